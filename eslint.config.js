@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const layers = ['action', 'cli', 'core', 'report', 'guards', 'edits', 'eval', 'adapters', 'hub', 'onnx', 'errors'];
+const layers = ['action', 'cli', 'core', 'report', 'guards', 'edits', 'eval', 'adapters', 'hub', 'onnx', 'contracts', 'errors'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'build/**', 'node_modules/**', 'tests/fixtures/**', 'coverage/**'] },

@@ -1,0 +1,6 @@
+/**
+ * The door to the JSON contracts in `contracts/`: schema compilation (ajv, draft 2020-12) used by
+ * every layer that reads a contract or validates a boundary record. This is the only module that
+ * imports ajv.
+ */
+export { compileSchema, formatSchemaErrors, type SchemaValidator, type ValidateContext } from './schema-validator.js';
