@@ -49,10 +49,15 @@ export function formatSchemaErrors(errors: readonly ErrorObject[] | null | undef
 /**
  * Compiles a JSON Schema (draft 2020-12) once. The returned function parses an `unknown` into `T`
  * or throws an {@link InvarlockError} with the context's code whose `details.problems` lists every
- * mismatch (up to 20) as `path: message`.
+ * mismatch (up to 20) as `path: message`. `references` are schemas (with `$id`) that `schema`
+ * points to with `$ref`; each is registered once.
  */
-export function compileSchema<T>(schema: object): SchemaValidator<T> {
+export function compileSchema<T>(schema: object, options: { readonly references?: readonly object[] } = {}): SchemaValidator<T> {
   const ajv = getAjv();
+  for (const reference of options.references ?? []) {
+    const refId = (reference as { $id?: unknown }).$id;
+    if (typeof refId === 'string' && ajv.getSchema(refId) === undefined) ajv.addSchema(reference);
+  }
   const id = (schema as { $id?: unknown }).$id;
   const existing = typeof id === 'string' ? ajv.getSchema<T>(id) : undefined;
   const validate: ValidateFunction<T> = existing ?? ajv.compile<T>(schema);

@@ -1,0 +1,15 @@
+export {
+  CONFIG_DEFAULTS,
+  parseRunConfigFile,
+  resolveRunConfig,
+  type AdapterChoice,
+  type DeviceChoice,
+  type EditName,
+  type ProfileName,
+  type RunConfig,
+  type RunConfigFile,
+  type RunMode,
+  type SubjectSpec,
+  type TierName,
+} from './run-config.js';
+export { loadConfigFile, mergeConfig, parseConfigText } from './load-config.js';
