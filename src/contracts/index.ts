@@ -4,3 +4,4 @@
  * imports ajv.
  */
 export { compileSchema, formatSchemaErrors, type SchemaValidator, type ValidateContext } from './schema-validator.js';
+export { canonicalJson, sha256Hex } from './canonical-json.js';

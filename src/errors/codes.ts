@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   E_DTYPE_UNSUPPORTED: { exit: 2, summary: 'A tensor has a data type this operation does not support.' },
   E_OP_UNSUPPORTED: { exit: 2, summary: 'A node uses an operator or attribute combination this operation does not support.' },
   E_GRAPH_EDIT: { exit: 3, summary: 'A graph edit refers to a value or node that does not exist, or would duplicate one.' },
+  E_TENSOR_NOT_FOUND: { exit: 2, summary: 'No initializer or Constant tensor of the requested name exists in the model.' },
+  E_NODE_NOT_FOUND: { exit: 2, summary: 'No node of the requested name exists in the model.' },
 
   // --- adapters, configs and tokenizers
   E_CONFIG_JSON: { exit: 2, summary: 'config.json (or genai_config.json) is missing, unreadable or lacks a needed field.' },
@@ -53,6 +55,8 @@ export const ERROR_CODES = {
   E_DATASET_UNKNOWN: { exit: 2, summary: 'The dataset provider is not one of wikitext2, text:, jsonl:.' },
   E_DATASET_MISSING: { exit: 2, summary: 'The dataset file does not exist or is empty.' },
   E_DATASET_INVALID: { exit: 2, summary: 'A dataset record lacks the named field or has the wrong type.' },
+  E_DATASET_SPEC: { exit: 2, summary: 'A dataset provider spec is malformed (expected wikitext2, text:PATH, jsonl:PATH#field or jsonl:PATH#text=F,label=F).' },
+  E_WINDOW_CONFIG: { exit: 2, summary: 'Window options are inconsistent (seq_len, stride, framing tokens or counts out of range).' },
   E_INSUFFICIENT_DATA: { exit: 2, summary: 'There is too little text for the requested number of windows.' },
   E_PAIRING_TOKENS: { exit: 3, summary: 'A window was scored on different token ids for baseline and subject.' },
   E_PAIRING_MISSING: { exit: 3, summary: 'A window is missing from one arm of the paired evaluation.' },
@@ -78,6 +82,10 @@ export const ERROR_CODES = {
   E_DOCKER: { exit: 3, summary: 'Docker is missing, the image cannot be pulled, or the container failed.' },
   E_GPU_UNAVAILABLE: { exit: 3, summary: 'No GPU is visible in the container, or the driver is too old for the image.' },
   E_GITHUB_API: { exit: 3, summary: 'A GitHub API call failed after retries.' },
+  E_TIMEOUT: { exit: 3, summary: 'The evaluation ran past timeout-minutes and was stopped.' },
+  E_HOST_RUNTIME: { exit: 3, summary: 'Host mode could not install or verify onnxruntime-node for the CLI.' },
+  E_CERT_PATH: { exit: 2, summary: 'An untrusted certificate or shard file names a path that escapes its directory.' },
+  E_CERT_VERIFY: { exit: 2, summary: 'A certificate failed verification (digest, statistics or gate re-derivation).' },
   E_INTERNAL: { exit: 3, summary: 'An internal invariant was violated (a bug: please report it).' },
 } as const satisfies Record<string, { readonly exit: 2 | 3; readonly summary: string }>;
 

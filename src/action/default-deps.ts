@@ -1,0 +1,52 @@
+import * as core from '@actions/core';
+import { fileURLToPath } from 'node:url';
+import { coreIO } from './action-io.js';
+import { actionsCacheBackend } from './baseline-cache.js';
+import { createGitHubApi } from './github-client.js';
+import type { InputReader } from './inputs.js';
+import { readVerifiedCertificate } from './report-door.js';
+import type { ActionDeps } from './run-action.js';
+import type { PostDeps } from './run-post.js';
+import { runProcess } from './spawn-process.js';
+
+/** Inputs through `@actions/core` (`INPUT_*`). */
+export const coreInputReader: InputReader = {
+  get: (name) => core.getInput(name),
+  getBoolean: (name) => core.getBooleanInput(name),
+};
+
+/**
+ * The Action's root: two levels above this module, both for the bundle
+ * (`dist/action/index.js`) and for the sources (`src/action/*.ts`).
+ */
+export function defaultActionRoot(moduleUrl: string = import.meta.url): string {
+  return fileURLToPath(new URL('../..', moduleUrl));
+}
+
+function hostUser(): { readonly uid: number; readonly gid: number } | null {
+  return typeof process.getuid === 'function' && typeof process.getgid === 'function' ? { uid: process.getuid(), gid: process.getgid() } : null;
+}
+
+/** The real dependencies of `main`. */
+export function defaultActionDeps(options: { readonly signal?: AbortSignal; readonly actionRoot?: string } = {}): ActionDeps {
+  return {
+    io: coreIO,
+    reader: coreInputReader,
+    env: process.env,
+    cwd: process.cwd(),
+    actionRoot: options.actionRoot ?? defaultActionRoot(),
+    run: runProcess,
+    cache: actionsCacheBackend,
+    certificateReader: readVerifiedCertificate,
+    createApi: createGitHubApi,
+    now: () => new Date(),
+    node: process.execPath,
+    user: hostUser(),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
+}
+
+/** The real dependencies of `post`. */
+export function defaultPostDeps(): PostDeps {
+  return { io: coreIO, reader: coreInputReader, env: process.env, cwd: process.cwd(), run: runProcess, createApi: createGitHubApi, now: () => new Date() };
+}

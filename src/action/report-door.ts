@@ -1,0 +1,54 @@
+import { InvarlockError } from '../errors/index.js';
+import { parseCertificate, renderHeadline, renderMarkdown, renderTitle, verifyCertificate, type Certificate, type VerifyCheck } from '../report/index.js';
+import type { CertificateReader, CertificateView, RenderOptions, RenderedMarkdown, Surface, VerifiedCertificate } from './types.js';
+
+/**
+ * The one place the Action meets the report layer: certificates are parsed, verified (schema,
+ * digests, statistics, gates, verdict) and translated into the narrow {@link CertificateView}
+ * here; publishers never see the report layer's types.
+ */
+
+/** The Action's view of a report-layer certificate. */
+export function toCertificateView(cert: Certificate): CertificateView {
+  const pm = cert.primary_metric;
+  return {
+    verdict: cert.verdict.status,
+    reasons: cert.verdict.reasons.map((r) => ({ gate: r.gate, code: r.code, message: r.message })),
+    headline: renderHeadline(cert),
+    title: renderTitle(cert),
+    digest: cert.digest,
+    primaryMetric: { kind: pm.kind, ratio: pm.ratio, ciLow: pm.ratio_ci?.[0] ?? null, ciHigh: pm.ratio_ci?.[1] ?? null, limit: pm.limit },
+    baseline: cert.models.baseline.label,
+    subject: cert.models.subject.label,
+    imageDigest: cert.provenance.container?.digest ?? null,
+  };
+}
+
+function describeCheck(check: VerifyCheck): string {
+  const where = check.path === undefined ? '' : ` at ${check.path}`;
+  const values = check.expected === undefined && check.actual === undefined ? '' : ` (re-derived ${check.expected ?? '?'}, recorded ${check.actual ?? '?'})`;
+  return `${check.id}: ${check.message}${where}${values}`;
+}
+
+function render(cert: Certificate, surface: Surface, options: RenderOptions): RenderedMarkdown {
+  const links = { runUrl: options.links.run, ...(options.links.artifact === null ? {} : { artifactUrl: options.links.artifact }) };
+  return renderMarkdown(cert, { surface, links, ...(options.limit === null ? {} : { limit: Math.max(0, options.limit) }) });
+}
+
+/**
+ * Reads untrusted certificate bytes: size limit and strict JSON and schema (`parseCertificate`:
+ * `E_CERT_TOO_LARGE`, `E_CERT_PARSE`, `E_CERT_SCHEMA`), then `verifyCertificate`; any
+ * inconsistency throws `E_CERT_VERIFY` with every failed check in `details.problems`.
+ */
+export const readVerifiedCertificate: CertificateReader = (bytes, options): VerifiedCertificate => {
+  const cert = parseCertificate(bytes, { source: options.source, maxBytes: options.maxBytes });
+  const report = verifyCertificate(cert, { source: options.source, maxBytes: options.maxBytes });
+  if (report.exitCode !== 0) {
+    const failed = report.checks.filter((c) => c.status === 'fail');
+    throw new InvarlockError('E_CERT_VERIFY', `${options.source} failed verification: ${failed[0] === undefined ? 'inconsistent' : describeCheck(failed[0])}`, {
+      details: { file: options.source, problems: failed.map(describeCheck) },
+      hint: 'The certificate was changed after it was made, or made by a different version; nothing was published from it.',
+    });
+  }
+  return { view: toCertificateView(cert), render: (surface, renderOptions) => render(cert, surface, renderOptions) };
+};

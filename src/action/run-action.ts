@@ -1,0 +1,268 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, relative } from 'node:path';
+import type { ActionIO } from './action-io.js';
+import { STATE } from './action-io.js';
+import type { AnnotationSources } from './annotations.js';
+import type { CacheBackend } from './baseline-cache.js';
+import { readCertificateFile } from './certificate-intake.js';
+import { startCheckRun } from './check-run.js';
+import { locateConfigKeys, locateWorkflowInputs } from './config-locations.js';
+import { readRunContext } from './context.js';
+import { MAX_UNTRUSTED_CERT_BYTES } from './defaults.js';
+import { evaluateRun, toRunError } from './evaluate.js';
+import type { GitHubApi, GitHubApiOptions } from './github-client.js';
+import { parseInputs, type InputReader } from './inputs.js';
+import { escapeMarkdown } from './markdown-compose.js';
+import type { RunFacts, RunOutcome } from './outcome.js';
+import { buildPlan, type BuiltPlan } from './plan.js';
+import { publishOutcome, writeOutputs, type PublishResult, type PublishTargets } from './publish.js';
+import type { ProcessRunner } from './spawn-process.js';
+import type { ActionEvent, ActionEventSink, ActionInputs, CertificateReader, RunContext } from './types.js';
+
+/** Everything the Action touches outside itself; `main.ts` wires the real ones. */
+export interface ActionDeps {
+  readonly io: ActionIO;
+  readonly reader: InputReader;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Root of the Action's checkout (action.yml, dist/, package-lock.json, runtime-images/). */
+  readonly actionRoot: string;
+  readonly run: ProcessRunner;
+  readonly cache: CacheBackend;
+  readonly certificateReader: CertificateReader;
+  readonly createApi: (options: GitHubApiOptions) => GitHubApi;
+  readonly now: () => Date;
+  /** The runner's Node binary (`process.execPath`). */
+  readonly node: string;
+  readonly user: { readonly uid: number; readonly gid: number } | null;
+  readonly signal?: AbortSignal;
+}
+
+/** Maps run events to the log: stages become collapsible groups. */
+export function logEvents(io: ActionIO): ActionEventSink {
+  return (event: ActionEvent) => {
+    switch (event.type) {
+      case 'stage-start':
+        io.startGroup(event.stage);
+        break;
+      case 'stage-end':
+        io.info(`${event.stage}: ${(event.durationMs / 1000).toFixed(1)} s`);
+        io.endGroup();
+        break;
+      case 'log':
+        io.info(event.line);
+        break;
+      case 'notice':
+        io.notice(event.message);
+        break;
+      case 'warning':
+        io.warning(event.message);
+        break;
+      default: {
+        const unreachable: never = event;
+        io.info(JSON.stringify(unreachable));
+      }
+    }
+  };
+}
+
+const FORK_DETAIL = [
+  'This pull request comes from a fork: its code is untrusted and its token is read-only, so InvarLock did not evaluate it on this runner.',
+  '',
+  'To certify fork PRs safely, use the two-workflow recipe (docs/action.md, "Fork pull requests"): a `pull_request` workflow that runs on a runner you accept for untrusted code (`fork-policy: run`) and uploads the output directory as an artifact, and a `workflow_run` workflow that verifies that certificate and publishes it (`certificate:` + `head-sha:`).',
+].join('\n');
+
+async function readTextOrNull(path: string): Promise<string | null> {
+  return readFile(path, 'utf8').catch(() => null);
+}
+
+function repoRelative(workspace: string, path: string): string | null {
+  const rel = relative(workspace, path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? null : rel.split('\\').join('/');
+}
+
+async function annotationSources(ctx: RunContext, inputs: ActionInputs, built: BuiltPlan | null, configText: string | null): Promise<AnnotationSources> {
+  const workflowText = ctx.workflowPath === null ? null : await readTextOrNull(`${ctx.workspace}/${ctx.workflowPath}`);
+  return {
+    configPath: inputs.plan.config === null ? null : repoRelative(ctx.workspace, inputs.plan.config),
+    configLocations: configText === null ? new Map() : locateConfigKeys(configText),
+    workflowPath: workflowText === null ? null : ctx.workflowPath,
+    workflowLocations: workflowText === null ? new Map() : locateWorkflowInputs(workflowText),
+    fromInputs: built?.fromInputs ?? new Set(),
+  };
+}
+
+async function commentTarget(api: GitHubApi | null, inputs: ActionInputs, ctx: RunContext, headSha: string, notices: string[]): Promise<number | null> {
+  if (api === null) return null;
+  if (inputs.mode.kind !== 'publish') return ctx.pullRequest?.origin === 'same-repo' ? ctx.pullRequest.number : null;
+  const number = inputs.mode.pullRequest ?? ctx.workflowRun?.pullRequest ?? null;
+  if (number === null) return null;
+  // The PR number may come from an untrusted artifact: only comment where the PR head is the certified commit.
+  const pull = await api.getPullRequest(number);
+  if (!pull.ok) {
+    notices.push(`cannot read PR #${number} (${pull.status}); no comment`);
+    return null;
+  }
+  if (pull.value.headSha !== headSha) {
+    notices.push(`PR #${number} is at ${pull.value.headSha.slice(0, 7)}, not the certified ${headSha.slice(0, 7)}; no comment`);
+    return null;
+  }
+  return number;
+}
+
+/** Result of {@link runAction}. */
+export interface ActionRunResult {
+  readonly publish: PublishResult | null;
+  readonly outcome: RunOutcome | null;
+}
+
+/**
+ * The Action: inputs → context → (fork gate) → check run started → evaluate, aggregate or read the
+ * given certificate → verify → publish → step result. Inputs become one validated record before
+ * any work; the token is masked before the first log line.
+ */
+export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
+  const started = Date.now();
+  const { io } = deps;
+  const token = deps.reader.get('github-token').trim();
+  if (token !== '') io.setSecret(token);
+  const onEvent = logEvents(io);
+  let ctx: RunContext;
+  let inputs: ActionInputs;
+  try {
+    ctx = readRunContext({ env: deps.env, cwd: deps.cwd });
+    inputs = parseInputs({ reader: deps.reader, workspace: ctx.workspace });
+  } catch (error) {
+    const e = toRunError(error);
+    const problems = error instanceof Error && 'details' in error && typeof error.details === 'object' && error.details !== null && 'problems' in error.details && Array.isArray(error.details.problems) ? error.details.problems.map(String) : [];
+    await io.appendSummary(`## 🛑 ERROR · ${e.code}\n\n${escapeMarkdown(e.message)}\n\n${problems.map((p) => `- ${escapeMarkdown(p)}`).join('\n')}\n`).catch(() => undefined);
+    io.setOutput('verdict', 'error');
+    io.setFailed(`${e.code}: ${e.message}${problems.length > 1 ? `\n${problems.join('\n')}` : ''}`);
+    return { publish: null, outcome: null };
+  }
+  io.saveState(STATE.jobKey, ctx.jobKey);
+  io.saveState(STATE.isPost, 'true');
+
+  const notices: string[] = [];
+  let built: BuiltPlan | null = null;
+  let configText: string | null = null;
+  let planError: RunOutcome | null = null;
+  if (inputs.mode.kind !== 'publish' && inputs.plan.config !== null) {
+    configText = await readTextOrNull(inputs.plan.config);
+    if (configText === null) {
+      planError = { kind: 'error', error: { code: 'E_FILE_NOT_FOUND', message: `config file ${inputs.plan.config} cannot be read`, hint: null, field: null, kind: 'other' }, files: null };
+    }
+  }
+  if (inputs.mode.kind === 'evaluate' && planError === null) {
+    try {
+      built = buildPlan({ inputs: inputs.plan, network: inputs.execution.network, configText, source: inputs.plan.config === null ? 'Action inputs' : (repoRelative(ctx.workspace, inputs.plan.config) ?? inputs.plan.config) });
+    } catch (error) {
+      planError = { kind: 'error', error: toRunError(error), files: null };
+    }
+  }
+
+  const isFork = ctx.pullRequest?.origin === 'fork' && inputs.mode.kind !== 'publish';
+  const isShard = built?.file.shard !== undefined;
+  const headSha = inputs.mode.kind === 'publish' ? inputs.mode.headSha : ctx.headSha;
+  const api = token !== '' && !isFork ? deps.createApi({ token, baseUrl: ctx.apiUrl, owner: ctx.owner, repo: ctx.repo, onEvent }) : null;
+
+  let checkRun: PublishTargets['checkRun'];
+  if (api === null) checkRun = { kind: 'none', reason: isFork ? 'fork pull request (read-only token)' : 'no github-token' };
+  else if (isShard) checkRun = { kind: 'none', reason: 'shard job: the aggregate job publishes the check run' };
+  else {
+    const start = await startCheckRun(api, {
+      name: inputs.publishing.checkName,
+      headSha,
+      detailsUrl: ctx.runUrl,
+      externalId: ctx.jobKey,
+      title: 'Certifying…',
+      summary: `InvarLock is ${inputs.mode.kind === 'publish' ? 'verifying a certificate' : 'evaluating'}; see the [workflow run](${ctx.runUrl}).`,
+      startedAt: deps.now().toISOString(),
+    });
+    if (start.ok) {
+      io.saveState(STATE.checkRunId, String(start.value.id));
+      checkRun = { kind: 'complete', id: start.value.id };
+    } else if (start.status === 403 || start.status === 404) {
+      notices.push(`no check run: the token lacks checks: write (${start.status}); the job summary has the result`);
+      checkRun = { kind: 'none', reason: 'no checks: write permission' };
+    } else {
+      notices.push(`check run could not be started (${start.status}); retrying at the end`);
+      checkRun = { kind: 'complete', id: null };
+    }
+  }
+  for (const notice of notices) onEvent({ type: 'notice', id: 'publishing-degraded', message: notice });
+
+  let outcome: RunOutcome;
+  let facts: Omit<RunFacts, 'durationMs'> = { mode: inputs.mode.kind === 'publish' ? 'publish' : inputs.mode.kind === 'aggregate' ? 'aggregate' : inputs.execution.mode, image: null, imageDigest: null, cache: 'not-applicable', notices: [] };
+  const mode = inputs.mode;
+  if (planError !== null) {
+    outcome = planError;
+  } else if (mode.kind === 'publish') {
+    try {
+      const intake = await readCertificateFile(mode.certificatePath, { reader: deps.certificateReader, trust: 'untrusted', maxBytes: MAX_UNTRUSTED_CERT_BYTES });
+      outcome = { kind: 'certified', certificate: intake.certificate, files: intake.files };
+    } catch (error) {
+      outcome = { kind: 'error', error: toRunError(error), files: null };
+    }
+  } else if (isFork && inputs.execution.forkPolicy === 'skip') {
+    outcome = { kind: 'skipped', reason: 'fork pull request', detail: FORK_DETAIL };
+  } else {
+    let dockerUsed = false;
+    const result = await evaluateRun(
+      {
+        env: deps.env,
+        actionRoot: deps.actionRoot,
+        run: deps.run,
+        cache: deps.cache,
+        certificateReader: deps.certificateReader,
+        node: deps.node,
+        user: deps.user,
+        onEvent,
+        ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+        onDockerUse: () => {
+          if (!dockerUsed) io.saveState(STATE.dockerUsed, 'true');
+          dockerUsed = true;
+        },
+      },
+      inputs,
+      ctx,
+      built,
+    ).catch((error: unknown) => ({ outcome: { kind: 'error' as const, error: toRunError(error), files: null }, facts }));
+    outcome = result.outcome;
+    facts = result.facts;
+  }
+
+  const pullRequest = await commentTarget(api, inputs, ctx, headSha, notices);
+  const publish = await publishOutcome({
+    io,
+    api,
+    inputs,
+    ctx,
+    outcome,
+    facts: { ...facts, notices: [...facts.notices, ...notices], durationMs: Date.now() - started },
+    targets: { headSha, checkRun, pullRequest, annotationSources: await annotationSources(ctx, inputs, built, configText) },
+    now: deps.now,
+    onEvent,
+  }).catch((error: unknown) => {
+    // Publishing must never lose the verdict: fall back to outputs and a log line.
+    const e = toRunError(error);
+    io.warning(`publishing failed: ${e.code}: ${e.message}`);
+    return null;
+  });
+  if (publish === null) {
+    writeOutputs(io, {
+      verdict: outcome.kind === 'certified' ? outcome.certificate.view.verdict : outcome.kind === 'error' ? 'error' : 'skipped',
+      ratio: null, ratioCiLow: null, ratioCiHigh: null,
+      certificatePath: outcome.kind === 'certified' ? outcome.files.certificatePath : null,
+      certificateSha256: outcome.kind === 'certified' ? outcome.files.certificateSha256 : null,
+      reportPath: null, checkRunId: null, checkRunUrl: null, commentUrl: null, imageDigest: facts.imageDigest, outputDir: inputs.publishing.outputDir,
+    });
+  }
+  if (publish?.stepFailed === true) {
+    const what = outcome.kind === 'certified' ? outcome.certificate.view.headline : outcome.kind === 'error' ? `${outcome.error.code}: ${outcome.error.message}` : 'skipped';
+    io.setFailed(`InvarLock ${publish.conclusion ?? ''}: ${what}`);
+  } else if (publish === null && outcome.kind === 'error' && inputs.publishing.stepFailure === 'on-blocking') {
+    io.setFailed(`InvarLock error: ${outcome.error.code}: ${outcome.error.message}`);
+  }
+  return { publish, outcome };
+}

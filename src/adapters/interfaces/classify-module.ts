@@ -1,0 +1,119 @@
+import type { ModelInterface, WeightFamily, WeightRole } from '../types.js';
+
+/** What a module path is, by the model interface. */
+export interface ModuleClass {
+  /** The module path as the interface spells it (exporter aliases undone): the pairing key. */
+  readonly key: string;
+  readonly role: WeightRole;
+  readonly family: WeightFamily;
+  readonly layer: number | null;
+}
+
+/** Family of each role (ALGORITHMS.md §5: lm_head and norms are `other`). */
+export const ROLE_FAMILY = {
+  embed_tokens: 'embed',
+  embed_positions: 'embed',
+  q: 'attn',
+  k: 'attn',
+  v: 'attn',
+  o: 'attn',
+  qkv: 'attn',
+  up: 'ffn',
+  gate: 'ffn',
+  gate_up: 'ffn',
+  down: 'ffn',
+  lm_head: 'other',
+  norm: 'other',
+  other: 'other',
+} as const satisfies Record<WeightRole, WeightFamily>;
+
+// Module names some exporters use in place of the PyTorch ones: onnxruntime-genai's model builder
+// scopes attention as `attn` (`/model/layers.0/attn/q_proj/MatMul`) whatever the HF module is called.
+const ATTN_ALIASES: Readonly<Record<string, readonly string[]>> = { self_attn: ['attn'] };
+// …and puts the final norm in a pseudo-layer after the last block: `/model/layers.{N}/final_norm_layernorm/…`.
+const GENAI_FINAL_NORM = 'final_norm_layernorm';
+
+/**
+ * Classifies module paths against one interface. Layer-relative interface paths are joined to each
+ * `model_layers` entry and a block index; `attn_*` paths to `layer_self_attn` (and
+ * `layer_cross_attn`). An exact match is required: `attention.output.dense` (BERT's attention
+ * output) and `output.dense` (its MLP output) are different modules.
+ */
+export class ModuleClassifier {
+  private readonly global = new Map<string, ModuleClass>();
+  private readonly relative = new Map<string, { readonly key: string; readonly role: WeightRole }>();
+
+  constructor(private readonly iface: ModelInterface) {
+    const addGlobal = (list: readonly string[], role: WeightRole): void => {
+      for (const path of list) if (!this.global.has(path)) this.global.set(path, { key: path, role, family: ROLE_FAMILY[role], layer: null });
+    };
+    addGlobal(iface.embeddings, 'embed_tokens');
+    addGlobal(iface.positionEmbeddings, 'embed_positions');
+    addGlobal(iface.lmHead, 'lm_head');
+    addGlobal(iface.finalNorm, 'norm');
+
+    const addRelative = (path: string, key: string, role: WeightRole): void => {
+      if (!this.relative.has(path)) this.relative.set(path, { key, role });
+    };
+    const attnRoles: readonly [readonly string[], WeightRole][] = [
+      [iface.q, 'q'],
+      [iface.k, 'k'],
+      [iface.v, 'v'],
+      [iface.qkv, 'qkv'],
+      [iface.o, 'o'],
+    ];
+    for (const attn of [...iface.selfAttn, ...iface.crossAttn]) {
+      const spellings = [attn, ...(ATTN_ALIASES[attn] ?? [])];
+      for (const [list, role] of attnRoles) {
+        for (const leaf of list) for (const spelling of spellings) addRelative(`${spelling}.${leaf}`, `${attn}.${leaf}`, role);
+      }
+    }
+    const mlpRoles: readonly [readonly string[], WeightRole][] = [
+      [iface.up, 'up'],
+      [iface.gate, 'gate'],
+      [iface.gateUp, 'gate_up'],
+      [iface.down, 'down'],
+    ];
+    for (const [list, role] of mlpRoles) for (const path of list) addRelative(path, path, role);
+    for (const norm of iface.norms) addRelative(norm, norm, 'norm');
+  }
+
+  /** The class of `path`, or null when the interface does not map it. */
+  classify(path: string): ModuleClass | null {
+    const exact = this.global.get(path);
+    if (exact !== undefined) return exact;
+    for (const stack of this.iface.layers) {
+      if (!path.startsWith(`${stack}.`)) continue;
+      const rest = path.slice(stack.length + 1);
+      const dot = rest.indexOf('.');
+      if (dot <= 0) continue;
+      const indexText = rest.slice(0, dot);
+      if (!/^\d+$/.test(indexText)) continue;
+      const layer = Number(indexText);
+      const leaf = rest.slice(dot + 1);
+      const hit = this.relative.get(leaf);
+      if (hit !== undefined) return { key: `${stack}.${layer}.${hit.key}`, role: hit.role, family: ROLE_FAMILY[hit.role], layer };
+      const finalNorm = this.iface.finalNorm[0];
+      if (leaf === GENAI_FINAL_NORM && finalNorm !== undefined) return { key: finalNorm, role: 'norm', family: 'other', layer: null };
+    }
+    return null;
+  }
+
+  /** The block index of a path under one of the `model_layers` stacks (mapped or not), else null. */
+  layerOf(path: string): number | null {
+    const stack = this.stackOf(path);
+    if (stack === null) return null;
+    const index = /^(\d+)\./.exec(path.slice(stack.length + 1));
+    return index === null ? null : Number(index[1]);
+  }
+
+  /** The `model_layers` entry a path lies under (`model.layers.3.mlp` → `model.layers`), else null. */
+  stackOf(path: string): string | null {
+    for (const stack of this.iface.layers) if (new RegExp(`^${escapeRegex(stack)}\\.\\d+\\.`).test(path)) return stack;
+    return null;
+  }
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

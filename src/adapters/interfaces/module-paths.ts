@@ -1,0 +1,46 @@
+/**
+ * Module paths from ONNX names (ONNX.md §3.5). TorchScript and the genai builder scope node names
+ * by module (`/model/layers.0/self_attn/q_proj/MatMul`); parameters used as they are keep their
+ * PyTorch name (`transformer.h.0.attn.c_attn.weight`); quantizers append suffixes to both.
+ */
+
+// Suffixes onnxruntime's quantizers and exporters append to initializer names (`<w>_Q4`,
+// `<w>_DQ_Q4`, `<w>_quantized`, `<w>_scale(s)`, `<w>_zero_point(s)`), stripped repeatedly.
+const QUANT_SUFFIX = /(?:_Q\d+|_DQ|_quantized|_scales?|_zero_points?|_int8|_uint8|_int4|_uint4)$/;
+// Folded or renamed constants carry no module name: TorchScript `onnx::MatMul_123`, dynamo `val_12`.
+const ANONYMOUS = /^(?:onnx::|val_\d|_val_\d|_v_\d)/;
+// An op-type segment the genai builder puts before `.weight` (`…q_proj.MatMul.weight`).
+const OP_SEGMENT = /^(?:MatMul|Gemm|Gather|MatMulNBits|GatherBlockQuantized)(?:_\d+)?$/;
+
+/** An initializer name without quantizer suffixes: `onnx::MatMul_7_Q4` → `onnx::MatMul_7`. */
+export function stripQuantSuffixes(name: string): string {
+  let current = name;
+  for (let next = current.replace(QUANT_SUFFIX, ''); next !== current && next.length > 0; next = current.replace(QUANT_SUFFIX, '')) current = next;
+  return current;
+}
+
+/**
+ * The module a node belongs to, from its scoped name: strip the leading `/`, drop the last segment
+ * (the op, possibly with a quantizer suffix such as `MatMul_Q4`), join with `.`. Null for unscoped names.
+ */
+export function moduleOfNode(nodeName: string): string | null {
+  if (!nodeName.startsWith('/')) return null;
+  const parts = nodeName.slice(1).split('/');
+  if (parts.length < 2 || parts.slice(0, -1).some((p) => p.length === 0)) return null;
+  return parts.slice(0, -1).join('.');
+}
+
+/**
+ * The module a PyTorch-named initializer belongs to: quantizer suffixes and `.weight` stripped
+ * (and a genai op segment before it). Null for anonymous names (`onnx::MatMul_*`, `val_*`) and
+ * for names that are not a module's weight (biases, buffers).
+ */
+export function moduleOfInitializer(name: string): string | null {
+  if (ANONYMOUS.test(name)) return null;
+  const stripped = stripQuantSuffixes(name);
+  if (!stripped.endsWith('.weight')) return null;
+  const parts = stripped.slice(0, -'.weight'.length).split('.');
+  if (parts.length > 1 && OP_SEGMENT.test(parts[parts.length - 1] ?? '')) parts.pop();
+  const module = parts.join('.');
+  return module.length === 0 ? null : module;
+}

@@ -1,0 +1,35 @@
+import { createDataSource, type DataSource, type ModelIndex } from '../../onnx/index.js';
+import type { GraphStore } from '../types.js';
+
+/**
+ * The byte storage of one indexed graph whose external data lives in `directory`. External files
+ * are read whole on first {@link GraphStore.externalBuffer} call; reads then come from memory, so
+ * in-place writes to those buffers are what later reads, snapshots and sessions see.
+ */
+export function createGraphStore(index: ModelIndex, directory: string): GraphStore {
+  const disk = createDataSource({ directory });
+  const buffers = new Map<string, Uint8Array>();
+  const locations = new Set<string>();
+  for (const graph of index.graphs) {
+    for (const tensor of graph.initializers) if (tensor.data.storage === 'external') locations.add(tensor.data.location);
+  }
+  const externalBuffer = (location: string): Uint8Array => {
+    let buffer = buffers.get(location);
+    if (buffer === undefined) {
+      buffer = disk.readFile(location);
+      buffers.set(location, buffer);
+    }
+    return buffer;
+  };
+  const source: DataSource = {
+    readRange: (request) => {
+      const buffer = buffers.get(request.location);
+      if (buffer === undefined || request.offset + request.length > buffer.length) return disk.readRange(request);
+      return buffer.slice(request.offset, request.offset + request.length);
+    },
+    sizeOf: (location, tensor) => buffers.get(location)?.length ?? disk.sizeOf(location, tensor),
+    readFile: (location) => externalBuffer(location),
+    close: () => disk.close(),
+  };
+  return { source, externalLocations: [...locations].sort(), externalBuffer };
+}

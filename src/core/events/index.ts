@@ -1,0 +1,1 @@
+export { STAGES, type RunEvent, type RunEventListener, type StageName } from './run-event.js';

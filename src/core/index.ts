@@ -1,0 +1,3 @@
+/** The core layer: run configuration, policy (tiers and profiles), the certify runner and its events. */
+export * from './config/index.js';
+export * from './events/index.js';

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import type { WeightMatrix } from '../../edits/index.js';
+import { statusOf } from '../guard-status.js';
+import type { GuardResult, GuardViolation, InvariantsInput, InvariantsPolicy, InvariantsSide } from '../types.js';
+
+/** What the invariants guard measured. */
+export interface InvariantsMeasurements {
+  readonly tensors: { readonly baseline: number; readonly subject: number };
+  readonly paramCount: { readonly baseline: number; readonly subject: number };
+  /** sha256 of the sorted `role:layer:rows×cols` lines of each model. */
+  readonly structureHash: { readonly baseline: string; readonly subject: string };
+  readonly tokenizerHash: { readonly baseline: string; readonly subject: string };
+  /** Tied pairs of the baseline (`key → tiedWith`) and whether the subject keeps each. */
+  readonly ties: readonly { readonly key: string; readonly tiedWith: string; readonly isKept: boolean }[];
+  /** Tensors with NaN or ±Inf, by model. */
+  readonly nonFiniteTensors: readonly { readonly model: 'baseline' | 'subject'; readonly key: string; readonly count: number }[];
+}
+
+/**
+ * The invariants guard (ALGORITHMS.md §5). Fatal: a NaN/Inf in any weight of either model
+ * (`nonfinite_weights`, naming the tensor); a different tokenizer hash (`tokenizer_changed`) or
+ * vocabulary size, i.e. embedding or lm_head rows (`vocab_size_changed`); a baseline weight missing
+ * from the subject (`module_missing`). Warnings (fatal in `strict`): parameter count changed
+ * (`param_count_changed`), a tie broken (`tying_broken`: the subject's pair no longer holds equal
+ * data), a norm missing (`norm_missing`), a paired weight reshaped (`shape_changed`), the logical
+ * structure hash changed (`structure_changed`). Records carry logical shapes, so a quantized subject
+ * compares by them; physical op changes never reach this guard.
+ */
+export function evaluateInvariants(input: InvariantsInput, policy: InvariantsPolicy): GuardResult<InvariantsMeasurements> {
+  const violations: GuardViolation[] = [];
+  const warn = policy.mode === 'strict' ? 'fatal' : 'warning';
+  const baseline = new Map(input.baseline.weights.map((w) => [w.key, w]));
+  const subject = new Map(input.subject.weights.map((w) => [w.key, w]));
+  const nonFiniteTensors: { model: 'baseline' | 'subject'; key: string; count: number }[] = [];
+  for (const [model, side] of [['baseline', input.baseline], ['subject', input.subject]] as const) {
+    for (const weight of side.weights) {
+      const { count, first } = countNonFinite(weight.data);
+      if (count === 0) continue;
+      nonFiniteTensors.push({ model, key: weight.key, count });
+      violations.push(violation('nonfinite_weights', 'fatal', weight, `${model} ${weight.module} has ${count} NaN/Inf value(s), the first at index ${first}`, count, 0));
+    }
+  }
+  if (input.baseline.tokenizerHash !== input.subject.tokenizerHash) {
+    violations.push(modelViolation('tokenizer_changed', 'fatal', `tokenizer hash differs: ${input.baseline.tokenizerHash} → ${input.subject.tokenizerHash}`));
+  }
+  for (const [key, base] of baseline) {
+    const other = subject.get(key);
+    if (other === undefined) {
+      const isNorm = base.role === 'norm';
+      violations.push(violation(isNorm ? 'norm_missing' : 'module_missing', isNorm ? warn : 'fatal', base, `${base.module} is missing from the subject`, null, null));
+      continue;
+    }
+    const isVocabulary = base.role === 'embed_tokens' || base.role === 'lm_head';
+    if (isVocabulary && base.rows !== other.rows) {
+      violations.push(violation('vocab_size_changed', 'fatal', base, `${base.module} has ${other.rows} rows, the baseline ${base.rows}`, other.rows, base.rows));
+    } else if (base.rows !== other.rows || base.cols !== other.cols) {
+      violations.push(violation('shape_changed', warn, base, `${base.module} is ${other.rows}x${other.cols}, the baseline ${base.rows}x${base.cols}`, other.rows * other.cols, base.rows * base.cols));
+    }
+  }
+  const ties = tiesOf(baseline, subject);
+  for (const tie of ties) {
+    const base = baseline.get(tie.key);
+    if (!tie.isKept && base !== undefined) violations.push(violation('tying_broken', warn, base, `${tie.key} is no longer tied to ${tie.tiedWith}`, null, null));
+  }
+  const paramCount = { baseline: paramCountOf(input.baseline), subject: paramCountOf(input.subject) };
+  if (paramCount.baseline !== paramCount.subject) {
+    violations.push(modelViolation('param_count_changed', warn, `parameter count ${paramCount.baseline} → ${paramCount.subject}`, paramCount.subject, paramCount.baseline));
+  }
+  const structureHash = { baseline: structureHashOf(input.baseline.weights), subject: structureHashOf(input.subject.weights) };
+  if (structureHash.baseline !== structureHash.subject) {
+    violations.push(modelViolation('structure_changed', warn, 'the logical structure (role, layer, shape of every weight) changed'));
+  }
+  const status = statusOf(violations);
+  const fatal = violations.find((v) => v.severity === 'fatal');
+  return {
+    guard: 'invariants',
+    status,
+    evaluated: true,
+    ...(fatal === undefined ? {} : { reason: fatal.message }),
+    measurements: {
+      tensors: { baseline: input.baseline.weights.length, subject: input.subject.weights.length },
+      paramCount,
+      structureHash,
+      tokenizerHash: { baseline: input.baseline.tokenizerHash, subject: input.subject.tokenizerHash },
+      ties,
+      nonFiniteTensors,
+    },
+    violations,
+  };
+}
+
+/**
+ * sha256 (hex) of the sorted lines `role:layer:rows×cols` (layer `-` outside the blocks), one per weight.
+ */
+export function structureHashOf(weights: readonly WeightMatrix[]): string {
+  const lines = weights.map((w) => `${w.role}:${w.layer ?? '-'}:${w.rows}x${w.cols}`).sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+function paramCountOf(side: InvariantsSide): number {
+  return side.paramCount ?? side.weights.reduce((sum, w) => sum + w.rows * w.cols, 0);
+}
+
+function tiesOf(baseline: ReadonlyMap<string, WeightMatrix>, subject: ReadonlyMap<string, WeightMatrix>) {
+  const ties: { key: string; tiedWith: string; isKept: boolean }[] = [];
+  for (const base of baseline.values()) {
+    // Each tie once, from the side with the smaller key.
+    if (base.tiedWith === undefined || !baseline.has(base.tiedWith) || base.key > base.tiedWith) continue;
+    const a = subject.get(base.key);
+    const b = subject.get(base.tiedWith);
+    // A shared initializer decodes to the same values, so equal data is the test; markers alone prove nothing.
+    const isKept = a !== undefined && b !== undefined && (a.data === b.data || isSameData(a, b));
+    ties.push({ key: base.key, tiedWith: base.tiedWith, isKept });
+  }
+  return ties;
+}
+
+function isSameData(a: WeightMatrix, b: WeightMatrix): boolean {
+  if (a.rows !== b.rows || a.cols !== b.cols) return false;
+  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
+  return true;
+}
+
+function countNonFinite(data: Float32Array): { count: number; first: number } {
+  let count = 0;
+  let first = -1;
+  for (let i = 0; i < data.length; i++) {
+    // x − x is NaN exactly for NaN and ±Inf: one cheap test per value.
+    if (data[i] - data[i] !== 0) {
+      if (first < 0) first = i;
+      count++;
+    }
+  }
+  return { count, first };
+}
+
+function violation(code: string, severity: GuardViolation['severity'], w: WeightMatrix, message: string, value: number | null, threshold: number | null): GuardViolation {
+  return { code, severity, key: w.key, module: w.module, family: w.family, message, value, threshold };
+}
+
+function modelViolation(code: string, severity: GuardViolation['severity'], message: string, value: number | null = null, threshold: number | null = null): GuardViolation {
+  return { code, severity, key: null, module: null, family: null, message, value, threshold };
+}

@@ -1,0 +1,12 @@
+/**
+ * The door to the hub layer: model references (local directories, `.onnx` files, `hf:org/name@rev`),
+ * their resolution to files on disk (downloads into the Hugging Face cache only when allowed), file
+ * hashing and the Hugging Face cache layout.
+ */
+export type { HubEvent, ModelReference, ReferenceDescription, ResolvedFile, ResolvedModel, ResolvedReference, ResolveModelOptions } from './types.js';
+export { DEFAULT_REVISION, isSafeRepoPath, parseModelReference } from './parse-model-reference.js';
+export { HUB_DEFAULTS, resolveModel } from './resolve-model.js';
+export { describeReference } from './describe-reference.js';
+export { fileSha256 } from './file-sha256.js';
+export { isExternalDataOf, listOnnxFiles, rankOnnxFiles } from './onnx-candidates.js';
+export { DEFAULT_HUB_URL, hubCacheDirFromEnv, hubUrlFromEnv, isCommitHash, repoFolderName, snapshotDir } from './hub-cache.js';

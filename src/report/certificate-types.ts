@@ -1,0 +1,532 @@
+/**
+ * The Evaluation Certificate as TypeScript: a hand-written mirror of
+ * `contracts/certificate.schema.json` (the source of truth). Every field the schema requires is
+ * required here, nullable where the schema allows null, and no field is optional, so
+ * `tests/report/certificate-types.test.ts` can prove both describe the same keys: it validates two
+ * typed literals (one with every nullable value filled, one with every nullable value null) against
+ * the schema and compares their key paths and null paths with the schema's.
+ *
+ * Units: ratios are unitless; Δ is log-loss in nats per scored token (perplexity kinds) or
+ * percentage points (accuracy); durations are milliseconds; hashes are lowercase hex sha256.
+ */
+
+/** The run's outcome: see ALGORITHMS.md §4 and ACTION.md "Verdicts". */
+export type VerdictStatus = 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
+
+/** Outcome of one check that may not have run. */
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'not_evaluated';
+
+/** The gate a verdict reason belongs to. */
+export type GateName =
+  | 'primary_metric'
+  | 'drift'
+  | 'invariants'
+  | 'spectral'
+  | 'rmt'
+  | 'guard_overhead'
+  | 'pairing'
+  | 'tail'
+  | 'variance'
+  | 'catastrophe'
+  | 'coverage'
+  | 'run';
+
+/** Weight family, by role in the model interface. */
+export type Family = 'attn' | 'ffn' | 'embed' | 'other';
+
+/** Primary metric kind, one per adapter family. */
+export type MetricKind = 'ppl_causal' | 'ppl_mlm' | 'ppl_seq2seq' | 'accuracy';
+
+/** Bootstrap interval method the policy asks for (both resample windows with probability ∝ weight). */
+export type BootstrapMethod = 'bca_weighted' | 'percentile_weighted';
+
+/** How an interval was actually formed. */
+export type IntervalMethod = 'bca' | 'percentile' | 'degenerate';
+
+/** Why BCa fell back to the percentile interval. */
+export type IntervalFallback = 'zero_jackknife_variance' | 'acceleration_out_of_range';
+
+export type TierName = 'balanced' | 'conservative' | 'aggressive';
+export type ProfileName = 'dev' | 'ci_cpu' | 'ci' | 'release';
+export type AdapterName = 'onnx_causal' | 'onnx_mlm' | 'onnx_seq2seq' | 'onnx_cls';
+export type EditName = 'quant_rtn' | 'lora' | 'noop';
+export type ExecutionProvider = 'cpu' | 'cuda' | 'tensorrt' | 'dml' | 'coreml' | 'webgpu';
+export type QuantizationFormat =
+  | 'float32'
+  | 'float16'
+  | 'bfloat16'
+  | 'qdq_int8'
+  | 'dynamic_int8'
+  | 'matmulnbits_int4'
+  | 'matmulnbits'
+  | 'other';
+
+/** A closed interval `[low, high]`. */
+export type Interval = readonly [number, number];
+
+/** A value per weight family. */
+export interface PerFamily {
+  readonly attn: number;
+  readonly ffn: number;
+  readonly embed: number;
+  readonly other: number;
+}
+
+export interface VerdictReason {
+  /** Stable snake_case code (e.g. `primary_metric_ci_above_limit`) or an error code for `error`. */
+  readonly code: string;
+  readonly gate: GateName;
+  readonly message: string;
+}
+
+export interface Verdict {
+  readonly status: VerdictStatus;
+  /** `dev`: floors were informational only; not release evidence. */
+  readonly evidence: 'release' | 'dev';
+  readonly reasons: readonly VerdictReason[];
+}
+
+/** Each gate's outcome: true passed, false failed, null not evaluated. */
+export interface ValidationFlags {
+  readonly primary_metric_acceptable: boolean | null;
+  readonly drift_acceptable: boolean | null;
+  readonly invariants_pass: boolean | null;
+  readonly spectral_stable: boolean | null;
+  readonly rmt_stable: boolean | null;
+  readonly guard_overhead_acceptable: boolean | null;
+  readonly pairing_ok: boolean | null;
+  readonly tail_acceptable: boolean | null;
+}
+
+/** Per-arm metric of one model: perplexity, or accuracy in percent. */
+export interface ArmValues {
+  readonly preview: number | null;
+  readonly final: number | null;
+}
+
+export interface ArmCounts {
+  readonly preview: number;
+  readonly final: number;
+}
+
+export interface PrimaryMetric {
+  readonly kind: MetricKind;
+  readonly baseline: ArmValues;
+  readonly subject: ArmValues;
+  /** exp(weighted mean Δ) on final windows; null for accuracy. */
+  readonly ratio: number | null;
+  /** exp(delta_ci), exactly; null for accuracy. */
+  readonly ratio_ci: Interval | null;
+  /** Weighted mean Δ on final windows (nats, or points for accuracy). */
+  readonly delta_mean: number | null;
+  readonly delta_ci: Interval | null;
+  readonly preview_ratio: number | null;
+  readonly preview_delta_mean: number | null;
+  /** ratio / preview_ratio (perplexity kinds); null for accuracy. */
+  readonly drift: number | null;
+  readonly gate_basis: 'ratio_ci_high' | 'delta_ci_low';
+  readonly gate_value: number | null;
+  readonly limit: number;
+  readonly hysteresis: number;
+  readonly hysteresis_applied: boolean;
+  /** Scored tokens per arm (examples for accuracy). */
+  readonly tokens: ArmCounts;
+  readonly windows: ArmCounts;
+  readonly method: BootstrapMethod;
+  /** null when no interval was computed. */
+  readonly ci_method: IntervalMethod | null;
+  readonly ci_fallback: IntervalFallback | null;
+  readonly replicates: number;
+  readonly alpha: number;
+  readonly seed: number;
+  readonly reason: string | null;
+}
+
+/** Parallel arrays, one entry per window in evaluation order. */
+export interface WindowArm {
+  readonly ids: readonly number[];
+  /** Scored tokens per window (1 per example for accuracy). */
+  readonly weights: readonly number[];
+  /** Mean log-loss per scored token in nats (perplexity kinds) or correctness 0/1 (accuracy). */
+  readonly baseline: readonly number[];
+  readonly subject: readonly number[];
+  /** subject − baseline (nats), or 100·(subject − baseline) percentage points for accuracy. */
+  readonly delta: readonly number[];
+}
+
+export interface Windows {
+  readonly preview: WindowArm;
+  readonly final: WindowArm;
+}
+
+export interface Pairing {
+  /** Fraction of windows scored on identical token ids in both models. */
+  readonly match: number | null;
+  /** Fraction of scored positions scored more than once. */
+  readonly overlap: number | null;
+  readonly duplicates: number;
+  readonly counts: { readonly baseline: ArmCounts; readonly subject: ArmCounts };
+  readonly reason: string | null;
+}
+
+export interface TailQuantiles {
+  readonly p50: number;
+  readonly p90: number;
+  readonly p95: number;
+  readonly p99: number;
+}
+
+export interface Tail {
+  readonly quantiles: TailQuantiles | null;
+  readonly max: number | null;
+  /** Fraction of final windows with Δ above the policy's mass threshold. */
+  readonly mass: number | null;
+  readonly limit: number;
+  readonly status: CheckStatus;
+  readonly reason: string | null;
+}
+
+export interface Violation {
+  readonly code: string;
+  readonly severity: 'warning' | 'fatal';
+  readonly module: string | null;
+  readonly family: Family | null;
+  readonly message: string;
+  readonly value: number | null;
+  readonly threshold: number | null;
+}
+
+/** Fields every guard block has; `M` is the guard's measurements record. */
+export interface GuardBlock<M> {
+  readonly status: CheckStatus;
+  /** false: the guard did not run; `reason` says why and `status` is `not_evaluated`. */
+  readonly evaluated: boolean;
+  readonly reason: string | null;
+  readonly measurements: M | null;
+  readonly violations: readonly Violation[];
+}
+
+export interface Pair<T> {
+  readonly baseline: T;
+  readonly subject: T;
+}
+
+export interface InvariantsMeasurements {
+  readonly param_count: Pair<number | null>;
+  readonly structure_hash: Pair<string | null>;
+  readonly nonfinite_weights: number | null;
+  readonly weights_tied: Pair<boolean | null>;
+  readonly missing_modules: number | null;
+}
+
+export interface SpectralModule {
+  readonly module: string;
+  readonly family: Family;
+  readonly layer: number | null;
+  readonly sigma_baseline: number | null;
+  readonly sigma_subject: number | null;
+  /** σ_subject / σ_baseline; null when non-finite. */
+  readonly ratio: number | null;
+  readonly stable_rank_ratio: number | null;
+  readonly norm_collapse_ratio: number | null;
+}
+
+export interface SpectralFamily {
+  readonly family: Family;
+  readonly modules: number;
+  readonly violations: number;
+  readonly max_abs_change: number | null;
+  readonly z_max: number | null;
+  readonly p_value: number | null;
+  readonly selected: boolean;
+}
+
+export interface SpectralMeasurements {
+  readonly modules: readonly SpectralModule[];
+  readonly families: readonly SpectralFamily[];
+  /** Modules with |ρ − 1| above the deadband. */
+  readonly caps: number;
+  /** Modules with non-finite ρ or a fatal degeneracy. */
+  readonly fatal: number;
+}
+
+export interface RmtFamily {
+  readonly family: Family;
+  /** Max over the family's modules of the edge ratio r = σ̂ / (√m + √n). */
+  readonly baseline: number | null;
+  readonly subject: number | null;
+  readonly outliers_baseline: number | null;
+  readonly outliers_subject: number | null;
+}
+
+export interface RmtModule {
+  readonly module: string;
+  readonly family: Family;
+  readonly baseline: number | null;
+  readonly subject: number | null;
+}
+
+export interface RmtMeasurements {
+  readonly windows: number;
+  readonly families: readonly RmtFamily[];
+  readonly modules: readonly RmtModule[];
+}
+
+export interface VarianceMeasurements {
+  readonly mode: 'edit' | 'monitor';
+  readonly enabled: boolean;
+  readonly ab_windows: number;
+  readonly delta_mean: number | null;
+  readonly delta_ci: Interval | null;
+  readonly gain_abs: number | null;
+  readonly gain_rel: number | null;
+  readonly predictive_gate: 'pass' | 'fail' | 'not_run';
+  readonly scales: readonly { readonly module: string; readonly scale: number }[];
+}
+
+export interface Guards {
+  readonly invariants: GuardBlock<InvariantsMeasurements>;
+  readonly spectral: GuardBlock<SpectralMeasurements>;
+  readonly rmt: GuardBlock<RmtMeasurements>;
+  readonly variance: GuardBlock<VarianceMeasurements>;
+}
+
+export interface GuardOverhead {
+  readonly evaluated: boolean;
+  /** Perplexity without guard adjustments. */
+  readonly bare: number | null;
+  readonly guarded: number | null;
+  readonly ratio: number | null;
+  readonly limit: number;
+  readonly reason: string | null;
+}
+
+/** A JSON value (edit configurations are the edit layer's own records). */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+export interface EditChange {
+  readonly kind: 'edit';
+  readonly name: EditName;
+  readonly config: { readonly [key: string]: JsonValue };
+  /** sha256 of the canonical JSON of `{ name, config }`. */
+  readonly plan_digest: string;
+  readonly params_changed: number | null;
+  readonly modules_touched: readonly string[];
+  readonly rolled_back: boolean;
+}
+
+export interface CompareChange {
+  readonly kind: 'compare';
+  readonly label: string;
+  readonly params_changed: number | null;
+  readonly modules_touched: readonly string[] | null;
+}
+
+export type Change = EditChange | CompareChange;
+
+export interface ModelDescribe {
+  readonly model_type: string | null;
+  readonly layers: number | null;
+  readonly hidden_size: number | null;
+  readonly heads: number | null;
+  readonly vocab_size: number | null;
+  readonly parameters: number | null;
+  readonly opset: number | null;
+}
+
+export interface LoraAdapterIdentity {
+  readonly reference: string;
+  readonly sha256: string | null;
+  readonly rank: number;
+  readonly alpha: number;
+  readonly weight: number;
+}
+
+export interface ModelIdentity {
+  readonly reference: string;
+  readonly label: string;
+  readonly revision: string | null;
+  readonly file_sha256: string | null;
+  readonly adapter: AdapterName;
+  readonly describe: ModelDescribe | null;
+  readonly quantization_formats: readonly QuantizationFormat[];
+  readonly lora_adapters: readonly LoraAdapterIdentity[];
+  readonly tokenizer_hash: string | null;
+}
+
+export interface DatasetBlock {
+  readonly provider: string;
+  readonly split: string | null;
+  readonly seq_len: number;
+  readonly stride: number;
+  readonly counts: {
+    readonly documents: number | null;
+    readonly candidates: number | null;
+    readonly duplicates_removed: number | null;
+    readonly preview: number;
+    readonly final: number;
+  };
+  readonly preview_hash: string | null;
+  readonly final_hash: string | null;
+  readonly dataset_hash: string | null;
+  readonly tokenizer_hash: string | null;
+  readonly seed: number;
+}
+
+/** `[low, high]`, both ends inclusive. */
+export type Band = readonly [number, number];
+
+/** Every threshold a gate or guard decides with (`tiers.schema.json#/$defs/thresholds`). */
+export interface Thresholds {
+  readonly primary_metric: {
+    readonly ratio_limit: number;
+    readonly hysteresis: number;
+    /** Percentage points. */
+    readonly accuracy_delta_limit_pp: number;
+    readonly accuracy_min_examples: number;
+    /** Scored tokens, preview + final. */
+    readonly token_floor: number;
+    readonly window_floor_preview: number;
+    readonly window_floor_final: number;
+    readonly floors: 'enforced' | 'informational';
+  };
+  readonly bootstrap: {
+    readonly method: BootstrapMethod;
+    readonly replicates: number;
+    readonly min_replicates: number;
+    readonly alpha: number;
+  };
+  readonly drift_band: Band;
+  readonly catastrophe_ratio: number;
+  readonly tail: { readonly p95_limit: number; readonly mass_threshold: number; readonly mode: 'warn' | 'fail' };
+  readonly spectral: {
+    readonly deadband: number;
+    readonly max_caps: number;
+    readonly kappa: PerFamily;
+    readonly multiple_testing: { readonly method: 'bh' | 'bonferroni'; readonly alpha: number };
+    readonly stable_rank_warn: number;
+    readonly stable_rank_fatal: number;
+    readonly norm_collapse_warn: number;
+    readonly norm_collapse_fatal: number;
+  };
+  readonly rmt: { readonly epsilon: PerFamily };
+  readonly guard_overhead: { readonly limit: number };
+  readonly invariants: { readonly mode: 'on' | 'strict' };
+  readonly variance: {
+    readonly min_effect_lognll: number;
+    readonly sidedness: 'one_sided' | 'two_sided';
+    readonly min_rel_gain: number;
+    readonly min_abs_gain: number;
+  };
+}
+
+/** How the variance guard estimates and applies its scales (`tiers.schema.json#/$defs/varianceSettings`). */
+export interface VarianceSettings {
+  readonly scope: readonly ('ffn' | 'attn_out')[];
+  readonly max_calib: number;
+  readonly scale_windows_divisor: number;
+  readonly max_scale_windows: number;
+  readonly ab_windows: number;
+  readonly min_coverage: number;
+  readonly seed: number;
+  readonly clamp: Band;
+  readonly deadband: number;
+  readonly min_abs_adjust: number;
+  readonly max_scale_step: number;
+  readonly topk_backstop: number;
+  readonly max_adjusted_modules: number;
+  readonly min_gain: number;
+  readonly tie_breaker_deadband: number;
+  readonly bootstrap_replicates: number;
+  readonly winsorize: Band;
+  readonly winsorize_min_samples: number;
+  readonly max_chunks: number;
+}
+
+/**
+ * The resolved policy of the run, exactly as src/core resolves it
+ * (`tiers.schema.json#/$defs/policy`; core's `Policy` type has the same shape). Its canonical JSON
+ * is what `policy_digest` hashes.
+ */
+export interface PolicyBlock {
+  readonly schema_version: 1;
+  readonly tier: TierName;
+  readonly profile: ProfileName;
+  /** `dev`: not release evidence. */
+  readonly evidence: 'dev' | 'release';
+  readonly windows: { readonly preview_n: number; readonly final_n: number };
+  readonly thresholds: Thresholds;
+  readonly guards: {
+    readonly spectral: { readonly power_iterations: number };
+    readonly rmt: { readonly calibration_windows: number; readonly power_iterations: number };
+    readonly variance: VarianceSettings;
+  };
+  readonly statistics: { readonly z0_clip: number };
+  readonly seed_offsets: { readonly window_draw: number; readonly mlm_mask: number; readonly bootstrap: number; readonly variance: number };
+  /** Dotted paths of the values overrides set, sorted. */
+  readonly overridden: readonly string[];
+}
+
+export interface Seeds {
+  readonly run: number;
+  readonly window_draw: number;
+  readonly bootstrap: number;
+  readonly mlm_mask: number;
+  readonly variance: number;
+}
+
+export interface Provenance {
+  readonly tool: { readonly name: 'invarlock'; readonly version: string };
+  readonly node_version: string;
+  readonly onnxruntime_version: string | null;
+  readonly execution_provider: ExecutionProvider;
+  readonly device: {
+    readonly kind: 'cpu' | 'gpu';
+    readonly name: string | null;
+    readonly driver: string | null;
+    readonly memory_bytes: number | null;
+  };
+  readonly platform: { readonly os: string; readonly arch: string };
+  /** Set in container mode: the runtime image and its digest (`sha256:…`). */
+  readonly container: { readonly image: string; readonly digest: string } | null;
+  readonly seeds: Seeds;
+  readonly config_digest: string;
+}
+
+export interface TimingStage {
+  readonly name: string;
+  readonly duration_ms: number;
+}
+
+/** Wall-clock facts: the only block outside the digest. */
+export interface Timing {
+  /** ISO 8601 date-time. */
+  readonly started_at: string;
+  readonly finished_at: string;
+  readonly duration_ms: number;
+  readonly stages: readonly TimingStage[];
+}
+
+/** The Evaluation Certificate, schema version 1. */
+export interface Certificate {
+  readonly schema_version: 1;
+  readonly run_id: string;
+  readonly verdict: Verdict;
+  readonly validation: ValidationFlags;
+  readonly primary_metric: PrimaryMetric;
+  readonly windows: Windows;
+  readonly pairing: Pairing;
+  readonly tail: Tail;
+  readonly guards: Guards;
+  readonly guard_overhead: GuardOverhead;
+  readonly change: Change;
+  readonly models: Pair<ModelIdentity>;
+  readonly dataset: DatasetBlock;
+  readonly policy: PolicyBlock;
+  /** sha256 of the canonical JSON of `policy`. */
+  readonly policy_digest: string;
+  readonly provenance: Provenance;
+  readonly timing: Timing;
+  /** sha256 of the canonical JSON of the certificate without `digest` and `timing`. */
+  readonly digest: string;
+}

@@ -1,0 +1,289 @@
+import {
+  decideAccuracyGate,
+  decideCatastropheGate,
+  decideDriftGate,
+  decideGuardOverheadGate,
+  decidePrimaryMetricGate,
+  decideTailGate,
+  decideVerdict,
+  notEvaluatedGate,
+  summarizePairedAccuracy,
+  summarizePairedLosses,
+  summarizeTail,
+  type GateRecord,
+  type GuardOutcome,
+  type PairedBootstrapSettings,
+  type TailSummary,
+} from '../eval/index.js';
+import type {
+  CheckStatus,
+  GuardBlock,
+  GuardOverhead,
+  Guards,
+  MetricKind,
+  Pairing,
+  PolicyBlock,
+  PrimaryMetric,
+  Tail,
+  ValidationFlags,
+  Verdict,
+  WindowArm,
+  Windows,
+} from './certificate-types.js';
+import { decidePairing, type PairingDecision } from './decide-pairing.js';
+import type { GuardOverheadInput, RunOutcome, WindowArmInput } from './types.js';
+
+/**
+ * Everything derived in a certificate, computed from what was measured. `buildCertificate` and
+ * `verifyCertificate` both call {@link deriveEvaluation}: the statistics come from src/eval's
+ * pure functions (paired summaries, bootstrap, tail, gates, verdict), so certify and verify cannot
+ * disagree by construction, and verify's comparison catches any recorded value that was altered.
+ */
+
+/** The measured facts a certificate's derived blocks are computed from. */
+export interface EvaluationFacts {
+  readonly outcome: RunOutcome;
+  readonly metricKind: MetricKind;
+  readonly windows: { readonly preview: WindowArmInput; readonly final: WindowArmInput };
+  readonly pairing: Pairing;
+  readonly tokenizers: { readonly baseline: string | null; readonly subject: string | null; readonly dataset: string | null };
+  readonly guards: Guards;
+  readonly guardOverhead: GuardOverheadInput;
+  readonly policy: PolicyBlock;
+  /** Seed of the bootstrap stream (the run seed plus the policy's bootstrap offset). */
+  readonly bootstrapSeed: number;
+}
+
+/** The derived blocks of a certificate. */
+export interface DerivedEvaluation {
+  readonly verdict: Verdict;
+  readonly validation: ValidationFlags;
+  readonly primary_metric: PrimaryMetric;
+  readonly windows: Windows;
+  readonly tail: Tail;
+  readonly guard_overhead: GuardOverhead;
+  readonly pairingDecision: PairingDecision;
+  /** Every gate record, in decision order (for explanations and tests). */
+  readonly gates: readonly GateRecord[];
+}
+
+const MAX_PAIRING_REASONS = 8;
+
+interface ArmSummary {
+  readonly n: number;
+  /** Σ weights (scored tokens; examples for accuracy). */
+  readonly tokens: number;
+  readonly baselineValue: number;
+  readonly subjectValue: number;
+  readonly meanDelta: number;
+  readonly ratio: number | null;
+  readonly deltaCi: { readonly low: number; readonly high: number; readonly method: 'bca' | 'percentile' | 'degenerate'; readonly fallback: PrimaryMetric['ci_fallback'] };
+  readonly ratioCi: { readonly low: number; readonly high: number } | null;
+  readonly deltas: readonly number[];
+}
+
+/** The bootstrap settings the policy and seed give (src/eval's names). */
+export function bootstrapSettings(policy: PolicyBlock, seed: number): PairedBootstrapSettings {
+  const b = policy.thresholds.bootstrap;
+  return { replicates: b.replicates, alpha: b.alpha, seed, method: b.method === 'bca_weighted' ? 'bca' : 'percentile', z0Clip: policy.statistics.z0_clip };
+}
+
+function summarizeArm(kind: MetricKind, arm: WindowArmInput, settings: PairedBootstrapSettings): ArmSummary | null {
+  if (arm.ids.length === 0) return null;
+  const ids = arm.ids.map(String);
+  if (kind === 'accuracy') {
+    const s = summarizePairedAccuracy({ exampleIds: ids, subjectCorrect: arm.subject, baselineCorrect: arm.baseline, bootstrap: settings });
+    const deltas = arm.subject.map((value, i) => 100 * (value - (arm.baseline[i] ?? Number.NaN)));
+    return {
+      n: s.n,
+      tokens: s.n,
+      baselineValue: s.baselineAccuracyPct,
+      subjectValue: s.subjectAccuracyPct,
+      meanDelta: s.deltaPp,
+      ratio: null,
+      deltaCi: { low: s.deltaPpCi.low, high: s.deltaPpCi.high, method: s.deltaPpCi.method, fallback: s.deltaPpCi.fallback },
+      ratioCi: null,
+      deltas,
+    };
+  }
+  const s = summarizePairedLosses({ windowIds: ids, subjectLoss: arm.subject, baselineLoss: arm.baseline, weights: arm.weights, bootstrap: settings });
+  return {
+    n: s.n,
+    tokens: s.tokens,
+    baselineValue: s.baselinePpl,
+    subjectValue: s.subjectPpl,
+    meanDelta: s.meanDelta,
+    ratio: s.ratio,
+    deltaCi: { low: s.deltaCi.low, high: s.deltaCi.high, method: s.deltaCi.method, fallback: s.deltaCi.fallback },
+    ratioCi: s.ratioCi,
+    deltas: s.deltas,
+  };
+}
+
+function windowArm(arm: WindowArmInput, summary: ArmSummary | null): WindowArm {
+  return { ids: arm.ids, weights: arm.weights, baseline: arm.baseline, subject: arm.subject, delta: summary?.deltas ?? [] };
+}
+
+function guardStatus(guard: GuardBlock<unknown>): CheckStatus {
+  return guard.evaluated ? guard.status : 'not_evaluated';
+}
+
+function flag(status: CheckStatus): boolean | null {
+  switch (status) {
+    case 'pass':
+    case 'warn':
+      return true;
+    case 'fail':
+      return false;
+    case 'not_evaluated':
+      return null;
+  }
+}
+
+function infoText(record: GateRecord): string | null {
+  const lines = record.reasons.map((r) => r.message);
+  return lines.length === 0 ? null : lines.join('; ');
+}
+
+/**
+ * Derives the verdict, the validation flags and the primary-metric, window, tail and
+ * guard-overhead blocks from the measured facts and the policy (ALGORITHMS.md §4). Pure and
+ * deterministic. Throws what src/eval throws for data it cannot summarise (`E_NONFINITE_LOSS`,
+ * `E_INTERNAL` for mismatched arrays or correctness values other than 0/1).
+ */
+export function deriveEvaluation(facts: EvaluationFacts): DerivedEvaluation {
+  const { policy, metricKind: kind } = facts;
+  const thresholds = policy.thresholds;
+  const settings = bootstrapSettings(policy, facts.bootstrapSeed);
+  const preview = summarizeArm(kind, facts.windows.preview, settings);
+  const final = summarizeArm(kind, facts.windows.final, settings);
+  const isAccuracy = kind === 'accuracy';
+  const metric = isAccuracy ? 'accuracy' : 'ppl';
+
+  const catastrophe: GateRecord =
+    !isAccuracy && preview !== null && preview.ratio !== null
+      ? decideCatastropheGate({ previewRatio: preview.ratio, thresholds })
+      : notEvaluatedGate({ gate: 'catastrophe', code: isAccuracy ? 'not_applicable' : 'no_measurement', message: isAccuracy ? 'accuracy has no perplexity ratio' : 'no preview windows were scored', thresholds });
+  const stopped = catastrophe.status === 'fail' && final === null;
+  const missingFinal = (gate: 'primary_metric' | 'drift' | 'tail'): GateRecord =>
+    notEvaluatedGate({
+      gate,
+      code: stopped ? 'stopped_after_catastrophe' : 'no_measurement',
+      message: stopped ? 'the run stopped after the preview arm (catastrophic perplexity spike)' : 'no final windows were scored',
+      thresholds,
+      metric,
+    });
+
+  let primary: GateRecord;
+  if (final === null) primary = missingFinal('primary_metric');
+  else if (isAccuracy) primary = decideAccuracyGate({ deltaPpCiLow: final.deltaCi.low, examples: final.n, replicates: settings.replicates, thresholds });
+  else {
+    const coverage = { tokens: (preview?.tokens ?? 0) + final.tokens, previewWindows: preview?.n ?? 0, finalWindows: final.n, replicates: settings.replicates };
+    primary = decidePrimaryMetricGate({ ratioCiHigh: final.ratioCi?.high ?? Number.NaN, coverage, thresholds });
+  }
+
+  let drift: GateRecord;
+  if (isAccuracy) drift = notEvaluatedGate({ gate: 'drift', code: 'not_applicable', message: 'drift compares perplexity ratios; accuracy has none', thresholds, metric });
+  else if (final === null) drift = missingFinal('drift');
+  else if (preview === null || preview.ratio === null || final.ratio === null) drift = notEvaluatedGate({ gate: 'drift', code: 'no_measurement', message: 'no preview windows were scored', thresholds, metric });
+  else drift = decideDriftGate({ previewRatio: preview.ratio, finalRatio: final.ratio, thresholds });
+
+  const tailSummary: TailSummary | null = final === null ? null : summarizeTail(final.deltas, { massThreshold: thresholds.tail.mass_threshold });
+  let tailGate: GateRecord;
+  if (tailSummary === null) tailGate = missingFinal('tail');
+  else if (isAccuracy) tailGate = notEvaluatedGate({ gate: 'tail', code: 'not_applicable', message: 'the tail limit is in nats of log-loss; accuracy reports quantiles without a gate', thresholds, metric });
+  else tailGate = decideTailGate({ p95: tailSummary.p95, thresholds });
+
+  const overhead: GateRecord = facts.guardOverhead.evaluated
+    ? decideGuardOverheadGate({ guardedPpl: facts.guardOverhead.guarded, barePpl: facts.guardOverhead.bare, thresholds })
+    : notEvaluatedGate({ gate: 'guard_overhead', code: 'no_measurement', message: facts.guardOverhead.reason, thresholds });
+
+  const pairingDecision = decidePairing(facts.pairing, facts.windows, facts.tokenizers);
+  const gates: GateRecord[] = [primary, drift, tailGate, overhead, catastrophe];
+  const guardOutcomes: GuardOutcome[] = [
+    { guard: 'invariants', status: guardStatus(facts.guards.invariants) },
+    { guard: 'spectral', status: guardStatus(facts.guards.spectral) },
+    { guard: 'rmt', status: guardStatus(facts.guards.rmt) },
+    { guard: 'variance', status: guardStatus(facts.guards.variance) },
+    { guard: 'pairing', status: pairingDecision.status },
+  ];
+  const decision = decideVerdict(gates, guardOutcomes);
+  // The verdict names each pairing problem right after the pairing check's own reason.
+  const decided = decision.reasons.flatMap((reason) =>
+    reason.gate === 'pairing' && reason.code === 'guard_failed'
+      ? [reason, ...pairingDecision.problems.slice(0, MAX_PAIRING_REASONS).map((message) => ({ code: 'pairing_violation', gate: 'pairing' as const, message }))]
+      : [reason],
+  );
+  const verdict: Verdict =
+    facts.outcome.status === 'completed'
+      ? { status: decision.verdict, evidence: policy.evidence, reasons: decided }
+      : { status: facts.outcome.status, evidence: policy.evidence, reasons: [{ code: facts.outcome.code, gate: 'run', message: facts.outcome.message }, ...decided] };
+
+  const validation: ValidationFlags = {
+    primary_metric_acceptable: flag(primary.status),
+    drift_acceptable: flag(drift.status),
+    invariants_pass: flag(guardStatus(facts.guards.invariants)),
+    spectral_stable: flag(guardStatus(facts.guards.spectral)),
+    rmt_stable: flag(guardStatus(facts.guards.rmt)),
+    guard_overhead_acceptable: flag(overhead.status),
+    pairing_ok: flag(pairingDecision.status),
+    tail_acceptable: tailGate.status === 'warn' ? false : flag(tailGate.status),
+  };
+
+  const primaryMetric: PrimaryMetric = {
+    kind,
+    baseline: { preview: preview?.baselineValue ?? null, final: final?.baselineValue ?? null },
+    subject: { preview: preview?.subjectValue ?? null, final: final?.subjectValue ?? null },
+    ratio: final?.ratio ?? null,
+    ratio_ci: final === null || final.ratioCi === null ? null : [final.ratioCi.low, final.ratioCi.high],
+    delta_mean: final?.meanDelta ?? null,
+    delta_ci: final === null ? null : [final.deltaCi.low, final.deltaCi.high],
+    preview_ratio: preview?.ratio ?? null,
+    preview_delta_mean: preview?.meanDelta ?? null,
+    drift: drift.measured,
+    gate_basis: isAccuracy ? 'delta_ci_low' : 'ratio_ci_high',
+    gate_value: primary.measured,
+    limit: isAccuracy ? thresholds.primary_metric.accuracy_delta_limit_pp : thresholds.primary_metric.ratio_limit,
+    hysteresis: thresholds.primary_metric.hysteresis,
+    hysteresis_applied: primary.reasons.some((r) => r.code === 'hysteresis_applied') && primary.status !== 'fail',
+    tokens: { preview: preview?.tokens ?? 0, final: final?.tokens ?? 0 },
+    windows: { preview: facts.windows.preview.ids.length, final: facts.windows.final.ids.length },
+    method: thresholds.bootstrap.method,
+    ci_method: final?.deltaCi.method ?? null,
+    ci_fallback: final?.deltaCi.fallback ?? null,
+    replicates: settings.replicates,
+    alpha: settings.alpha,
+    seed: settings.seed,
+    reason: infoText(primary),
+  };
+
+  const tail: Tail = {
+    quantiles: tailSummary === null ? null : { p50: tailSummary.p50, p90: tailSummary.p90, p95: tailSummary.p95, p99: tailSummary.p99 },
+    max: tailSummary?.max ?? null,
+    mass: tailSummary?.mass ?? null,
+    limit: thresholds.tail.p95_limit,
+    status: tailGate.status,
+    reason: infoText(tailGate),
+  };
+
+  const go = facts.guardOverhead;
+  const guardOverhead: GuardOverhead = {
+    evaluated: go.evaluated,
+    bare: go.evaluated ? go.bare : null,
+    guarded: go.evaluated ? go.guarded : null,
+    ratio: overhead.measured,
+    limit: thresholds.guard_overhead.limit,
+    reason: infoText(overhead),
+  };
+
+  return {
+    verdict,
+    validation,
+    primary_metric: primaryMetric,
+    windows: { preview: windowArm(facts.windows.preview, preview), final: windowArm(facts.windows.final, final) },
+    tail,
+    guard_overhead: guardOverhead,
+    pairingDecision,
+    gates,
+  };
+}

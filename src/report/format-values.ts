@@ -1,0 +1,97 @@
+/**
+ * Number and identity formatting shared by the markdown, HTML and plain-text renderers. Pure:
+ * every function returns a string and never throws on odd input (null prints as `n/a`).
+ */
+
+/** Printed for a value that is null (not computed; the certificate says why). */
+export const NOT_AVAILABLE = 'n/a';
+
+/** A ratio to 3 decimals (`1.012`). */
+export function formatRatio(value: number | null): string {
+  return value === null ? NOT_AVAILABLE : value.toFixed(3);
+}
+
+/** `digits` decimals with a true minus sign (`−0.25`), so signed columns align with {@link formatSigned}. */
+export function formatFixed(value: number, digits: number): string {
+  const text = value.toFixed(digits);
+  return text.startsWith('-') ? (Number(text) === 0 ? text.slice(1) : `−${text.slice(1)}`) : text;
+}
+
+/** `[low, high]` with the given formatter (3 decimals by default). */
+export function formatInterval(interval: readonly [number, number] | null, format: (value: number) => string = (v) => formatFixed(v, 3)): string {
+  return interval === null ? NOT_AVAILABLE : `[${format(interval[0])}, ${format(interval[1])}]`;
+}
+
+/**
+ * A threshold with at least two decimals and as many more as it needs (up to 6): 1.1 → `1.10`,
+ * 1.05 → `1.05`, 0.002 → `0.002`.
+ */
+export function formatLimit(value: number): string {
+  for (let digits = 2; digits <= 6; digits += 1) {
+    if (Number(value.toFixed(digits)) === value) return formatFixed(value, digits);
+  }
+  return formatNumber(value);
+}
+
+/** A general measurement to 4 significant digits, without exponent for ordinary magnitudes. */
+export function formatNumber(value: number | null): string {
+  if (value === null) return NOT_AVAILABLE;
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  const sign = value < 0 ? '−' : '';
+  if (magnitude >= 1e-4 && magnitude < 1e9) {
+    const text = magnitude.toPrecision(4);
+    return sign + (text.includes('e') ? String(Number(text)) : stripZeros(text));
+  }
+  return sign + magnitude.toExponential(3);
+}
+
+/** A value with an explicit sign (`+0.013`, `−0.004`; zero unsigned), `digits` decimals. */
+export function formatSigned(value: number | null, digits = 3): string {
+  if (value === null) return NOT_AVAILABLE;
+  const text = Math.abs(value).toFixed(digits);
+  if (Number(text) === 0) return text;
+  return `${value < 0 ? '−' : '+'}${text}`;
+}
+
+/** Percentage points with sign and 2 decimals (`−0.40 pp`). */
+export function formatPoints(value: number | null): string {
+  return value === null ? NOT_AVAILABLE : `${formatSigned(value, 2)} pp`;
+}
+
+/** An integer with thin grouping (`50,000`). */
+export function formatCount(value: number | null): string {
+  return value === null ? NOT_AVAILABLE : value.toLocaleString('en-US', { maximumFractionDigits: 0 });
+}
+
+/** The first 12 hex digits of a sha256 (or the `sha256:` digest form), enough to compare by eye. */
+export function shortHash(value: string | null): string {
+  if (value === null) return NOT_AVAILABLE;
+  const hex = value.startsWith('sha256:') ? value.slice(7) : value;
+  return hex.slice(0, 12);
+}
+
+/** Milliseconds as `850 ms`, `12.3 s` or `4 min 05 s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const totalSeconds = Math.floor(ms / 1000);
+  return `${Math.floor(totalSeconds / 60)} min ${String(totalSeconds % 60).padStart(2, '0')} s`;
+}
+
+/** A byte count as `1.5 GiB` (binary units). */
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return NOT_AVAILABLE;
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function stripZeros(text: string): string {
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+}
