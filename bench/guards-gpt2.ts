@@ -87,6 +87,7 @@ def mgs(b):
     return b
 results = []
 t0 = time.perf_counter()
+topk_s = 0.0
 for m, W32 in zip(manifest['matrices'], mats):
     W = W32.astype(np.float64)
     rows, cols = W.shape
@@ -99,23 +100,26 @@ for m, W32 in zip(manifest['matrices'], mats):
         v = W.T @ u; v /= max(np.linalg.norm(v), 1e-12)
     mean = float(W.mean()); std = float(W.std())
     k = min(opts['mpTopK'], rows, cols); top = []
+    t_top = time.perf_counter()
     if k > 0:
         V = mgs(starts64['%d:%d' % (cols, k)])
         for _ in range(opts['mpIters']):
             U = mgs(W @ V); V = mgs(W.T @ U)
         Y = W @ V
         top = sorted(np.sqrt(np.maximum(np.linalg.eigvalsh(Y.T @ Y), 0)).tolist(), reverse=True)
+    topk_s += time.perf_counter() - t_top
     edge = std * (np.sqrt(rows) + np.sqrt(cols))
     results.append({'key': m['key'], 'nonFinite': nonfinite, 'frobeniusNorm': np.sqrt(fro2), 'sigmaMax': float(sigma), 'stableRank': fro2 / sigma ** 2,
         'rowNormMin': float(row_norms.min()), 'rowNormMedian': float(np.median(row_norms)), 'colNormMin': float(col_norms.min()), 'colNormMedian': float(np.median(col_norms)),
         'mean': mean, 'std': std, 'top': top, 'mpCount': int(sum(1 for s in top if s > edge))})
 compute_s = time.perf_counter() - t0
-json.dump({'load_s': load_s, 'compute_s': compute_s, 'numpy': np.__version__, 'results': results}, open(out_path, 'w'))
+json.dump({'load_s': load_s, 'compute_s': compute_s, 'topk_s': topk_s, 'numpy': np.__version__, 'results': results}, open(out_path, 'w'))
 `;
 
 interface PythonOut {
   readonly load_s: number;
   readonly compute_s: number;
+  readonly topk_s: number;
   readonly numpy: string;
   readonly results: readonly {
     key: string;
@@ -179,6 +183,11 @@ async function main(): Promise<void> {
   const poolSeconds = (performance.now() - t) / 1000;
   console.log(`worker pool:  ${poolSeconds.toFixed(2)} s  (${JSON.stringify(pool.counters())})`);
 
+  t = performance.now();
+  await measureWeights(weights, { pool, stats: { ...STATS, mpTopK: 0 } });
+  const poolNoMpSeconds = (performance.now() - t) / 1000;
+  console.log(`worker pool without the MP top-k (σ̂max, norms, scan only): ${poolNoMpSeconds.toFixed(2)} s`);
+
   const single = await createKernelPool({ mode: 'in-thread' });
   t = performance.now();
   const inThread = await measureWeights(weights, { pool: single, stats: STATS });
@@ -220,8 +229,9 @@ async function main(): Promise<void> {
       return;
     }
     const reference: PythonOut = JSON.parse(readFileSync(out, 'utf8'));
-    console.log(`numpy ${reference.numpy} (float64): ${reference.compute_s.toFixed(2)} s compute (+ ${reference.load_s.toFixed(2)} s load)`);
-    console.log(`ratio JS pool / numpy: ${(poolSeconds / reference.compute_s).toFixed(2)}; JS one thread / numpy: ${(singleSeconds / reference.compute_s).toFixed(2)}`);
+    const numpyNoMp = reference.compute_s - reference.topk_s;
+    console.log(`numpy ${reference.numpy} (float64): ${reference.compute_s.toFixed(2)} s compute, of which top-k ${reference.topk_s.toFixed(2)} s (+ ${reference.load_s.toFixed(2)} s load)`);
+    console.log(`ratio JS pool / numpy: ${(poolSeconds / reference.compute_s).toFixed(2)}; JS one thread / numpy: ${(singleSeconds / reference.compute_s).toFixed(2)}; without top-k, JS pool / numpy: ${(poolNoMpSeconds / numpyNoMp).toFixed(2)}`);
     const worst: Record<string, number> = {};
     let mpAgree = 0;
     reference.results.forEach((ref, i) => {

@@ -3,7 +3,7 @@
 // (its native binding is loaded by a computed require that no bundler can follow); the Action's
 // own entries never import it, the CLI resolves it from node_modules or the Action's host runtime.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,11 +23,11 @@ rmSync(join(root, 'dist'), { recursive: true, force: true });
 for (const entry of entries) {
   run(bin('ncc'), ['build', entry.file, '-o', `dist/${entry.name}`, '-e', 'onnxruntime-node', '--target', 'es2022', '-q']);
 }
-// Worker threads load their script from a file next to the bundle.
-const workers = join(root, 'build/src/guards/linalg');
-if (statSync(workers, { throwIfNoEntry: false })?.isDirectory()) {
-  for (const f of readdirSync(workers).filter((f) => f.endsWith('-worker.js'))) {
-    mkdirSync(join(root, 'dist/cli'), { recursive: true });
-    run(bin('ncc'), ['build', join('build/src/guards/linalg', f), '-o', `dist/cli/workers/${f.replace(/\.js$/, '')}`, '--target', 'es2022', '-q']);
-  }
+// The guards' kernel pool starts worker threads from kernel-worker.js beside the bundle that uses
+// it; without the file it falls back to the calling thread (same numbers, one core).
+const worker = 'build/src/guards/linalg/kernel-worker.js';
+if (existsSync(join(root, worker))) {
+  const tmp = join(root, 'build', 'worker-bundle');
+  run(bin('ncc'), ['build', worker, '-o', tmp, '--target', 'es2022', '-q']);
+  copyFileSync(join(tmp, 'index.js'), join(root, 'dist', 'cli', 'kernel-worker.js'));
 }

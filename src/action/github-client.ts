@@ -169,8 +169,10 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
           : { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary'), retryAfterBaseValue: base, fallbackSecondaryRateRetryAfter: 60 },
       log: { debug: () => undefined, info: () => undefined, warn: (m: string) => emit({ type: 'log', line: m }), error: (m: string) => emit({ type: 'log', line: m }) },
     },
-    retry,
+    // Throttling first (inner): it sees rate-limit 403/429 responses and waits for the reset;
+    // retry wraps it and retries what is left (5xx, other 429s).
     throttling,
+    retry,
   );
   const repo = { owner: options.owner, repo: options.repo };
   let writes: Promise<unknown> = Promise.resolve();

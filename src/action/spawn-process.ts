@@ -109,12 +109,23 @@ export const runProcess: ProcessRunner = (options) =>
     child.on('error', (error: NodeJS.ErrnoException) => {
       finish(error.code === 'ENOENT' ? { kind: 'not-found', command: options.command } : { kind: 'spawn-failed', message: error.message });
     });
-    child.on('close', (code, signal) => {
+    const done = (code: number | null, signal: NodeJS.Signals | null): void => {
       out.flush();
       err.flush();
       const durationMs = Date.now() - started;
       if (stopped !== null) finish({ kind: stopped, stdout, stderrTail, durationMs });
       else if (code !== null) finish({ kind: 'exited', exitCode: code, stdout, stderrTail, durationMs });
       else finish({ kind: 'signalled', signal: signal ?? 'unknown', stdout, stderrTail, durationMs });
+    };
+    child.on('close', done);
+    // A grandchild that outlives the child can hold the pipes open forever: after the child
+    // exits, wait a little for the output, then settle anyway.
+    child.on('exit', (code, signal) => {
+      const grace = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        done(code, signal);
+      }, 2_000);
+      grace.unref();
     });
   });

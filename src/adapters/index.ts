@@ -41,17 +41,18 @@ export { ADAPTER_NAMES } from './types.js';
 // Adapters, selection and loading
 export { allAdapters, getAdapter } from './registry/adapters.js';
 export { adapterCapabilities, listAdapters, type AdapterListing, type AdapterReadiness, type ListAdaptersOptions } from './registry/capabilities.js';
+export { supportMatrix, type EvidenceTier, type SupportedFamily } from './registry/support-matrix.js';
 export { selectAdapter, type AdapterChoice } from './select/select-adapter.js';
 export { chooseAdapter, type AdapterEvidence } from './select/choose-adapter.js';
 export { chooseGraphFiles, type GraphFiles } from './files/choose-graph-files.js';
-export { LOAD_DEFAULTS, loadModel, type LoadModelOptions } from './load/load-model.js';
+export { LOAD_DEFAULTS, loadModel, toModelLocation, type LoadModelOptions } from './load/load-model.js';
 export { sessionInput } from './load/session-input.js';
 export { parseModelConfig, readModelConfig } from './config/model-config.js';
 export { parseGenaiConfig, readGenaiConfig } from './config/genai-config.js';
 
 // Interfaces, description and weights
 export { listBundledInterfaces, resolveModelInterface, type ResolveInterfaceOptions } from './interfaces/interface-table.js';
-export { describeModel } from './describe/describe-model.js';
+export { describeModel, summarizeQuantization } from './describe/describe-model.js';
 export { structureHash } from './describe/structure-hash.js';
 export { iterateWeights, readWeight, readWeights } from './weights/read-weights.js';
 export { WRITE_WEIGHTS_DEFAULTS, writeWeights, type WriteWeightsOptions } from './weights/write-weights.js';

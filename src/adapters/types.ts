@@ -187,6 +187,8 @@ export interface ModelLocation {
   readonly dir: string;
   /** Absolute paths of candidate `.onnx` files, best first; an explicit file reference gives exactly one. */
   readonly onnxFiles: readonly string[];
+  /** True when the user named the `.onnx` file (a file path, or `hf:…#file.onnx`): it then wins over every preference. @default false */
+  readonly isExplicitFile?: boolean;
 }
 
 /** How the adapter was chosen, and from what. */

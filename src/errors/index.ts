@@ -1,3 +1,4 @@
 export { ERROR_CODES, isErrorCode, type ErrorCode } from './codes.js';
 export { InvarlockError, isInvarlockError, wrapError, type ErrorDetails, type InvarlockErrorOptions } from './invarlock-error.js';
 export type { Diagnostic, Severity } from './diagnostic.js';
+export { DOCTOR_FINDINGS, type DoctorFindingCode } from './doctor-findings.js';

@@ -16,7 +16,7 @@ export { decideVeEnable, type VeEnableDecision, type VeEnableReason } from './va
 export { applyVeScales, restoreVeScales, type VeSnapshot } from './variance/ve-apply.js';
 export { evaluateVariance, type VarianceInput, type VarianceMeasurements } from './variance/variance-guard.js';
 export { evaluateGuardOverhead, type GuardOverhead } from './variance/guard-overhead.js';
-export { measureWeights } from './measure-weights.js';
+export { measureWeights, type MeasureWeightsOptions } from './measure-weights.js';
 export { computeMatrixStats, type MatrixStats, type MatrixStatsOptions, type MpOutliers } from './linalg/matrix-stats.js';
 export { computeActivationRmt, type ActivationRmt, type ActivationRmtOptions } from './linalg/activation-rmt.js';
 export { spectralNormPowerIteration } from './linalg/power-iteration.js';

@@ -68,6 +68,8 @@ export interface InvariantsSide {
   readonly tokenizerHash: string;
   /** Logical parameter count (after dequantization); default: the sum of rows·cols over `weights`. */
   readonly paramCount?: number;
+  /** Lines of the logical structure hash; default: `role:layer:rows×cols` of every weight (see `structureHashOf`). */
+  readonly structureLines?: readonly string[];
 }
 
 /** Input of the invariants guard: both models, paired by `WeightMatrix.key`. */

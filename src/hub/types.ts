@@ -22,9 +22,10 @@ export interface ResolvedFile {
   readonly path: string;
   readonly sizeBytes: number;
   /**
-   * sha256 (hex) of the content: computed after a download (and checked against the LFS oid when the
-   * file is in LFS), or read from the blob name of an LFS file found in the cache; `undefined` for a
-   * cached small (non-LFS) file, whose blob is named by its git sha1.
+   * sha256 (hex) of the content. Resolutions that download: hashed while streaming (and checked
+   * against the LFS oid for LFS files), the LFS oid for a blob already cached, or hashed from disk
+   * for a small file. Cache-only resolutions: the blob name of an LFS file (its sha256), else
+   * `undefined` (small files' blobs are named by their git sha1).
    */
   readonly sha256: string | undefined;
 }

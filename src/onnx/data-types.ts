@@ -50,8 +50,9 @@ export type DataTypeName = keyof typeof DATA_TYPES;
 /** The repeated `TensorProto` field that stores values of a type when `raw_data` is not used. */
 export type TypedDataField = (typeof DATA_TYPES)[DataTypeName]['typedField'];
 
+
 const NAMES_BY_CODE: ReadonlyMap<number, DataTypeName> = new Map(
-  (Object.keys(DATA_TYPES) as DataTypeName[]).map((name) => [DATA_TYPES[name].code, name]),
+  Object.entries(DATA_TYPES).flatMap(([name, row]): [number, DataTypeName][] => (isDataTypeName(name) ? [[row.code, name]] : [])),
 );
 
 /** The name of a `TensorProto.DataType` code, or `undefined` for a code onnx.proto does not define. */

@@ -12,7 +12,7 @@
  * Verified against onnxruntime-node 1.30 CPU.
  */
 import { InvarlockError } from '../errors/index.js';
-import { unpackSubByte } from './tensor-decode.js';
+import { unpackSigned, unpackUnsigned } from './tensor-decode.js';
 
 /** Input of {@link dequantizeGatherBlockQuantized}. */
 export interface GatherBlockQuantizedInput {
@@ -63,11 +63,7 @@ export function dequantizeGatherBlockQuantized(input: GatherBlockQuantizedInput)
   const perByte = isUint8 ? 8 / bits : 1;
   const dims = input.dataDims.map((d, i) => (i === rank - 1 ? d * perByte : d));
   const count = dims.reduce((a, b) => a * b, 1);
-  const q = isUint8
-    ? bits === 8
-      ? input.data
-      : unpackSubByte(input.data, count, bits, false)
-    : unpackSubByte(input.data, count, 4, input.dataType === 'INT4');
+  const q = isUint8 ? (bits === 8 ? input.data : unpackUnsigned(input.data, count, bits)) : input.dataType === 'INT4' ? unpackSigned(input.data, count, 4) : unpackUnsigned(input.data, count, 4);
   if (q.length !== count) throw rangeError(label, `data has ${q.length} elements, dims [${dims.join(', ')}] need ${count}`);
   const axisDim = dims[axis]!;
   const blocks = Math.ceil(axisDim / blockSize);
@@ -96,7 +92,7 @@ function zeroPointsOf(input: GatherBlockQuantizedInput, label: string, bits: num
     return () => value;
   }
   if (!isUint8) {
-    const unpacked = unpackSubByte(bytes, scaleCount, 4, input.dataType === 'INT4');
+    const unpacked = input.dataType === 'INT4' ? unpackSigned(bytes, scaleCount, 4) : unpackUnsigned(bytes, scaleCount, 4);
     if (bytes.length !== Math.ceil(scaleCount / 2)) throw rangeError(label, `zero_points have ${bytes.length} bytes, expected ${Math.ceil(scaleCount / 2)}`);
     return (s) => unpacked[s]!;
   }

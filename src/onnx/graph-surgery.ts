@@ -5,7 +5,7 @@
  */
 import { ChunkWriter, concatChunks } from './chunk-writer.js';
 import { getGraphLookup, type ValueType } from './graph-lookup.js';
-import { opsetVersion } from './model-index.js';
+import { externalDataLocations, opsetVersion } from './model-index.js';
 import { encodeNode, encodeTensor, encodeValueInfo } from './proto-encoder.js';
 import { applySplices, type Splice } from './splice-plan.js';
 import { addTensorSplice, editError } from './splice-writer.js';
@@ -126,9 +126,7 @@ function applyPlannedSurgery(index: ModelIndex, surgery: GraphSurgery, outputs: 
     splices.push({ start: at, end: at, chunks: w.finish(), enclosing: [] });
   }
   const result = applySplices(index.bytes, splices);
-  const referencedExternalFiles = [
-    ...new Set(index.graphs.flatMap((g) => g.initializers).flatMap((t) => (t.data.storage === 'external' ? [t.data.location] : []))),
-  ].sort();
+  const referencedExternalFiles = externalDataLocations(index);
   return { chunks: result.chunks, byteLength: result.byteLength, externalData: [], referencedExternalFiles, strategy: splices.length === 0 ? 'unchanged' : 'spliced' };
 }
 

@@ -25,7 +25,7 @@ export type {
 export { DATA_TYPES, dataTypeName, isDataTypeName, payloadByteLength, type DataTypeName, type TypedDataField } from './data-types.js';
 
 // Reading
-export { indexModel, opsetVersion } from './model-index.js';
+export { externalDataLocations, indexModel, listTensors, opsetVersion } from './model-index.js';
 export { getGraphLookup, type GraphLookup, type ValueConsumer, type ValueProducer, type ValueType } from './graph-lookup.js';
 export { createDataSource, DATA_SOURCE_DEFAULTS } from './data-source.js';
 export { findTensor, readTensorFloat32, readTensorPayload, readTensorTyped, type TensorRef, type TypedTensor } from './tensor-decode.js';
@@ -40,7 +40,16 @@ export {
 } from './float16.js';
 
 // Weights and dequantization
-export { resolveWeight, type ResolvedWeight, type WeightFormat, type WeightQuantization, type WeightTarget } from './resolve-weight.js';
+export {
+  describeWeight,
+  resolveWeight,
+  type ResolvedWeight,
+  type WeightDescription,
+  type WeightFormat,
+  type WeightQuantization,
+  type WeightTarget,
+} from './resolve-weight.js';
+export { denseWeightEdit } from './weight-edit.js';
 export { dequantizeLinear, transposeMatrix, type DequantizeLinearInput, type QuantizedValues } from './dequantize-linear.js';
 export { dequantizeMatMulNBits, type MatMulNBitsInput } from './dequantize-matmul-nbits.js';
 export { dequantizeGatherBlockQuantized, type DequantizedTable, type GatherBlockQuantizedInput } from './dequantize-gather-block.js';

@@ -7,7 +7,7 @@
 import { InvarlockError } from '../errors/index.js';
 import { indexGraph, readSpan, type IndexState } from './graph-index.js';
 import { readStringEntry } from './tensor-index.js';
-import type { GraphRecord, IndexModelOptions, MetadataEntry, ModelIndex, OpsetImport } from './types.js';
+import type { GraphRecord, IndexModelOptions, MetadataEntry, ModelIndex, OpsetImport, TensorRecord } from './types.js';
 import { WIRE, WireReader } from './wire-reader.js';
 
 /**
@@ -137,4 +137,20 @@ function readOpsetImport(reader: WireReader, limit: number): OpsetImport {
 export function opsetVersion(index: ModelIndex, domain: string): number | undefined {
   const wanted = domain === 'ai.onnx' ? '' : domain;
   return index.opsetImports.find((entry) => (entry.domain === 'ai.onnx' ? '' : entry.domain) === wanted)?.version;
+}
+
+/**
+ * Every tensor of the model: initializers and tensor-valued node attributes (Constant values …) of
+ * all graphs, graph by graph (main graph first), initializers before attribute tensors.
+ */
+export function listTensors(index: ModelIndex): TensorRecord[] {
+  return index.graphs.flatMap((graph) => [
+    ...graph.initializers,
+    ...graph.nodes.flatMap((node) => node.attributes.flatMap((a) => (a.kind === 'tensor' ? [a.tensor] : a.kind === 'tensors' ? a.tensors : []))),
+  ]);
+}
+
+/** Locations of the external data files the model refers to, sorted, each once. */
+export function externalDataLocations(index: ModelIndex): string[] {
+  return [...new Set(listTensors(index).flatMap((t) => (t.data.storage === 'external' ? [t.data.location] : [])))].sort();
 }

@@ -9,6 +9,7 @@ import { InvarlockError } from '../errors/index.js';
 import { ChunkWriter, concatChunks } from './chunk-writer.js';
 import { payloadByteLength } from './data-types.js';
 import { getGraphLookup } from './graph-lookup.js';
+import { listTensors } from './model-index.js';
 import { ExternalDataBuffer, encodeTensor } from './proto-encoder.js';
 import { applySplices, type Splice } from './splice-plan.js';
 import { findTensor } from './tensor-decode.js';
@@ -35,7 +36,7 @@ export const MODEL_EDIT_DEFAULTS = Object.freeze({
 export function spliceModel(index: ModelIndex, edits: readonly TensorEdit[], options: ModelEditOptions = {}): ModelSplice {
   const mode = options.mode ?? MODEL_EDIT_DEFAULTS.mode;
   const location = options.externalDataLocation ?? MODEL_EDIT_DEFAULTS.externalDataLocation;
-  const allTensors = index.graphs.flatMap((g) => [...g.initializers, ...g.nodes.flatMap((n) => n.attributes.flatMap((a) => (a.kind === 'tensor' ? [a.tensor] : a.kind === 'tensors' ? a.tensors : [])))]);
+  const allTensors = listTensors(index);
   if (allTensors.some((t) => t.data.storage === 'external' && t.data.location === location)) {
     throw editError(index, `the model already uses '${location}' for external data; choose another externalDataLocation`, { file: location });
   }

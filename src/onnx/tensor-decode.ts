@@ -76,7 +76,7 @@ function payloadOf(index: ModelIndex, tensor: TensorRecord, source: DataSource):
       if (expected !== 0) throw sizeMismatch(index, tensor, expected, 0);
       return { bytes: new Uint8Array(0), owned: true };
     default:
-      return { bytes: typedToRaw(index, tensor, data, expected), owned: true };
+      return { bytes: typedToRaw(index, tensor, tensor.dataType, data, expected), owned: true };
   }
 }
 
@@ -92,10 +92,10 @@ const FIELD_NUMBERS: Readonly<Record<TypedStorage, number>> = {
 function typedToRaw(
   index: ModelIndex,
   tensor: TensorRecord,
+  dataType: DataTypeName,
   data: { readonly storage: TypedStorage; readonly encoding: 'packed' | 'scattered'; readonly start: number; readonly end: number },
   expected: number,
 ): Uint8Array {
-  const dataType = tensor.dataType as DataTypeName;
   const { typedField, unitBytes } = DATA_TYPES[dataType];
   if (typedField !== data.storage) {
     throw new InvarlockError('E_MODEL_PARSE', `tensor '${tensor.name}' of ${dataType} stores its data in ${data.storage}, expected ${typedField}`, {
@@ -107,9 +107,11 @@ function typedToRaw(
     if (data.end - data.start !== expected) throw sizeMismatch(index, tensor, expected, data.end - data.start);
     return copyBytes(index.bytes, data.start, data.end);
   }
+  const units = expected / unitBytes;
+  // Every value takes at least one byte of the field: refuse impossible shapes before allocating.
+  if (units > data.end - data.start) throw sizeMismatch(index, tensor, expected, data.end - data.start);
   const out = new Uint8Array(expected);
   const view = new DataView(out.buffer);
-  const units = expected / unitBytes;
   const reader = new WireReader(index.bytes, index.source);
   const field = `${tensor.name}.${typedField}`;
   const fieldNumber = FIELD_NUMBERS[data.storage];
@@ -191,10 +193,10 @@ export function readTensorTyped(index: ModelIndex, ref: TensorRef, source: DataS
       return { dataType, values: new BigUint64Array(buffer, 0, count) };
     case 'INT4':
     case 'INT2':
-      return { dataType, values: unpackSubByte(bytes, count, DATA_TYPES[dataType].bits, true) as Int8Array };
+      return { dataType, values: unpackSigned(bytes, count, DATA_TYPES[dataType].bits) };
     case 'UINT4':
     case 'UINT2':
-      return { dataType, values: unpackSubByte(bytes, count, DATA_TYPES[dataType].bits, false) as Uint8Array };
+      return { dataType, values: unpackUnsigned(bytes, count, DATA_TYPES[dataType].bits) };
     default:
       throw unsupported(index, tensor, [...DECODABLE].join(', '));
   }
@@ -204,16 +206,21 @@ const DECODABLE: ReadonlySet<DataTypeName> = new Set<DataTypeName>([
   'FLOAT', 'DOUBLE', 'FLOAT16', 'BFLOAT16', 'INT8', 'UINT8', 'BOOL', 'INT16', 'UINT16', 'INT32', 'UINT32', 'INT64', 'UINT64', 'INT4', 'UINT4', 'INT2', 'UINT2',
 ]);
 
-/** Unpacks 4- or 2-bit elements (element 0 in the low bits of byte 0). @internal */
-export function unpackSubByte(bytes: Uint8Array, count: number, bits: number, isSigned: boolean): Int8Array | Uint8Array {
-  const out = isSigned ? new Int8Array(count) : new Uint8Array(count);
+/** Unpacks unsigned 4- or 2-bit elements (element 0 in the low bits of byte 0). @internal */
+export function unpackUnsigned(bytes: Uint8Array, count: number, bits: number): Uint8Array {
+  const out = new Uint8Array(count);
   const perByte = 8 / bits;
   const mask = (1 << bits) - 1;
-  const signShift = 32 - bits;
-  for (let i = 0; i < count; i++) {
-    const value = (bytes[Math.floor(i / perByte)]! >>> ((i % perByte) * bits)) & mask;
-    out[i] = isSigned ? (value << signShift) >> signShift : value;
-  }
+  for (let i = 0; i < count; i++) out[i] = (bytes[Math.floor(i / perByte)]! >>> ((i % perByte) * bits)) & mask;
+  return out;
+}
+
+/** Unpacks signed (two's complement) 4- or 2-bit elements, sign-extended. @internal */
+export function unpackSigned(bytes: Uint8Array, count: number, bits: number): Int8Array {
+  const unsigned = unpackUnsigned(bytes, count, bits);
+  const out = new Int8Array(count);
+  const shift = 32 - bits;
+  for (let i = 0; i < count; i++) out[i] = (unsigned[i]! << shift) >> shift;
   return out;
 }
 

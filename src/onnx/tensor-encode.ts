@@ -62,9 +62,9 @@ export function encodeTensorPayload(dataType: DataTypeName, values: TensorValues
   const count = values.length;
   switch (dataType) {
     case 'FLOAT':
-      return values instanceof Float32Array ? bytesOf(values) : bytesOf(Float32Array.from(values as ArrayLike<number>, Number));
+      return values instanceof Float32Array ? bytesOf(values) : bytesOf(Float32Array.from(numbersOf(values, dataType, name)));
     case 'DOUBLE':
-      return values instanceof Float64Array ? bytesOf(values) : bytesOf(Float64Array.from(values as ArrayLike<number>, Number));
+      return values instanceof Float64Array ? bytesOf(values) : bytesOf(Float64Array.from(numbersOf(values, dataType, name)));
     case 'FLOAT16':
     case 'BFLOAT16': {
       if (values instanceof Uint16Array) return bytesOf(values);
@@ -99,14 +99,8 @@ function encodeIntegers(dataType: DataTypeName, values: TensorValues, name: stri
       details: { tensor: name, actual: dataType, expected: 'a numeric type other than FLOAT8/FLOAT4/COMPLEX' },
     });
   }
-  const exact =
-    (dataType === 'INT8' && values instanceof Int8Array) ||
-    ((dataType === 'UINT8' || dataType === 'BOOL') && values instanceof Uint8Array && (dataType === 'UINT8' || values.every((v) => v <= 1))) ||
-    (dataType === 'INT16' && values instanceof Int16Array) ||
-    (dataType === 'UINT16' && values instanceof Uint16Array) ||
-    (dataType === 'INT32' && values instanceof Int32Array) ||
-    (dataType === 'UINT32' && values instanceof Uint32Array);
-  if (exact) return bytesOf(values as ArrayBufferView);
+  const exact = exactLayout(dataType, values);
+  if (exact !== undefined) return exact;
   const source = numbersOf(values, dataType, name);
   const [min, max] = range;
   const bits = DATA_TYPES[dataType].bits;
@@ -125,6 +119,18 @@ function encodeIntegers(dataType: DataTypeName, values: TensorValues, name: stri
     }
   }
   return out;
+}
+
+/** The bytes of `values` when its typed-array layout already is the type's raw layout. */
+function exactLayout(dataType: DataTypeName, values: TensorValues): Uint8Array | undefined {
+  if (dataType === 'INT8' && values instanceof Int8Array) return bytesOf(values);
+  if (dataType === 'UINT8' && values instanceof Uint8Array) return bytesOf(values);
+  if (dataType === 'BOOL' && values instanceof Uint8Array && values.every((v) => v <= 1)) return bytesOf(values);
+  if (dataType === 'INT16' && values instanceof Int16Array) return bytesOf(values);
+  if (dataType === 'UINT16' && values instanceof Uint16Array) return bytesOf(values);
+  if (dataType === 'INT32' && values instanceof Int32Array) return bytesOf(values);
+  if (dataType === 'UINT32' && values instanceof Uint32Array) return bytesOf(values);
+  return undefined;
 }
 
 function numbersOf(values: TensorValues, dataType: DataTypeName, name: string): ArrayLike<number> {

@@ -59,6 +59,18 @@ export function formatPoints(value: number | null): string {
   return value === null ? NOT_AVAILABLE : `${formatSigned(value, 2)} pp`;
 }
 
+/** `×1.012 [1.004, 1.021]`, or `n/a` when the ratio was not computed. */
+export function formatRatioWithCi(ratio: number | null, ci: readonly [number, number] | null): string {
+  if (ratio === null) return NOT_AVAILABLE;
+  return ci === null ? `×${formatRatio(ratio)}` : `×${formatRatio(ratio)} ${formatInterval(ci)}`;
+}
+
+/** `−0.40 pp [−0.90, 0.10]`, or `n/a` when the change was not computed. */
+export function formatPointsWithCi(points: number | null, ci: readonly [number, number] | null): string {
+  if (points === null) return NOT_AVAILABLE;
+  return ci === null ? formatPoints(points) : `${formatPoints(points)} ${formatInterval(ci, (x) => formatFixed(x, 2))}`;
+}
+
 /** An integer with thin grouping (`50,000`). */
 export function formatCount(value: number | null): string {
   return value === null ? NOT_AVAILABLE : value.toLocaleString('en-US', { maximumFractionDigits: 0 });

@@ -1,5 +1,5 @@
 import type { Certificate, CheckStatus, Family, GuardBlock } from './certificate-types.js';
-import { formatCount, formatFixed, formatInterval, formatLimit, formatNumber, formatPoints, formatRatio } from './format-values.js';
+import { formatCount, formatInterval, formatLimit, formatNumber, formatPoints, formatPointsWithCi, formatRatio, formatRatioWithCi } from './format-values.js';
 
 // Rows hold only our own vocabulary and numbers (no free text from the certificate), so renderers
 // need not escape them; reasons are shown, escaped, in the guard table.
@@ -106,13 +106,13 @@ function describeGate(cert: Certificate, gate: DashboardGate): Pick<GateRow, 'me
     case 'primary_metric':
       if (pm.kind === 'accuracy') {
         return {
-          measured: `${formatPoints(pm.delta_mean)} ${formatInterval(pm.delta_ci, (x) => formatFixed(x, 2))}`,
+          measured: formatPointsWithCi(pm.delta_mean, pm.delta_ci),
           threshold: `≥ ${formatLimit(pm.limit)} pp`,
           basis: 'lower CI bound',
         };
       }
       return {
-        measured: `×${formatRatio(pm.ratio)} ${formatInterval(pm.ratio_ci)}`,
+        measured: formatRatioWithCi(pm.ratio, pm.ratio_ci),
         threshold: `≤ ${formatLimit(pm.limit)}${pm.hysteresis > 0 ? ` (+${formatLimit(pm.hysteresis)} hysteresis)` : ''}`,
         basis: 'upper CI bound',
       };
@@ -131,7 +131,7 @@ function describeGate(cert: Certificate, gate: DashboardGate): Pick<GateRow, 'me
     case 'spectral': {
       const m = cert.guards.spectral.measurements;
       return {
-        measured: m === null ? NOT_EVALUATED : `${m.caps} caps · ${m.fatal} fatal · max |ρ−1| ${formatNumber(maxAbsChange(m.modules))}`,
+        measured: m === null ? NOT_EVALUATED : `${m.caps} cap${m.caps === 1 ? '' : 's'} · ${m.fatal} fatal · max |ρ−1| ${formatNumber(maxAbsChange(m.modules))}`,
         threshold: `≤ ${t.spectral.max_caps} caps beyond |ρ−1| ${formatLimit(t.spectral.deadband)}`,
         basis: 'σmax subject / baseline',
       };
@@ -146,7 +146,7 @@ function describeGate(cert: Certificate, gate: DashboardGate): Pick<GateRow, 'me
     }
     case 'guard_overhead':
       return {
-        measured: cert.guard_overhead.evaluated ? `×${formatRatio(cert.guard_overhead.ratio)}` : NOT_EVALUATED,
+        measured: cert.guard_overhead.evaluated ? formatRatioWithCi(cert.guard_overhead.ratio, null) : NOT_EVALUATED,
         threshold: `≤ ${formatLimit(t.guard_overhead.limit)}`,
         basis: 'guarded / bare PPL',
       };

@@ -83,31 +83,27 @@ export function fitSections(
 }
 
 // Last resort, reachable only with limits far below any GitHub surface: keep whole blocks, in
-// order, while they fit; a block that does not fit is left out whole.
+// order, while they fit beside a note that names every block not (yet) kept.
 function hardCut(
   sections: readonly BudgetSection[],
   levels: readonly number[],
   options: { readonly limit: number; readonly unit: SizeUnit; readonly noteFor: (omitted: readonly string[]) => string },
 ): FittedDocument {
-  const omitted: string[] = [];
-  const blocks: string[] = [];
+  const blocks = sections.map((section, i) => section.levels[levels[i] ?? 0] ?? '');
+  const kept = new Set<number>();
   const noteSize = (list: readonly string[]): number => measureText(`\n\n${options.noteFor(list)}\n`, options.unit);
+  const left = (): string[] => sections.filter((_, i) => !kept.has(i) && (blocks[i] !== '' || (levels[i] ?? 0) > 0)).map((s) => s.title);
   let size = 0;
-  sections.forEach((section, i) => {
-    const block = section.levels[levels[i] ?? 0];
-    if (block === undefined || block === '') {
-      if ((levels[i] ?? 0) > 0) omitted.push(section.title);
-      return;
-    }
-    const next = measureText(block, options.unit) + (blocks.length > 0 ? 2 : 0);
-    if (size + next + noteSize([...omitted, section.title]) <= options.limit) {
-      blocks.push(block);
+  blocks.forEach((block, i) => {
+    if (block === '') return;
+    const next = measureText(block, options.unit) + (kept.size > 0 ? 2 : 0);
+    const others = left().filter((title) => title !== sections[i]?.title);
+    if (size + next + noteSize(others) <= options.limit) {
+      kept.add(i);
       size += next;
-    } else {
-      omitted.push(section.title);
     }
   });
-  const note = options.noteFor(omitted);
-  const text = `${[...blocks, note].join('\n\n')}\n`;
+  const omitted = left();
+  const text = `${[...blocks.filter((_, i) => kept.has(i)), options.noteFor(omitted)].join('\n\n')}\n`;
   return { text: measureText(text, options.unit) <= options.limit ? text : '', omitted };
 }

@@ -4,12 +4,13 @@ import {
   formatBytes,
   formatCount,
   formatDuration,
-  formatFixed,
   formatInterval,
   formatLimit,
   formatNumber,
   formatPoints,
+  formatPointsWithCi,
   formatRatio,
+  formatRatioWithCi,
   formatSigned,
   shortHash,
 } from './format-values.js';
@@ -75,8 +76,8 @@ export function metricBlock(cert: Certificate): string {
   const value = (x: number | null): string => (x === null ? NOT_AVAILABLE : isAccuracy ? `${x.toFixed(2)} %` : x.toFixed(3));
   const status = `${STATUS_BADGES[gateStatus(cert, 'primary_metric')]} ${STATUS_WORDS[gateStatus(cert, 'primary_metric')]}`;
   const threshold = isAccuracy ? `Δ ≥ ${formatLimit(pm.limit)} pp` : `≤ ${formatLimit(pm.limit)}`;
-  const finalPaired = isAccuracy ? `${formatPoints(pm.delta_mean)} ${formatInterval(pm.delta_ci, (x) => formatFixed(x, 2))}` : `×${formatRatio(pm.ratio)} ${formatInterval(pm.ratio_ci)}`;
-  const previewPaired = isAccuracy ? formatPoints(pm.preview_delta_mean) : `×${formatRatio(pm.preview_ratio)}`;
+  const finalPaired = isAccuracy ? formatPointsWithCi(pm.delta_mean, pm.delta_ci) : formatRatioWithCi(pm.ratio, pm.ratio_ci);
+  const previewPaired = isAccuracy ? formatPoints(pm.preview_delta_mean) : formatRatioWithCi(pm.preview_ratio, null);
   const metric = isAccuracy ? 'Accuracy' : pm.kind === 'ppl_mlm' ? 'Pseudo-perplexity' : 'Perplexity';
   const rows = [
     [`${metric} (final, ${formatCount(pm.windows.final)} windows)`, value(pm.baseline.final), value(pm.subject.final), finalPaired, threshold, status],

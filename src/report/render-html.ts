@@ -4,12 +4,13 @@ import {
   formatBytes,
   formatCount,
   formatDuration,
-  formatFixed,
   formatInterval,
   formatLimit,
   formatNumber,
   formatPoints,
+  formatPointsWithCi,
   formatRatio,
+  formatRatioWithCi,
   shortHash,
 } from './format-values.js';
 import { STATUS_WORDS, buildGateRows } from './gate-rows.js';
@@ -104,10 +105,10 @@ function metricTable(cert: Certificate): string {
   const pm = cert.primary_metric;
   const isAccuracy = pm.kind === 'accuracy';
   const value = (x: number | null): string => (x === null ? NOT_AVAILABLE : isAccuracy ? `${x.toFixed(2)} %` : x.toFixed(3));
-  const paired = isAccuracy ? `${formatPoints(pm.delta_mean)} ${formatInterval(pm.delta_ci, (x) => formatFixed(x, 2))}` : `×${formatRatio(pm.ratio)} ${formatInterval(pm.ratio_ci)}`;
+  const paired = isAccuracy ? formatPointsWithCi(pm.delta_mean, pm.delta_ci) : formatRatioWithCi(pm.ratio, pm.ratio_ci);
   const rows = [
     ['final', formatCount(pm.windows.final), value(pm.baseline.final), value(pm.subject.final), paired],
-    ['preview', formatCount(pm.windows.preview), value(pm.baseline.preview), value(pm.subject.preview), isAccuracy ? formatPoints(pm.preview_delta_mean) : `×${formatRatio(pm.preview_ratio)}`],
+    ['preview', formatCount(pm.windows.preview), value(pm.baseline.preview), value(pm.subject.preview), isAccuracy ? formatPoints(pm.preview_delta_mean) : formatRatioWithCi(pm.preview_ratio, null)],
   ].map((r) => r.map(escapeHtml));
   const method = `${pm.method} bootstrap (${pm.ci_method ?? 'not computed'}${pm.ci_fallback === null ? '' : `, fallback ${pm.ci_fallback}`}), ${formatCount(pm.replicates)} replicates, α ${formatLimit(pm.alpha)}, seed ${pm.seed}; ${pm.kind}.`;
   const reason = pm.reason === null ? '' : `<p class="note">${escapeHtml(pm.reason)}</p>`;

@@ -65,3 +65,20 @@ describe('describeReference', () => {
     });
   });
 });
+
+describe('parseModelReference on arbitrary input', () => {
+  it('parses or throws E_MODEL_REF, never anything else', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 60 }), fc.string({ maxLength: 60 }).map((s) => `hf:${s}`)), (input) => {
+        try {
+          const ref = parseModelReference(input);
+          expect(ref.input).toBe(input);
+        } catch (error) {
+          expect(isInvarlockError(error, 'E_MODEL_REF')).toBe(true);
+        }
+      }),
+      { seed: 23, numRuns: 1000 },
+    );
+  });
+});

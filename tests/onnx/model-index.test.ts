@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildModel, getGraphLookup, indexModel, opsetVersion, type GraphSpec, type ModelSpec } from '../../src/onnx/index.js';
+import { buildModel, externalDataLocations, getGraphLookup, indexModel, listTensors, opsetVersion, type GraphSpec, type ModelSpec } from '../../src/onnx/index.js';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 const fixture = (name: string): Uint8Array => fs.readFileSync(path.join(FIXTURES, name));
@@ -159,6 +159,17 @@ describe('indexModel', () => {
     expect(lastFieldEnd.initializer).toBe(index.graph.initializers[0]!.span.end);
     expect(lastFieldEnd.output).toBe(span.end);
     expect(index.lastOpsetImportEnd).toBe(index.bytes.length);
+  });
+});
+
+describe('listTensors and externalDataLocations', () => {
+  it('list initializers and attribute tensors of every graph, and the external files', () => {
+    const merged = indexModel(fixture('merged-if-external.onnx'));
+    expect(listTensors(merged).map((t) => t.name)).toEqual(['shared_w', 'then_w']);
+    expect(externalDataLocations(merged)).toEqual(['merged-if-external.onnx_data']);
+    const typed = indexModel(fixture('typed-storage.onnx'));
+    expect(listTensors(typed).map((t) => t.name)).toEqual(['f32', 'i8', 'f16', 'i64', 'f64', 'u32', 'c_value']);
+    expect(externalDataLocations(typed)).toEqual([]);
   });
 });
 

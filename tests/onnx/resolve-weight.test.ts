@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   buildModel,
   createDataSource,
+  denseWeightEdit,
+  describeWeight,
+  writeModel,
   float32ToBfloat16Bits,
   float32ToFloat16Bits,
   indexModel,
@@ -109,6 +112,54 @@ describe('resolveWeight orientation', () => {
     expect(inBranch).toMatchObject({ rows: 3, cols: 4, tensor: { name: 'then_w', graphId: 2 } });
     expect(shared.tensor).toMatchObject({ name: 'shared_w', graphId: 0 });
     source.close();
+  });
+});
+
+describe('describeWeight', () => {
+  it('describes a weight like resolveWeight without reading any data', () => {
+    const { index, source } = openModelFile(path.join(FIXTURES, 'merged-if-external.onnx'));
+    const { data, ...described } = resolveWeight(index, { node: 'then_mm', slot: 1 }, source);
+    expect(data).toHaveLength(12);
+    // The data file is not even reachable from a source-less call: nothing is read.
+    expect(describeWeight(index, { node: 'then_mm', slot: 1 })).toEqual(described);
+    source.close();
+  });
+});
+
+describe('resolveWeight with FusedMatMul', () => {
+  it('honours transB like Gemm and agrees with onnxruntime', async () => {
+    const node: NodeSpec = { name: 'fmm', opType: 'FusedMatMul', domain: 'com.microsoft', inputs: ['a', 'w'], outputs: ['y'], attributes: [{ name: 'transB', kind: 'int', value: 1 }] };
+    const bytes = buildModel({
+      opsetImports: [{ domain: '', version: 17 }, { domain: 'com.microsoft', version: 1 }],
+      graph: { nodes: [node], initializers: [{ name: 'w', dataType: 'FLOAT', dims: [3, 2], values: W }], inputs: [{ name: 'a', elemType: 'FLOAT', shape: [2, 2] }], outputs: [{ name: 'y', elemType: 'FLOAT', shape: [2, 3] }] },
+    }).modelBytes;
+    const weight = resolveWeight(indexModel(bytes), { node: 'fmm', slot: 1 }, createDataSource());
+    expect(weight).toMatchObject({ rows: 3, cols: 2, storedOrientation: 'out-in' });
+    expect(maxAbsDiff(transposed(weight.data, 3, 2), floats((await runModel(bytes, { a: identity(2) })).y))).toBe(0);
+  });
+});
+
+describe('denseWeightEdit', () => {
+  it('writes a modified [out, in] matrix back in the stored orientation and type', async () => {
+    const bytes = single({ name: 'mm', opType: 'MatMul', inputs: ['a', 'w32'], outputs: ['y'] }, [{ name: 'w', dataType: 'FLOAT16', dims: [2, 3], values: float32ToFloat16Bits(W) }], 2, 3, [
+      { name: 'cast', opType: 'Cast', inputs: ['w'], outputs: ['w32'], attributes: [{ name: 'to', kind: 'int', value: 1 }] },
+    ]);
+    const index = indexModel(bytes);
+    const weight = resolveWeight(index, { node: 'mm', slot: 1 }, createDataSource());
+    const doubled = weight.data.map((v) => v * 2 + 0.0001);
+    const written = writeModel(index, [denseWeightEdit(weight, doubled)]);
+    expect(written.strategy).toBe('patched');
+    const again = resolveWeight(indexModel(written.modelBytes), { node: 'mm', slot: 1 }, createDataSource());
+    expect(maxAbsDiff(again.data, doubled)).toBeLessThan(0.01);
+    expect(maxAbsDiff(transposed(again.data, 3, 2), floats((await runModel(written.modelBytes, { a: identity(2) })).y))).toBe(0);
+  });
+
+  it('refuses quantized weights and data of the wrong length', () => {
+    const bytes = single({ name: 'mm', opType: 'MatMul', inputs: ['a', 'w'], outputs: ['y'] }, [{ name: 'w', dataType: 'FLOAT', dims: [2, 3], values: W }], 2, 3);
+    const weight = resolveWeight(indexModel(bytes), { node: 'mm', slot: 1 }, createDataSource());
+    expect(thrown(() => denseWeightEdit(weight, new Float32Array(5)))).toMatchObject({ code: 'E_TENSOR_RANGE', details: { tensor: 'w', expected: '6', actual: '5' } });
+    const fake = { ...weight, format: 'qdq-int8' as const, quantization: { scale: weight.tensor, zeroPoint: undefined, bits: 8, blockSize: 0, axis: undefined } };
+    expect(thrown(() => denseWeightEdit(fake, weight.data))).toMatchObject({ code: 'E_DTYPE_UNSUPPORTED', details: { tensor: 'w', actual: 'qdq-int8' } });
   });
 });
 

@@ -153,3 +153,11 @@ describe('tensor read errors', () => {
     expect(thrown(() => findTensor(indexModel(externalModel.modelBytes, { source: 'm.onnx' }), 'nope'))).toMatchObject({ code: 'E_TENSOR_NOT_FOUND', details: { file: 'm.onnx', tensor: 'nope' } });
   });
 });
+
+describe('tensor reads on hostile shapes', () => {
+  it('refuses a huge shape with tiny typed data before allocating it', () => {
+    const tensor = new ChunkWriter().varintField(1, 2 ** 40).varintField(2, 3).stringField(8, 'huge').messageField(5, new ChunkWriter().varint(1));
+    const bytes = concatChunks(new ChunkWriter().varintField(1, 8).messageField(7, new ChunkWriter().messageField(5, tensor)).finish());
+    expect(thrown(() => readTensorTyped(indexModel(bytes), 'huge', createDataSource()))).toMatchObject({ code: 'E_TENSOR_RANGE', details: { tensor: 'huge', actual: '1' } });
+  });
+});

@@ -51,6 +51,10 @@ describe('WireReader fields', () => {
     expect(thrown(() => reader([0xff, 0xff, 0xff, 0xff, 0x7f]).readTag(5, 'm'))).toMatchObject({ code: 'E_MODEL_PARSE' });
   });
 
+  it('rejects group and reserved wire types at the tag', () => {
+    for (const wire of [3, 4, 6, 7]) expect(thrown(() => reader([0x08 | wire]).readTag(1, 'm'))).toMatchObject({ code: 'E_MODEL_PARSE', details: { offset: 0, field: 'm' } });
+  });
+
   it('tells a length past the file end (truncated) from one past its message (malformed)', () => {
     expect(thrown(() => reader([0x05, 1, 2]).readLength(3, 'g'))).toMatchObject({ code: 'E_MODEL_TRUNCATED', details: { offset: 0, field: 'g' } });
     expect(thrown(() => reader([0x03, 1, 2, 3, 4]).readLength(3, 'g'))).toMatchObject({ code: 'E_MODEL_PARSE', details: { offset: 0 } });

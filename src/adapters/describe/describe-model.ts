@@ -48,7 +48,7 @@ export function describeModel(model: LoadedModel): ModelDescription {
     parameterCount: parameterCount(model, isTied || declaredTie(model, embed, head)),
     dtypes,
     formats,
-    quantization: summarize(matrices.map((w) => w.format)),
+    quantization: summarizeQuantization(matrices.map((w) => w.format)),
     weights,
     structureHash: structureHash(weights),
   };
@@ -113,7 +113,7 @@ function biasesOf(graph: LoadedGraph<unknown>, role: GraphRole, weights: readonl
  * The model's quantization: the one format all matrices share; a quantized format whose only
  * companions are float formats (int4 MatMulNBits with an fp32 embedding is `matmulnbits`); else `mixed`.
  */
-export function summarize(formats: readonly WeightFormat[]): ModelQuantization {
+export function summarizeQuantization(formats: readonly WeightFormat[]): ModelQuantization {
   const distinct = [...new Set(formats)];
   if (distinct.length === 0) return 'fp32';
   if (distinct.length === 1) return distinct[0]!;

@@ -18,7 +18,7 @@ const NOT_MAIN = /^(encoder_model|decoder_with_past_model)/;
 
 /**
  * Which ONNX file(s) of a resolved model to load. Preference order:
- * 1. an explicit `.onnx` reference (the location lists exactly one file) wins;
+ * 1. an explicit `.onnx` reference (`location.isExplicitFile`) wins;
  * 2. genai_config.json's `model.decoder.filename` (and `model.encoder.filename`), when that file exists;
  * 3. seq2seq: the best-ranked `decoder_model_merged[_v].onnx` / `decoder_model[_v].onnx` with the
  *    `encoder_model[_v].onnx` of the same variant in the same folder;
@@ -32,7 +32,7 @@ const NOT_MAIN = /^(encoder_model|decoder_with_past_model)/;
  */
 export function chooseGraphFiles(location: ModelLocation, adapter: AdapterName, genai: GenaiConfig | null): GraphFiles {
   const files = location.onnxFiles;
-  const explicit = files.length === 1 ? files[0] : undefined;
+  const explicit = location.isExplicitFile === true ? files[0] : undefined;
   if (explicit !== undefined && adapter !== 'onnx_seq2seq') return { main: explicit, encoder: null, reason: 'explicit' };
 
   const named = genai?.decoder.filename ?? null;

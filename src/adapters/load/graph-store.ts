@@ -25,7 +25,8 @@ export function createGraphStore(index: ModelIndex, directory: string): GraphSto
     readRange: (request) => {
       const buffer = buffers.get(request.location);
       if (buffer === undefined || request.offset + request.length > buffer.length) return disk.readRange(request);
-      return buffer.slice(request.offset, request.offset + request.length);
+      // A copy, as DataSource promises (Buffer#slice would return a view).
+      return new Uint8Array(buffer.subarray(request.offset, request.offset + request.length));
     },
     sizeOf: (location, tensor) => buffers.get(location)?.length ?? disk.sizeOf(location, tensor),
     readFile: (location) => externalBuffer(location),

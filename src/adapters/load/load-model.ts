@@ -1,6 +1,6 @@
 import { basename, dirname, join } from 'node:path';
 import { InvarlockError } from '../../errors/index.js';
-import { resolveModel } from '../../hub/index.js';
+import { resolveModel, type ResolvedModel } from '../../hub/index.js';
 import { openModelFile } from '../../onnx/index.js';
 import { readGenaiConfig } from '../config/genai-config.js';
 import { CONFIG_JSON, readModelConfig } from '../config/model-config.js';
@@ -37,7 +37,7 @@ export interface LoadModelOptions extends LoadOptions {
  *   `resolveWeights`); `E_TOKENIZER_MISSING`, `E_TOKENIZER_INVALID` from the tokenizer.
  */
 export async function loadModel(location: ModelLocation | string, options: LoadModelOptions = {}): Promise<LoadedModel> {
-  const resolved = typeof location === 'string' ? await resolveModel(location) : location;
+  const resolved = typeof location === 'string' ? toModelLocation(await resolveModel(location)) : location;
   const [config, genaiConfig] = await Promise.all([readModelConfig(resolved.dir), readGenaiConfig(resolved.dir)]);
   if (config === null && genaiConfig === null) {
     throw new InvarlockError('E_CONFIG_JSON', `No config.json (or genai_config.json) in ${resolved.dir}`, {
@@ -78,6 +78,13 @@ export async function loadModel(location: ModelLocation | string, options: LoadM
     selection,
     fileChoice: files.reason,
   };
+}
+
+/** The hub's resolution as a {@link ModelLocation}: a file path or `hf:…#file.onnx` names the file explicitly. */
+export function toModelLocation(resolved: ResolvedModel): ModelLocation {
+  const reference = resolved.reference;
+  const isExplicitFile = reference.kind === 'local' ? reference.path.endsWith('.onnx') : reference.file !== undefined;
+  return { dir: resolved.dir, onnxFiles: resolved.onnxFiles, isExplicitFile };
 }
 
 function openGraph<Io>(path: string, io: (index: LoadedGraph['index'], path: string) => Io): LoadedGraph<Io> {

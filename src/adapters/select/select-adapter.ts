@@ -3,11 +3,12 @@ import { resolveModel } from '../../hub/index.js';
 import { openModelFile, type WeightFormat } from '../../onnx/index.js';
 import { readGenaiConfig } from '../config/genai-config.js';
 import { readModelConfig } from '../config/model-config.js';
-import { summarize } from '../describe/describe-model.js';
+import { summarizeQuantization } from '../describe/describe-model.js';
 import { chooseGraphFiles } from '../files/choose-graph-files.js';
 import type { AdapterSelection, ModelLocation, ModelQuantization } from '../types.js';
 import { findWeightUses } from '../weights/weight-uses.js';
 import { chooseAdapter } from './choose-adapter.js';
+import { toModelLocation } from '../load/load-model.js';
 
 /** What `auto` chose for a model, and the weight formats found in the chosen graph. */
 export interface AdapterChoice extends AdapterSelection {
@@ -28,7 +29,7 @@ export interface AdapterChoice extends AdapterSelection {
  *   hub/onnx errors for unreadable references or files.
  */
 export async function selectAdapter(location: ModelLocation | string): Promise<AdapterChoice> {
-  const resolved = typeof location === 'string' ? await resolveModel(location) : location;
+  const resolved = typeof location === 'string' ? toModelLocation(await resolveModel(location)) : location;
   const [config, genaiConfig] = await Promise.all([readModelConfig(resolved.dir), readGenaiConfig(resolved.dir)]);
   const onnxFiles = resolved.onnxFiles.map((f) => basename(f));
   let graphIndex: ReturnType<typeof openModelFile>['index'] | null = null;
@@ -50,5 +51,5 @@ export async function selectAdapter(location: ModelLocation | string): Promise<A
     formats[use.format] = (formats[use.format] ?? 0) + 1;
     found.push(use.format);
   }
-  return { ...selection, file, formats, quantization: summarize(found) };
+  return { ...selection, file, formats, quantization: summarizeQuantization(found) };
 }

@@ -2,10 +2,13 @@ import { sha256Hex } from '../../contracts/index.js';
 import type { LoadedModel, ModelSnapshot } from '../types.js';
 import { liveBytesOf, liveRegions, snapshotError } from './snapshot-regions.js';
 
-/** Copies the bytes of the weights `keys` (all when omitted) into memory. */
+/**
+ * Copies the bytes of the weights `keys` (all when omitted) into memory. (`new Uint8Array(view)`
+ * copies; `Buffer#slice` on model bytes read with fs would only make a view.)
+ */
 export function takeMemorySnapshot(model: LoadedModel, keys: readonly string[] | undefined): Extract<ModelSnapshot, { kind: 'memory' }> {
   const live = liveRegions(model, keys);
-  return { kind: 'memory', regions: live.map((l) => l.region), copies: live.map((l) => l.bytes.slice()) };
+  return { kind: 'memory', regions: live.map((l) => l.region), copies: live.map((l) => new Uint8Array(l.bytes)) };
 }
 
 /**

@@ -130,7 +130,15 @@ export function createTokenizer(sources: TokenizerSources): LoadedTokenizer {
     specialTokens,
     specialIds,
     encode(text: string, options: EncodeOptions = {}): Uint32Array {
-      const encoding = tokenizer.encode(text, { add_special_tokens: (options.specialTokens ?? ENCODE_DEFAULTS.specialTokens) === 'add' });
+      let encoding: ReturnType<Tokenizer['encode']>;
+      try {
+        encoding = tokenizer.encode(text, { add_special_tokens: (options.specialTokens ?? ENCODE_DEFAULTS.specialTokens) === 'add' });
+      } catch (error) {
+        throw new InvarlockError('E_TOKENIZER_INVALID', `The tokenizer failed to encode text: ${error instanceof Error ? error.message : String(error)}`, {
+          details: file === undefined ? {} : { file },
+          cause: error,
+        });
+      }
       const ids = encoding.ids;
       const out = new Uint32Array(ids.length);
       for (let i = 0; i < ids.length; i++) {
@@ -145,7 +153,14 @@ export function createTokenizer(sources: TokenizerSources): LoadedTokenizer {
       return out;
     },
     decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
-      return tokenizer.decode(Array.from(ids), { skip_special_tokens: (options.specialTokens ?? DECODE_DEFAULTS.specialTokens) === 'skip' });
+      try {
+        return tokenizer.decode(Array.from(ids), { skip_special_tokens: (options.specialTokens ?? DECODE_DEFAULTS.specialTokens) === 'skip' });
+      } catch (error) {
+        throw new InvarlockError('E_TOKENIZER_INVALID', `The tokenizer failed to decode ids: ${error instanceof Error ? error.message : String(error)}`, {
+          details: file === undefined ? {} : { file },
+          cause: error,
+        });
+      }
     },
     tokenToId: (token) => tokenizer.token_to_id(token),
     idToToken: (id) => tokenizer.id_to_token(id),

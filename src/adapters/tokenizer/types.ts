@@ -57,10 +57,10 @@ export interface LoadedTokenizer {
   readonly specialIds: readonly number[];
   /**
    * Token ids of `text`. Throws `E_TOKENIZER_INVALID` naming the token when the library yields a
-   * missing id (a token outside the vocabulary with no unknown token).
+   * missing id (a token outside the vocabulary with no unknown token), or when the library fails.
    */
   encode(text: string, options?: EncodeOptions): Uint32Array;
-  /** Text of `ids`. */
+  /** Text of `ids`. Throws `E_TOKENIZER_INVALID` when the library fails (e.g. an id outside the vocabulary). */
   decode(ids: ArrayLike<number>, options?: DecodeOptions): string;
   /** The id of a token string, or `undefined` when it is not in the vocabulary. */
   tokenToId(token: string): number | undefined;

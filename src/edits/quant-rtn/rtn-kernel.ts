@@ -22,8 +22,9 @@ const MIN_ABS_MAX = 1e-8;
  * Symmetric round-to-nearest quantization of a row-major `[out, in]` matrix, one scale per output
  * channel (row) or per `groupSize` columns of a row: optional per-row clip to the linearly
  * interpolated quantiles c/2 and 1 − c/2, then s = max(|x|, 1e-8)/(2^(b−1) − 1),
- * q = clamp(roundHalfEven(x/s), −2^(b−1), 2^(b−1) − 1), x' = q·s. Arithmetic in float64, stored as float32.
- * @internal
+ * q = clamp(roundHalfEven(x/s), −2^(b−1), 2^(b−1) − 1), x' = q·s. Arithmetic in float64, stored as
+ * float32. The kernel of `quant_rtn`, exported for layers that need the same grid (e.g. an ONNX
+ * exporter writing the integer codes): q = x'/s.
  */
 export function quantizeRtn(values: Float32Array, rows: number, cols: number, options: RtnKernelOptions): RtnKernelResult {
   const qMax = 2 ** (options.bits - 1) - 1;

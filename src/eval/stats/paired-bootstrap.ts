@@ -62,7 +62,9 @@ export interface BootstrapInterval {
  *   {@link Prng}), column i = ⌊u⌋, kept when u − i < prob[i], else its alias. O(1) per draw.
  * - θ* is the plain mean of the resampled values. Because indices are drawn ∝ w, E[θ*] = Σwᵢvᵢ/Σw:
  *   the plain mean of a weighted resample estimates the weighted mean. Weighting the resample again
- *   would count each weight twice (it would estimate Σwᵢ²vᵢ/Σwᵢ²).
+ *   would count each weight twice (it would estimate Σwᵢ²vᵢ/Σwᵢ²). With equal weights this is the
+ *   ordinary bootstrap; with per-token noise (Var Δᵢ ∝ 1/wᵢ) its variance matches the weighted
+ *   mean's, σ²/Σw. (Equal-variance windows of unequal weight make it slightly too narrow.)
  * - BCa: z0 = Φ⁻¹(#{θ* < θ̂}/R clipped to [z0Clip, 1 − z0Clip]); acceleration from the weighted
  *   jackknife θ₍ᵢ₎ = (Σwv − wᵢvᵢ)/(Σw − wᵢ), θ̄ their plain mean, a = Σ(θ̄ − θ₍ᵢ₎)³ / (6·(Σ(θ̄ − θ₍ᵢ₎)²)^1.5);
  *   bounds at the Φ(z0 + (z0 + z)/(1 − a(z0 + z))) quantiles of θ*, z = Φ⁻¹(α/2) and Φ⁻¹(1 − α/2).

@@ -79,7 +79,7 @@ export function comparePairing(plan: readonly PlannedWindowRef[], scored: readon
 
 /**
  * Both arms at once: {@link comparePairing} per arm, unequal window counts per arm as
- * `E_PAIRING_COUNTS`, and `overlap` over the scored positions of both arms together (preview and final
+ * `E_PAIRING_COUNTS`, a window planned in both arms as `E_PAIRING_DUPLICATE`, and `overlap` over the scored positions of both arms together (preview and final
  * must not score the same token).
  */
 export function comparePlanPairing(
@@ -92,13 +92,17 @@ export function comparePlanPairing(
   const counts: PairingProblem[] = (['preview', 'final'] as const)
     .filter((arm) => plan[arm].length !== scored[arm].length)
     .map((arm) => ({ code: 'E_PAIRING_COUNTS', window: arm, message: `${arm}: ${scored[arm].length} windows scored, ${plan[arm].length} planned` }));
+  const previewIds = new Set(plan.preview.map((w) => w.id));
+  const shared: PairingProblem[] = plan.final
+    .filter((w) => previewIds.has(w.id))
+    .map((w) => ({ code: 'E_PAIRING_DUPLICATE', window: w.id, message: `window ${w.id} is planned in both preview and final` }));
   return {
     planned: preview.planned + final.planned,
     scored: preview.scored + final.scored,
     matched: preview.matched + final.matched,
     match: preview.planned + final.planned === 0 ? 1 : (preview.matched + final.matched) / (preview.planned + final.planned),
     overlap: both.overlap,
-    problems: [...counts, ...preview.problems, ...final.problems],
+    problems: [...counts, ...shared, ...preview.problems, ...final.problems],
   };
 }
 

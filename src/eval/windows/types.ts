@@ -20,9 +20,10 @@ export interface WindowPlanOptions {
   /** Tokens per window, framing tokens included (≥ 2). */
   readonly seqLen: number;
   /**
-   * Stream tokens between window starts, 1 ≤ stride ≤ contentLen (= seqLen − framing). Windows
-   * after the first score only their last `stride` content positions, so no token is scored twice.
-   * @default contentLen (non-overlapping windows)
+   * Stream tokens between window starts, 1 ≤ stride ≤ seqLen. Windows after the first score only
+   * their last `stride` content positions, so no token is scored twice; a stride above contentLen
+   * (= seqLen − framing tokens) skips the stream tokens between windows.
+   * @default contentLen (adjacent, non-overlapping windows)
    */
   readonly stride?: number;
   readonly previewN: number;
@@ -186,7 +187,9 @@ export interface MaskedWindow {
 /** What a model was scored on for one window (or example). */
 export interface ScoredWindowRef {
   readonly id: string;
+  /** The ids fed to the model (for MLM: the window's ids before masking). */
   readonly ids: ArrayLike<number>;
+  /** Positions scored (loss weight); 1 for a classification example. */
   readonly scoredCount: number;
 }
 

@@ -40,21 +40,23 @@ export function resolveWindowLayout(options: Pick<WindowPlanOptions, 'seqLen' | 
     throw configError(`seq_len ${seqLen} leaves ${contentLen} content tokens after framing; at least ${minContent} needed`, 'seqLen', seqLen);
   }
   const stride = options.stride ?? contentLen;
-  if (!Number.isInteger(stride) || stride < 1 || stride > contentLen) {
-    throw configError(`stride must be an integer in [1, ${contentLen}] (the content tokens per window), got ${stride}`, 'stride', stride);
+  // Up to seqLen rather than contentLen, so a config's default stride = seq_len still works with
+  // framing tokens: the stride − contentLen stream tokens between such windows are skipped.
+  if (!Number.isInteger(stride) || stride < 1 || stride > seqLen) {
+    throw configError(`stride must be an integer in [1, ${seqLen}], got ${stride}`, 'stride', stride);
   }
   return { objective, seqLen, stride, prefix, suffix, contentLen };
 }
 
 /**
  * Scored positions of the window at stream offset `k · stride` (window-relative, `[from, from+count)`):
- * the first window (k = 0) scores all its content positions; later windows only their last `stride`
- * content positions (the earlier ones were scored by the previous window). A causal model never scores
+ * the first window (k = 0) scores all its content positions; later windows only their last
+ * min(stride, contentLen) content positions (the earlier ones were scored by the previous window). A causal model never scores
  * position 0, which has no context. Framing positions are never scored.
  */
 export function scoredRange(layout: WindowLayout, k: number): { from: number; count: number } {
   const contentStart = layout.prefix.length;
-  const firstContent = k === 0 ? 0 : layout.contentLen - layout.stride;
+  const firstContent = k === 0 ? 0 : Math.max(0, layout.contentLen - layout.stride);
   const from = Math.max(contentStart + firstContent, layout.objective === 'causal' ? 1 : 0);
   return { from, count: contentStart + layout.contentLen - from };
 }

@@ -66,7 +66,7 @@ export function evaluateInvariants(input: InvariantsInput, policy: InvariantsPol
   if (paramCount.baseline !== paramCount.subject) {
     violations.push(modelViolation('param_count_changed', warn, `parameter count ${paramCount.baseline} → ${paramCount.subject}`, paramCount.subject, paramCount.baseline));
   }
-  const structureHash = { baseline: structureHashOf(input.baseline.weights), subject: structureHashOf(input.subject.weights) };
+  const structureHash = { baseline: structureHashOfSide(input.baseline), subject: structureHashOfSide(input.subject) };
   if (structureHash.baseline !== structureHash.subject) {
     violations.push(modelViolation('structure_changed', warn, 'the logical structure (role, layer, shape of every weight) changed'));
   }
@@ -93,8 +93,15 @@ export function evaluateInvariants(input: InvariantsInput, policy: InvariantsPol
  * sha256 (hex) of the sorted lines `role:layer:rows×cols` (layer `-` outside the blocks), one per weight.
  */
 export function structureHashOf(weights: readonly WeightMatrix[]): string {
-  const lines = weights.map((w) => `${w.role}:${w.layer ?? '-'}:${w.rows}x${w.cols}`).sort();
-  return createHash('sha256').update(lines.join('\n')).digest('hex');
+  return hashLines(weights.map((w) => `${w.role}:${w.layer ?? '-'}:${w.rows}x${w.cols}`));
+}
+
+function structureHashOfSide(side: InvariantsSide): string {
+  return side.structureLines === undefined ? structureHashOf(side.weights) : hashLines(side.structureLines);
+}
+
+function hashLines(lines: readonly string[]): string {
+  return createHash('sha256').update([...lines].sort().join('\n')).digest('hex');
 }
 
 function paramCountOf(side: InvariantsSide): number {

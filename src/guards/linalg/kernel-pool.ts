@@ -6,6 +6,18 @@ import { Worker } from 'node:worker_threads';
 import { InvarlockError, isErrorCode } from '../../errors/index.js';
 import { runKernelTask, type KernelReply, type KernelRequest, type KernelResults, type KernelTask, type KernelTaskOf } from './kernel-tasks.js';
 
+/*
+ * Worker strategy. One task = one matrix with every quantity at once; a worker holds one task at a
+ * time, so memory stays bounded by pool size × largest matrix. Data: a SharedArrayBuffer-backed
+ * Float32Array is shared as is (zero copy; the loader should decode weights into one); any other is
+ * copied (just the view, never the whole model buffer a view may sit in) and the copy transferred.
+ * Entry: `kernel-worker.js` beside this file (tsc build); from sources (vitest, tsx) an eval bootstrap
+ * registers tsx and imports `kernel-worker.ts`; in a single-file ncc bundle neither exists and `auto`
+ * runs on the calling thread (same code path, same bits). To keep threads in a bundle, also bundle
+ * `src/guards/linalg/kernel-worker.ts` (`ncc build … -o tmp && cp tmp/index.js dist/<entry>/kernel-worker.js`):
+ * the lookup beside the running bundle then finds it.
+ */
+
 /**
  * Where kernels run. `auto`: worker threads when the worker entry loads, else on the calling thread
  * (with `fallbackReason` saying why); `worker`: worker threads or `E_WORKER`; `in-thread`: never start a worker.

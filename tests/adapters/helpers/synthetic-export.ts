@@ -45,6 +45,8 @@ export interface SyntheticOptions {
   readonly output?: { readonly name: string; readonly rank: 2 | 3 };
   /** Leave these roles out of block 1 (to provoke coverage errors). */
   readonly dropInLayer1?: readonly WeightRole[];
+  /** Include the lm_head (a seq2seq encoder graph has none). @default true */
+  readonly withLmHead?: boolean;
 }
 
 /** A deterministic pseudo-random float in [-0.5, 0.5) (xorshift32), so weights are not all equal. */
@@ -89,14 +91,16 @@ function pick(list: readonly string[], taken: readonly string[]): string | undef
 }
 
 /** The weights an export of `iface` has, with the keys the resolver must give them. */
-export function planWeights(iface: ModelInterface, dims: SyntheticDims, stacks: readonly string[]): Planned[] {
+export function planWeights(iface: ModelInterface, dims: SyntheticDims, stacks: readonly string[], withLmHead = true): Planned[] {
   const { hidden: h, ffn: f, vocab: v, positions: p } = dims;
   const out: Planned[] = [];
   const add = (module: string, role: WeightRole, layer: number | null, rows: number, cols: number, kind: Planned['kind'], key = module): void => {
     out.push({ module, key, role, layer, rows, cols, kind });
   };
   add(iface.embeddings[0]!, 'embed_tokens', null, v, h, 'embedding');
-  for (const pos of iface.positionEmbeddings) add(pos, 'embed_positions', null, p, h, 'embedding');
+  // Encoder/decoder-specific globals (T5, BART) go with the stacks of the same side.
+  const side = (path: string): boolean => stacks.some((s) => path.includes('encoder') === s.includes('encoder') || !/encoder|decoder/.test(path));
+  for (const pos of iface.positionEmbeddings) if (side(pos)) add(pos, 'embed_positions', null, p, h, 'embedding');
   for (const stack of stacks) {
     const hasCross = iface.crossAttn.length > 0 && stack.includes('decoder');
     const containers = [iface.selfAttn[0]!, ...(hasCross ? [iface.crossAttn[0]!] : [])];
@@ -123,8 +127,8 @@ export function planWeights(iface: ModelInterface, dims: SyntheticDims, stacks: 
       for (const norm of iface.norms) add(`${base}.${norm}`, 'norm', layer, 1, h, 'norm');
     }
   }
-  for (const norm of iface.finalNorm) add(norm, 'norm', null, 1, h, 'norm');
-  if (iface.lmHead.length > 0) add(iface.lmHead[0]!, 'lm_head', null, v, h, 'linear');
+  for (const norm of iface.finalNorm) if (side(norm)) add(norm, 'norm', null, 1, h, 'norm');
+  if (iface.lmHead.length > 0 && withLmHead) add(iface.lmHead[0]!, 'lm_head', null, v, h, 'linear');
   return out;
 }
 
@@ -135,7 +139,7 @@ export function planWeights(iface: ModelInterface, dims: SyntheticDims, stacks: 
 export function buildSyntheticExport(iface: ModelInterface, options: SyntheticOptions): SyntheticExport {
   const dims = options.dims ?? SMALL_DIMS;
   const stacks = options.stacks ?? iface.layers;
-  const planned = planWeights(iface, dims, stacks).filter((w) => !(w.layer === 1 && options.dropInLayer1?.includes(w.role)));
+  const planned = planWeights(iface, dims, stacks, options.withLmHead ?? true).filter((w) => !(w.layer === 1 && options.dropInLayer1?.includes(w.role)));
   const nodes: NodeSpec[] = [];
   const initializers: TensorSpec[] = [];
   let counter = 100;

@@ -30,12 +30,16 @@ describe('roundHalfEven', () => {
     expect(roundHalfEven(Number.NaN)).toBeNaN();
   });
 
-  it('matches round-to-nearest-even on random quarter values (property)', () => {
+  it('agrees with Math.round off ties and picks the even neighbour on ties, for every quarter in [−100, 100]', () => {
     for (let k = -400; k <= 400; k++) {
       const x = k / 4;
-      const floor = Math.floor(x);
-      const expected = x - floor === 0.5 ? (floor % 2 === 0 ? floor : floor + 1) : Math.round(x);
-      expect(roundHalfEven(x) === expected || (expected === 0 && roundHalfEven(x) === 0)).toBe(true);
+      const r = roundHalfEven(x);
+      if (Math.abs(k % 4) === 2) {
+        expect(Math.abs(r - x)).toBe(0.5);
+        expect(Math.abs(r % 2)).toBe(0);
+      } else {
+        expect(r === Math.round(x)).toBe(true); // === also equates −0 and 0
+      }
     }
   });
 });

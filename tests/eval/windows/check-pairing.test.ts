@@ -53,5 +53,8 @@ describe('pairing checks', () => {
 
     const short = comparePlanPairing({ preview, final }, { preview: scored.preview, final: [] });
     expect(short.problems.map((p) => p.code)).toEqual(['E_PAIRING_COUNTS', 'E_PAIRING_MISSING']);
+
+    const both = comparePlanPairing({ preview, final: preview }, { preview: scored.preview, final: scored.preview });
+    expect(both.problems.map((p) => [p.code, p.window])).toEqual([['E_PAIRING_DUPLICATE', 'w0']]);
   });
 });

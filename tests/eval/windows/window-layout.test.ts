@@ -26,6 +26,10 @@ describe('scoredRange', () => {
     const bos = resolveWindowLayout({ seqLen: 8, objective: 'causal', prefixIds: [1] });
     expect(scoredRange(bos, 0)).toEqual({ from: 1, count: 7 });
     expect(scoredRange(bos, 1)).toEqual({ from: 1, count: 7 });
+    // stride = seq_len with a prefix: one stream token between windows is skipped, all content scored.
+    const wide = resolveWindowLayout({ seqLen: 8, stride: 8, objective: 'causal', prefixIds: [1] });
+    expect(countWindows(23, wide)).toBe(3);
+    expect(scoredRange(wide, 2)).toEqual({ from: 1, count: 7 });
   });
 
   it('scores each stream token at most once, and every token after the first without gaps when stride < content', () => {
@@ -36,7 +40,7 @@ describe('scoredRange', () => {
         (content, pre, suf, causal, strideRaw, streamLength) => {
           const layout = resolveWindowLayout({
             seqLen: content + pre + suf, objective: causal ? 'causal' : 'masked',
-            stride: Math.min(strideRaw, content), prefixIds: Array(pre).fill(7), suffixIds: Array(suf).fill(8),
+            stride: Math.min(strideRaw, content + pre + suf), prefixIds: Array(pre).fill(7), suffixIds: Array(suf).fill(8),
           });
           const hits = new Uint8Array(streamLength);
           const windows = countWindows(streamLength, layout);

@@ -65,6 +65,13 @@ describe('evaluateInvariants', () => {
     expect(structureHashOf(subject)).toBe(structureHashOf(base));
   });
 
+  it('hashes given structure lines instead of the weights’ own when the caller passes them', () => {
+    const result = evaluateInvariants({ baseline: { ...side(base), structureLines: ['a', 'b'] }, subject: { ...side(base), structureLines: ['b', 'a'] } }, { mode: 'strict' });
+    expect(result.status).toBe('pass');
+    const changed = evaluateInvariants({ baseline: { ...side(base), structureLines: ['a', 'b'] }, subject: { ...side(base), structureLines: ['a', 'c'] } }, { mode: 'standard' });
+    expect(codes(changed)).toEqual([['structure_changed', 'warning']]);
+  });
+
   it('uses a given parameter count instead of summing the records', () => {
     const result = evaluateInvariants({ baseline: { ...side(base), paramCount: 1000 }, subject: { ...side(base), paramCount: 1001 } }, { mode: 'standard' });
     expect(result.violations[0]).toMatchObject({ code: 'param_count_changed', value: 1001, threshold: 1000 });

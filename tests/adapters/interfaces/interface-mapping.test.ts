@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { listBundledInterfaces, resolveModelInterface, type WeightRecord } from '../../src/adapters/index.js';
-import { resolveWeights } from '../../src/adapters/weights/resolve-weights.js';
-import { indexModel } from '../../src/onnx/index.js';
-import { buildSyntheticExport, type SyntheticNaming } from './helpers/synthetic-export.js';
+import { listBundledInterfaces, resolveModelInterface, type WeightRecord } from '../../../src/adapters/index.js';
+import { resolveWeights } from '../../../src/adapters/weights/resolve-weights.js';
+import { buildModel, indexModel } from '../../../src/onnx/index.js';
+import { buildSyntheticExport, planWeights, scopeOf, seededValues, SMALL_DIMS, type SyntheticNaming } from '../helpers/synthetic-export.js';
 
 const ARCHITECTURES = ['gpt2', 'llama', 'mistral', 'qwen2', 'qwen3', 'gemma', 'gemma2', 'phi3', 'opt', 'gpt_neox', 'falcon', 'bert', 'roberta', 't5', 'bart'];
 
@@ -129,5 +129,55 @@ describe('model interfaces', () => {
     expect(() => resolveWeights([{ role: 'main', index: indexModel(built.modelBytes) }], { interface: iface, numLayers: 12 })).toThrowError(
       expect.objectContaining({ code: 'E_INTERFACE_INVALID', details: { problems: ['transformer.h: 2 blocks in the graph, config.json says 12'] } }),
     );
+  });
+});
+
+describe('merged decoders', () => {
+  it('map each weight once although both If branches (use_cache_branch) read it', () => {
+    const iface = resolveModelInterface({ modelType: 'llama' });
+    const planned = planWeights(iface, SMALL_DIMS, iface.layers);
+    const initializers = planned.map((w, i) => ({
+      name: w.kind === 'linear' ? `onnx::MatMul_${i}` : `${w.module}.weight`,
+      dataType: 'FLOAT' as const,
+      dims: w.kind === 'linear' ? [w.cols, w.rows] : w.kind === 'norm' ? [w.cols] : [w.rows, w.cols],
+      values: seededValues(w.rows * w.cols, i + 1),
+    }));
+    const branch = (label: string) => ({
+      name: label,
+      nodes: planned.map((w, i) => {
+        const scope = scopeOf(w.module);
+        if (w.kind === 'embedding') return { opType: 'Gather', name: `${scope}/Gather`, inputs: [initializers[i]!.name, 'input_ids'], outputs: [`${label}_${i}`] };
+        if (w.kind === 'norm') return { opType: 'Mul', name: `${scope}/Mul_1`, inputs: [initializers[i]!.name, 'hidden'], outputs: [`${label}_${i}`] };
+        return { opType: 'MatMul', name: `${scope}/MatMul`, inputs: ['hidden', initializers[i]!.name], outputs: [i === planned.length - 1 ? `${label}_logits` : `${label}_${i}`] };
+      }),
+      outputs: [{ name: `${label}_logits`, elemType: 'FLOAT' as const, shape: ['batch_size', 'sequence_length', SMALL_DIMS.vocab] }],
+    });
+    const built = buildModel({
+      graph: {
+        nodes: [
+          { opType: 'Identity', name: '/hidden/Identity', inputs: ['stub'], outputs: ['hidden'] },
+          {
+            opType: 'If',
+            name: 'optimum::if',
+            inputs: ['use_cache_branch'],
+            outputs: ['logits'],
+            attributes: [
+              { name: 'then_branch', kind: 'graph', graph: branch('with_past') },
+              { name: 'else_branch', kind: 'graph', graph: branch('no_past') },
+            ],
+          },
+        ],
+        initializers: [...initializers, { name: 'stub', dataType: 'FLOAT', dims: [1, 1, SMALL_DIMS.hidden], values: new Float32Array(SMALL_DIMS.hidden) }],
+        inputs: [
+          { name: 'input_ids', elemType: 'INT64', shape: ['batch_size', 'sequence_length'] },
+          { name: 'use_cache_branch', elemType: 'BOOL', shape: [1] },
+        ],
+        outputs: [{ name: 'logits', elemType: 'FLOAT', shape: ['batch_size', 'sequence_length', SMALL_DIMS.vocab] }],
+      },
+    });
+    const index = indexModel(built.modelBytes);
+    const records = resolveWeights([{ role: 'main', index }], { interface: iface });
+    expect(summary(records)).toEqual(summary(planned));
+    expect(new Set(records.map((r) => r.consumer.graphId))).toEqual(new Set([1]));
   });
 });

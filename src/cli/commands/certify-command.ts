@@ -1,0 +1,139 @@
+import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { certify, loadConfigFile, mergeConfig, parseConfigText, resolveRunConfig, type RunConfigFile } from '../../core/index.js';
+import { InvarlockError } from '../../errors/index.js';
+import { renderHeadline, writeReportFiles, type Certificate } from '../../report/index.js';
+import type { CliContext } from '../cli-context.js';
+import { createProgressReporter } from '../output/progress-reporter.js';
+import { readFile } from 'node:fs/promises';
+
+/** Flags of `invarlock certify`, as commander parses them. */
+export interface CertifyFlags {
+  readonly config?: string;
+  readonly baseline?: string;
+  readonly subject?: readonly string[];
+  readonly subjectLora?: readonly string[];
+  readonly edit?: string;
+  readonly editConfig?: string;
+  readonly adapter?: string;
+  readonly profile?: string;
+  readonly tier?: string;
+  readonly dataset?: string;
+  readonly datasetPath?: string;
+  readonly seqLen?: string;
+  readonly stride?: string;
+  readonly previewN?: string;
+  readonly finalN?: string;
+  readonly seed?: string;
+  readonly batchSize?: string;
+  readonly device?: string;
+  readonly threads?: string;
+  readonly allowNetwork?: boolean;
+  readonly cacheDir?: string;
+  readonly baselineEval?: string;
+  readonly out?: string;
+  readonly json?: boolean;
+}
+
+/** Exit code of a set of verdicts: error 3 before fail 1 before pass/warn 0. */
+export function exitCodeOf(verdicts: readonly Certificate['verdict']['status'][]): 0 | 1 | 3 {
+  if (verdicts.includes('error')) return 3;
+  if (verdicts.includes('fail')) return 1;
+  return 0;
+}
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new InvarlockError('E_USAGE', `--${name} expects a non-negative integer, got '${value}'`, { details: { field: name } });
+  return Number(value);
+}
+
+async function editConfigOf(value: string | undefined, cwd: string): Promise<Record<string, unknown> | undefined> {
+  if (value === undefined) return undefined;
+  const text = value.trim().startsWith('{') ? value : await readFile(resolve(cwd, value), 'utf8').catch((error: unknown) => {
+    throw new InvarlockError('E_FILE_NOT_FOUND', `--edit-config: cannot read ${value}`, { details: { file: value }, cause: error });
+  });
+  const parsed = parseConfigText(text, '--edit-config');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvarlockError('E_EDIT_CONFIG', '--edit-config must be a JSON/YAML object', { details: { field: 'edit.config' } });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** The config record the flags describe (only the flags given), to lay over the config file. */
+export async function flagsToConfig(flags: CertifyFlags, cwd: string): Promise<Partial<RunConfigFile>> {
+  const dataset = {
+    ...(flags.dataset === undefined ? {} : { provider: flags.dataset }),
+    ...(flags.datasetPath === undefined ? {} : { path: flags.datasetPath }),
+    ...(flags.seqLen === undefined ? {} : { seq_len: integer('seq-len', flags.seqLen) }),
+    ...(flags.stride === undefined ? {} : { stride: integer('stride', flags.stride) }),
+    ...(flags.previewN === undefined ? {} : { preview_n: integer('preview-n', flags.previewN) }),
+    ...(flags.finalN === undefined ? {} : { final_n: integer('final-n', flags.finalN) }),
+  };
+  const editConfig = await editConfigOf(flags.editConfig, cwd);
+  const record: Record<string, unknown> = {
+    ...(flags.baseline === undefined ? {} : { baseline: flags.baseline }),
+    ...(flags.subject === undefined || flags.subject.length === 0 ? {} : { subjects: flags.subject.map((model) => ({ model })) }),
+    ...(flags.subjectLora === undefined || flags.subjectLora.length === 0 ? {} : { subject_lora: flags.subjectLora.map((path) => ({ path })) }),
+    ...(flags.edit === undefined ? {} : { edit: { name: flags.edit, ...(editConfig === undefined ? {} : { config: editConfig }) } }),
+    ...(flags.adapter === undefined ? {} : { adapter: flags.adapter }),
+    ...(flags.profile === undefined ? {} : { profile: flags.profile }),
+    ...(flags.tier === undefined ? {} : { tier: flags.tier }),
+    ...(Object.keys(dataset).length === 0 ? {} : { dataset }),
+    ...(flags.seed === undefined ? {} : { seed: integer('seed', flags.seed) }),
+    ...(flags.batchSize === undefined ? {} : { batch_size: flags.batchSize === 'auto' ? 'auto' : integer('batch-size', flags.batchSize) }),
+    ...(flags.device === undefined ? {} : { device: flags.device }),
+    ...(flags.threads === undefined ? {} : { threads: integer('threads', flags.threads) }),
+    ...(flags.allowNetwork === true ? { allow_network: true } : {}),
+    ...(flags.cacheDir === undefined ? {} : { cache_dir: flags.cacheDir }),
+    ...(flags.baselineEval === undefined ? {} : { baseline_eval: flags.baselineEval }),
+    ...(flags.out === undefined ? {} : { output_dir: flags.out }),
+  };
+  if (editConfig !== undefined && flags.edit === undefined) {
+    throw new InvarlockError('E_USAGE', '--edit-config needs --edit', { details: { field: 'edit-config' } });
+  }
+  return record as Partial<RunConfigFile>;
+}
+
+/** A directory name for a subject label (several subjects write one folder each). */
+function slug(label: string): string {
+  return label.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'subject';
+}
+
+async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(value)}\n`);
+  await rename(tmp, path);
+}
+
+/**
+ * `invarlock certify`: builds the run config (file, then flags), runs the pipeline, writes each
+ * subject's certificate, markdown and HTML (one subject: straight into `--out`; several: one folder
+ * per subject) and the baseline evaluation, prints the headlines (or `--json`), and returns the exit
+ * code: 0 pass/warn, 1 a gate failed, 3 a subject ended in error.
+ */
+export async function runCertify(flags: CertifyFlags, ctx: CliContext): Promise<number> {
+  const file: Partial<RunConfigFile> = flags.config === undefined ? {} : await loadConfigFile(resolve(ctx.cwd, flags.config));
+  const merged = mergeConfig(file, await flagsToConfig(flags, ctx.cwd), flags.config ?? 'command line');
+  const config = resolveRunConfig(merged, flags.config ?? 'command line');
+  const outDir = resolve(ctx.cwd, config.outputDir);
+  const reporter = createProgressReporter(ctx.stderr, ctx.style, flags.json === true ? 'quiet' : ctx.verbosity);
+  const run = await certify(config, { cwd: ctx.cwd, onEvent: reporter, signal: ctx.signal });
+  await mkdir(outDir, { recursive: true });
+  const written: { label: string; verdict: string; ratio: number | null; files: Record<string, string | undefined> }[] = [];
+  for (const subject of run.subjects) {
+    const dir = run.subjects.length === 1 ? outDir : join(outDir, slug(subject.label));
+    const files = await writeReportFiles(subject.certificate, dir);
+    written.push({ label: subject.label, verdict: subject.certificate.verdict.status, ratio: subject.certificate.primary_metric.ratio, files });
+  }
+  const baselineEvalPath = join(outDir, 'baseline-eval.json');
+  await writeJsonAtomic(baselineEvalPath, run.baselineEvaluation);
+  if (flags.json === true) {
+    ctx.stdout.write(`${JSON.stringify({ subjects: written, baseline_eval: baselineEvalPath, baseline_eval_key: run.baselineEvaluation.keyDigest })}\n`);
+  } else {
+    for (const [i, subject] of run.subjects.entries()) {
+      ctx.stdout.write(`${renderHeadline(subject.certificate)}\n  → ${written[i]!.files.json ?? ''}\n`);
+    }
+  }
+  return exitCodeOf(run.subjects.map((s) => s.certificate.verdict.status));
+}

@@ -1,0 +1,176 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, statfsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadModel, type LoadedModel } from '../../adapters/index.js';
+import { loadConfigFile, mergeConfig, resolvePolicy, coverageShortfall, type RunConfigFile } from '../../core/index.js';
+import { DOCTOR_FINDINGS, isInvarlockError, type DoctorFindingCode } from '../../errors/index.js';
+import { loadDataset, loadOrt, parseDatasetSpec, probeCudaProviderLibraries } from '../../eval/index.js';
+import { resolveModel } from '../../hub/index.js';
+import type { CliContext } from '../cli-context.js';
+
+/** Flags of `invarlock doctor`. */
+export interface DoctorFlags {
+  readonly config?: string;
+  readonly baseline?: string;
+  readonly subject?: readonly string[];
+  readonly device?: 'auto' | 'cpu' | 'cuda';
+  readonly allowNetwork?: boolean;
+  readonly json?: boolean;
+}
+
+/** One finding. */
+export interface DoctorFinding {
+  readonly code: DoctorFindingCode;
+  readonly severity: 'error' | 'warning' | 'note';
+  readonly message: string;
+  readonly field: string | null;
+  readonly hint: string | null;
+}
+
+/** What `doctor --json` prints. */
+export interface DoctorReport {
+  readonly format_version: 1;
+  readonly summary: { readonly errors: number; readonly warnings: number; readonly notes: number };
+  readonly findings: readonly DoctorFinding[];
+  readonly exit_code: 0 | 1;
+}
+
+/** Text characters per token assumed when estimating whether the data suffices (BPE on English prose). */
+const CHARS_PER_TOKEN = 3;
+
+function finding(code: DoctorFindingCode, message: string, field: string | null = null, hint: string | null = null): DoctorFinding {
+  return { code, severity: DOCTOR_FINDINGS[code].severity, message, field, hint };
+}
+
+/** Libraries the CUDA provider links against that the dynamic loader cannot find (via `ldd`). */
+function missingCudaDependencies(providerLibrary: string): string[] {
+  try {
+    const out = execFileSync('ldd', [providerLibrary], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return out
+      .split('\n')
+      .filter((line) => line.includes('not found') && !line.includes('libcuda.so'))
+      .map((line) => line.trim().split(/\s+/)[0] ?? line.trim());
+  } catch {
+    return [];
+  }
+}
+
+async function checkModel(ref: string, field: string, cwd: string, allowNetwork: boolean, findings: DoctorFinding[]): Promise<LoadedModel | null> {
+  try {
+    const resolved = await resolveModel(ref, { cwd, network: allowNetwork ? 'allow' : 'deny' });
+    const model = await loadModel(resolved, { tokenizer: 'required' });
+    const size = statSync(model.graph.path).size;
+    const free = statfsSync(cwd);
+    if (free.bavail * free.bsize < 2 * size) {
+      findings.push(finding('D_DISK_LOW', `free disk space ${(free.bavail * free.bsize) >> 20} MiB is below twice ${model.graph.path} (${size >> 20} MiB)`, field));
+    }
+    return model;
+  } catch (error) {
+    if (isInvarlockError(error, 'E_NETWORK_DISALLOWED')) {
+      findings.push(finding('D_NETWORK_NEEDED', `${ref} is not in the local cache and needs a download`, field, error.hint ?? 'pass --allow-network'));
+    } else {
+      const code = isInvarlockError(error) ? error.code : 'error';
+      findings.push(finding('D_MODEL_UNRESOLVED', `${ref}: ${code}: ${(error as Error).message}`, field, isInvarlockError(error) ? (error.hint ?? null) : null));
+    }
+    return null;
+  }
+}
+
+/**
+ * Runs the preflight checks and returns the report: Node version, onnxruntime, execution providers
+ * (which CUDA library is missing), the config, model references and tokenizers, network policy,
+ * dataset presence and size against the planned windows, policy floors and dev relaxations, disk.
+ */
+export async function diagnose(flags: DoctorFlags, cwd: string): Promise<DoctorReport> {
+  const findings: DoctorFinding[] = [];
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 20) findings.push(finding('D_NODE_VERSION', `Node.js ${process.versions.node} is older than 20`, null, 'Install Node.js 20 or later (the Action runs on node24).'));
+  try {
+    await loadOrt();
+  } catch (error) {
+    findings.push(finding('D_ORT_MISSING', (error as Error).message, null, 'ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node'));
+  }
+  const cuda = probeCudaProviderLibraries();
+  let file: Partial<RunConfigFile> = {};
+  if (flags.config !== undefined) {
+    try {
+      file = await loadConfigFile(resolve(cwd, flags.config));
+    } catch (error) {
+      findings.push(finding('D_CONFIG_INVALID', (error as Error).message, flags.config));
+    }
+  }
+  const device = flags.device ?? file.device ?? 'auto';
+  if (!cuda.present) {
+    if (device === 'cuda') {
+      findings.push(finding('D_CUDA_UNAVAILABLE', `CUDA requested, but ${cuda.missing.join(', ')} ${cuda.missing.length === 1 ? 'is' : 'are'} missing from ${cuda.dir ?? 'onnxruntime-node'}`, 'device', 'Use the CUDA runtime image, or --device cpu.'));
+    } else {
+      findings.push(finding('D_CUDA_ABSENT', 'CUDA execution provider libraries are not installed; runs use the CPU', 'device'));
+    }
+  } else if (cuda.dir !== null) {
+    const missing = missingCudaDependencies(join(cuda.dir, 'libonnxruntime_providers_cuda.so'));
+    if (missing.length > 0) {
+      findings.push(finding(device === 'cuda' ? 'D_CUDA_UNAVAILABLE' : 'D_CUDA_ABSENT', `the CUDA provider cannot load: ${missing.join(', ')} not found`, 'device', 'Put the CUDA and cuDNN libraries on LD_LIBRARY_PATH, or use the runtime image.'));
+    }
+  }
+  const allowNetwork = flags.allowNetwork === true || file.allow_network === true;
+  const baselineRef = flags.baseline ?? file.baseline;
+  const subjects = [...(flags.subject ?? []), ...(file.subjects ?? []).map((s) => s.model)];
+  const baseline = baselineRef === undefined ? null : await checkModel(baselineRef, 'baseline', cwd, allowNetwork, findings);
+  for (const [i, ref] of subjects.entries()) {
+    const subject = await checkModel(ref, `subjects[${i}]`, cwd, allowNetwork, findings);
+    if (baseline?.tokenizer && subject?.tokenizer && baseline.tokenizer.hash !== subject.tokenizer.hash) {
+      findings.push(finding('D_TOKENIZER_DIFFERS', `${ref}'s tokenizer.json differs from the baseline's`, `subjects[${i}]`));
+    }
+  }
+  let merged: RunConfigFile | null = null;
+  try {
+    merged = mergeConfig(file, baselineRef === undefined ? {} : { baseline: baselineRef }, flags.config ?? 'command line');
+  } catch {
+    merged = null;
+  }
+  const tier = merged?.tier ?? 'balanced';
+  const profile = merged?.profile ?? 'ci';
+  const policy = resolvePolicy({ tier, profile });
+  if (policy.evidence === 'dev') findings.push(finding('D_DEV_PROFILE', 'profile dev: floors informational, certificates say evidence: dev', 'profile'));
+  if (policy.thresholds.bootstrap.replicates < 200) findings.push(finding('D_BOOTSTRAP_LOW', `${policy.thresholds.bootstrap.replicates} bootstrap replicates`, 'profile'));
+  const coverage = coverageShortfall(policy);
+  if (coverage.status === 'short' && coverage.enforcement === 'enforced') {
+    findings.push(finding('D_COVERAGE', `${profile} under ${tier}: ${coverage.gaps.map((g) => `${g.floor} ${g.actual} < ${g.required}`).join(', ')}`, 'profile', 'certify raises the window counts to the floors unless preview_n/final_n are set'));
+  }
+  const provider = merged?.dataset?.provider ?? 'wikitext2';
+  try {
+    parseDatasetSpec(provider);
+    const dataset = await loadDataset(provider, { cwd, ...(merged?.dataset?.path === undefined ? {} : { dataPath: merged.dataset.path }) });
+    const chars = dataset.kind === 'documents' ? dataset.documents.reduce((n, d) => n + d.length, 0) : 0;
+    const seqLen = merged?.dataset?.seq_len ?? 128;
+    const windows = (merged?.dataset?.preview_n ?? policy.windows.preview_n) + (merged?.dataset?.final_n ?? policy.windows.final_n);
+    if (dataset.kind === 'documents' && chars / CHARS_PER_TOKEN < windows * seqLen) {
+      findings.push(finding('D_DATASET_SMALL', `about ${Math.floor(chars / CHARS_PER_TOKEN)} tokens of text for ${windows} windows of ${seqLen}`, 'dataset', 'Give more text, or lower seq_len / preview_n / final_n.'));
+    }
+  } catch (error) {
+    const code = isInvarlockError(error) ? error.code : '';
+    const which: DoctorFindingCode = code === 'E_DATASET_UNKNOWN' || code === 'E_DATASET_SPEC' ? 'D_DATASET_UNKNOWN' : 'D_DATASET_MISSING';
+    findings.push(finding(which, (error as Error).message, 'dataset.provider', isInvarlockError(error) ? (error.hint ?? null) : null));
+  }
+  if (merged?.dataset?.path !== undefined && !existsSync(resolve(cwd, merged.dataset.path))) {
+    findings.push(finding('D_DATASET_MISSING', `dataset.path ${merged.dataset.path} does not exist`, 'dataset.path'));
+  }
+  const count = (s: DoctorFinding['severity']) => findings.filter((f) => f.severity === s).length;
+  const errors = count('error');
+  return { format_version: 1, summary: { errors, warnings: count('warning'), notes: count('note') }, findings, exit_code: errors > 0 ? 1 : 0 };
+}
+
+/** `invarlock doctor [--json]`: exit 1 when any finding is an error. */
+export async function runDoctor(flags: DoctorFlags, ctx: CliContext): Promise<number> {
+  const report = await diagnose(flags, ctx.cwd);
+  if (flags.json === true) {
+    ctx.stdout.write(`${JSON.stringify(report)}\n`);
+  } else {
+    for (const f of report.findings) {
+      const tag = f.severity === 'error' ? ctx.style.red('error') : f.severity === 'warning' ? ctx.style.yellow('warning') : ctx.style.dim('note');
+      ctx.stdout.write(`${tag} ${f.code}: ${f.message}${f.hint === null ? '' : `\n  hint: ${f.hint}`}\n`);
+    }
+    ctx.stdout.write(`${report.summary.errors} error(s), ${report.summary.warnings} warning(s), ${report.summary.notes} note(s)\n`);
+  }
+  return report.exit_code;
+}

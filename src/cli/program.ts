@@ -1,0 +1,158 @@
+import { Command, CommanderError, Option } from 'commander';
+import { TOOL_VERSION } from '../core/index.js';
+import { InvarlockError } from '../errors/index.js';
+import { createCliContext, type CliContext, type GlobalFlags } from './cli-context.js';
+import { runCertify, type CertifyFlags } from './commands/certify-command.js';
+import { runDemo } from './commands/demo-command.js';
+import { runDoctor, type DoctorFlags } from './commands/doctor-command.js';
+import { explainErrorCode, renderErrorCodeTable } from './commands/explain-code.js';
+import { runPlugins } from './commands/plugins-command.js';
+import { runExplainGates, runReport, type ReportFlags } from './commands/report-command.js';
+import { runVerify, type VerifyFlags } from './commands/verify-command.js';
+import { formatError } from './output/print-error.js';
+
+type Io = Pick<CliContext, 'cwd' | 'env' | 'stdout' | 'stderr' | 'signal'>;
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/**
+ * Runs the CLI on `argv` (without `node` and the script) and resolves to the exit code: 0 pass
+ * (or warn, or a consistent certificate), 1 a gate failed / an inconsistent certificate, 2 bad input
+ * or usage, 3 runtime error. Errors are printed with code, message and hint; stack traces only with
+ * `--verbose`.
+ */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  let exitCode = 0;
+  let globals: GlobalFlags = {};
+  const context = () => createCliContext(io, globals);
+  const program = new Command('invarlock')
+    .description('Certify that a weight edit of an ONNX language model preserves its quality.')
+    .version(TOOL_VERSION)
+    .option('-q, --quiet', 'print warnings and results only')
+    .option('-v, --verbose', 'print details and stack traces')
+    .option('--no-color', 'never colour the output (NO_COLOR is honoured too)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .hook('preAction', (cmd) => {
+      globals = cmd.opts<GlobalFlags>();
+    });
+
+  program
+    .command('certify')
+    .description('evaluate baseline vs subject (or baseline + edit) and write the certificate')
+    .option('-c, --config <file>', 'YAML or JSON run configuration (flags override it)')
+    .option('--baseline <ref>', 'baseline model: directory, .onnx file or hf:org/name@revision')
+    .option('--subject <ref>', 'subject model (repeatable)', collect)
+    .option('--subject-lora <dir>', 'PEFT adapter merged into the baseline as a subject (repeatable)', collect)
+    .addOption(new Option('--edit <name>', 'built-in edit applied to the baseline').choices(['quant_rtn', 'lora', 'noop']))
+    .option('--edit-config <json|file>', 'edit options, e.g. \'{"bits":4,"scope":"ffn"}\'')
+    .addOption(new Option('--adapter <name>').choices(['auto', 'onnx_causal', 'onnx_mlm', 'onnx_seq2seq', 'onnx_cls']))
+    .addOption(new Option('--profile <name>').choices(['dev', 'ci_cpu', 'ci', 'release']))
+    .addOption(new Option('--tier <name>').choices(['balanced', 'conservative', 'aggressive']))
+    .option('--dataset <spec>', 'wikitext2 | text:PATH | jsonl:PATH#field')
+    .option('--dataset-path <file>', 'local file for the wikitext2 provider')
+    .option('--seq-len <n>')
+    .option('--stride <n>')
+    .option('--preview-n <n>')
+    .option('--final-n <n>')
+    .option('--seed <n>')
+    .option('--batch-size <n|auto>')
+    .addOption(new Option('--device <device>').choices(['auto', 'cpu', 'cuda']))
+    .option('--threads <n>', 'onnxruntime intra-op threads (0: its choice)')
+    .option('--allow-network', 'allow downloads of hf: references')
+    .option('--cache-dir <dir>', 'Hugging Face hub cache directory')
+    .option('--baseline-eval <file>', 'reuse a saved baseline evaluation when every hash matches')
+    .option('-o, --out <dir>', 'output directory (default invarlock-out)')
+    .option('--json', 'print a JSON summary on stdout')
+    .action(async (flags: CertifyFlags) => {
+      exitCode = await runCertify(flags, context());
+    });
+
+  program
+    .command('verify')
+    .description('re-derive every statistic and gate of certificates from their per-window data')
+    .argument('<cert...>', 'certificate files')
+    .option('--json', 'print each check as JSON')
+    .option('--require-pass', 'also require verdict pass (or warn)')
+    .action(async (paths: string[], flags: VerifyFlags) => {
+      exitCode = await runVerify(paths, flags, context());
+    });
+
+  program
+    .command('report')
+    .description('render a certificate as markdown, HTML or canonical JSON')
+    .argument('<cert>')
+    .addOption(new Option('--format <format>').choices(['md', 'html', 'json']).default('md'))
+    .addOption(new Option('--surface <surface>', 'markdown budget').choices(['report', 'check-summary', 'check-text', 'comment', 'job-summary']))
+    .option('-o, --out <file>')
+    .action(async (path: string, flags: ReportFlags) => {
+      exitCode = await runReport(path, flags, context());
+    });
+
+  program
+    .command('explain-gates')
+    .description("each gate's inputs, threshold, outcome and distance from flipping")
+    .argument('<cert>')
+    .option('--json')
+    .action(async (path: string, flags: { json?: boolean }) => {
+      exitCode = await runExplainGates(path, flags, context());
+    });
+
+  program
+    .command('explain')
+    .description('explain an error code, or list them all')
+    .argument('[code]')
+    .action((code: string | undefined) => {
+      const ctx = context();
+      if (code === undefined) {
+        ctx.stdout.write(`${renderErrorCodeTable()}\n`);
+        return;
+      }
+      const text = explainErrorCode(code);
+      if (text === undefined) throw new InvarlockError('E_USAGE', `unknown error code '${code}'`, { details: { field: 'code', actual: code } });
+      ctx.stdout.write(`${text}\n`);
+    });
+
+  program
+    .command('doctor')
+    .description('preflight: runtime, execution providers, models, data, network, disk')
+    .option('-c, --config <file>')
+    .option('--baseline <ref>')
+    .option('--subject <ref>', 'subject model (repeatable)', collect)
+    .addOption(new Option('--device <device>').choices(['auto', 'cpu', 'cuda']))
+    .option('--allow-network')
+    .option('--json')
+    .action(async (flags: DoctorFlags) => {
+      exitCode = await runDoctor(flags, context());
+    });
+
+  program
+    .command('plugins')
+    .description('list adapters, edits or guards and their readiness')
+    .argument('<kind>', 'adapters | edits | guards')
+    .option('--json')
+    .action((kind: string, flags: { json?: boolean }) => {
+      exitCode = runPlugins(kind, flags, context());
+    });
+
+  program
+    .command('demo')
+    .description('certify the bundled model against an int8 (PASS) and an int3 (FAIL) edit, offline')
+    .option('-o, --out <dir>', 'output directory (default invarlock-demo)')
+    .action(async (flags: { out?: string }) => {
+      exitCode = await runDemo(flags, context());
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end with exit code 0; usage errors have been printed by commander
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    const { text, exitCode: code } = formatError(error, createCliContext(io, globals).style, globals.verbose === true);
+    io.stderr.write(text);
+    return code;
+  }
+}

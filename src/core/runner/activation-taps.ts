@@ -1,0 +1,54 @@
+import type { LoadedModel, WeightFamily } from '../../adapters/index.js';
+
+/** One activation to capture: the graph value that carries a module's output, keyed like its weight. */
+export interface ActivationTap {
+  readonly key: string;
+  readonly module: string;
+  readonly family: WeightFamily;
+  /** Name of the value in the main graph. */
+  readonly value: string;
+}
+
+const TAPPED_ROLES = new Set(['embed_tokens', 'q', 'k', 'v', 'o', 'qkv', 'up', 'gate', 'gate_up', 'down', 'norm']);
+/** Ops that finish an integer matmul's output on its way back to float (dynamic int8: MatMulInteger → Cast → Mul). */
+const INTEGER_EPILOGUE = new Set(['Cast', 'Mul']);
+
+/**
+ * The activation taps of a model for the RMT guard: the output of each embedding, norm and attention
+ * or MLP projection (ALGORITHMS.md §5), lm_head excluded (its output is the logits). The value is
+ * the first output of the weight's consumer node; a `MatMulInteger` is followed through its
+ * Cast/Mul epilogue to the float value, so a dynamic-int8 subject taps the same activation as its
+ * float baseline. Only main-graph values can become outputs; weights consumed inside subgraphs are
+ * skipped.
+ */
+export function activationTapsOf(model: LoadedModel): ActivationTap[] {
+  const graph = model.graph.index.graph;
+  const consumers = new Map<string, { opType: string; outputs: readonly string[] }[]>();
+  for (const node of graph.nodes) {
+    for (const input of node.inputs) {
+      const list = consumers.get(input) ?? [];
+      list.push({ opType: node.opType, outputs: node.outputs });
+      consumers.set(input, list);
+    }
+  }
+  const taps: ActivationTap[] = [];
+  const seen = new Set<string>();
+  for (const weight of model.weights) {
+    if (weight.graph !== 'main' || weight.consumer.graphId !== 0 || !TAPPED_ROLES.has(weight.role)) continue;
+    const node = graph.nodes[weight.consumer.position];
+    let value = node?.outputs[0];
+    if (value === undefined || value === '') continue;
+    if (node!.opType === 'MatMulInteger') {
+      for (let hops = 0; hops < 4; hops++) {
+        const next = (consumers.get(value) ?? []).find((c) => INTEGER_EPILOGUE.has(c.opType));
+        if (next === undefined || next.outputs[0] === undefined) break;
+        value = next.outputs[0];
+        if (next.opType === 'Mul') break;
+      }
+    }
+    if (seen.has(weight.key)) continue;
+    seen.add(weight.key);
+    taps.push({ key: weight.key, module: weight.module, family: weight.family, value });
+  }
+  return taps;
+}

@@ -1,0 +1,82 @@
+import type { WeightFamily } from '../../adapters/index.js';
+import {
+  computeActivationRmt,
+  toRmtWindowMeasurement,
+  type KernelPool,
+  type RmtModuleMeasurement,
+} from '../../guards/index.js';
+import type { EvalWindow, MaskedWindow, PassOptions, Scorer, WindowLosses } from '../../eval/index.js';
+import type { RunEventListener, StageName } from '../events/index.js';
+import type { ActivationTap } from './activation-taps.js';
+
+/** The windows of one arm as the objective scores them. */
+export type ArmWindows =
+  | { readonly objective: 'causal'; readonly windows: readonly EvalWindow[] }
+  | { readonly objective: 'masked'; readonly windows: readonly MaskedWindow[] };
+
+/** Context of a scoring pass, for progress events. */
+export interface ArmProgress {
+  readonly stage: StageName;
+  readonly subject: string | null;
+  readonly model: 'baseline' | 'subject';
+  readonly arm: 'preview' | 'final' | 'calibration';
+  readonly onEvent: RunEventListener;
+  readonly batchSize: number | 'auto';
+  readonly signal: AbortSignal | undefined;
+}
+
+function passOptions(progress: ArmProgress): PassOptions {
+  return {
+    batchSize: progress.batchSize,
+    onBatch: (done, total) =>
+      progress.onEvent({ type: 'batch', stage: progress.stage, subject: progress.subject, model: progress.model, arm: progress.arm, done, total }),
+    ...(progress.signal === undefined ? {} : { signal: progress.signal }),
+  };
+}
+
+/** Scores one arm with the objective's head: per-window mean NLL and scored-token weights. */
+export async function scoreArm(scorer: Scorer, arm: ArmWindows, progress: ArmProgress): Promise<WindowLosses> {
+  const options = passOptions(progress);
+  return arm.objective === 'causal' ? scorer.scoreCausal(arm.windows, options) : scorer.scoreMasked(arm.windows, options);
+}
+
+/**
+ * RMT activation measurements of one model on the calibration windows: for every tap and window,
+ * the edge ratio of the standardised activation (ALGORITHMS.md §5), computed in the kernel pool.
+ * Both models are measured on the same windows, keyed by weight key so they pair.
+ */
+export async function measureActivations(
+  scorer: Scorer,
+  windows: readonly { readonly id: string; readonly ids: Uint32Array }[],
+  taps: readonly ActivationTap[],
+  options: { readonly pool: KernelPool; readonly iters: number; readonly progress: ArmProgress },
+): Promise<RmtModuleMeasurement[]> {
+  if (taps.length === 0 || windows.length === 0) return [];
+  const captured = await scorer.captureActivations(windows, taps.map((t) => t.value), { ...passOptions(options.progress), batchSize: 1 });
+  return Promise.all(
+    taps.map(async (tap): Promise<RmtModuleMeasurement> => {
+      const activations = captured.get(tap.value) ?? [];
+      const measured = await Promise.all(
+        activations.map(async (a, i) => {
+          const result =
+            options.pool.mode === 'worker'
+              ? await options.pool.run({ kind: 'activation-rmt', data: a.data, rows: a.rows, cols: a.cols, options: { iters: options.iters } })
+              : computeActivationRmt(a.data, a.rows, a.cols, { iters: options.iters });
+          return toRmtWindowMeasurement(windows[i]!.id, result);
+        }),
+      );
+      return { key: tap.key, module: tap.module, family: tap.family as WeightFamily, windows: measured };
+    }),
+  );
+}
+
+/** Weighted mean of a losses record (log of the arm's perplexity). */
+export function weightedMeanLoss(losses: WindowLosses): number {
+  let sum = 0;
+  let weight = 0;
+  for (let i = 0; i < losses.loss.length; i++) {
+    sum += losses.loss[i]! * losses.weight[i]!;
+    weight += losses.weight[i]!;
+  }
+  return weight === 0 ? Number.NaN : sum / weight;
+}

@@ -1,0 +1,3 @@
+export { certify, type CertifyOptions, type CertifyRun, type SubjectCertificate } from './certify.js';
+export { readBaselineEvaluation, type BaselineEvaluation, type BaselineEvalKey } from './baseline-evaluation.js';
+export { TOOL_VERSION } from './provenance.js';
