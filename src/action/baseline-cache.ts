@@ -24,7 +24,7 @@ export const actionsCacheBackend: CacheBackend = {
 };
 
 /** File name of a saved baseline evaluation (per-window baseline scores, token windows and their hashes). */
-export const BASELINE_EVAL_FILE = 'baseline.eval.json';
+export const BASELINE_EVAL_FILE = 'baseline-eval.json';
 
 /** Everything the saved baseline evaluation depends on; its canonical JSON hash is the cache key. */
 export interface BaselineCacheRecord {
@@ -124,7 +124,7 @@ export async function restoreBaselineEval(backend: CacheBackend, options: { read
 }
 
 /**
- * Saves the baseline evaluation the CLI wrote (`<outputDir>/baseline.eval.json`) under `key`.
+ * Saves the baseline evaluation the CLI wrote (`<outputDir>/baseline-eval.json`) under `key`.
  * Returns a notice when nothing was saved (no file, service error, a concurrent job saved it first).
  */
 export async function saveBaselineEval(backend: CacheBackend, options: { readonly key: string; readonly dir: string; readonly outputDir: string }): Promise<string | null> {

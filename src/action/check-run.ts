@@ -87,7 +87,7 @@ export async function completeCheckRun(api: GitHubApi, options: CompleteCheckRun
     if (!result.ok) return { result, requests };
     id = result.value.id;
   }
-  const output = { title, summary, text, ...(last === undefined ? {} : { annotations: last }) };
+  const output = { title, summary, ...(text === '' ? {} : { text }), ...(last === undefined ? {} : { annotations: last }) };
   requests += 1;
   const result =
     id === null

@@ -4,7 +4,7 @@ import type { ProcessResult } from './spawn-process.js';
 /**
  * One CLI command the Action runs. The CLI contract (the lead's `src/cli`):
  * - `invarlock certify --config PLAN --out DIR --json` → exit 0 pass/warn, 1 gate failed (both
- *   write DIR/evaluation.cert.json, report.md, report.html, and baseline.eval.json for caching;
+ *   write DIR/evaluation.cert.json, report.md, report.html, and baseline-eval.json for caching;
  *   with `shard` in the plan: DIR/shard.partial.json instead), 2 bad input, 3 runtime error
  *   (stdout: `{"error": {code, message, hint?, details?}}`).
  * - `invarlock prefetch --config PLAN --json` → downloads every `hf:` model and the dataset the
@@ -16,7 +16,7 @@ export type CliRequest =
   | {
       readonly command: 'certify';
       readonly plan: RunConfigFile;
-      /** Host directory with a restored baseline.eval.json, or null. */
+      /** Host directory with a restored baseline-eval.json, or null. */
       readonly baselineEvalDir: string | null;
       /** Host model cache (HF_HOME-compatible), or null. */
       readonly cacheDir: string | null;

@@ -196,11 +196,14 @@ export interface AdapterSelection {
   readonly adapter: AdapterName;
   /** `config.json` architectures / model_type, `genai_config.json`, the file layout, the graph's IO, or the caller (`adapter:` in the run config). */
   readonly source: 'config.json' | 'genai_config.json' | 'files' | 'graph' | 'caller';
-  /** One line saying why, e.g. `architectures[0] = GPT2LMHeadModel`. */
+  /** One line saying why, e.g. `architectures: GPT2LMHeadModel`. */
   readonly reason: string;
 }
 
-/** A loaded model: everything read from disk once, before any weight is decoded. */
+/**
+ * A loaded model: configs, graph indexes and IO read once, no weight decoded yet (weights are
+ * decoded on demand by `readWeights`). `sessionInput(model)` gives the bytes for onnxruntime.
+ */
 export interface LoadedModel {
   readonly adapter: AdapterName;
   readonly dir: string;
@@ -217,11 +220,11 @@ export interface LoadedModel {
   readonly candidates: readonly string[];
   /** The model interface the weights were resolved with. */
   readonly modelInterface: ModelInterface;
-  /** Every weight of the main graph (and encoder), mapped by the interface, in graph order. */
+  /** Every weight of the main graph (then the encoder), mapped by the interface, in graph order; tying marked from the data. */
   readonly weights: readonly WeightRecord[];
   /** The tokenizer beside the model (null when loading was told to skip it, or it is optional and absent). */
   readonly tokenizer: LoadedTokenizer | null;
-  /** How the adapter was chosen (`auto`), or `{ source: 'config', … }` when named by the caller. */
+  /** How the adapter was chosen (`auto`), or `{ source: 'caller', … }` when the caller named it. */
   readonly selection: AdapterSelection;
   /** Which file(s) were loaded and why (see `chooseGraphFiles`). */
   readonly fileChoice: 'explicit' | 'genai_config.json' | 'ranked' | 'seq2seq pair';
@@ -375,10 +378,13 @@ export interface SnapshotRegion {
 export interface ModelAdapter {
   readonly name: AdapterName;
   readonly capabilities: AdapterCapabilities;
-  /** Loads a resolved model. @throws see {@link LoadOptions} and `loadModel`. */
-  load(location: ModelLocation, options?: LoadOptions): Promise<LoadedModel>;
+  /** Loads a model (a resolved location, or a reference string resolved by the hub layer). @throws see `loadModel`. */
+  load(location: ModelLocation | string, options?: LoadOptions): Promise<LoadedModel>;
+  /** Facts about a loaded model (`describeModel`). */
   describe(model: LoadedModel): ModelDescription;
+  /** Copies the bytes an in-place edit may touch (`takeSnapshot`). */
   snapshot(model: LoadedModel, options?: SnapshotOptions): ModelSnapshot;
+  /** Puts them back bit-exactly (`restoreSnapshot`). @throws `E_SNAPSHOT` */
   restore(model: LoadedModel, snapshot: ModelSnapshot): void;
 }
 

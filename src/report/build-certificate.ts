@@ -2,7 +2,7 @@ import { canonicalJson } from '../contracts/index.js';
 import { deriveSeed } from '../eval/index.js';
 import { InvarlockError, isInvarlockError } from '../errors/index.js';
 import { certificateDigest, configDigest, planDigest, policyDigest, runId } from './certificate-digest.js';
-import type { Certificate, Change, ModelIdentity } from './certificate-types.js';
+import type { Certificate, Change, Guards, ModelIdentity } from './certificate-types.js';
 import { deriveEvaluation } from './derive-evaluation.js';
 import type { CertificateInput, ModelInput } from './types.js';
 import { certificateValidator } from './validate-certificate.js';
@@ -22,10 +22,12 @@ const MAX_LABEL_CHARS = 200;
  * Throws `E_NONFINITE_LOSS` for a non-finite per-window loss (naming the window), and
  * `E_INTERNAL` for an input that cannot make a valid certificate (NaN or Infinity anywhere,
  * mismatched arrays, a bootstrap seed other than run seed + the policy's bootstrap offset, a
- * result that fails the schema; `details.problems` lists schema problems).
+ * guard whose `evaluated` and `status` disagree, a result that fails the schema;
+ * `details.problems` lists schema problems).
  */
 export function buildCertificate(input: CertificateInput): Certificate {
   checkSeeds(input);
+  checkGuards(input);
   const policy_digest = policyDigest(input.policy);
   const models = { baseline: modelIdentity(input.models.baseline), subject: modelIdentity(input.models.subject) };
   const derived = deriveEvaluation({
@@ -104,6 +106,18 @@ function checkSeeds(input: CertificateInput): void {
     throw new InvarlockError('E_INTERNAL', `the bootstrap seed ${seeds.bootstrap} is not the run seed ${seeds.run} plus the policy's bootstrap offset (${expected})`, {
       details: { field: 'provenance.seeds.bootstrap', expected: String(expected), actual: String(seeds.bootstrap) },
     });
+  }
+}
+
+// A guard that did not run must say `not_evaluated`, and one that ran must say how it went:
+// anything else would be a vacuous pass (or a silent skip) that verify rejects.
+function checkGuards(input: CertificateInput): void {
+  for (const [name, guard] of Object.entries(input.guards) as [string, Guards[keyof Guards]][]) {
+    if (guard.evaluated === (guard.status === 'not_evaluated')) {
+      throw new InvarlockError('E_INTERNAL', `guard ${name} says evaluated: ${guard.evaluated} with status ${guard.status}`, {
+        details: { field: `guards.${name}.status`, expected: guard.evaluated ? 'pass, warn or fail' : 'not_evaluated', actual: guard.status },
+      });
+    }
   }
 }
 

@@ -22,12 +22,12 @@ export function policyDigest(policy: PolicyBlock): string {
   return sha256Hex(canonicalJson(policy));
 }
 
-/** The edit plan digest: sha256 of the canonical JSON of `{ name, config }`. */
+/** The edit plan digest: sha256 of the canonical JSON of `{ name, config }`. @internal */
 export function planDigest(edit: { readonly name: string; readonly config: unknown }): string {
   return sha256Hex(canonicalJson({ name: edit.name, config: edit.config }));
 }
 
-/** The config digest: sha256 of the canonical JSON of the resolved run configuration. */
+/** The config digest: sha256 of the canonical JSON of the resolved run configuration. @internal */
 export function configDigest(config: unknown): string {
   return sha256Hex(canonicalJson(config));
 }
@@ -36,6 +36,7 @@ export function configDigest(config: unknown): string {
  * The run id: the first 32 hex digits of sha256 over the canonical JSON of what identifies the
  * run (model references, revisions and file hashes, dataset hashes, policy digest, the change,
  * the seeds and the config digest). Deterministic: the same inputs give the same id.
+ * @internal
  */
 export function runId(cert: Pick<Certificate, 'models' | 'dataset' | 'policy_digest' | 'change' | 'provenance'>): string {
   const model = (m: Certificate['models']['baseline']): unknown => ({ reference: m.reference, revision: m.revision, file_sha256: m.file_sha256, lora_adapters: m.lora_adapters });

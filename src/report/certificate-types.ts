@@ -46,11 +46,17 @@ export type IntervalMethod = 'bca' | 'percentile' | 'degenerate';
 /** Why BCa fell back to the percentile interval. */
 export type IntervalFallback = 'zero_jackknife_variance' | 'acceleration_out_of_range';
 
+/** Tier: sets the thresholds (contracts/tiers.json). */
 export type TierName = 'balanced' | 'conservative' | 'aggressive';
+/** Profile: sets sample sizes and replicates (contracts/tiers.json). */
 export type ProfileName = 'dev' | 'ci_cpu' | 'ci' | 'release';
+/** The adapter that loaded a model. */
 export type AdapterName = 'onnx_causal' | 'onnx_mlm' | 'onnx_seq2seq' | 'onnx_cls';
+/** A built-in edit. */
 export type EditName = 'quant_rtn' | 'lora' | 'noop';
+/** onnxruntime execution provider the run used. */
 export type ExecutionProvider = 'cpu' | 'cuda' | 'tensorrt' | 'dml' | 'coreml' | 'webgpu';
+/** Weight storage formats found in a model (`other` for anything not listed). */
 export type QuantizationFormat =
   | 'float32'
   | 'float16'
@@ -72,6 +78,7 @@ export interface PerFamily {
   readonly other: number;
 }
 
+/** One line of why the verdict is not a plain pass. */
 export interface VerdictReason {
   /** Stable snake_case code (e.g. `primary_metric_ci_above_limit`) or an error code for `error`. */
   readonly code: string;
@@ -79,6 +86,7 @@ export interface VerdictReason {
   readonly message: string;
 }
 
+/** The verdict, its evidence class and its reasons in gate order. */
 export interface Verdict {
   readonly status: VerdictStatus;
   /** `dev`: floors were informational only; not release evidence. */
@@ -104,11 +112,13 @@ export interface ArmValues {
   readonly final: number | null;
 }
 
+/** A count per arm of the paired evaluation. */
 export interface ArmCounts {
   readonly preview: number;
   readonly final: number;
 }
 
+/** The paired comparison on the final windows, with the preview arm's ratio for drift and catastrophe. */
 export interface PrimaryMetric {
   readonly kind: MetricKind;
   readonly baseline: ArmValues;
@@ -144,7 +154,8 @@ export interface PrimaryMetric {
 
 /** Parallel arrays, one entry per window in evaluation order. */
 export interface WindowArm {
-  readonly ids: readonly number[];
+  /** Window ids of the evaluation plan (`w<token offset>`, `e<example index>`). */
+  readonly ids: readonly string[];
   /** Scored tokens per window (1 per example for accuracy). */
   readonly weights: readonly number[];
   /** Mean log-loss per scored token in nats (perplexity kinds) or correctness 0/1 (accuracy). */
@@ -154,11 +165,13 @@ export interface WindowArm {
   readonly delta: readonly number[];
 }
 
+/** Per-window data of both arms. */
 export interface Windows {
   readonly preview: WindowArm;
   readonly final: WindowArm;
 }
 
+/** How well the two models' evaluations pair up (ALGORITHMS.md §2). */
 export interface Pairing {
   /** Fraction of windows scored on identical token ids in both models. */
   readonly match: number | null;
@@ -169,6 +182,7 @@ export interface Pairing {
   readonly reason: string | null;
 }
 
+/** Quantiles of per-window Δ (linear interpolation at q·(n − 1)). */
 export interface TailQuantiles {
   readonly p50: number;
   readonly p90: number;
@@ -176,6 +190,7 @@ export interface TailQuantiles {
   readonly p99: number;
 }
 
+/** The tail of the per-window Δ on the final windows and its gate. */
 export interface Tail {
   readonly quantiles: TailQuantiles | null;
   readonly max: number | null;
@@ -186,6 +201,7 @@ export interface Tail {
   readonly reason: string | null;
 }
 
+/** One guard finding; `value` and `threshold` in the guard's own units. */
 export interface Violation {
   readonly code: string;
   readonly severity: 'warning' | 'fatal';
@@ -206,11 +222,13 @@ export interface GuardBlock<M> {
   readonly violations: readonly Violation[];
 }
 
+/** A value for each model. */
 export interface Pair<T> {
   readonly baseline: T;
   readonly subject: T;
 }
 
+/** What the invariants guard compared. */
 export interface InvariantsMeasurements {
   readonly param_count: Pair<number | null>;
   readonly structure_hash: Pair<string | null>;
@@ -219,6 +237,7 @@ export interface InvariantsMeasurements {
   readonly missing_modules: number | null;
 }
 
+/** One 2-D weight in the spectral guard's scope. */
 export interface SpectralModule {
   readonly module: string;
   readonly family: Family;
@@ -231,6 +250,7 @@ export interface SpectralModule {
   readonly norm_collapse_ratio: number | null;
 }
 
+/** Spectral telemetry of one family. */
 export interface SpectralFamily {
   readonly family: Family;
   readonly modules: number;
@@ -241,6 +261,7 @@ export interface SpectralFamily {
   readonly selected: boolean;
 }
 
+/** What the spectral guard measured. */
 export interface SpectralMeasurements {
   readonly modules: readonly SpectralModule[];
   readonly families: readonly SpectralFamily[];
@@ -250,6 +271,7 @@ export interface SpectralMeasurements {
   readonly fatal: number;
 }
 
+/** RMT edge ratios of one family (max over its modules). */
 export interface RmtFamily {
   readonly family: Family;
   /** Max over the family's modules of the edge ratio r = σ̂ / (√m + √n). */
@@ -259,6 +281,7 @@ export interface RmtFamily {
   readonly outliers_subject: number | null;
 }
 
+/** RMT edge ratio of one captured module (token-weighted mean over windows). */
 export interface RmtModule {
   readonly module: string;
   readonly family: Family;
@@ -266,12 +289,14 @@ export interface RmtModule {
   readonly subject: number | null;
 }
 
+/** What the RMT guard measured. */
 export interface RmtMeasurements {
   readonly windows: number;
   readonly families: readonly RmtFamily[];
   readonly modules: readonly RmtModule[];
 }
 
+/** The variance guard's A/B test and the scales it chose. */
 export interface VarianceMeasurements {
   readonly mode: 'edit' | 'monitor';
   readonly enabled: boolean;
@@ -284,6 +309,7 @@ export interface VarianceMeasurements {
   readonly scales: readonly { readonly module: string; readonly scale: number }[];
 }
 
+/** Every guard's block; a guard that did not run says so (`evaluated: false`). */
 export interface Guards {
   readonly invariants: GuardBlock<InvariantsMeasurements>;
   readonly spectral: GuardBlock<SpectralMeasurements>;
@@ -291,6 +317,7 @@ export interface Guards {
   readonly variance: GuardBlock<VarianceMeasurements>;
 }
 
+/** Perplexity with guard adjustments over perplexity without, on the same windows. */
 export interface GuardOverhead {
   readonly evaluated: boolean;
   /** Perplexity without guard adjustments. */
@@ -304,6 +331,7 @@ export interface GuardOverhead {
 /** A JSON value (edit configurations are the edit layer's own records). */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
+/** A built-in edit of the baseline. */
 export interface EditChange {
   readonly kind: 'edit';
   readonly name: EditName;
@@ -315,6 +343,7 @@ export interface EditChange {
   readonly rolled_back: boolean;
 }
 
+/** A given subject compared with the baseline. */
 export interface CompareChange {
   readonly kind: 'compare';
   readonly label: string;
@@ -322,8 +351,10 @@ export interface CompareChange {
   readonly modules_touched: readonly string[] | null;
 }
 
+/** What was certified. */
 export type Change = EditChange | CompareChange;
 
+/** A summary of the adapter's `describe()`; null fields were not known. */
 export interface ModelDescribe {
   readonly model_type: string | null;
   readonly layers: number | null;
@@ -334,6 +365,7 @@ export interface ModelDescribe {
   readonly opset: number | null;
 }
 
+/** A PEFT adapter merged into the subject. */
 export interface LoraAdapterIdentity {
   readonly reference: string;
   readonly sha256: string | null;
@@ -342,6 +374,7 @@ export interface LoraAdapterIdentity {
   readonly weight: number;
 }
 
+/** Who a model is: reference, hashes, adapter, formats, tokenizer. */
 export interface ModelIdentity {
   readonly reference: string;
   readonly label: string;
@@ -354,6 +387,7 @@ export interface ModelIdentity {
   readonly tokenizer_hash: string | null;
 }
 
+/** The evaluation data and its window plan, with the hashes that identify it. */
 export interface DatasetBlock {
   readonly provider: string;
   readonly split: string | null;
@@ -467,6 +501,7 @@ export interface PolicyBlock {
   readonly overridden: readonly string[];
 }
 
+/** The run seed and the per-purpose seeds derived from it (run seed + the policy's offset, mod 2^32). */
 export interface Seeds {
   readonly run: number;
   readonly window_draw: number;
@@ -475,6 +510,7 @@ export interface Seeds {
   readonly variance: number;
 }
 
+/** Tool, runtime, device, image and seeds of the run. */
 export interface Provenance {
   readonly tool: { readonly name: 'invarlock'; readonly version: string };
   readonly node_version: string;
@@ -493,6 +529,7 @@ export interface Provenance {
   readonly config_digest: string;
 }
 
+/** Wall time of one pipeline stage. */
 export interface TimingStage {
   readonly name: string;
   readonly duration_ms: number;

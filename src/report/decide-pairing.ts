@@ -1,7 +1,7 @@
 import type { Pairing, Windows } from './certificate-types.js';
 import type { WindowArmInput } from './types.js';
 
-/** The pairing check's outcome and every problem found (empty for a pass). */
+/** The pairing check's outcome and every problem found (empty for a pass). @internal */
 export interface PairingDecision {
   readonly status: 'pass' | 'fail' | 'not_evaluated';
   readonly problems: readonly string[];
@@ -14,6 +14,7 @@ export interface PairingDecision {
  * equal length, window ids unique and preview/final disjoint, and one tokenizer (every recorded
  * tokenizer hash equal). `not_evaluated` when match or overlap was not measured. Pure; the builder
  * and `verify` call it on the same data.
+ * @internal
  */
 export function decidePairing(
   pairing: Pairing,

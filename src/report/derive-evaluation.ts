@@ -40,7 +40,7 @@ import type { GuardOverheadInput, RunOutcome, WindowArmInput } from './types.js'
  * disagree by construction, and verify's comparison catches any recorded value that was altered.
  */
 
-/** The measured facts a certificate's derived blocks are computed from. */
+/** The measured facts a certificate's derived blocks are computed from. @internal */
 export interface EvaluationFacts {
   readonly outcome: RunOutcome;
   readonly metricKind: MetricKind;
@@ -54,7 +54,7 @@ export interface EvaluationFacts {
   readonly bootstrapSeed: number;
 }
 
-/** The derived blocks of a certificate. */
+/** The derived blocks of a certificate. @internal */
 export interface DerivedEvaluation {
   readonly verdict: Verdict;
   readonly validation: ValidationFlags;
@@ -82,7 +82,7 @@ interface ArmSummary {
   readonly deltas: readonly number[];
 }
 
-/** The bootstrap settings the policy and seed give (src/eval's names). */
+/** The bootstrap settings the policy and seed give (src/eval's names). @internal */
 export function bootstrapSettings(policy: PolicyBlock, seed: number): PairedBootstrapSettings {
   const b = policy.thresholds.bootstrap;
   return { replicates: b.replicates, alpha: b.alpha, seed, method: b.method === 'bca_weighted' ? 'bca' : 'percentile', z0Clip: policy.statistics.z0_clip };
@@ -90,7 +90,7 @@ export function bootstrapSettings(policy: PolicyBlock, seed: number): PairedBoot
 
 function summarizeArm(kind: MetricKind, arm: WindowArmInput, settings: PairedBootstrapSettings): ArmSummary | null {
   if (arm.ids.length === 0) return null;
-  const ids = arm.ids.map(String);
+  const ids = arm.ids;
   if (kind === 'accuracy') {
     const s = summarizePairedAccuracy({ exampleIds: ids, subjectCorrect: arm.subject, baselineCorrect: arm.baseline, bootstrap: settings });
     const deltas = arm.subject.map((value, i) => 100 * (value - (arm.baseline[i] ?? Number.NaN)));
@@ -150,6 +150,7 @@ function infoText(record: GateRecord): string | null {
  * guard-overhead blocks from the measured facts and the policy (ALGORITHMS.md §4). Pure and
  * deterministic. Throws what src/eval throws for data it cannot summarise (`E_NONFINITE_LOSS`,
  * `E_INTERNAL` for mismatched arrays or correctness values other than 0/1).
+ * @internal
  */
 export function deriveEvaluation(facts: EvaluationFacts): DerivedEvaluation {
   const { policy, metricKind: kind } = facts;
@@ -245,7 +246,7 @@ export function deriveEvaluation(facts: EvaluationFacts): DerivedEvaluation {
     gate_value: primary.measured,
     limit: isAccuracy ? thresholds.primary_metric.accuracy_delta_limit_pp : thresholds.primary_metric.ratio_limit,
     hysteresis: thresholds.primary_metric.hysteresis,
-    hysteresis_applied: primary.reasons.some((r) => r.code === 'hysteresis_applied') && primary.status !== 'fail',
+    hysteresis_applied: primary.reasons.some((r) => r.code === 'hysteresis_applied'),
     tokens: { preview: preview?.tokens ?? 0, final: final?.tokens ?? 0 },
     windows: { preview: facts.windows.preview.ids.length, final: facts.windows.final.ids.length },
     method: thresholds.bootstrap.method,

@@ -3,21 +3,21 @@
  * every function returns a string and never throws on odd input (null prints as `n/a`).
  */
 
-/** Printed for a value that is null (not computed; the certificate says why). */
+/** Printed for a value that is null (not computed; the certificate says why). @internal */
 export const NOT_AVAILABLE = 'n/a';
 
-/** A ratio to 3 decimals (`1.012`). */
+/** A ratio to 3 decimals (`1.012`). @internal */
 export function formatRatio(value: number | null): string {
   return value === null ? NOT_AVAILABLE : value.toFixed(3);
 }
 
-/** `digits` decimals with a true minus sign (`−0.25`), so signed columns align with {@link formatSigned}. */
+/** `digits` decimals with a true minus sign (`−0.25`), so signed columns align with {@link formatSigned}. @internal */
 export function formatFixed(value: number, digits: number): string {
   const text = value.toFixed(digits);
   return text.startsWith('-') ? (Number(text) === 0 ? text.slice(1) : `−${text.slice(1)}`) : text;
 }
 
-/** `[low, high]` with the given formatter (3 decimals by default). */
+/** `[low, high]` with the given formatter (3 decimals by default). @internal */
 export function formatInterval(interval: readonly [number, number] | null, format: (value: number) => string = (v) => formatFixed(v, 3)): string {
   return interval === null ? NOT_AVAILABLE : `[${format(interval[0])}, ${format(interval[1])}]`;
 }
@@ -25,6 +25,7 @@ export function formatInterval(interval: readonly [number, number] | null, forma
 /**
  * A threshold with at least two decimals and as many more as it needs (up to 6): 1.1 → `1.10`,
  * 1.05 → `1.05`, 0.002 → `0.002`.
+ * @internal
  */
 export function formatLimit(value: number): string {
   for (let digits = 2; digits <= 6; digits += 1) {
@@ -33,7 +34,7 @@ export function formatLimit(value: number): string {
   return formatNumber(value);
 }
 
-/** A general measurement to 4 significant digits, without exponent for ordinary magnitudes. */
+/** A general measurement to 4 significant digits, without exponent for ordinary magnitudes. @internal */
 export function formatNumber(value: number | null): string {
   if (value === null) return NOT_AVAILABLE;
   if (value === 0) return '0';
@@ -46,7 +47,7 @@ export function formatNumber(value: number | null): string {
   return sign + magnitude.toExponential(3);
 }
 
-/** A value with an explicit sign (`+0.013`, `−0.004`; zero unsigned), `digits` decimals. */
+/** A value with an explicit sign (`+0.013`, `−0.004`; zero unsigned), `digits` decimals. @internal */
 export function formatSigned(value: number | null, digits = 3): string {
   if (value === null) return NOT_AVAILABLE;
   const text = Math.abs(value).toFixed(digits);
@@ -54,36 +55,36 @@ export function formatSigned(value: number | null, digits = 3): string {
   return `${value < 0 ? '−' : '+'}${text}`;
 }
 
-/** Percentage points with sign and 2 decimals (`−0.40 pp`). */
+/** Percentage points with sign and 2 decimals (`−0.40 pp`). @internal */
 export function formatPoints(value: number | null): string {
   return value === null ? NOT_AVAILABLE : `${formatSigned(value, 2)} pp`;
 }
 
-/** `×1.012 [1.004, 1.021]`, or `n/a` when the ratio was not computed. */
+/** `×1.012 [1.004, 1.021]`, or `n/a` when the ratio was not computed. @internal */
 export function formatRatioWithCi(ratio: number | null, ci: readonly [number, number] | null): string {
   if (ratio === null) return NOT_AVAILABLE;
   return ci === null ? `×${formatRatio(ratio)}` : `×${formatRatio(ratio)} ${formatInterval(ci)}`;
 }
 
-/** `−0.40 pp [−0.90, 0.10]`, or `n/a` when the change was not computed. */
+/** `−0.40 pp [−0.90, 0.10]`, or `n/a` when the change was not computed. @internal */
 export function formatPointsWithCi(points: number | null, ci: readonly [number, number] | null): string {
   if (points === null) return NOT_AVAILABLE;
   return ci === null ? formatPoints(points) : `${formatPoints(points)} ${formatInterval(ci, (x) => formatFixed(x, 2))}`;
 }
 
-/** An integer with thin grouping (`50,000`). */
+/** An integer with thin grouping (`50,000`). @internal */
 export function formatCount(value: number | null): string {
   return value === null ? NOT_AVAILABLE : value.toLocaleString('en-US', { maximumFractionDigits: 0 });
 }
 
-/** The first 12 hex digits of a sha256 (or the `sha256:` digest form), enough to compare by eye. */
+/** The first 12 hex digits of a sha256 (or the `sha256:` digest form), enough to compare by eye. @internal */
 export function shortHash(value: string | null): string {
   if (value === null) return NOT_AVAILABLE;
   const hex = value.startsWith('sha256:') ? value.slice(7) : value;
   return hex.slice(0, 12);
 }
 
-/** Milliseconds as `850 ms`, `12.3 s` or `4 min 05 s`. */
+/** Milliseconds as `850 ms`, `12.3 s` or `4 min 05 s`. @internal */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
@@ -91,7 +92,7 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(totalSeconds / 60)} min ${String(totalSeconds % 60).padStart(2, '0')} s`;
 }
 
-/** A byte count as `1.5 GiB` (binary units). */
+/** A byte count as `1.5 GiB` (binary units). @internal */
 export function formatBytes(bytes: number | null): string {
   if (bytes === null) return NOT_AVAILABLE;
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

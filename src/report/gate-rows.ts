@@ -1,11 +1,12 @@
 import type { Certificate, CheckStatus, Family, GuardBlock } from './certificate-types.js';
-import { formatCount, formatInterval, formatLimit, formatNumber, formatPoints, formatPointsWithCi, formatRatio, formatRatioWithCi } from './format-values.js';
+import { formatCount, formatInterval, formatLimit, formatNumber, formatPointsWithCi, formatRatio, formatRatioWithCi } from './format-values.js';
 
 // Rows hold only our own vocabulary and numbers (no free text from the certificate), so renderers
 // need not escape them; reasons are shown, escaped, in the guard table.
 const NOT_EVALUATED = 'not evaluated';
+const NOT_APPLICABLE = 'not applicable';
 
-/** The gates of the dashboard, in the order a reader sees them. */
+/** The gates of the dashboard, in the order a reader sees them. @internal */
 export const DASHBOARD_GATES = [
   'primary_metric',
   'drift',
@@ -17,10 +18,10 @@ export const DASHBOARD_GATES = [
   'tail',
 ] as const satisfies readonly string[];
 
-/** A gate of the dashboard. */
+/** A gate of the dashboard. @internal */
 export type DashboardGate = (typeof DASHBOARD_GATES)[number];
 
-/** Display names of the gates. */
+/** Display names of the gates. @internal */
 export const GATE_LABELS = {
   primary_metric: 'Primary metric',
   drift: 'Drift',
@@ -32,7 +33,7 @@ export const GATE_LABELS = {
   tail: 'Tail',
 } as const satisfies Record<DashboardGate, string>;
 
-/** One dashboard row, every cell already formatted (plain text, not yet escaped). */
+/** One dashboard row, every cell already formatted (plain text, not yet escaped). @internal */
 export interface GateRow {
   readonly gate: DashboardGate;
   readonly label: string;
@@ -42,7 +43,7 @@ export interface GateRow {
   readonly basis: string;
 }
 
-/** Badge per status, shared by markdown and HTML. */
+/** Badge per status, shared by markdown and HTML. @internal */
 export const STATUS_BADGES = {
   pass: '✅',
   warn: '⚠️',
@@ -52,7 +53,7 @@ export const STATUS_BADGES = {
   not_evaluated: '➖',
 } as const;
 
-/** Human words per status. */
+/** Human words per status. @internal */
 export const STATUS_WORDS = {
   pass: 'pass',
   warn: 'warn',
@@ -62,12 +63,12 @@ export const STATUS_WORDS = {
   not_evaluated: 'not evaluated',
 } as const;
 
-/** The dashboard rows of a certificate, in {@link DASHBOARD_GATES} order. */
+/** The dashboard rows of a certificate, in {@link DASHBOARD_GATES} order. @internal */
 export function buildGateRows(cert: Certificate): readonly GateRow[] {
   return DASHBOARD_GATES.map((gate) => ({ gate, label: GATE_LABELS[gate], status: gateStatus(cert, gate), ...describeGate(cert, gate) }));
 }
 
-/** A gate's display status: from its validation flag, refined by the guard's own warn. */
+/** A gate's display status: from its validation flag, refined by the guard's own warn. @internal */
 export function gateStatus(cert: Certificate, gate: DashboardGate): CheckStatus {
   const v = cert.validation;
   switch (gate) {
@@ -117,11 +118,9 @@ function describeGate(cert: Certificate, gate: DashboardGate): Pick<GateRow, 'me
         basis: 'upper CI bound',
       };
     case 'drift':
-      return {
-        measured: pm.kind === 'accuracy' ? formatPoints(pm.drift) : formatRatio(pm.drift),
-        threshold: pm.kind === 'accuracy' ? `within ±${formatLimit(t.drift_band[1] - 1)} × 100 pp` : `within ${formatInterval(t.drift_band, formatLimit)}`,
-        basis: pm.kind === 'accuracy' ? 'final − preview Δ' : 'final / preview ratio',
-      };
+      return pm.kind === 'accuracy'
+        ? { measured: NOT_APPLICABLE, threshold: 'perplexity kinds only', basis: 'final / preview ratio' }
+        : { measured: formatRatio(pm.drift), threshold: `within ${formatInterval(t.drift_band, formatLimit)}`, basis: 'final / preview ratio' };
     case 'invariants':
       return {
         measured: violationCounts(cert.guards.invariants),
@@ -159,7 +158,7 @@ function describeGate(cert: Certificate, gate: DashboardGate): Pick<GateRow, 'me
     case 'tail':
       return {
         measured: `P95 Δ ${formatNumber(cert.tail.quantiles?.p95 ?? null)} · max ${formatNumber(cert.tail.max)}`,
-        threshold: `P95 ≤ ${formatLimit(cert.tail.limit)} (${t.tail.mode})`,
+        threshold: pm.kind === 'accuracy' ? 'perplexity kinds only' : `P95 ≤ ${formatLimit(cert.tail.limit)} (${t.tail.mode})`,
         basis: 'per-window Δ quantile',
       };
   }
@@ -172,7 +171,7 @@ function violationCounts(guard: GuardBlock<unknown>): string {
 }
 
 
-/** Largest |ρ − 1| over modules with a finite ratio; null when there is none. */
+/** Largest |ρ − 1| over modules with a finite ratio; null when there is none. @internal */
 export function maxAbsChange(modules: readonly { readonly ratio: number | null }[]): number | null {
   let worst: number | null = null;
   for (const m of modules) {
@@ -181,7 +180,7 @@ export function maxAbsChange(modules: readonly { readonly ratio: number | null }
   return worst;
 }
 
-/** The family whose subject/baseline edge ratio is highest, or null when RMT has no family with data. */
+/** The family whose subject/baseline edge ratio is highest, or null when RMT has no family with data. @internal */
 export function worstRmtFamily(cert: Certificate): { readonly family: Family; readonly ratio: number } | null {
   const m = cert.guards.rmt.measurements;
   if (m === null) return null;

@@ -6,14 +6,14 @@ import { formatLimit, formatNumber } from './format-values.js';
  * text node escaped. Coordinates are rounded to 0.1 px so the output is stable across platforms.
  */
 
-/** Escapes text for HTML element content and double-quoted attribute values. */
+/** Escapes text for HTML element content and double-quoted attribute values. @internal */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c as keyof typeof HTML_ENTITIES]);
 }
 
 const HTML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' } as const;
 
-/** Colours per family, readable on white and in grey-scale print. */
+/** Colours per family, readable on white and in grey-scale print. @internal */
 export const FAMILY_COLORS = { attn: '#1f77b4', ffn: '#d62728', embed: '#2ca02c', other: '#7f7f7f' } as const satisfies Record<Family, string>;
 
 const WIDTH = 560;
@@ -35,7 +35,7 @@ function linearScale(min: number, max: number, from: number, to: number): Scale 
   return { min, max, at: (v) => from + ((v - min) / span) * (to - from) };
 }
 
-/** About `count` round tick values covering [min, max]. */
+/** About `count` round tick values covering [min, max]. @internal */
 export function niceTicks(min: number, max: number, count: number): number[] {
   if (!(max > min)) return [min];
   const raw = (max - min) / Math.max(1, count);
@@ -82,17 +82,22 @@ function emptyPlot(title: string, message: string): string {
  * Histogram of the per-window Δ on the final windows (points for accuracy), with the bootstrap CI
  * of the mean shaded, the mean drawn, and the gate's limit marked on the same scale
  * (ln(L + hysteresis) for perplexity kinds; the Δ limit in points for accuracy).
+ * @internal
  */
 export function deltaHistogramSvg(cert: Certificate): string {
-  const title = 'Per-window Δ (final windows)';
   const pm = cert.primary_metric;
   const isAccuracy = pm.kind === 'accuracy';
-  const scale = isAccuracy ? 100 : 1;
-  const values = cert.windows.final.delta.map((d) => d * scale);
+  // A run stopped after the preview arm has no final windows: show the preview arm against the
+  // catastrophe limit instead, which is what stopped it.
+  const previewOnly = cert.windows.final.delta.length === 0 && cert.windows.preview.delta.length > 0 && !isAccuracy;
+  const title = previewOnly ? 'Per-window Δ (preview windows; no final arm)' : 'Per-window Δ (final windows)';
+  const values = previewOnly ? cert.windows.preview.delta : cert.windows.final.delta;
   if (values.length === 0) return emptyPlot(title, 'No final windows were scored.');
-  const limit = isAccuracy ? pm.limit : Math.log(pm.limit + pm.hysteresis);
-  const ci = pm.delta_ci;
-  const marks = [limit, ...(ci === null ? [] : ci), ...(pm.delta_mean === null ? [] : [pm.delta_mean])];
+  const catastrophe = cert.policy.thresholds.catastrophe_ratio;
+  const limit = isAccuracy ? pm.limit : Math.log(previewOnly ? catastrophe : pm.limit + pm.hysteresis);
+  const ci = previewOnly ? null : pm.delta_ci;
+  const mean = previewOnly ? pm.preview_delta_mean : pm.delta_mean;
+  const marks = [limit, ...(ci === null ? [] : ci), ...(mean === null ? [] : [mean])];
   let lo = marks.reduce((a, b) => Math.min(a, b), values.reduce((a, b) => Math.min(a, b)));
   let hi = marks.reduce((a, b) => Math.max(a, b), values.reduce((a, b) => Math.max(a, b)));
   if (hi === lo) {
@@ -119,12 +124,16 @@ export function deltaHistogramSvg(cert: Certificate): string {
     const x1 = x.at(lo + (i + 1) * width);
     parts.push(`<rect x="${px(x0 + 0.5)}" y="${px(y.at(count))}" width="${px(Math.max(0.5, x1 - x0 - 1))}" height="${px(y.at(0) - y.at(count))}" class="bar"><title>${count} windows in [${escapeHtml(formatNumber(lo + i * width))}, ${escapeHtml(formatNumber(lo + (i + 1) * width))})</title></rect>`);
   });
-  if (pm.delta_mean !== null) parts.push(vertical(x.at(pm.delta_mean), 'mean-line', `weighted mean ${formatNumber(pm.delta_mean)}`));
-  const limitText = isAccuracy ? `limit ${formatLimit(pm.limit)} pp` : `limit ln(${formatLimit(pm.limit + pm.hysteresis)}) = ${formatNumber(limit)}`;
+  if (mean !== null) parts.push(vertical(x.at(mean), 'mean-line', `weighted mean ${formatNumber(mean)}`));
+  const limitText = isAccuracy
+    ? `limit ${formatLimit(pm.limit)} pp`
+    : previewOnly
+      ? `catastrophe ln(${formatLimit(catastrophe)}) = ${formatNumber(limit)}`
+      : `limit ln(${formatLimit(pm.limit + pm.hysteresis)}) = ${formatNumber(limit)}`;
   parts.push(vertical(x.at(limit), 'limit-line', limitText));
   parts.push(
     legendRow([
-      ...(pm.delta_mean === null ? [] : [{ cls: 'mean-line', text: `mean ${formatNumber(pm.delta_mean)}`, kind: 'line' as const }]),
+      ...(mean === null ? [] : [{ cls: 'mean-line', text: `mean ${formatNumber(mean)}`, kind: 'line' as const }]),
       ...(ci === null ? [] : [{ cls: 'ci-band', text: `CI [${formatNumber(ci[0])}, ${formatNumber(ci[1])}]`, kind: 'box' as const }]),
       { cls: 'limit-line', text: limitText, kind: 'line' as const },
     ]),
@@ -160,6 +169,7 @@ function legendRow(items: readonly { readonly cls: string; readonly text: string
 /**
  * Per-layer spectral change ρ − 1 (σmax subject / baseline − 1) by family, with the deadband
  * shaded. Weights without a layer index (embeddings, lm_head) are drawn after the last layer, under `no layer`.
+ * @internal
  */
 export function spectralLayersSvg(cert: Certificate): string {
   const title = 'Spectral change per layer (ρ − 1)';
@@ -190,7 +200,7 @@ export function spectralLayersSvg(cert: Certificate): string {
   return frame(title, parts.join('\n'), 'layer', 'ρ − 1', `Each dot is one weight matrix; shaded band: deadband ±${formatLimit(deadband)}; larger dots are outside it.`);
 }
 
-/** RMT edge ratio r per family, baseline beside subject, with the (1 + ε)·baseline limit marked. */
+/** RMT edge ratio r per family, baseline beside subject, with the (1 + ε)·baseline limit marked. @internal */
 export function rmtFamiliesSvg(cert: Certificate): string {
   const title = 'RMT edge ratio by family';
   const m = cert.guards.rmt.measurements;

@@ -4,7 +4,7 @@
  * level at a time, then dropped. Sections are whole blocks, so a table is never cut in the middle.
  */
 
-/** One block of the document with its renderings, most detailed first. */
+/** One block of the document with its renderings, most detailed first. @internal */
 export interface BudgetSection {
   /** Stable id (for tests and `omitted`). */
   readonly id: string;
@@ -18,16 +18,16 @@ export interface BudgetSection {
   readonly levelNotes?: readonly string[];
 }
 
-/** How a surface counts size. */
+/** How a surface counts size. @internal */
 export type SizeUnit = 'utf8-bytes' | 'utf16-units';
 
-/** The fitted document and what was cut, one phrase per reduced or dropped section. */
+/** The fitted document and what was cut, one phrase per reduced or dropped section. @internal */
 export interface FittedDocument {
   readonly text: string;
   readonly omitted: readonly string[];
 }
 
-/** Size of `text` in `unit`. */
+/** Size of `text` in `unit`. @internal */
 export function measureText(text: string, unit: SizeUnit): number {
   switch (unit) {
     case 'utf8-bytes':
@@ -42,6 +42,7 @@ export function measureText(text: string, unit: SizeUnit): number {
  * that says what was cut; it is placed before the section with id `tailId` (the hidden marker),
  * or at the end. Throws nothing: when even the unreducible sections exceed the limit, the text is
  * cut at the last line break that fits and the cut is reported.
+ * @internal
  */
 export function fitSections(
   sections: readonly BudgetSection[],

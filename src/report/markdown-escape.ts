@@ -16,19 +16,19 @@ const PUNCTUATION = /[\\`*_~[\]<>&|!#@$:]/g;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const BREAKS_AND_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
 
-/** Escapes text for inline use in markdown (headings, list items, table cells): one line, literal. */
+/** Escapes text for inline use in markdown (headings, list items, table cells): one line, literal. @internal */
 export function escapeMarkdown(text: string): string {
   return text.replace(BREAKS_AND_CONTROLS, ' ').replace(PUNCTUATION, (c) => `\\${c}`);
 }
 
-/** Escapes text, then shortens it to `maxChars` code points with an ellipsis (never splits an escape or a surrogate pair). */
+/** Escapes text, then shortens it to `maxChars` code points with an ellipsis (never splits an escape or a surrogate pair). @internal */
 export function escapeMarkdownShort(text: string, maxChars: number): string {
   const points = Array.from(text.replace(BREAKS_AND_CONTROLS, ' '));
   const cut = points.length > maxChars ? `${points.slice(0, Math.max(0, maxChars - 1)).join('')}…` : points.join('');
   return escapeMarkdown(cut);
 }
 
-/** A code span for text known to be hex, digits or a version string; anything else is escaped instead. */
+/** A code span for text known to be hex, digits or a version string; anything else is escaped instead. @internal */
 export function codeSpan(text: string): string {
   return /^[0-9A-Za-z.:+_-]*$/.test(text) && text !== '' ? `\`${text}\`` : escapeMarkdown(text);
 }
@@ -37,6 +37,7 @@ export function codeSpan(text: string): string {
  * A GFM table. Cells are pre-rendered markdown (callers escape untrusted text with
  * {@link escapeMarkdown}); a cell that still contains a line break or unescaped pipe is a caller bug,
  * so this function escapes both defensively.
+ * @internal
  */
 export function markdownTable(headers: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('left' | 'right' | 'center')[]): string {
   const line = (cells: readonly string[]): string => `| ${cells.map(guardCell).join(' | ')} |`;

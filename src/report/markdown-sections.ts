@@ -24,7 +24,7 @@ import { renderHeadline } from './render-headline.js';
  * escaped here, at the point it enters markdown.
  */
 
-/** Links a rendering may carry (http and https only; anything else is left out). */
+/** Links a rendering may carry (http and https only; anything else is left out). @internal */
 export interface ReportLinks {
   readonly runUrl?: string;
   readonly artifactUrl?: string;
@@ -34,17 +34,17 @@ const MAX_REASONS = 10;
 const MAX_REASON_CHARS = 300;
 const MAX_MODULES_LISTED = 20;
 
-/** `<details>` with a fixed summary (our own text) around a markdown body. */
+/** `<details>` with a fixed summary (our own text) around a markdown body. @internal */
 export function details(summary: string, body: string): string {
   return `<details>\n<summary>${summary}</summary>\n\n${body}\n\n</details>`;
 }
 
-/** The headline as a level-2 heading. */
+/** The headline as a level-2 heading. @internal */
 export function headlineBlock(cert: Certificate, prefix = ''): string {
   return `## ${prefix}${escapeMarkdown(renderHeadline(cert))}`;
 }
 
-/** The verdict's reasons as a list (at most 10, each shortened to 300 characters). */
+/** The verdict's reasons as a list (at most 10, each shortened to 300 characters). @internal */
 export function reasonsBlock(cert: Certificate): string {
   const reasons = cert.verdict.reasons;
   if (reasons.length === 0) return '';
@@ -56,7 +56,7 @@ export function reasonsBlock(cert: Certificate): string {
   return `${items.join('\n')}${evidence}`;
 }
 
-/** The dashboard: one row per gate, with the overall verdict first. */
+/** The dashboard: one row per gate, with the overall verdict first. @internal */
 export function dashboardBlock(cert: Certificate): string {
   const overall = [
     '**Overall**',
@@ -69,7 +69,7 @@ export function dashboardBlock(cert: Certificate): string {
   return markdownTable(['Gate', 'Status', 'Measured', 'Threshold', 'Basis'], [overall, ...rows]);
 }
 
-/** Baseline and subject metric per arm with the paired ratio (or Δ) and its CI. */
+/** Baseline and subject metric per arm with the paired ratio (or Δ) and its CI. @internal */
 export function metricBlock(cert: Certificate): string {
   const pm = cert.primary_metric;
   const isAccuracy = pm.kind === 'accuracy';
@@ -102,7 +102,7 @@ function intervalWords(pm: Certificate['primary_metric']): string {
   }
 }
 
-/** One row per guard: status, whether it ran, violations, its reason. */
+/** One row per guard: status, whether it ran, violations, its reason. @internal */
 export function guardsBlock(cert: Certificate): string {
   const rows = (Object.keys(cert.guards) as (keyof Certificate['guards'])[]).map((name) => {
     const guard: GuardBlock<unknown> = cert.guards[name];
@@ -118,7 +118,7 @@ export function guardsBlock(cert: Certificate): string {
   return `### Guards\n\n${markdownTable(['Guard', 'Status', 'Evaluated', 'Violations', 'Note'], rows)}`;
 }
 
-/** The edit or subject, modules touched, quantization formats, LoRA adapters. */
+/** The edit or subject, modules touched, quantization formats, LoRA adapters. @internal */
 export function whatChangedBlock(cert: Certificate): string {
   const change = cert.change;
   const lines: string[] = ['### What changed', ''];
@@ -155,7 +155,7 @@ export function whatChangedBlock(cert: Certificate): string {
   return lines.join('\n');
 }
 
-/** Model, data and runtime identity, the facts a later run compares against, plus links. */
+/** Model, data and runtime identity, the facts a later run compares against, plus links. @internal */
 export function identityBlock(cert: Certificate, links: ReportLinks): string {
   const b = cert.models.baseline;
   const s = cert.models.subject;
@@ -173,7 +173,7 @@ export function identityBlock(cert: Certificate, links: ReportLinks): string {
   return `### Baseline identity\n\n${table}\n\n${facts}${linkLine === '' ? '' : `\n\n${linkLine}`}`;
 }
 
-/** `[Workflow run](…) · [Artifact](…)`; only http(s) URLs, percent-encoding what could end the link. */
+/** `[Workflow run](…) · [Artifact](…)`; only http(s) URLs, percent-encoding what could end the link. @internal */
 export function renderLinks(links: ReportLinks): string {
   const parts: string[] = [];
   const safe = (url: string | undefined): string | undefined => {
@@ -187,7 +187,7 @@ export function renderLinks(links: ReportLinks): string {
   return parts.join(' · ');
 }
 
-/** What moved since the previous certificate (PR comments). */
+/** What moved since the previous certificate (PR comments). @internal */
 export function previousBlock(cert: Certificate, previous: Certificate): string {
   if (previous.digest === cert.digest) return `_No change since the previous push: same certificate ${codeSpan(shortHash(cert.digest))}._`;
   const changes: string[] = [];
@@ -216,7 +216,7 @@ export function previousBlock(cert: Certificate, previous: Certificate): string 
   return `**Since the previous push** (${codeSpan(shortHash(previous.digest))} → ${codeSpan(shortHash(cert.digest))}): ${list}.`;
 }
 
-/** Per-family tables of the spectral and RMT guards and the invariants' measurements. */
+/** Per-family tables of the spectral and RMT guards and the invariants' measurements. @internal */
 export function guardFamiliesBlock(cert: Certificate): string {
   const parts: string[] = [];
   const spectral = cert.guards.spectral.measurements;
@@ -263,7 +263,7 @@ function yesNo(flag: boolean | null): string {
   return flag === null ? NOT_AVAILABLE : flag ? 'yes' : 'no';
 }
 
-/** Spectral modules sorted by |ρ − 1| (largest first), as levels of `limits` rows. */
+/** Spectral modules sorted by |ρ − 1| (largest first), as levels of `limits` rows. @internal */
 export function spectralModulesLevels(cert: Certificate, limits: readonly number[]): { levels: string[]; notes: string[] } {
   const m = cert.guards.spectral.measurements;
   if (m === null || m.modules.length === 0) return { levels: [''], notes: [] };
@@ -284,7 +284,7 @@ export function spectralModulesLevels(cert: Certificate, limits: readonly number
   });
 }
 
-/** RMT modules sorted by subject/baseline (largest first), as levels of `limits` rows. */
+/** RMT modules sorted by subject/baseline (largest first), as levels of `limits` rows. @internal */
 export function rmtModulesLevels(cert: Certificate, limits: readonly number[]): { levels: string[]; notes: string[] } {
   const m = cert.guards.rmt.measurements;
   if (m === null || m.modules.length === 0) return { levels: [''], notes: [] };
@@ -301,7 +301,7 @@ export function rmtModulesLevels(cert: Certificate, limits: readonly number[]): 
   });
 }
 
-/** Every guard violation (fatal first), as levels of `limits` rows. */
+/** Every guard violation (fatal first), as levels of `limits` rows. @internal */
 export function violationsLevels(cert: Certificate, limits: readonly number[]): { levels: string[]; notes: string[] } {
   const all: { guard: string; v: Violation }[] = [];
   for (const [guard, block] of Object.entries(cert.guards) as [string, GuardBlock<unknown>][]) {
@@ -329,7 +329,7 @@ function severityRank(v: Violation): number {
   return v.severity === 'fatal' ? 0 : 1;
 }
 
-/** The variance guard's A/B test and scales. */
+/** The variance guard's A/B test and scales. @internal */
 export function varianceBlock(cert: Certificate): string {
   const m = cert.guards.variance.measurements;
   if (m === null) return '';
@@ -344,7 +344,7 @@ export function varianceBlock(cert: Certificate): string {
   return details('Variance guard', markdownTable(['', 'Value'], rows));
 }
 
-/** Quantiles of the per-window Δ. */
+/** Quantiles of the per-window Δ. @internal */
 export function tailBlock(cert: Certificate): string {
   const t = cert.tail;
   const q = t.quantiles;
@@ -357,7 +357,7 @@ export function tailBlock(cert: Certificate): string {
   );
 }
 
-/** Dataset and window plan. */
+/** Dataset and window plan. @internal */
 export function windowsPlanBlock(cert: Certificate): string {
   const d = cert.dataset;
   const pm = cert.primary_metric;
@@ -377,7 +377,7 @@ export function windowsPlanBlock(cert: Certificate): string {
   return details('Dataset and windows', markdownTable(['', 'Value'], rows));
 }
 
-/** Every threshold the gates used. */
+/** Every threshold the gates used. @internal */
 export function policyBlock(cert: Certificate): string {
   const t = cert.policy.thresholds;
   const fam = (p: Record<Family, number>): string => (['attn', 'ffn', 'embed', 'other'] as const).map((f) => `${f} ${formatLimit(p[f])}`).join(', ');
@@ -406,7 +406,7 @@ export function policyBlock(cert: Certificate): string {
   return details('Policy', markdownTable(['Threshold', 'Value'], rows));
 }
 
-/** Tool, runtime, device, image and seeds. */
+/** Tool, runtime, device, image and seeds. @internal */
 export function provenanceBlock(cert: Certificate, options: { readonly collapsed: boolean } = { collapsed: true }): string {
   const p = cert.provenance;
   const rows = [
@@ -425,7 +425,7 @@ export function provenanceBlock(cert: Certificate, options: { readonly collapsed
   return options.collapsed ? details('Provenance', table) : `### Environment\n\n${table}`;
 }
 
-/** Digests that identify this certificate and what it covers. */
+/** Digests that identify this certificate and what it covers. @internal */
 export function digestsBlock(cert: Certificate): string {
   const rows = [
     ['Certificate', codeSpan(cert.digest)],
@@ -439,7 +439,7 @@ export function digestsBlock(cert: Certificate): string {
   return details('Digests', `${markdownTable(['What', 'sha256'], rows)}\n\nThe certificate digest covers every block except \`timing\`; check it with \`invarlock verify\`.`);
 }
 
-/** Wall-clock timing (outside the digest). */
+/** Wall-clock timing (outside the digest). @internal */
 export function timingBlock(cert: Certificate): string {
   const t = cert.timing;
   const rows = t.stages.map((s) => [escapeMarkdownShort(s.name, 64), formatDuration(s.duration_ms)]);

@@ -9,7 +9,7 @@ import tiersSchema from '../../contracts/tiers.schema.json' with { type: 'json' 
  * @internal
  */
 
-/** A schema node and the document its relative `$ref`s resolve in. */
+/** A schema node and the document its relative `$ref`s resolve in. @internal */
 export interface SchemaAt {
   readonly node: { readonly [key: string]: unknown };
   readonly doc: { readonly [key: string]: unknown };
@@ -19,12 +19,12 @@ export interface SchemaAt {
 
 const DOCUMENTS: readonly { readonly [key: string]: unknown }[] = [certificateSchema, tiersSchema];
 
-/** True for a non-null, non-array object. */
+/** True for a non-null, non-array object. @internal */
 export function isRecord(value: unknown): value is { readonly [key: string]: unknown } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The certificate schema's root. */
+/** The certificate schema's root. @internal */
 export function certificateRoot(): SchemaAt {
   return { node: certificateSchema, doc: certificateSchema, location: `${certificateSchema.$id}#` };
 }
@@ -34,7 +34,7 @@ function step(node: unknown, part: string): unknown {
   return isRecord(node) ? node[part] : undefined;
 }
 
-/** Follows `$ref`s until a node without one; undefined for a reference it cannot resolve. */
+/** Follows `$ref`s until a node without one; undefined for a reference it cannot resolve. @internal */
 export function resolveRef(at: SchemaAt): SchemaAt | undefined {
   let current = at;
   for (let hops = 0; hops < 16; hops++) {
@@ -51,14 +51,14 @@ export function resolveRef(at: SchemaAt): SchemaAt | undefined {
   return undefined;
 }
 
-/** A child schema of `at` (e.g. `properties/name`), unresolved. */
+/** A child schema of `at` (e.g. `properties/name`), unresolved. @internal */
 export function child(at: SchemaAt, path: readonly string[]): SchemaAt | undefined {
   let node: unknown = at.node;
   for (const part of path) node = step(node, part);
   return isRecord(node) ? { node, doc: at.doc, location: `${at.location}/${path.join('/')}` } : undefined;
 }
 
-/** The resolved `oneOf` branch describing `value` (same JSON type; same `kind` const for objects); `at` itself without a `oneOf` or for a scalar. */
+/** The resolved `oneOf` branch describing `value` (same JSON type; same `kind` const for objects); `at` itself without a `oneOf` or for a scalar. @internal */
 export function branchFor(value: unknown, at: SchemaAt): SchemaAt | undefined {
   const branches = at.node.oneOf;
   // Scalars have no inner structure to walk: the oneOf node itself describes them.

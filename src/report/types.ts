@@ -41,7 +41,8 @@ export type RunOutcome =
  * 0/1 per example, weight 1. Δ is derived (subject − baseline), never passed in.
  */
 export interface WindowArmInput {
-  readonly ids: readonly number[];
+  /** Window ids of the evaluation plan, as src/eval names them (`w<token offset>`, `e<example index>`). */
+  readonly ids: readonly string[];
   readonly weights: readonly number[];
   readonly baseline: readonly number[];
   readonly subject: readonly number[];
@@ -123,7 +124,7 @@ export type ReportFormat = 'json' | 'markdown' | 'html';
 
 /** Options of {@link writeReportFiles}. */
 export interface WriteReportOptions {
-  /** Default: all three. */
+  /** Which files to write. @default ['json', 'markdown', 'html'] */
   readonly formats?: readonly ReportFormat[];
 }
 
@@ -162,11 +163,11 @@ export interface VerifyReport {
 
 /** Options of {@link verifyCertificate}. */
 export interface VerifyOptions {
-  /** Also require verdict `pass` or `warn` (exit 1 otherwise). Default false. */
+  /** Also require verdict `pass` or `warn` (exit 1 otherwise). @default false */
   readonly requirePass?: boolean;
-  /** Where the value came from, for messages. Default `certificate`. */
+  /** Where the value came from, for messages. @default 'certificate' */
   readonly source?: string;
-  /** Size limit for text input, bytes. Default 32 MiB. */
+  /** Size limit for text or bytes input. @default 33_554_432 (32 MiB) */
   readonly maxBytes?: number;
 }
 

@@ -12,7 +12,7 @@ export const PARSE_DEFAULTS = Object.freeze({
 
 let validator: SchemaValidator<Certificate> | undefined;
 
-/** The compiled certificate schema (compiled once, on first use). */
+/** The compiled certificate schema (compiled once, on first use). @internal */
 export function certificateValidator(): SchemaValidator<Certificate> {
   validator ??= compileSchema<Certificate>(certificateSchema, { references: [tiersSchema] });
   return validator;

@@ -60,3 +60,15 @@ describe('action.yml', () => {
     );
   });
 });
+
+describe('docs/action.md', () => {
+  const docs = readFileSync(join(REPO_ROOT, 'docs', 'action.md'), 'utf8');
+
+  it('documents every input and output', () => {
+    for (const name of [...Object.keys(yml.inputs), ...Object.keys(yml.outputs)]) expect(docs, name).toContain(`\`${name}\``);
+  });
+
+  it('states the minimum runner version for node24', () => {
+    expect(docs).toContain('2.327.1');
+  });
+});

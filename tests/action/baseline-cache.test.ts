@@ -62,12 +62,12 @@ describe('restore and save', () => {
     const cache = memoryCache();
     const out = join(ws, 'out');
     mkdirSync(out);
-    writeFileSync(join(out, 'baseline.eval.json'), '{"windows":[1,2,3]}');
+    writeFileSync(join(out, 'baseline-eval.json'), '{"windows":[1,2,3]}');
     expect(await restoreBaselineEval(cache, { key: 'k', dir: join(ws, 'c1') })).toEqual({ status: 'miss', notice: null });
     expect(await saveBaselineEval(cache, { key: 'k', dir: join(ws, 'c1'), outputDir: out })).toBeNull();
     const restored = await restoreBaselineEval(cache, { key: 'k', dir: join(ws, 'c2') });
-    expect(restored).toEqual({ status: 'hit', file: join(ws, 'c2', 'baseline.eval.json') });
-    expect(readFileSync(join(ws, 'c2', 'baseline.eval.json'), 'utf8')).toBe('{"windows":[1,2,3]}');
+    expect(restored).toEqual({ status: 'hit', file: join(ws, 'c2', 'baseline-eval.json') });
+    expect(readFileSync(join(ws, 'c2', 'baseline-eval.json'), 'utf8')).toBe('{"windows":[1,2,3]}');
   });
 
   it('turns every cache error into a miss with a notice', async () => {
@@ -78,13 +78,13 @@ describe('restore and save', () => {
     expect(restored.status !== 'hit' && restored.notice).toContain('503');
     const out = join(ws, 'out');
     mkdirSync(out);
-    writeFileSync(join(out, 'baseline.eval.json'), '{}');
+    writeFileSync(join(out, 'baseline-eval.json'), '{}');
     expect(await saveBaselineEval(failing, { key: 'k', dir: join(ws, 'c'), outputDir: out })).toContain('reserve');
     expect(await restoreBaselineEval(memoryCache({ available: false }), { key: 'k', dir: join(ws, 'c') })).toEqual({ status: 'unavailable', notice: null });
   });
 
   it('says so when the CLI wrote no baseline evaluation', async () => {
     const ws = workspace();
-    expect(await saveBaselineEval(memoryCache(), { key: 'k', dir: join(ws, 'c'), outputDir: join(ws, 'nothing') })).toContain('baseline.eval.json');
+    expect(await saveBaselineEval(memoryCache(), { key: 'k', dir: join(ws, 'c'), outputDir: join(ws, 'nothing') })).toContain('baseline-eval.json');
   });
 });

@@ -145,7 +145,7 @@ describe('container launcher', () => {
     expect(run.envKeys).toContain('EXTRA_NAME');
     // The plan the container read: container paths, no network, the image digest recorded.
     const record = JSON.parse(readFileSync(join(out, 'fake-cli.certify.json'), 'utf8'));
-    expect(record.plan).toMatchObject({ output_dir: '/io/out', cache_dir: '/cache', baseline_eval: '/io/baseline/baseline.eval.json', allow_network: false, runtime_image_digest: DIGEST, baseline: models });
+    expect(record.plan).toMatchObject({ output_dir: '/io/out', cache_dir: '/cache', baseline_eval: '/io/baseline/baseline-eval.json', allow_network: false, runtime_image_digest: DIGEST, baseline: models });
     expect(record.cwd).toBe(workspace);
     expect(readFileSync(join(out, 'evaluation.cert.json'), 'utf8')).toBe(readFileSync(fixtureCert('pass'), 'utf8'));
   });

@@ -229,7 +229,7 @@ describe('runAction (host mode)', () => {
     expect(cache.entries.size).toBe(1);
     const second = await run({ cache, workspace });
     const record = JSON.parse(readFileSync(join(second.outDir, 'fake-cli.certify.json'), 'utf8'));
-    expect(record.plan.baseline_eval).toMatch(/baseline-eval[/\\]baseline\.eval\.json$/);
+    expect(record.plan.baseline_eval).toMatch(/baseline-eval[/\\]baseline-eval\.json$/);
     expect(second.io.summary[0]).toContain('| Baseline cache | hit |');
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { policyDigest as corePolicyDigest, resolvePolicy } from '../../src/core/policy/index.js';
 import { summarizePairedLosses } from '../../src/eval/index.js';
 import { isInvarlockError } from '../../src/errors/index.js';
-import { buildCertificate, certificateDigest, parseCertificate, policyDigest, serializeCertificate, type CertificateInput } from '../../src/report/index.js';
+import { buildCertificate, certificateDigest, parseCertificate, policyDigest, serializeCertificate, verifyCertificate, type CertificateInput } from '../../src/report/index.js';
 import { defaultLabel } from '../../src/report/build-certificate.js';
 import { BALANCED_CI_POLICY, BALANCED_DEV_POLICY, sampleInputs } from './sample-inputs.js';
 
@@ -42,7 +42,7 @@ describe('buildCertificate', () => {
     const input = samples.pass;
     const final = input.windows.final;
     const expected = summarizePairedLosses({
-      windowIds: final.ids.map(String),
+      windowIds: final.ids,
       subjectLoss: final.subject,
       baselineLoss: final.baseline,
       weights: final.weights,
@@ -135,7 +135,7 @@ describe('buildCertificate', () => {
       expect.unreachable();
     } catch (error) {
       expect(isInvarlockError(error, 'E_NONFINITE_LOSS')).toBe(true);
-      expect((error as { details: { window: string } }).details.window).toBe(String(input.windows.final.ids[3]));
+      expect((error as { details: { window: string } }).details.window).toBe(input.windows.final.ids[3]);
     }
   });
 
@@ -149,6 +149,36 @@ describe('buildCertificate', () => {
       expect(isInvarlockError(error, 'E_INTERNAL')).toBe(true);
       expect((error as { details: { field: string } }).details.field).toBe('provenance.seeds.bootstrap');
     }
+  });
+
+  it('refuses a guard that did not run but claims a status', () => {
+    const input = sampleInputs().pass;
+    const guards = { ...input.guards, rmt: { ...input.guards.rmt, evaluated: false } };
+    try {
+      buildCertificate({ ...input, guards });
+      expect.unreachable();
+    } catch (error) {
+      expect(isInvarlockError(error, 'E_INTERNAL')).toBe(true);
+      expect((error as { details: { field: string; expected: string } }).details).toMatchObject({ field: 'guards.rmt.status', expected: 'not_evaluated' });
+    }
+  });
+
+  it('records a skipped run (a fork pull request) with its reason and no statistics', () => {
+    const input = sampleInputs().pass;
+    const empty = { ids: [], weights: [], baseline: [], subject: [] };
+    const off = { status: 'not_evaluated', evaluated: false, reason: 'skipped', measurements: null, violations: [] } as const;
+    const cert = buildCertificate({
+      ...input,
+      outcome: { status: 'skipped', code: 'fork_pull_request', message: 'pull requests from forks do not run GPU work' },
+      windows: { preview: empty, final: empty },
+      pairing: { match: null, overlap: null, duplicates: 0, counts: { baseline: { preview: 0, final: 0 }, subject: { preview: 0, final: 0 } }, reason: 'not run' },
+      guards: { invariants: off, spectral: off, rmt: off, variance: off },
+    });
+    expect(cert.verdict.status).toBe('skipped');
+    expect(cert.verdict.reasons[0]).toEqual({ code: 'fork_pull_request', gate: 'run', message: 'pull requests from forks do not run GPU work' });
+    expect(Object.values(cert.validation).every((v) => v === null)).toBe(true);
+    expect(cert.primary_metric.ratio).toBeNull();
+    expect(verifyCertificate(cert).exitCode).toBe(0);
   });
 
   it('refuses a value JSON cannot carry instead of writing null', () => {

@@ -64,8 +64,8 @@ export const fullCertificate: Certificate = {
     reason: 'informational note',
   },
   windows: {
-    preview: { ids: [0, 2], weights: [128, 128], baseline: [3.1, 3.2], subject: [3.11, 3.22], delta: [0.01, 0.02] },
-    final: { ids: [1, 3], weights: [128, 128], baseline: [3.0, 3.3], subject: [3.02, 3.31], delta: [0.02, 0.01] },
+    preview: { ids: ['w0', 'w256'], weights: [128, 128], baseline: [3.1, 3.2], subject: [3.11, 3.22], delta: [0.01, 0.02] },
+    final: { ids: ['w128', 'w384'], weights: [128, 128], baseline: [3.0, 3.3], subject: [3.02, 3.31], delta: [0.02, 0.01] },
   },
   pairing: {
     match: 1,

@@ -57,9 +57,11 @@ describe('renderHtml', () => {
     expect(html).toContain(`limit ln(1.102) = `);
   });
 
-  it('says why a plot is empty instead of drawing nothing', () => {
+  it('shows the preview arm when the run stopped after it, and says why a plot is empty', () => {
     const html = renderHtml(catastrophe);
-    expect(html).toContain('No final windows were scored.');
+    expect(html).toContain('Per-window Δ (preview windows; no final arm)');
+    expect(html).toContain('catastrophe ln(2.00) = 0.6931');
+    expect(renderHtml({ ...catastrophe, windows: { ...catastrophe.windows, preview: catastrophe.windows.final } })).toContain('No final windows were scored.');
     expect(html).toContain('RMT guard not evaluated: skipped: the run stopped after the preview arm');
   });
 

@@ -119,12 +119,12 @@ class Draw {
 /** Per-window arms: baseline losses ~ N(3.3, 0.35), Δ from `delta`, weights 126–128 scored tokens. */
 function arms(seed: number, n: number, firstId: number, delta: (d: Draw, i: number) => number): WindowArmInput {
   const d = new Draw(seed);
-  const ids: number[] = [];
+  const ids: string[] = [];
   const weights: number[] = [];
   const baseline: number[] = [];
   const subject: number[] = [];
   for (let i = 0; i < n; i++) {
-    ids.push(firstId + 2 * i);
+    ids.push(`w${128 * (firstId + 2 * i)}`);
     weights.push(126 + Math.floor(d.uniform() * 3));
     const b = d.normal(3.3, 0.35);
     baseline.push(b);
@@ -409,7 +409,7 @@ export function sampleInputs(): Record<SampleName, CertificateInput> {
   const correctness = (seed: number, count: number, first: number, flipDown: number, flipUp: number): WindowArmInput => {
     const d = new Draw(seed);
     const a: WindowArmInput = { ids: [], weights: [], baseline: [], subject: [] };
-    const ids: number[] = [];
+    const ids: string[] = [];
     const weights: number[] = [];
     const baseline: number[] = [];
     const subject: number[] = [];
@@ -417,7 +417,7 @@ export function sampleInputs(): Record<SampleName, CertificateInput> {
       const b = d.uniform() < 0.91 ? 1 : 0;
       const u = d.uniform();
       const s = b === 1 && u < flipDown ? 0 : b === 0 && u < flipUp ? 1 : b;
-      ids.push(first + 2 * i);
+      ids.push(`e${first + 2 * i}`);
       weights.push(1);
       baseline.push(b);
       subject.push(s);

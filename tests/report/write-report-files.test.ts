@@ -27,7 +27,7 @@ describe('writeReportFiles', () => {
     const text = readFileSync(join(out, 'evaluation.cert.json'), 'utf8');
     expect(Object.keys(JSON.parse(text) as object).slice(0, 3)).toEqual(['schema_version', 'run_id', 'verdict']);
     expect(text.trimEnd().split('\n').at(-2)).toBe(`  "digest": "${cert.digest}"`);
-    expect(text).toMatch(/"ids": \[\d+(, \d+)*\]/);
+    expect(text).toMatch(/"ids": \["w\d+"(, "w\d+")*\]/);
   });
 
   it('replaces an existing file whole and leaves no temporary file behind', async () => {

@@ -1,4 +1,4 @@
-import { ERROR_CODES, isErrorCode, type ErrorCode } from '../../errors/index.js';
+import { DOCTOR_FINDINGS, ERROR_CODES, isErrorCode, type ErrorCode } from '../../errors/index.js';
 
 /** The error-code table as markdown (README and `invarlock explain --markdown`). */
 export function renderErrorCodeTable(): string {
@@ -12,4 +12,12 @@ export function explainErrorCode(code: string): string | undefined {
   if (!isErrorCode(upper)) return undefined;
   const entry = ERROR_CODES[upper];
   return `${upper} (exit ${entry.exit}): ${entry.summary}`;
+}
+
+/** The doctor finding table as markdown (README). */
+export function renderDoctorFindingTable(): string {
+  const rows = (Object.keys(DOCTOR_FINDINGS) as (keyof typeof DOCTOR_FINDINGS)[]).map(
+    (code) => `| \`${code}\` | ${DOCTOR_FINDINGS[code].severity} | ${DOCTOR_FINDINGS[code].summary.replaceAll('|', '\\|')} |`,
+  );
+  return ['| code | severity | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }

@@ -428,7 +428,7 @@ async function buildSubject(ctx: SubjectContext): Promise<BuiltSubject> {
     plan.name === 'lora'
       ? plan.config.adapters.map((a) => ({ reference: a.adapter.source, sha256: a.adapter.digest, rank: a.adapter.config.r, alpha: a.adapter.config.loraAlpha, weight: a.weight }))
       : [];
-  const label = spec.kind === 'edit' ? `${baseline.opened.reference} + ${plan.name}` : spec.label;
+  const label = spec.kind === 'edit' ? `${lastSegment(baseline.opened.reference)} + ${plan.name}` : spec.label;
   const editConfig = JSON.parse(JSON.stringify(edit.config)) as { readonly [key: string]: JsonValue };
   return {
     identity: { ...modelInputOf(baseline.opened, label, loraAdapters), file_sha256: null },
@@ -498,11 +498,10 @@ interface Measured {
 async function certificateInput(ctx: SubjectContext, m: Measured): Promise<CertificateInput> {
   const { config, policy, baseline, seeds } = ctx;
   const plan = baseline.prepared.plan;
-  const startOf = new Map([...plan.preview, ...plan.final].map((w) => [w.id, w.start]));
   const arm = (base: WindowLosses, subject: WindowLosses | null) =>
     subject === null
       ? { ids: [], weights: [], baseline: [], subject: [] }
-      : { ids: subject.ids.map((id) => startOf.get(id)!), weights: Array.from(subject.weight), baseline: Array.from(base.loss), subject: Array.from(subject.loss) };
+      : { ids: [...subject.ids], weights: Array.from(subject.weight), baseline: Array.from(base.loss), subject: Array.from(subject.loss) };
   const pairing = pairingOf(baseline, m);
   const finishedAt = ctx.clock();
   const provenance = await buildProvenance({
@@ -523,7 +522,7 @@ async function certificateInput(ctx: SubjectContext, m: Measured): Promise<Certi
     },
     guardOverhead: m.guards?.overhead ?? { evaluated: false, reason: 'variance guard made no change' },
     change: m.built.change,
-    models: { baseline: modelInputOf(baseline.opened, baseline.opened.reference, []), subject: m.built.identity },
+    models: { baseline: modelInputOf(baseline.opened, lastSegment(baseline.opened.reference), []), subject: m.built.identity },
     dataset: {
       provider: config.dataset.provider,
       split: baseline.prepared.dataset.split,
@@ -575,6 +574,12 @@ function pairingOf(baseline: BaselineState, m: Measured): CertificateInput['pair
     },
     reason: problems.length === 0 ? null : `${problems[0]!.code}: ${problems[0]!.message}`,
   };
+}
+
+/** The last path segment of a reference, for labels (`./models/gpt2/` → `gpt2`). */
+function lastSegment(reference: string): string {
+  const trimmed = reference.replace(/[\\/]+$/, '');
+  return trimmed.slice(Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\')) + 1) || reference;
 }
 
 /** The resolved configuration as JSON (only its digest goes into the certificate). */

@@ -1,0 +1,663 @@
+import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
+var __webpack_exports__ = {};
+
+;// CONCATENATED MODULE: external "node:worker_threads"
+const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+;// CONCATENATED MODULE: ./build/src/errors/codes.js
+/**
+ * The one table of error codes. `ErrorCode` is derived from it, the CLI's `explain` output and the
+ * README's table are generated from it. Codes are stable: never rename one, add a new one instead.
+ *
+ * `exit` is the process exit code the CLI uses when this error ends a run:
+ * 2 = bad input or usage, 3 = runtime or infrastructure error.
+ */
+const ERROR_CODES = {
+    // --- usage and configuration
+    E_USAGE: { exit: 2, summary: 'The command line is malformed (unknown flag, missing argument).' },
+    E_CONFIG_INVALID: { exit: 2, summary: 'A configuration file or option does not match contracts/config.schema.json.' },
+    E_CONFIG_PARSE: { exit: 2, summary: 'A configuration file is not valid YAML or JSON.' },
+    E_PROFILE_UNKNOWN: { exit: 2, summary: 'The profile or tier name is not one of those in contracts/tiers.json.' },
+    E_CONTRACT_INVALID: { exit: 3, summary: 'A bundled contract file (tiers, interfaces, schemas) failed its own schema.' },
+    // --- files and references
+    E_FILE_NOT_FOUND: { exit: 2, summary: 'A file or directory named by the user does not exist.' },
+    E_FILE_READ: { exit: 3, summary: 'A file exists but could not be read.' },
+    E_OUTPUT_PATH: { exit: 2, summary: 'An output path escapes the output directory or cannot be written.' },
+    E_MODEL_REF: { exit: 2, summary: 'A model reference is malformed (expected a directory, an .onnx file or hf:org/name@revision).' },
+    E_NETWORK_DISALLOWED: { exit: 2, summary: 'The reference needs the network, and network access was not allowed.' },
+    E_DOWNLOAD: { exit: 3, summary: 'A download failed or its content did not match the expected hash.' },
+    // --- ONNX model layer
+    E_MODEL_PARSE: { exit: 2, summary: 'The file is not a well-formed ONNX ModelProto.' },
+    E_MODEL_TRUNCATED: { exit: 2, summary: 'The ONNX file ends in the middle of a message or field.' },
+    E_EXTERNAL_DATA_MISSING: { exit: 2, summary: 'An initializer points to an external data file that does not exist.' },
+    E_TENSOR_RANGE: { exit: 2, summary: 'Tensor data lies outside its file or has the wrong number of bytes for its shape.' },
+    E_DTYPE_UNSUPPORTED: { exit: 2, summary: 'A tensor has a data type this operation does not support.' },
+    E_OP_UNSUPPORTED: { exit: 2, summary: 'A node uses an operator or attribute combination this operation does not support.' },
+    E_GRAPH_EDIT: { exit: 3, summary: 'A graph edit refers to a value or node that does not exist, or would duplicate one.' },
+    E_TENSOR_NOT_FOUND: { exit: 2, summary: 'No initializer or Constant tensor of the requested name exists in the model.' },
+    E_NODE_NOT_FOUND: { exit: 2, summary: 'No node of the requested name exists in the model.' },
+    // --- adapters, configs and tokenizers
+    E_CONFIG_JSON: { exit: 2, summary: 'config.json (or genai_config.json) is missing, unreadable or lacks a needed field.' },
+    E_ADAPTER_UNKNOWN: { exit: 2, summary: 'No adapter matches the model, or the named adapter does not exist.' },
+    E_ADAPTER_IO: { exit: 2, summary: "The model's inputs or outputs do not match what the adapter needs." },
+    E_INTERFACE_UNKNOWN: { exit: 2, summary: 'The architecture has no model interface; supply one in the config.' },
+    E_INTERFACE_INVALID: { exit: 2, summary: 'A model interface does not resolve to the model\'s weights.' },
+    E_WEIGHT_PAIRING: { exit: 2, summary: 'Baseline and subject weights cannot be paired by graph position.' },
+    E_TOKENIZER_MISSING: { exit: 2, summary: 'tokenizer.json is missing next to the model.' },
+    E_TOKENIZER_INVALID: { exit: 2, summary: 'tokenizer.json cannot be loaded or yields ids outside the embedding table.' },
+    E_TOKENIZER_MISMATCH: { exit: 2, summary: 'Baseline and subject tokenizers produce different ids for the same text.' },
+    // --- runtime
+    E_RUNTIME_LOAD: { exit: 3, summary: 'onnxruntime could not create a session for the model.' },
+    E_EP_UNAVAILABLE: { exit: 3, summary: 'The requested execution provider (CUDA) cannot be loaded.' },
+    E_RUNTIME_RUN: { exit: 3, summary: 'onnxruntime failed while running a batch.' },
+    E_NONFINITE_LOSS: { exit: 3, summary: 'A window produced a non-finite loss.' },
+    E_CANCELLED: { exit: 3, summary: 'The run was cancelled.' },
+    E_WORKER: { exit: 3, summary: 'A worker thread failed.' },
+    // --- data and evaluation
+    E_DATASET_UNKNOWN: { exit: 2, summary: 'The dataset provider is not one of wikitext2, text:, jsonl:.' },
+    E_DATASET_MISSING: { exit: 2, summary: 'The dataset file does not exist or is empty.' },
+    E_DATASET_INVALID: { exit: 2, summary: 'A dataset record lacks the named field or has the wrong type.' },
+    E_DATASET_SPEC: { exit: 2, summary: 'A dataset provider spec is malformed (expected wikitext2, text:PATH, jsonl:PATH#field or jsonl:PATH#text=F,label=F).' },
+    E_WINDOW_CONFIG: { exit: 2, summary: 'Window options are inconsistent (seq_len, stride, framing tokens or counts out of range).' },
+    E_INSUFFICIENT_DATA: { exit: 2, summary: 'There is too little text for the requested number of windows.' },
+    E_PAIRING_TOKENS: { exit: 3, summary: 'A window was scored on different token ids for baseline and subject.' },
+    E_PAIRING_MISSING: { exit: 3, summary: 'A window is missing from one arm of the paired evaluation.' },
+    E_PAIRING_DUPLICATE: { exit: 3, summary: 'A window appears twice in one arm of the paired evaluation.' },
+    E_PAIRING_COUNTS: { exit: 3, summary: 'Preview and final arms have unequal window counts between models.' },
+    E_COVERAGE: { exit: 2, summary: 'The requested windows are below the tier\'s floors for release evidence.' },
+    E_BASELINE_EVAL: { exit: 2, summary: 'A saved baseline evaluation is malformed.' },
+    // --- edits and guards
+    E_EDIT_UNKNOWN: { exit: 2, summary: 'The edit name is not one of quant_rtn, lora, noop.' },
+    E_EDIT_CONFIG: { exit: 2, summary: 'The edit configuration is invalid.' },
+    E_LORA_INVALID: { exit: 2, summary: 'A LoRA adapter is malformed, misses a target module or has a rank or shape mismatch.' },
+    E_SAFETENSORS: { exit: 2, summary: 'A safetensors file is malformed.' },
+    E_SNAPSHOT: { exit: 3, summary: 'A snapshot could not be written or restored bit-exactly.' },
+    // --- certificate
+    E_CERT_PARSE: { exit: 2, summary: 'The certificate is not valid JSON.' },
+    E_CERT_SCHEMA: { exit: 2, summary: 'The certificate does not match contracts/certificate.schema.json.' },
+    E_CERT_TOO_LARGE: { exit: 2, summary: 'The certificate exceeds the size limit for untrusted input.' },
+    // --- GitHub Action
+    E_ACTION_INPUT: { exit: 2, summary: 'An Action input is invalid.' },
+    E_DOCKER: { exit: 3, summary: 'Docker is missing, the image cannot be pulled, or the container failed.' },
+    E_GPU_UNAVAILABLE: { exit: 3, summary: 'No GPU is visible in the container, or the driver is too old for the image.' },
+    E_GITHUB_API: { exit: 3, summary: 'A GitHub API call failed after retries.' },
+    E_TIMEOUT: { exit: 3, summary: 'The evaluation ran past timeout-minutes and was stopped.' },
+    E_HOST_RUNTIME: { exit: 3, summary: 'Host mode could not install or verify onnxruntime-node for the CLI.' },
+    E_CERT_PATH: { exit: 2, summary: 'An untrusted certificate or shard file names a path that escapes its directory.' },
+    E_CERT_VERIFY: { exit: 2, summary: 'A certificate failed verification (digest, statistics or gate re-derivation).' },
+    E_INTERNAL: { exit: 3, summary: 'An internal invariant was violated (a bug: please report it).' },
+};
+/** True when `value` names a code in {@link ERROR_CODES}. */
+function isErrorCode(value) {
+    return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
+
+;// CONCATENATED MODULE: ./build/src/errors/invarlock-error.js
+
+/**
+ * The one error class of invarlock. Tell errors apart by `code`, never by message.
+ * `exitCode` is derived from the code table (2 bad input, 3 runtime).
+ */
+class InvarlockError extends Error {
+    code;
+    hint;
+    details;
+    constructor(code, message, options = {}) {
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
+        this.name = 'InvarlockError';
+        this.code = code;
+        this.hint = options.hint;
+        this.details = options.details ?? {};
+    }
+    /** Process exit code for a run ended by this error: 2 bad input, 3 runtime. */
+    get exitCode() {
+        return ERROR_CODES[this.code].exit;
+    }
+    /** A plain, JSON-safe record (for `--json` output and worker messages). */
+    toJSON() {
+        return {
+            code: this.code,
+            message: this.message,
+            ...(this.hint === undefined ? {} : { hint: this.hint }),
+            details: this.details,
+        };
+    }
+}
+/** True when `error` is an {@link InvarlockError}, optionally with the given code. */
+function isInvarlockError(error, code) {
+    return error instanceof InvarlockError && (code === undefined || error.code === code);
+}
+/**
+ * Wraps a foreign error (fs, onnxruntime, Octokit, ajv) with our code, keeping it as `cause`.
+ * An error that is already an {@link InvarlockError} passes through unchanged.
+ */
+function wrapError(error, code, message, options = {}) {
+    if (error instanceof InvarlockError)
+        return error;
+    const reason = error instanceof Error ? error.message : String(error);
+    return new InvarlockError(code, `${message}: ${reason}`, { ...options, cause: error });
+}
+
+;// CONCATENATED MODULE: ./build/src/errors/doctor-findings.js
+/**
+ * The one table of `invarlock doctor` finding codes (CERTIFICATE.md "doctor"). Codes are stable;
+ * the README's table is generated from this one.
+ */
+const DOCTOR_FINDINGS = {
+    D_NODE_VERSION: { severity: 'error', summary: 'Node.js is older than 20.' },
+    D_ORT_MISSING: { severity: 'error', summary: 'onnxruntime-node cannot be loaded.' },
+    D_CUDA_UNAVAILABLE: { severity: 'error', summary: 'CUDA was requested but its execution provider libraries (or their CUDA dependencies) are missing.' },
+    D_CUDA_ABSENT: { severity: 'note', summary: 'No CUDA execution provider is installed; runs use the CPU.' },
+    D_CONFIG_INVALID: { severity: 'error', summary: 'The run configuration does not validate.' },
+    D_MODEL_UNRESOLVED: { severity: 'error', summary: 'A model reference cannot be resolved or loaded (missing file, config.json, tokenizer).' },
+    D_NETWORK_NEEDED: { severity: 'error', summary: 'A model reference needs the network, which is not allowed.' },
+    D_TOKENIZER_DIFFERS: { severity: 'warning', summary: 'Baseline and subject tokenizers differ (ids are compared on the data at run time).' },
+    D_DATASET_UNKNOWN: { severity: 'error', summary: 'The dataset provider is unknown.' },
+    D_DATASET_MISSING: { severity: 'error', summary: 'The dataset file is missing or empty.' },
+    D_DATASET_SMALL: { severity: 'error', summary: 'The text is too short for the planned windows.' },
+    D_BOOTSTRAP_LOW: { severity: 'warning', summary: 'Bootstrap replicates are below 200.' },
+    D_COVERAGE: { severity: 'warning', summary: "The profile's planned counts are below the tier's floors (the run raises them or fails)." },
+    D_DEV_PROFILE: { severity: 'note', summary: 'The dev profile is active: floors are informational and the certificate is not release evidence.' },
+    D_DISK_LOW: { severity: 'warning', summary: 'Free disk space is below twice the model size (chunked snapshots need room).' },
+};
+
+;// CONCATENATED MODULE: ./build/src/errors/index.js
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/guards/linalg/power-iteration.js
+/** Norm floor of the power iteration (ALGORITHMS.md §5): a zero matrix gives σ̂ = 1e-12, not NaN. */
+const NORM_FLOOR = 1e-12;
+/**
+ * Largest singular value of a row-major `rows × cols` float32 matrix by power iteration, exactly as
+ * ALGORITHMS.md §5: v₀ = 1/√cols (all ones); `iters` times u = Wv, σ = max(‖u‖, 1e-12), u /= σ,
+ * v = Wᵀu, v /= max(‖v‖, 1e-12); returns the last σ, or 0 when it is not finite (a NaN/Inf entry).
+ * Float64 arithmetic throughout. Each iteration reads W once: Wᵀu is accumulated row by row while the
+ * row is in cache (Wᵀ(u/σ) = (Σ_i u_i W_i)/σ, the same value up to rounding).
+ * Golden: reshape(0..11, 3×4)/7 − 0.5 → 1.91851498 (float64; 1.9185151 in float32).
+ * @param iters iterations, ≥ 1 (the tiers use 4).
+ */
+function spectralNormPowerIteration(data, rows, cols, iters) {
+    if (rows === 0 || cols === 0)
+        return 0;
+    const v = new Float64Array(cols).fill(1 / Math.sqrt(cols));
+    const z = new Float64Array(cols);
+    let sigma = 0;
+    for (let it = 0; it < iters; it++) {
+        sigma = powerStep(data, rows, cols, v, z);
+        if (!Number.isFinite(sigma))
+            return 0;
+    }
+    return sigma;
+}
+/**
+ * One power-iteration step in place: returns σ = max(‖Wv‖, 1e-12) and leaves the next unit v in `v`.
+ * `z` is scratch of length `cols`.
+ * @internal
+ */
+function powerStep(data, rows, cols, v, z) {
+    z.fill(0);
+    let uSquared = 0;
+    for (let i = 0; i < rows; i++) {
+        const u = rowDot(data, i * cols, cols, v);
+        uSquared += u * u;
+        if (u !== 0)
+            rowAxpy(data, i * cols, cols, u, z);
+    }
+    const sigma = Math.max(Math.sqrt(uSquared), NORM_FLOOR);
+    normalizeInto(z, sigma, v);
+    return sigma;
+}
+/** v = (z/σ) / max(‖z/σ‖, 1e-12). @internal */
+function normalizeInto(z, sigma, v) {
+    let squared = 0;
+    for (let j = 0; j < z.length; j++) {
+        const x = z[j] / sigma;
+        squared += x * x;
+    }
+    const norm = Math.max(Math.sqrt(squared), NORM_FLOOR);
+    for (let j = 0; j < z.length; j++)
+        v[j] = z[j] / sigma / norm;
+}
+/** Σ_j W[base + j]·v[j], four accumulators to break the add chain. @internal */
+function rowDot(data, base, cols, v) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let j = 0;
+    for (; j + 3 < cols; j += 4) {
+        s0 += data[base + j] * v[j];
+        s1 += data[base + j + 1] * v[j + 1];
+        s2 += data[base + j + 2] * v[j + 2];
+        s3 += data[base + j + 3] * v[j + 3];
+    }
+    for (; j < cols; j++)
+        s0 += data[base + j] * v[j];
+    return s0 + s1 + (s2 + s3);
+}
+/** z[j] += a·W[base + j]. @internal */
+function rowAxpy(data, base, cols, a, z) {
+    for (let j = 0; j < cols; j++)
+        z[j] += a * data[base + j];
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/linalg/activation-rmt.js
+
+/**
+ * RMT activation statistic (ALGORITHMS.md §5): scalar standardisation μ = mean(A),
+ * σ² = max(mean(A²) − μ², 1e-12); `iters` power iterations on the implicit B = (A − μ)/σ from
+ * v = 1/√n (same clamps as the weight power iteration; B is never formed: Bv = (Av − μΣv)/σ,
+ * Bᵀu = (Aᵀu − μΣu)/σ); r = σ̂ / (√m + √n).
+ * Golden: A = reshape(0..23, 6×4)^1.3/10 → σ̂ = 4.8385477, r = 1.0874388.
+ * @param data row-major `[tokens, features]`.
+ */
+function computeActivationRmt(data, tokens, features, options) {
+    const edge = Math.sqrt(tokens) + Math.sqrt(features);
+    const count = tokens * features;
+    let sum = 0;
+    let sumSquares = 0;
+    let nonFinite = 0;
+    for (let i = 0; i < count; i++) {
+        const a = data[i];
+        if (!Number.isFinite(a)) {
+            nonFinite++;
+            continue;
+        }
+        sum += a;
+        sumSquares += a * a;
+    }
+    if (nonFinite > 0 || count === 0)
+        return { tokens, features, mean: 0, std: 0, sigmaMax: 0, edge, ratio: 0, nonFinite };
+    const mean = sum / count;
+    const std = Math.sqrt(Math.max(sumSquares / count - mean * mean, 1e-12));
+    const v = new Float64Array(features).fill(1 / Math.sqrt(features));
+    const z = new Float64Array(features);
+    let sigma = 0;
+    for (let it = 0; it < options.iters; it++) {
+        let vSum = 0;
+        for (let j = 0; j < features; j++)
+            vSum += v[j];
+        const shift = mean * vSum;
+        z.fill(0);
+        let uSquared = 0;
+        let uSum = 0;
+        for (let i = 0; i < tokens; i++) {
+            const u = (rowDot(data, i * features, features, v) - shift) / std;
+            uSquared += u * u;
+            uSum += u;
+            if (u !== 0)
+                rowAxpy(data, i * features, features, u, z);
+        }
+        sigma = Math.max(Math.sqrt(uSquared), NORM_FLOOR);
+        // v = Bᵀ(u/σ) = (Aᵀu − μ·Σu)/(std·σ), then normalised.
+        let squared = 0;
+        for (let j = 0; j < features; j++) {
+            const x = (z[j] - mean * uSum) / std / sigma;
+            z[j] = x;
+            squared += x * x;
+        }
+        const norm = Math.max(Math.sqrt(squared), NORM_FLOOR);
+        for (let j = 0; j < features; j++)
+            v[j] = z[j] / norm;
+    }
+    const sigmaMax = Number.isFinite(sigma) ? sigma : 0;
+    return { tokens, features, mean, std, sigmaMax, edge, ratio: sigmaMax / edge, nonFinite: 0 };
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/linalg/symmetric-eigenvalues.js
+/**
+ * Eigenvalues of a small symmetric `k × k` matrix (row-major, float64) by cyclic Jacobi rotations,
+ * in descending order. For the Rayleigh–Ritz step of the block power iteration (k ≤ a few dozen).
+ * @internal
+ */
+function symmetricEigenvalues(matrix, k) {
+    const a = Float64Array.from(matrix);
+    for (let sweep = 0; sweep < 100; sweep++) {
+        let off = 0;
+        for (let p = 0; p < k; p++)
+            for (let q = p + 1; q < k; q++)
+                off += a[p * k + q] ** 2;
+        if (off < 1e-30)
+            break;
+        for (let p = 0; p < k; p++) {
+            for (let q = p + 1; q < k; q++) {
+                const apq = a[p * k + q];
+                if (apq === 0)
+                    continue;
+                const theta = (a[q * k + q] - a[p * k + p]) / (2 * apq);
+                const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+                const c = 1 / Math.sqrt(t * t + 1);
+                const s = t * c;
+                for (let r = 0; r < k; r++) {
+                    const arp = a[r * k + p];
+                    const arq = a[r * k + q];
+                    a[r * k + p] = c * arp - s * arq;
+                    a[r * k + q] = s * arp + c * arq;
+                }
+                for (let r = 0; r < k; r++) {
+                    const apr = a[p * k + r];
+                    const aqr = a[q * k + r];
+                    a[p * k + r] = c * apr - s * aqr;
+                    a[q * k + r] = s * apr + c * aqr;
+                }
+            }
+        }
+    }
+    const values = [];
+    for (let i = 0; i < k; i++)
+        values.push(a[i * k + i]);
+    return values.sort((x, y) => y - x);
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/linalg/top-singular-values.js
+
+/**
+ * The k largest singular values of a row-major float32 matrix by block power (subspace) iteration:
+ * V₀ = orthonormalised {@link initialSubspace}; `iters` times U = orth(W·V), V = orth(Wᵀ·U)
+ * (modified Gram–Schmidt, float64); then Rayleigh–Ritz: the eigenvalues of (WV)ᵀ(WV) give σ².
+ * Descending; lower bounds that converge at the rate (σ_{k+1}/σ_i)^(2·iters).
+ */
+function topSingularValues(data, rows, cols, options) {
+    const k = Math.min(options.k, rows, cols);
+    if (k <= 0)
+        return [];
+    const v = initialSubspace(cols, k);
+    orthonormalizeColumns(v, cols, k);
+    const u = new Float64Array(rows * k);
+    for (let it = 0; it < options.iters; it++) {
+        multiplyBlock(data, rows, cols, v, k, u);
+        orthonormalizeColumns(u, rows, k);
+        multiplyTransposedBlock(data, rows, cols, u, k, v);
+        orthonormalizeColumns(v, cols, k);
+    }
+    multiplyBlock(data, rows, cols, v, k, u);
+    const gram = new Float64Array(k * k);
+    for (let i = 0; i < rows; i++) {
+        const base = i * k;
+        for (let p = 0; p < k; p++) {
+            const up = u[base + p];
+            if (up === 0)
+                continue;
+            for (let q = p; q < k; q++)
+                gram[p * k + q] += up * u[base + q];
+        }
+    }
+    for (let p = 0; p < k; p++)
+        for (let q = 0; q < p; q++)
+            gram[p * k + q] = gram[q * k + p];
+    return symmetricEigenvalues(gram, k).map((lambda) => Math.sqrt(Math.max(lambda, 0)));
+}
+/**
+ * The deterministic start block of {@link topSingularValues}: `n × k` row-major, uniform in [−1, 1)
+ * from mulberry32 seeded with 0x5eed + n·31 + k (so references in other languages can rebuild it).
+ * @internal
+ */
+function initialSubspace(n, k) {
+    let state = (0x5eed + n * 31 + k) >>> 0;
+    const out = new Float64Array(n * k);
+    for (let i = 0; i < out.length; i++) {
+        // mulberry32
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        const unit = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+        out[i] = 2 * unit - 1;
+    }
+    return out;
+}
+/**
+ * out (rows × k) = W (rows × cols) · block (cols × k), four block columns per sweep of a row so the
+ * sums stay in registers (about 4× faster than one accumulator array per row).
+ */
+function multiplyBlock(data, rows, cols, block, k, out) {
+    for (let i = 0; i < rows; i++) {
+        const base = i * cols;
+        const o = i * k;
+        let c = 0;
+        for (; c + 3 < k; c += 4) {
+            let a0 = 0;
+            let a1 = 0;
+            let a2 = 0;
+            let a3 = 0;
+            for (let j = 0, b = c; j < cols; j++, b += k) {
+                const w = data[base + j];
+                a0 += w * block[b];
+                a1 += w * block[b + 1];
+                a2 += w * block[b + 2];
+                a3 += w * block[b + 3];
+            }
+            out[o + c] = a0;
+            out[o + c + 1] = a1;
+            out[o + c + 2] = a2;
+            out[o + c + 3] = a3;
+        }
+        for (; c < k; c++) {
+            let a0 = 0;
+            for (let j = 0, b = c; j < cols; j++, b += k)
+                a0 += data[base + j] * block[b];
+            out[o + c] = a0;
+        }
+    }
+}
+/** out (cols × k) = Wᵀ · block (rows × k), four block columns per sweep of a row. */
+function multiplyTransposedBlock(data, rows, cols, block, k, out) {
+    out.fill(0);
+    for (let i = 0; i < rows; i++) {
+        const base = i * cols;
+        const u = i * k;
+        let c = 0;
+        for (; c + 3 < k; c += 4) {
+            const u0 = block[u + c];
+            const u1 = block[u + c + 1];
+            const u2 = block[u + c + 2];
+            const u3 = block[u + c + 3];
+            for (let j = 0, o = c; j < cols; j++, o += k) {
+                const w = data[base + j];
+                out[o] += w * u0;
+                out[o + 1] += w * u1;
+                out[o + 2] += w * u2;
+                out[o + 3] += w * u3;
+            }
+        }
+        for (; c < k; c++) {
+            const u0 = block[u + c];
+            for (let j = 0, o = c; j < cols; j++, o += k)
+                out[o] += data[base + j] * u0;
+        }
+    }
+}
+/** Modified Gram–Schmidt on the k columns of an n × k row-major block, twice for stability; a dependent column becomes 0. */
+function orthonormalizeColumns(block, n, k) {
+    for (let pass = 0; pass < 2; pass++) {
+        for (let c = 0; c < k; c++) {
+            for (let p = 0; p < c; p++) {
+                let dot = 0;
+                for (let i = 0; i < n; i++)
+                    dot += block[i * k + c] * block[i * k + p];
+                if (dot === 0)
+                    continue;
+                for (let i = 0; i < n; i++)
+                    block[i * k + c] -= dot * block[i * k + p];
+            }
+            let squared = 0;
+            for (let i = 0; i < n; i++)
+                squared += block[i * k + c] ** 2;
+            const norm = Math.sqrt(squared);
+            const scale = norm > 1e-300 ? 1 / norm : 0;
+            for (let i = 0; i < n; i++)
+                block[i * k + c] *= scale;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/linalg/matrix-stats.js
+
+
+/**
+ * Computes {@link MatrixStats} of a row-major float32 matrix. The first power-iteration step (v₀ is
+ * constant, so Wv₀ is the row sums over √cols) shares its read of W with the norms, sums and the
+ * non-finite scan; the remaining `powerIters − 1` steps read W once each, the MP top-k 2·mpIters + 1 times.
+ * Float64 accumulators throughout; the same numbers on every thread.
+ */
+function computeMatrixStats(data, rows, cols, options) {
+    const count = rows * cols;
+    const rowNorms = new Float64Array(rows);
+    const colSquares = new Float64Array(cols);
+    const z = new Float64Array(cols);
+    const inverseSqrtCols = cols > 0 ? 1 / Math.sqrt(cols) : 0;
+    let sum = 0;
+    let sumSquares = 0;
+    let uSquared = 0;
+    let nonFinite = 0;
+    let firstNonFiniteIndex = -1;
+    for (let i = 0; i < rows; i++) {
+        const base = i * cols;
+        let rowSum = 0;
+        let rowSquares = 0;
+        for (let j = 0; j < cols; j++) {
+            const w = data[base + j];
+            rowSum += w;
+            rowSquares += w * w;
+        }
+        // A float32 squared cannot overflow float64, so a non-finite sum means a non-finite entry.
+        if (!Number.isFinite(rowSquares)) {
+            for (let j = 0; j < cols; j++) {
+                if (Number.isFinite(data[base + j]))
+                    continue;
+                if (firstNonFiniteIndex < 0)
+                    firstNonFiniteIndex = base + j;
+                nonFinite++;
+            }
+            continue;
+        }
+        sum += rowSum;
+        sumSquares += rowSquares;
+        rowNorms[i] = Math.sqrt(rowSquares);
+        const u = rowSum * inverseSqrtCols;
+        uSquared += u * u;
+        for (let j = 0; j < cols; j++) {
+            const w = data[base + j];
+            z[j] += u * w;
+            colSquares[j] += w * w;
+        }
+    }
+    if (nonFinite > 0 || count === 0)
+        return emptyStats(rows, cols, nonFinite, firstNonFiniteIndex);
+    let sigma = 0;
+    if (options.powerIters > 0) {
+        const v = new Float64Array(cols);
+        sigma = Math.max(Math.sqrt(uSquared), NORM_FLOOR);
+        normalizeInto(z, sigma, v);
+        for (let it = 1; it < options.powerIters; it++)
+            sigma = powerStep(data, rows, cols, v, z);
+        if (!Number.isFinite(sigma))
+            sigma = 0;
+    }
+    const colNorms = colSquares.map(Math.sqrt);
+    const mean = sum / count;
+    const std = Math.sqrt(Math.max(sumSquares / count - mean * mean, 0));
+    const frobeniusSquared = sumSquares;
+    return {
+        rows,
+        cols,
+        nonFinite: 0,
+        firstNonFiniteIndex: -1,
+        frobeniusNorm: Math.sqrt(frobeniusSquared),
+        sigmaMax: sigma,
+        stableRank: sigma > 0 ? frobeniusSquared / (sigma * sigma) : 0,
+        rowNormMin: minOf(rowNorms),
+        rowNormMedian: medianOf(rowNorms),
+        colNormMin: minOf(colNorms),
+        colNormMedian: medianOf(colNorms),
+        mean,
+        std,
+        mp: options.mpTopK > 0 ? mpOutliers(data, rows, cols, std, options) : null,
+    };
+}
+function mpOutliers(data, rows, cols, std, options) {
+    const edge = std * (Math.sqrt(rows) + Math.sqrt(cols));
+    const values = topSingularValues(data, rows, cols, { k: options.mpTopK, iters: options.mpIters });
+    const count = values.filter((s) => s > edge).length;
+    return { edge, topSingularValues: values, count, isSaturated: values.length > 0 && count === values.length };
+}
+function emptyStats(rows, cols, nonFinite, firstNonFiniteIndex) {
+    return {
+        rows,
+        cols,
+        nonFinite,
+        firstNonFiniteIndex,
+        frobeniusNorm: 0,
+        sigmaMax: 0,
+        stableRank: 0,
+        rowNormMin: 0,
+        rowNormMedian: 0,
+        colNormMin: 0,
+        colNormMedian: 0,
+        mean: 0,
+        std: 0,
+        mp: null,
+    };
+}
+function minOf(values) {
+    let min = Infinity;
+    for (const value of values)
+        min = Math.min(min, value);
+    return values.length === 0 ? 0 : min;
+}
+/** Median, the mean of the two middle values for an even count (numpy's definition). */
+function medianOf(values) {
+    if (values.length === 0)
+        return 0;
+    const sorted = Float64Array.from(values).sort();
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/linalg/kernel-tasks.js
+
+
+
+function runKernelTask(task) {
+    switch (task.kind) {
+        case 'matrix-stats':
+            return computeMatrixStats(task.data, task.rows, task.cols, task.options);
+        case 'activation-rmt':
+            return computeActivationRmt(task.data, task.rows, task.cols, task.options);
+        default: {
+            const unreachable = task;
+            return unreachable;
+        }
+    }
+}
+/**
+ * Hosts the kernels on a worker's `parentPort`: says `ready`, then answers each task. The worker
+ * entry (`kernel-worker.ts`) calls it; a bundled program that starts itself as the kernel worker
+ * (see `KernelPoolOptions.workerUrl`) calls it too.
+ */
+function serveKernelTasks(port) {
+    port.on('message', (message) => {
+        try {
+            const result = runKernelTask(message.task);
+            port.postMessage({ type: 'result', id: message.id, result });
+        }
+        catch (error) {
+            const code = error instanceof Error && 'code' in error && isErrorCode(error.code) ? error.code : null;
+            const reply = { type: 'error', id: message.id, message: error instanceof Error ? error.message : String(error), code };
+            port.postMessage(reply);
+        }
+    });
+    port.postMessage({ type: 'ready' });
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/linalg/kernel-worker.js
+/**
+ * Entry of a kernel worker thread (`worker_threads`): hosts the linear-algebra kernels. Started by
+ * the kernel pool; from source (vitest, tsx) through a bootstrap that registers tsx first.
+ */
+
+
+if (external_node_worker_threads_namespaceObject.parentPort !== null)
+    serveKernelTasks(external_node_worker_threads_namespaceObject.parentPort);
+
