@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import type { InputReader } from './inputs.js';
 
 /**
  * The runner-facing side effects of the Action (workflow commands and files), narrowed so the
@@ -45,3 +46,9 @@ export const STATE = Object.freeze({
   dockerUsed: 'invarlock-docker-used',
   isPost: 'invarlock-main-started',
 });
+
+/** Inputs through `@actions/core` (`INPUT_*`). */
+export const coreInputReader: InputReader = {
+  get: (name) => core.getInput(name),
+  getBoolean: (name) => core.getBooleanInput(name),
+};

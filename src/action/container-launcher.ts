@@ -53,7 +53,7 @@ export function phaseSpec(
     image: options.image.ref,
     user: options.user,
     gpus,
-    network: phase === 'prefetch' ? 'bridge' : 'none',
+    network: phase === 'prefetch' ? (options.extra.network ?? 'bridge') : 'none',
     shmSize: options.shmSize,
     mounts: [{ source: options.workspace, target: options.workspace, mode: 'ro' }, ...mounts],
     env,

@@ -1,19 +1,10 @@
-import * as core from '@actions/core';
 import { fileURLToPath } from 'node:url';
-import { coreIO } from './action-io.js';
+import { coreInputReader, coreIO } from './action-io.js';
 import { actionsCacheBackend } from './baseline-cache.js';
 import { createGitHubApi } from './github-client.js';
-import type { InputReader } from './inputs.js';
 import { readVerifiedCertificate } from './report-door.js';
 import type { ActionDeps } from './run-action.js';
-import type { PostDeps } from './run-post.js';
 import { runProcess } from './spawn-process.js';
-
-/** Inputs through `@actions/core` (`INPUT_*`). */
-export const coreInputReader: InputReader = {
-  get: (name) => core.getInput(name),
-  getBoolean: (name) => core.getBooleanInput(name),
-};
 
 /**
  * The Action's root: two levels above this module, both for the bundle
@@ -44,9 +35,4 @@ export function defaultActionDeps(options: { readonly signal?: AbortSignal; read
     user: hostUser(),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
-}
-
-/** The real dependencies of `post`. */
-export function defaultPostDeps(): PostDeps {
-  return { io: coreIO, reader: coreInputReader, env: process.env, cwd: process.cwd(), run: runProcess, createApi: createGitHubApi, now: () => new Date() };
 }

@@ -37,6 +37,8 @@ export const BUDGETS = Object.freeze({
   commentChars: 65_536,
   /** Job summary per step, in bytes. */
   jobSummaryBytes: 1024 * 1024,
+  /** Part of the job summary kept for the publishing notes appended after the check run and comment. */
+  jobSummaryNotesBytes: 16 * 1024,
   /** Annotations per check run create/update request. */
   annotationsPerRequest: 50,
   /** Check run title, in characters. */

@@ -130,7 +130,8 @@ function checkMount(value: string): string | null {
 /**
  * Parses and checks the `docker-args` input against an allow-list. Accepts `--flag value` and
  * `--flag=value`; `-e NAME=value` sets a value, `-e NAME` passes a host variable through by name
- * (never runner credentials). Extra mounts must be read-only; `--network` needs `allow-network`.
+ * (never runner credentials). Extra mounts must be read-only; `--network` needs `allow-network` and
+ * applies to the prefetch container only (the evaluation always runs with `--network none`).
  * Returns every problem found rather than the first.
  */
 export function parseDockerArgs(text: string, options: ParseDockerArgsOptions): ParsedDockerArgs {
@@ -139,6 +140,7 @@ export function parseDockerArgs(text: string, options: ParseDockerArgsOptions): 
   const problems: string[] = [];
   const args: string[] = [];
   const passEnv: string[] = [];
+  let network: string | null = null;
   let i = 0;
   while (i < tokens.length) {
     const token = tokens[i] ?? '';
@@ -186,6 +188,8 @@ export function parseDockerArgs(text: string, options: ParseDockerArgsOptions): 
         break;
       case 'network':
         if (options.network !== 'allowed') problem = `docker-args: '${flag}' needs allow-network: true (the container runs with --network none)`;
+        else if (network !== null) problem = `docker-args: '${flag}' given twice`;
+        else network = value;
         break;
       default: {
         const unreachable: never = kind;
@@ -193,7 +197,7 @@ export function parseDockerArgs(text: string, options: ParseDockerArgsOptions): 
       }
     }
     if (problem !== null) problems.push(problem);
-    else args.push(flag, value);
+    else if (kind !== 'network') args.push(flag, value);
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: { args, passEnv } };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: { args, passEnv, network } };
 }

@@ -18,8 +18,8 @@ export interface ContainerSpec {
   readonly user: { readonly uid: number; readonly gid: number } | null;
   /** `--gpus` value, or null for no GPU. */
   readonly gpus: string | null;
-  /** `none` (the default for evaluation) or Docker's default bridge (prefetch with allow-network). */
-  readonly network: 'none' | 'bridge';
+  /** `none` (always for evaluation), or a network for the prefetch container (`bridge`, or docker-args' `--network`). */
+  readonly network: string;
   readonly shmSize: string | null;
   readonly mounts: readonly BindMount[];
   /** Variables set by value (`-e NAME=value`); never secrets (argv is visible in `ps`). */

@@ -214,7 +214,7 @@ function parseExecution(c: Collector): ExecutionInputs {
     imagePolicy,
     gpus,
     shmSize,
-    dockerArgs: parsedArgs.ok ? parsedArgs.value : { args: [], passEnv: [] },
+    dockerArgs: parsedArgs.ok ? parsedArgs.value : { args: [], passEnv: [], network: null },
     network,
     timeoutMinutes: c.integer('timeout-minutes', 0, 4320) ?? DEFAULTS['timeout-minutes'],
     forkPolicy: c.choice('fork-policy', ['skip', 'run'] as const) ?? DEFAULTS['fork-policy'],

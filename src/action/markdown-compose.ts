@@ -131,12 +131,13 @@ export function runFactsMarkdown(facts: RunFacts): string {
   return `<details><summary>InvarLock run</summary>\n\n${table}${notices}\n\n</details>`;
 }
 
-/** The job summary: the certificate's (or the status) markdown, then the run facts, ≤ 1 MiB. */
+/** The job summary: the certificate's (or the status) markdown, then the run facts, ≤ 1 MiB less room for notes. */
 export function jobSummaryFor(outcome: RunOutcome, facts: RunFacts, links: RenderLinks): string {
   const tail = runFactsMarkdown(facts);
+  const budget = BUDGETS.jobSummaryBytes - BUDGETS.jobSummaryNotesBytes;
   if (outcome.kind === 'certified') {
-    return framed(outcome.certificate, 'job-summary', { head: '', trailer: tail, links, previous: null }, BUDGETS.jobSummaryBytes, 'utf8-bytes');
+    return framed(outcome.certificate, 'job-summary', { head: '', trailer: tail, links, previous: null }, budget, 'utf8-bytes');
   }
-  const room = BUDGETS.jobSummaryBytes - measure(tail, 'utf8-bytes') - 2;
+  const room = budget - measure(tail, 'utf8-bytes') - 2;
   return `${fitMarkdown(statusMarkdown(outcome, links), room, 'utf8-bytes').text}\n\n${tail}`;
 }

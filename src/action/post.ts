@@ -3,8 +3,7 @@
  * leftover containers and closes an unfinished check run. Never fails the job.
  */
 import * as core from '@actions/core';
-import { defaultPostDeps } from './default-deps.js';
-import { runPost } from './run-post.js';
+import { defaultPostDeps, runPost } from './run-post.js';
 
 runPost(defaultPostDeps()).catch((error: unknown) => {
   core.warning(`InvarLock post step: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,7 +1,8 @@
 import type { ActionIO } from './action-io.js';
 import { STATE } from './action-io.js';
 import { annotationsForCertificate, annotationsForError, type AnnotationSources } from './annotations.js';
-import { truncateChars } from './byte-budget.js';
+import { fitMarkdownToBytes, truncateChars } from './byte-budget.js';
+import { BUDGETS } from './defaults.js';
 import { completeCheckRun } from './check-run.js';
 import { decideConclusion, shouldFailStep } from './conclusion.js';
 import type { CheckAnnotation, GitHubApi } from './github-client.js';
@@ -173,7 +174,8 @@ export async function publishOutcome(options: PublishOptions): Promise<PublishRe
 
   for (const notice of notices) options.onEvent({ type: 'notice', id: 'publishing-degraded', message: notice });
   if (notices.length > 0 && inputs.publishing.jobSummary === 'write') {
-    await io.appendSummary(`\n> [!NOTE]\n${notices.map((n) => `> ${truncateChars(n.replace(/\r?\n/g, ' '), 500)}`).join('\n>\n')}\n`).catch(() => undefined);
+    const note = `\n> [!NOTE]\n${notices.map((n) => `> ${truncateChars(n.replace(/\r?\n/g, ' '), 500)}`).join('\n>\n')}\n`;
+    await io.appendSummary(fitMarkdownToBytes(note, BUDGETS.jobSummaryNotesBytes).text).catch(() => undefined);
   }
 
   const view = outcome.kind === 'certified' ? outcome.certificate.view : null;

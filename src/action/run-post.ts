@@ -1,11 +1,11 @@
 import type { ActionIO } from './action-io.js';
-import { STATE } from './action-io.js';
+import { coreInputReader, coreIO, STATE } from './action-io.js';
 import { cancelCheckRun } from './check-run.js';
 import { readRunContext } from './context.js';
 import { createDockerClient } from './docker-client.js';
-import type { GitHubApi, GitHubApiOptions } from './github-client.js';
+import { createGitHubApi, type GitHubApi, type GitHubApiOptions } from './github-client.js';
 import type { InputReader } from './inputs.js';
-import type { ProcessRunner } from './spawn-process.js';
+import { runProcess, type ProcessRunner } from './spawn-process.js';
 
 /** What the `post` step touches. */
 export interface PostDeps {
@@ -59,4 +59,9 @@ export async function runPost(deps: PostDeps): Promise<PostResult> {
     }
   }
   return { containersRemoved, checkRunCancelled };
+}
+
+/** The real dependencies of `post` (kept apart from `main`'s, so the post bundle stays small). */
+export function defaultPostDeps(): PostDeps {
+  return { io: coreIO, reader: coreInputReader, env: process.env, cwd: process.cwd(), run: runProcess, createApi: createGitHubApi, now: () => new Date() };
 }

@@ -107,6 +107,11 @@ export interface PublishingInputs {
 export interface DockerExtraArgs {
   readonly args: readonly string[];
   readonly passEnv: readonly string[];
+  /**
+   * `--network` value (only with allow-network): used by the prefetch container alone, since the
+   * evaluation always runs with `--network none`. null: Docker's default bridge.
+   */
+  readonly network: string | null;
 }
 
 /** Every Action input, validated and frozen. */

@@ -2,14 +2,16 @@ import { Command, CommanderError, Option } from 'commander';
 import { TOOL_VERSION } from '../core/index.js';
 import { InvarlockError } from '../errors/index.js';
 import { createCliContext, type CliContext, type GlobalFlags } from './cli-context.js';
+import { runAggregate } from './commands/aggregate-command.js';
 import { runCertify, type CertifyFlags } from './commands/certify-command.js';
+import { runPrefetch } from './commands/prefetch-command.js';
 import { runDemo } from './commands/demo-command.js';
 import { runDoctor, type DoctorFlags } from './commands/doctor-command.js';
 import { explainErrorCode, renderErrorCodeTable } from './commands/explain-code.js';
 import { runPlugins } from './commands/plugins-command.js';
 import { runExplainGates, runReport, type ReportFlags } from './commands/report-command.js';
 import { runVerify, type VerifyFlags } from './commands/verify-command.js';
-import { formatError } from './output/print-error.js';
+import { errorRecord, formatError } from './output/print-error.js';
 
 type Io = Pick<CliContext, 'cwd' | 'env' | 'stdout' | 'stderr' | 'signal'>;
 
@@ -63,9 +65,29 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--cache-dir <dir>', 'Hugging Face hub cache directory')
     .option('--baseline-eval <file>', 'reuse a saved baseline evaluation when every hash matches')
     .option('-o, --out <dir>', 'output directory (default invarlock-out)')
+    .option('--shard <i/n>', 'evaluate part i of n of the windows (1-based) and write a partial result for aggregate')
     .option('--json', 'print a JSON summary on stdout')
     .action(async (flags: CertifyFlags) => {
       exitCode = await runCertify(flags, context());
+    });
+
+  program
+    .command('aggregate')
+    .description('merge the partial results of sharded certify jobs into certificates')
+    .option('--in <dir>', 'folder with *.partial.json')
+    .option('-o, --out <dir>', 'output directory (default invarlock-out)')
+    .option('--json')
+    .action(async (flags: { in?: string; out?: string; json?: boolean }) => {
+      exitCode = await runAggregate(flags, context());
+    });
+
+  program
+    .command('prefetch')
+    .description('download the hf: models a run configuration names into its cache, then run offline')
+    .option('-c, --config <file>')
+    .option('--json')
+    .action(async (flags: { config?: string; json?: boolean }) => {
+      exitCode = await runPrefetch(flags, context());
     });
 
   program
@@ -153,6 +175,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     }
     const { text, exitCode: code } = formatError(error, createCliContext(io, globals).style, globals.verbose === true);
     io.stderr.write(text);
+    // --json callers (the Action) read the error as a record on stdout
+    if (argv.includes('--json')) io.stdout.write(`${JSON.stringify({ error: errorRecord(error) })}\n`);
     return code;
   }
 }

@@ -1,6 +1,7 @@
 import type { Certificate } from './certificate-types.js';
 import { formatCount } from './format-values.js';
 import { fitSections, type BudgetSection, type SizeUnit } from './markdown-budget.js';
+import * as detail from './markdown-details.js';
 import * as block from './markdown-sections.js';
 import type { MarkdownSurface, RenderMarkdownOptions, RenderedMarkdown } from './types.js';
 
@@ -74,17 +75,17 @@ function surfaceSections(cert: Certificate, options: RenderMarkdownOptions): Bud
   const rows = ROW_LIMITS[options.surface];
   const marker = section('marker', 'marker', NEVER, certificateMarker(cert));
   const details: BudgetSection[] = [
-    section('guard-families', 'Guards by family', 11, block.guardFamiliesBlock(cert)),
-    leveled('violations', 'Guard violations', 4, block.violationsLevels(cert, rows)),
-    leveled('spectral-modules', 'Spectral guard per weight', 3, block.spectralModulesLevels(cert, rows)),
-    leveled('rmt-modules', 'RMT guard per module', 2, block.rmtModulesLevels(cert, rows)),
-    section('variance', 'Variance guard', 5, block.varianceBlock(cert)),
-    section('tail', 'Tail of the per-window Δ', 8, block.tailBlock(cert)),
-    section('windows-plan', 'Dataset and windows', 7, block.windowsPlanBlock(cert)),
-    section('policy', 'Policy', 6, block.policyBlock(cert)),
-    section('provenance', 'Provenance', 9, block.provenanceBlock(cert)),
-    section('digests', 'Digests', 10, block.digestsBlock(cert)),
-    section('timing', 'Timing', 1, block.timingBlock(cert)),
+    section('guard-families', 'Guards by family', 11, detail.guardFamiliesBlock(cert)),
+    leveled('violations', 'Guard violations', 4, detail.violationsLevels(cert, rows)),
+    leveled('spectral-modules', 'Spectral guard per weight', 3, detail.spectralModulesLevels(cert, rows)),
+    leveled('rmt-modules', 'RMT guard per module', 2, detail.rmtModulesLevels(cert, rows)),
+    section('variance', 'Variance guard', 5, detail.varianceBlock(cert)),
+    section('tail', 'Tail of the per-window Δ', 8, detail.tailBlock(cert)),
+    section('windows-plan', 'Dataset and windows', 7, detail.windowsPlanBlock(cert)),
+    section('policy', 'Policy', 6, detail.policyBlock(cert)),
+    section('provenance', 'Provenance', 9, detail.provenanceBlock(cert)),
+    section('digests', 'Digests', 10, detail.digestsBlock(cert)),
+    section('timing', 'Timing', 1, detail.timingBlock(cert)),
   ];
   const top: BudgetSection[] = [
     section('headline', 'Headline', NEVER, block.headlineBlock(cert, options.surface === 'comment' ? 'InvarLock · ' : '')),
@@ -102,7 +103,7 @@ function surfaceSections(cert: Certificate, options: RenderMarkdownOptions): Bud
       return [...top, ...core, ...details.filter((d) => !['provenance', 'timing'].includes(d.id)), marker];
     case 'check-text':
       return [
-        section('environment', 'Environment', NEVER, block.provenanceBlock(cert, { collapsed: false })),
+        section('environment', 'Environment', NEVER, detail.provenanceBlock(cert, { collapsed: false })),
         ...details.filter((d) => ['windows-plan', 'policy', 'digests', 'timing'].includes(d.id)),
         marker,
       ];

@@ -98,7 +98,7 @@ describe('container launcher', () => {
         user: { uid: 1001, gid: 118 },
         gpus: 'all',
         shmSize: '2g',
-        extra: { args: ['--ipc', 'host', '-e', 'EXTRA_NAME'], passEnv: ['EXTRA_NAME'] },
+        extra: { args: ['--ipc', 'host', '-e', 'EXTRA_NAME'], passEnv: ['EXTRA_NAME'], network: null },
         env,
       }),
     };

@@ -39,7 +39,7 @@ describe('parseDockerArgs', () => {
     const parsed = parseDockerArgs('--ipc=host --ulimit memlock=-1 -e HF_ENDPOINT=https://mirror -e HF_TOKEN -v /data:/data:ro', { network: 'none' });
     expect(parsed).toEqual({
       ok: true,
-      value: { args: ['--ipc', 'host', '--ulimit', 'memlock=-1', '-e', 'HF_ENDPOINT=https://mirror', '-e', 'HF_TOKEN', '-v', '/data:/data:ro'], passEnv: ['HF_TOKEN'] },
+      value: { args: ['--ipc', 'host', '--ulimit', 'memlock=-1', '-e', 'HF_ENDPOINT=https://mirror', '-e', 'HF_TOKEN', '-v', '/data:/data:ro'], passEnv: ['HF_TOKEN'], network: null },
     });
   });
 
@@ -60,9 +60,10 @@ describe('parseDockerArgs', () => {
     expect(parseDockerArgs('--mount type=bind,source=/d,target=/d,readonly', { network: 'none' }).ok).toBe(true);
   });
 
-  it('accepts --network only when the network is allowed', () => {
+  it('accepts --network only when the network is allowed, for the prefetch container alone', () => {
     expect(parseDockerArgs('--network host', { network: 'none' }).ok).toBe(false);
-    expect(parseDockerArgs('--network host', { network: 'allowed' }).ok).toBe(true);
+    expect(parseDockerArgs('--network host --ipc host', { network: 'allowed' })).toEqual({ ok: true, value: { args: ['--ipc', 'host'], passEnv: [], network: 'host' } });
+    expect(parseDockerArgs('--network a --net b', { network: 'allowed' }).ok).toBe(false);
   });
 
   it('never passes runner credentials into the container', () => {

@@ -32,6 +32,7 @@ export interface CertifyFlags {
   readonly cacheDir?: string;
   readonly baselineEval?: string;
   readonly out?: string;
+  readonly shard?: string;
   readonly json?: boolean;
 }
 
@@ -88,11 +89,21 @@ export async function flagsToConfig(flags: CertifyFlags, cwd: string): Promise<P
     ...(flags.cacheDir === undefined ? {} : { cache_dir: flags.cacheDir }),
     ...(flags.baselineEval === undefined ? {} : { baseline_eval: flags.baselineEval }),
     ...(flags.out === undefined ? {} : { output_dir: flags.out }),
+    ...(flags.shard === undefined ? {} : { shard: shardOf(flags.shard) }),
   };
   if (editConfig !== undefined && flags.edit === undefined) {
     throw new InvarlockError('E_USAGE', '--edit-config needs --edit', { details: { field: 'edit-config' } });
   }
   return record as Partial<RunConfigFile>;
+}
+
+/** `i/n` (1-based, as the Action spells it) → the config's 0-based shard. */
+function shardOf(value: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const i = Number(match?.[1]);
+  const n = Number(match?.[2]);
+  if (match === null || i < 1 || i > n) throw new InvarlockError('E_USAGE', `--shard expects i/n with 1 ≤ i ≤ n, got '${value}'`, { details: { field: 'shard' } });
+  return { index: i - 1, count: n };
 }
 
 /** A directory name for a subject label (several subjects write one folder each). */
@@ -120,6 +131,18 @@ export async function runCertify(flags: CertifyFlags, ctx: CliContext): Promise<
   const reporter = createProgressReporter(ctx.stderr, ctx.style, flags.json === true ? 'quiet' : ctx.verbosity);
   const run = await certify(config, { cwd: ctx.cwd, onEvent: reporter, signal: ctx.signal });
   await mkdir(outDir, { recursive: true });
+  if (run.partials.length > 0) {
+    // A shard job: partial results for `invarlock aggregate`, no certificate of its own.
+    const files: string[] = [];
+    for (const partial of run.partials) {
+      const path = join(outDir, run.partials.length === 1 ? 'shard.partial.json' : `${slug(partial.label)}.shard.partial.json`);
+      await writeJsonAtomic(path, partial);
+      files.push(path);
+    }
+    const shard = run.partials[0]!.shard;
+    ctx.stdout.write(flags.json === true ? `${JSON.stringify({ shard, partials: files })}\n` : `shard ${shard.index + 1}/${shard.count}: ${files.join(', ')}\n`);
+    return 0;
+  }
   const written: { label: string; verdict: string; ratio: number | null; files: Record<string, string | undefined> }[] = [];
   for (const subject of run.subjects) {
     const dir = run.subjects.length === 1 ? outDir : join(outDir, slug(subject.label));

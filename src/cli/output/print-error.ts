@@ -24,3 +24,9 @@ export function formatError(error: unknown, style: Style, verbose: boolean): { t
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return { text: `${style.red(style.bold('internal error'))} (please report it): ${message}\n`, exitCode: 3 };
 }
+
+/** The JSON error record `--json` prints on stdout: `{ code, message, hint?, details? }`. */
+export function errorRecord(error: unknown): { code: string; message: string; hint?: string; details?: unknown } {
+  if (isInvarlockError(error)) return error.toJSON();
+  return { code: 'E_INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}

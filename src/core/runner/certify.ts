@@ -33,9 +33,11 @@ import { formatsOf, openModel, type OpenedModel } from './open-model.js';
 import { prepareWindows, type PreparedWindows } from './prepare-windows.js';
 import { buildProvenance, seedsOf } from './provenance.js';
 import { runGuards, type GuardSide } from './run-guards.js';
+import { runVarianceStage } from './variance-stage.js';
 import { StageTimer } from './stage-timer.js';
 import { toWeightMatrix } from './weight-matrices.js';
 import { quantizationFormatsOf } from './quantization-formats.js';
+import { makeShardPartial, shardWindows, type ShardPartial } from './shard-partial.js';
 
 /** Options of {@link certify}: everything that is not the run's configuration. */
 export interface CertifyOptions {
@@ -62,6 +64,8 @@ export interface SubjectCertificate {
 /** Everything a certify run produced. */
 export interface CertifyRun {
   readonly subjects: readonly SubjectCertificate[];
+  /** Shard jobs (config `shard`): one partial result per subject, merged later by `aggregateShards`; no certificates. */
+  readonly partials: readonly ShardPartial[];
   /** The baseline's per-window losses with their reuse key, for `--baseline-eval` and the Action cache. */
   readonly baselineEvaluation: BaselineEvaluation;
   readonly policy: Policy;
@@ -103,12 +107,17 @@ export async function certify(config: RunConfig, options: CertifyOptions): Promi
         ? [{ label: config.mode.edit.name, spec: { kind: 'edit' as const, name: config.mode.edit.name, config: config.mode.edit.config } }]
         : config.mode.subjects.map((s) => ({ label: s.label, spec: s }));
     const results: SubjectCertificate[] = [];
+    const partials: ShardPartial[] = [];
     for (const subject of subjects) {
-      const certificate = await certifySubject({ config, policy, seeds, baseline: evaluated.state, subject, options, onEvent, timer, pool, startedAt, clock });
-      results.push({ label: subject.label, certificate });
+      const input = await certifySubject({ config, policy, seeds, baseline: evaluated.state, subject, options, onEvent, timer, pool, startedAt, clock });
+      if (config.shard === null) {
+        results.push({ label: subject.label, certificate: await timer.run('report', subject.label, 'certificate', async () => buildCertificate(input)) });
+      } else {
+        partials.push(makeShardPartial(subject.label, config.shard, baseline.prepared.plan, input));
+      }
     }
     await evaluated.state.scorer.release();
-    return { subjects: results, baselineEvaluation: evaluated.saved, policy };
+    return { subjects: results, partials, baselineEvaluation: evaluated.saved, policy };
   } finally {
     await pool.close();
   }
@@ -159,9 +168,10 @@ async function prepareBaseline(config: RunConfig, policy: Policy, options: Certi
     return { objective, windows: masked };
   };
   const all = [...prepared.plan.preview, ...prepared.plan.final];
+  const mine = (windows: PreparedWindows['plan']['preview']) => (config.shard === null ? windows : shardWindows(windows, config.shard));
   const calibration = selectCalibrationWindows(all.length, policy.guards.rmt.calibration_windows).map((i) => all[i]!);
   const weights = config.guards.spectral === 'off' && config.guards.invariants === 'off' && config.mode.kind === 'compare' ? null : readWeights(opened.model).map(toWeightMatrix);
-  return { opened, prepared, objective, arms: { preview: toArm(prepared.plan.preview), final: toArm(prepared.plan.final) }, weights, calibration };
+  return { opened, prepared, objective, arms: { preview: toArm(mine(prepared.plan.preview)), final: toArm(mine(prepared.plan.final)) }, weights, calibration };
 }
 
 function objectiveOf(model: LoadedModel): 'causal' | 'masked' {
@@ -293,11 +303,12 @@ interface BuiltSubject {
   readonly edit: EditResult | null;
 }
 
-async function certifySubject(ctx: SubjectContext): Promise<Certificate> {
+async function certifySubject(ctx: SubjectContext): Promise<CertificateInput> {
   const { config, policy, baseline, subject, timer, onEvent } = ctx;
   const label = subject.label;
   const partial: { built?: BuiltSubject; preview?: WindowLosses; final?: WindowLosses; provider?: 'cpu' | 'cuda' } = {};
   let scorer: Scorer | null = null;
+  const sessions: { guarded: Scorer | null } = { guarded: null };
   try {
     const built = await timer.run('apply', label, describeSpec(subject.spec), () => buildSubject(ctx));
     partial.built = built;
@@ -322,7 +333,7 @@ async function certifySubject(ctx: SubjectContext): Promise<Certificate> {
     const activeScorer = scorer;
     partial.preview = await timer.run('preview', label, 'subject: preview windows', () => scoreArm(activeScorer, baseline.arms.preview, progress('preview', 'preview')));
     const previewRatio = Math.exp(weightedMeanLoss(partial.preview) - weightedMeanLoss(baseline.losses.preview));
-    const catastrophic = !(previewRatio <= policy.thresholds.catastrophe_ratio);
+    const catastrophic = config.shard === null && !(previewRatio <= policy.thresholds.catastrophe_ratio);
     const guards = await timer.run('guards', label, 'invariants, spectral, RMT, variance', async () => {
       const subjectRmt =
         taps.length === 0 || catastrophic
@@ -334,6 +345,27 @@ async function certifySubject(ctx: SubjectContext): Promise<Certificate> {
         rmt,
         model,
       });
+      // VE runs for built-in edits only (ALGORITHMS.md §5); compare mode monitors
+      const ve =
+        built.edit !== null && config.guards.variance !== 'off' && !catastrophic && built.weights !== null
+          ? await runVarianceStage({
+              policy,
+              seed: ctx.seeds.variance,
+              model: built.loaded,
+              weights: built.weights,
+              edited: built.edit.changed,
+              subject: built.scoringModel,
+              // the RMT taps include every down/o projection, so the subject session can capture VE's too
+              ...(taps.length > 0 ? { captureScorer: activeScorer } : {}),
+              preview: baseline.arms.preview,
+              previewLosses: partial.preview!,
+              session: { device: config.device, threads: config.threads, onFallback: (message) => onEvent({ type: 'warning', id: 'cuda_fallback', message }) },
+              progress: { subject: label, onEvent, batchSize: config.batchSize, signal: ctx.options.signal },
+              guardedSession: 'keep',
+            })
+          : null;
+      sessions.guarded = ve?.guardedScorer ?? null;
+      if (ve?.guardedPreview != null) partial.preview = ve.guardedPreview;
       return runGuards({
         config,
         policy,
@@ -341,40 +373,40 @@ async function certifySubject(ctx: SubjectContext): Promise<Certificate> {
         baseline: side(baseline.weights, baseline.opened.model.tokenizer!.hash, baseline.rmt, baseline.opened.model),
         subject: side(built.weights, built.tokenizerHash, subjectRmt, built.loaded),
         mode: built.edit === null ? 'monitor' : 'edit',
+        ...(ve === null ? {} : { variance: { blocks: ve.blocks, overhead: ve.overhead } }),
       });
     });
     if (!catastrophic) {
-      partial.final = await timer.run('evaluate', label, 'subject: final windows', () => scoreArm(activeScorer, baseline.arms.final, progress('evaluate', 'final')));
+      // with VE enabled the final arm scores the guarded weights (the scales are part of the certified model)
+      const finalScorer = sessions.guarded ?? activeScorer;
+      partial.final = await timer.run('evaluate', label, 'subject: final windows', () => scoreArm(finalScorer, baseline.arms.final, progress('evaluate', 'final')));
     } else {
       onEvent({ type: 'warning', id: 'catastrophic_ppl_spike', message: `preview ratio ${previewRatio.toFixed(3)} > ${policy.thresholds.catastrophe_ratio}: final arm skipped` });
     }
     const change: ChangeInput = built.change.kind === 'edit' ? { ...built.change, rolled_back: catastrophic } : built.change;
-    return await timer.run('report', label, 'certificate', async () =>
-      buildCertificate(
-        await certificateInput(ctx, {
-          outcome: { status: 'completed' },
-          built: { ...built, change },
-          preview: partial.preview!,
-          final: partial.final ?? null,
-          guards,
-          provider: activeScorer.provider,
-        }),
-      ),
-    );
+    return await certificateInput(ctx, {
+      outcome: { status: 'completed' },
+      built: { ...built, change },
+      preview: partial.preview!,
+      final: partial.final ?? null,
+      guards,
+      provider: activeScorer.provider,
+    });
   } catch (error) {
     if (!isInvarlockError(error) || partial.built === undefined) throw error;
     onEvent({ type: 'warning', id: 'subject_error', message: `${label}: ${error.code}: ${error.message}` });
-    return buildCertificate(
-      await certificateInput(ctx, {
-        outcome: { status: 'error', code: error.code, message: error.message },
-        built: partial.built,
-        preview: partial.preview ?? null,
-        final: partial.final ?? null,
-        guards: null,
-        provider: partial.provider ?? 'cpu',
-      }),
-    );
+    const finite = (l: WindowLosses | undefined) => (l !== undefined && l.loss.every(Number.isFinite) ? l : null);
+    return certificateInput(ctx, {
+      outcome: { status: 'error', code: error.code, message: error.message },
+      built: partial.built,
+      // JSON cannot carry NaN: an arm with a non-finite loss is left out of an error certificate
+      preview: finite(partial.preview),
+      final: finite(partial.final),
+      guards: null,
+      provider: partial.provider ?? 'cpu',
+    });
   } finally {
+    await sessions.guarded?.release();
     await scorer?.release();
   }
 }
@@ -502,7 +534,7 @@ async function certificateInput(ctx: SubjectContext, m: Measured): Promise<Certi
     subject === null
       ? { ids: [], weights: [], baseline: [], subject: [] }
       : { ids: [...subject.ids], weights: Array.from(subject.weight), baseline: Array.from(base.loss), subject: Array.from(subject.loss) };
-  const pairing = pairingOf(baseline, m);
+  const pairing = pairingOf(ctx, m);
   const finishedAt = ctx.clock();
   const provenance = await buildProvenance({
     provider: m.provider,
@@ -553,8 +585,11 @@ async function certificateInput(ctx: SubjectContext, m: Measured): Promise<Certi
   };
 }
 
-function pairingOf(baseline: BaselineState, m: Measured): CertificateInput['pairing'] {
-  const plan = baseline.prepared.plan;
+function pairingOf(ctx: SubjectContext, m: Measured): CertificateInput['pairing'] {
+  const baseline = ctx.baseline;
+  const full = baseline.prepared.plan;
+  const shard = ctx.config.shard;
+  const plan = shard === null ? full : { ...full, preview: shardWindows(full.preview, shard), final: shardWindows(full.final, shard) };
   const byId = new Map([...plan.preview, ...plan.final].map((w) => [w.id, w]));
   const refs = (losses: WindowLosses | null) =>
     (losses?.ids ?? []).map((id, i) => ({ id, ids: byId.get(id)?.ids ?? new Uint32Array(0), scoredCount: losses!.weight[i]! }));
@@ -582,7 +617,12 @@ function lastSegment(reference: string): string {
   return trimmed.slice(Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\')) + 1) || reference;
 }
 
-/** The resolved configuration as JSON (only its digest goes into the certificate). */
+/**
+ * The resolved configuration as JSON (only its digest goes into the certificate), without the
+ * settings that say where files go rather than what is measured: output folder, cache folder and a
+ * reused baseline evaluation (reuse requires equal hashes, so the numbers are the same).
+ */
 function configRecord(config: RunConfig): JsonValue {
-  return JSON.parse(JSON.stringify(config)) as JsonValue;
+  const { outputDir: _out, cacheDir: _cache, baselineEval: _reuse, ...measured } = config;
+  return JSON.parse(JSON.stringify(measured)) as JsonValue;
 }

@@ -16,6 +16,7 @@ import {
   type VeEnableDecision,
   type VeGateOutcome,
   type VeProposal,
+  type VeScope,
   type VeTapSamples,
 } from '../../guards/index.js';
 import { indexModel } from '../../onnx/index.js';
@@ -101,7 +102,7 @@ export function variancePolicyOf(policy: Policy, seed: number): VariancePolicy {
   const s = policy.guards.variance;
   const t = policy.thresholds.variance;
   return {
-    scope: s.scope.includes('attn_out') ? 'ffn_attn_out' : 'ffn',
+    scope: veScopeOf(policy),
     maxCalib: s.max_calib,
     abWindows: s.ab_windows,
     minCoverage: s.min_coverage,
@@ -121,6 +122,11 @@ export function variancePolicyOf(policy: Policy, seed: number): VariancePolicy {
     replicates: s.bootstrap_replicates,
     alpha: policy.thresholds.bootstrap.alpha,
   };
+}
+
+/** The guards' VE scope from the policy's scope list: naming `attn_out` adds the attention output projections. */
+function veScopeOf(policy: Policy): VeScope {
+  return policy.guards.variance.scope.includes('attn_out') ? 'ffn_attn_out' : 'ffn';
 }
 
 /** Scale windows: min(floor(max_calib / scale_windows_divisor), max_scale_windows) from the policy (20 balanced). */
@@ -148,7 +154,7 @@ export function veBootstrapCiOf(policy: Policy): BootstrapCiFn {
  * projection; with `attn_out` also the attention output projection), before the residual add.
  */
 export function veTapsOf(model: LoadedModel, weights: readonly WeightMatrix[], policy: Policy): VeTap[] {
-  const roles = veScopeRoles(variancePolicyOf(policy, 0).scope);
+  const roles = veScopeRoles(veScopeOf(policy));
   const roleOf = new Map(weights.map((w) => [w.key, w.role]));
   return activationTapsOf(model).flatMap((tap) => {
     const role = roleOf.get(tap.key);
@@ -179,9 +185,11 @@ export async function runVarianceStage(input: VarianceStageInput): Promise<Varia
   const { policy, previewLosses } = input;
   const vePolicy = variancePolicyOf(policy, input.seed);
   const windowIds = idsOf(input.preview);
-  if (previewLosses.ids.length !== windowIds.length || previewLosses.ids.some((id, i) => id !== windowIds[i])) {
-    throw new InvarlockError('E_INTERNAL', 'VE needs the subject preview losses in the preview arm order', {
-      details: { expected: String(windowIds.length), actual: String(previewLosses.ids.length) },
+  const at = windowIds.findIndex((id, i) => id !== previewLosses.ids[i]);
+  if (previewLosses.ids.length !== windowIds.length || at >= 0) {
+    const i = at >= 0 ? at : Math.min(windowIds.length, previewLosses.ids.length);
+    throw new InvarlockError('E_INTERNAL', `VE needs the subject's preview losses in the preview arm's window order (they differ at position ${i})`, {
+      details: { window: String(i), expected: windowIds[i] ?? '(none)', actual: previewLosses.ids[i] ?? '(none)' },
     });
   }
   const taps = veTapsOf(input.model, input.weights, policy);

@@ -5,18 +5,20 @@ import { InvarlockError, wrapError } from '../../errors/index.js';
 import { filterDocuments, hasLetter } from './filter-documents.js';
 import { parseDatasetSpec } from './parse-dataset-spec.js';
 import { parseJsonlExamples, parseJsonlTexts } from './parse-jsonl.js';
+import { readParquetTextColumn } from './read-parquet-text.js';
 import { splitOnBlankLines, splitWikitextArticles } from './split-documents.js';
 import type { Dataset, DatasetSource, DatasetSpec, LabelledExample, LoadDatasetOptions, WikitextSplit } from './types.js';
+import { resolveWikitext2Split, WIKITEXT2_HUB } from './wikitext-hub.js';
 
-/** Defaults of {@link LoadDatasetOptions}. */
-export const DATASET_DEFAULTS = Object.freeze({ split: 'test', dedupe: 'exact' } as const);
+/** Defaults of {@link LoadDatasetOptions} (the hub cache and endpoint default as in `resolveModel`). */
+export const DATASET_DEFAULTS = Object.freeze({ split: 'test', dedupe: 'exact', network: 'deny', hubRevision: 'main' } as const);
 
 /** Where a wikitext2 split is looked up under `dataCacheDir`. */
 export function wikitext2CachePath(dataCacheDir: string, split: WikitextSplit): string {
   return join(dataCacheDir, 'wikitext-2-raw-v1', `${split}.txt`);
 }
 
-async function readSource(file: string): Promise<{ text: string; source: DatasetSource }> {
+async function readBytes(file: string): Promise<{ bytes: Buffer; source: DatasetSource }> {
   const info = await stat(file).catch((error: unknown) => {
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') {
       throw new InvarlockError('E_DATASET_MISSING', `Dataset file ${file} does not exist`, { details: { file } });
@@ -27,6 +29,11 @@ async function readSource(file: string): Promise<{ text: string; source: Dataset
   const bytes = await readFile(file).catch((error: unknown) => {
     throw wrapError(error, 'E_FILE_READ', `Cannot read dataset file ${file}`, { details: { file } });
   });
+  return { bytes, source: { file, sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') } };
+}
+
+async function readSource(file: string): Promise<{ text: string; source: DatasetSource }> {
+  const { bytes, source } = await readBytes(file);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
@@ -36,20 +43,47 @@ async function readSource(file: string): Promise<{ text: string; source: Dataset
   if (text.trim().length === 0) {
     throw new InvarlockError('E_DATASET_MISSING', `Dataset file ${file} is empty`, { details: { file, sizeBytes: bytes.length } });
   }
-  return { text, source: { file, sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') } };
+  return { text, source };
 }
 
-function wikitextFile(options: LoadDatasetOptions, cwd: string, split: WikitextSplit): string {
-  if (options.dataPath !== undefined) return resolve(cwd, options.dataPath);
-  const hint =
-    'wikitext2 reads a local copy of the raw split: set dataset.path in the config (or its CLI/Action equivalent) to wiki.<split>.raw of the ' +
-    `WikiText-2 raw release, or place it at <cache>/wikitext-2-raw-v1/${split}.txt. The hub publishes the dataset ` +
-    '(Salesforce/wikitext, wikitext-2-raw-v1) only as parquet, which invarlock does not read; ' +
-    "pandas.read_parquet(...)['text'] written one row per line gives the same documents.";
-  if (options.dataCacheDir === undefined) {
-    throw new InvarlockError('E_DATASET_MISSING', 'No local copy of wikitext2 was given', { details: { split }, hint });
+async function isFile(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isFile() === true;
+}
+
+/**
+ * The raw text of a wikitext2 split: `dataPath`, else `<dataCacheDir>/wikitext-2-raw-v1/<split>.txt`
+ * when it exists, else the hub's parquet file (cache first, download when allowed). Parquet rows
+ * are lines: the hub's `datasets` tooling stores each line of the raw file with its `\n` and blank
+ * lines as `''`; joining with `\n` gives text that splits into the same articles whether or not
+ * rows keep their newline (blank lines are skipped by the splitter).
+ */
+async function readWikitext2(options: LoadDatasetOptions, cwd: string, split: WikitextSplit): Promise<{ text: string; source: DatasetSource }> {
+  if (options.dataPath !== undefined) return readSource(resolve(cwd, options.dataPath));
+  if (options.dataCacheDir !== undefined) {
+    const copy = wikitext2CachePath(resolve(cwd, options.dataCacheDir), split);
+    if (await isFile(copy)) return readSource(copy);
   }
-  return wikitext2CachePath(resolve(cwd, options.dataCacheDir), split);
+  const resolved = await resolveWikitext2Split(split, options.hubRevision ?? DATASET_DEFAULTS.hubRevision, {
+    ...options,
+    ...(options.hubCacheDir === undefined ? {} : { hubCacheDir: resolve(cwd, options.hubCacheDir) }),
+  });
+  const { bytes, source } = await readBytes(resolved.file.path);
+  // A cached LFS blob is named by its sha256: a blob changed since its download is caught here.
+  if (resolved.file.sha256 !== undefined && resolved.file.sha256 !== source.sha256) {
+    throw new InvarlockError('E_DOWNLOAD', `The cached ${resolved.file.repoPath} of ${resolved.repo} does not match its sha256`, {
+      details: { file: source.file, expected: resolved.file.sha256, actual: source.sha256 },
+      hint: `Delete ${source.file} and the blob it links to, then download it again (--allow-network).`,
+    });
+  }
+  const rows = await readParquetTextColumn(bytes, { column: WIKITEXT2_HUB.column, file: source.file });
+  const text = rows.join('\n');
+  if (text.trim().length === 0) {
+    throw new InvarlockError('E_DATASET_MISSING', `Dataset file ${source.file} has no text`, { details: { file: source.file, sizeBytes: source.sizeBytes } });
+  }
+  return {
+    text,
+    source: { ...source, hub: { repo: resolved.repo, repoPath: resolved.file.repoPath, revision: resolved.revision, commit: resolved.commit, from: resolved.source } },
+  };
 }
 
 /**
@@ -59,9 +93,18 @@ function wikitextFile(options: LoadDatasetOptions, cwd: string, split: WikitextS
  * blank-line separated blocks; jsonl documents are records. Classification examples drop only
  * texts without a letter (short texts are legitimate there) and, with `dedupe: 'exact'`, repeated texts.
  *
+ * wikitext2 reads, in order: `dataPath`; `<dataCacheDir>/wikitext-2-raw-v1/<split>.txt` if present;
+ * the split's parquet file of `Salesforce/wikitext` (`wikitext-2-raw-v1/<split>-00000-of-00001.parquet`)
+ * in the hub cache, downloaded first when `network` is `allow`. The hub revision is pinned to a
+ * commit, recorded with the repository path in `source.hub`; the same documents come out of the
+ * parquet rows as out of the raw text file.
+ *
  * @throws `E_DATASET_UNKNOWN` / `E_DATASET_SPEC` for a bad spec string; `E_DATASET_MISSING` when the
- *   file does not exist, is empty, or wikitext2 has no local copy (details.file / details.split);
- *   `E_DATASET_INVALID` for non-UTF-8 text or bad JSONL records (details.line); `E_FILE_READ` on I/O errors.
+ *   file does not exist or is empty (details.file); `E_DATASET_INVALID` for non-UTF-8 text, bad JSONL
+ *   records (details.line) or an unreadable parquet file (details.file, details.field);
+ *   `E_FILE_READ` on I/O errors; wikitext2 from the hub: `E_NETWORK_DISALLOWED` when the split is not
+ *   cached and network is denied (details.repo / revision / file / cacheDir / split), `E_DOWNLOAD` for
+ *   hub errors and content that does not match its hash (details.expected / details.actual).
  */
 export async function loadDataset(spec: string | DatasetSpec, options: LoadDatasetOptions = {}): Promise<Dataset> {
   const parsed = typeof spec === 'string' ? parseDatasetSpec(spec) : spec;
@@ -70,7 +113,7 @@ export async function loadDataset(spec: string | DatasetSpec, options: LoadDatas
   switch (parsed.kind) {
     case 'wikitext2': {
       const split = options.split ?? DATASET_DEFAULTS.split;
-      const { text, source } = await readSource(wikitextFile(options, cwd, split));
+      const { text, source } = await readWikitext2(options, cwd, split);
       const { documents, rows } = splitWikitextArticles(text);
       const filtered = filterDocuments(documents, dedupe);
       return { kind: 'documents', spec: parsed, split, source, documents: filtered.kept, stats: statsOf(rows, filtered) };

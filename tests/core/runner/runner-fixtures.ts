@@ -139,6 +139,44 @@ export function writeSwappedTokenizerModel(from: string, to: string, a: string, 
   return to;
 }
 
+/** In-process CLI streams: what `runCli` writes, collected; not a TTY, no colour. */
+export interface CliIo {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: { readonly isTTY: false; write(text: string): boolean };
+  readonly stderr: { readonly isTTY: false; write(text: string): boolean };
+  readonly signal: AbortSignal;
+  readonly out: () => string;
+  readonly err: () => string;
+}
+
+/** Streams for `runCli(argv, io)`; `onStderr` sees each write (e.g. to abort mid-run). */
+export function cliIo(options: { readonly cwd?: string; readonly signal?: AbortSignal; readonly onStderr?: (text: string) => void } = {}): CliIo {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { NO_COLOR: '1' },
+    stdout: { isTTY: false, write: (text) => out.push(text) > 0 },
+    stderr: {
+      isTTY: false,
+      write: (text) => {
+        err.push(text);
+        options.onStderr?.(text);
+        return true;
+      },
+    },
+    signal: options.signal ?? new AbortController().signal,
+    out: () => out.join(''),
+    err: () => err.join(''),
+  };
+}
+
+/** CLI flags for the small evaluation: dev profile, the WikiText-2 prefix, seq_len 64, 32/32 windows. */
+export function smallCertifyFlags(): string[] {
+  return ['--profile', 'dev', '--dataset', `text:${evalTextPath()}`, '--seq-len', '64', '--preview-n', '32', '--final-n', '32'];
+}
+
 /** Every file under `dir`, relative paths, sorted. */
 export function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];

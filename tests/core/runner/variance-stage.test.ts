@@ -21,6 +21,7 @@ import {
   createScorer,
   decideGuardOverheadGate,
   filterDocuments,
+  maskWindow,
   pairedBootstrap,
   splitWikitextArticles,
   type EvalWindow,
@@ -30,7 +31,8 @@ import {
 import { applyVeScales, restoreVeScales, veScaleWindowCount } from '../../../src/guards/index.js';
 import { createDataSource, indexModel, readTensorFloat32 } from '../../../src/onnx/index.js';
 
-const MODEL_DIR = resolve(import.meta.dirname, '../../fixtures/models/gpt2-tiny');
+const MODELS = resolve(import.meta.dirname, '../../fixtures/models');
+const MODEL_DIR = resolve(MODELS, 'gpt2-tiny');
 const WIKITEXT_VALID = '/work/shared/data/wikitext-2/valid.txt';
 /** Enough WikiText-2 articles for 24 + 8 windows of 128 tokens from a wide candidate pool, tokenized in well under a second. */
 const TEXT_CHARS = 150_000;
@@ -51,19 +53,21 @@ interface Subject {
 }
 
 let fixture: Fixture;
+let documents: readonly string[];
 const subjects = new Map<number, Promise<Subject>>();
 
 beforeAll(async () => {
   const model = await loadModel(MODEL_DIR, { tokenizer: 'required' });
   const tokenizer = model.tokenizer!;
-  const documents = filterDocuments(splitWikitextArticles(readFileSync(WIKITEXT_VALID, 'utf8')).documents, 'none').kept;
+  const all = filterDocuments(splitWikitextArticles(readFileSync(WIKITEXT_VALID, 'utf8')).documents, 'none').kept;
   const used: string[] = [];
   let chars = 0;
-  for (const doc of documents) {
+  for (const doc of all) {
     used.push(doc);
     chars += doc.length;
     if (chars > TEXT_CHARS) break;
   }
+  documents = used;
   const prng = createPrng(7);
   const plan = buildWindowPlan(
     used,
@@ -294,10 +298,52 @@ describe('runVarianceStage on gpt2-tiny + quant_rtn', () => {
     }
   });
 
+  it('runs on a masked LM (bert-tiny, 3-bit): captures the masked inputs at output.dense and gates on pseudo-perplexity', async () => {
+    const model = await loadModel(resolve(MODELS, 'bert-tiny'), { tokenizer: 'required' });
+    const tokenizer = model.tokenizer!;
+    const special = tokenizer.specialTokens;
+    const prng = createPrng(7);
+    const plan = buildWindowPlan(
+      documents,
+      { encode: (text) => tokenizer.encode(text, { specialTokens: 'skip' }), decode: (ids) => tokenizer.decode(ids) },
+      { seqLen: 64, previewN: 24, finalN: 8, objective: 'masked', separatorId: special.sep!, prefixIds: [special.cls!], suffixIds: [special.sep!], rand: () => prng.nextFloat(), tokenizerHash: tokenizer.hash },
+    );
+    const matrices = readWeights(model).map(toWeightMatrix);
+    const edit = applyEdit({ name: 'quant_rtn', config: resolveQuantRtnConfig({ bits: 3, scope: 'ffn' }) }, matrices);
+    const written = writeWeights(model, edit.changed, { mode: 'copy' });
+    const scoring: ScoringModel = { source: 'bert-tiny + quant_rtn 3', index: indexModel(written.bytes, { source: 'bert-tiny' }), io: model.graph.io, externalData: written.externalData };
+    const windows = plan.preview.map((w) => maskWindow(w, { seed: 11, maskId: special.mask!, vocabSize: tokenizer.vocabSize, specialIds: tokenizer.specialIds }));
+    const scorer = await createScorer(scoring, { device: 'cpu', threads: THREADS, head: 'token-logprobs' });
+    const previewLosses = await scorer.scoreMasked(windows, { batchSize: 8 }).finally(() => scorer.release());
+    const weights = matrices.map((m) => ({ ...m, data: edit.changed.get(m.key) ?? m.data }));
+    const result = await runVarianceStage({
+      policy: balanced(),
+      seed: 3007,
+      model,
+      weights,
+      edited: edit.changed,
+      subject: scoring,
+      preview: { objective: 'masked', windows },
+      previewLosses,
+      session: { device: 'cpu', threads: THREADS },
+      progress: { subject: 'quant_rtn', onEvent: () => {}, batchSize: 8, signal: undefined },
+    });
+    expect(result.proposal.taps.map((t) => t.key)).toEqual([0, 1, 2].map((l) => `bert.encoder.layer.${l}.output.dense`));
+    expect(result.proposal.taps.every((t) => t.variance > 0)).toBe(true);
+    expect(result.gate).toMatchObject({ status: 'fail', windows: 8 });
+    expect(result.gate!.reasons).toContain('ci_not_below_zero');
+    expect(result.decision!.isEnabled).toBe(false);
+    expect(result.blocks.measurements).toMatchObject({ mode: 'edit', enabled: false, ab_windows: 8, predictive_gate: 'fail' });
+    expect(result.blocks.reason).toMatch(/^not_enabled: ci_not_below_zero/);
+  });
+
   it('throws E_INTERNAL when the preview losses are not in the preview arm order', async () => {
     const subject = await subjectOf(8);
     const previewLosses: WindowLosses = { ...subject.previewLosses, ids: [...subject.previewLosses.ids].reverse() };
-    await expect(runVarianceStage(stageInput(subject, balanced(), { previewLosses }))).rejects.toMatchObject({ code: 'E_INTERNAL', details: { expected: '24', actual: '24' } });
+    await expect(runVarianceStage(stageInput(subject, balanced(), { previewLosses }))).rejects.toMatchObject({
+      code: 'E_INTERNAL',
+      details: { window: '0', expected: fixture.preview[0]!.id, actual: fixture.preview[23]!.id },
+    });
   });
 });
 

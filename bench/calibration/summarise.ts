@@ -1,0 +1,283 @@
+/**
+ * Counts and rates of a calibration: per (fixture, tier, class) cell and per tier pooled over the
+ * fixtures, how many runs each gate stopped, with exact one-sided 95 % bounds; per case the
+ * verdicts and the spread of each gate's statistic; and for each thresholded gate the evidence a
+ * recalibration needs (benign maximum, harmful minimum, and the overall rates if the threshold were
+ * moved to just above the benign maximum).
+ */
+import { resolvePolicy, type TierName } from '../../src/core/index.js';
+import { lowerBound, upperBound } from './binomial.js';
+import type { CaseClass } from './cases.js';
+import { GATES, type GateId, type RunOutcome } from './outcome.js';
+
+/** The goals of the issue: false alarms on benign edits and detection of harmful ones. */
+export const GOALS = Object.freeze({ falseAlarmMax: 0.01, detectionMin: 0.99, confidence: 0.95 });
+
+/** k of n runs, with the exact one-sided 95 % bound on the side the goal constrains. */
+export interface RateCount {
+  readonly flagged: number;
+  readonly n: number;
+  readonly rate: number;
+  /** Upper bound for a benign cell (false alarms), lower bound for a harmful cell (detection). */
+  readonly bound: number;
+}
+
+/** One (fixture or `all`, tier, class) cell. */
+export interface CellSummary {
+  readonly fixture: string;
+  readonly tier: string;
+  readonly class: CaseClass;
+  readonly runs: number;
+  readonly errors: number;
+  readonly warns: number;
+  readonly gates: Readonly<Record<GateId, RateCount>>;
+}
+
+/** One (fixture, tier, case) row. */
+export interface CaseSummary {
+  readonly fixture: string;
+  readonly tier: string;
+  readonly case: string;
+  readonly class: CaseClass;
+  readonly runs: number;
+  readonly verdicts: Readonly<Record<'pass' | 'warn' | 'fail' | 'error', number>>;
+  readonly gates: Readonly<Record<GateId, number>>;
+  readonly ratio: { readonly median: number | null; readonly max: number | null };
+  readonly ciHigh: { readonly min: number | null; readonly max: number | null };
+  readonly rmtGrowth: { readonly min: number | null; readonly max: number | null };
+  readonly spectralCaps: { readonly min: number | null; readonly max: number | null };
+}
+
+/** Whether a tier (pooled over fixtures) meets a goal. */
+export type GoalStatus = 'met' | 'met_observed_only' | 'missed';
+
+/** The goal check of one tier. */
+export interface GoalCheck {
+  readonly tier: string;
+  readonly falseAlarm: RateCount & { readonly status: GoalStatus };
+  readonly detection: RateCount & { readonly status: GoalStatus };
+}
+
+/** A gate's statistic against its threshold in one tier, and the effect of moving the threshold. */
+export interface ThresholdEvidence {
+  readonly tier: string;
+  readonly gate: 'primary_metric' | 'drift' | 'spectral' | 'rmt';
+  /** What is compared: e.g. `ratio_ci_high > 1.102`. */
+  readonly rule: string;
+  readonly current: number;
+  /** Benign runs the gate stops at the current threshold, and the largest benign statistic. */
+  readonly benignFlagged: number;
+  readonly benignN: number;
+  readonly benignMax: number | null;
+  /** Harmful runs the gate stops, and the smallest harmful statistic among runs that reached it. */
+  readonly harmfulFlagged: number;
+  readonly harmfulN: number;
+  readonly harmfulMin: number | null;
+  /** The smallest threshold with no benign run stopped by this gate (the benign maximum), when above the current one. */
+  readonly proposed: number | null;
+  /** Overall verdict rates with the proposed threshold (other gates as recorded). */
+  readonly whatIf: { readonly falseAlarm: RateCount; readonly detection: RateCount } | null;
+}
+
+/** Everything the tables show. */
+export interface CalibrationSummary {
+  readonly cells: readonly CellSummary[];
+  readonly cases: readonly CaseSummary[];
+  readonly goals: readonly GoalCheck[];
+  readonly thresholds: readonly ThresholdEvidence[];
+}
+
+function rateOf(flagged: number, n: number, cls: CaseClass): RateCount {
+  return {
+    flagged,
+    n,
+    rate: n === 0 ? 0 : flagged / n,
+    bound: cls === 'benign' ? upperBound(flagged, n, GOALS.confidence) : lowerBound(flagged, n, GOALS.confidence),
+  };
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+function cell(fixture: string, tier: string, cls: CaseClass, outcomes: readonly RunOutcome[]): CellSummary {
+  const gates = Object.fromEntries(GATES.map((g) => [g, rateOf(outcomes.filter((o) => o.flagged[g]).length, outcomes.length, cls)])) as Record<GateId, RateCount>;
+  return {
+    fixture,
+    tier,
+    class: cls,
+    runs: outcomes.length,
+    errors: outcomes.filter((o) => o.verdict === 'error').length,
+    warns: outcomes.filter((o) => o.verdict === 'warn').length,
+    gates,
+  };
+}
+
+function spread(values: readonly (number | null)[]): { min: number | null; max: number | null } {
+  const xs = values.filter((v): v is number => v !== null);
+  return xs.length === 0 ? { min: null, max: null } : { min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+function median(values: readonly (number | null)[]): number | null {
+  const xs = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+  if (xs.length === 0) return null;
+  const mid = Math.floor(xs.length / 2);
+  return xs.length % 2 === 1 ? xs[mid]! : (xs[mid - 1]! + xs[mid]!) / 2;
+}
+
+function caseRow(fixture: string, tier: string, id: string, outcomes: readonly RunOutcome[]): CaseSummary {
+  const count = (status: string): number => outcomes.filter((o) => o.verdict === status).length;
+  return {
+    fixture,
+    tier,
+    case: id,
+    class: outcomes[0]!.class,
+    runs: outcomes.length,
+    verdicts: { pass: count('pass'), warn: count('warn'), fail: count('fail'), error: count('error') },
+    gates: Object.fromEntries(GATES.map((g) => [g, outcomes.filter((o) => o.flagged[g]).length])) as Record<GateId, number>,
+    ratio: { median: median(outcomes.map((o) => o.stats.ratio)), max: spread(outcomes.map((o) => o.stats.ratio)).max },
+    ciHigh: spread(outcomes.map((o) => o.stats.ratio_ci_high)),
+    rmtGrowth: spread(outcomes.map((o) => o.stats.rmt_growth)),
+    spectralCaps: spread(outcomes.map((o) => o.stats.spectral_caps)),
+  };
+}
+
+function goalStatus(rate: RateCount, cls: CaseClass): GoalStatus {
+  if (cls === 'benign') return rate.bound <= GOALS.falseAlarmMax ? 'met' : rate.rate <= GOALS.falseAlarmMax ? 'met_observed_only' : 'missed';
+  return rate.bound >= GOALS.detectionMin ? 'met' : rate.rate >= GOALS.detectionMin ? 'met_observed_only' : 'missed';
+}
+
+/** A gate's statistic and rule in one tier: `stat(o)` is compared with the threshold as `stat > t`. */
+interface GateRule {
+  readonly gate: ThresholdEvidence['gate'];
+  readonly rule: (t: number) => string;
+  readonly current: number;
+  /** The statistic, or null when the gate did not measure it. */
+  readonly stat: (o: RunOutcome) => number | null;
+  /** Whether the gate stops the run at threshold t (a catastrophe or fatal finding stops it regardless). */
+  readonly flags: (o: RunOutcome, t: number) => boolean;
+}
+
+function rulesOf(tier: TierName): GateRule[] {
+  const th = resolvePolicy({ tier, profile: 'dev' }).thresholds;
+  const pmLimit = th.primary_metric.ratio_limit + th.primary_metric.hysteresis;
+  const driftHalfWidth = Math.max(1 - th.drift_band[0], th.drift_band[1] - 1);
+  const epsilon = Math.min(th.rmt.epsilon.attn, th.rmt.epsilon.ffn, th.rmt.epsilon.embed, th.rmt.epsilon.other);
+  const maxCaps = th.spectral.max_caps;
+  // the (max_caps + 1)-th largest |ρ − 1|: above the deadband, caps exceed max_caps
+  const capsStat = (o: RunOutcome): number | null => o.stats.spectral_top_changes?.[maxCaps] ?? (o.stats.spectral_top_changes === null ? null : 0);
+  const catastrophe = (o: RunOutcome): boolean => o.reasons.some((r) => r.startsWith('catastrophe:'));
+  return [
+    {
+      gate: 'primary_metric',
+      rule: (t) => `ratio_ci_high > ${fmt(t)} (or catastrophe)`,
+      current: pmLimit,
+      stat: (o) => o.stats.ratio_ci_high,
+      flags: (o, t) => catastrophe(o) || (o.stats.ratio_ci_high !== null && o.stats.ratio_ci_high > t),
+    },
+    {
+      gate: 'drift',
+      rule: (t) => `|drift − 1| > ${fmt(t)}`,
+      current: driftHalfWidth,
+      stat: (o) => (o.stats.drift === null ? null : Math.abs(o.stats.drift - 1)),
+      flags: (o, t) => o.stats.drift !== null && Math.abs(o.stats.drift - 1) > t,
+    },
+    {
+      gate: 'spectral',
+      rule: (t) => `${ordinal(maxCaps + 1)} largest |ρ − 1| > deadband ${fmt(t)} (or a fatal finding)`,
+      current: th.spectral.deadband,
+      stat: capsStat,
+      flags: (o, t) => (o.stats.spectral_fatal ?? 0) > 0 || (capsStat(o) ?? 0) > t,
+    },
+    {
+      gate: 'rmt',
+      rule: (t) => `max family r_subject/r_baseline − 1 > ε ${fmt(t)}`,
+      current: epsilon,
+      stat: (o) => o.stats.rmt_growth,
+      flags: (o, t) => o.stats.rmt_growth !== null && o.stats.rmt_growth > t,
+    },
+  ];
+}
+
+function ordinal(n: number): string {
+  return n === 1 ? '1st' : n === 2 ? '2nd' : n === 3 ? '3rd' : `${n}th`;
+}
+
+/** A threshold for a table: at most 6 significant digits. */
+export function fmt(value: number): string {
+  return String(Number(value.toPrecision(6)));
+}
+
+/** Whether a run's verdict would stop it with gate `gate` replaced by `flag`: the other gates and non-gate reasons as recorded. */
+function verdictWith(o: RunOutcome, gate: GateId, flag: boolean): boolean {
+  const others = GATES.filter((g) => g !== 'verdict' && g !== gate).some((g) => o.flagged[g]);
+  const unexplained = o.flagged.verdict && !GATES.some((g) => g !== 'verdict' && o.flagged[g]);
+  return flag || others || unexplained;
+}
+
+function evidence(tier: TierName, outcomes: readonly RunOutcome[]): ThresholdEvidence[] {
+  const benign = outcomes.filter((o) => o.class === 'benign');
+  const harmful = outcomes.filter((o) => o.class === 'harmful');
+  return rulesOf(tier).map((r) => {
+    const benignStats = benign.map(r.stat).filter((v): v is number => v !== null);
+    const harmfulStats = harmful.map(r.stat).filter((v): v is number => v !== null);
+    const benignMax = benignStats.length === 0 ? null : Math.max(...benignStats);
+    const benignFlagged = benign.filter((o) => r.flags(o, r.current)).length;
+    const proposed = benignMax !== null && benignMax > r.current && benignFlagged > 0 ? benignMax : null;
+    const whatIf =
+      proposed === null
+        ? null
+        : {
+            falseAlarm: rateOf(benign.filter((o) => verdictWith(o, r.gate, r.flags(o, proposed))).length, benign.length, 'benign'),
+            detection: rateOf(harmful.filter((o) => verdictWith(o, r.gate, r.flags(o, proposed))).length, harmful.length, 'harmful'),
+          };
+    return {
+      tier,
+      gate: r.gate,
+      rule: r.rule(r.current),
+      current: r.current,
+      benignFlagged,
+      benignN: benign.length,
+      benignMax,
+      harmfulFlagged: harmful.filter((o) => r.flags(o, r.current)).length,
+      harmfulN: harmful.length,
+      harmfulMin: harmfulStats.length === 0 ? null : Math.min(...harmfulStats),
+      proposed,
+      whatIf,
+    };
+  });
+}
+
+/** Summarises outcomes (any order). */
+export function summarise(outcomes: readonly RunOutcome[]): CalibrationSummary {
+  const fixtures = unique(outcomes.map((o) => o.fixture));
+  const tiers = unique(outcomes.map((o) => o.tier));
+  const classes: CaseClass[] = ['benign', 'harmful'];
+  const cells: CellSummary[] = [];
+  const cases: CaseSummary[] = [];
+  const goals: GoalCheck[] = [];
+  const thresholds: ThresholdEvidence[] = [];
+  for (const tier of tiers) {
+    const inTier = outcomes.filter((o) => o.tier === tier);
+    for (const fixture of fixtures) {
+      for (const cls of classes) {
+        const these = inTier.filter((o) => o.fixture === fixture && o.class === cls);
+        if (these.length > 0) cells.push(cell(fixture, tier, cls, these));
+      }
+      for (const id of unique(inTier.filter((o) => o.fixture === fixture).map((o) => o.case))) {
+        cases.push(caseRow(fixture, tier, id, inTier.filter((o) => o.fixture === fixture && o.case === id)));
+      }
+    }
+    const pooled = classes.map((cls) => cell('all', tier, cls, inTier.filter((o) => o.class === cls)));
+    cells.push(...pooled.filter((c) => c.runs > 0));
+    const fa = pooled[0]!.gates.verdict;
+    const det = pooled[1]!.gates.verdict;
+    goals.push({ tier, falseAlarm: { ...fa, status: goalStatus(fa, 'benign') }, detection: { ...det, status: goalStatus(det, 'harmful') } });
+    if (isTier(tier)) thresholds.push(...evidence(tier, inTier));
+  }
+  return { cells, cases, goals, thresholds };
+}
+
+function isTier(value: string): value is TierName {
+  return value === 'balanced' || value === 'conservative' || value === 'aggressive';
+}

@@ -1,0 +1,53 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { aggregateShards, type ShardPartial } from '../../core/index.js';
+import { InvarlockError } from '../../errors/index.js';
+import { buildCertificate, renderHeadline, writeReportFiles } from '../../report/index.js';
+import type { CliContext } from '../cli-context.js';
+import { exitCodeOf } from './certify-command.js';
+
+/** Largest partial result read (untrusted artifact input). */
+const MAX_PARTIAL_BYTES = 256 * 1024 * 1024;
+
+/**
+ * `invarlock aggregate --in DIR --out DIR [--json]`: merges the `*.partial.json` files of one
+ * sharded plan (per subject) into certificates, as if one job had evaluated every window. Exit
+ * codes as `certify`.
+ */
+export async function runAggregate(flags: { readonly in?: string; readonly out?: string; readonly json?: boolean }, ctx: CliContext): Promise<number> {
+  if (flags.in === undefined) throw new InvarlockError('E_USAGE', 'aggregate needs --in DIR', { details: { field: 'in' } });
+  const dir = resolve(ctx.cwd, flags.in);
+  const names = (await readdir(dir).catch((error: unknown) => {
+    throw new InvarlockError('E_FILE_NOT_FOUND', `cannot read ${dir}`, { details: { file: dir }, cause: error });
+  })).filter((n) => n.endsWith('.partial.json')).sort();
+  if (names.length === 0) throw new InvarlockError('E_FILE_NOT_FOUND', `no *.partial.json in ${dir}`, { details: { file: dir } });
+  const byLabel = new Map<string, ShardPartial[]>();
+  for (const name of names) {
+    const bytes = await readFile(join(dir, name));
+    if (bytes.length > MAX_PARTIAL_BYTES) throw new InvarlockError('E_CERT_TOO_LARGE', `${name} is larger than ${MAX_PARTIAL_BYTES} bytes`, { details: { file: name } });
+    let partial: ShardPartial;
+    try {
+      partial = JSON.parse(bytes.toString('utf8')) as ShardPartial;
+    } catch (error) {
+      throw new InvarlockError('E_CERT_PARSE', `${name} is not valid JSON`, { details: { file: name }, cause: error });
+    }
+    if (partial?.format !== 'invarlock.shard-partial/v1' || typeof partial.label !== 'string') {
+      throw new InvarlockError('E_CERT_SCHEMA', `${name} is not an invarlock shard partial (v1)`, { details: { file: name } });
+    }
+    byLabel.set(partial.label, [...(byLabel.get(partial.label) ?? []), partial]);
+  }
+  const outDir = resolve(ctx.cwd, flags.out ?? 'invarlock-out');
+  const results: { label: string; verdict: string; ratio: number | null; files: Record<string, string | undefined> }[] = [];
+  const verdicts: Parameters<typeof exitCodeOf>[0][number][] = [];
+  for (const [label, partials] of [...byLabel.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    // buildCertificate validates the merged record against the schema: a forged partial cannot pass as a certificate
+    const certificate = buildCertificate(aggregateShards(partials));
+    const target = byLabel.size === 1 ? outDir : join(outDir, label.replace(/[^A-Za-z0-9._-]+/g, '-'));
+    const files = await writeReportFiles(certificate, target);
+    verdicts.push(certificate.verdict.status);
+    results.push({ label, verdict: certificate.verdict.status, ratio: certificate.primary_metric.ratio, files });
+    if (flags.json !== true) ctx.stdout.write(`${renderHeadline(certificate)}\n  → ${files.json ?? ''}\n`);
+  }
+  if (flags.json === true) ctx.stdout.write(`${JSON.stringify({ subjects: results })}\n`);
+  return exitCodeOf(verdicts);
+}
