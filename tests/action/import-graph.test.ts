@@ -43,7 +43,7 @@ function walk(entry: string): { files: Set<string>; packages: Map<string, string
  */
 function unignoredDynamicImports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/import\(\s*(\/\*[^*]*\*\/\s*)?['"](onnxruntime[^'"]*)['"]\s*\)/g)]
+  return [...text.matchAll(/(?<!typeof\s)import\(\s*(\/\*[^*]*\*\/\s*)?['"](onnxruntime[^'"]*)['"]\s*\)/g)]
     .filter((m) => !/webpackIgnore:\s*true/.test(m[1] ?? ''))
     .map((m) => `${file}: ${m[0]}`);
 }

@@ -11,7 +11,7 @@ let loaded: Promise<Ort> | undefined;
  * module load. Throws `E_RUNTIME_LOAD` with an install hint when the package is missing.
  */
 export function loadOrt(): Promise<Ort> {
-  loaded ??= import('onnxruntime-node').catch((error: unknown) => {
+  loaded ??= import(/* webpackIgnore: true */ 'onnxruntime-node').catch((error: unknown) => {
     loaded = undefined;
     throw wrapError(error, 'E_RUNTIME_LOAD', 'onnxruntime-node is not installed or its native binding failed to load', {
       hint: 'Run `ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node` (CPU), or use the runtime image.',

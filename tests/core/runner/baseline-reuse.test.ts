@@ -13,6 +13,7 @@ import type { Certificate } from '../../../src/report/index.js';
 import { GPT2, cliIo, eventLog, removeDir, runConfig, smallCertifyFlags, tempDir } from './runner-fixtures.js';
 
 const RUN_TIMEOUT = 180_000;
+const FAST_GUARDS = { spectral: 'off', rmt: 'off', variance: 'off' } as const;
 
 describe('baseline evaluation reuse', () => {
   const tmp = tempDir('baseline-reuse');
@@ -32,12 +33,13 @@ describe('baseline evaluation reuse', () => {
     firstCert = JSON.parse(readFileSync(join(out, 'evaluation.cert.json'), 'utf8')) as Certificate;
     saved = (await readBaselineEvaluation(savedPath))!;
     // a later run (another edit, same baseline and windows) points at the saved evaluation
-    reused = await certify(runConfig({ baseline: GPT2, edit: { name: 'quant_rtn', config: { bits: 8 } }, baseline_eval: savedPath }), {
+    // (activation and weight guards off: they play no part in reuse and cost time)
+    reused = await certify(runConfig({ baseline: GPT2, edit: { name: 'quant_rtn', config: { bits: 8 } }, baseline_eval: savedPath, guards: FAST_GUARDS }), {
       cwd: tmp,
       onEvent: reuseLog.onEvent,
     });
     // another seq_len gives other windows: the saved key no longer matches
-    recomputed = await certify(runConfig({ baseline: GPT2, edit: { name: 'noop' }, baseline_eval: savedPath, dataset: { seq_len: 48 } }), {
+    recomputed = await certify(runConfig({ baseline: GPT2, edit: { name: 'noop' }, baseline_eval: savedPath, dataset: { seq_len: 48 }, guards: FAST_GUARDS }), {
       cwd: tmp,
       onEvent: mismatchLog.onEvent,
     });
@@ -82,7 +84,7 @@ describe('baseline evaluation reuse', () => {
     const broken = join(tmp, 'broken-baseline-eval.json');
     const doctored = { ...saved, key: { ...saved.key, seqLen: 65 } };
     writeFileSync(broken, JSON.stringify(doctored));
-    const error = await certify(runConfig({ baseline: GPT2, edit: { name: 'noop' }, baseline_eval: broken }), { cwd: tmp }).then(
+    const error = await certify(runConfig({ baseline: GPT2, edit: { name: 'noop' }, baseline_eval: broken, guards: FAST_GUARDS }), { cwd: tmp }).then(
       () => null,
       (e: unknown) => e,
     );

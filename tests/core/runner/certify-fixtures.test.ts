@@ -24,7 +24,9 @@ function report(label: string, cert: Certificate): void {
   console.log(
     `[certify-fixtures] ${label}: verdict=${cert.verdict.status} reasons=${cert.verdict.reasons.map((r) => `${r.gate}:${r.code}`).join(',') || '-'} ` +
       `ratio=${pm.ratio} ci=${JSON.stringify(pm.ratio_ci)} preview_ratio=${pm.preview_ratio} drift=${pm.drift} ` +
-      `ppl base/subj final=${pm.baseline.final}/${pm.subject.final} guards=${JSON.stringify(guards)}`,
+      `ppl base/subj final=${pm.baseline.final}/${pm.subject.final} guards=${JSON.stringify(guards)} ` +
+      `ve=${JSON.stringify(cert.guards.variance.measurements === null ? cert.guards.variance.reason : { mode: cert.guards.variance.measurements.mode, enabled: cert.guards.variance.measurements.enabled, gate: cert.guards.variance.measurements.predictive_gate, delta_ci: cert.guards.variance.measurements.delta_ci })} ` +
+      `overhead=${cert.guard_overhead.evaluated ? cert.guard_overhead.ratio : cert.guard_overhead.reason}`,
   );
 }
 

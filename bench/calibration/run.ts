@@ -1,0 +1,131 @@
+/**
+ * Statistical calibration of the certify gates (not part of `npm test`):
+ *
+ *   npx tsx bench/calibration/run.ts [--seeds 20] [--seed-start 1] [--tiers balanced,conservative,aggressive]
+ *     [--fixtures gpt2-tiny,llama-tiny] [--cases all|id,id] [--jobs 1] [--threads 1] [--text-chars 300000]
+ *     [--seq-len 128] [--windows 32] [--out DIR] [--quick]
+ *
+ * For each fixture, tier and seed it certifies the benign and harmful cases of `cases.ts` and
+ * counts, per gate, how many runs each gate stopped. Writes `RESULTS.md`, `outcomes.json` (every
+ * run's outcome) and the calibration record: by default `bench/calibration/RESULTS.md`,
+ * `bench/calibration/outcomes.json` and `contracts/calibration.json`; with `--out DIR` all three go
+ * to DIR (`calibration.json`). `--quick` is the smoke variant (gpt2-tiny, balanced, 2 seeds, 4
+ * cases) and writes to a temporary directory unless `--out` is given.
+ *
+ * `--worker JOB.json` is internal: a worker process of `--jobs N`.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { TierName } from '../../src/core/index.js';
+import { SMOKE_CASE_IDS } from './cases.js';
+import { runUnits, type CalibrationPlan } from './calibrate.js';
+import { runCalibration, resultsMarkdown } from './pipeline.js';
+import { notesOf } from './render.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = resolve(HERE, '../..');
+const TIERS: readonly TierName[] = ['balanced', 'conservative', 'aggressive'];
+
+function list(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function int(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} needs a non-negative integer, got '${value}'`);
+  return n;
+}
+
+function tiersOf(values: string[] | undefined): TierName[] | undefined {
+  if (values === undefined) return undefined;
+  return values.map((v) => {
+    const tier = TIERS.find((t) => t === v);
+    if (tier === undefined) throw new Error(`unknown tier '${v}' (known: ${TIERS.join(', ')})`);
+    return tier;
+  });
+}
+
+async function worker(jobFile: string): Promise<void> {
+  const job = JSON.parse(readFileSync(jobFile, 'utf8')) as { plan: CalibrationPlan; units: { fixture: string; seed: number }[]; out: string };
+  const result = await runUnits(job.plan, job.units, (line) => console.log(line));
+  writeFileSync(job.out, JSON.stringify(result));
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seeds: { type: 'string' },
+      'seed-start': { type: 'string' },
+      tiers: { type: 'string' },
+      fixtures: { type: 'string' },
+      cases: { type: 'string' },
+      jobs: { type: 'string' },
+      threads: { type: 'string' },
+      'text-chars': { type: 'string' },
+      'seq-len': { type: 'string' },
+      windows: { type: 'string' },
+      out: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      worker: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (values.worker !== undefined) return worker(values.worker);
+  const quick = values.quick === true;
+  const casesFlag = list(values.cases);
+  const started = new Date();
+  const seedsFlag = int(values.seeds, 'seeds');
+  const seedStart = int(values['seed-start'], 'seed-start');
+  const jobs = int(values.jobs, 'jobs');
+  const threads = int(values.threads, 'threads');
+  const textChars = int(values['text-chars'], 'text-chars');
+  const seqLen = int(values['seq-len'], 'seq-len');
+  const windows = int(values.windows, 'windows');
+  const fixtures = list(values.fixtures) ?? (quick ? ['gpt2-tiny'] : undefined);
+  const tiers = tiersOf(list(values.tiers)) ?? (quick ? (['balanced'] as TierName[]) : undefined);
+  const cases = casesFlag === undefined || (casesFlag.length === 1 && casesFlag[0] === 'all') ? (quick ? SMOKE_CASE_IDS : 'all') : casesFlag;
+  const command = `npx tsx bench/calibration/run.ts ${process.argv.slice(2).join(' ')}`.trim();
+  console.log(`calibration: ${command} (started ${started.toISOString()})`);
+  const result = await runCalibration({
+    repoRoot: REPO_ROOT,
+    command,
+    cases,
+    workerScript: fileURLToPath(import.meta.url),
+    onProgress: (line) => console.log(line),
+    ...(fixtures === undefined ? {} : { fixtures }),
+    ...(tiers === undefined ? {} : { tiers }),
+    ...(seedsFlag === undefined ? (quick ? { seeds: 2 } : {}) : { seeds: seedsFlag }),
+    ...(seedStart === undefined ? {} : { seedStart }),
+    ...(jobs === undefined ? {} : { jobs }),
+    ...(threads === undefined ? {} : { threads }),
+    ...(textChars === undefined ? {} : { textChars }),
+    ...(seqLen === undefined ? {} : { seqLen }),
+    ...(windows === undefined ? {} : { windows }),
+  });
+  const outDir = values.out ?? (quick ? mkdtempSync(join(tmpdir(), 'invarlock-calibration-quick-')) : null);
+  const paths =
+    outDir === null
+      ? { results: join(HERE, 'RESULTS.md'), outcomes: join(HERE, 'outcomes.json'), record: join(REPO_ROOT, 'contracts/calibration.json') }
+      : { results: join(outDir, 'RESULTS.md'), outcomes: join(outDir, 'outcomes.json'), record: join(outDir, 'calibration.json') };
+  if (outDir !== null) mkdirSync(outDir, { recursive: true });
+  const notes = notesOf(existsSync(paths.results) ? readFileSync(paths.results, 'utf8') : null);
+  writeFileSync(paths.results, resultsMarkdown(result, notes));
+  writeFileSync(paths.outcomes, `${JSON.stringify({ digest: result.digest, outcomes: result.outcomes, timings: result.units.timings }, null, 1)}\n`);
+  writeFileSync(paths.record, `${JSON.stringify(result.record, null, 2)}\n`);
+  for (const g of result.summary.goals) {
+    console.log(
+      `${g.tier}: false alarms ${g.falseAlarm.flagged}/${g.falseAlarm.n} (${g.falseAlarm.status}), detection ${g.detection.flagged}/${g.detection.n} (${g.detection.status})`,
+    );
+  }
+  console.log(`digest ${result.digest}; ${result.outcomes.length} outcomes in ${result.meta.durationS} s`);
+  console.log(`wrote ${paths.results}, ${paths.outcomes}, ${paths.record}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
