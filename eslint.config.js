@@ -4,7 +4,11 @@ import tseslint from 'typescript-eslint';
 const layers = ['action', 'cli', 'core', 'report', 'guards', 'edits', 'eval', 'adapters', 'hub', 'onnx', 'contracts', 'errors'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'tests/fixtures/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'tests/fixtures/**', 'coverage/**', '.bench-cache/**', '.scratch/**', 'invarlock-out/**', 'invarlock-demo/**'] },
+  {
+    files: ['scripts/**/*.mjs', 'scripts/**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

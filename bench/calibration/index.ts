@@ -4,7 +4,7 @@ export { casesFor, mergeResults, NOISE_SEED_OFFSET, runUnit, runUnits, unitsOf, 
 export { binomialCdf, lowerBound, upperBound } from './binomial.js';
 export { wikitextValidPath, writeEvalText, type EvalText } from './eval-text.js';
 export { blockCount, writeAdapterVariant, writeNoisyModel, writeScaledBlock, writeZeroedBlock, type MaterialisedModel } from './materialise.js';
-export { compareOutcomes, GATES, outcomeOf, round6, SPECTRAL_TOP, type GateId, type RunOutcome } from './outcome.js';
+export { canonicalOutcomes, compareOutcomes, GATES, outcomeOf, round6, SPECTRAL_TOP, type GateId, type RunOutcome } from './outcome.js';
 export { CALIBRATION_DEFAULTS, resultsMarkdown, runCalibration, type CalibrationOptions, type CalibrationResult } from './pipeline.js';
 export { calibrationRecord, NOTES_MARKER, notesOf, outcomesDigest, renderResults, type CalibrationMeta } from './render.js';
 export { GOALS, summarise, type CalibrationSummary, type CellSummary, type GoalCheck, type ThresholdEvidence } from './summarise.js';

@@ -134,6 +134,11 @@ export function compareOutcomes(a: OutcomeKey, b: OutcomeKey): number {
   return byCodeUnits(a.fixture, b.fixture) || byCodeUnits(a.tier, b.tier) || a.seed - b.seed || byCodeUnits(a.case, b.case);
 }
 
+/** The outcomes in canonical order (a sorted copy). */
+export function canonicalOutcomes(outcomes: readonly RunOutcome[]): RunOutcome[] {
+  return [...outcomes].sort(compareOutcomes);
+}
+
 /** Locale-independent string order (the digest must not depend on the machine's locale). */
 function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

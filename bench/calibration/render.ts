@@ -6,7 +6,7 @@
 import { canonicalJson, sha256Hex } from '../../src/contracts/index.js';
 import type { CalibrationPlan, RunFacts, RunTiming } from './calibrate.js';
 import type { EvalText } from './eval-text.js';
-import { compareOutcomes, GATES, type GateId, type RunOutcome } from './outcome.js';
+import { canonicalOutcomes, GATES, type GateId, type RunOutcome } from './outcome.js';
 import { fmt, GOALS, type CalibrationSummary, type CellSummary, type GoalStatus, type RateCount } from './summarise.js';
 
 /** Everything about a calibration run besides its outcomes. */
@@ -28,7 +28,7 @@ export const NOTES_MARKER = '<!-- notes: everything below this line is hand-writ
 
 /** sha256 of the canonical JSON of the outcomes in canonical order (fixture, tier, seed, case). */
 export function outcomesDigest(outcomes: readonly RunOutcome[]): string {
-  return sha256Hex(canonicalJson([...outcomes].sort(compareOutcomes)));
+  return sha256Hex(canonicalJson(canonicalOutcomes(outcomes)));
 }
 
 const pair = (r: RateCount): [number, number] => [r.flagged, r.n];
@@ -145,7 +145,7 @@ export function renderResults(meta: CalibrationMeta, outcomes: readonly RunOutco
   lines.push('');
   lines.push('Rates: `flagged/runs (rate; 95 % bound)`: one-sided exact Clopper–Pearson, the upper bound for benign cells (false alarms), the lower bound for harmful cells (detection). With 0 of n flagged the upper bound is ≈ 3/n. A gate "flags" a run when its validation flag is false or its guard failed; the primary metric also counts the catastrophe stop (preview ratio > 2, final arm skipped). The verdict flags `fail` and `error`; `warn` passes.');
   lines.push('');
-  lines.push('## Goals per tier (both fixtures pooled)');
+  lines.push('## Goals per tier (fixtures pooled)');
   lines.push('');
   lines.push(`| tier | false alarms on benign (goal ≤ ${pct(GOALS.falseAlarmMax)}) | | detection of harmful (goal ≥ ${pct(GOALS.detectionMin)}) | |`);
   lines.push('| --- | --- | --- | --- | --- |');

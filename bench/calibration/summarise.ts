@@ -7,7 +7,7 @@
  */
 import { resolvePolicy, type TierName } from '../../src/core/index.js';
 import { lowerBound, upperBound } from './binomial.js';
-import type { CaseClass } from './cases.js';
+import { CASES, type CaseClass } from './cases.js';
 import { GATES, type GateId, type RunOutcome } from './outcome.js';
 
 /** The goals of the issue: false alarms on benign edits and detection of harmful ones. */
@@ -177,14 +177,14 @@ function rulesOf(tier: TierName): GateRule[] {
     },
     {
       gate: 'drift',
-      rule: (t) => `|drift − 1| > ${fmt(t)}`,
+      rule: (t) => `abs(drift − 1) > ${fmt(t)}`,
       current: driftHalfWidth,
       stat: (o) => (o.stats.drift === null ? null : Math.abs(o.stats.drift - 1)),
       flags: (o, t) => o.stats.drift !== null && Math.abs(o.stats.drift - 1) > t,
     },
     {
       gate: 'spectral',
-      rule: (t) => `${ordinal(maxCaps + 1)} largest |ρ − 1| > deadband ${fmt(t)} (or a fatal finding)`,
+      rule: (t) => `${ordinal(maxCaps + 1)} largest abs(ρ − 1) > deadband ${fmt(t)} (or a fatal finding)`,
       current: th.spectral.deadband,
       stat: capsStat,
       flags: (o, t) => (o.stats.spectral_fatal ?? 0) > 0 || (capsStat(o) ?? 0) > t,
@@ -264,7 +264,9 @@ export function summarise(outcomes: readonly RunOutcome[]): CalibrationSummary {
         const these = inTier.filter((o) => o.fixture === fixture && o.class === cls);
         if (these.length > 0) cells.push(cell(fixture, tier, cls, these));
       }
-      for (const id of unique(inTier.filter((o) => o.fixture === fixture).map((o) => o.case))) {
+      const order = (id: string): number => CASES.findIndex((c) => c.id === id);
+      const ids = unique(inTier.filter((o) => o.fixture === fixture).map((o) => o.case)).sort((a, b) => order(a) - order(b));
+      for (const id of ids) {
         cases.push(caseRow(fixture, tier, id, inTier.filter((o) => o.fixture === fixture && o.case === id)));
       }
     }

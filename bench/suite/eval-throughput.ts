@@ -10,7 +10,7 @@
 import type { BenchModel } from './bench-models.js';
 import { runChild } from './child-process.js';
 import type { EvalMode, EvalModeInput, EvalModeResult } from './eval-mode-child.js';
-import { best, formatDuration, formatMiB, formatRatio, judgeRatio, median, type GoalCheck, type ReportTable, type SectionReport } from './report-model.js';
+import { best, formatDuration, formatMiB, formatRatio, judgeRatio, median, type GoalCheck, type SectionReport } from './report-model.js';
 
 /** Options of {@link measureEvalThroughput}. */
 export interface EvalThroughputOptions {

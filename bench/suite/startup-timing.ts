@@ -109,6 +109,7 @@ export async function measureStartup(options: StartupOptions): Promise<StartupOu
   for (const file of [cli, action]) if (!existsSync(file)) return { status: 'no-bundle', missing: file };
   const env = { ...process.env, NO_COLOR: '1' };
   const timings: StartupTiming[] = [
+    await timeCommand('bare Node (node -e 0), for reference', ['-e', '0'], { env, cwd: options.cwd, runs: options.runs }),
     await timeCommand('CLI --version', [cli, '--version'], { env, cwd: options.cwd, runs: options.runs }),
     await timeCommand('CLI plugins edits', [cli, 'plugins', 'edits'], { env, cwd: options.cwd, runs: options.runs }),
   ];

@@ -74,7 +74,7 @@ describe('certify errors', () => {
       // raise whatever else the tier floors need, or the combination can never run: replicates
       // are not a config key). The run is cancelled as soon as scoring starts.
       const config = resolveRunConfig(
-        parseRunConfigFile({ baseline: GPT2, edit: { name: 'noop' }, tier: 'conservative', profile: 'ci', dataset: { provider: `text:${evalTextPath()}`, seq_len: 32 } }, 'conservative'),
+        parseRunConfigFile({ baseline: GPT2, edit: { name: 'noop' }, tier: 'conservative', profile: 'ci', device: 'cpu', dataset: { provider: `text:${evalTextPath()}`, seq_len: 32 } }, 'conservative'),
       );
       const controller = new AbortController();
       const { events, onEvent } = eventLog();

@@ -43,6 +43,7 @@ export function evalTextPath(): string {
   const text = readFileSync(wikitextValidPath(), 'utf8');
   const cut = text.indexOf('\n \n', 200_000);
   const dir = mkdtempSync(join(tmpdir(), 'invarlock-evaltext-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   evalText = join(dir, 'wikitext2-valid-prefix.txt');
   writeFileSync(evalText, text.slice(0, cut === -1 ? text.length : cut + 1));
   return evalText;
@@ -58,10 +59,13 @@ export function smallDataset(overrides: NonNullable<RunConfigFile['dataset']> = 
   return { provider: `text:${evalTextPath()}`, seq_len: 64, preview_n: 32, final_n: 32, ...overrides };
 }
 
-/** A resolved run config: dev profile and {@link smallDataset} unless the record says otherwise. */
+/**
+ * A resolved run config: dev profile, CPU (exact comparisons such as a noop's ratio of 1 need the
+ * deterministic provider) and {@link smallDataset} unless the record says otherwise.
+ */
 export function runConfig(record: Omit<RunConfigFile, 'dataset'> & { readonly dataset?: RunConfigFile['dataset'] }, label = 'test'): RunConfig {
   const { dataset, ...rest } = record;
-  return resolveRunConfig(parseRunConfigFile({ profile: 'dev', ...rest, dataset: smallDataset(dataset ?? {}) }, label), label);
+  return resolveRunConfig(parseRunConfigFile({ profile: 'dev', device: 'cpu', ...rest, dataset: smallDataset(dataset ?? {}) }, label), label);
 }
 
 /** Collects events of a run, for `options.onEvent`. */
@@ -172,9 +176,9 @@ export function cliIo(options: { readonly cwd?: string; readonly signal?: AbortS
   };
 }
 
-/** CLI flags for the small evaluation: dev profile, the WikiText-2 prefix, seq_len 64, 32/32 windows. */
+/** CLI flags for the small evaluation: dev profile, CPU, the WikiText-2 prefix, seq_len 64, 32/32 windows. */
 export function smallCertifyFlags(): string[] {
-  return ['--profile', 'dev', '--dataset', `text:${evalTextPath()}`, '--seq-len', '64', '--preview-n', '32', '--final-n', '32'];
+  return ['--profile', 'dev', '--device', 'cpu', '--dataset', `text:${evalTextPath()}`, '--seq-len', '64', '--preview-n', '32', '--final-n', '32'];
 }
 
 /** Every file under `dir`, relative paths, sorted. */

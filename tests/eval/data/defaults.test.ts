@@ -5,7 +5,7 @@ import { documentedDefaults } from '../../hub/documented-defaults.js';
 describe('DATASET_DEFAULTS', () => {
   it('matches every literal @default documented on LoadDatasetOptions', () => {
     const documented = documentedDefaults(new URL('../../../src/eval/data/types.ts', import.meta.url).pathname);
-    expect(documented).toEqual({ split: 'test', dedupe: 'exact' });
+    expect(documented).toEqual({ split: 'test', dedupe: 'exact', network: 'deny', hubRevision: 'main' });
     expect({ ...DATASET_DEFAULTS }).toEqual(documented);
   });
 });

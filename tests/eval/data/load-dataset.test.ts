@@ -50,19 +50,26 @@ describe('loadDataset', () => {
     expect(data.source.sha256).toBe('bbf94c53a05abe9ee670d3b6343608095822c85e26de37c70b24fc571964574a');
   });
 
-  it('finds a wikitext2 split in the data cache folder, and says how to provide one when absent', async () => {
+  it('finds a wikitext2 split in the data cache folder, else looks in the hub cache (network denied by default)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'invarlock-data-'));
     try {
       await mkdir(join(dir, 'wikitext-2-raw-v1'));
       await writeFile(wikitext2CachePath(dir, 'validation'), ' = Only = \n An article long enough to be kept here . \n');
       const data = await loadDataset('wikitext2', { dataCacheDir: dir, split: 'validation' });
       expect(data.kind === 'documents' && data.documents).toEqual(['= Only =\nAn article long enough to be kept here .']);
-      const missing = await errorOf(loadDataset('wikitext2', { dataCacheDir: dir }));
-      expect(missing).toEqual({ code: 'E_DATASET_MISSING', details: { file: join(dir, 'wikitext-2-raw-v1', 'test.txt') } });
+      const hubCacheDir = join(dir, 'hub');
+      const missing = await errorOf(loadDataset('wikitext2', { dataCacheDir: dir, hubCacheDir }));
+      expect(missing).toEqual({
+        code: 'E_NETWORK_DISALLOWED',
+        details: { repo: 'Salesforce/wikitext', revision: 'main', file: 'wikitext-2-raw-v1/test-00000-of-00001.parquet', cacheDir: hubCacheDir, split: 'test' },
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    expect(await errorOf(loadDataset('wikitext2'))).toEqual({ code: 'E_DATASET_MISSING', details: { split: 'test' } });
+    expect(await errorOf(loadDataset('wikitext2', { dataPath: 'no-such-file.txt', cwd: fixtures }))).toEqual({
+      code: 'E_DATASET_MISSING',
+      details: { file: join(fixtures, 'no-such-file.txt') },
+    });
   });
 
   it('splits a text file on blank lines, drops short, letterless and duplicate documents', async () => {
