@@ -2,7 +2,7 @@
 import type { CertifyPair, TimedCertify } from './certify-runs.js';
 import { best, formatDuration, formatMiB, formatRatio, judgeRatio, median, type GoalCheck, type SectionReport } from './report-model.js';
 
-const STAGES = ['prepare', 'preview', 'apply', 'guards', 'evaluate', 'report'] as const;
+const STAGES = ['prepare', 'baseline preview', 'apply', 'preview', 'guards', 'evaluate', 'report'] as const;
 
 /** Models below this size are dominated by Node's own memory; their RSS ratio is not judged. */
 const MIN_JUDGED_MODEL_BYTES = 50 * 1024 * 1024;

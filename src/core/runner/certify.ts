@@ -13,6 +13,7 @@ import {
 } from '../../eval/index.js';
 import { createKernelPool, selectCalibrationWindows, type KernelPool, type RmtModuleMeasurement } from '../../guards/index.js';
 import { indexModel } from '../../onnx/index.js';
+import { resolveModel } from '../../hub/index.js';
 import { buildCertificate, type Certificate, type CertificateInput, type ChangeInput, type JsonValue, type ModelInput } from '../../report/index.js';
 import type { RunConfig } from '../config/index.js';
 import type { RunEvent, RunEventListener } from '../events/index.js';
@@ -99,9 +100,17 @@ export async function certify(config: RunConfig, options: CertifyOptions): Promi
   const policy = resolveRunPolicy(config, onEvent);
   const seeds = seedsOf(config.seed, policy);
   const pool = await createKernelPool({ mode: 'auto' });
+  let baselineScorer: Scorer | null = null;
   try {
-    const baseline = await timer.run('prepare', null, `baseline ${config.baseline}`, () => prepareBaseline(config, policy, options));
+    const baseline = await timer.run('prepare', null, `baseline ${config.baseline}`, async () => {
+      // a missing subject fails now, not after the baseline has been evaluated
+      for (const s of config.mode.kind === 'compare' ? config.mode.subjects : []) {
+        if (s.kind === 'model') await resolveModel(s.model, resolveOptions(config, options));
+      }
+      return prepareBaseline(config, policy, options);
+    });
     const evaluated = await timer.run('preview', null, 'baseline: preview and final windows', () => evaluateBaseline(config, policy, baseline, options, onEvent, pool));
+    baselineScorer = evaluated.state.scorer;
     const subjects =
       config.mode.kind === 'edit'
         ? [{ label: config.mode.edit.name, spec: { kind: 'edit' as const, name: config.mode.edit.name, config: config.mode.edit.config } }]
@@ -116,9 +125,9 @@ export async function certify(config: RunConfig, options: CertifyOptions): Promi
         partials.push(makeShardPartial(subject.label, config.shard, baseline.prepared.plan, input));
       }
     }
-    await evaluated.state.scorer.release();
     return { subjects: results, partials, baselineEvaluation: evaluated.saved, policy };
   } finally {
+    await baselineScorer?.release();
     await pool.close();
   }
 }
@@ -132,15 +141,25 @@ function resolveRunPolicy(config: RunConfig, onEvent: (e: RunEvent) => void): Po
     preview_n: explicit.preview_n ?? (pm.floors === 'enforced' ? Math.max(base.windows.preview_n, pm.window_floor_preview) : base.windows.preview_n),
     final_n: explicit.final_n ?? (pm.floors === 'enforced' ? Math.max(base.windows.final_n, pm.window_floor_final) : base.windows.final_n),
   };
-  const needsOverride = raised.preview_n !== base.windows.preview_n || raised.final_n !== base.windows.final_n;
-  if (needsOverride && explicit.preview_n === null && explicit.final_n === null) {
+  const boot = base.thresholds.bootstrap;
+  // replicates are not a user setting: below an enforced floor they are raised, like the window counts
+  const replicates = pm.floors === 'enforced' ? Math.max(boot.replicates, boot.min_replicates) : boot.replicates;
+  const windowsRaised = raised.preview_n !== base.windows.preview_n || raised.final_n !== base.windows.final_n;
+  if (windowsRaised && explicit.preview_n === null && explicit.final_n === null) {
     onEvent({
       type: 'warning',
       id: 'windows_raised_to_floor',
       message: `profile ${config.profile} plans ${base.windows.preview_n}/${base.windows.final_n} windows, below the ${config.tier} floors; using ${raised.preview_n}/${raised.final_n}`,
     });
   }
-  const policy = needsOverride ? resolvePolicy({ tier: config.tier, profile: config.profile, overrides: { windows: raised } }) : base;
+  if (replicates !== boot.replicates) {
+    onEvent({ type: 'warning', id: 'replicates_raised_to_floor', message: `${boot.replicates} bootstrap replicates are below the ${config.tier} floor; using ${replicates}` });
+  }
+  const overrides = {
+    ...(windowsRaised ? { windows: raised } : {}),
+    ...(replicates !== boot.replicates ? { thresholds: { bootstrap: { replicates } } } : {}),
+  };
+  const policy = Object.keys(overrides).length > 0 ? resolvePolicy({ tier: config.tier, profile: config.profile, overrides }) : base;
   const coverage = coverageShortfall(policy);
   if (coverage.status === 'short' && coverage.enforcement === 'enforced') {
     const gaps = coverage.gaps.map((g) => `${g.floor}: ${g.actual} < ${g.required}`);
@@ -190,6 +209,16 @@ function objectiveOf(model: LoadedModel): 'causal' | 'masked' {
       return never;
     }
   }
+}
+
+function resolveOptions(config: RunConfig, options: CertifyOptions) {
+  return {
+    cwd: options.cwd,
+    network: config.allowNetwork ? ('allow' as const) : ('deny' as const),
+    ...(config.cacheDir === null ? {} : { cacheDir: config.cacheDir }),
+    ...(options.hubUrl === undefined ? {} : { hubUrl: options.hubUrl }),
+    ...(options.accessToken === undefined ? {} : { accessToken: options.accessToken }),
+  };
 }
 
 function openOptions(config: RunConfig, options: CertifyOptions) {
@@ -333,7 +362,9 @@ async function certifySubject(ctx: SubjectContext): Promise<CertificateInput> {
     const activeScorer = scorer;
     partial.preview = await timer.run('preview', label, 'subject: preview windows', () => scoreArm(activeScorer, baseline.arms.preview, progress('preview', 'preview')));
     const previewRatio = Math.exp(weightedMeanLoss(partial.preview) - weightedMeanLoss(baseline.losses.preview));
-    const catastrophic = config.shard === null && !(previewRatio <= policy.thresholds.catastrophe_ratio);
+    // NaN/Inf losses (a broken weight, an overflow): no final arm; the guards say why, or the run is an error
+    const previewFinite = partial.preview.loss.every(Number.isFinite);
+    const catastrophic = !previewFinite || (config.shard === null && !(previewRatio <= policy.thresholds.catastrophe_ratio));
     const guards = await timer.run('guards', label, 'invariants, spectral, RMT, variance', async () => {
       const subjectRmt =
         taps.length === 0 || catastrophic
@@ -380,14 +411,22 @@ async function certifySubject(ctx: SubjectContext): Promise<CertificateInput> {
       // with VE enabled the final arm scores the guarded weights (the scales are part of the certified model)
       const finalScorer = sessions.guarded ?? activeScorer;
       partial.final = await timer.run('evaluate', label, 'subject: final windows', () => scoreArm(finalScorer, baseline.arms.final, progress('evaluate', 'final')));
-    } else {
+    } else if (previewFinite) {
       onEvent({ type: 'warning', id: 'catastrophic_ppl_spike', message: `preview ratio ${previewRatio.toFixed(3)} > ${policy.thresholds.catastrophe_ratio}: final arm skipped` });
+    }
+    if (!previewFinite) {
+      const bad = partial.preview.ids.find((_, i) => !Number.isFinite(partial.preview!.loss[i]!)) ?? '?';
+      if (guards.blocks.invariants.status !== 'fail') {
+        throw new InvarlockError('E_NONFINITE_LOSS', `window ${bad} has a non-finite subject loss, and no guard explains it`, { details: { window: bad } });
+      }
+      onEvent({ type: 'warning', id: 'nonfinite_loss', message: `window ${bad} has a non-finite subject loss; the invariants guard failed (see its violations)` });
+      delete partial.preview;
     }
     const change: ChangeInput = built.change.kind === 'edit' ? { ...built.change, rolled_back: catastrophic } : built.change;
     return await certificateInput(ctx, {
       outcome: { status: 'completed' },
       built: { ...built, change },
-      preview: partial.preview!,
+      preview: partial.preview ?? null,
       final: partial.final ?? null,
       guards,
       provider: activeScorer.provider,

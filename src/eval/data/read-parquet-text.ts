@@ -1,6 +1,7 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { parquetMetadata, parquetReadObjects, parquetSchema, type Compressors, type FileMetaData } from 'hyparquet';
-import { InvarlockError } from '../../errors/index.js';
+import { InvarlockError, isInvarlockError } from '../../errors/index.js';
+import { checkParquetLayout } from './check-parquet-layout.js';
 
 // hyparquet decodes SNAPPY and UNCOMPRESSED itself; these two Node has built in. LZ4 and ZSTD files
 // (not what the hub's datasets tooling writes) are refused with their codec named.
@@ -41,10 +42,12 @@ function checkTextColumn(metadata: FileMetaData, column: string, file: string): 
 /**
  * The values of one string column of a parquet file, in row order; a null value reads as `''`.
  * Pages may be uncompressed, SNAPPY, GZIP or BROTLI compressed. Invalid UTF-8 decodes to U+FFFD.
+ * The column's page layout is checked before decoding (see `checkParquetLayout`), so a damaged
+ * file fails fast instead of stalling the decoder.
  *
  * @throws `E_DATASET_INVALID` when the bytes are not a readable parquet file, the column is missing or
- *   not a string column, or its compression is not supported (details.file, details.field,
- *   details.codec).
+ *   not a string column, its compression is not supported, or its pages are damaged (details.file,
+ *   details.field, details.codec, details.offset).
  */
 export async function readParquetTextColumn(bytes: Uint8Array, options: { readonly column: string; readonly file: string }): Promise<string[]> {
   const { column, file } = options;
@@ -57,11 +60,15 @@ export async function readParquetTextColumn(bytes: Uint8Array, options: { readon
   } catch (error) {
     throw invalid(file, 'not a parquet file', { reason: error instanceof Error ? error.message : String(error) }, error);
   }
-  checkTextColumn(metadata, column, file);
   let rows: Record<string, unknown>[];
   try {
+    checkTextColumn(metadata, column, file);
+    const problem = checkParquetLayout(buffer, metadata, column);
+    if (problem !== undefined) throw invalid(file, `damaged parquet file: ${problem.message}`, { field: column, offset: problem.offset });
     rows = await parquetReadObjects({ file: buffer, metadata, columns: [column], rowFormat: 'object', compressors: COMPRESSORS });
   } catch (error) {
+    if (isInvarlockError(error)) throw error;
+    // A damaged footer can decode to fields of the wrong type, which fail anywhere in the reader.
     throw invalid(file, 'the parquet data cannot be decoded', { field: column, reason: error instanceof Error ? error.message : String(error) }, error);
   }
   const total = Number(metadata.num_rows);

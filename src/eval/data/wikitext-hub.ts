@@ -42,7 +42,7 @@ export async function resolveWikitext2Split(split: WikitextSplit, revision: stri
         'Allow the download with --allow-network (CLI), `allow-network: true` (Action) or `allow_network: true` (config file); ' +
         `or give a local copy of the raw split (wiki.${split === 'validation' ? 'valid' : split}.raw of the WikiText-2 raw release) with --dataset-path ` +
         `(config: dataset.path); or pre-fetch it with \`huggingface-cli download ${WIKITEXT2_HUB.repo} ${path} --repo-type dataset --revision ${revision}` +
-        (typeof cacheDir === 'string' ? ` --cache-dir ${cacheDir}\`.` : '\`.'),
+        (typeof cacheDir === 'string' ? ` --cache-dir ${cacheDir}\`.` : '`.'),
       cause: error,
     });
   }

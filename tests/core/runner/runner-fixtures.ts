@@ -4,7 +4,8 @@
  * derived subjects (a model with one initializer changed, a PEFT adapter with another config, a
  * tokenizer with two vocabulary ids swapped). Everything derived goes to a temporary directory.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,19 +35,27 @@ export function wikitextValidPath(): string {
 let evalText: string | undefined;
 
 /**
- * A prefix of WikiText-2 valid.txt (about 200 kB, cut at a blank line) in a temporary file:
- * tokenizing the whole 1.1 MB file costs ~4 s per run on two cores, and 64 windows of 64 tokens
- * need a small fraction of it. One file per test process, so the dataset hash is stable within it.
+ * A prefix of WikiText-2 valid.txt (about 200 kB, cut at a blank line) in a file under the system
+ * temporary directory: tokenizing the whole 1.1 MB file costs ~4 s per run on two cores, and 64
+ * windows of 64 tokens need a small fraction of it. The file is named by its content's sha256 and
+ * written atomically, so every test process shares one copy (and one dataset provider string).
  */
 export function evalTextPath(): string {
   if (evalText !== undefined) return evalText;
   const text = readFileSync(wikitextValidPath(), 'utf8');
   const cut = text.indexOf('\n \n', 200_000);
-  const dir = mkdtempSync(join(tmpdir(), 'invarlock-evaltext-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  evalText = join(dir, 'wikitext2-valid-prefix.txt');
-  writeFileSync(evalText, text.slice(0, cut === -1 ? text.length : cut + 1));
-  return evalText;
+  const prefix = text.slice(0, cut === -1 ? text.length : cut + 1);
+  const digest = createHash('sha256').update(prefix).digest('hex').slice(0, 16);
+  const dir = join(tmpdir(), `invarlock-test-evaltext-${digest}`);
+  const path = join(dir, 'wikitext2-valid-prefix.txt');
+  if (!existsSync(path)) {
+    mkdirSync(dir, { recursive: true });
+    const partial = `${path}.${process.pid}.tmp`;
+    writeFileSync(partial, prefix);
+    renameSync(partial, path);
+  }
+  evalText = path;
+  return path;
 }
 
 /** A fresh temporary directory. */

@@ -66,6 +66,15 @@ describe('readParquetTextColumn', () => {
     expect(notParquet.details.file).toBe(FILE);
   });
 
+  it('refuses a page header whose value count decodes as another type, before the decoder can stall on it', async () => {
+    // Byte 13 of the fixture lies in the first page header; this flip turns num_values into a boolean.
+    const damaged = MINI_PARQUET.slice();
+    damaged[13] = (damaged[13] ?? 0) ^ 0b100;
+    const started = performance.now();
+    expect(await errorOf(readParquetTextColumn(damaged, { column: 'text', file: FILE }))).toEqual({ code: 'E_DATASET_INVALID', details: { file: FILE, field: 'text', offset: 4 } });
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it('meets truncated or bit-flipped files with rows or E_DATASET_INVALID, never another error', async () => {
     const damaged = fc.oneof(
       fc.integer({ min: 0, max: MINI_PARQUET.length - 1 }).map((end) => MINI_PARQUET.slice(0, end)),
