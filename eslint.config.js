@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 const layers = ['action', 'cli', 'core', 'report', 'guards', 'edits', 'eval', 'adapters', 'hub', 'onnx', 'contracts', 'errors'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'tests/fixtures/**', 'coverage/**', '.bench-cache/**', '.scratch/**', 'invarlock-out/**', 'invarlock-demo/**'] },
+  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'tests/fixtures/**', 'coverage/**', '.bench-cache/**', '.build-*/**', '.scratch/**', 'invarlock-out/**', 'invarlock-demo/**'] },
   {
     files: ['scripts/**/*.mjs', 'scripts/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },

@@ -5,14 +5,14 @@
 // runtime. `--out DIR` writes the bundles elsewhere (scripts/check-dist.mjs compares them with dist/).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outFlag = process.argv.indexOf('--out');
 const out = outFlag > 0 ? resolve(process.argv[outFlag + 1]) : join(root, 'dist');
-const build = outFlag > 0 ? mkdtempSync(join(tmpdir(), 'invarlock-build-')) : join(root, 'build');
+// the build folder must sit inside the checkout: ncc resolves node_modules from the files it bundles
+const build = outFlag > 0 ? mkdtempSync(join(root, '.build-')) : join(root, 'build');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 

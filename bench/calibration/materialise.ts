@@ -33,8 +33,9 @@ export interface MaterialisedModel {
 
 /**
  * Writes `to/model.onnx` with the weights `change` returns new values for, plus the side files.
- * Weights that share one Float32Array (a tied lm_head and token embedding) are changed once and
- * written with the same array, which `writeWeights` accepts for a shared initializer.
+ * Tied weights stay tied: a weight that shares its Float32Array with one already seen (a shared
+ * initializer), or whose `tiedWith` partner of the same shape was already changed (separate
+ * initializers with equal data), gets the partner's new values instead of its own draw.
  */
 async function writeChanged(
   from: string,
@@ -45,10 +46,13 @@ async function writeChanged(
   const model = await loadModel(from);
   const changed = new Map<string, Float32Array>();
   const byData = new Map<Float32Array, Float32Array | undefined>();
+  const byKey = new Map<string, { readonly weight: ModelWeight; readonly values: Float32Array | undefined }>();
   for (const weight of readWeights(model)) {
-    const done = byData.has(weight.data);
-    const values = done ? byData.get(weight.data) : change(weight, model);
+    const partner = weight.tiedWith === undefined ? undefined : byKey.get(weight.tiedWith);
+    const samePartner = partner !== undefined && partner.weight.rows === weight.rows && partner.weight.cols === weight.cols;
+    const values = byData.has(weight.data) ? byData.get(weight.data) : samePartner ? partner.values : change(weight, model);
     byData.set(weight.data, values);
+    byKey.set(weight.key, { weight, values });
     if (values !== undefined) changed.set(weight.key, values);
   }
   if (changed.size === 0) throw new Error(`materialise: nothing of ${from} was changed`);

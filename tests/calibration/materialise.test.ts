@@ -15,6 +15,11 @@ async function weightsOf(dir: string): Promise<Map<string, ModelWeight>> {
   return new Map(readWeights(await loadModel(dir)).map((w) => [w.key, w]));
 }
 
+/** Element-wise equality (vitest's deep equality walks large typed arrays slowly). */
+function sameValues(a: Float32Array, b: Float32Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 describe('materialised harmful subjects', () => {
   it('scales exactly the linear weights of the chosen block and keeps the side files', async () => {
     const written = await writeScaledBlock(GPT2, join(tmp, 'scaled'), 1, 1.5);
@@ -26,7 +31,7 @@ describe('materialised harmful subjects', () => {
       const factor = written.modules.includes(key) ? 1.5 : 1;
       expect(s.data.every((v, i) => v === Math.fround(w.data[i]! * factor)), key).toBe(true);
     }
-    expect(readFileSync(join(written.dir, 'tokenizer.json'))).toEqual(readFileSync(join(GPT2, 'tokenizer.json')));
+    expect(readFileSync(join(written.dir, 'tokenizer.json')).equals(readFileSync(join(GPT2, 'tokenizer.json')))).toBe(true);
   });
 
   it('zeroes the linear weights of the block, norms untouched', async () => {
@@ -59,7 +64,8 @@ describe('materialised harmful subjects', () => {
     const diff = Float64Array.from(n.data, (v, i) => v - w.data[i]!);
     expect(std(diff) / std(w.data)).toBeGreaterThan(0.095);
     expect(std(diff) / std(w.data)).toBeLessThan(0.105);
-    expect(noisy.get('lm_head')!.data).toEqual(noisy.get('transformer.wte')!.data);
-    expect(noisy.get('transformer.h.2.ln_2')!.data).toEqual(base.get('transformer.h.2.ln_2')!.data);
+    expect(sameValues(noisy.get('lm_head')!.data, noisy.get('transformer.wte')!.data)).toBe(true);
+    expect(sameValues(noisy.get('transformer.h.2.ln_2')!.data, base.get('transformer.h.2.ln_2')!.data)).toBe(true);
+    expect(sameValues(noisy.get('transformer.wte')!.data, base.get('transformer.wte')!.data)).toBe(false);
   });
 });

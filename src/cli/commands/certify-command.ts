@@ -6,6 +6,8 @@ import { renderHeadline, writeReportFiles, type Certificate } from '../../report
 import type { CliContext } from '../cli-context.js';
 import { createProgressReporter } from '../output/progress-reporter.js';
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { hubCacheDirFromEnv, hubUrlFromEnv } from '../../hub/index.js';
 
 /** Flags of `invarlock certify`, as commander parses them. */
 export interface CertifyFlags {
@@ -34,6 +36,12 @@ export interface CertifyFlags {
   readonly out?: string;
   readonly shard?: string;
   readonly json?: boolean;
+}
+
+/** Hub endpoint (`HF_ENDPOINT`) and token (`HF_TOKEN`) from the environment, for downloads when allowed. */
+export function hubOptionsFromEnv(env: NodeJS.ProcessEnv): { hubUrl: string; accessToken?: string } {
+  const token = env.HF_TOKEN;
+  return { hubUrl: hubUrlFromEnv(env), ...(token === undefined || token === '' ? {} : { accessToken: token }) };
 }
 
 /** Exit code of a set of verdicts: error 3 before fail 1 before pass/warn 0. */
@@ -125,11 +133,14 @@ async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
  */
 export async function runCertify(flags: CertifyFlags, ctx: CliContext): Promise<number> {
   const file: Partial<RunConfigFile> = flags.config === undefined ? {} : await loadConfigFile(resolve(ctx.cwd, flags.config));
-  const merged = mergeConfig(file, await flagsToConfig(flags, ctx.cwd), flags.config ?? 'command line');
+  const flagged = await flagsToConfig(flags, ctx.cwd);
+  // HF_HOME / HF_HUB_CACHE decide the cache when neither the file nor a flag does (the env is read here, in the CLI)
+  const cacheDefault = file.cache_dir === undefined && flagged.cache_dir === undefined ? { cache_dir: hubCacheDirFromEnv(ctx.env, homedir()) } : {};
+  const merged = mergeConfig(file, { ...flagged, ...cacheDefault }, flags.config ?? 'command line');
   const config = resolveRunConfig(merged, flags.config ?? 'command line');
   const outDir = resolve(ctx.cwd, config.outputDir);
   const reporter = createProgressReporter(ctx.stderr, ctx.style, flags.json === true ? 'quiet' : ctx.verbosity);
-  const run = await certify(config, { cwd: ctx.cwd, onEvent: reporter, signal: ctx.signal });
+  const run = await certify(config, { cwd: ctx.cwd, onEvent: reporter, signal: ctx.signal, ...hubOptionsFromEnv(ctx.env) });
   await mkdir(outDir, { recursive: true });
   if (run.partials.length > 0) {
     // A shard job: partial results for `invarlock aggregate`, no certificate of its own.

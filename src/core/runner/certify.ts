@@ -175,7 +175,11 @@ async function prepareBaseline(config: RunConfig, policy: Policy, options: Certi
   const opened = await openModel(config.baseline, openOptions(config, options));
   const objective = objectiveOf(opened.model);
   const tokenizer = opened.model.tokenizer!;
-  const prepared = await prepareWindows(config, policy, tokenizer, objective, options.cwd);
+  const prepared = await prepareWindows(config, policy, tokenizer, objective, {
+    cwd: options.cwd,
+    ...(options.hubUrl === undefined ? {} : { hubUrl: options.hubUrl }),
+    ...(options.accessToken === undefined ? {} : { accessToken: options.accessToken }),
+  });
   const maskSeed = seedsOf(config.seed, policy).mlm_mask;
   const toArm = (windows: PreparedWindows['plan']['preview']): ArmWindows => {
     if (objective === 'causal') return { objective, windows };

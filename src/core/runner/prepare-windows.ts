@@ -21,14 +21,17 @@ export async function prepareWindows(
   policy: Policy,
   tokenizer: LoadedTokenizer,
   objective: 'causal' | 'masked',
-  cwd: string,
+  hub: { readonly cwd: string; readonly hubUrl?: string; readonly accessToken?: string },
 ): Promise<PreparedWindows> {
   const dataset = await loadDataset(config.dataset.provider, {
-    cwd,
+    cwd: hub.cwd,
     split: config.dataset.split,
     dedupe: config.dataset.dedupe ? 'exact' : 'none',
     ...(config.dataset.path === null ? {} : { dataPath: config.dataset.path }),
-    ...(config.cacheDir === null ? {} : { dataCacheDir: config.cacheDir }),
+    network: config.allowNetwork ? 'allow' : 'deny',
+    ...(config.cacheDir === null ? {} : { hubCacheDir: config.cacheDir }),
+    ...(hub.hubUrl === undefined ? {} : { hubUrl: hub.hubUrl }),
+    ...(hub.accessToken === undefined ? {} : { accessToken: hub.accessToken }),
   });
   if (dataset.kind !== 'documents') {
     throw new InvarlockError('E_DATASET_INVALID', `dataset ${config.dataset.provider} holds labelled examples; perplexity needs text documents`, {
