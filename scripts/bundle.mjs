@@ -4,15 +4,16 @@
 // Action's entries never import it, the CLI loads it lazily from node_modules or the Action's host
 // runtime. `--out DIR` writes the bundles elsewhere (scripts/check-dist.mjs compares them with dist/).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outFlag = process.argv.indexOf('--out');
 const out = outFlag > 0 ? resolve(process.argv[outFlag + 1]) : join(root, 'dist');
-// the build folder must sit inside the checkout: ncc resolves node_modules from the files it bundles
-const build = outFlag > 0 ? mkdtempSync(join(root, '.build-')) : join(root, 'build');
+// One build folder for both: ncc resolves node_modules from the files it bundles (so it must sit in
+// the checkout) and writes their paths into the bundle (so it must have one name).
+const build = join(root, 'build');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 
@@ -36,4 +37,3 @@ if (existsSync(worker)) {
   run(bin('ncc'), ['build', worker, '-o', tmp, '--target', 'es2022', '-q']);
   copyFileSync(join(tmp, 'index.js'), join(out, 'cli', 'kernel-worker.js'));
 }
-if (outFlag > 0) rmSync(build, { recursive: true, force: true });

@@ -76,14 +76,21 @@ export function buildMemoryReport(pairs: readonly CertifyPair[], idleRssBytes: n
       `${formatRatio((coldPeak - idleRssBytes) / size)}×`,
     ];
   });
+  const stageRows = pairs.flatMap((p) => {
+    const run = fastest(p.cold);
+    return run.memoryByStage.map((m) => [p.model.name, m.stage, formatMiB(m.rssBytes), `${formatRatio(m.rssBytes / p.model.fileBytes)}×`, formatMiB(m.arrayBufferBytes)]);
+  });
   return {
     section: 4,
     title: 'Peak RSS of certify vs model size',
-    tables: [{ title: 'Peak RSS (getrusage maxRSS of the certify child process)', header: ['model', 'ONNX file size', 'peak RSS cold', 'cold ÷ size', 'peak RSS reused', 'reused ÷ size', '(cold − idle) ÷ size'], rows }],
+    tables: [
+      { title: 'Peak RSS (getrusage maxRSS of the certify child process)', header: ['model', 'ONNX file size', 'peak RSS cold', 'cold ÷ size', 'peak RSS reused', 'reused ÷ size', '(cold − idle) ÷ size'], rows },
+      { title: 'Where the memory goes: largest RSS and JS ArrayBuffer bytes seen in each stage of the cold run', header: ['model', 'stage (in order)', 'RSS', 'RSS ÷ size', 'ArrayBuffers'], rows: stageRows },
+    ],
     goals,
     notes: [
       `Each certify runs in its own child process (the runs of section 3 for these models); the peak is the process's maxRSS. "idle" is a child that only imports the certify modules and loads onnxruntime-node: ${formatMiB(idleRssBytes)}.`,
-      'Model size = bytes of the ONNX file(s) (fp32 weights).',
+      'Model size = bytes of the ONNX file(s) (fp32 weights). Stage memory is sampled at every run event and every 100 ms while the event loop is free (onnxruntime runs block it, so a stage\'s true peak can be higher than its sample); ArrayBuffers are the JS-side copies (model bytes, decoded weights, edited weights), the rest of RSS is mostly onnxruntime (initializer copies, pre-packed weights, arenas) and the V8 heap.',
     ],
   };
 }

@@ -21333,7 +21333,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4527);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6251);
 
 const controller = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -21353,7 +21353,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4527:
+/***/ 6251:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -26044,7 +26044,7 @@ function hubCacheDirFromEnv(env, homeDir) {
     };
     return (nonEmpty('HF_HUB_CACHE') ??
         nonEmpty('HUGGINGFACE_HUB_CACHE') ??
-        join(nonEmpty('HF_HOME') ?? join(nonEmpty('XDG_CACHE_HOME') ?? join(homeDir, '.cache'), 'huggingface'), 'hub'));
+        (0,external_node_path_.join)(nonEmpty('HF_HOME') ?? (0,external_node_path_.join)(nonEmpty('XDG_CACHE_HOME') ?? (0,external_node_path_.join)(homeDir, '.cache'), 'huggingface'), 'hub'));
 }
 /** The hub endpoint from an environment record: `HF_ENDPOINT`, else {@link DEFAULT_HUB_URL}. */
 function hubUrlFromEnv(env) {
@@ -53084,7 +53084,98 @@ function parquetReadObjects(options) {
   })
 }
 
+;// CONCATENATED MODULE: ./build/src/eval/data/check-parquet-layout.js
+
+// Thrift fields decode to whatever type the bytes claim: a damaged file can turn a count into a
+// boolean or a huge number, on which hyparquet's decoders loop for minutes. Counts are checked here.
+function count(value, max) {
+    const n = typeof value === 'bigint' ? Number(value) : value;
+    return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= max ? n : undefined;
+}
+function checkPage(header, rows) {
+    const size = count(header.compressed_page_size, Number.MAX_SAFE_INTEGER);
+    const fullSize = count(header.uncompressed_page_size, 1 << 30);
+    if (size === undefined || fullSize === undefined)
+        return 'page sizes are not byte counts';
+    switch (header.type) {
+        case 'DICTIONARY_PAGE': {
+            // Each BYTE_ARRAY entry takes at least its 4-byte length.
+            const entries = count(header.dictionary_page_header?.num_values, Math.floor(fullSize / 4));
+            return entries === undefined ? 'a dictionary page has more entries than bytes' : undefined;
+        }
+        case 'DATA_PAGE':
+            return count(header.data_page_header?.num_values, rows) === undefined ? 'a data page has more values than its row group has rows' : undefined;
+        case 'DATA_PAGE_V2': {
+            const v2 = header.data_page_header_v2;
+            const levels = (count(v2?.definition_levels_byte_length, size) ?? Infinity) + (count(v2?.repetition_levels_byte_length, size) ?? Infinity);
+            if ([v2?.num_values, v2?.num_rows, v2?.num_nulls].some((v) => count(v, rows) === undefined))
+                return 'a data page has more values than its row group has rows';
+            return levels > size ? 'a data page has more level bytes than bytes' : undefined;
+        }
+        case 'INDEX_PAGE':
+            return undefined;
+        default:
+            return 'a page has an unknown type';
+    }
+}
+/**
+ * Checks that one flat column's pages fit the file before hyparquet decodes them: every column
+ * chunk lies inside the file, its page headers parse, page sizes stay inside the chunk, page value
+ * counts stay within the row group's rows, and the chunk's data pages hold the row group's rows.
+ * Returns the first problem, or `undefined` for a sound layout.
+ */
+function checkParquetLayout(buffer, metadata, column) {
+    const fileRows = count(metadata.num_rows, Number.MAX_SAFE_INTEGER);
+    if (fileRows === undefined)
+        return { message: 'the footer row count is not a count', offset: buffer.byteLength };
+    let total = 0;
+    for (const group of metadata.row_groups) {
+        const rows = count(group.num_rows, fileRows);
+        if (rows === undefined)
+            return { message: 'a row group has more rows than the file', offset: buffer.byteLength };
+        total += rows;
+        for (const chunk of group.columns) {
+            const meta = chunk.meta_data;
+            if (meta === undefined || meta.path_in_schema.join('.') !== column)
+                continue;
+            const start = count(meta.dictionary_page_offset || meta.data_page_offset, buffer.byteLength);
+            const length = count(meta.total_compressed_size, buffer.byteLength);
+            if (start === undefined || length === undefined || start + length > buffer.byteLength) {
+                return { message: 'a column chunk lies outside the file', offset: buffer.byteLength };
+            }
+            let offset = start;
+            let values = 0;
+            while (offset < start + length) {
+                const reader = { view: new DataView(buffer, offset, start + length - offset), offset: 0 };
+                let header;
+                try {
+                    header = parquetHeader(reader);
+                }
+                catch {
+                    return { message: 'a page header cannot be parsed', offset };
+                }
+                const problem = checkPage(header, rows);
+                if (problem !== undefined)
+                    return { message: problem, offset };
+                offset += reader.offset + header.compressed_page_size;
+                if (offset > start + length)
+                    return { message: 'a page runs past its column chunk', offset };
+                if (header.type === 'DATA_PAGE')
+                    values += header.data_page_header?.num_values ?? 0;
+                if (header.type === 'DATA_PAGE_V2')
+                    values += header.data_page_header_v2?.num_rows ?? 0;
+            }
+            if (values !== rows)
+                return { message: `the pages hold ${values} rows, the row group ${rows}`, offset: start };
+        }
+    }
+    if (total !== fileRows)
+        return { message: `the row groups hold ${total} rows, the footer ${fileRows}`, offset: buffer.byteLength };
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./build/src/eval/data/read-parquet-text.js
+
 
 
 
@@ -53124,10 +53215,12 @@ function checkTextColumn(metadata, column, file) {
 /**
  * The values of one string column of a parquet file, in row order; a null value reads as `''`.
  * Pages may be uncompressed, SNAPPY, GZIP or BROTLI compressed. Invalid UTF-8 decodes to U+FFFD.
+ * The column's page layout is checked before decoding (see `checkParquetLayout`), so a damaged
+ * file fails fast instead of stalling the decoder.
  *
  * @throws `E_DATASET_INVALID` when the bytes are not a readable parquet file, the column is missing or
- *   not a string column, or its compression is not supported (details.file, details.field,
- *   details.codec).
+ *   not a string column, its compression is not supported, or its pages are damaged (details.file,
+ *   details.field, details.codec, details.offset).
  */
 async function readParquetTextColumn(bytes, options) {
     const { column, file } = options;
@@ -53142,12 +53235,18 @@ async function readParquetTextColumn(bytes, options) {
     catch (error) {
         throw read_parquet_text_invalid(file, 'not a parquet file', { reason: error instanceof Error ? error.message : String(error) }, error);
     }
-    checkTextColumn(metadata, column, file);
     let rows;
     try {
+        checkTextColumn(metadata, column, file);
+        const problem = checkParquetLayout(buffer, metadata, column);
+        if (problem !== undefined)
+            throw read_parquet_text_invalid(file, `damaged parquet file: ${problem.message}`, { field: column, offset: problem.offset });
         rows = await parquetReadObjects({ file: buffer, metadata, columns: [column], rowFormat: 'object', compressors: COMPRESSORS });
     }
     catch (error) {
+        if (isInvarlockError(error))
+            throw error;
+        // A damaged footer can decode to fields of the wrong type, which fail anywhere in the reader.
         throw read_parquet_text_invalid(file, 'the parquet data cannot be decoded', { field: column, reason: error instanceof Error ? error.message : String(error) }, error);
     }
     const total = Number(metadata.num_rows);
@@ -53260,7 +53359,7 @@ async function resolveWikitext2Split(split, revision, options) {
             hint: 'Allow the download with --allow-network (CLI), `allow-network: true` (Action) or `allow_network: true` (config file); ' +
                 `or give a local copy of the raw split (wiki.${split === 'validation' ? 'valid' : split}.raw of the WikiText-2 raw release) with --dataset-path ` +
                 `(config: dataset.path); or pre-fetch it with \`huggingface-cli download ${WIKITEXT2_HUB.repo} ${path} --repo-type dataset --revision ${revision}` +
-                (typeof cacheDir === 'string' ? ` --cache-dir ${cacheDir}\`.` : '\`.'),
+                (typeof cacheDir === 'string' ? ` --cache-dir ${cacheDir}\`.` : '`.'),
             cause: error,
         });
     }
@@ -59274,13 +59373,16 @@ function formatsOf(description) {
  * the policy (profile, or the config's overrides). Throws `E_DATASET_*`, `E_INSUFFICIENT_DATA`,
  * `E_ADAPTER_UNKNOWN` for classification datasets with a language model.
  */
-async function prepareWindows(config, policy, tokenizer, objective, cwd) {
+async function prepareWindows(config, policy, tokenizer, objective, hub) {
     const dataset = await loadDataset(config.dataset.provider, {
-        cwd,
+        cwd: hub.cwd,
         split: config.dataset.split,
         dedupe: config.dataset.dedupe ? 'exact' : 'none',
         ...(config.dataset.path === null ? {} : { dataPath: config.dataset.path }),
-        ...(config.cacheDir === null ? {} : { dataCacheDir: config.cacheDir }),
+        network: config.allowNetwork ? 'allow' : 'deny',
+        ...(config.cacheDir === null ? {} : { hubCacheDir: config.cacheDir }),
+        ...(hub.hubUrl === undefined ? {} : { hubUrl: hub.hubUrl }),
+        ...(hub.accessToken === undefined ? {} : { accessToken: hub.accessToken }),
     });
     if (dataset.kind !== 'documents') {
         throw new invarlock_error_InvarlockError('E_DATASET_INVALID', `dataset ${config.dataset.provider} holds labelled examples; perplexity needs text documents`, {
@@ -59843,6 +59945,7 @@ function aggregateShards(partials) {
 
 
 
+
 /**
  * Runs the certify pipeline (ARCHITECTURE.md): prepare → preview → apply → guards → evaluate →
  * report, for every subject of the configuration, the baseline evaluated once. Returns one
@@ -59859,9 +59962,18 @@ async function certify(config, options) {
     const policy = resolveRunPolicy(config, onEvent);
     const seeds = seedsOf(config.seed, policy);
     const pool = await createKernelPool({ mode: 'auto' });
+    let baselineScorer = null;
     try {
-        const baseline = await timer.run('prepare', null, `baseline ${config.baseline}`, () => prepareBaseline(config, policy, options));
+        const baseline = await timer.run('prepare', null, `baseline ${config.baseline}`, async () => {
+            // a missing subject fails now, not after the baseline has been evaluated
+            for (const s of config.mode.kind === 'compare' ? config.mode.subjects : []) {
+                if (s.kind === 'model')
+                    await resolve_model_resolveModel(s.model, resolveOptions(config, options));
+            }
+            return prepareBaseline(config, policy, options);
+        });
         const evaluated = await timer.run('preview', null, 'baseline: preview and final windows', () => evaluateBaseline(config, policy, baseline, options, onEvent, pool));
+        baselineScorer = evaluated.state.scorer;
         const subjects = config.mode.kind === 'edit'
             ? [{ label: config.mode.edit.name, spec: { kind: 'edit', name: config.mode.edit.name, config: config.mode.edit.config } }]
             : config.mode.subjects.map((s) => ({ label: s.label, spec: s }));
@@ -59876,10 +59988,10 @@ async function certify(config, options) {
                 partials.push(makeShardPartial(subject.label, config.shard, baseline.prepared.plan, input));
             }
         }
-        await evaluated.state.scorer.release();
         return { subjects: results, partials, baselineEvaluation: evaluated.saved, policy };
     }
     finally {
+        await baselineScorer?.release();
         await pool.close();
     }
 }
@@ -59892,15 +60004,25 @@ function resolveRunPolicy(config, onEvent) {
         preview_n: explicit.preview_n ?? (pm.floors === 'enforced' ? Math.max(base.windows.preview_n, pm.window_floor_preview) : base.windows.preview_n),
         final_n: explicit.final_n ?? (pm.floors === 'enforced' ? Math.max(base.windows.final_n, pm.window_floor_final) : base.windows.final_n),
     };
-    const needsOverride = raised.preview_n !== base.windows.preview_n || raised.final_n !== base.windows.final_n;
-    if (needsOverride && explicit.preview_n === null && explicit.final_n === null) {
+    const boot = base.thresholds.bootstrap;
+    // replicates are not a user setting: below an enforced floor they are raised, like the window counts
+    const replicates = pm.floors === 'enforced' ? Math.max(boot.replicates, boot.min_replicates) : boot.replicates;
+    const windowsRaised = raised.preview_n !== base.windows.preview_n || raised.final_n !== base.windows.final_n;
+    if (windowsRaised && explicit.preview_n === null && explicit.final_n === null) {
         onEvent({
             type: 'warning',
             id: 'windows_raised_to_floor',
             message: `profile ${config.profile} plans ${base.windows.preview_n}/${base.windows.final_n} windows, below the ${config.tier} floors; using ${raised.preview_n}/${raised.final_n}`,
         });
     }
-    const policy = needsOverride ? resolvePolicy({ tier: config.tier, profile: config.profile, overrides: { windows: raised } }) : base;
+    if (replicates !== boot.replicates) {
+        onEvent({ type: 'warning', id: 'replicates_raised_to_floor', message: `${boot.replicates} bootstrap replicates are below the ${config.tier} floor; using ${replicates}` });
+    }
+    const overrides = {
+        ...(windowsRaised ? { windows: raised } : {}),
+        ...(replicates !== boot.replicates ? { thresholds: { bootstrap: { replicates } } } : {}),
+    };
+    const policy = Object.keys(overrides).length > 0 ? resolvePolicy({ tier: config.tier, profile: config.profile, overrides }) : base;
     const coverage = coverageShortfall(policy);
     if (coverage.status === 'short' && coverage.enforcement === 'enforced') {
         const gaps = coverage.gaps.map((g) => `${g.floor}: ${g.actual} < ${g.required}`);
@@ -59915,7 +60037,11 @@ async function prepareBaseline(config, policy, options) {
     const opened = await openModel(config.baseline, openOptions(config, options));
     const objective = objectiveOf(opened.model);
     const tokenizer = opened.model.tokenizer;
-    const prepared = await prepareWindows(config, policy, tokenizer, objective, options.cwd);
+    const prepared = await prepareWindows(config, policy, tokenizer, objective, {
+        cwd: options.cwd,
+        ...(options.hubUrl === undefined ? {} : { hubUrl: options.hubUrl }),
+        ...(options.accessToken === undefined ? {} : { accessToken: options.accessToken }),
+    });
     const maskSeed = seedsOf(config.seed, policy).mlm_mask;
     const toArm = (windows) => {
         if (objective === 'causal')
@@ -59949,6 +60075,15 @@ function objectiveOf(model) {
             return never;
         }
     }
+}
+function resolveOptions(config, options) {
+    return {
+        cwd: options.cwd,
+        network: config.allowNetwork ? 'allow' : 'deny',
+        ...(config.cacheDir === null ? {} : { cacheDir: config.cacheDir }),
+        ...(options.hubUrl === undefined ? {} : { hubUrl: options.hubUrl }),
+        ...(options.accessToken === undefined ? {} : { accessToken: options.accessToken }),
+    };
 }
 function openOptions(config, options) {
     return {
@@ -60052,7 +60187,9 @@ async function certifySubject(ctx) {
         const activeScorer = scorer;
         partial.preview = await timer.run('preview', label, 'subject: preview windows', () => scoreArm(activeScorer, baseline.arms.preview, progress('preview', 'preview')));
         const previewRatio = Math.exp(weightedMeanLoss(partial.preview) - weightedMeanLoss(baseline.losses.preview));
-        const catastrophic = config.shard === null && !(previewRatio <= policy.thresholds.catastrophe_ratio);
+        // NaN/Inf losses (a broken weight, an overflow): no final arm; the guards say why, or the run is an error
+        const previewFinite = partial.preview.loss.every(Number.isFinite);
+        const catastrophic = !previewFinite || (config.shard === null && !(previewRatio <= policy.thresholds.catastrophe_ratio));
         const guards = await timer.run('guards', label, 'invariants, spectral, RMT, variance', async () => {
             const subjectRmt = taps.length === 0 || catastrophic
                 ? null
@@ -60099,14 +60236,22 @@ async function certifySubject(ctx) {
             const finalScorer = sessions.guarded ?? activeScorer;
             partial.final = await timer.run('evaluate', label, 'subject: final windows', () => scoreArm(finalScorer, baseline.arms.final, progress('evaluate', 'final')));
         }
-        else {
+        else if (previewFinite) {
             onEvent({ type: 'warning', id: 'catastrophic_ppl_spike', message: `preview ratio ${previewRatio.toFixed(3)} > ${policy.thresholds.catastrophe_ratio}: final arm skipped` });
+        }
+        if (!previewFinite) {
+            const bad = partial.preview.ids.find((_, i) => !Number.isFinite(partial.preview.loss[i])) ?? '?';
+            if (guards.blocks.invariants.status !== 'fail') {
+                throw new invarlock_error_InvarlockError('E_NONFINITE_LOSS', `window ${bad} has a non-finite subject loss, and no guard explains it`, { details: { window: bad } });
+            }
+            onEvent({ type: 'warning', id: 'nonfinite_loss', message: `window ${bad} has a non-finite subject loss; the invariants guard failed (see its violations)` });
+            delete partial.preview;
         }
         const change = built.change.kind === 'edit' ? { ...built.change, rolled_back: catastrophic } : built.change;
         return await certificateInput(ctx, {
             outcome: { status: 'completed' },
             built: { ...built, change },
-            preview: partial.preview,
+            preview: partial.preview ?? null,
             final: partial.final ?? null,
             guards,
             provider: activeScorer.provider,
@@ -60455,6 +60600,13 @@ function createProgressReporter(sink, style, verbosity) {
 
 
 
+
+
+/** Hub endpoint (`HF_ENDPOINT`) and token (`HF_TOKEN`) from the environment, for downloads when allowed. */
+function hubOptionsFromEnv(env) {
+    const token = env.HF_TOKEN;
+    return { hubUrl: hubUrlFromEnv(env), ...(token === undefined || token === '' ? {} : { accessToken: token }) };
+}
 /** Exit code of a set of verdicts: error 3 before fail 1 before pass/warn 0. */
 function exitCodeOf(verdicts) {
     if (verdicts.includes('error'))
@@ -60543,11 +60695,14 @@ async function writeJsonAtomic(path, value) {
  */
 async function runCertify(flags, ctx) {
     const file = flags.config === undefined ? {} : await loadConfigFile((0,external_node_path_.resolve)(ctx.cwd, flags.config));
-    const merged = mergeConfig(file, await flagsToConfig(flags, ctx.cwd), flags.config ?? 'command line');
+    const flagged = await flagsToConfig(flags, ctx.cwd);
+    // HF_HOME / HF_HUB_CACHE decide the cache when neither the file nor a flag does (the env is read here, in the CLI)
+    const cacheDefault = file.cache_dir === undefined && flagged.cache_dir === undefined ? { cache_dir: hubCacheDirFromEnv(ctx.env, (0,external_node_os_namespaceObject.homedir)()) } : {};
+    const merged = mergeConfig(file, { ...flagged, ...cacheDefault }, flags.config ?? 'command line');
     const config = resolveRunConfig(merged, flags.config ?? 'command line');
     const outDir = (0,external_node_path_.resolve)(ctx.cwd, config.outputDir);
     const reporter = createProgressReporter(ctx.stderr, ctx.style, flags.json === true ? 'quiet' : ctx.verbosity);
-    const run = await certify(config, { cwd: ctx.cwd, onEvent: reporter, signal: ctx.signal });
+    const run = await certify(config, { cwd: ctx.cwd, onEvent: reporter, signal: ctx.signal, ...hubOptionsFromEnv(ctx.env) });
     await (0,promises_namespaceObject.mkdir)(outDir, { recursive: true });
     if (run.partials.length > 0) {
         // A shard job: partial results for `invarlock aggregate`, no certificate of its own.
@@ -60642,6 +60797,8 @@ async function runAggregate(flags, ctx) {
 
 
 
+
+
 /**
  * `invarlock prefetch --config PLAN [--json]`: downloads every `hf:` model the plan names into the
  * plan's `cache_dir` (HF cache layout, hashes verified while streaming), so that a later certify can
@@ -60654,13 +60811,24 @@ async function runPrefetch(flags, ctx) {
     const refs = [config.baseline, ...(config.mode.kind === 'compare' ? config.mode.subjects.flatMap((s) => (s.kind === 'model' ? [s.model] : [])) : [])];
     const models = [];
     for (const ref of refs) {
-        const resolved = await resolve_model_resolveModel(ref, { cwd: ctx.cwd, network: 'allow', ...(config.cacheDir === null ? {} : { cacheDir: (0,external_node_path_.resolve)(ctx.cwd, config.cacheDir) }) });
+        const resolved = await resolve_model_resolveModel(ref, { cwd: ctx.cwd, network: 'allow', ...(config.cacheDir === null ? {} : { cacheDir: (0,external_node_path_.resolve)(ctx.cwd, config.cacheDir) }), ...hubOptionsFromEnv(ctx.env) });
         models.push({ reference: ref, dir: resolved.dir, onnx: resolved.onnxFiles[0] ?? null, sha256: resolved.onnxFiles[0] === undefined ? null : await fileSha256(resolved.onnxFiles[0]) });
         if (flags.json !== true)
             ctx.stdout.write(`${ref} → ${resolved.dir}\n`);
     }
+    // the dataset too, so that the evaluation can run with the network off (wikitext2 from the hub)
+    const dataset = await loadDataset(config.dataset.provider, {
+        cwd: ctx.cwd,
+        split: config.dataset.split,
+        network: 'allow',
+        ...(config.dataset.path === null ? {} : { dataPath: config.dataset.path }),
+        ...(config.cacheDir === null ? {} : { hubCacheDir: (0,external_node_path_.resolve)(ctx.cwd, config.cacheDir) }),
+        ...hubOptionsFromEnv(ctx.env),
+    });
+    if (flags.json !== true)
+        ctx.stdout.write(`dataset ${config.dataset.provider} → ${dataset.source.file}\n`);
     if (flags.json === true)
-        ctx.stdout.write(`${JSON.stringify({ models })}\n`);
+        ctx.stdout.write(`${JSON.stringify({ models, dataset: { provider: config.dataset.provider, file: dataset.source.file, sha256: dataset.source.sha256 } })}\n`);
     return 0;
 }
 
