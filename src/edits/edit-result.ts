@@ -1,4 +1,4 @@
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../contracts/index.js';
 import type { EditName, EditResult, WeightMatrix } from './types.js';
 
 /** Inputs of {@link buildEditResult}. */

@@ -30,7 +30,6 @@ export { applyNoop } from './noop.js';
 export { applyQuantRtn } from './quant-rtn/quant-rtn.js';
 export { QUANT_RTN_DEFAULTS, resolveQuantRtnConfig } from './quant-rtn/quant-rtn-config.js';
 export { quantizeRtn, type RtnKernelOptions, type RtnKernelResult } from './quant-rtn/rtn-kernel.js';
-export { roundHalfEven } from './round-half-even.js';
 export { mergeLora } from './lora/lora-merge.js';
 export { loadPeftAdapter } from './lora/load-peft-adapter.js';
 export { parsePeftAdapter, type PeftAdapterBytes } from './lora/peft-adapter.js';

@@ -21,7 +21,7 @@ export { computeMatrixStats, type MatrixStats, type MatrixStatsOptions, type MpO
 export { computeActivationRmt, type ActivationRmt, type ActivationRmtOptions } from './linalg/activation-rmt.js';
 export { spectralNormPowerIteration } from './linalg/power-iteration.js';
 export { topSingularValues, type TopSingularValuesOptions } from './linalg/top-singular-values.js';
-export { erfc, twoSidedPValue } from './linalg/erfc.js';
+export { twoSidedPValue } from './spectral/p-value.js';
 export {
   createKernelPool,
   KERNEL_POOL_DEFAULTS,

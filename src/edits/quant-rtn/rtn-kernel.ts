@@ -1,4 +1,4 @@
-import { roundHalfEven } from '../round-half-even.js';
+import { roundHalfEven } from '../../eval/index.js';
 
 /** Options of {@link quantizeRtn}; see `QuantRtnConfig` for meanings. */
 export interface RtnKernelOptions {

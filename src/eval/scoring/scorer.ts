@@ -145,7 +145,11 @@ class OrtScorer implements Scorer {
     }
   }
 
-  /** Runs `rows` in batches of equal-length sequences, calling `consume` with each batch's outputs. */
+  /**
+   * Runs `items` in batches, calling `consume` with each batch's outputs. A batch is fed without
+   * padding (all-ones attention mask), so every sequence of one batch must have the batch's length;
+   * batches may differ (classification examples grouped by length, activation capture one at a time).
+   */
   private async batched<T extends { readonly ids: Uint32Array } | { readonly inputIds: Uint32Array }>(
     items: readonly T[],
     options: PassOptions,
@@ -155,18 +159,18 @@ class OrtScorer implements Scorer {
   ): Promise<void> {
     if (items.length === 0) return;
     const idsOf = (item: T): Uint32Array => ('inputIds' in item ? item.inputIds : item.ids);
-    const seqLen = idsOf(items[0]!).length;
-    const size = options.batchSize === 'auto' ? autoBatchSize(seqLen, vocabOf(this.model.io)) : options.batchSize;
+    const size = options.batchSize === 'auto' ? autoBatchSize(idsOf(items[0]!).length, vocabOf(this.model.io)) : options.batchSize;
     for (let start = 0; start < items.length; start += size) {
       checkAborted(options.signal);
       const rows = Math.min(size, items.length - start);
+      const seqLen = idsOf(items[start]!).length;
       const ids = new Uint32Array(rows * seqLen);
       const labels = labelsOf === null ? null : new BigInt64Array(rows * seqLen);
       for (let r = 0; r < rows; r++) {
         const item = items[start + r]!;
         const seq = idsOf(item);
         if (seq.length !== seqLen) {
-          throw new InvarlockError('E_INTERNAL', `sequences in one pass must have equal length (${seq.length} vs ${seqLen})`);
+          throw new InvarlockError('E_INTERNAL', `sequences in one batch must have equal length (${seq.length} vs ${seqLen})`);
         }
         ids.set(seq, r * seqLen);
         if (labels !== null && labelsOf !== null) labelsOf(item, labels, r * seqLen);

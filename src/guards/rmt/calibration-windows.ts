@@ -1,4 +1,4 @@
-import { roundHalfEven } from '../../edits/index.js';
+import { roundHalfEven } from '../../eval/index.js';
 
 /**
  * Indices of `count` evenly spaced calibration windows among `n` (ALGORITHMS.md §5):

@@ -1,6 +1,6 @@
 import type { WeightFamily } from '../../edits/index.js';
 import { statusOf } from '../guard-status.js';
-import { twoSidedPValue } from '../linalg/erfc.js';
+import { twoSidedPValue } from './p-value.js';
 import type { GuardResult, GuardViolation, SpectralInput, SpectralPolicy, WeightStats } from '../types.js';
 import { dropRatio, normCollapseOf } from './degeneracy.js';
 import { selectByMultipleTesting } from './multiple-testing.js';

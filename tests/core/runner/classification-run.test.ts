@@ -21,7 +21,7 @@ import {
 import { openModel } from '../../../src/core/runner/open-model.js';
 import { StageTimer } from '../../../src/core/runner/stage-timer.js';
 import { createKernelPool, type KernelPool } from '../../../src/guards/index.js';
-import { buildCertificate, type Certificate } from '../../../src/report/index.js';
+import { buildCertificate, verifyCertificate, type Certificate } from '../../../src/report/index.js';
 import { MODELS, REPO_ROOT, removeDir, tempDir } from './runner-fixtures.js';
 
 const CLS = join(MODELS, 'cls-tiny');
@@ -193,6 +193,15 @@ describe('accuracy certificates of cls-tiny (ci profile, balanced tier, 200/200 
     expect(quantized.guards.invariants.status).toBe('pass');
     expect(quantized.pairing.match).toBe(1);
     expect(Math.abs(quantized.primary_metric.delta_mean!)).toBeLessThanOrEqual(1);
+  });
+
+  it('writes certificates that verify re-derives to the same statistics and verdict', () => {
+    for (const cert of [same, zeroed, quantized]) {
+      const verified = verifyCertificate(JSON.parse(JSON.stringify(cert)));
+      expect(verified.checks.filter((c) => c.status === 'fail')).toEqual([]);
+      expect(verified).toMatchObject({ exitCode: 0, verdict: cert.verdict.status });
+    }
+    expect(verifyCertificate(JSON.parse(JSON.stringify(zeroed)), { requirePass: true }).exitCode).toBe(1);
   });
 
   it('reports classification progress per model and arm', () => {

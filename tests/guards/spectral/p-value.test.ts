@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { erfc, twoSidedPValue } from '../../../src/guards/index.js';
+import { erfc } from '../../../src/eval/index.js';
+import { twoSidedPValue } from '../../../src/guards/index.js';
 
 describe('erfc', () => {
   it('matches reference values to 1e-14 relative across the series and continued-fraction branches', () => {
