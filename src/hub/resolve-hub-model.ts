@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listFiles, modelInfo, type ListFileEntry } from '@huggingface/hub';
 import { InvarlockError } from '../errors/index.js';
-import { downloadToCache } from './download-to-cache.js';
+import { downloadRepoFile } from './download-repo-file.js';
 import { isCommitHash, listSnapshotFiles, readCachedCommit, repoFolderName, snapshotDir, writeCachedRef } from './hub-cache.js';
 import { isExternalDataOf, listOnnxFiles, rankOnnxFiles } from './onnx-candidates.js';
 import { isSafeRepoPath } from './parse-model-reference.js';
@@ -153,8 +153,8 @@ export async function resolveHubModel(reference: HubReference, settings: HubReso
     const sizeBytes = entry.lfs?.size ?? entry.size;
     const started = performance.now();
     settings.onEvent?.({ type: 'hub-download-start', repo: reference.repo, file: entry.path, sizeBytes });
-    const file = await downloadToCache({
-      repo: reference.repo, commit, entry, cacheDir: settings.cacheDir, hubUrl: settings.hubUrl, accessToken: settings.accessToken, fetch: settings.fetch,
+    const file = await downloadRepoFile({
+      repo: reference.repo, type: 'model', commit, entry, cacheDir: settings.cacheDir, hubUrl: settings.hubUrl, accessToken: settings.accessToken, fetch: settings.fetch,
     });
     settings.onEvent?.({ type: 'hub-download-end', repo: reference.repo, file: entry.path, sizeBytes: file.sizeBytes, durationMs: performance.now() - started });
     files.push(file);
