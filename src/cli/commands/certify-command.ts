@@ -160,10 +160,10 @@ export async function runCertify(flags: CertifyFlags, ctx: CliContext): Promise<
     const files = await writeReportFiles(subject.certificate, dir);
     written.push({ label: subject.label, verdict: subject.certificate.verdict.status, ratio: subject.certificate.primary_metric.ratio, files });
   }
-  const baselineEvalPath = join(outDir, 'baseline-eval.json');
-  await writeJsonAtomic(baselineEvalPath, run.baselineEvaluation);
+  const baselineEvalPath = run.baselineEvaluation === null ? null : join(outDir, 'baseline-eval.json');
+  if (baselineEvalPath !== null) await writeJsonAtomic(baselineEvalPath, run.baselineEvaluation);
   if (flags.json === true) {
-    ctx.stdout.write(`${JSON.stringify({ subjects: written, baseline_eval: baselineEvalPath, baseline_eval_key: run.baselineEvaluation.keyDigest })}\n`);
+    ctx.stdout.write(`${JSON.stringify({ subjects: written, baseline_eval: baselineEvalPath, baseline_eval_key: run.baselineEvaluation?.keyDigest ?? null })}\n`);
   } else {
     for (const [i, subject] of run.subjects.entries()) {
       ctx.stdout.write(`${renderHeadline(subject.certificate)}\n  → ${written[i]!.files.json ?? ''}\n`);

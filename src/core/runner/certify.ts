@@ -12,7 +12,6 @@ import {
   type WindowLosses,
 } from '../../eval/index.js';
 import { createKernelPool, selectCalibrationWindows, type KernelPool, type RmtModuleMeasurement } from '../../guards/index.js';
-import { indexModel } from '../../onnx/index.js';
 import { resolveModel } from '../../hub/index.js';
 import { buildCertificate, type Certificate, type CertificateInput, type ChangeInput, type JsonValue, type ModelInput } from '../../report/index.js';
 import type { RunConfig } from '../config/index.js';
@@ -30,15 +29,16 @@ import {
 import { resolveEditPlan } from './edit-plan.js';
 import { measureActivations, scoreArm, weightedMeanLoss, type ArmProgress, type ArmWindows } from './evaluate-arms.js';
 import { notRunBlock } from './guard-blocks.js';
-import { formatsOf, openModel, type OpenedModel } from './open-model.js';
+import { openModel, type OpenedModel } from './open-model.js';
 import { prepareWindows, type PreparedWindows } from './prepare-windows.js';
 import { buildProvenance, seedsOf } from './provenance.js';
 import { runGuards, type GuardSide } from './run-guards.js';
 import { runVarianceStage } from './variance-stage.js';
 import { StageTimer } from './stage-timer.js';
 import { toWeightMatrix } from './weight-matrices.js';
-import { quantizationFormatsOf } from './quantization-formats.js';
+import { configRecord, describeSpec, lastSegment, modelInputOf, scoringModelOf, type SubjectSpec } from './run-records.js';
 import { makeShardPartial, shardWindows, type ShardPartial } from './shard-partial.js';
+import { prepareClassificationBaseline, runClassificationSubject, type ClassificationContext } from './classification-run.js';
 
 /** Options of {@link certify}: everything that is not the run's configuration. */
 export interface CertifyOptions {
@@ -67,8 +67,8 @@ export interface CertifyRun {
   readonly subjects: readonly SubjectCertificate[];
   /** Shard jobs (config `shard`): one partial result per subject, merged later by `aggregateShards`; no certificates. */
   readonly partials: readonly ShardPartial[];
-  /** The baseline's per-window losses with their reuse key, for `--baseline-eval` and the Action cache. */
-  readonly baselineEvaluation: BaselineEvaluation;
+  /** The baseline's per-window losses with their reuse key, for `--baseline-eval` and the Action cache; null for accuracy runs. */
+  readonly baselineEvaluation: BaselineEvaluation | null;
   readonly policy: Policy;
 }
 
@@ -102,19 +102,44 @@ export async function certify(config: RunConfig, options: CertifyOptions): Promi
   const pool = await createKernelPool({ mode: 'auto' });
   let baselineScorer: Scorer | null = null;
   try {
-    const baseline = await timer.run('prepare', null, `baseline ${config.baseline}`, async () => {
+    const opened = await timer.run('prepare', null, `baseline ${config.baseline}`, async () => {
       // a missing subject fails now, not after the baseline has been evaluated
       for (const s of config.mode.kind === 'compare' ? config.mode.subjects : []) {
         if (s.kind === 'model') await resolveModel(s.model, resolveOptions(config, options));
       }
-      return prepareBaseline(config, policy, options);
+      return openModel(config.baseline, openOptions(config, options));
     });
-    const evaluated = await timer.run('preview', null, 'baseline: preview and final windows', () => evaluateBaseline(config, policy, baseline, options, onEvent, pool));
-    baselineScorer = evaluated.state.scorer;
-    const subjects =
+    const subjects: { label: string; spec: SubjectSpec }[] =
       config.mode.kind === 'edit'
         ? [{ label: config.mode.edit.name, spec: { kind: 'edit' as const, name: config.mode.edit.name, config: config.mode.edit.config } }]
         : config.mode.subjects.map((s) => ({ label: s.label, spec: s }));
+    if (opened.model.adapter === 'onnx_cls') {
+      // accuracy: examples instead of windows, counted against the accuracy floor too
+      const clsPolicy = resolveRunPolicy(config, onEvent, 'accuracy');
+      const ctx: ClassificationContext = {
+        config,
+        policy: clsPolicy,
+        cwd: options.cwd,
+        pool,
+        timer,
+        onEvent,
+        startedAt,
+        clock,
+        open: (reference) => openModel(reference, openOptions(config, options)),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(options.container === undefined ? {} : { container: options.container }),
+      };
+      const cls = await timer.run('preview', null, 'baseline: preview and final examples', () => prepareClassificationBaseline(ctx, opened));
+      const results: SubjectCertificate[] = [];
+      for (const subject of subjects) {
+        const input = await runClassificationSubject(ctx, cls, subject);
+        results.push({ label: subject.label, certificate: await timer.run('report', subject.label, 'certificate', async () => buildCertificate(input)) });
+      }
+      return { subjects: results, partials: [], baselineEvaluation: null, policy: clsPolicy };
+    }
+    const baseline = await timer.run('prepare', null, 'windows', () => prepareBaseline(config, policy, options, opened));
+    const evaluated = await timer.run('preview', null, 'baseline: preview and final windows', () => evaluateBaseline(config, policy, baseline, options, onEvent, pool));
+    baselineScorer = evaluated.state.scorer;
     const results: SubjectCertificate[] = [];
     const partials: ShardPartial[] = [];
     for (const subject of subjects) {
@@ -133,13 +158,14 @@ export async function certify(config: RunConfig, options: CertifyOptions): Promi
 }
 
 /** The policy of a run: the profile's counts raised to the tier's window floors unless the config set them. */
-function resolveRunPolicy(config: RunConfig, onEvent: (e: RunEvent) => void): Policy {
+function resolveRunPolicy(config: RunConfig, onEvent: (e: RunEvent) => void, metric: 'ppl' | 'accuracy' = 'ppl'): Policy {
   const base = resolvePolicy({ tier: config.tier, profile: config.profile });
   const pm = base.thresholds.primary_metric;
   const explicit = { preview_n: config.dataset.previewN, final_n: config.dataset.finalN };
+  const floorOf = (windowFloor: number) => (metric === 'accuracy' ? Math.max(windowFloor, pm.accuracy_min_examples) : windowFloor);
   const raised = {
-    preview_n: explicit.preview_n ?? (pm.floors === 'enforced' ? Math.max(base.windows.preview_n, pm.window_floor_preview) : base.windows.preview_n),
-    final_n: explicit.final_n ?? (pm.floors === 'enforced' ? Math.max(base.windows.final_n, pm.window_floor_final) : base.windows.final_n),
+    preview_n: explicit.preview_n ?? (pm.floors === 'enforced' ? Math.max(base.windows.preview_n, floorOf(pm.window_floor_preview)) : base.windows.preview_n),
+    final_n: explicit.final_n ?? (pm.floors === 'enforced' ? Math.max(base.windows.final_n, floorOf(pm.window_floor_final)) : base.windows.final_n),
   };
   const boot = base.thresholds.bootstrap;
   // replicates are not a user setting: below an enforced floor they are raised, like the window counts
@@ -171,8 +197,7 @@ function resolveRunPolicy(config: RunConfig, onEvent: (e: RunEvent) => void): Po
   return policy;
 }
 
-async function prepareBaseline(config: RunConfig, policy: Policy, options: CertifyOptions): Promise<Omit<BaselineState, 'losses' | 'scorer' | 'rmt'>> {
-  const opened = await openModel(config.baseline, openOptions(config, options));
+async function prepareBaseline(config: RunConfig, policy: Policy, options: CertifyOptions, opened: OpenedModel): Promise<Omit<BaselineState, 'losses' | 'scorer' | 'rmt'>> {
   const objective = objectiveOf(opened.model);
   const tokenizer = opened.model.tokenizer!;
   const prepared = await prepareWindows(config, policy, tokenizer, objective, {
@@ -294,23 +319,7 @@ async function evaluateBaseline(
   return { state: { ...base, losses, scorer, rmt }, saved: makeBaselineEvaluation(key, losses.preview, losses.final) };
 }
 
-function scoringModelOf(model: LoadedModel, source: string, edited: { bytes: Uint8Array; externalData: readonly { path: string; data: Uint8Array }[] } | null) {
-  if (edited !== null) {
-    return { source, index: indexModel(edited.bytes, { source }), io: model.graph.io, externalData: edited.externalData };
-  }
-  const store = model.graph.store;
-  return {
-    source,
-    index: model.graph.index,
-    io: model.graph.io,
-    externalData: store.externalLocations.map((location) => ({ path: location, data: store.externalBuffer(location) })),
-  };
-}
 
-type SubjectSpec =
-  | { readonly kind: 'edit'; readonly name: 'quant_rtn' | 'lora' | 'noop'; readonly config: Readonly<Record<string, unknown>> }
-  | { readonly kind: 'model'; readonly label: string; readonly model: string }
-  | { readonly kind: 'lora'; readonly label: string; readonly path: string; readonly weight: number };
 
 interface SubjectContext {
   readonly config: RunConfig;
@@ -454,20 +463,6 @@ async function certifySubject(ctx: SubjectContext): Promise<CertificateInput> {
   }
 }
 
-function describeSpec(spec: SubjectSpec): string {
-  switch (spec.kind) {
-    case 'edit':
-      return `edit ${spec.name}`;
-    case 'model':
-      return `subject ${spec.model}`;
-    case 'lora':
-      return `LoRA adapter ${spec.path}`;
-    default: {
-      const never: never = spec;
-      return never;
-    }
-  }
-}
 
 async function buildSubject(ctx: SubjectContext): Promise<BuiltSubject> {
   const { config, baseline, subject, options } = ctx;
@@ -537,29 +532,6 @@ function assertSameTokenization(baseline: BaselineState, subject: OpenedModel): 
   }
 }
 
-function modelInputOf(opened: OpenedModel, label: string, lora: ModelInput['lora_adapters']): ModelInput {
-  const d = opened.description;
-  const ref = opened.resolved.reference;
-  return {
-    reference: opened.reference,
-    label,
-    revision: ref.kind === 'hf' ? ref.commit : null,
-    file_sha256: opened.fileSha256,
-    adapter: opened.model.adapter,
-    describe: {
-      model_type: d.modelType === '' ? null : d.modelType,
-      layers: d.nLayer,
-      hidden_size: d.hiddenSize,
-      heads: d.nHeads,
-      vocab_size: d.vocabSize,
-      parameters: d.parameterCount,
-      opset: opened.model.graph.index.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? null,
-    },
-    quantization_formats: quantizationFormatsOf(formatsOf(d)),
-    lora_adapters: lora,
-    tokenizer_hash: opened.model.tokenizer?.hash ?? null,
-  };
-}
 
 interface Measured {
   readonly outcome: CertificateInput['outcome'];
@@ -654,18 +626,4 @@ function pairingOf(ctx: SubjectContext, m: Measured): CertificateInput['pairing'
   };
 }
 
-/** The last path segment of a reference, for labels (`./models/gpt2/` → `gpt2`). */
-function lastSegment(reference: string): string {
-  const trimmed = reference.replace(/[\\/]+$/, '');
-  return trimmed.slice(Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\')) + 1) || reference;
-}
 
-/**
- * The resolved configuration as JSON (only its digest goes into the certificate), without the
- * settings that say where files go rather than what is measured: output folder, cache folder and a
- * reused baseline evaluation (reuse requires equal hashes, so the numbers are the same).
- */
-function configRecord(config: RunConfig): JsonValue {
-  const { outputDir: _out, cacheDir: _cache, baselineEval: _reuse, ...measured } = config;
-  return JSON.parse(JSON.stringify(measured)) as JsonValue;
-}

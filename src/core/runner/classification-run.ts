@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { configRecord, describeSpec, lastSegment, modelInputOf, scoringModelOf, type SubjectSpec } from './run-records.js';
 import { readWeights, writeWeights, type LoadedModel, type LoadedTokenizer, type ModelConfig } from '../../adapters/index.js';
 import { applyEdit, applyEditResult, type EditPlan, type WeightMatrix } from '../../edits/index.js';
 import { InvarlockError, isInvarlockError } from '../../errors/index.js';
@@ -18,7 +19,6 @@ import {
   type ScoringModel,
 } from '../../eval/index.js';
 import { selectCalibrationWindows, type KernelPool, type RmtModuleMeasurement } from '../../guards/index.js';
-import { indexModel } from '../../onnx/index.js';
 import type { CertificateInput, ChangeInput, JsonValue, ModelInput } from '../../report/index.js';
 import type { RunConfig } from '../config/index.js';
 import type { RunEventListener } from '../events/index.js';
@@ -27,9 +27,8 @@ import { activationTapsOf, type ActivationTap } from './activation-taps.js';
 import { resolveEditPlan } from './edit-plan.js';
 import { measureActivations, type ArmProgress } from './evaluate-arms.js';
 import { notRunBlock } from './guard-blocks.js';
-import { formatsOf, type OpenedModel } from './open-model.js';
+import type { OpenedModel } from './open-model.js';
 import { buildProvenance, seedsOf } from './provenance.js';
-import { quantizationFormatsOf } from './quantization-formats.js';
 import { runGuards, type GuardOutcomes, type GuardSide } from './run-guards.js';
 import type { StageTimer } from './stage-timer.js';
 import { toWeightMatrix } from './weight-matrices.js';
@@ -60,10 +59,7 @@ export interface ClassificationContext {
 }
 
 /** The subject of one accuracy certificate: the same union the runner's subjects use. */
-export type ClassificationSubjectSpec =
-  | { readonly kind: 'edit'; readonly name: 'quant_rtn' | 'lora' | 'noop'; readonly config: Readonly<Record<string, unknown>> }
-  | { readonly kind: 'model'; readonly label: string; readonly model: string }
-  | { readonly kind: 'lora'; readonly label: string; readonly path: string; readonly weight: number };
+export type ClassificationSubjectSpec = SubjectSpec;
 
 /** Per-example 0/1 correctness of one model on one arm, in arm order. */
 export interface ArmCorrectness {
@@ -377,31 +373,7 @@ async function predictArm(scorer: Scorer, examples: readonly EvalExample[], clas
   return { ids: examples.map((e) => e.id), predicted, correct };
 }
 
-function scoringModelOf(model: LoadedModel, source: string, edited: { readonly bytes: Uint8Array; readonly externalData: readonly { path: string; data: Uint8Array }[] } | null): ScoringModel {
-  if (edited !== null) return { source, index: indexModel(edited.bytes, { source }), io: model.graph.io, externalData: edited.externalData };
-  const store = model.graph.store;
-  return {
-    source,
-    index: model.graph.index,
-    io: model.graph.io,
-    externalData: store.externalLocations.map((location) => ({ path: location, data: store.externalBuffer(location) })),
-  };
-}
 
-function describeSpec(spec: ClassificationSubjectSpec): string {
-  switch (spec.kind) {
-    case 'edit':
-      return `edit ${spec.name}`;
-    case 'model':
-      return `subject ${spec.model}`;
-    case 'lora':
-      return `LoRA adapter ${spec.path}`;
-    default: {
-      const never: never = spec;
-      return never;
-    }
-  }
-}
 
 async function buildSubject(ctx: ClassificationContext, baseline: ClassificationBaseline, spec: ClassificationSubjectSpec): Promise<BuiltSubject> {
   const baseModel = baseline.opened.model;
@@ -476,35 +448,7 @@ function assertSameLabels(baseline: LoadedModel, subject: LoadedModel): void {
   }
 }
 
-function modelInputOf(opened: OpenedModel, label: string, lora: ModelInput['lora_adapters']): ModelInput {
-  const d = opened.description;
-  const ref = opened.resolved.reference;
-  return {
-    reference: opened.reference,
-    label,
-    revision: ref.kind === 'hf' ? ref.commit : null,
-    file_sha256: opened.fileSha256,
-    adapter: opened.model.adapter,
-    describe: {
-      model_type: d.modelType === '' ? null : d.modelType,
-      layers: d.nLayer,
-      hidden_size: d.hiddenSize,
-      heads: d.nHeads,
-      vocab_size: d.vocabSize,
-      parameters: d.parameterCount,
-      opset: opened.model.graph.index.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? null,
-    },
-    quantization_formats: quantizationFormatsOf(formatsOf(d)),
-    lora_adapters: lora,
-    tokenizer_hash: opened.model.tokenizer?.hash ?? null,
-  };
-}
 
-/** The last path segment of a reference, for labels (`./models/cls/` → `cls`). */
-function lastSegment(reference: string): string {
-  const trimmed = reference.replace(/[\\/]+$/, '');
-  return trimmed.slice(Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\')) + 1) || reference;
-}
 
 interface Measured {
   readonly outcome: CertificateInput['outcome'];
@@ -595,8 +539,3 @@ function pairingOf(baseline: ClassificationBaseline, m: Measured): CertificateIn
   };
 }
 
-/** The resolved configuration as JSON, without where files go (as the perplexity path records it). */
-function configRecord(config: RunConfig): JsonValue {
-  const { outputDir: _out, cacheDir: _cache, baselineEval: _reuse, ...measured } = config;
-  return JSON.parse(JSON.stringify(measured)) as JsonValue;
-}

@@ -61,7 +61,7 @@ describe('baseline evaluation reuse', () => {
     expect(cert.windows.preview.baseline).toEqual(saved.preview.loss);
     expect(cert.windows.final.baseline).toEqual(saved.final.loss);
     expect(cert.primary_metric.baseline).toEqual(firstCert.primary_metric.baseline);
-    expect(reused.baselineEvaluation.keyDigest).toBe(saved.keyDigest);
+    expect(reused.baselineEvaluation!.keyDigest).toBe(saved.keyDigest);
     expect(reuseLog.events).toContainEqual({ type: 'info', message: `reusing the baseline evaluation ${savedPath}` });
     expect(reuseLog.events.some((e) => e.type === 'warning' && e.id === 'baseline_eval_recomputed')).toBe(false);
     const baselineScoring = reuseLog.events.filter((e) => e.type === 'batch' && e.model === 'baseline' && (e.arm === 'preview' || e.arm === 'final'));
@@ -76,8 +76,8 @@ describe('baseline evaluation reuse', () => {
     const cert = recomputed.subjects[0]!.certificate;
     expect(cert.dataset.seq_len).toBe(48);
     expect(cert.windows.final.baseline).not.toEqual(saved.final.loss);
-    expect(recomputed.baselineEvaluation.key.seqLen).toBe(48);
-    expect(recomputed.baselineEvaluation.keyDigest).not.toBe(saved.keyDigest);
+    expect(recomputed.baselineEvaluation!.key.seqLen).toBe(48);
+    expect(recomputed.baselineEvaluation!.keyDigest).not.toBe(saved.keyDigest);
   });
 
   it('refuses a malformed evaluation file with E_BASELINE_EVAL instead of recomputing silently', async () => {
