@@ -237,11 +237,18 @@ export function mergeResults(parts: readonly UnitsResult[]): UnitsResult {
   return {
     outcomes: parts.flatMap((p) => p.outcomes).sort(compareOutcomes),
     timings: parts.flatMap((p) => p.timings),
-    facts: {
-      baselines: Object.assign({}, ...parts.map((p) => p.facts.baselines)) as Record<string, string>,
-      policies: Object.assign({}, ...parts.map((p) => p.facts.policies)) as Record<string, string>,
-    },
+    facts: { baselines: united(parts.map((p) => p.facts.baselines)), policies: united(parts.map((p) => p.facts.policies)) },
   };
+}
+
+/**
+ * One value per key from several records; a key seen with different values (a fixture replaced
+ * while the calibration ran) becomes `MIXED:` and the values, so the record cannot hide it.
+ */
+function united(records: readonly Readonly<Record<string, string>>[]): Record<string, string> {
+  const seen = new Map<string, Set<string>>();
+  for (const record of records) for (const [key, value] of Object.entries(record)) seen.set(key, (seen.get(key) ?? new Set()).add(value));
+  return Object.fromEntries([...seen].map(([key, values]) => [key, values.size === 1 ? [...values][0]! : `MIXED:${[...values].sort().join(',')}`]));
 }
 
 /** Runs the given units one after the other in this process. */

@@ -80,7 +80,7 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number; 
 
 type Runner = (windows: readonly ScoredSequence[]) => Promise<Pass>;
 
-/** transformers.js `softmax`: max, exp of the shifted values, their sum, division — three arrays. */
+/** transformers.js `softmax`: max, exp of the shifted values, their sum, division (two new arrays). */
 function softmaxTjs(arr: Float32Array): Float32Array {
   let max = arr[0]!;
   for (let i = 1; i < arr.length; i++) if (arr[i]! > max) max = arr[i]!;
@@ -89,7 +89,7 @@ function softmaxTjs(arr: Float32Array): Float32Array {
   return exps.map((x) => x / sum);
 }
 
-/** transformers.js `log_softmax`: `softmax(arr).map(Math.log)`. */
+/** transformers.js `log_softmax`: `softmax(arr).map(Math.log)` (a third array). */
 function logSoftmaxTjs(arr: Float32Array): Float32Array {
   return softmaxTjs(arr).map((x) => Math.log(x));
 }

@@ -19,13 +19,11 @@ export interface MachineInfo {
 
 function cpuModel(): string {
   const fromOs = cpus()[0]?.model?.trim() ?? '';
+  if (fromOs !== '') return fromOs;
   try {
-    // /proc/cpuinfo sometimes names the family only ("AMD EPYC"); lscpu may know more (e.g. stepping)
-    const info = readFileSync('/proc/cpuinfo', 'utf8');
-    const name = /^model name\s*:\s*(.+)$/m.exec(info)?.[1]?.trim();
-    return name ?? fromOs;
+    return /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? 'unknown';
   } catch {
-    return fromOs;
+    return 'unknown';
   }
 }
 

@@ -21333,7 +21333,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6251);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2606);
 
 const controller = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -21353,7 +21353,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6251:
+/***/ 2606:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39273,7 +39273,7 @@ function translateHubError(error, repo, what) {
     });
 }
 
-;// CONCATENATED MODULE: ./build/src/hub/download-to-cache.js
+;// CONCATENATED MODULE: ./build/src/hub/download-repo-file.js
 
 
 
@@ -39285,10 +39285,10 @@ function translateHubError(error, repo, what) {
 
 
 
-async function download_to_cache_exists(path) {
+async function download_repo_file_exists(path) {
     return (await (0,promises_namespaceObject.stat)(path).catch(() => undefined)) !== undefined;
 }
-async function download_to_cache_link(blob, pointer) {
+async function download_repo_file_link(blob, pointer) {
     await (0,promises_namespaceObject.mkdir)((0,external_node_path_.dirname)(pointer), { recursive: true });
     await (0,promises_namespaceObject.rm)(pointer, { force: true });
     try {
@@ -39299,35 +39299,47 @@ async function download_to_cache_link(blob, pointer) {
         await (0,promises_namespaceObject.copyFile)(blob, pointer);
     }
 }
+function expectedHash(entry) {
+    if (entry.lfs !== undefined)
+        return { kind: 'sha256', hex: entry.lfs.oid };
+    if (entry.xetHash === undefined && entry.oid !== undefined && /^[0-9a-f]{40}$/.test(entry.oid)) {
+        return { kind: 'git-sha1', hex: entry.oid, sizeBytes: entry.size };
+    }
+    // A Xet-only entry names its content by a Xet merkle hash, which is not computed here.
+    return { kind: 'none' };
+}
 /**
- * Puts one repository file into the hub cache exactly as huggingface_hub lays it out: the content
- * in `blobs/<etag>` (etag = LFS sha256, else xet hash, else git oid), and
- * `snapshots/<commit>/<path>` a relative symlink to it (a copy where links are not possible). The
- * bytes are hashed while they stream to `<blob>.incomplete`; a file in LFS whose sha256 differs from
- * its oid never enters the cache. A file already in the snapshot is not fetched again.
+ * Puts one file of a model or dataset repository into the hub cache as huggingface_hub lays it out:
+ * the content in `<models|datasets>--org--name/blobs/<etag>` (etag = LFS sha256, else Xet hash, else
+ * git oid), and `snapshots/<commit>/<path>` a relative symlink to it (a copy where links are not
+ * possible). The bytes stream to a private `<blob>.<id>.incomplete` while they are hashed; the file
+ * enters the cache only when its content matches what the hub listed: the LFS sha256 for LFS files,
+ * the git blob sha1 (`sha1("blob <size>\0" + bytes)`) for small ones. A blob already cached is not
+ * fetched again.
  *
- * Uses `downloadFile` of @huggingface/hub rather than its `downloadFileToCacheDir`, which logs every
- * download with console.debug (this layer must not write to the console) and asks the hub for path
- * info the listing already gave.
+ * Uses `downloadFile` of @huggingface/hub rather than `downloadFileToCacheDir`, which logs each
+ * download with console.debug (this layer must not write to the console).
  *
- * @throws `E_DOWNLOAD` for hub or transfer errors (details.status for HTTP errors) and hash mismatches.
+ * @throws `E_DOWNLOAD` for hub or transfer errors (details.status for HTTP errors) and content that
+ *   does not match its hash (details.expected / details.actual).
  */
-async function downloadToCache(job) {
+async function downloadRepoFile(job) {
     const { entry } = job;
-    const pointer = (0,external_node_path_.join)(snapshotDir(job.cacheDir, job.repo, job.commit), entry.path);
+    const where = { repo: job.repo, file: entry.path };
+    const pointer = (0,external_node_path_.join)(snapshotDir(job.cacheDir, job.repo, job.commit, job.type), entry.path);
     const etag = entry.lfs?.oid ?? entry.xetHash ?? entry.oid;
     if (etag === undefined || !/^[0-9a-f]{40,64}$/.test(etag)) {
         throw new invarlock_error_InvarlockError('E_DOWNLOAD', `The hub listed ${entry.path} of ${job.repo} without a usable oid`, {
-            details: { repo: job.repo, file: entry.path, actual: String(etag) },
+            details: { ...where, actual: String(etag) },
         });
     }
-    const blob = (0,external_node_path_.join)(job.cacheDir, repoFolderName(job.repo), 'blobs', etag);
+    const blob = (0,external_node_path_.join)(job.cacheDir, repoFolderName(job.repo, job.type), 'blobs', etag);
     let streamed;
-    if (!(await download_to_cache_exists(blob))) {
+    if (!(await download_repo_file_exists(blob))) {
         let content;
         try {
             content = await downloadFile({
-                repo: { type: 'model', name: job.repo },
+                repo: { type: job.type, name: job.repo },
                 path: entry.path,
                 revision: job.commit,
                 hubUrl: job.hubUrl,
@@ -39339,14 +39351,23 @@ async function downloadToCache(job) {
             throw translateHubError(error, job.repo, `Downloading ${entry.path}`);
         }
         if (content === null) {
-            throw new invarlock_error_InvarlockError('E_DOWNLOAD', `${entry.path} of ${job.repo}@${job.commit} is not on the hub`, { details: { repo: job.repo, file: entry.path, status: 404 } });
+            throw new invarlock_error_InvarlockError('E_DOWNLOAD', `${entry.path} of ${job.repo}@${job.commit} is not on the hub`, { details: { ...where, status: 404 } });
         }
         await (0,promises_namespaceObject.mkdir)((0,external_node_path_.dirname)(blob), { recursive: true });
-        const incomplete = `${blob}.incomplete`;
-        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+        // A private name: two processes sharing a cache may fetch the same blob at once.
+        const incomplete = `${blob}.${(0,external_node_crypto_namespaceObject.randomUUID)()}.incomplete`;
+        const expected = expectedHash(entry);
+        const sha256 = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+        const sha1 = (0,external_node_crypto_namespaceObject.createHash)('sha1');
+        if (expected.kind === 'git-sha1')
+            sha1.update(`blob ${expected.sizeBytes}\0`);
+        let sizeBytes = 0;
         const hashing = new external_node_stream_namespaceObject.Transform({
             transform(chunk, _encoding, done) {
-                hash.update(chunk);
+                sha256.update(chunk);
+                if (expected.kind === 'git-sha1')
+                    sha1.update(chunk);
+                sizeBytes += chunk.length;
                 done(null, chunk);
             },
         });
@@ -39357,19 +39378,23 @@ async function downloadToCache(job) {
             await (0,promises_namespaceObject.rm)(incomplete, { force: true });
             throw translateHubError(error, job.repo, `Downloading ${entry.path}`);
         }
-        const sha256 = hash.digest('hex');
-        if (entry.lfs !== undefined && entry.lfs.oid !== sha256) {
+        streamed = sha256.digest('hex');
+        const mismatch = expected.kind === 'sha256' && expected.hex !== streamed
+            ? { what: 'LFS sha256', expected: expected.hex, actual: streamed }
+            : expected.kind === 'git-sha1' && (sizeBytes !== expected.sizeBytes || sha1.digest('hex') !== expected.hex)
+                ? { what: 'git blob id', expected: `${expected.hex} (${expected.sizeBytes} bytes)`, actual: `${sizeBytes} bytes, sha256 ${streamed}` }
+                : undefined;
+        if (mismatch !== undefined) {
             await (0,promises_namespaceObject.rm)(incomplete, { force: true });
-            throw new invarlock_error_InvarlockError('E_DOWNLOAD', `${entry.path} of ${job.repo}@${job.commit} does not match its LFS sha256`, {
-                details: { repo: job.repo, file: entry.path, expected: entry.lfs.oid, actual: sha256 },
+            throw new invarlock_error_InvarlockError('E_DOWNLOAD', `${entry.path} of ${job.repo}@${job.commit} does not match its ${mismatch.what}`, {
+                details: { ...where, expected: mismatch.expected, actual: mismatch.actual },
                 hint: 'Retry the download; if it persists, the hub or a proxy is serving altered content.',
             });
         }
         await (0,promises_namespaceObject.rename)(incomplete, blob);
-        streamed = sha256;
     }
-    if (!(await download_to_cache_exists(pointer)))
-        await download_to_cache_link(blob, pointer);
+    if (!(await download_repo_file_exists(pointer)))
+        await download_repo_file_link(blob, pointer);
     const sizeBytes = (await (0,promises_namespaceObject.stat)(pointer)).size;
     return { repoPath: entry.path, path: pointer, sizeBytes, sha256: streamed ?? entry.lfs?.oid ?? (await fileSha256(pointer)) };
 }
@@ -39592,8 +39617,8 @@ async function resolveHubModel(reference, settings) {
         const sizeBytes = entry.lfs?.size ?? entry.size;
         const started = performance.now();
         settings.onEvent?.({ type: 'hub-download-start', repo: reference.repo, file: entry.path, sizeBytes });
-        const file = await downloadToCache({
-            repo: reference.repo, commit, entry, cacheDir: settings.cacheDir, hubUrl: settings.hubUrl, accessToken: settings.accessToken, fetch: settings.fetch,
+        const file = await downloadRepoFile({
+            repo: reference.repo, type: 'model', commit, entry, cacheDir: settings.cacheDir, hubUrl: settings.hubUrl, accessToken: settings.accessToken, fetch: settings.fetch,
         });
         settings.onEvent?.({ type: 'hub-download-end', repo: reference.repo, file: entry.path, sizeBytes: file.sizeBytes, durationMs: performance.now() - started });
         files.push(file);
@@ -39725,132 +39750,6 @@ function describeReference(reference) {
             path: null,
             source: null,
         };
-}
-
-;// CONCATENATED MODULE: ./build/src/hub/download-repo-file.js
-
-
-
-
-
-
-
-
-
-
-
-async function download_repo_file_exists(path) {
-    return (await (0,promises_namespaceObject.stat)(path).catch(() => undefined)) !== undefined;
-}
-async function download_repo_file_link(blob, pointer) {
-    await (0,promises_namespaceObject.mkdir)((0,external_node_path_.dirname)(pointer), { recursive: true });
-    await (0,promises_namespaceObject.rm)(pointer, { force: true });
-    try {
-        // Relative links keep the cache valid when it is moved (huggingface_hub does the same).
-        await (0,promises_namespaceObject.symlink)((0,external_node_path_.relative)((0,external_node_path_.dirname)(pointer), blob), pointer);
-    }
-    catch {
-        await (0,promises_namespaceObject.copyFile)(blob, pointer);
-    }
-}
-function expectedHash(entry) {
-    if (entry.lfs !== undefined)
-        return { kind: 'sha256', hex: entry.lfs.oid };
-    if (entry.xetHash === undefined && entry.oid !== undefined && /^[0-9a-f]{40}$/.test(entry.oid)) {
-        return { kind: 'git-sha1', hex: entry.oid, sizeBytes: entry.size };
-    }
-    // A Xet-only entry names its content by a Xet merkle hash, which is not computed here.
-    return { kind: 'none' };
-}
-/**
- * Puts one file of a model or dataset repository into the hub cache as huggingface_hub lays it out:
- * the content in `<models|datasets>--org--name/blobs/<etag>` (etag = LFS sha256, else Xet hash, else
- * git oid), and `snapshots/<commit>/<path>` a relative symlink to it (a copy where links are not
- * possible). The bytes stream to a private `<blob>.<id>.incomplete` while they are hashed; the file
- * enters the cache only when its content matches what the hub listed: the LFS sha256 for LFS files,
- * the git blob sha1 (`sha1("blob <size>\0" + bytes)`) for small ones. A blob already cached is not
- * fetched again.
- *
- * Uses `downloadFile` of @huggingface/hub rather than `downloadFileToCacheDir`, which logs each
- * download with console.debug (this layer must not write to the console).
- *
- * @throws `E_DOWNLOAD` for hub or transfer errors (details.status for HTTP errors) and content that
- *   does not match its hash (details.expected / details.actual).
- */
-async function downloadRepoFile(job) {
-    const { entry } = job;
-    const where = { repo: job.repo, file: entry.path };
-    const pointer = (0,external_node_path_.join)(snapshotDir(job.cacheDir, job.repo, job.commit, job.type), entry.path);
-    const etag = entry.lfs?.oid ?? entry.xetHash ?? entry.oid;
-    if (etag === undefined || !/^[0-9a-f]{40,64}$/.test(etag)) {
-        throw new invarlock_error_InvarlockError('E_DOWNLOAD', `The hub listed ${entry.path} of ${job.repo} without a usable oid`, {
-            details: { ...where, actual: String(etag) },
-        });
-    }
-    const blob = (0,external_node_path_.join)(job.cacheDir, repoFolderName(job.repo, job.type), 'blobs', etag);
-    let streamed;
-    if (!(await download_repo_file_exists(blob))) {
-        let content;
-        try {
-            content = await downloadFile({
-                repo: { type: job.type, name: job.repo },
-                path: entry.path,
-                revision: job.commit,
-                hubUrl: job.hubUrl,
-                ...(job.fetch === undefined ? {} : { fetch: job.fetch }),
-                ...(job.accessToken === undefined ? {} : { accessToken: job.accessToken }),
-            });
-        }
-        catch (error) {
-            throw translateHubError(error, job.repo, `Downloading ${entry.path}`);
-        }
-        if (content === null) {
-            throw new invarlock_error_InvarlockError('E_DOWNLOAD', `${entry.path} of ${job.repo}@${job.commit} is not on the hub`, { details: { ...where, status: 404 } });
-        }
-        await (0,promises_namespaceObject.mkdir)((0,external_node_path_.dirname)(blob), { recursive: true });
-        // A private name: two processes sharing a cache may fetch the same blob at once.
-        const incomplete = `${blob}.${(0,external_node_crypto_namespaceObject.randomUUID)()}.incomplete`;
-        const expected = expectedHash(entry);
-        const sha256 = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-        const sha1 = (0,external_node_crypto_namespaceObject.createHash)('sha1');
-        if (expected.kind === 'git-sha1')
-            sha1.update(`blob ${expected.sizeBytes}\0`);
-        let sizeBytes = 0;
-        const hashing = new external_node_stream_namespaceObject.Transform({
-            transform(chunk, _encoding, done) {
-                sha256.update(chunk);
-                if (expected.kind === 'git-sha1')
-                    sha1.update(chunk);
-                sizeBytes += chunk.length;
-                done(null, chunk);
-            },
-        });
-        try {
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.fromWeb(content.stream()), hashing, (0,external_node_fs_.createWriteStream)(incomplete));
-        }
-        catch (error) {
-            await (0,promises_namespaceObject.rm)(incomplete, { force: true });
-            throw translateHubError(error, job.repo, `Downloading ${entry.path}`);
-        }
-        streamed = sha256.digest('hex');
-        const mismatch = expected.kind === 'sha256' && expected.hex !== streamed
-            ? { what: 'LFS sha256', expected: expected.hex, actual: streamed }
-            : expected.kind === 'git-sha1' && (sizeBytes !== expected.sizeBytes || sha1.digest('hex') !== expected.hex)
-                ? { what: 'git blob id', expected: `${expected.hex} (${expected.sizeBytes} bytes)`, actual: `${sizeBytes} bytes, sha256 ${streamed}` }
-                : undefined;
-        if (mismatch !== undefined) {
-            await (0,promises_namespaceObject.rm)(incomplete, { force: true });
-            throw new invarlock_error_InvarlockError('E_DOWNLOAD', `${entry.path} of ${job.repo}@${job.commit} does not match its ${mismatch.what}`, {
-                details: { ...where, expected: mismatch.expected, actual: mismatch.actual },
-                hint: 'Retry the download; if it persists, the hub or a proxy is serving altered content.',
-            });
-        }
-        await (0,promises_namespaceObject.rename)(incomplete, blob);
-    }
-    if (!(await download_repo_file_exists(pointer)))
-        await download_repo_file_link(blob, pointer);
-    const sizeBytes = (await (0,promises_namespaceObject.stat)(pointer)).size;
-    return { repoPath: entry.path, path: pointer, sizeBytes, sha256: streamed ?? entry.lfs?.oid ?? (await fileSha256(pointer)) };
 }
 
 ;// CONCATENATED MODULE: ./build/src/hub/resolve-hub-dataset-file.js
@@ -45332,26 +45231,6 @@ function pairWeights(baseline, subject) {
 // Tokenizers (src/adapters/tokenizer)
 
 
-;// CONCATENATED MODULE: ./build/src/edits/canonical-json.js
-/**
- * JSON with object keys sorted at every depth and no whitespace, so equal values give equal bytes
- * (the input of plan digests). Arrays keep their order. Non-finite numbers become `null`, as in JSON.
- * @internal
- */
-function edits_canonical_json_canonicalJson(value) {
-    return JSON.stringify(sortKeys(value));
-}
-function sortKeys(value) {
-    if (Array.isArray(value))
-        return value.map(sortKeys);
-    if (value !== null && typeof value === 'object') {
-        const entries = Object.entries(value);
-        entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        return Object.fromEntries(entries.map(([key, inner]) => [key, sortKeys(inner)]));
-    }
-    return value;
-}
-
 ;// CONCATENATED MODULE: ./build/src/edits/edit-result.js
 
 /**
@@ -45377,7 +45256,7 @@ function buildEditResult(parts) {
         changed: parts.changed,
         modulesTouched: parts.modulesTouched,
         paramsChanged,
-        digestInput: edits_canonical_json_canonicalJson({ name: parts.name, config: parts.config, touched: touchedKeys }),
+        digestInput: canonical_json_canonicalJson({ name: parts.name, config: parts.config, touched: touchedKeys }),
     };
 }
 function countDifferentBits(a, b) {
@@ -45622,638 +45501,6 @@ function resolveQuantRtnConfig(partial = {}) {
     return config;
 }
 
-;// CONCATENATED MODULE: ./build/src/edits/round-half-even.js
-/**
- * Rounds to the nearest integer, ties to the even neighbour (ALGORITHMS.md §7): 2.5 → 2, 3.5 → 4,
- * −2.5 → −2. JavaScript's Math.round rounds ties up, which biases quantized values.
- * Non-finite input is returned unchanged.
- */
-function round_half_even_roundHalfEven(x) {
-    const nearest = Math.round(x);
-    // Only an exact .5 fraction is a tie; every other value rounds the same both ways.
-    return Math.abs(x - Math.trunc(x)) === 0.5 ? 2 * Math.round(x / 2) : nearest;
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/quant-rtn/rtn-kernel.js
-
-/** Smallest scale numerator: an all-zero row keeps a finite scale (ALGORITHMS.md §6). */
-const MIN_ABS_MAX = 1e-8;
-/**
- * Symmetric round-to-nearest quantization of a row-major `[out, in]` matrix, one scale per output
- * channel (row) or per `groupSize` columns of a row: optional per-row clip to the linearly
- * interpolated quantiles c/2 and 1 − c/2, then s = max(|x|, 1e-8)/(2^(b−1) − 1),
- * q = clamp(roundHalfEven(x/s), −2^(b−1), 2^(b−1) − 1), x' = q·s. Arithmetic in float64, stored as
- * float32. The kernel of `quant_rtn`, exported for layers that need the same grid (e.g. an ONNX
- * exporter writing the integer codes): q = x'/s.
- */
-function quantizeRtn(values, rows, cols, options) {
-    const qMax = 2 ** (options.bits - 1) - 1;
-    const qMin = -(2 ** (options.bits - 1));
-    const group = options.groupSize > 0 ? Math.min(options.groupSize, cols) : cols;
-    const groupsPerRow = Math.max(1, Math.ceil(cols / group));
-    const out = new Float32Array(rows * cols);
-    const scales = new Float64Array(rows * groupsPerRow);
-    const row = new Float64Array(cols);
-    const sorted = new Float64Array(cols);
-    for (let r = 0; r < rows; r++) {
-        const base = r * cols;
-        for (let j = 0; j < cols; j++)
-            row[j] = values[base + j];
-        if (options.clampRatio > 0 && cols > 0) {
-            sorted.set(row);
-            sorted.sort();
-            const lo = quantileOfSorted(sorted, options.clampRatio / 2);
-            const hi = quantileOfSorted(sorted, 1 - options.clampRatio / 2);
-            for (let j = 0; j < cols; j++)
-                row[j] = Math.min(hi, Math.max(lo, row[j]));
-        }
-        for (let g = 0; g < groupsPerRow; g++) {
-            const start = g * group;
-            const end = Math.min(cols, start + group);
-            let absMax = 0;
-            for (let j = start; j < end; j++)
-                absMax = Math.max(absMax, Math.abs(row[j]));
-            const scale = Math.max(absMax, MIN_ABS_MAX) / qMax;
-            scales[r * groupsPerRow + g] = scale;
-            for (let j = start; j < end; j++) {
-                const q = Math.min(qMax, Math.max(qMin, round_half_even_roundHalfEven(row[j] / scale)));
-                out[base + j] = q * scale;
-            }
-        }
-    }
-    return { data: out, scales, groupsPerRow };
-}
-/** Quantile q of ascending values, linear interpolation at q·(n − 1) (ALGORITHMS.md §7). */
-function quantileOfSorted(sorted, q) {
-    const position = q * (sorted.length - 1);
-    const lower = Math.floor(position);
-    const upper = Math.min(sorted.length - 1, lower + 1);
-    const fraction = position - lower;
-    const a = sorted[lower];
-    const b = sorted[upper];
-    return a + (b - a) * fraction;
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/quant-rtn/quant-rtn.js
-
-
-
-
-/**
- * The `quant_rtn` edit (ALGORITHMS.md §6): symmetric round-to-nearest of every in-scope matrix, per
- * output channel (row) or per group of `groupSize` input columns, in the order given (graph order)
- * up to `maxModules`. A tied lm_head/embedding pair is quantized once and both keys get the same
- * new array, so the tie holds. 1-D weights (norms, biases: `rows = 1` or role `norm`) are never edited.
- * @param config a partial configuration, completed with `QUANT_RTN_DEFAULTS`.
- * @throws InvarlockError `E_EDIT_CONFIG` for an invalid configuration; `E_INTERNAL` when a tie joins matrices of different shapes.
- */
-function applyQuantRtn(matrices, config = {}) {
-    const resolved = resolveQuantRtnConfig(config);
-    const byKey = new Map(matrices.map((matrix) => [matrix.key, matrix]));
-    const changed = new Map();
-    const modulesTouched = [];
-    for (const matrix of matrices) {
-        if (resolved.maxModules > 0 && modulesTouched.length >= resolved.maxModules)
-            break;
-        if (changed.has(matrix.key) || !isInScope(matrix, resolved.scope))
-            continue;
-        const quantized = quantizeRtn(matrix.data, matrix.rows, matrix.cols, resolved).data;
-        changed.set(matrix.key, quantized);
-        modulesTouched.push(matrix.module);
-        const partner = matrix.tiedWith === undefined ? undefined : byKey.get(matrix.tiedWith);
-        if (partner !== undefined) {
-            if (partner.rows !== matrix.rows || partner.cols !== matrix.cols) {
-                throw new invarlock_error_InvarlockError('E_INTERNAL', `tied matrices ${matrix.key} and ${partner.key} differ in shape`, {
-                    details: { tensor: matrix.key, expected: `${matrix.rows}x${matrix.cols}`, actual: `${partner.rows}x${partner.cols}` },
-                });
-            }
-            changed.set(partner.key, quantized);
-        }
-    }
-    return buildEditResult({ name: 'quant_rtn', config: { ...resolved }, changed, modulesTouched, inputs: matrices });
-}
-function isInScope(matrix, scope) {
-    if (matrix.role === 'norm' || matrix.rows < 2 || matrix.cols < 1)
-        return false;
-    switch (scope) {
-        case 'ffn':
-            return matrix.family === 'ffn';
-        case 'attn':
-            return matrix.family === 'attn';
-        case 'all':
-            return matrix.family === 'ffn' || matrix.family === 'attn' || matrix.role === 'lm_head';
-        default: {
-            const unreachable = scope;
-            return unreachable;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/apply-edit.js
-
-
-
-/**
- * Runs one edit on the given matrices (graph order) and returns what changed; the input is never mutated.
- * @throws InvarlockError the codes of the edit: `E_EDIT_CONFIG` (quant_rtn, lora), `E_LORA_INVALID` (lora).
- */
-function applyEdit(plan, matrices) {
-    switch (plan.name) {
-        case 'quant_rtn':
-            return applyQuantRtn(matrices, plan.config);
-        case 'lora':
-            return mergeLora(matrices, plan.config);
-        case 'noop':
-            return applyNoop(matrices);
-        default: {
-            const unreachable = plan;
-            return unreachable;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/lora/peft-config.js
-
-/**
- * Reads PEFT's `adapter_config.json` (already JSON-parsed) into a {@link PeftLoraConfig}: `peft_type`
- * must be LORA; `r` a positive integer; `lora_alpha` a finite number; `target_modules` a list of
- * names or one regex string. Optional: `fan_in_fan_out`, `use_rslora` (default false),
- * `modules_to_save` (default none), `rank_pattern`/`alpha_pattern` (default none). DoRA
- * (`use_dora: true`) and trained LoRA biases (`lora_bias: true`) cannot be merged as W + s·B·A and are refused.
- * @throws InvarlockError `E_LORA_INVALID` with `details.file` and `details.problems` listing every bad field.
- */
-function parsePeftLoraConfig(raw, options) {
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${options.source}: adapter config is not a JSON object`, { details: { file: options.source } });
-    }
-    const fields = Object.fromEntries(Object.entries(raw));
-    const problems = [];
-    const peftType = fields['peft_type'];
-    if (peftType !== 'LORA')
-        problems.push(`peft_type must be "LORA", got ${JSON.stringify(peftType)}`);
-    const r = fields['r'];
-    if (typeof r !== 'number' || !Number.isInteger(r) || r < 1)
-        problems.push(`r must be a positive integer, got ${JSON.stringify(r)}`);
-    const alpha = fields['lora_alpha'];
-    if (typeof alpha !== 'number' || !Number.isFinite(alpha))
-        problems.push(`lora_alpha must be a number, got ${JSON.stringify(alpha)}`);
-    const targetModules = parseTargetModules(fields['target_modules'], problems);
-    const fanInFanOut = parseFlag(fields, 'fan_in_fan_out', problems);
-    const useRslora = parseFlag(fields, 'use_rslora', problems);
-    if (parseFlag(fields, 'use_dora', problems))
-        problems.push('use_dora is true: DoRA adapters are not supported');
-    const loraBias = fields['lora_bias'];
-    if (loraBias === true)
-        problems.push('lora_bias is true: adapters with trained LoRA biases are not supported');
-    const modulesToSave = parseNames(fields['modules_to_save'], 'modules_to_save', problems);
-    const rankPattern = parseNumberMap(fields['rank_pattern'], 'rank_pattern', problems);
-    const alphaPattern = parseNumberMap(fields['alpha_pattern'], 'alpha_pattern', problems);
-    if (problems.length > 0 || typeof r !== 'number' || typeof alpha !== 'number' || targetModules === undefined) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${options.source}: adapter config is invalid: ${problems[0] ?? 'target_modules missing'}`, {
-            details: { file: options.source, problems },
-        });
-    }
-    return { peftType: 'LORA', r, loraAlpha: alpha, targetModules, fanInFanOut, useRslora, modulesToSave, rankPattern, alphaPattern };
-}
-function parseTargetModules(raw, problems) {
-    if (typeof raw === 'string') {
-        if (compiles(raw))
-            return { kind: 'regex', pattern: raw };
-        problems.push(`target_modules regex ${JSON.stringify(raw)} does not compile`);
-        return undefined;
-    }
-    if (Array.isArray(raw) && raw.length > 0 && raw.every((name) => typeof name === 'string')) {
-        return { kind: 'list', names: raw.map(String) };
-    }
-    problems.push('target_modules must be a non-empty list of module names or a regex string');
-    return undefined;
-}
-function compiles(pattern) {
-    try {
-        new RegExp(pattern);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-function parseFlag(fields, key, problems) {
-    const value = fields[key];
-    if (value === undefined || value === null)
-        return false;
-    if (typeof value === 'boolean')
-        return value;
-    problems.push(`${key} must be true or false, got ${JSON.stringify(value)}`);
-    return false;
-}
-function parseNames(raw, key, problems) {
-    if (raw === undefined || raw === null)
-        return [];
-    if (Array.isArray(raw) && raw.every((name) => typeof name === 'string'))
-        return raw.map(String);
-    problems.push(`${key} must be a list of module names`);
-    return [];
-}
-function parseNumberMap(raw, key, problems) {
-    if (raw === undefined || raw === null)
-        return {};
-    if (typeof raw !== 'object' || Array.isArray(raw)) {
-        problems.push(`${key} must map module patterns to numbers`);
-        return {};
-    }
-    const out = {};
-    for (const [pattern, value] of Object.entries(raw)) {
-        if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-            problems.push(`${key}.${pattern} must be a positive number`);
-        }
-        else if (!compiles(pattern)) {
-            problems.push(`${key} key ${JSON.stringify(pattern)} is not a valid regex`);
-        }
-        else {
-            out[pattern] = value;
-        }
-    }
-    return out;
-}
-/**
- * True when PEFT would target `module` (a path without the `base_model.model.` prefix): a list entry
- * equal to the path or to its last dotted segments, or a regex (Python `re.fullmatch` semantics) matching the whole path.
- * @internal
- */
-function isTargetModule(module, targets) {
-    if (targets.kind === 'regex')
-        return new RegExp(`^(?:${targets.pattern})$`).test(module);
-    return targets.names.some((name) => module === name || module.endsWith(`.${name}`));
-}
-/**
- * The value of the first `rank_pattern`/`alpha_pattern` key that matches `module` the way PEFT's
- * `get_pattern_key` does (regex `(.*\.)?key$`), or `fallback`.
- * @internal
- */
-function patternValue(module, patterns, fallback) {
-    for (const [pattern, value] of Object.entries(patterns)) {
-        if (new RegExp(`^(?:.*\\.)?(?:${pattern})$`).test(module))
-            return value;
-    }
-    return fallback;
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/lora/half-float.js
-/**
- * IEEE 754 binary16 bits → number (exact: every half value is a float32 value).
- * @internal
- */
-function halfToFloat(bits) {
-    const sign = bits & 0x8000 ? -1 : 1;
-    const exponent = (bits >> 10) & 0x1f;
-    const mantissa = bits & 0x3ff;
-    if (exponent === 0)
-        return sign * mantissa * 2 ** -24;
-    if (exponent === 0x1f)
-        return mantissa === 0 ? sign * Infinity : NaN;
-    return sign * (1024 + mantissa) * 2 ** (exponent - 25);
-}
-/**
- * bfloat16 bits → number: the upper half of a float32.
- * @internal
- */
-function bfloat16ToFloat(bits, scratch) {
-    scratch.setUint32(0, (bits & 0xffff) << 16, true);
-    return scratch.getFloat32(0, true);
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/lora/safetensors-reader.js
-
-
-/** Bytes per element of every dtype the safetensors format defines. */
-const DTYPE_BYTES = Object.freeze({
-    BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
-});
-/** The format's own cap on header size (safetensors `MAX_HEADER_SIZE`). */
-const MAX_HEADER_BYTES = 100_000_000;
-/** How many problems one error lists. */
-const safetensors_reader_MAX_PROBLEMS = 20;
-/**
- * Parses a safetensors file (https://github.com/huggingface/safetensors#format): 8-byte
- * little-endian header length, a UTF-8 JSON header, then the tensor bytes. Every entry is checked:
- * known dtype, non-negative integer shape, offsets inside the data and of the size the shape needs,
- * no two tensors overlapping. Decoding is lazy (`decode`).
- * @throws InvarlockError `E_SAFETENSORS` with `details.file` and `details.problems` (up to 20) when the file is malformed.
- */
-function parseSafetensors(bytes, options) {
-    function fail(message, problems = []) {
-        throw new invarlock_error_InvarlockError('E_SAFETENSORS', `${options.source}: ${message}`, {
-            details: { file: options.source, ...(problems.length > 0 ? { problems: problems.slice(0, safetensors_reader_MAX_PROBLEMS) } : {}) },
-        });
-    }
-    if (bytes.length < 8)
-        fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length`);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const headerLength = view.getBigUint64(0, true);
-    if (headerLength > BigInt(bytes.length - 8) || headerLength > BigInt(MAX_HEADER_BYTES)) {
-        fail(`header length ${headerLength} exceeds the file (${bytes.length - 8} bytes after the length)`);
-    }
-    const headerEnd = 8 + Number(headerLength);
-    let header;
-    try {
-        header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, headerEnd)));
-    }
-    catch (error) {
-        fail(`header is not UTF-8 JSON (${error instanceof Error ? error.message : String(error)})`);
-    }
-    if (header === null || typeof header !== 'object' || Array.isArray(header))
-        return fail('header is not a JSON object');
-    const dataLength = bytes.length - headerEnd;
-    const problems = [];
-    const entries = new Map();
-    let metadata = {};
-    for (const [name, raw] of Object.entries(header)) {
-        if (name === '__metadata__') {
-            const parsed = parseMetadata(raw);
-            if (parsed === undefined)
-                problems.push('__metadata__ must map strings to strings');
-            else
-                metadata = parsed;
-            continue;
-        }
-        const entry = parseEntry(name, raw, dataLength, problems);
-        if (entry !== undefined)
-            entries.set(name, entry);
-    }
-    const ordered = [...entries.values()].sort((a, b) => a.dataOffsets[0] - b.dataOffsets[0]);
-    for (let i = 1; i < ordered.length; i++) {
-        const previous = ordered[i - 1];
-        const current = ordered[i];
-        if (current.dataOffsets[0] < previous.dataOffsets[1])
-            problems.push(`${current.name}: data overlaps ${previous.name}`);
-    }
-    if (problems.length > 0)
-        fail(`${problems.length} malformed header entr${problems.length === 1 ? 'y' : 'ies'}`, problems);
-    const data = bytes.subarray(headerEnd);
-    return {
-        metadata,
-        entries,
-        decode: (name) => {
-            const entry = entries.get(name);
-            if (entry === undefined) {
-                throw new invarlock_error_InvarlockError('E_SAFETENSORS', `${options.source}: no tensor named ${name}`, { details: { file: options.source, tensor: name } });
-            }
-            return decodeEntry(entry, data, options.source);
-        },
-    };
-}
-function parseMetadata(raw) {
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
-        return undefined;
-    const out = {};
-    for (const [key, value] of Object.entries(raw)) {
-        if (typeof value !== 'string')
-            return undefined;
-        out[key] = value;
-    }
-    return out;
-}
-function parseEntry(name, raw, dataLength, problems) {
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-        problems.push(`${name}: entry is not an object`);
-        return undefined;
-    }
-    const fields = Object.fromEntries(Object.entries(raw));
-    const { dtype, shape, data_offsets: offsets } = fields;
-    const before = problems.length;
-    const width = typeof dtype === 'string' ? DTYPE_BYTES[dtype] : undefined;
-    if (width === undefined)
-        problems.push(`${name}: unknown dtype ${JSON.stringify(dtype)}`);
-    const isShape = Array.isArray(shape) && shape.every(isCount);
-    if (!isShape)
-        problems.push(`${name}: shape must be a list of non-negative integers`);
-    const isOffsets = Array.isArray(offsets) && offsets.length === 2 && offsets.every(isCount);
-    if (!isOffsets)
-        problems.push(`${name}: data_offsets must be two non-negative integers`);
-    if (problems.length > before || typeof dtype !== 'string' || width === undefined || !isShape || !isOffsets)
-        return undefined;
-    const dims = shape.map(Number);
-    const [begin, end] = [Number(offsets[0]), Number(offsets[1])];
-    if (begin > end || end > dataLength) {
-        problems.push(`${name}: data_offsets [${begin}, ${end}] lie outside the ${dataLength} data bytes`);
-        return undefined;
-    }
-    const expected = dims.reduce((a, b) => a * b, 1) * width;
-    if (end - begin !== expected) {
-        problems.push(`${name}: ${end - begin} data bytes, but ${dtype} ${JSON.stringify(dims)} needs ${expected}`);
-        return undefined;
-    }
-    return { name, dtype, shape: dims, dataOffsets: [begin, end] };
-}
-function isCount(value) {
-    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-function decodeEntry(entry, data, source) {
-    const [begin, end] = entry.dataOffsets;
-    const view = new DataView(data.buffer, data.byteOffset + begin, end - begin);
-    const dtype = entry.dtype;
-    if (!isDecodable(dtype)) {
-        throw new invarlock_error_InvarlockError('E_DTYPE_UNSUPPORTED', `${source}: tensor ${entry.name} has dtype ${dtype}; only F64, F32, F16 and BF16 are read`, {
-            details: { file: source, tensor: entry.name, actual: dtype, expected: 'F64 | F32 | F16 | BF16' },
-        });
-    }
-    const count = entry.shape.reduce((a, b) => a * b, 1);
-    const out = new Float32Array(count);
-    const scratch = new DataView(new ArrayBuffer(4));
-    for (let i = 0; i < count; i++) {
-        switch (dtype) {
-            case 'F64':
-                out[i] = view.getFloat64(i * 8, true);
-                break;
-            case 'F32':
-                out[i] = view.getFloat32(i * 4, true);
-                break;
-            case 'F16':
-                out[i] = halfToFloat(view.getUint16(i * 2, true));
-                break;
-            case 'BF16':
-                out[i] = bfloat16ToFloat(view.getUint16(i * 2, true), scratch);
-                break;
-            default: {
-                const unreachable = dtype;
-                return unreachable;
-            }
-        }
-    }
-    return { name: entry.name, dtype, shape: entry.shape, data: out };
-}
-function isDecodable(dtype) {
-    return dtype === 'F64' || dtype === 'F32' || dtype === 'F16' || dtype === 'BF16';
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/lora/peft-adapter.js
-
-
-
-
-const PREFIX = 'base_model.model.';
-/** `<module>.lora_A.weight`, with an optional adapter name before `.weight` (unsaved state dicts keep it). */
-const LINEAR_KEY = /^(.+)\.lora_([AB])(?:\.[A-Za-z0-9_-]+)?\.weight$/;
-/** `<module>.lora_embedding_A`, with an optional adapter name. */
-const EMBEDDING_KEY = /^(.+)\.lora_embedding_([AB])(?:\.[A-Za-z0-9_-]+)?$/;
-/** `<module>.weight` or `<module>.modules_to_save.<adapter>.weight`: a full replacement of a `modules_to_save` module. */
-const SAVED_KEY = /^(.+?)(?:\.modules_to_save\.[A-Za-z0-9_-]+)?\.weight$/;
-/**
- * Parses a PEFT LoRA adapter from its two files. Tensor keys `base_model.model.<module>.lora_A.weight`
- * (`[r, in]`) and `.lora_B.weight` (`[out, r]`) become one update per module with
- * s = alpha/r (alpha/√r with `use_rslora`; `rank_pattern`/`alpha_pattern` override per module);
- * `lora_embedding_A/B` become embedding updates; `<module>.weight` of a `modules_to_save` module
- * becomes a replacement. Every module must be one `target_modules` selects.
- * @throws InvarlockError `E_SAFETENSORS` (malformed tensor file), `E_LORA_INVALID` (bad config; a module
- * with only one of A/B; A and B ranks disagree or differ from the config's r; a module outside
- * `target_modules`; an unrecognised tensor key) with `details.module` or `details.problems`.
- */
-function parsePeftAdapter(input) {
-    const configSource = `${input.source}/adapter_config.json`;
-    const tensorSource = `${input.source}/adapter_model.safetensors`;
-    let rawConfig;
-    try {
-        rawConfig = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(input.configBytes));
-    }
-    catch (error) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${configSource} is not UTF-8 JSON`, { details: { file: configSource }, cause: error });
-    }
-    const config = parsePeftLoraConfig(rawConfig, { source: configSource });
-    const file = parseSafetensors(input.safetensorsBytes, { source: tensorSource });
-    const pairs = new Map();
-    const replacements = new Map();
-    const unknown = [];
-    for (const name of file.entries.keys()) {
-        const path = name.startsWith(PREFIX) ? name.slice(PREFIX.length) : name;
-        const linear = LINEAR_KEY.exec(path);
-        const embedding = linear === null ? EMBEDDING_KEY.exec(path) : null;
-        const match = linear ?? embedding;
-        if (match !== null) {
-            const module = match[1] ?? '';
-            const kind = linear === null ? 'embedding' : 'linear';
-            const pair = pairs.get(module) ?? { kind };
-            if (pair.kind !== kind)
-                unknown.push(`${name}: module ${module} mixes linear and embedding LoRA tensors`);
-            if (match[2] === 'A')
-                pair.a = file.decode(name);
-            else
-                pair.b = file.decode(name);
-            pairs.set(module, pair);
-            continue;
-        }
-        const saved = SAVED_KEY.exec(path);
-        const savedModule = saved?.[1];
-        if (savedModule !== undefined && config.modulesToSave.some((m) => savedModule === m || savedModule.endsWith(`.${m}`))) {
-            replacements.set(savedModule, file.decode(name));
-            continue;
-        }
-        unknown.push(name);
-    }
-    if (unknown.length > 0) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${tensorSource}: ${unknown.length} tensor key(s) are neither LoRA A/B nor modules_to_save weights`, {
-            details: { file: tensorSource, problems: unknown.slice(0, 20) },
-            hint: 'Biases of modules_to_save, DoRA magnitudes and LoRA biases are not supported.',
-        });
-    }
-    const updates = [];
-    for (const [module, pair] of pairs)
-        updates.push(buildUpdate(module, pair, config, tensorSource));
-    return { source: input.source, digest: digestOf(input), config, updates, replacements };
-}
-function buildUpdate(module, pair, config, file) {
-    const { a, b } = pair;
-    if (a === undefined || b === undefined) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA module ${module} has only its ${a === undefined ? 'B' : 'A'} matrix`, {
-            details: { file, module, actual: a === undefined ? 'lora_B only' : 'lora_A only' },
-        });
-    }
-    if (!isTargetModule(module, config.targetModules)) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA module ${module} is not selected by target_modules`, {
-            details: { file, module, expected: JSON.stringify(config.targetModules) },
-        });
-    }
-    if (a.shape.length !== 2 || b.shape.length !== 2) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA matrices of ${module} are not 2-D`, {
-            details: { file, module, actual: `A ${JSON.stringify(a.shape)}, B ${JSON.stringify(b.shape)}` },
-        });
-    }
-    const rank = a.shape[0] ?? 0;
-    const r = patternValue(module, config.rankPattern, config.r);
-    if (b.shape[1] !== rank || rank !== r) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA rank mismatch in ${module}: A has ${rank} rows, B has ${b.shape[1]} columns, config r = ${r}`, {
-            details: { file, module, expected: `rank ${r}`, actual: `A ${JSON.stringify(a.shape)}, B ${JSON.stringify(b.shape)}` },
-        });
-    }
-    const alpha = patternValue(module, config.alphaPattern, config.loraAlpha);
-    const scaling = config.useRslora ? alpha / Math.sqrt(r) : alpha / r;
-    return { module, kind: pair.kind, rank, scaling, a, b };
-}
-function digestOf(input) {
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    hash.update(input.configBytes);
-    hash.update(input.safetensorsBytes);
-    return hash.digest('hex');
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/lora/load-peft-adapter.js
-
-
-
-
-/**
- * Reads a PEFT adapter directory (`adapter_config.json` + `adapter_model.safetensors`) and parses it
- * with {@link parsePeftAdapter}.
- * @throws InvarlockError `E_FILE_NOT_FOUND` (directory or a file missing; a pickled `adapter_model.bin`
- * alone gets a hint to convert it), `E_FILE_READ`, and every code of `parsePeftAdapter`.
- */
-async function loadPeftAdapter(dir) {
-    const configPath = (0,external_node_path_.join)(dir, 'adapter_config.json');
-    const tensorPath = (0,external_node_path_.join)(dir, 'adapter_model.safetensors');
-    if (!(await load_peft_adapter_exists(tensorPath)) && (await load_peft_adapter_exists((0,external_node_path_.join)(dir, 'adapter_model.bin')))) {
-        throw new invarlock_error_InvarlockError('E_FILE_NOT_FOUND', `${dir} holds adapter_model.bin but no adapter_model.safetensors`, {
-            details: { file: tensorPath },
-            hint: 'Pickled adapters are not read; save the adapter with safe_serialization=True.',
-        });
-    }
-    const [configBytes, safetensorsBytes] = await Promise.all([readBytes(configPath), readBytes(tensorPath)]);
-    return parsePeftAdapter({ source: dir, configBytes, safetensorsBytes });
-}
-async function load_peft_adapter_exists(path) {
-    try {
-        await (0,promises_namespaceObject.stat)(path);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-async function readBytes(path) {
-    try {
-        return await (0,promises_namespaceObject.readFile)(path);
-    }
-    catch (error) {
-        const code = error instanceof Error && 'code' in error ? error.code : undefined;
-        if (code === 'ENOENT') {
-            throw new invarlock_error_InvarlockError('E_FILE_NOT_FOUND', `${path} does not exist`, { details: { file: path }, cause: error });
-        }
-        throw invarlock_error_wrapError(error, 'E_FILE_READ', `cannot read ${path}`, { details: { file: path } });
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/index.js
-
-
-
-
-
-
-
-
-
-
-
-
-
 ;// CONCATENATED MODULE: ./build/src/eval/stats/prng.js
 
 const UINT32_RANGE = 4294967296;
@@ -46382,7 +45629,7 @@ function splitmix64(state) {
  * follows the input (−0.3 → −0), as IEEE rounding does, so quantized weights keep numpy's bits.
  * NaN and ±Infinity are returned unchanged.
  */
-function stats_round_half_even_roundHalfEven(x) {
+function round_half_even_roundHalfEven(x) {
     if (!Number.isFinite(x))
         return x;
     const floor = Math.floor(x);
@@ -53382,7 +52629,7 @@ const DATASET_DEFAULTS = Object.freeze({ split: 'test', dedupe: 'exact', network
 function wikitext2CachePath(dataCacheDir, split) {
     return (0,external_node_path_.join)(dataCacheDir, 'wikitext-2-raw-v1', `${split}.txt`);
 }
-async function load_dataset_readBytes(file) {
+async function readBytes(file) {
     const info = await (0,promises_namespaceObject.stat)(file).catch((error) => {
         if (error instanceof Error && 'code' in error && error.code === 'ENOENT') {
             throw new invarlock_error_InvarlockError('E_DATASET_MISSING', `Dataset file ${file} does not exist`, { details: { file } });
@@ -53397,7 +52644,7 @@ async function load_dataset_readBytes(file) {
     return { bytes, source: { file, sizeBytes: bytes.length, sha256: (0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex') } };
 }
 async function readSource(file) {
-    const { bytes, source } = await load_dataset_readBytes(file);
+    const { bytes, source } = await readBytes(file);
     let text;
     try {
         text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
@@ -53432,7 +52679,7 @@ async function readWikitext2(options, cwd, split) {
         ...options,
         ...(options.hubCacheDir === undefined ? {} : { hubCacheDir: (0,external_node_path_.resolve)(cwd, options.hubCacheDir) }),
     });
-    const { bytes, source } = await load_dataset_readBytes(resolved.file.path);
+    const { bytes, source } = await readBytes(resolved.file.path);
     // A cached LFS blob is named by its sha256: a blob changed since its download is caught here.
     if (resolved.file.sha256 !== undefined && resolved.file.sha256 !== source.sha256) {
         throw new invarlock_error_InvarlockError('E_DOWNLOAD', `The cached ${resolved.file.repoPath} of ${resolved.repo} does not match its sha256`, {
@@ -53544,7 +52791,7 @@ const PAD = 256;
  * context of the first bytes of a text is padded, so every byte is scored; a text with no bytes
  * scores 0. Same estimator as InvarLock's `score_candidates_byte_ngram(order=4)`.
  */
-function byte_ngram_difficulty_byteNgramDifficulty(texts) {
+function byteNgramDifficulty(texts) {
     const contextCounts = new Map();
     const ngramCounts = new Map();
     const initial = (PAD * SYMBOLS + PAD) * SYMBOLS + PAD;
@@ -53586,18 +52833,18 @@ function idsToLittleEndianBytes(ids) {
     return out;
 }
 /** sha256 (hex) of a window's ids as uint32 little-endian. */
-function window_hashes_hashWindowIds(ids) {
-    return createHash('sha256').update(idsToLittleEndianBytes(ids)).digest('hex');
+function hashWindowIds(ids) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(idsToLittleEndianBytes(ids)).digest('hex');
 }
 /** sha256 (hex) over the raw 32-byte digests of `windowHashes` (hex), in order. An empty arm hashes no bytes. */
-function window_hashes_hashArm(windowHashes) {
+function hashArm(windowHashes) {
     const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
     for (const h of windowHashes)
         hash.update(Buffer.from(h, 'hex'));
     return hash.digest('hex');
 }
 /** `dataset_hash`: sha256 (hex) over the raw preview arm hash followed by the raw final arm hash. */
-function window_hashes_hashDataset(previewHash, finalHash) {
+function hashDataset(previewHash, finalHash) {
     return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(Buffer.from(previewHash, 'hex')).update(Buffer.from(finalHash, 'hex')).digest('hex');
 }
 
@@ -53768,7 +53015,7 @@ function bestSwap(high, low, gap) {
  * @returns pool indices of each arm, ascending, and the balance reached.
  * @throws `E_INTERNAL` when the pool is smaller than M (callers report `E_INSUFFICIENT_DATA` first).
  */
-function stratified_draw_drawArms(difficulties, options) {
+function drawArms(difficulties, options) {
     const { previewN, finalN } = options;
     const total = previewN + finalN;
     const poolSize = difficulties.length;
@@ -53916,9 +53163,9 @@ function buildWindowPlan(documents, codec, options) {
         });
     }
     const encoder = new TextEncoder();
-    const difficulties = byte_ngram_difficulty_byteNgramDifficulty(candidates.map((c) => encoder.encode(codec.decode(stream.ids.subarray(c.start, c.start + layout.contentLen)))));
+    const difficulties = byteNgramDifficulty(candidates.map((c) => encoder.encode(codec.decode(stream.ids.subarray(c.start, c.start + layout.contentLen)))));
     const t2 = performance.now();
-    const draw = stratified_draw_drawArms(difficulties, { previewN: options.previewN, finalN: options.finalN, rand: options.rand });
+    const draw = drawArms(difficulties, { previewN: options.previewN, finalN: options.finalN, rand: options.rand });
     const materialise = (poolIndex) => {
         const c = candidates[poolIndex];
         if (c === undefined)
@@ -53936,8 +53183,8 @@ function buildWindowPlan(documents, codec, options) {
     const preview = draw.preview.map(materialise);
     const final = draw.final.map(materialise);
     const t3 = performance.now();
-    const previewHash = window_hashes_hashArm(preview.map((w) => w.hash));
-    const finalHash = window_hashes_hashArm(final.map((w) => w.hash));
+    const previewHash = hashArm(preview.map((w) => w.hash));
+    const finalHash = hashArm(final.map((w) => w.hash));
     const scored = (arm) => arm.reduce((sum, w) => sum + w.scoredCount, 0);
     return {
         kind: 'windows',
@@ -53947,7 +53194,7 @@ function buildWindowPlan(documents, codec, options) {
         contentLen: layout.contentLen,
         preview,
         final,
-        hashes: { preview: previewHash, final: finalHash, dataset: window_hashes_hashDataset(previewHash, finalHash), tokenizer: options.tokenizerHash },
+        hashes: { preview: previewHash, final: finalHash, dataset: hashDataset(previewHash, finalHash), tokenizer: options.tokenizerHash },
         counts: {
             documents: stream.documentStarts.length,
             streamTokens: stream.ids.length,
@@ -53968,7 +53215,7 @@ function buildWindowPlan(documents, codec, options) {
 
 
 function build_example_plan_configError(message, field, actual) {
-    return new InvarlockError('E_WINDOW_CONFIG', message, { details: { field, actual: String(actual) } });
+    return new invarlock_error_InvarlockError('E_WINDOW_CONFIG', message, { details: { field, actual: String(actual) } });
 }
 /**
  * The paired preview/final split of labelled examples for accuracy: each example is encoded once
@@ -54014,7 +53261,7 @@ function buildExamplePlan(examples, codec, options) {
     }
     const requested = options.previewN + options.finalN;
     if (pool.length < requested) {
-        throw new InvarlockError('E_INSUFFICIENT_DATA', `The dataset gives ${pool.length} distinct examples, but ${requested} are needed (${options.previewN} preview + ${options.finalN} final)`, {
+        throw new invarlock_error_InvarlockError('E_INSUFFICIENT_DATA', `The dataset gives ${pool.length} distinct examples, but ${requested} are needed (${options.previewN} preview + ${options.finalN} final)`, {
             details: { possible: pool.length, requested, examples: examples.length, duplicatesRemoved },
             hint: 'Lower preview_n/final_n or supply more labelled examples.',
         });
@@ -54025,7 +53272,7 @@ function buildExamplePlan(examples, codec, options) {
     const toExample = (poolIndex) => {
         const entry = pool[poolIndex];
         if (entry === undefined)
-            throw new InvarlockError('E_INTERNAL', `The draw chose example ${poolIndex} of ${pool.length}`);
+            throw new invarlock_error_InvarlockError('E_INTERNAL', `The draw chose example ${poolIndex} of ${pool.length}`);
         return {
             id: `e${entry.example.index}`,
             index: entry.example.index,
@@ -54159,7 +53406,7 @@ function maskWindow(window, options) {
     if (eligible.length === 0) {
         throw new invarlock_error_InvarlockError('E_INSUFFICIENT_DATA', `Window ${window.id} has no non-special scored position to mask`, { details: { window: window.id } });
     }
-    const n = Math.max(1, stats_round_half_even_roundHalfEven(rate * eligible.length));
+    const n = Math.max(1, round_half_even_roundHalfEven(rate * eligible.length));
     const positions = eligible
         .sort((a, b) => a.h - b.h || a.p - b.p)
         .slice(0, n)
@@ -54683,23 +53930,27 @@ class OrtScorer {
             throw invarlock_error_wrapError(error, 'E_RUNTIME_RUN', `onnxruntime failed while scoring ${this.model.source}`, { details: { file: this.model.source } });
         }
     }
-    /** Runs `rows` in batches of equal-length sequences, calling `consume` with each batch's outputs. */
+    /**
+     * Runs `items` in batches, calling `consume` with each batch's outputs. A batch is fed without
+     * padding (all-ones attention mask), so every sequence of one batch must have the batch's length;
+     * batches may differ (classification examples grouped by length, activation capture one at a time).
+     */
     async batched(items, options, labelsOf, fetches, consume) {
         if (items.length === 0)
             return;
         const idsOf = (item) => ('inputIds' in item ? item.inputIds : item.ids);
-        const seqLen = idsOf(items[0]).length;
-        const size = options.batchSize === 'auto' ? autoBatchSize(seqLen, vocabOf(this.model.io)) : options.batchSize;
+        const size = options.batchSize === 'auto' ? autoBatchSize(idsOf(items[0]).length, vocabOf(this.model.io)) : options.batchSize;
         for (let start = 0; start < items.length; start += size) {
             checkAborted(options.signal);
             const rows = Math.min(size, items.length - start);
+            const seqLen = idsOf(items[start]).length;
             const ids = new Uint32Array(rows * seqLen);
             const labels = labelsOf === null ? null : new BigInt64Array(rows * seqLen);
             for (let r = 0; r < rows; r++) {
                 const item = items[start + r];
                 const seq = idsOf(item);
                 if (seq.length !== seqLen) {
-                    throw new invarlock_error_InvarlockError('E_INTERNAL', `sequences in one pass must have equal length (${seq.length} vs ${seqLen})`);
+                    throw new invarlock_error_InvarlockError('E_INTERNAL', `sequences in one batch must have equal length (${seq.length} vs ${seqLen})`);
                 }
                 ids.set(seq, r * seqLen);
                 if (labels !== null && labelsOf !== null)
@@ -54791,6 +54042,625 @@ class OrtScorer {
  * The evaluation layer: datasets and paired windows, scoring sessions (the model plus an on-device
  * loss head), the onnxruntime boundary, and the paired statistics and gates.
  */
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/edits/quant-rtn/rtn-kernel.js
+
+/** Smallest scale numerator: an all-zero row keeps a finite scale (ALGORITHMS.md §6). */
+const MIN_ABS_MAX = 1e-8;
+/**
+ * Symmetric round-to-nearest quantization of a row-major `[out, in]` matrix, one scale per output
+ * channel (row) or per `groupSize` columns of a row: optional per-row clip to the linearly
+ * interpolated quantiles c/2 and 1 − c/2, then s = max(|x|, 1e-8)/(2^(b−1) − 1),
+ * q = clamp(roundHalfEven(x/s), −2^(b−1), 2^(b−1) − 1), x' = q·s. Arithmetic in float64, stored as
+ * float32. The kernel of `quant_rtn`, exported for layers that need the same grid (e.g. an ONNX
+ * exporter writing the integer codes): q = x'/s.
+ */
+function quantizeRtn(values, rows, cols, options) {
+    const qMax = 2 ** (options.bits - 1) - 1;
+    const qMin = -(2 ** (options.bits - 1));
+    const group = options.groupSize > 0 ? Math.min(options.groupSize, cols) : cols;
+    const groupsPerRow = Math.max(1, Math.ceil(cols / group));
+    const out = new Float32Array(rows * cols);
+    const scales = new Float64Array(rows * groupsPerRow);
+    const row = new Float64Array(cols);
+    const sorted = new Float64Array(cols);
+    for (let r = 0; r < rows; r++) {
+        const base = r * cols;
+        for (let j = 0; j < cols; j++)
+            row[j] = values[base + j];
+        if (options.clampRatio > 0 && cols > 0) {
+            sorted.set(row);
+            sorted.sort();
+            const lo = quantileOfSorted(sorted, options.clampRatio / 2);
+            const hi = quantileOfSorted(sorted, 1 - options.clampRatio / 2);
+            for (let j = 0; j < cols; j++)
+                row[j] = Math.min(hi, Math.max(lo, row[j]));
+        }
+        for (let g = 0; g < groupsPerRow; g++) {
+            const start = g * group;
+            const end = Math.min(cols, start + group);
+            let absMax = 0;
+            for (let j = start; j < end; j++)
+                absMax = Math.max(absMax, Math.abs(row[j]));
+            const scale = Math.max(absMax, MIN_ABS_MAX) / qMax;
+            scales[r * groupsPerRow + g] = scale;
+            for (let j = start; j < end; j++) {
+                const q = Math.min(qMax, Math.max(qMin, round_half_even_roundHalfEven(row[j] / scale)));
+                out[base + j] = q * scale;
+            }
+        }
+    }
+    return { data: out, scales, groupsPerRow };
+}
+/** Quantile q of ascending values, linear interpolation at q·(n − 1) (ALGORITHMS.md §7). */
+function quantileOfSorted(sorted, q) {
+    const position = q * (sorted.length - 1);
+    const lower = Math.floor(position);
+    const upper = Math.min(sorted.length - 1, lower + 1);
+    const fraction = position - lower;
+    const a = sorted[lower];
+    const b = sorted[upper];
+    return a + (b - a) * fraction;
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/quant-rtn/quant-rtn.js
+
+
+
+
+/**
+ * The `quant_rtn` edit (ALGORITHMS.md §6): symmetric round-to-nearest of every in-scope matrix, per
+ * output channel (row) or per group of `groupSize` input columns, in the order given (graph order)
+ * up to `maxModules`. A tied lm_head/embedding pair is quantized once and both keys get the same
+ * new array, so the tie holds. 1-D weights (norms, biases: `rows = 1` or role `norm`) are never edited.
+ * @param config a partial configuration, completed with `QUANT_RTN_DEFAULTS`.
+ * @throws InvarlockError `E_EDIT_CONFIG` for an invalid configuration; `E_INTERNAL` when a tie joins matrices of different shapes.
+ */
+function applyQuantRtn(matrices, config = {}) {
+    const resolved = resolveQuantRtnConfig(config);
+    const byKey = new Map(matrices.map((matrix) => [matrix.key, matrix]));
+    const changed = new Map();
+    const modulesTouched = [];
+    for (const matrix of matrices) {
+        if (resolved.maxModules > 0 && modulesTouched.length >= resolved.maxModules)
+            break;
+        if (changed.has(matrix.key) || !isInScope(matrix, resolved.scope))
+            continue;
+        const quantized = quantizeRtn(matrix.data, matrix.rows, matrix.cols, resolved).data;
+        changed.set(matrix.key, quantized);
+        modulesTouched.push(matrix.module);
+        const partner = matrix.tiedWith === undefined ? undefined : byKey.get(matrix.tiedWith);
+        if (partner !== undefined) {
+            if (partner.rows !== matrix.rows || partner.cols !== matrix.cols) {
+                throw new invarlock_error_InvarlockError('E_INTERNAL', `tied matrices ${matrix.key} and ${partner.key} differ in shape`, {
+                    details: { tensor: matrix.key, expected: `${matrix.rows}x${matrix.cols}`, actual: `${partner.rows}x${partner.cols}` },
+                });
+            }
+            changed.set(partner.key, quantized);
+        }
+    }
+    return buildEditResult({ name: 'quant_rtn', config: { ...resolved }, changed, modulesTouched, inputs: matrices });
+}
+function isInScope(matrix, scope) {
+    if (matrix.role === 'norm' || matrix.rows < 2 || matrix.cols < 1)
+        return false;
+    switch (scope) {
+        case 'ffn':
+            return matrix.family === 'ffn';
+        case 'attn':
+            return matrix.family === 'attn';
+        case 'all':
+            return matrix.family === 'ffn' || matrix.family === 'attn' || matrix.role === 'lm_head';
+        default: {
+            const unreachable = scope;
+            return unreachable;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/apply-edit.js
+
+
+
+/**
+ * Runs one edit on the given matrices (graph order) and returns what changed; the input is never mutated.
+ * @throws InvarlockError the codes of the edit: `E_EDIT_CONFIG` (quant_rtn, lora), `E_LORA_INVALID` (lora).
+ */
+function applyEdit(plan, matrices) {
+    switch (plan.name) {
+        case 'quant_rtn':
+            return applyQuantRtn(matrices, plan.config);
+        case 'lora':
+            return mergeLora(matrices, plan.config);
+        case 'noop':
+            return applyNoop(matrices);
+        default: {
+            const unreachable = plan;
+            return unreachable;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/lora/peft-config.js
+
+/**
+ * Reads PEFT's `adapter_config.json` (already JSON-parsed) into a {@link PeftLoraConfig}: `peft_type`
+ * must be LORA; `r` a positive integer; `lora_alpha` a finite number; `target_modules` a list of
+ * names or one regex string. Optional: `fan_in_fan_out`, `use_rslora` (default false),
+ * `modules_to_save` (default none), `rank_pattern`/`alpha_pattern` (default none). DoRA
+ * (`use_dora: true`) and trained LoRA biases (`lora_bias: true`) cannot be merged as W + s·B·A and are refused.
+ * @throws InvarlockError `E_LORA_INVALID` with `details.file` and `details.problems` listing every bad field.
+ */
+function parsePeftLoraConfig(raw, options) {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${options.source}: adapter config is not a JSON object`, { details: { file: options.source } });
+    }
+    const fields = Object.fromEntries(Object.entries(raw));
+    const problems = [];
+    const peftType = fields['peft_type'];
+    if (peftType !== 'LORA')
+        problems.push(`peft_type must be "LORA", got ${JSON.stringify(peftType)}`);
+    const r = fields['r'];
+    if (typeof r !== 'number' || !Number.isInteger(r) || r < 1)
+        problems.push(`r must be a positive integer, got ${JSON.stringify(r)}`);
+    const alpha = fields['lora_alpha'];
+    if (typeof alpha !== 'number' || !Number.isFinite(alpha))
+        problems.push(`lora_alpha must be a number, got ${JSON.stringify(alpha)}`);
+    const targetModules = parseTargetModules(fields['target_modules'], problems);
+    const fanInFanOut = parseFlag(fields, 'fan_in_fan_out', problems);
+    const useRslora = parseFlag(fields, 'use_rslora', problems);
+    if (parseFlag(fields, 'use_dora', problems))
+        problems.push('use_dora is true: DoRA adapters are not supported');
+    const loraBias = fields['lora_bias'];
+    if (loraBias === true)
+        problems.push('lora_bias is true: adapters with trained LoRA biases are not supported');
+    const modulesToSave = parseNames(fields['modules_to_save'], 'modules_to_save', problems);
+    const rankPattern = parseNumberMap(fields['rank_pattern'], 'rank_pattern', problems);
+    const alphaPattern = parseNumberMap(fields['alpha_pattern'], 'alpha_pattern', problems);
+    if (problems.length > 0 || typeof r !== 'number' || typeof alpha !== 'number' || targetModules === undefined) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${options.source}: adapter config is invalid: ${problems[0] ?? 'target_modules missing'}`, {
+            details: { file: options.source, problems },
+        });
+    }
+    return { peftType: 'LORA', r, loraAlpha: alpha, targetModules, fanInFanOut, useRslora, modulesToSave, rankPattern, alphaPattern };
+}
+function parseTargetModules(raw, problems) {
+    if (typeof raw === 'string') {
+        if (compiles(raw))
+            return { kind: 'regex', pattern: raw };
+        problems.push(`target_modules regex ${JSON.stringify(raw)} does not compile`);
+        return undefined;
+    }
+    if (Array.isArray(raw) && raw.length > 0 && raw.every((name) => typeof name === 'string')) {
+        return { kind: 'list', names: raw.map(String) };
+    }
+    problems.push('target_modules must be a non-empty list of module names or a regex string');
+    return undefined;
+}
+function compiles(pattern) {
+    try {
+        new RegExp(pattern);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function parseFlag(fields, key, problems) {
+    const value = fields[key];
+    if (value === undefined || value === null)
+        return false;
+    if (typeof value === 'boolean')
+        return value;
+    problems.push(`${key} must be true or false, got ${JSON.stringify(value)}`);
+    return false;
+}
+function parseNames(raw, key, problems) {
+    if (raw === undefined || raw === null)
+        return [];
+    if (Array.isArray(raw) && raw.every((name) => typeof name === 'string'))
+        return raw.map(String);
+    problems.push(`${key} must be a list of module names`);
+    return [];
+}
+function parseNumberMap(raw, key, problems) {
+    if (raw === undefined || raw === null)
+        return {};
+    if (typeof raw !== 'object' || Array.isArray(raw)) {
+        problems.push(`${key} must map module patterns to numbers`);
+        return {};
+    }
+    const out = {};
+    for (const [pattern, value] of Object.entries(raw)) {
+        if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+            problems.push(`${key}.${pattern} must be a positive number`);
+        }
+        else if (!compiles(pattern)) {
+            problems.push(`${key} key ${JSON.stringify(pattern)} is not a valid regex`);
+        }
+        else {
+            out[pattern] = value;
+        }
+    }
+    return out;
+}
+/**
+ * True when PEFT would target `module` (a path without the `base_model.model.` prefix): a list entry
+ * equal to the path or to its last dotted segments, or a regex (Python `re.fullmatch` semantics) matching the whole path.
+ * @internal
+ */
+function isTargetModule(module, targets) {
+    if (targets.kind === 'regex')
+        return new RegExp(`^(?:${targets.pattern})$`).test(module);
+    return targets.names.some((name) => module === name || module.endsWith(`.${name}`));
+}
+/**
+ * The value of the first `rank_pattern`/`alpha_pattern` key that matches `module` the way PEFT's
+ * `get_pattern_key` does (regex `(.*\.)?key$`), or `fallback`.
+ * @internal
+ */
+function patternValue(module, patterns, fallback) {
+    for (const [pattern, value] of Object.entries(patterns)) {
+        if (new RegExp(`^(?:.*\\.)?(?:${pattern})$`).test(module))
+            return value;
+    }
+    return fallback;
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/lora/half-float.js
+/**
+ * IEEE 754 binary16 bits → number (exact: every half value is a float32 value).
+ * @internal
+ */
+function halfToFloat(bits) {
+    const sign = bits & 0x8000 ? -1 : 1;
+    const exponent = (bits >> 10) & 0x1f;
+    const mantissa = bits & 0x3ff;
+    if (exponent === 0)
+        return sign * mantissa * 2 ** -24;
+    if (exponent === 0x1f)
+        return mantissa === 0 ? sign * Infinity : NaN;
+    return sign * (1024 + mantissa) * 2 ** (exponent - 25);
+}
+/**
+ * bfloat16 bits → number: the upper half of a float32.
+ * @internal
+ */
+function bfloat16ToFloat(bits, scratch) {
+    scratch.setUint32(0, (bits & 0xffff) << 16, true);
+    return scratch.getFloat32(0, true);
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/lora/safetensors-reader.js
+
+
+/** Bytes per element of every dtype the safetensors format defines. */
+const DTYPE_BYTES = Object.freeze({
+    BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
+});
+/** The format's own cap on header size (safetensors `MAX_HEADER_SIZE`). */
+const MAX_HEADER_BYTES = 100_000_000;
+/** How many problems one error lists. */
+const safetensors_reader_MAX_PROBLEMS = 20;
+/**
+ * Parses a safetensors file (https://github.com/huggingface/safetensors#format): 8-byte
+ * little-endian header length, a UTF-8 JSON header, then the tensor bytes. Every entry is checked:
+ * known dtype, non-negative integer shape, offsets inside the data and of the size the shape needs,
+ * no two tensors overlapping. Decoding is lazy (`decode`).
+ * @throws InvarlockError `E_SAFETENSORS` with `details.file` and `details.problems` (up to 20) when the file is malformed.
+ */
+function parseSafetensors(bytes, options) {
+    function fail(message, problems = []) {
+        throw new invarlock_error_InvarlockError('E_SAFETENSORS', `${options.source}: ${message}`, {
+            details: { file: options.source, ...(problems.length > 0 ? { problems: problems.slice(0, safetensors_reader_MAX_PROBLEMS) } : {}) },
+        });
+    }
+    if (bytes.length < 8)
+        fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length`);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const headerLength = view.getBigUint64(0, true);
+    if (headerLength > BigInt(bytes.length - 8) || headerLength > BigInt(MAX_HEADER_BYTES)) {
+        fail(`header length ${headerLength} exceeds the file (${bytes.length - 8} bytes after the length)`);
+    }
+    const headerEnd = 8 + Number(headerLength);
+    let header;
+    try {
+        header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, headerEnd)));
+    }
+    catch (error) {
+        fail(`header is not UTF-8 JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (header === null || typeof header !== 'object' || Array.isArray(header))
+        return fail('header is not a JSON object');
+    const dataLength = bytes.length - headerEnd;
+    const problems = [];
+    const entries = new Map();
+    let metadata = {};
+    for (const [name, raw] of Object.entries(header)) {
+        if (name === '__metadata__') {
+            const parsed = parseMetadata(raw);
+            if (parsed === undefined)
+                problems.push('__metadata__ must map strings to strings');
+            else
+                metadata = parsed;
+            continue;
+        }
+        const entry = parseEntry(name, raw, dataLength, problems);
+        if (entry !== undefined)
+            entries.set(name, entry);
+    }
+    const ordered = [...entries.values()].sort((a, b) => a.dataOffsets[0] - b.dataOffsets[0]);
+    for (let i = 1; i < ordered.length; i++) {
+        const previous = ordered[i - 1];
+        const current = ordered[i];
+        if (current.dataOffsets[0] < previous.dataOffsets[1])
+            problems.push(`${current.name}: data overlaps ${previous.name}`);
+    }
+    if (problems.length > 0)
+        fail(`${problems.length} malformed header entr${problems.length === 1 ? 'y' : 'ies'}`, problems);
+    const data = bytes.subarray(headerEnd);
+    return {
+        metadata,
+        entries,
+        decode: (name) => {
+            const entry = entries.get(name);
+            if (entry === undefined) {
+                throw new invarlock_error_InvarlockError('E_SAFETENSORS', `${options.source}: no tensor named ${name}`, { details: { file: options.source, tensor: name } });
+            }
+            return decodeEntry(entry, data, options.source);
+        },
+    };
+}
+function parseMetadata(raw) {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+        return undefined;
+    const out = {};
+    for (const [key, value] of Object.entries(raw)) {
+        if (typeof value !== 'string')
+            return undefined;
+        out[key] = value;
+    }
+    return out;
+}
+function parseEntry(name, raw, dataLength, problems) {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+        problems.push(`${name}: entry is not an object`);
+        return undefined;
+    }
+    const fields = Object.fromEntries(Object.entries(raw));
+    const { dtype, shape, data_offsets: offsets } = fields;
+    const before = problems.length;
+    const width = typeof dtype === 'string' ? DTYPE_BYTES[dtype] : undefined;
+    if (width === undefined)
+        problems.push(`${name}: unknown dtype ${JSON.stringify(dtype)}`);
+    const isShape = Array.isArray(shape) && shape.every(isCount);
+    if (!isShape)
+        problems.push(`${name}: shape must be a list of non-negative integers`);
+    const isOffsets = Array.isArray(offsets) && offsets.length === 2 && offsets.every(isCount);
+    if (!isOffsets)
+        problems.push(`${name}: data_offsets must be two non-negative integers`);
+    if (problems.length > before || typeof dtype !== 'string' || width === undefined || !isShape || !isOffsets)
+        return undefined;
+    const dims = shape.map(Number);
+    const [begin, end] = [Number(offsets[0]), Number(offsets[1])];
+    if (begin > end || end > dataLength) {
+        problems.push(`${name}: data_offsets [${begin}, ${end}] lie outside the ${dataLength} data bytes`);
+        return undefined;
+    }
+    const expected = dims.reduce((a, b) => a * b, 1) * width;
+    if (end - begin !== expected) {
+        problems.push(`${name}: ${end - begin} data bytes, but ${dtype} ${JSON.stringify(dims)} needs ${expected}`);
+        return undefined;
+    }
+    return { name, dtype, shape: dims, dataOffsets: [begin, end] };
+}
+function isCount(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+function decodeEntry(entry, data, source) {
+    const [begin, end] = entry.dataOffsets;
+    const view = new DataView(data.buffer, data.byteOffset + begin, end - begin);
+    const dtype = entry.dtype;
+    if (!isDecodable(dtype)) {
+        throw new invarlock_error_InvarlockError('E_DTYPE_UNSUPPORTED', `${source}: tensor ${entry.name} has dtype ${dtype}; only F64, F32, F16 and BF16 are read`, {
+            details: { file: source, tensor: entry.name, actual: dtype, expected: 'F64 | F32 | F16 | BF16' },
+        });
+    }
+    const count = entry.shape.reduce((a, b) => a * b, 1);
+    const out = new Float32Array(count);
+    const scratch = new DataView(new ArrayBuffer(4));
+    for (let i = 0; i < count; i++) {
+        switch (dtype) {
+            case 'F64':
+                out[i] = view.getFloat64(i * 8, true);
+                break;
+            case 'F32':
+                out[i] = view.getFloat32(i * 4, true);
+                break;
+            case 'F16':
+                out[i] = halfToFloat(view.getUint16(i * 2, true));
+                break;
+            case 'BF16':
+                out[i] = bfloat16ToFloat(view.getUint16(i * 2, true), scratch);
+                break;
+            default: {
+                const unreachable = dtype;
+                return unreachable;
+            }
+        }
+    }
+    return { name: entry.name, dtype, shape: entry.shape, data: out };
+}
+function isDecodable(dtype) {
+    return dtype === 'F64' || dtype === 'F32' || dtype === 'F16' || dtype === 'BF16';
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/lora/peft-adapter.js
+
+
+
+
+const PREFIX = 'base_model.model.';
+/** `<module>.lora_A.weight`, with an optional adapter name before `.weight` (unsaved state dicts keep it). */
+const LINEAR_KEY = /^(.+)\.lora_([AB])(?:\.[A-Za-z0-9_-]+)?\.weight$/;
+/** `<module>.lora_embedding_A`, with an optional adapter name. */
+const EMBEDDING_KEY = /^(.+)\.lora_embedding_([AB])(?:\.[A-Za-z0-9_-]+)?$/;
+/** `<module>.weight` or `<module>.modules_to_save.<adapter>.weight`: a full replacement of a `modules_to_save` module. */
+const SAVED_KEY = /^(.+?)(?:\.modules_to_save\.[A-Za-z0-9_-]+)?\.weight$/;
+/**
+ * Parses a PEFT LoRA adapter from its two files. Tensor keys `base_model.model.<module>.lora_A.weight`
+ * (`[r, in]`) and `.lora_B.weight` (`[out, r]`) become one update per module with
+ * s = alpha/r (alpha/√r with `use_rslora`; `rank_pattern`/`alpha_pattern` override per module);
+ * `lora_embedding_A/B` become embedding updates; `<module>.weight` of a `modules_to_save` module
+ * becomes a replacement. Every module must be one `target_modules` selects.
+ * @throws InvarlockError `E_SAFETENSORS` (malformed tensor file), `E_LORA_INVALID` (bad config; a module
+ * with only one of A/B; A and B ranks disagree or differ from the config's r; a module outside
+ * `target_modules`; an unrecognised tensor key) with `details.module` or `details.problems`.
+ */
+function parsePeftAdapter(input) {
+    const configSource = `${input.source}/adapter_config.json`;
+    const tensorSource = `${input.source}/adapter_model.safetensors`;
+    let rawConfig;
+    try {
+        rawConfig = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(input.configBytes));
+    }
+    catch (error) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${configSource} is not UTF-8 JSON`, { details: { file: configSource }, cause: error });
+    }
+    const config = parsePeftLoraConfig(rawConfig, { source: configSource });
+    const file = parseSafetensors(input.safetensorsBytes, { source: tensorSource });
+    const pairs = new Map();
+    const replacements = new Map();
+    const unknown = [];
+    for (const name of file.entries.keys()) {
+        const path = name.startsWith(PREFIX) ? name.slice(PREFIX.length) : name;
+        const linear = LINEAR_KEY.exec(path);
+        const embedding = linear === null ? EMBEDDING_KEY.exec(path) : null;
+        const match = linear ?? embedding;
+        if (match !== null) {
+            const module = match[1] ?? '';
+            const kind = linear === null ? 'embedding' : 'linear';
+            const pair = pairs.get(module) ?? { kind };
+            if (pair.kind !== kind)
+                unknown.push(`${name}: module ${module} mixes linear and embedding LoRA tensors`);
+            if (match[2] === 'A')
+                pair.a = file.decode(name);
+            else
+                pair.b = file.decode(name);
+            pairs.set(module, pair);
+            continue;
+        }
+        const saved = SAVED_KEY.exec(path);
+        const savedModule = saved?.[1];
+        if (savedModule !== undefined && config.modulesToSave.some((m) => savedModule === m || savedModule.endsWith(`.${m}`))) {
+            replacements.set(savedModule, file.decode(name));
+            continue;
+        }
+        unknown.push(name);
+    }
+    if (unknown.length > 0) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${tensorSource}: ${unknown.length} tensor key(s) are neither LoRA A/B nor modules_to_save weights`, {
+            details: { file: tensorSource, problems: unknown.slice(0, 20) },
+            hint: 'Biases of modules_to_save, DoRA magnitudes and LoRA biases are not supported.',
+        });
+    }
+    const updates = [];
+    for (const [module, pair] of pairs)
+        updates.push(buildUpdate(module, pair, config, tensorSource));
+    return { source: input.source, digest: digestOf(input), config, updates, replacements };
+}
+function buildUpdate(module, pair, config, file) {
+    const { a, b } = pair;
+    if (a === undefined || b === undefined) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA module ${module} has only its ${a === undefined ? 'B' : 'A'} matrix`, {
+            details: { file, module, actual: a === undefined ? 'lora_B only' : 'lora_A only' },
+        });
+    }
+    if (!isTargetModule(module, config.targetModules)) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA module ${module} is not selected by target_modules`, {
+            details: { file, module, expected: JSON.stringify(config.targetModules) },
+        });
+    }
+    if (a.shape.length !== 2 || b.shape.length !== 2) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA matrices of ${module} are not 2-D`, {
+            details: { file, module, actual: `A ${JSON.stringify(a.shape)}, B ${JSON.stringify(b.shape)}` },
+        });
+    }
+    const rank = a.shape[0] ?? 0;
+    const r = patternValue(module, config.rankPattern, config.r);
+    if (b.shape[1] !== rank || rank !== r) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA rank mismatch in ${module}: A has ${rank} rows, B has ${b.shape[1]} columns, config r = ${r}`, {
+            details: { file, module, expected: `rank ${r}`, actual: `A ${JSON.stringify(a.shape)}, B ${JSON.stringify(b.shape)}` },
+        });
+    }
+    const alpha = patternValue(module, config.alphaPattern, config.loraAlpha);
+    const scaling = config.useRslora ? alpha / Math.sqrt(r) : alpha / r;
+    return { module, kind: pair.kind, rank, scaling, a, b };
+}
+function digestOf(input) {
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    hash.update(input.configBytes);
+    hash.update(input.safetensorsBytes);
+    return hash.digest('hex');
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/lora/load-peft-adapter.js
+
+
+
+
+/**
+ * Reads a PEFT adapter directory (`adapter_config.json` + `adapter_model.safetensors`) and parses it
+ * with {@link parsePeftAdapter}.
+ * @throws InvarlockError `E_FILE_NOT_FOUND` (directory or a file missing; a pickled `adapter_model.bin`
+ * alone gets a hint to convert it), `E_FILE_READ`, and every code of `parsePeftAdapter`.
+ */
+async function loadPeftAdapter(dir) {
+    const configPath = (0,external_node_path_.join)(dir, 'adapter_config.json');
+    const tensorPath = (0,external_node_path_.join)(dir, 'adapter_model.safetensors');
+    if (!(await load_peft_adapter_exists(tensorPath)) && (await load_peft_adapter_exists((0,external_node_path_.join)(dir, 'adapter_model.bin')))) {
+        throw new invarlock_error_InvarlockError('E_FILE_NOT_FOUND', `${dir} holds adapter_model.bin but no adapter_model.safetensors`, {
+            details: { file: tensorPath },
+            hint: 'Pickled adapters are not read; save the adapter with safe_serialization=True.',
+        });
+    }
+    const [configBytes, safetensorsBytes] = await Promise.all([load_peft_adapter_readBytes(configPath), load_peft_adapter_readBytes(tensorPath)]);
+    return parsePeftAdapter({ source: dir, configBytes, safetensorsBytes });
+}
+async function load_peft_adapter_exists(path) {
+    try {
+        await (0,promises_namespaceObject.stat)(path);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+async function load_peft_adapter_readBytes(path) {
+    try {
+        return await (0,promises_namespaceObject.readFile)(path);
+    }
+    catch (error) {
+        const code = error instanceof Error && 'code' in error ? error.code : undefined;
+        if (code === 'ENOENT') {
+            throw new invarlock_error_InvarlockError('E_FILE_NOT_FOUND', `${path} does not exist`, { details: { file: path }, cause: error });
+        }
+        throw invarlock_error_wrapError(error, 'E_FILE_READ', `cannot read ${path}`, { details: { file: path } });
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/index.js
+
+
+
+
+
+
 
 
 
@@ -54945,60 +54815,11 @@ function modelViolation(code, severity, message, value = null, threshold = null)
     return { code, severity, key: null, module: null, family: null, message, value, threshold };
 }
 
-;// CONCATENATED MODULE: ./build/src/guards/linalg/erfc.js
-/**
- * Complementary error function erfc(x) = 1 − erf(x), to about 1e-15 relative for x ≥ 0: the Maclaurin
- * series of erf below 2, Lentz's continued fraction at and above 2 (where 1 − erf would lose every
- * digit); erfc(−x) = 2 − erfc(x). Used for the two-sided p-value p = erfc(|z|/√2).
- * Note for dedup: src/eval's statistics carry Φ and erfc too; guards keep this one to stay independent of eval.
- */
-function erfc_erfc(x) {
-    if (Number.isNaN(x))
-        return NaN;
-    if (x < 0)
-        return 2 - erfc_erfc(-x);
-    if (x === Infinity)
-        return 0;
-    return x < 2 ? 1 - erfSeries(x) : erfcContinuedFraction(x);
-}
-/** Two-sided normal p-value of a z-score: erfc(|z|/√2); 1 at z = 0, 0 at |z| = ∞. */
+;// CONCATENATED MODULE: ./build/src/guards/spectral/p-value.js
+
+/** Two-sided normal p-value of a z-score: erfc(|z|/√2) (ALGORITHMS.md §5, spectral telemetry). */
 function twoSidedPValue(z) {
-    return erfc_erfc(Math.abs(z) / Math.SQRT2);
-}
-const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
-function erfSeries(x) {
-    // erf(x) = 2/√π · Σ (−1)^n x^(2n+1) / (n!(2n+1)); terms fall below 1e-17 by n ≈ 40 for x < 2.
-    const x2 = x * x;
-    let term = x;
-    let sum = x;
-    for (let n = 1; n < 100; n++) {
-        term *= -x2 / n;
-        const add = term / (2 * n + 1);
-        sum += add;
-        if (Math.abs(add) < 1e-17 * Math.abs(sum))
-            break;
-    }
-    return TWO_OVER_SQRT_PI * sum;
-}
-function erfcContinuedFraction(x) {
-    // erfc(x) = exp(−x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …))))), modified Lentz.
-    const tiny = 1e-300;
-    let f = x;
-    let c = x;
-    let d = 0;
-    for (let n = 1; n < 500; n++) {
-        const a = n / 2;
-        d = x + a * d;
-        d = Math.abs(d) < tiny ? tiny : d;
-        c = x + a / c;
-        c = Math.abs(c) < tiny ? tiny : c;
-        d = 1 / d;
-        const delta = c * d;
-        f *= delta;
-        if (Math.abs(delta - 1) < 1e-16)
-            break;
-    }
-    return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+    return erfc(Math.abs(z) / Math.SQRT2);
 }
 
 ;// CONCATENATED MODULE: ./build/src/guards/spectral/degeneracy.js
@@ -59807,6 +59628,77 @@ function quantizationFormatsOf(formats) {
     return [...new Set(formats.map((f) => NAMES[f]))].sort();
 }
 
+;// CONCATENATED MODULE: ./build/src/core/runner/run-records.js
+
+
+
+/** The scoring input of a model: its own bytes, or edited bytes written in memory (re-indexed). */
+function scoringModelOf(model, source, edited) {
+    if (edited !== null) {
+        return { source, index: indexModel(edited.bytes, { source }), io: model.graph.io, externalData: edited.externalData };
+    }
+    const store = model.graph.store;
+    return {
+        source,
+        index: model.graph.index,
+        io: model.graph.io,
+        externalData: store.externalLocations.map((location) => ({ path: location, data: store.externalBuffer(location) })),
+    };
+}
+/** One line for the apply stage's progress event. */
+function describeSpec(spec) {
+    switch (spec.kind) {
+        case 'edit':
+            return `edit ${spec.name}`;
+        case 'model':
+            return `subject ${spec.model}`;
+        case 'lora':
+            return `LoRA adapter ${spec.path}`;
+        default: {
+            const never = spec;
+            return never;
+        }
+    }
+}
+/** A model's identity record for the certificate. */
+function modelInputOf(opened, label, lora) {
+    const d = opened.description;
+    const ref = opened.resolved.reference;
+    return {
+        reference: opened.reference,
+        label,
+        revision: ref.kind === 'hf' ? ref.commit : null,
+        file_sha256: opened.fileSha256,
+        adapter: opened.model.adapter,
+        describe: {
+            model_type: d.modelType === '' ? null : d.modelType,
+            layers: d.nLayer,
+            hidden_size: d.hiddenSize,
+            heads: d.nHeads,
+            vocab_size: d.vocabSize,
+            parameters: d.parameterCount,
+            opset: opened.model.graph.index.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? null,
+        },
+        quantization_formats: quantizationFormatsOf(formatsOf(d)),
+        lora_adapters: lora,
+        tokenizer_hash: opened.model.tokenizer?.hash ?? null,
+    };
+}
+/** The last path segment of a reference, for labels (`./models/gpt2/` → `gpt2`). */
+function lastSegment(reference) {
+    const trimmed = reference.replace(/[\\/]+$/, '');
+    return trimmed.slice(Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\')) + 1) || reference;
+}
+/**
+ * The resolved configuration as JSON (only its digest goes into the certificate), without the
+ * settings that say where files go rather than what is measured: output folder, cache folder and a
+ * reused baseline evaluation (reuse requires equal hashes, so the numbers are the same).
+ */
+function configRecord(config) {
+    const { outputDir: _out, cacheDir: _cache, baselineEval: _reuse, ...measured } = config;
+    return JSON.parse(JSON.stringify(measured));
+}
+
 ;// CONCATENATED MODULE: ./build/src/core/runner/shard-partial.js
 
 
@@ -59921,6 +59813,424 @@ function aggregateShards(partials) {
     };
 }
 
+;// CONCATENATED MODULE: ./build/src/core/runner/classification-run.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Prepares an accuracy run (ALGORITHMS.md §3): reads the labelled examples, maps their labels to
+ * the baseline's class indices (`label2id`, else the inverse of `id2label`; integer labels are class
+ * ids), builds the paired preview/final example plan with the baseline tokenizer framed the way its
+ * post-processor frames a single sequence (`[CLS] … [SEP]` for BERT), and classifies both arms and
+ * the RMT calibration examples with the baseline.
+ *
+ * @throws `E_DATASET_INVALID` when the dataset holds documents rather than labelled examples, or a
+ *   label names no class of the model (`details.field` = `label`, `details.actual`, `details.expected`);
+ *   `E_CONFIG_INVALID` for a sharded run (shards split perplexity windows; accuracy runs whole);
+ *   `E_INSUFFICIENT_DATA` / `E_WINDOW_CONFIG` from the example plan; runtime errors from scoring.
+ */
+async function prepareClassificationBaseline(ctx, opened) {
+    const { config, policy } = ctx;
+    if (config.shard !== null) {
+        throw new invarlock_error_InvarlockError('E_CONFIG_INVALID', 'sharded evaluation splits perplexity windows; an accuracy run evaluates its examples in one job', {
+            details: { field: 'shard' },
+            hint: 'Remove `shard` for classification models.',
+        });
+    }
+    if (config.baselineEval !== null) {
+        ctx.onEvent({ type: 'warning', id: 'baseline_eval_recomputed', message: 'baseline evaluation not reused: saved evaluations hold perplexity losses; accuracy runs classify again' });
+    }
+    const model = opened.model;
+    const tokenizer = requireTokenizer(model);
+    const dataset = await loadDataset(config.dataset.provider, {
+        cwd: ctx.cwd,
+        split: config.dataset.split,
+        dedupe: config.dataset.dedupe ? 'exact' : 'none',
+        ...(config.dataset.path === null ? {} : { dataPath: config.dataset.path }),
+        ...(config.cacheDir === null ? {} : { dataCacheDir: config.cacheDir }),
+    });
+    if (dataset.kind !== 'examples') {
+        throw new invarlock_error_InvarlockError('E_DATASET_INVALID', `dataset ${config.dataset.provider} holds text documents; a classifier needs labelled examples`, {
+            details: { field: 'dataset.provider' },
+            hint: 'Use a labelled JSONL provider: jsonl:PATH#text=FIELD,label=FIELD.',
+        });
+    }
+    const maxTokens = maxTokensOf(model, config.dataset.seqLen);
+    const framing = framingOf(tokenizer);
+    const prng = createPrng(deriveSeed(config.seed, policy.seed_offsets.window_draw));
+    const plan = buildExamplePlan(dataset.examples, { encode: (text) => tokenizer.encode(text, { specialTokens: 'skip' }) }, {
+        previewN: policy.windows.preview_n,
+        finalN: policy.windows.final_n,
+        maxTokens,
+        prefixIds: framing.prefix,
+        suffixIds: framing.suffix,
+        rand: () => prng.nextFloat(),
+        tokenizerHash: tokenizer.hash,
+    });
+    const classes = classesOf([...plan.preview, ...plan.final], model);
+    const all = [...plan.preview, ...plan.final];
+    const calibration = selectCalibrationWindows(all.length, policy.guards.rmt.calibration_windows).map((i) => all[i]);
+    const weights = config.guards.spectral === 'off' && config.guards.invariants === 'off' && config.mode.kind === 'compare' ? null : readWeights(model).map(toWeightMatrix);
+    const taps = config.guards.rmt === 'off' ? [] : activationTapsOf(model);
+    const scorer = await openClassifier(ctx, scoringModelOf(model, opened.reference, null), taps);
+    try {
+        const progress = (arm) => progressOf(ctx, 'preview', null, 'baseline', arm);
+        const preview = await predictArm(scorer, plan.preview, classes, progress('preview'));
+        const final = await predictArm(scorer, plan.final, classes, progress('final'));
+        const rmt = taps.length === 0 ? null : await measureActivations(scorer, calibration, taps, { pool: ctx.pool, iters: policy.guards.rmt.power_iterations, progress: progress('calibration') });
+        return { opened, dataset, plan, maxTokens, classes, correctness: { preview, final }, weights, calibration, rmt, provider: scorer.provider };
+    }
+    finally {
+        await scorer.release();
+    }
+}
+/**
+ * Certifies one subject against a prepared baseline on accuracy (ALGORITHMS.md §3–4): classifies
+ * the preview arm, runs the weight guards exactly as the perplexity path does (`runGuards`:
+ * invariants, spectral and RMT on the calibration examples; the variance guard is
+ * `not_applicable_accuracy` for built-in edits and monitor-only in compare mode), classifies the
+ * final arm, and returns the certificate input with `metricKind: 'accuracy'`: per-example
+ * correctness 0/1 as values, weight 1. The accuracy gate (lower CI bound of Δ pp ≥ limit, n ≥ min
+ * examples) is decided by `buildCertificate`.
+ *
+ * A failure after the subject was built gives a certificate input with outcome `error` (and an
+ * `subject_error` warning event); failures before that throw: `E_TOKENIZER_MISMATCH` (the subject
+ * tokenizes the examples differently), `E_ADAPTER_IO` (the subject is not a classifier with the
+ * baseline's number of labels), `E_DATASET_INVALID` (a label the subject has no class for), and the
+ * edit and model-loading errors.
+ */
+async function runClassificationSubject(ctx, baseline, subject) {
+    const { config, policy, timer, onEvent } = ctx;
+    const label = subject.label;
+    const partial = {};
+    let scorer = null;
+    try {
+        const built = await timer.run('apply', label, describeSpec(subject.spec), () => buildSubject(ctx, baseline, subject.spec));
+        partial.built = built;
+        const taps = config.guards.rmt === 'off' ? [] : activationTapsOf(built.loaded);
+        const activeScorer = await openClassifier(ctx, built.scoringModel, taps);
+        scorer = activeScorer;
+        partial.provider = activeScorer.provider;
+        const progress = (stage, arm) => progressOf(ctx, stage, label, 'subject', arm);
+        partial.preview = await timer.run('preview', label, 'subject: preview examples', () => predictArm(activeScorer, baseline.plan.preview, built.classes, progress('preview', 'preview')));
+        const guards = await timer.run('guards', label, 'invariants, spectral, RMT', async () => {
+            const rmt = taps.length === 0
+                ? null
+                : await measureActivations(activeScorer, baseline.calibration, taps, { pool: ctx.pool, iters: policy.guards.rmt.power_iterations, progress: progress('guards', 'calibration') });
+            const side = (weights, tokenizerHash, measured, model) => ({
+                weights,
+                tokenizerHash,
+                rmt: measured,
+                model,
+            });
+            return runGuards({
+                config,
+                policy,
+                pool: ctx.pool,
+                baseline: side(baseline.weights, requireTokenizer(baseline.opened.model).hash, baseline.rmt, baseline.opened.model),
+                subject: side(built.weights, built.tokenizerHash, rmt, built.loaded),
+                mode: built.edited ? 'edit' : 'monitor',
+                // VE scales against a per-window loss A/B; accuracy has none, so a built-in edit records why
+                ...(built.edited
+                    ? {
+                        variance: {
+                            blocks: notRunBlock(config.guards.variance === 'off' ? 'disabled' : 'not_applicable_accuracy'),
+                            overhead: { evaluated: false, reason: 'accuracy run: the variance guard needs perplexity windows' },
+                        },
+                    }
+                    : {}),
+            });
+        });
+        partial.final = await timer.run('evaluate', label, 'subject: final examples', () => predictArm(activeScorer, baseline.plan.final, built.classes, progress('evaluate', 'final')));
+        return await certificateInput(ctx, baseline, { outcome: { status: 'completed' }, built, preview: partial.preview, final: partial.final, guards, provider: activeScorer.provider });
+    }
+    catch (error) {
+        if (!isInvarlockError(error) || partial.built === undefined)
+            throw error;
+        onEvent({ type: 'warning', id: 'subject_error', message: `${label}: ${error.code}: ${error.message}` });
+        return certificateInput(ctx, baseline, {
+            outcome: { status: 'error', code: error.code, message: error.message },
+            built: partial.built,
+            preview: partial.preview ?? null,
+            final: partial.final ?? null,
+            guards: null,
+            provider: partial.provider ?? 'cpu',
+        });
+    }
+    finally {
+        await scorer?.release();
+    }
+}
+function requireTokenizer(model) {
+    if (model.tokenizer === null) {
+        throw new invarlock_error_InvarlockError('E_TOKENIZER_MISSING', `${model.dir} was loaded without a tokenizer; classifying text needs one`, { details: { file: model.dir } });
+    }
+    return model.tokenizer;
+}
+/** `seq_len`, capped by `max_position_embeddings` when config.json gives it (longer inputs cannot run). */
+function maxTokensOf(model, seqLen) {
+    const positions = model.config?.raw['max_position_embeddings'];
+    return typeof positions === 'number' && Number.isInteger(positions) && positions > 0 ? Math.min(seqLen, positions) : seqLen;
+}
+/**
+ * The ids the tokenizer's post-processor puts around a single sequence, found by encoding a probe
+ * with and without special tokens: `[CLS]`/`[SEP]` for BERT, `<s>`/`</s>` for RoBERTa, nothing for
+ * GPT-2. Classifiers were fine-tuned on inputs framed this way.
+ */
+function framingOf(tokenizer) {
+    const probe = 'framing probe';
+    const bare = Array.from(tokenizer.encode(probe, { specialTokens: 'skip' }));
+    const framed = Array.from(tokenizer.encode(probe, { specialTokens: 'add' }));
+    for (let start = 0; start + bare.length <= framed.length; start++) {
+        if (bare.every((id, k) => framed[start + k] === id)) {
+            return { prefix: framed.slice(0, start), suffix: framed.slice(start + bare.length) };
+        }
+    }
+    return { prefix: [], suffix: [] };
+}
+/** Number of classes: the logits' last dim when the graph fixes it, else config.json's `num_labels`. */
+function labelCountOf(model) {
+    const last = model.graph.io.logits.shape[model.graph.io.logits.shape.length - 1];
+    return typeof last === 'number' ? last : (model.config?.numLabels ?? null);
+}
+/** Class name → index from config.json: `label2id`, else `id2label` inverted. */
+function labelNamesOf(config) {
+    const names = new Map();
+    const raw = config?.raw;
+    const label2id = raw?.['label2id'];
+    if (classification_run_isRecord(label2id)) {
+        for (const [name, id] of Object.entries(label2id)) {
+            const index = typeof id === 'number' ? id : typeof id === 'string' && /^\d+$/.test(id) ? Number(id) : Number.NaN;
+            if (Number.isInteger(index) && index >= 0)
+                names.set(name, index);
+        }
+    }
+    const id2label = raw?.['id2label'];
+    if (names.size === 0 && classification_run_isRecord(id2label)) {
+        for (const [id, name] of Object.entries(id2label)) {
+            if (/^\d+$/.test(id) && typeof name === 'string')
+                names.set(name, Number(id));
+        }
+    }
+    return names;
+}
+function classification_run_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** Each example's class index for `model`; throws `E_DATASET_INVALID` naming the first unmappable label. */
+function classesOf(examples, model) {
+    const count = labelCountOf(model);
+    const names = labelNamesOf(model.config);
+    const out = new Map();
+    for (const example of examples) {
+        const label = example.label;
+        const index = typeof label === 'number' ? label : names.get(label);
+        if (index === undefined || (count !== null && index >= count)) {
+            const expected = typeof label === 'number' ? `a class id below ${count}` : names.size === 0 ? 'class ids (config.json has no label2id/id2label)' : [...names.keys()].join(', ');
+            throw new invarlock_error_InvarlockError('E_DATASET_INVALID', `example ${example.id} has label ${JSON.stringify(label)}, which names no class of ${model.dir}`, {
+                details: { field: 'label', window: example.id, actual: String(label), expected },
+                hint: 'String labels are mapped through config.json label2id (or id2label); integer labels are class ids.',
+            });
+        }
+        out.set(example.id, index);
+    }
+    return out;
+}
+function openClassifier(ctx, model, taps) {
+    return createScorer(model, {
+        device: ctx.config.device,
+        threads: ctx.config.threads,
+        head: 'predicted-label',
+        taps: taps.map((t) => t.value),
+        onFallback: (message) => ctx.onEvent({ type: 'warning', id: 'cuda_fallback', message }),
+    });
+}
+function progressOf(ctx, stage, subject, model, arm) {
+    return { stage, subject, model, arm, onEvent: ctx.onEvent, batchSize: ctx.config.batchSize, signal: ctx.signal };
+}
+/**
+ * Classifies an arm. A batch must hold sequences of one length (the scorer feeds an all-ones
+ * attention mask), so examples are grouped by length, each group batched, and the predictions put
+ * back in arm order: no padding, so a prediction never depends on which examples share its batch's
+ * padding.
+ */
+async function predictArm(scorer, examples, classes, progress) {
+    const byLength = new Map();
+    examples.forEach((example, i) => {
+        const group = byLength.get(example.ids.length) ?? [];
+        group.push(i);
+        byLength.set(example.ids.length, group);
+    });
+    const predicted = new Int32Array(examples.length);
+    let done = 0;
+    for (const length of [...byLength.keys()].sort((a, b) => a - b)) {
+        const members = byLength.get(length);
+        const labels = await scorer.predictLabels(members.map((i) => examples[i]), { batchSize: progress.batchSize, ...(progress.signal === undefined ? {} : { signal: progress.signal }) });
+        members.forEach((i, k) => {
+            predicted[i] = labels[k];
+        });
+        done += members.length;
+        progress.onEvent({ type: 'batch', stage: progress.stage, subject: progress.subject, model: progress.model, arm: progress.arm, done, total: examples.length });
+    }
+    const correct = Float64Array.from(examples, (example, i) => (predicted[i] === classes.get(example.id) ? 1 : 0));
+    return { ids: examples.map((e) => e.id), predicted, correct };
+}
+async function buildSubject(ctx, baseline, spec) {
+    const baseModel = baseline.opened.model;
+    if (spec.kind === 'model') {
+        const opened = await ctx.open(spec.model);
+        assertSameTokenization(baseline, opened);
+        assertSameLabels(baseModel, opened.model);
+        return {
+            identity: modelInputOf(opened, spec.label, []),
+            change: { kind: 'compare', label: spec.label, params_changed: null, modules_touched: null },
+            scoringModel: scoringModelOf(opened.model, spec.model, null),
+            loaded: opened.model,
+            weights: baseline.weights === null ? null : readWeights(opened.model).map(toWeightMatrix),
+            tokenizerHash: requireTokenizer(opened.model).hash,
+            classes: classesOf([...baseline.plan.preview, ...baseline.plan.final], opened.model),
+            edited: false,
+        };
+    }
+    const resolvePath = (p) => (0,external_node_path_.resolve)(ctx.cwd, p);
+    const plan = spec.kind === 'edit' ? await resolveEditPlan(spec.name, spec.config, resolvePath) : await resolveEditPlan('lora', { adapters: [{ path: spec.path, weight: spec.weight }] }, resolvePath);
+    const matrices = baseline.weights ?? readWeights(baseModel).map(toWeightMatrix);
+    const edit = applyEdit(plan, matrices);
+    const written = writeWeights(baseModel, edit.changed, { mode: 'copy' });
+    const loraAdapters = plan.name === 'lora'
+        ? plan.config.adapters.map((a) => ({ reference: a.adapter.source, sha256: a.adapter.digest, rank: a.adapter.config.r, alpha: a.adapter.config.loraAlpha, weight: a.weight }))
+        : [];
+    const label = spec.kind === 'edit' ? `${lastSegment(baseline.opened.reference)} + ${plan.name}` : spec.label;
+    const editConfig = JSON.parse(JSON.stringify(edit.config));
+    return {
+        identity: { ...modelInputOf(baseline.opened, label, loraAdapters), file_sha256: null },
+        change: spec.kind === 'edit'
+            ? { kind: 'edit', name: plan.name, config: editConfig, params_changed: edit.paramsChanged, modules_touched: edit.modulesTouched, rolled_back: false }
+            : { kind: 'compare', label: spec.label, params_changed: edit.paramsChanged, modules_touched: edit.modulesTouched },
+        scoringModel: scoringModelOf(baseModel, label, { bytes: written.bytes, externalData: written.externalData }),
+        loaded: baseModel,
+        weights: applyEditResult(matrices, edit),
+        tokenizerHash: requireTokenizer(baseModel).hash,
+        classes: baseline.classes,
+        edited: spec.kind === 'edit',
+    };
+}
+/** The subject must turn every example into the same ids: same tokenizer hash, or equal ids on the examples. */
+function assertSameTokenization(baseline, subject) {
+    const base = requireTokenizer(baseline.opened.model);
+    const other = requireTokenizer(subject.model);
+    if (base.hash === other.hash)
+        return;
+    for (const example of [...baseline.plan.preview, ...baseline.plan.final]) {
+        const text = baseline.dataset.examples[example.index]?.text ?? '';
+        const a = base.encode(text);
+        const b = other.encode(text);
+        if (a.length !== b.length || a.some((id, k) => id !== b[k])) {
+            throw new invarlock_error_InvarlockError('E_TOKENIZER_MISMATCH', `the subject's tokenizer gives different ids than the baseline's (example ${example.id})`, {
+                details: { file: other.source, expected: base.hash, actual: other.hash, field: `dataset.examples[${example.index}]` },
+                hint: 'Both models must share a tokenizer: paired evaluation compares the same inputs.',
+            });
+        }
+    }
+}
+/** A compared subject must be a classifier over as many labels as the baseline. */
+function assertSameLabels(baseline, subject) {
+    const expected = labelCountOf(baseline);
+    const actual = labelCountOf(subject);
+    if (subject.adapter !== 'onnx_cls' || expected !== actual) {
+        throw new invarlock_error_InvarlockError('E_ADAPTER_IO', `the subject ${subject.dir} is not a classifier over the baseline's ${expected ?? 'unknown number of'} labels`, {
+            details: { file: subject.graph.path, expected: `onnx_cls, ${expected} labels`, actual: `${subject.adapter}, ${actual} labels` },
+        });
+    }
+}
+async function certificateInput(ctx, baseline, m) {
+    const { config, policy } = ctx;
+    const plan = baseline.plan;
+    const arm = (base, subject) => subject === null
+        ? { ids: [], weights: [], baseline: [], subject: [] }
+        : { ids: [...subject.ids], weights: subject.ids.map(() => 1), baseline: Array.from(base.correct), subject: Array.from(subject.correct) };
+    const finishedAt = ctx.clock();
+    const provenance = await buildProvenance({
+        provider: m.provider,
+        seeds: seedsOf(config.seed, policy),
+        container: ctx.container ?? (config.runtimeImageDigest === null ? null : { image: 'invarlock-runtime', digest: config.runtimeImageDigest }),
+    });
+    return {
+        outcome: m.outcome,
+        metricKind: 'accuracy',
+        windows: { preview: arm(baseline.correctness.preview, m.preview), final: arm(baseline.correctness.final, m.final) },
+        pairing: pairingOf(baseline, m),
+        guards: m.guards?.blocks ?? {
+            invariants: notRunBlock('run_error'),
+            spectral: notRunBlock('run_error'),
+            rmt: notRunBlock('run_error'),
+            variance: notRunBlock('run_error'),
+        },
+        guardOverhead: m.guards?.overhead ?? { evaluated: false, reason: 'accuracy run: the variance guard needs perplexity windows' },
+        change: m.built.change,
+        models: { baseline: modelInputOf(baseline.opened, lastSegment(baseline.opened.reference), []), subject: m.built.identity },
+        dataset: {
+            provider: config.dataset.provider,
+            split: baseline.dataset.split,
+            seq_len: baseline.maxTokens,
+            stride: baseline.maxTokens,
+            counts: {
+                documents: plan.counts.examples,
+                candidates: plan.counts.candidates,
+                duplicates_removed: plan.counts.duplicatesRemoved,
+                preview: plan.counts.preview,
+                final: plan.counts.final,
+            },
+            preview_hash: plan.hashes.preview,
+            final_hash: plan.hashes.final,
+            dataset_hash: plan.hashes.dataset,
+            tokenizer_hash: plan.hashes.tokenizer,
+            seed: config.seed,
+        },
+        policy,
+        provenance,
+        config: configRecord(config),
+        timing: {
+            started_at: ctx.startedAt.toISOString(),
+            finished_at: finishedAt.toISOString(),
+            duration_ms: Math.max(0, finishedAt.getTime() - ctx.startedAt.getTime()),
+            stages: [...ctx.timer.stages],
+        },
+    };
+}
+/** Both models classified exactly the planned examples on the planned ids (examples count 1 each). */
+function pairingOf(baseline, m) {
+    const plan = baseline.plan;
+    const byId = new Map([...plan.preview, ...plan.final].map((e) => [e.id, e]));
+    const refs = (arm) => (arm?.ids ?? []).map((id) => ({ id, ids: byId.get(id)?.ids ?? new Uint32Array(0), scoredCount: 1 }));
+    const finalScored = m.final !== null;
+    const report = (preview, final) => comparePlanPairing({ preview: plan.preview, final: finalScored ? plan.final : [] }, { preview: refs(preview), final: refs(final) });
+    const base = report(baseline.correctness.preview, finalScored ? baseline.correctness.final : null);
+    const subject = report(m.preview, m.final);
+    const problems = [...base.problems, ...subject.problems];
+    return {
+        match: m.preview === null ? null : Math.min(base.match, subject.match),
+        overlap: m.preview === null ? null : Math.max(base.overlap, subject.overlap),
+        duplicates: plan.counts.duplicatesRemoved,
+        counts: {
+            baseline: { preview: baseline.correctness.preview.ids.length, final: finalScored ? baseline.correctness.final.ids.length : 0 },
+            subject: { preview: m.preview?.ids.length ?? 0, final: m.final?.ids.length ?? 0 },
+        },
+        reason: problems.length === 0 ? null : `${problems[0].code}: ${problems[0].message}`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/src/core/runner/certify.js
 
 
@@ -59964,19 +60274,44 @@ async function certify(config, options) {
     const pool = await createKernelPool({ mode: 'auto' });
     let baselineScorer = null;
     try {
-        const baseline = await timer.run('prepare', null, `baseline ${config.baseline}`, async () => {
+        const opened = await timer.run('prepare', null, `baseline ${config.baseline}`, async () => {
             // a missing subject fails now, not after the baseline has been evaluated
             for (const s of config.mode.kind === 'compare' ? config.mode.subjects : []) {
                 if (s.kind === 'model')
                     await resolve_model_resolveModel(s.model, resolveOptions(config, options));
             }
-            return prepareBaseline(config, policy, options);
+            return openModel(config.baseline, openOptions(config, options));
         });
-        const evaluated = await timer.run('preview', null, 'baseline: preview and final windows', () => evaluateBaseline(config, policy, baseline, options, onEvent, pool));
-        baselineScorer = evaluated.state.scorer;
         const subjects = config.mode.kind === 'edit'
             ? [{ label: config.mode.edit.name, spec: { kind: 'edit', name: config.mode.edit.name, config: config.mode.edit.config } }]
             : config.mode.subjects.map((s) => ({ label: s.label, spec: s }));
+        if (opened.model.adapter === 'onnx_cls') {
+            // accuracy: examples instead of windows, counted against the accuracy floor too
+            const clsPolicy = resolveRunPolicy(config, onEvent, 'accuracy');
+            const ctx = {
+                config,
+                policy: clsPolicy,
+                cwd: options.cwd,
+                pool,
+                timer,
+                onEvent,
+                startedAt,
+                clock,
+                open: (reference) => openModel(reference, openOptions(config, options)),
+                ...(options.signal === undefined ? {} : { signal: options.signal }),
+                ...(options.container === undefined ? {} : { container: options.container }),
+            };
+            const cls = await timer.run('preview', null, 'baseline: preview and final examples', () => prepareClassificationBaseline(ctx, opened));
+            const results = [];
+            for (const subject of subjects) {
+                const input = await runClassificationSubject(ctx, cls, subject);
+                results.push({ label: subject.label, certificate: await timer.run('report', subject.label, 'certificate', async () => buildCertificate(input)) });
+            }
+            return { subjects: results, partials: [], baselineEvaluation: null, policy: clsPolicy };
+        }
+        const baseline = await timer.run('prepare', null, 'windows', () => prepareBaseline(config, policy, options, opened));
+        const evaluated = await timer.run('preview', null, 'baseline: preview and final windows', () => evaluateBaseline(config, policy, baseline, options, onEvent, pool));
+        baselineScorer = evaluated.state.scorer;
         const results = [];
         const partials = [];
         for (const subject of subjects) {
@@ -59996,13 +60331,14 @@ async function certify(config, options) {
     }
 }
 /** The policy of a run: the profile's counts raised to the tier's window floors unless the config set them. */
-function resolveRunPolicy(config, onEvent) {
+function resolveRunPolicy(config, onEvent, metric = 'ppl') {
     const base = resolvePolicy({ tier: config.tier, profile: config.profile });
     const pm = base.thresholds.primary_metric;
     const explicit = { preview_n: config.dataset.previewN, final_n: config.dataset.finalN };
+    const floorOf = (windowFloor) => (metric === 'accuracy' ? Math.max(windowFloor, pm.accuracy_min_examples) : windowFloor);
     const raised = {
-        preview_n: explicit.preview_n ?? (pm.floors === 'enforced' ? Math.max(base.windows.preview_n, pm.window_floor_preview) : base.windows.preview_n),
-        final_n: explicit.final_n ?? (pm.floors === 'enforced' ? Math.max(base.windows.final_n, pm.window_floor_final) : base.windows.final_n),
+        preview_n: explicit.preview_n ?? (pm.floors === 'enforced' ? Math.max(base.windows.preview_n, floorOf(pm.window_floor_preview)) : base.windows.preview_n),
+        final_n: explicit.final_n ?? (pm.floors === 'enforced' ? Math.max(base.windows.final_n, floorOf(pm.window_floor_final)) : base.windows.final_n),
     };
     const boot = base.thresholds.bootstrap;
     // replicates are not a user setting: below an enforced floor they are raised, like the window counts
@@ -60033,8 +60369,7 @@ function resolveRunPolicy(config, onEvent) {
     }
     return policy;
 }
-async function prepareBaseline(config, policy, options) {
-    const opened = await openModel(config.baseline, openOptions(config, options));
+async function prepareBaseline(config, policy, options, opened) {
     const objective = objectiveOf(opened.model);
     const tokenizer = opened.model.tokenizer;
     const prepared = await prepareWindows(config, policy, tokenizer, objective, {
@@ -60145,18 +60480,6 @@ async function evaluateBaseline(config, policy, base, options, onEvent, pool) {
         : await measureActivations(scorer, base.calibration, taps, { pool, iters: policy.guards.rmt.power_iterations, progress: { ...progress('preview'), arm: 'calibration' } });
     return { state: { ...base, losses, scorer, rmt }, saved: makeBaselineEvaluation(key, losses.preview, losses.final) };
 }
-function scoringModelOf(model, source, edited) {
-    if (edited !== null) {
-        return { source, index: indexModel(edited.bytes, { source }), io: model.graph.io, externalData: edited.externalData };
-    }
-    const store = model.graph.store;
-    return {
-        source,
-        index: model.graph.index,
-        io: model.graph.io,
-        externalData: store.externalLocations.map((location) => ({ path: location, data: store.externalBuffer(location) })),
-    };
-}
 async function certifySubject(ctx) {
     const { config, policy, baseline, subject, timer, onEvent } = ctx;
     const label = subject.label;
@@ -60164,7 +60487,7 @@ async function certifySubject(ctx) {
     let scorer = null;
     const sessions = { guarded: null };
     try {
-        const built = await timer.run('apply', label, describeSpec(subject.spec), () => buildSubject(ctx));
+        const built = await timer.run('apply', label, describeSpec(subject.spec), () => certify_buildSubject(ctx));
         partial.built = built;
         const taps = config.guards.rmt === 'off' ? [] : activationTapsOf(built.loaded === baseline.opened.model ? baseline.opened.model : built.loaded);
         scorer = await createScorer(built.scoringModel, {
@@ -60248,7 +60571,7 @@ async function certifySubject(ctx) {
             delete partial.preview;
         }
         const change = built.change.kind === 'edit' ? { ...built.change, rolled_back: catastrophic } : built.change;
-        return await certificateInput(ctx, {
+        return await certify_certificateInput(ctx, {
             outcome: { status: 'completed' },
             built: { ...built, change },
             preview: partial.preview ?? null,
@@ -60262,7 +60585,7 @@ async function certifySubject(ctx) {
             throw error;
         onEvent({ type: 'warning', id: 'subject_error', message: `${label}: ${error.code}: ${error.message}` });
         const finite = (l) => (l !== undefined && l.loss.every(Number.isFinite) ? l : null);
-        return certificateInput(ctx, {
+        return certify_certificateInput(ctx, {
             outcome: { status: 'error', code: error.code, message: error.message },
             built: partial.built,
             // JSON cannot carry NaN: an arm with a non-finite loss is left out of an error certificate
@@ -60277,28 +60600,14 @@ async function certifySubject(ctx) {
         await scorer?.release();
     }
 }
-function describeSpec(spec) {
-    switch (spec.kind) {
-        case 'edit':
-            return `edit ${spec.name}`;
-        case 'model':
-            return `subject ${spec.model}`;
-        case 'lora':
-            return `LoRA adapter ${spec.path}`;
-        default: {
-            const never = spec;
-            return never;
-        }
-    }
-}
-async function buildSubject(ctx) {
+async function certify_buildSubject(ctx) {
     const { config, baseline, subject, options } = ctx;
     const spec = subject.spec;
     const baseModel = baseline.opened.model;
     if (spec.kind === 'model') {
         const opened = await openModel(spec.model, openOptions(config, options));
         const tokenizerHash = opened.model.tokenizer.hash;
-        assertSameTokenization(baseline, opened);
+        certify_assertSameTokenization(baseline, opened);
         const weights = baseline.weights === null ? null : readWeights(opened.model).map(toWeightMatrix);
         return {
             identity: modelInputOf(opened, spec.label, []),
@@ -60338,7 +60647,7 @@ async function buildSubject(ctx) {
     };
 }
 /** The subject must turn the evaluation text into the same ids: same tokenizer, or ids equal on the data. */
-function assertSameTokenization(baseline, subject) {
+function certify_assertSameTokenization(baseline, subject) {
     const base = baseline.opened.model.tokenizer;
     const other = subject.model.tokenizer;
     if (base.hash === other.hash)
@@ -60355,36 +60664,13 @@ function assertSameTokenization(baseline, subject) {
         }
     }
 }
-function modelInputOf(opened, label, lora) {
-    const d = opened.description;
-    const ref = opened.resolved.reference;
-    return {
-        reference: opened.reference,
-        label,
-        revision: ref.kind === 'hf' ? ref.commit : null,
-        file_sha256: opened.fileSha256,
-        adapter: opened.model.adapter,
-        describe: {
-            model_type: d.modelType === '' ? null : d.modelType,
-            layers: d.nLayer,
-            hidden_size: d.hiddenSize,
-            heads: d.nHeads,
-            vocab_size: d.vocabSize,
-            parameters: d.parameterCount,
-            opset: opened.model.graph.index.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? null,
-        },
-        quantization_formats: quantizationFormatsOf(formatsOf(d)),
-        lora_adapters: lora,
-        tokenizer_hash: opened.model.tokenizer?.hash ?? null,
-    };
-}
-async function certificateInput(ctx, m) {
+async function certify_certificateInput(ctx, m) {
     const { config, policy, baseline, seeds } = ctx;
     const plan = baseline.prepared.plan;
     const arm = (base, subject) => subject === null
         ? { ids: [], weights: [], baseline: [], subject: [] }
         : { ids: [...subject.ids], weights: Array.from(subject.weight), baseline: Array.from(base.loss), subject: Array.from(subject.loss) };
-    const pairing = pairingOf(ctx, m);
+    const pairing = certify_pairingOf(ctx, m);
     const finishedAt = ctx.clock();
     const provenance = await buildProvenance({
         provider: m.provider,
@@ -60434,7 +60720,7 @@ async function certificateInput(ctx, m) {
         },
     };
 }
-function pairingOf(ctx, m) {
+function certify_pairingOf(ctx, m) {
     const baseline = ctx.baseline;
     const full = baseline.prepared.plan;
     const shard = ctx.config.shard;
@@ -60456,20 +60742,6 @@ function pairingOf(ctx, m) {
         },
         reason: problems.length === 0 ? null : `${problems[0].code}: ${problems[0].message}`,
     };
-}
-/** The last path segment of a reference, for labels (`./models/gpt2/` → `gpt2`). */
-function lastSegment(reference) {
-    const trimmed = reference.replace(/[\\/]+$/, '');
-    return trimmed.slice(Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\')) + 1) || reference;
-}
-/**
- * The resolved configuration as JSON (only its digest goes into the certificate), without the
- * settings that say where files go rather than what is measured: output folder, cache folder and a
- * reused baseline evaluation (reuse requires equal hashes, so the numbers are the same).
- */
-function configRecord(config) {
-    const { outputDir: _out, cacheDir: _cache, baselineEval: _reuse, ...measured } = config;
-    return JSON.parse(JSON.stringify(measured));
 }
 
 ;// CONCATENATED MODULE: ./build/src/core/runner/index.js
@@ -60722,10 +60994,11 @@ async function runCertify(flags, ctx) {
         const files = await writeReportFiles(subject.certificate, dir);
         written.push({ label: subject.label, verdict: subject.certificate.verdict.status, ratio: subject.certificate.primary_metric.ratio, files });
     }
-    const baselineEvalPath = (0,external_node_path_.join)(outDir, 'baseline-eval.json');
-    await writeJsonAtomic(baselineEvalPath, run.baselineEvaluation);
+    const baselineEvalPath = run.baselineEvaluation === null ? null : (0,external_node_path_.join)(outDir, 'baseline-eval.json');
+    if (baselineEvalPath !== null)
+        await writeJsonAtomic(baselineEvalPath, run.baselineEvaluation);
     if (flags.json === true) {
-        ctx.stdout.write(`${JSON.stringify({ subjects: written, baseline_eval: baselineEvalPath, baseline_eval_key: run.baselineEvaluation.keyDigest })}\n`);
+        ctx.stdout.write(`${JSON.stringify({ subjects: written, baseline_eval: baselineEvalPath, baseline_eval_key: run.baselineEvaluation?.keyDigest ?? null })}\n`);
     }
     else {
         for (const [i, subject] of run.subjects.entries()) {
