@@ -109,7 +109,7 @@ async function main(): Promise<void> {
         windows: options.windows,
         seqLen: 128,
         rounds: options.rounds,
-        fixturePasses: 2,
+        fixturePasses: 6,
         threads: options.threads,
         onLog: log,
       }),

@@ -21584,20 +21584,26 @@ function formatSchemaErrors(errors) {
  * points to with `$ref`; each is registered once.
  */
 function compileSchema(schema, options = {}) {
-    const ajv = getAjv();
-    for (const reference of options.references ?? []) {
-        const refId = reference.$id;
-        if (typeof refId === 'string' && ajv.getSchema(refId) === undefined)
-            ajv.addSchema(reference);
-    }
-    const id = schema.$id;
-    const existing = typeof id === 'string' ? ajv.getSchema(id) : undefined;
-    const validate = existing ?? ajv.compile(schema);
-    const problems = (value) => (validate(value) ? [] : formatSchemaErrors(validate.errors));
+    // Compiled on first use: ajv compilation dominates CLI start-up, and most commands use few schemas.
+    let compiled;
+    const validate = (value) => {
+        if (compiled === undefined) {
+            const ajv = getAjv();
+            for (const reference of options.references ?? []) {
+                const refId = reference.$id;
+                if (typeof refId === 'string' && ajv.getSchema(refId) === undefined)
+                    ajv.addSchema(reference);
+            }
+            const id = schema.$id;
+            compiled = (typeof id === 'string' ? ajv.getSchema(id) : undefined) ?? ajv.compile(schema);
+        }
+        return compiled(value);
+    };
+    const problems = (value) => (validate(value) ? [] : formatSchemaErrors(compiled.errors));
     const fn = (value, context) => {
         if (validate(value))
             return value;
-        const list = formatSchemaErrors(validate.errors);
+        const list = formatSchemaErrors(compiled.errors);
         throw new invarlock_error_InvarlockError(context.code, `${context.source} does not match its schema: ${list[0] ?? 'invalid'}`, {
             details: { file: context.source, problems: list },
             ...(list.length > 1 ? { hint: `${list.length} problems; see details.problems` } : {}),
@@ -60272,7 +60278,6 @@ async function certify(config, options) {
     const policy = resolveRunPolicy(config, onEvent);
     const seeds = seedsOf(config.seed, policy);
     const pool = await createKernelPool({ mode: 'auto' });
-    let baselineScorer = null;
     try {
         const opened = await timer.run('prepare', null, `baseline ${config.baseline}`, async () => {
             // a missing subject fails now, not after the baseline has been evaluated
@@ -60311,7 +60316,8 @@ async function certify(config, options) {
         }
         const baseline = await timer.run('prepare', null, 'windows', () => prepareBaseline(config, policy, options, opened));
         const evaluated = await timer.run('preview', null, 'baseline: preview and final windows', () => evaluateBaseline(config, policy, baseline, options, onEvent, pool));
-        baselineScorer = evaluated.state.scorer;
+        // every baseline number is in hand (losses, activations): free its session before the subjects load
+        await evaluated.state.scorer.release();
         const results = [];
         const partials = [];
         for (const subject of subjects) {
@@ -60326,7 +60332,6 @@ async function certify(config, options) {
         return { subjects: results, partials, baselineEvaluation: evaluated.saved, policy };
     }
     finally {
-        await baselineScorer?.release();
         await pool.close();
     }
 }

@@ -53,18 +53,24 @@ export function formatSchemaErrors(errors: readonly ErrorObject[] | null | undef
  * points to with `$ref`; each is registered once.
  */
 export function compileSchema<T>(schema: object, options: { readonly references?: readonly object[] } = {}): SchemaValidator<T> {
-  const ajv = getAjv();
-  for (const reference of options.references ?? []) {
-    const refId = (reference as { $id?: unknown }).$id;
-    if (typeof refId === 'string' && ajv.getSchema(refId) === undefined) ajv.addSchema(reference);
-  }
-  const id = (schema as { $id?: unknown }).$id;
-  const existing = typeof id === 'string' ? ajv.getSchema<T>(id) : undefined;
-  const validate: ValidateFunction<T> = existing ?? ajv.compile<T>(schema);
-  const problems = (value: unknown): string[] => (validate(value) ? [] : formatSchemaErrors(validate.errors));
+  // Compiled on first use: ajv compilation dominates CLI start-up, and most commands use few schemas.
+  let compiled: ValidateFunction<T> | undefined;
+  const validate = (value: unknown): boolean => {
+    if (compiled === undefined) {
+      const ajv = getAjv();
+      for (const reference of options.references ?? []) {
+        const refId = (reference as { $id?: unknown }).$id;
+        if (typeof refId === 'string' && ajv.getSchema(refId) === undefined) ajv.addSchema(reference);
+      }
+      const id = (schema as { $id?: unknown }).$id;
+      compiled = (typeof id === 'string' ? ajv.getSchema<T>(id) : undefined) ?? ajv.compile<T>(schema);
+    }
+    return compiled(value);
+  };
+  const problems = (value: unknown): string[] => (validate(value) ? [] : formatSchemaErrors(compiled!.errors));
   const fn = (value: unknown, context: ValidateContext): T => {
-    if (validate(value)) return value;
-    const list = formatSchemaErrors(validate.errors);
+    if (validate(value)) return value as T;
+    const list = formatSchemaErrors(compiled!.errors);
     throw new InvarlockError(context.code, `${context.source} does not match its schema: ${list[0] ?? 'invalid'}`, {
       details: { file: context.source, problems: list },
       ...(list.length > 1 ? { hint: `${list.length} problems; see details.problems` } : {}),

@@ -100,7 +100,6 @@ export async function certify(config: RunConfig, options: CertifyOptions): Promi
   const policy = resolveRunPolicy(config, onEvent);
   const seeds = seedsOf(config.seed, policy);
   const pool = await createKernelPool({ mode: 'auto' });
-  let baselineScorer: Scorer | null = null;
   try {
     const opened = await timer.run('prepare', null, `baseline ${config.baseline}`, async () => {
       // a missing subject fails now, not after the baseline has been evaluated
@@ -139,7 +138,8 @@ export async function certify(config: RunConfig, options: CertifyOptions): Promi
     }
     const baseline = await timer.run('prepare', null, 'windows', () => prepareBaseline(config, policy, options, opened));
     const evaluated = await timer.run('preview', null, 'baseline: preview and final windows', () => evaluateBaseline(config, policy, baseline, options, onEvent, pool));
-    baselineScorer = evaluated.state.scorer;
+    // every baseline number is in hand (losses, activations): free its session before the subjects load
+    await evaluated.state.scorer.release();
     const results: SubjectCertificate[] = [];
     const partials: ShardPartial[] = [];
     for (const subject of subjects) {
@@ -152,7 +152,6 @@ export async function certify(config: RunConfig, options: CertifyOptions): Promi
     }
     return { subjects: results, partials, baselineEvaluation: evaluated.saved, policy };
   } finally {
-    await baselineScorer?.release();
     await pool.close();
   }
 }
