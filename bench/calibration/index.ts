@@ -7,4 +7,5 @@ export { blockCount, writeAdapterVariant, writeNoisyModel, writeScaledBlock, wri
 export { canonicalOutcomes, compareOutcomes, GATES, outcomeOf, round6, SPECTRAL_TOP, type GateId, type RunOutcome } from './outcome.js';
 export { CALIBRATION_DEFAULTS, resultsMarkdown, runCalibration, type CalibrationOptions, type CalibrationResult } from './pipeline.js';
 export { calibrationRecord, NOTES_MARKER, notesOf, outcomesDigest, renderResults, type CalibrationMeta } from './render.js';
-export { GOALS, summarise, type CalibrationSummary, type CellSummary, type GoalCheck, type ThresholdEvidence } from './summarise.js';
+export { GOALS, GRID_MULTIPLES, summarise, type CalibrationSummary, type CellSummary, type GoalCheck, type ThresholdEvidence, type ThresholdGrid } from './summarise.js';
+export { parseSavedRun, rebuildFromSaved, savedRunOf, type SavedRun } from './saved-run.js';

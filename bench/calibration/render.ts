@@ -7,7 +7,7 @@ import { canonicalJson, sha256Hex } from '../../src/contracts/index.js';
 import type { CalibrationPlan, RunFacts, RunTiming } from './calibrate.js';
 import type { EvalText } from './eval-text.js';
 import { canonicalOutcomes, GATES, type GateId, type RunOutcome } from './outcome.js';
-import { fmt, GOALS, type CalibrationSummary, type CellSummary, type GoalStatus, type RateCount } from './summarise.js';
+import { fmt, GOALS, GRID_MULTIPLES, type CalibrationSummary, type CellSummary, type GoalStatus, type RateCount } from './summarise.js';
 
 /** Everything about a calibration run besides its outcomes. */
 export interface CalibrationMeta {
@@ -180,6 +180,19 @@ export function renderResults(meta: CalibrationMeta, outcomes: readonly RunOutco
     lines.push(
       `| ${t.tier} | ${t.gate} | ${t.rule} | ${t.benignFlagged}/${t.benignN} | ${num(t.benignMax)} | ${t.harmfulFlagged}/${t.harmfulN} | ${num(t.harmfulMin)} | ${num(t.proposed)} | ${t.whatIf === null ? '–' : rateCell(t.whatIf.falseAlarm, 'benign')} | ${t.whatIf === null ? '–' : rateCell(t.whatIf.detection, 'harmful')} |`,
     );
+  }
+  lines.push('');
+  lines.push('### What-if grid');
+  lines.push('');
+  lines.push(
+    'Overall verdict rates per fixture if one gate\'s allowance were multiplied (primary metric: the limit becomes 1 + m·(L + h − 1); drift: the band half-width; spectral: the deadband, max_caps kept; RMT: ε), the other gates as recorded. Cells: `threshold: false alarms k/n · detection k/n`; the ×1 column reproduces the recorded verdicts.',
+  );
+  lines.push('');
+  lines.push(`| tier | gate | fixture | ${GRID_MULTIPLES.map((m) => `×${m}`).join(' | ')} |`);
+  lines.push(`|${' --- |'.repeat(GRID_MULTIPLES.length + 3)}`);
+  for (const g of summary.grid) {
+    const cells = g.points.map((p) => `${fmt(p.threshold)}: ${p.falseAlarm.flagged}/${p.falseAlarm.n} · ${p.detection.flagged}/${p.detection.n}`);
+    lines.push(`| ${g.tier} | ${g.gate} | ${g.fixture} | ${cells.join(' | ')} |`);
   }
   lines.push('');
   lines.push('## Cases');

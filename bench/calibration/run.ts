@@ -12,6 +12,7 @@
  * to DIR (`calibration.json`). `--quick` is the smoke variant (gpt2-tiny, balanced, 2 seeds, 4
  * cases) and writes to a temporary directory unless `--out` is given.
  *
+ * `--render FILE` rebuilds RESULTS.md and the record from a saved outcomes.json without certifying.
  * `--worker JOB.json` is internal: a worker process of `--jobs N`.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ import { SMOKE_CASE_IDS } from './cases.js';
 import { runUnits, type CalibrationPlan } from './calibrate.js';
 import { runCalibration, resultsMarkdown } from './pipeline.js';
 import { notesOf } from './render.js';
+import { parseSavedRun, rebuildFromSaved, savedRunOf } from './saved-run.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(HERE, '../..');
@@ -55,6 +57,24 @@ async function worker(jobFile: string): Promise<void> {
   writeFileSync(job.out, JSON.stringify(result));
 }
 
+/** Where the three outputs go: the recorded locations, or one directory. */
+function outputPaths(outDir: string | null): { results: string; outcomes: string; record: string } {
+  if (outDir === null) return { results: join(HERE, 'RESULTS.md'), outcomes: join(HERE, 'outcomes.json'), record: join(REPO_ROOT, 'contracts/calibration.json') };
+  mkdirSync(outDir, { recursive: true });
+  return { results: join(outDir, 'RESULTS.md'), outcomes: join(outDir, 'outcomes.json'), record: join(outDir, 'calibration.json') };
+}
+
+/** `--render FILE`: rebuilds RESULTS.md and the record from a saved outcomes.json (nothing is certified). */
+function render(file: string, out: string | undefined): void {
+  const saved = parseSavedRun(readFileSync(file, 'utf8'), file);
+  const paths = outputPaths(out ?? null);
+  const notes = notesOf(existsSync(paths.results) ? readFileSync(paths.results, 'utf8') : null);
+  const rebuilt = rebuildFromSaved(saved, notes);
+  writeFileSync(paths.results, rebuilt.markdown);
+  writeFileSync(paths.record, `${JSON.stringify(rebuilt.record, null, 2)}\n`);
+  console.log(`rebuilt ${paths.results} and ${paths.record} from ${file} (digest ${saved.digest})`);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -71,10 +91,12 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       quick: { type: 'boolean', default: false },
       worker: { type: 'string' },
+      render: { type: 'string' },
     },
     strict: true,
   });
   if (values.worker !== undefined) return worker(values.worker);
+  if (values.render !== undefined) return render(values.render, values.out);
   const quick = values.quick === true;
   const casesFlag = list(values.cases);
   const started = new Date();
@@ -106,15 +128,10 @@ async function main(): Promise<void> {
     ...(seqLen === undefined ? {} : { seqLen }),
     ...(windows === undefined ? {} : { windows }),
   });
-  const outDir = values.out ?? (quick ? mkdtempSync(join(tmpdir(), 'invarlock-calibration-quick-')) : null);
-  const paths =
-    outDir === null
-      ? { results: join(HERE, 'RESULTS.md'), outcomes: join(HERE, 'outcomes.json'), record: join(REPO_ROOT, 'contracts/calibration.json') }
-      : { results: join(outDir, 'RESULTS.md'), outcomes: join(outDir, 'outcomes.json'), record: join(outDir, 'calibration.json') };
-  if (outDir !== null) mkdirSync(outDir, { recursive: true });
+  const paths = outputPaths(values.out ?? (quick ? mkdtempSync(join(tmpdir(), 'invarlock-calibration-quick-')) : null));
   const notes = notesOf(existsSync(paths.results) ? readFileSync(paths.results, 'utf8') : null);
   writeFileSync(paths.results, resultsMarkdown(result, notes));
-  writeFileSync(paths.outcomes, `${JSON.stringify({ digest: result.digest, outcomes: result.outcomes, timings: result.units.timings }, null, 1)}\n`);
+  writeFileSync(paths.outcomes, `${JSON.stringify(savedRunOf(result.meta, result.outcomes, result.units.timings))}\n`);
   writeFileSync(paths.record, `${JSON.stringify(result.record, null, 2)}\n`);
   for (const g of result.summary.goals) {
     console.log(

@@ -85,6 +85,18 @@ export interface CalibrationSummary {
   readonly cases: readonly CaseSummary[];
   readonly goals: readonly GoalCheck[];
   readonly thresholds: readonly ThresholdEvidence[];
+  readonly grid: readonly ThresholdGrid[];
+}
+
+/** Multiples of each gate's current allowance the grid tries (the allowance is L + h − 1 for the primary metric). */
+export const GRID_MULTIPLES: readonly number[] = Object.freeze([0.5, 1, 2, 3, 5]);
+
+/** Overall verdict rates of one fixture in one tier with one gate's threshold moved, the other gates as recorded. */
+export interface ThresholdGrid {
+  readonly tier: string;
+  readonly gate: ThresholdEvidence['gate'];
+  readonly fixture: string;
+  readonly points: readonly { readonly multiple: number; readonly threshold: number; readonly falseAlarm: RateCount; readonly detection: RateCount }[];
 }
 
 function rateOf(flagged: number, n: number, cls: CaseClass): RateCount {
@@ -152,6 +164,8 @@ interface GateRule {
   readonly gate: ThresholdEvidence['gate'];
   readonly rule: (t: number) => string;
   readonly current: number;
+  /** The threshold at `multiple` × the current allowance. */
+  readonly scaled: (multiple: number) => number;
   /** The statistic, or null when the gate did not measure it. */
   readonly stat: (o: RunOutcome) => number | null;
   /** Whether the gate stops the run at threshold t (a catastrophe or fatal finding stops it regardless). */
@@ -172,6 +186,7 @@ function rulesOf(tier: TierName): GateRule[] {
       gate: 'primary_metric',
       rule: (t) => `ratio_ci_high > ${fmt(t)} (or catastrophe)`,
       current: pmLimit,
+      scaled: (m) => 1 + (pmLimit - 1) * m,
       stat: (o) => o.stats.ratio_ci_high,
       flags: (o, t) => catastrophe(o) || (o.stats.ratio_ci_high !== null && o.stats.ratio_ci_high > t),
     },
@@ -179,6 +194,7 @@ function rulesOf(tier: TierName): GateRule[] {
       gate: 'drift',
       rule: (t) => `abs(drift − 1) > ${fmt(t)}`,
       current: driftHalfWidth,
+      scaled: (m) => driftHalfWidth * m,
       stat: (o) => (o.stats.drift === null ? null : Math.abs(o.stats.drift - 1)),
       flags: (o, t) => o.stats.drift !== null && Math.abs(o.stats.drift - 1) > t,
     },
@@ -186,6 +202,7 @@ function rulesOf(tier: TierName): GateRule[] {
       gate: 'spectral',
       rule: (t) => `${ordinal(maxCaps + 1)} largest abs(ρ − 1) > deadband ${fmt(t)} (or a fatal finding)`,
       current: th.spectral.deadband,
+      scaled: (m) => th.spectral.deadband * m,
       stat: capsStat,
       flags: (o, t) => (o.stats.spectral_fatal ?? 0) > 0 || (capsStat(o) ?? 0) > t,
     },
@@ -193,6 +210,7 @@ function rulesOf(tier: TierName): GateRule[] {
       gate: 'rmt',
       rule: (t) => `max family r_subject/r_baseline − 1 > ε ${fmt(t)}`,
       current: epsilon,
+      scaled: (m) => epsilon * m,
       stat: (o) => o.stats.rmt_growth,
       flags: (o, t) => o.stats.rmt_growth !== null && o.stats.rmt_growth > t,
     },
@@ -248,6 +266,26 @@ function evidence(tier: TierName, outcomes: readonly RunOutcome[]): ThresholdEvi
   });
 }
 
+function gridOf(tier: TierName, outcomes: readonly RunOutcome[], fixtures: readonly string[]): ThresholdGrid[] {
+  return rulesOf(tier).flatMap((r) =>
+    fixtures.map((fixture) => {
+      const mine = outcomes.filter((o) => o.fixture === fixture);
+      const benign = mine.filter((o) => o.class === 'benign');
+      const harmful = mine.filter((o) => o.class === 'harmful');
+      const points = GRID_MULTIPLES.map((multiple) => {
+        const t = r.scaled(multiple);
+        return {
+          multiple,
+          threshold: t,
+          falseAlarm: rateOf(benign.filter((o) => verdictWith(o, r.gate, r.flags(o, t))).length, benign.length, 'benign'),
+          detection: rateOf(harmful.filter((o) => verdictWith(o, r.gate, r.flags(o, t))).length, harmful.length, 'harmful'),
+        };
+      });
+      return { tier, gate: r.gate, fixture, points };
+    }),
+  );
+}
+
 /** Summarises outcomes (any order). */
 export function summarise(outcomes: readonly RunOutcome[]): CalibrationSummary {
   const fixtures = unique(outcomes.map((o) => o.fixture));
@@ -257,6 +295,7 @@ export function summarise(outcomes: readonly RunOutcome[]): CalibrationSummary {
   const cases: CaseSummary[] = [];
   const goals: GoalCheck[] = [];
   const thresholds: ThresholdEvidence[] = [];
+  const grid: ThresholdGrid[] = [];
   for (const tier of tiers) {
     const inTier = outcomes.filter((o) => o.tier === tier);
     for (const fixture of fixtures) {
@@ -275,9 +314,12 @@ export function summarise(outcomes: readonly RunOutcome[]): CalibrationSummary {
     const fa = pooled[0]!.gates.verdict;
     const det = pooled[1]!.gates.verdict;
     goals.push({ tier, falseAlarm: { ...fa, status: goalStatus(fa, 'benign') }, detection: { ...det, status: goalStatus(det, 'harmful') } });
-    if (isTier(tier)) thresholds.push(...evidence(tier, inTier));
+    if (isTier(tier)) {
+      thresholds.push(...evidence(tier, inTier));
+      grid.push(...gridOf(tier, inTier, fixtures));
+    }
   }
-  return { cells, cases, goals, thresholds };
+  return { cells, cases, goals, thresholds, grid };
 }
 
 function isTier(value: string): value is TierName {

@@ -58845,8 +58845,8 @@ const INTEGER_EPILOGUE = new Set(['Cast', 'Mul']);
  * The activation taps of a model for the RMT guard: the output of each embedding, norm and attention
  * or MLP projection (ALGORITHMS.md §5), lm_head excluded (its output is the logits). The value is
  * the first output of the weight's consumer node; a `MatMulInteger` is followed through its
- * Cast/Mul epilogue to the float value, so a dynamic-int8 subject taps the same activation as its
- * float baseline. Only main-graph values can become outputs; weights consumed inside subgraphs are
+ * Cast/Mul epilogue, and an integer Gather through its DequantizeLinear, to the float value, so a
+ * dynamic-int8 subject taps the same activation as its float baseline. Only main-graph values can become outputs; weights consumed inside subgraphs are
  * skipped.
  */
 function activationTapsOf(model) {
@@ -58868,7 +58868,11 @@ function activationTapsOf(model) {
         let value = node?.outputs[0];
         if (value === undefined || value === '')
             continue;
-        if (node.opType === 'MatMulInteger') {
+        // A quantized embedding gathers integers and dequantizes after the Gather: tap the float value.
+        const dequantized = (consumers.get(value) ?? []).find((c) => c.opType === 'DequantizeLinear');
+        if (dequantized?.outputs[0] !== undefined)
+            value = dequantized.outputs[0];
+        else if (node.opType === 'MatMulInteger') {
             for (let hops = 0; hops < 4; hops++) {
                 const next = (consumers.get(value) ?? []).find((c) => INTEGER_EPILOGUE.has(c.opType));
                 if (next === undefined || next.outputs[0] === undefined)

@@ -15,8 +15,11 @@ import {
   canonicalOutcomes,
   notesOf,
   outcomesDigest,
+  parseSavedRun,
+  rebuildFromSaved,
   resultsMarkdown,
   runCalibration,
+  savedRunOf,
   type CalibrationResult,
 } from '../../bench/calibration/index.js';
 import { canonicalJson } from '../../src/contracts/index.js';
@@ -66,6 +69,12 @@ describe('calibration smoke run (gpt2-tiny, balanced, seeds 1–2)', () => {
     }
     const goal = run.summary.goals[0]!;
     expect(goal.falseAlarm.n + goal.detection.n).toBe(run.outcomes.length);
+    // the what-if grid at ×1 re-derives every recorded verdict from the recorded statistics
+    expect(run.summary.grid).toHaveLength(4);
+    for (const g of run.summary.grid) {
+      const at1 = g.points.find((p) => p.multiple === 1)!;
+      expect([at1.falseAlarm.flagged, at1.detection.flagged], g.gate).toEqual([goal.falseAlarm.flagged, goal.detection.flagged]);
+    }
   });
 
   it('never fails the benign noop: pass, ratio exactly 1, no gate flagged', () => {
@@ -104,6 +113,16 @@ describe('calibration smoke run (gpt2-tiny, balanced, seeds 1–2)', () => {
     });
     expect(record.counts).toHaveLength(run.summary.cells.length);
     expect(run.digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('saves the outcomes so the tables and record rebuild identically, and refuses an edited file', () => {
+    const text = JSON.stringify(savedRunOf(run.meta, run.outcomes, run.units.timings));
+    const rebuilt = rebuildFromSaved(parseSavedRun(text, 'outcomes.json'), '');
+    expect(canonicalJson(rebuilt.record)).toBe(canonicalJson(run.record));
+    expect(rebuilt.markdown).toBe(resultsMarkdown(run, ''));
+    const edited = text.replace('"verdict":"fail"', '"verdict":"pass"');
+    expect(edited).not.toBe(text);
+    expect(() => parseSavedRun(edited, 'outcomes.json')).toThrow(/hash/);
   });
 
   it('gives the same outcomes and digest for the same seed run again, in any order', () => {
