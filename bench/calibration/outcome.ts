@@ -44,6 +44,8 @@ export interface RunOutcome {
     readonly spectral_top_changes: readonly number[] | null;
     /** max over families with a positive baseline of r_subject / r_baseline − 1 (the RMT ε statistic). */
     readonly rmt_growth: number | null;
+    /** The same per family (null: no positive baseline in that family, or not measured). */
+    readonly rmt_growth_by_family: { readonly attn: number | null; readonly ffn: number | null; readonly embed: number | null; readonly other: number | null };
   };
 }
 
@@ -79,8 +81,12 @@ export function outcomeOf(key: OutcomeKey, cert: Certificate): RunOutcome {
   const spectral = g.spectral.measurements;
   const rmt = g.rmt.measurements;
   const changes = spectral?.modules.map((m) => (m.ratio === null ? 1 : Math.abs(m.ratio - 1))) ?? [];
-  const growths =
-    rmt?.families.flatMap((f) => (f.baseline !== null && f.subject !== null && f.baseline > 0 ? [f.subject / f.baseline - 1] : [])) ?? [];
+  const growthOf = (family: 'attn' | 'ffn' | 'embed' | 'other'): number | null => {
+    const f = rmt?.families.find((x) => x.family === family);
+    return f === undefined || f.baseline === null || f.subject === null || !(f.baseline > 0) ? null : f.subject / f.baseline - 1;
+  };
+  const byFamily = { attn: round6(growthOf('attn')), ffn: round6(growthOf('ffn')), embed: round6(growthOf('embed')), other: round6(growthOf('other')) };
+  const growths = [growthOf('attn'), growthOf('ffn'), growthOf('embed'), growthOf('other')].filter((g): g is number => g !== null);
   const pm = cert.primary_metric;
   return {
     ...key,
@@ -104,6 +110,7 @@ export function outcomeOf(key: OutcomeKey, cert: Certificate): RunOutcome {
       spectral_fatal: spectral === null ? null : g.spectral.violations.filter((x) => x.severity === 'fatal').length,
       spectral_top_changes: changes.length === 0 ? null : [...changes].sort((a, b) => b - a).slice(0, SPECTRAL_TOP).map((c) => round6(c) ?? 1),
       rmt_growth: growths.length === 0 ? null : round6(Math.max(...growths)),
+      rmt_growth_by_family: byFamily,
     },
   };
 }
@@ -125,6 +132,7 @@ export function errorOutcome(key: OutcomeKey, code: string): RunOutcome {
       spectral_fatal: null,
       spectral_top_changes: null,
       rmt_growth: null,
+      rmt_growth_by_family: { attn: null, ffn: null, embed: null, other: null },
     },
   };
 }

@@ -61,7 +61,7 @@ export interface GoalCheck {
 /** A gate's statistic against its threshold in one tier, and the effect of moving the threshold. */
 export interface ThresholdEvidence {
   readonly tier: string;
-  readonly gate: 'primary_metric' | 'drift' | 'spectral' | 'rmt';
+  readonly gate: 'primary_metric' | 'drift' | 'spectral' | 'rmt' | `rmt:${RmtFamily}`;
   /** What is compared: e.g. `ratio_ci_high > 1.102`. */
   readonly rule: string;
   readonly current: number;
@@ -172,6 +172,9 @@ interface GateRule {
   readonly flags: (o: RunOutcome, t: number) => boolean;
 }
 
+type RmtFamily = 'attn' | 'ffn' | 'embed' | 'other';
+const RMT_FAMILIES: readonly RmtFamily[] = ['attn', 'ffn', 'embed', 'other'];
+
 function rulesOf(tier: TierName): GateRule[] {
   const th = resolvePolicy({ tier, profile: 'dev' }).thresholds;
   const pmLimit = th.primary_metric.ratio_limit + th.primary_metric.hysteresis;
@@ -214,6 +217,21 @@ function rulesOf(tier: TierName): GateRule[] {
       stat: (o) => o.stats.rmt_growth,
       flags: (o, t) => o.stats.rmt_growth !== null && o.stats.rmt_growth > t,
     },
+    // one family's ε moved, the others at the tier's values
+    ...RMT_FAMILIES.map(
+      (family): GateRule => ({
+        gate: `rmt:${family}`,
+        rule: (t) => `${family} r_subject/r_baseline − 1 > ε_${family} ${fmt(t)}`,
+        current: th.rmt.epsilon[family],
+        scaled: (m) => th.rmt.epsilon[family] * m,
+        stat: (o) => o.stats.rmt_growth_by_family?.[family] ?? null,
+        flags: (o, t) =>
+          RMT_FAMILIES.some((f) => {
+            const g = o.stats.rmt_growth_by_family?.[f] ?? null;
+            return g !== null && g > (f === family ? t : th.rmt.epsilon[f]);
+          }),
+      }),
+    ),
   ];
 }
 
@@ -227,7 +245,8 @@ export function fmt(value: number): string {
 }
 
 /** Whether a run's verdict would stop it with gate `gate` replaced by `flag`: the other gates and non-gate reasons as recorded. */
-function verdictWith(o: RunOutcome, gate: GateId, flag: boolean): boolean {
+function verdictWith(o: RunOutcome, rule: ThresholdEvidence['gate'], flag: boolean): boolean {
+  const gate: GateId = rule.startsWith('rmt') ? 'rmt' : (rule as Exclude<ThresholdEvidence['gate'], `rmt:${RmtFamily}`>);
   const others = GATES.filter((g) => g !== 'verdict' && g !== gate).some((g) => o.flagged[g]);
   const unexplained = o.flagged.verdict && !GATES.some((g) => g !== 'verdict' && o.flagged[g]);
   return flag || others || unexplained;

@@ -70,7 +70,7 @@ describe('calibration smoke run (gpt2-tiny, balanced, seeds 1–2)', () => {
     const goal = run.summary.goals[0]!;
     expect(goal.falseAlarm.n + goal.detection.n).toBe(run.outcomes.length);
     // the what-if grid at ×1 re-derives every recorded verdict from the recorded statistics
-    expect(run.summary.grid).toHaveLength(4);
+    expect(run.summary.grid).toHaveLength(8); // primary metric, drift, spectral, RMT and RMT per family (4)
     for (const g of run.summary.grid) {
       const at1 = g.points.find((p) => p.multiple === 1)!;
       expect([at1.falseAlarm.flagged, at1.detection.flagged], g.gate).toEqual([goal.falseAlarm.flagged, goal.detection.flagged]);

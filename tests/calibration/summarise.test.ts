@@ -27,6 +27,7 @@ function outcome(seed: number, id: string, cls: 'benign' | 'harmful', flags: Fla
       spectral_fatal: 0,
       spectral_top_changes: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
       rmt_growth: 0.001,
+      rmt_growth_by_family: { attn: stats.rmt_growth ?? 0.001, ffn: 0, embed: null, other: -0.01 },
       ...stats,
     },
   };
@@ -74,6 +75,11 @@ describe('summarise', () => {
     // ε = 0.02: no benign run fails; int2 is still caught by spectral, every scaled block but seed 7 has growth > 0.02
     expect(rmt.whatIf?.falseAlarm).toMatchObject({ flagged: 0, n: 20 });
     expect(rmt.whatIf?.detection).toMatchObject({ flagged: 19, n: 20 });
+    // the same evidence per family: all the growth sits in attn here
+    const attn = summary.thresholds.find((t) => t.gate === 'rmt:attn')!;
+    expect(attn).toMatchObject({ current: 0.01, benignFlagged: 1, benignMax: 0.02, proposed: 0.02 });
+    expect(attn.whatIf).toEqual(rmt.whatIf);
+    expect(summary.thresholds.find((t) => t.gate === 'rmt:embed')).toMatchObject({ benignMax: null, benignFlagged: 1, proposed: null });
     const pm = summary.thresholds.find((t) => t.gate === 'primary_metric')!;
     expect(pm).toMatchObject({ current: 1.102, benignFlagged: 0, proposed: null, whatIf: null });
   });
