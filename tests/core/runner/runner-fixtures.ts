@@ -4,8 +4,7 @@
  * derived subjects (a model with one initializer changed, a PEFT adapter with another config, a
  * tokenizer with two vocabulary ids swapped). Everything derived goes to a temporary directory.
  */
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,40 +21,12 @@ export const GPT2 = join(MODELS, 'gpt2-tiny');
 const SIDE_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'] as const;
 
 /**
- * WikiText-2 validation text: `../shared/data/` beside the repository (how CI clones it), else
- * `/work/shared/data/`.
- */
-export function wikitextValidPath(): string {
-  const candidates = [resolve(REPO_ROOT, '../shared/data/wikitext-2/valid.txt'), '/work/shared/data/wikitext-2/valid.txt'];
-  const found = candidates.find((p) => existsSync(p));
-  if (found === undefined) throw new Error(`WikiText-2 valid.txt not found (looked at ${candidates.join(', ')})`);
-  return found;
-}
-
-let evalText: string | undefined;
-
-/**
- * A prefix of WikiText-2 valid.txt (about 200 kB, cut at a blank line) in a file under the system
- * temporary directory: tokenizing the whole 1.1 MB file costs ~4 s per run on two cores, and 64
- * windows of 64 tokens need a small fraction of it. The file is named by its content's sha256 and
- * written atomically, so every test process shares one copy (and one dataset provider string).
+ * A prefix of WikiText-2 valid.txt (about 200 kB, cut at a blank line; committed with its licence in
+ * tests/fixtures/data/wikitext-2): tokenizing the whole 1.1 MB file costs ~4 s per run on two cores,
+ * and 64 windows of 64 tokens need a small fraction of it.
  */
 export function evalTextPath(): string {
-  if (evalText !== undefined) return evalText;
-  const text = readFileSync(wikitextValidPath(), 'utf8');
-  const cut = text.indexOf('\n \n', 200_000);
-  const prefix = text.slice(0, cut === -1 ? text.length : cut + 1);
-  const digest = createHash('sha256').update(prefix).digest('hex').slice(0, 16);
-  const dir = join(tmpdir(), `invarlock-test-evaltext-${digest}`);
-  const path = join(dir, 'wikitext2-valid-prefix.txt');
-  if (!existsSync(path)) {
-    mkdirSync(dir, { recursive: true });
-    const partial = `${path}.${process.pid}.tmp`;
-    writeFileSync(partial, prefix);
-    renameSync(partial, path);
-  }
-  evalText = path;
-  return path;
+  return join(REPO_ROOT, 'tests/fixtures/data/wikitext-2/valid-200k.txt');
 }
 
 /** A fresh temporary directory. */

@@ -31,7 +31,7 @@ import { createDataSource, indexModel, readTensorFloat32 } from '../../../src/on
 
 const MODELS = resolve(import.meta.dirname, '../../fixtures/models');
 const MODEL_DIR = resolve(MODELS, 'gpt2-tiny');
-const WIKITEXT_VALID = '/work/shared/data/wikitext-2/valid.txt';
+const WIKITEXT_VALID = resolve(import.meta.dirname, '../../fixtures/data/wikitext-2/valid-200k.txt');
 /** Enough WikiText-2 articles for 24 + 8 windows of 128 tokens from a wide candidate pool, tokenized in well under a second. */
 const TEXT_CHARS = 150_000;
 const THREADS = 1;

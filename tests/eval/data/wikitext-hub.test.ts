@@ -15,7 +15,7 @@ import { hubRowsOf, textParquet } from '../../fixtures/data/make-wikitext-parque
 const fixtures = fileURLToPath(new URL('../../fixtures/data/', import.meta.url));
 const MINI_TXT = join(fixtures, 'wikitext2-mini.txt');
 const MINI_PARQUET = readFileSync(join(fixtures, 'wikitext2-mini.parquet'));
-const WIKITEXT_TEST = fileURLToPath(new URL('../../../../shared/data/wikitext-2-raw/test.txt', import.meta.url));
+const WIKITEXT_TEST = fileURLToPath(new URL('../../fixtures/data/wikitext-2/test-raw-10-articles.txt', import.meta.url));
 const REPO = 'Salesforce/wikitext';
 const TEST_PATH = 'wikitext-2-raw-v1/test-00000-of-00001.parquet';
 const VALIDATION_PATH = 'wikitext-2-raw-v1/validation-00000-of-00001.parquet';
@@ -186,10 +186,10 @@ describe('loadDataset wikitext2 through the hub', () => {
     expect(notParquet.details.file).toBe(snapshotFile(TRAIN_PATH));
   });
 
-  it('reads a split pre-fetched by other tools (plain files) into the WikiText-2 test articles, whatever the blank-row convention', async () => {
+  it('reads a split pre-fetched by other tools (plain files) into the same WikiText-2 test articles, whatever the blank-row convention', async () => {
     const raw = readFileSync(WIKITEXT_TEST, 'utf8');
     const reference = await loadDataset('wikitext2', { dataPath: WIKITEXT_TEST });
-    // The shared copy has its blank lines removed; put one after every line, as in the release.
+    // The excerpt has its blank lines removed; put one after every line, as in the release.
     const lines = hubRowsOf(raw);
     const conventions: (string | null)[][] = [
       lines.flatMap((l) => [l, '']),
@@ -203,7 +203,7 @@ describe('loadDataset wikitext2 through the hub', () => {
       await mkdir(join(cacheDir, 'datasets--Salesforce--wikitext', 'refs'), { recursive: true });
       await writeFile(join(cacheDir, 'datasets--Salesforce--wikitext', 'refs', 'main'), `${FAKE_COMMIT}\n`);
       const data = await loadDataset('wikitext2', hubOptions('deny'));
-      expect(data.kind === 'documents' && data.documents.length).toBe(62);
+      expect(data.kind === 'documents' && data.documents.length).toBe(10);
       expect(data.kind === 'documents' && data.documents).toEqual(reference.kind === 'documents' && reference.documents);
       expect(data.stats).toEqual(reference.stats);
       expect(data.source.hub?.from).toBe('cache');

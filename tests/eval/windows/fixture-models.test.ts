@@ -6,7 +6,7 @@ import { buildWindowPlan, maskWindow } from '../../../src/eval/windows/index.js'
 import { seededRand } from './helpers.js';
 
 const models = fileURLToPath(new URL('../../fixtures/models/', import.meta.url));
-const WIKITEXT_TEST = fileURLToPath(new URL('../../../../shared/data/wikitext-2-raw/test.txt', import.meta.url));
+const WIKITEXT_TEST = fileURLToPath(new URL('../../fixtures/data/wikitext-2/test-raw-10-articles.txt', import.meta.url));
 let documents: readonly string[] = [];
 
 beforeAll(async () => {
