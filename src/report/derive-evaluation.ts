@@ -128,6 +128,22 @@ function guardStatus(guard: GuardBlock<unknown>): CheckStatus {
   return guard.evaluated ? guard.status : 'not_evaluated';
 }
 
+/**
+ * A guard's outcome with what it found: for a failure, the guard's own reason (guards name their
+ * worst finding there), else its first fatal finding; for a warning, its first warning. Derived
+ * from recorded fields only, so `verify` words the reason identically.
+ */
+function guardOutcome(guard: 'invariants' | 'spectral' | 'rmt' | 'variance', block: GuardBlock<unknown>): GuardOutcome {
+  const status = guardStatus(block);
+  const severity = status === 'fail' ? 'fatal' : status === 'warn' ? 'warning' : null;
+  if (severity === null) return { guard, status };
+  const findings = block.violations.filter((v) => v.severity === severity);
+  const lead = status === 'fail' && block.reason !== null ? block.reason : findings[0]?.message;
+  if (lead === undefined) return { guard, status };
+  const more = lead === findings[0]?.message && findings.length > 1 ? ` (+${findings.length - 1} more)` : '';
+  return { guard, status, detail: `${lead}${more}` };
+}
+
 function flag(status: CheckStatus): boolean | null {
   switch (status) {
     case 'pass':
@@ -202,10 +218,10 @@ export function deriveEvaluation(facts: EvaluationFacts): DerivedEvaluation {
   const pairingDecision = decidePairing(facts.pairing, facts.windows, facts.tokenizers);
   const gates: GateRecord[] = [primary, drift, tailGate, overhead, catastrophe];
   const guardOutcomes: GuardOutcome[] = [
-    { guard: 'invariants', status: guardStatus(facts.guards.invariants) },
-    { guard: 'spectral', status: guardStatus(facts.guards.spectral) },
-    { guard: 'rmt', status: guardStatus(facts.guards.rmt) },
-    { guard: 'variance', status: guardStatus(facts.guards.variance) },
+    guardOutcome('invariants', facts.guards.invariants),
+    guardOutcome('spectral', facts.guards.spectral),
+    guardOutcome('rmt', facts.guards.rmt),
+    guardOutcome('variance', facts.guards.variance),
     { guard: 'pairing', status: pairingDecision.status },
   ];
   const decision = decideVerdict(gates, guardOutcomes);

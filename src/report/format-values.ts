@@ -108,3 +108,16 @@ export function formatBytes(bytes: number | null): string {
 function stripZeros(text: string): string {
   return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
+
+/**
+ * `value` to 3 decimals, or as many more (up to 6) as it takes for the printed number to sit on the
+ * same side of `bound` as the value itself, so `1.1021 > 1.102` never prints as `1.102 > 1.102`.
+ * @internal
+ */
+export function formatAgainst(value: number, bound: number): string {
+  for (let digits = 3; digits < 6; digits += 1) {
+    const shown = Number(value.toFixed(digits));
+    if (value > bound ? shown > bound : value < bound ? shown < bound : true) return formatFixed(value, digits);
+  }
+  return formatFixed(value, 6);
+}

@@ -1,4 +1,4 @@
-import type { Certificate, CheckStatus, Family, GuardBlock } from './certificate-types.js';
+import type { Certificate, CheckStatus, Family, GuardBlock, VerdictReason } from './certificate-types.js';
 import { formatCount, formatInterval, formatLimit, formatNumber, formatPointsWithCi, formatRatio, formatRatioWithCi } from './format-values.js';
 
 // Rows hold only our own vocabulary and numbers (no free text from the certificate), so renderers
@@ -88,6 +88,26 @@ export function gateStatus(cert: Certificate, gate: DashboardGate): CheckStatus 
       return flagStatus(v.pairing_ok, 'pass');
     case 'tail':
       return v.tail_acceptable === false && cert.policy.thresholds.tail.mode === 'warn' ? 'warn' : flagStatus(v.tail_acceptable, 'pass');
+  }
+}
+
+/**
+ * Whether a verdict reason is a failure, a warning or the run's error, from the status of the gate
+ * it belongs to (the certificate records each gate's status, so nothing is stored twice): a
+ * warning-only gate (the tail in `warn` mode) never reads as a failure, and a check that did not
+ * run is a warning. @internal
+ */
+export function reasonSeverity(cert: Certificate, reason: VerdictReason): 'fail' | 'warn' | 'error' {
+  if (reason.gate === 'run') return 'error';
+  if (reason.code === 'required_check_not_evaluated' || reason.code === 'guard_warned') return 'warn';
+  if (reason.code === 'guard_failed' || reason.code === 'pairing_violation' || reason.gate === 'catastrophe') return 'fail';
+  switch (reason.gate) {
+    case 'variance':
+      return cert.guards.variance.status === 'fail' ? 'fail' : 'warn';
+    case 'coverage':
+      return cert.verdict.status === 'fail' ? 'fail' : 'warn';
+    default:
+      return gateStatus(cert, reason.gate) === 'fail' ? 'fail' : 'warn';
   }
 }
 

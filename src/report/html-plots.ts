@@ -79,9 +79,12 @@ function emptyPlot(title: string, message: string): string {
 }
 
 /**
- * Histogram of the per-window Δ on the final windows (points for accuracy), with the bootstrap CI
- * of the mean shaded, the mean drawn, and the gate's limit marked on the same scale
- * (ln(L + hysteresis) for perplexity kinds; the Δ limit in points for accuracy).
+ * Histogram of the per-window Δ on the final windows (points for accuracy), the gate's limit marked
+ * on the same scale (ln(L + hysteresis) for perplexity kinds; the Δ limit in points for accuracy),
+ * the mean drawn, and the bootstrap CI of the mean as a bar above the histogram whose part beyond
+ * the limit is drawn in the failure colour, so a reader sees at once how much of the interval is
+ * out of bounds. Bins span the data only: when the axis widens to reach the limit, bars keep their
+ * width on the axis scale instead of stretching into a few coarse bins.
  * @internal
  */
 export function deltaHistogramSvg(cert: Certificate): string {
@@ -97,9 +100,11 @@ export function deltaHistogramSvg(cert: Certificate): string {
   const limit = isAccuracy ? pm.limit : Math.log(previewOnly ? catastrophe : pm.limit + pm.hysteresis);
   const ci = previewOnly ? null : pm.delta_ci;
   const mean = previewOnly ? pm.preview_delta_mean : pm.delta_mean;
+  const dataLo = values.reduce((a, b) => Math.min(a, b));
+  const dataHi = values.reduce((a, b) => Math.max(a, b));
   const marks = [limit, ...(ci === null ? [] : ci), ...(mean === null ? [] : [mean])];
-  let lo = marks.reduce((a, b) => Math.min(a, b), values.reduce((a, b) => Math.min(a, b)));
-  let hi = marks.reduce((a, b) => Math.max(a, b), values.reduce((a, b) => Math.max(a, b)));
+  let lo = marks.reduce((a, b) => Math.min(a, b), dataLo);
+  let hi = marks.reduce((a, b) => Math.max(a, b), dataHi);
   if (hi === lo) {
     lo -= 1;
     hi += 1;
@@ -108,22 +113,22 @@ export function deltaHistogramSvg(cert: Certificate): string {
   lo -= pad;
   hi += pad;
   const bins = Math.min(40, Math.max(8, Math.ceil(Math.sqrt(values.length))));
-  const width = (hi - lo) / bins;
+  // Bin width from the data's own spread; a single repeated value gets one bar 1/80 of the axis wide.
+  const width = dataHi > dataLo ? (dataHi - dataLo) / bins : (hi - lo) / 80;
+  const binStart = dataHi > dataLo ? dataLo : dataLo - width / 2;
   const counts = new Array<number>(bins).fill(0);
-  for (const v of values) counts[Math.min(bins - 1, Math.floor((v - lo) / width))] += 1;
+  for (const v of values) counts[Math.min(bins - 1, Math.max(0, Math.floor((v - binStart) / width)))] += 1;
   const top = counts.reduce((a, b) => Math.max(a, b), 1);
   const x = linearScale(lo, hi, PAD.left, WIDTH - PAD.right);
-  const y = linearScale(0, top, HEIGHT - PAD.bottom, PAD.top);
+  const y = linearScale(0, top, HEIGHT - PAD.bottom, PAD.top + CI_STRIP);
   const parts: string[] = [axes(x, y, niceTicks(lo, hi, 6), niceTicks(0, top, 4), (v) => formatNumber(v))];
-  if (ci !== null) {
-    parts.push(`<rect x="${px(x.at(ci[0]))}" y="${PAD.top}" width="${px(Math.max(1, x.at(ci[1]) - x.at(ci[0])))}" height="${HEIGHT - PAD.bottom - PAD.top}" class="ci-band"><title>${escapeHtml(`CI of the mean: [${formatNumber(ci[0])}, ${formatNumber(ci[1])}]`)}</title></rect>`);
-  }
   counts.forEach((count, i) => {
     if (count === 0) return;
-    const x0 = x.at(lo + i * width);
-    const x1 = x.at(lo + (i + 1) * width);
-    parts.push(`<rect x="${px(x0 + 0.5)}" y="${px(y.at(count))}" width="${px(Math.max(0.5, x1 - x0 - 1))}" height="${px(y.at(0) - y.at(count))}" class="bar"><title>${count} windows in [${escapeHtml(formatNumber(lo + i * width))}, ${escapeHtml(formatNumber(lo + (i + 1) * width))})</title></rect>`);
+    const x0 = x.at(binStart + i * width);
+    const x1 = x.at(binStart + (i + 1) * width);
+    parts.push(`<rect x="${px(x0 + 0.5)}" y="${px(y.at(count))}" width="${px(Math.max(1, x1 - x0 - 1))}" height="${px(y.at(0) - y.at(count))}" class="bar"><title>${count} windows in [${escapeHtml(formatNumber(binStart + i * width))}, ${escapeHtml(formatNumber(binStart + (i + 1) * width))})</title></rect>`);
   });
+  if (ci !== null) parts.push(ciBar(x, ci, limit, isAccuracy));
   if (mean !== null) parts.push(vertical(x.at(mean), 'mean-line', `weighted mean ${formatNumber(mean)}`));
   const limitText = isAccuracy
     ? `limit ${formatLimit(pm.limit)} pp`
@@ -139,8 +144,30 @@ export function deltaHistogramSvg(cert: Certificate): string {
     ]),
   );
   const xLabel = isAccuracy ? 'Δ correctness per example (points)' : 'Δ log-loss per window (subject − baseline, nats)';
-  const desc = `Histogram of ${values.length} per-window differences; shaded band: bootstrap CI of the weighted mean; dashed line: the gate's limit.`;
+  const desc = `Histogram of ${values.length} per-window differences; bar above it: bootstrap CI of the weighted mean (red where it crosses the limit); dashed line: the gate's limit.`;
   return frame(title, parts.join('\n'), xLabel, 'windows', desc);
+}
+
+/** Height in px kept free above the bars for the CI bar. */
+const CI_STRIP = 18;
+
+/**
+ * The CI of the mean as a horizontal bar in the strip above the bars; the part on the failing side
+ * of the limit (above it for log-loss, below it for accuracy points) gets class `ci-over`.
+ */
+function ciBar(x: Scale, ci: readonly [number, number], limit: number, isAccuracy: boolean): string {
+  const yTop = PAD.top + 4;
+  const height = CI_STRIP - 8;
+  const rect = (from: number, to: number, cls: string, label: string): string =>
+    `<rect x="${px(x.at(from))}" y="${yTop}" width="${px(Math.max(1, x.at(to) - x.at(from)))}" height="${height}" class="${cls}"><title>${escapeHtml(label)}</title></rect>`;
+  const [low, high] = ci;
+  const label = `CI of the mean: [${formatNumber(low)}, ${formatNumber(high)}]`;
+  const inside = isAccuracy ? [Math.max(low, limit), high] : [low, Math.min(high, limit)];
+  const outside = isAccuracy ? [low, Math.min(high, limit)] : [Math.max(low, limit), high];
+  const out: string[] = [];
+  if (inside[1]! > inside[0]! || (low === high && (isAccuracy ? low >= limit : low <= limit))) out.push(rect(inside[0]!, inside[1]!, 'ci-band', label));
+  if (outside[1]! > outside[0]! || (low === high && !(isAccuracy ? low >= limit : low <= limit))) out.push(rect(outside[0]!, outside[1]!, 'ci-over', `${label}; beyond the limit: [${formatNumber(outside[0]!)}, ${formatNumber(outside[1]!)}]`));
+  return out.join('\n');
 }
 
 function vertical(at: number, cls: string, label: string): string {

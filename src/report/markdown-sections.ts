@@ -11,7 +11,7 @@ import {
   formatSigned,
   shortHash,
 } from './format-values.js';
-import { STATUS_BADGES, STATUS_WORDS, buildGateRows, gateStatus, GATE_LABELS, DASHBOARD_GATES } from './gate-rows.js';
+import { STATUS_BADGES, STATUS_WORDS, buildGateRows, gateStatus, reasonSeverity, GATE_LABELS, DASHBOARD_GATES } from './gate-rows.js';
 import { codeSpan, escapeMarkdown, escapeMarkdownShort, markdownTable } from './markdown-escape.js';
 import { renderHeadline } from './render-headline.js';
 
@@ -43,13 +43,13 @@ export function headlineBlock(cert: Certificate, prefix = ''): string {
   return `## ${prefix}${escapeMarkdown(renderHeadline(cert))}`;
 }
 
-/** The verdict's reasons as a list (at most 10, each shortened to 300 characters). @internal */
+/** The verdict's reasons as a list, each marked failure, warning or error (at most 10, each shortened to 300 characters). @internal */
 export function reasonsBlock(cert: Certificate): string {
   const reasons = cert.verdict.reasons;
   if (reasons.length === 0) return '';
   const items = reasons
     .slice(0, MAX_REASONS)
-    .map((r) => `- **${escapeMarkdown(r.gate)}** ${codeSpan(r.code)}: ${escapeMarkdownShort(r.message, MAX_REASON_CHARS)}`);
+    .map((r) => `- ${STATUS_BADGES[reasonSeverity(cert, r)]} **${escapeMarkdown(r.gate)}** ${codeSpan(r.code)}: ${escapeMarkdownShort(r.message, MAX_REASON_CHARS)}`);
   if (reasons.length > MAX_REASONS) items.push(`- … and ${reasons.length - MAX_REASONS} more in the certificate`);
   const evidence = cert.verdict.evidence === 'dev' ? '\n\n> **Dev evidence**: the dev profile reports floors without gating on them; this is not release evidence.' : '';
   return `${items.join('\n')}${evidence}`;

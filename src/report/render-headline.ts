@@ -1,30 +1,65 @@
-import type { Certificate } from './certificate-types.js';
-import { formatFixed, formatInterval, formatLimit, formatPoints, formatRatio } from './format-values.js';
-import { STATUS_BADGES } from './gate-rows.js';
+import { QUANT_RTN_DEFAULTS } from '../edits/index.js';
+import type { Certificate, JsonValue, VerdictReason } from './certificate-types.js';
+import { formatAgainst, formatFixed, formatLimit, formatRatio } from './format-values.js';
+import { GATE_LABELS, STATUS_BADGES, reasonSeverity } from './gate-rows.js';
 
 /**
- * The one line a reader sees first, plain text (not escaped; markdown callers escape it):
- * `✅ PASS · ppl ×1.012 [1.004, 1.021] ≤ 1.10 · balanced/ci · gpt2 → gpt2-int8`.
- * An `error` or `skipped` certificate shows its first reason instead of the metric.
+ * The one line a reader sees first, plain text (not escaped; markdown callers escape it). It says
+ * what decided the verdict, with the number and the limit it was held to:
+ * - `✅ PASS · ppl ×1.012, upper bound 1.021 ≤ 1.10 · balanced/ci · gpt2 → gpt2-int8`
+ * - `❌ FAIL · ppl ×1.085, upper bound 1.121 > 1.10 · …` when the primary metric failed;
+ * - `❌ FAIL · RMT: attn edge ratio ×1.063 > 1.01 · ppl ×1.004, upper bound 1.009 ≤ 1.10 · …` when
+ *   another gate failed (the first failing one is named; warning-only gates such as the tail are
+ *   never named as the cause of a failure);
+ * - an `error` or `skipped` certificate shows its first reason instead of the metric.
+ * A built-in edit is named with its settings (`gpt2 → quant_rtn 4-bit g128 ffn`).
  */
 export function renderHeadline(cert: Certificate): string {
   const parts = headlineParts(cert);
-  return [`${STATUS_BADGES[cert.verdict.status]} ${parts.verdict}`, parts.metric, parts.policy, parts.models].join(' · ');
+  return [`${STATUS_BADGES[cert.verdict.status]} ${parts.verdict}`, ...(parts.cause === null ? [] : [parts.cause]), parts.metric, parts.policy, parts.models].join(' · ');
 }
 
 /** The pieces of the headline, plain text, for renderers that lay them out themselves. */
-export function headlineParts(cert: Certificate): { readonly verdict: string; readonly metric: string; readonly policy: string; readonly models: string } {
+export function headlineParts(cert: Certificate): {
+  readonly verdict: string;
+  /** The first failing (or, for `warn`, warning) reason when it is not the primary metric's own; else null. */
+  readonly cause: string | null;
+  readonly metric: string;
+  readonly policy: string;
+  readonly models: string;
+} {
   return {
     verdict: cert.verdict.status.toUpperCase(),
+    cause: headlineCause(cert),
     metric: headlineMetric(cert),
     policy: `${cert.policy.tier}/${cert.policy.profile}${cert.verdict.evidence === 'dev' ? ' (dev evidence)' : ''}`,
-    models: `${cert.models.baseline.label} → ${cert.models.subject.label}`,
+    models: `${cert.models.baseline.label} → ${subjectLabel(cert)}`,
   };
 }
 
-/** The check-run title form: the headline without badge and model pair (`PASS · ppl ratio 1.012 [1.004, 1.021] ≤ 1.10`). */
+/** The check-run title form: the headline without badge, policy and model pair (`FAIL · RMT: … · ppl ×1.004, upper bound 1.009 ≤ 1.10`). */
 export function renderTitle(cert: Certificate): string {
-  return `${cert.verdict.status.toUpperCase()} · ${headlineMetric(cert)}`;
+  const parts = headlineParts(cert);
+  return [parts.verdict, ...(parts.cause === null ? [] : [parts.cause]), parts.metric].join(' · ');
+}
+
+/** The reasons that made the verdict what it is: failures for `fail`, warnings for `warn`, in gate order. */
+export function decidingReasons(cert: Certificate): readonly VerdictReason[] {
+  const status = cert.verdict.status;
+  if (status !== 'fail' && status !== 'warn') return [];
+  return cert.verdict.reasons.filter((r) => reasonSeverity(cert, r) === status);
+}
+
+const METRIC_GATES: ReadonlySet<string> = new Set(['primary_metric', 'catastrophe']);
+
+function headlineCause(cert: Certificate): string | null {
+  const deciding = decidingReasons(cert);
+  // The metric text already says why when the primary metric (or the catastrophe stop) decided it.
+  if (deciding.length === 0 || deciding.some((r) => METRIC_GATES.has(r.gate))) return null;
+  const first = deciding[0]!;
+  const label = first.gate in GATE_LABELS ? GATE_LABELS[first.gate as keyof typeof GATE_LABELS] : first.gate;
+  const text = first.message.startsWith(label) ? first.message : `${label}: ${first.message}`;
+  return oneLine(text, 160);
 }
 
 function headlineMetric(cert: Certificate): string {
@@ -35,7 +70,9 @@ function headlineMetric(cert: Certificate): string {
     return first === undefined ? status : oneLine(`${first.code}: ${first.message}`, 160);
   }
   if (pm.kind === 'accuracy') {
-    return `acc Δ ${formatPoints(pm.delta_mean)} ${formatInterval(pm.delta_ci, (x) => formatFixed(x, 2))} ≥ ${formatLimit(pm.limit)} pp`;
+    if (pm.delta_mean === null || pm.delta_ci === null) return 'acc Δ n/a';
+    const low = pm.delta_ci[0];
+    return `acc Δ ${formatFixed(pm.delta_mean, 2)} pp, lower bound ${formatFixed(low, 2)} ${low >= pm.limit ? '≥' : '<'} ${formatLimit(pm.limit)} pp`;
   }
   if (pm.ratio === null && pm.preview_ratio !== null) {
     const stopped = pm.preview_ratio > cert.policy.thresholds.catastrophe_ratio;
@@ -43,7 +80,28 @@ function headlineMetric(cert: Certificate): string {
       ? `ppl ×${formatRatio(pm.preview_ratio)} on preview > ${formatLimit(cert.policy.thresholds.catastrophe_ratio)}: stopped (catastrophic spike)`
       : `ppl ×${formatRatio(pm.preview_ratio)} (preview only) ≤ ${formatLimit(pm.limit)}`;
   }
-  return `ppl ×${formatRatio(pm.ratio)} ${formatInterval(pm.ratio_ci)} ≤ ${formatLimit(pm.limit)}`;
+  if (pm.ratio === null || pm.ratio_ci === null) return `ppl ×${formatRatio(pm.ratio)}`;
+  const high = pm.ratio_ci[1];
+  const allowed = pm.limit + pm.hysteresis;
+  // Within the hysteresis band the bound passes above L itself: say so rather than print `1.101 ≤ 1.10`.
+  const limit = high > pm.limit && high <= allowed ? `${formatLimit(pm.limit)} + ${formatLimit(pm.hysteresis)}` : formatLimit(pm.limit);
+  const op = high <= allowed ? '≤' : '>';
+  return `ppl ×${formatRatio(pm.ratio)}, upper bound ${formatAgainst(high, op === '>' ? allowed : pm.limit)} ${op} ${limit}`;
+}
+
+/** The subject as the reader knows it; a built-in edit with the settings that matter (bits, group, scope). */
+function subjectLabel(cert: Certificate): string {
+  const change = cert.change;
+  if (change.kind !== 'edit' || change.name !== 'quant_rtn') return cert.models.subject.label;
+  const config = change.config;
+  const bits = numberOf(config.bits) ?? QUANT_RTN_DEFAULTS.bits;
+  const group = numberOf(config.group_size) ?? QUANT_RTN_DEFAULTS.groupSize;
+  const scope = typeof config.scope === 'string' ? config.scope : QUANT_RTN_DEFAULTS.scope;
+  return `${cert.models.baseline.label} + quant_rtn ${bits}-bit ${group > 0 ? `g${group}` : 'per-channel'} ${scope}${change.rolled_back ? ' (rolled back)' : ''}`;
+}
+
+function numberOf(value: JsonValue | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
 function oneLine(text: string, maxChars: number): string {

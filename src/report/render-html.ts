@@ -13,7 +13,7 @@ import {
   formatRatioWithCi,
   shortHash,
 } from './format-values.js';
-import { STATUS_WORDS, buildGateRows } from './gate-rows.js';
+import { STATUS_WORDS, buildGateRows, reasonSeverity } from './gate-rows.js';
 import { deltaHistogramSvg, escapeHtml, rmtFamiliesSvg, spectralLayersSvg } from './html-plots.js';
 import { headlineParts, renderHeadline } from './render-headline.js';
 import { certificateMarker } from './render-markdown.js';
@@ -39,10 +39,10 @@ export function renderHtml(cert: Certificate, options: RenderHtmlOptions = {}): 
   const headline = renderHeadline(cert);
   const parts = headlineParts(cert);
   const body = [
-    `<header class="verdict ${status}"><p class="badge">${statusCell(status)}</p><h1>${escapeHtml(parts.metric)}</h1><p class="pair">${escapeHtml(parts.models)} · ${escapeHtml(parts.policy)}</p>${reasons(cert)}</header>`,
+    `<header class="verdict ${status}"><p class="badge">${statusCell(status)}</p><h1>${escapeHtml(parts.cause === null ? parts.metric : `${parts.cause} · ${parts.metric}`)}</h1><p class="pair">${escapeHtml(parts.models)} · ${escapeHtml(parts.policy)}</p>${reasons(cert)}</header>`,
     `<section><h2>Gates</h2>${gateTable(cert)}</section>`,
     `<section class="plots"><h2>Evidence</h2><div class="plot-grid">`,
-    figure(deltaHistogramSvg(cert), 'Per-window Δ with the CI of the mean (shaded) and the gate limit (dashed).'),
+    figure(deltaHistogramSvg(cert), 'Per-window Δ, the CI of the mean (bar above; red beyond the limit) and the gate limit (dashed).'),
     figure(spectralLayersSvg(cert), 'σmax ratio subject / baseline per weight, by layer and family.'),
     figure(rmtFamiliesSvg(cert), 'Activation edge ratio per family, baseline beside subject.'),
     `</div></section>`,
@@ -76,7 +76,10 @@ export function renderHtml(cert: Certificate, options: RenderHtmlOptions = {}): 
 
 function reasons(cert: Certificate): string {
   if (cert.verdict.reasons.length === 0) return '';
-  const items = cert.verdict.reasons.map((r) => `<li><strong>${escapeHtml(r.gate)}</strong> <code>${escapeHtml(r.code)}</code>: ${escapeHtml(r.message)}</li>`);
+  const items = cert.verdict.reasons.map((r) => {
+    const severity = reasonSeverity(cert, r);
+    return `<li class="${severity}"><span class="status ${severity}">${HTML_BADGES[severity]}</span> <strong>${escapeHtml(r.gate)}</strong> <code>${escapeHtml(r.code)}</code>: ${escapeHtml(r.message)}</li>`;
+  });
   const evidence = cert.verdict.evidence === 'dev' ? '<p class="note">Dev evidence: floors were informational only; this is not release evidence.</p>' : '';
   return `<ul class="reasons">${items.join('')}</ul>${evidence}`;
 }
@@ -302,7 +305,7 @@ svg { max-width: 100%; height: auto; background: #fff; }
 svg .plot-title { font-size: 13px; font-weight: 600; fill: var(--fg); }
 svg .axis { stroke: #57606a; stroke-width: 1; } svg .grid { stroke: #eaeef2; stroke-width: 1; }
 svg .tick, svg .axis-label, svg .mark-label { font-size: 11px; fill: #57606a; } svg .empty { font-size: 13px; fill: #57606a; }
-svg .bar { fill: #8c959f; } svg .ci-band { fill: #54aeff; opacity: 0.28; } svg .deadband { fill: #2da44e; opacity: 0.12; }
+svg .bar { fill: #8c959f; } svg .ci-band { fill: #54aeff; } svg .ci-over { fill: #cf222e; } svg .deadband { fill: #2da44e; opacity: 0.12; }
 svg .mean-line { stroke: #0969da; stroke-width: 2; } svg .limit-line { stroke: #cf222e; stroke-width: 2; stroke-dasharray: 5 3; }
 svg .bar-baseline { fill: #8c959f; } svg .bar-subject { fill: #0969da; } svg .bar-over { fill: #cf222e; }
 svg .dot { opacity: 0.75; } svg .cap { stroke: #1b1f24; stroke-width: 1; }

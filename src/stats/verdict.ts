@@ -11,7 +11,22 @@ export type CheckName = GateName | GuardName;
 export interface GuardOutcome {
   readonly guard: GuardName;
   readonly status: GateStatus;
+  /**
+   * What the guard found, in its own words (its worst finding of the status's severity, e.g.
+   * `attn edge ratio ×1.063 > 1.01`); the verdict reason reads `RMT: <detail>`. Absent: the reason
+   * says only that the guard failed or warned.
+   */
+  readonly detail?: string;
 }
+
+/** How a guard is named in a verdict reason. */
+const GUARD_LABELS = {
+  invariants: 'Invariants',
+  spectral: 'Spectral',
+  rmt: 'RMT',
+  variance: 'Variance',
+  pairing: 'Pairing',
+} as const satisfies Record<GuardName, string>;
 
 /** Verdict reason codes: a gate's own failing/warning reason, a guard's status, or a missing check. */
 export type VerdictReasonCode = GateReasonCode | 'guard_failed' | 'guard_warned' | 'required_check_not_evaluated';
@@ -70,8 +85,9 @@ export function decideVerdict(gates: readonly GateRecord[], guards: readonly Gua
   }
   for (const guard of guards) {
     remember(guard.guard, guard.status);
-    if (guard.status === 'fail') reasons.push({ code: 'guard_failed', gate: guard.guard, message: `${guard.guard} failed` });
-    if (guard.status === 'warn') reasons.push({ code: 'guard_warned', gate: guard.guard, message: `${guard.guard} raised a warning` });
+    const label = GUARD_LABELS[guard.guard];
+    if (guard.status === 'fail') reasons.push({ code: 'guard_failed', gate: guard.guard, message: guard.detail === undefined ? `${label} failed` : `${label}: ${guard.detail}` });
+    if (guard.status === 'warn') reasons.push({ code: 'guard_warned', gate: guard.guard, message: guard.detail === undefined ? `${label} raised a warning` : `${label}: ${guard.detail}` });
   }
   const primary = gates.find((g) => g.gate === 'primary_metric');
   const required: CheckName[] = ['primary_metric', ...(primary === undefined || primary.basis === 'ratio_ci_high' ? (['drift'] as const) : []), ...REQUIRED_GUARDS];

@@ -57,6 +57,32 @@ describe('renderHtml', () => {
     expect(html).toContain(`limit ln(1.102) = `);
   });
 
+  it('draws the CI above the bars, with the part beyond the limit in the failure colour', () => {
+    const fail = buildCertificate(samples.fail);
+    const over = [...renderHtml(fail).matchAll(/class="ci-over"><title>([^<]*)<\/title>/g)].map((m) => m[1]);
+    expect(over).toHaveLength(1);
+    // The whole interval lies above ln(1.102): all of it is drawn as beyond the limit.
+    expect(over[0]).toBe('CI of the mean: [0.1128, 0.1285]; beyond the limit: [0.1128, 0.1285]');
+    expect(renderHtml(fail)).not.toMatch(/class="ci-band"><title>CI of the mean/);
+    const straddling: Certificate = { ...fail, primary_metric: { ...fail.primary_metric, delta_ci: [0.05, 0.12] } };
+    const html = renderHtml(straddling);
+    expect(html).toMatch(/class="ci-band"><title>CI of the mean: \[0\.05, 0\.12\]<\/title>/);
+    expect(html).toMatch(/class="ci-over"><title>CI of the mean: \[0\.05, 0\.12\]; beyond the limit: \[0\.09713, 0\.12\]<\/title>/);
+    expect(renderHtml(buildCertificate(samples.pass))).not.toContain('class="ci-over"');
+  });
+
+  it('keeps bars on the axis scale when the axis widens to reach a far limit', () => {
+    const pass = buildCertificate(samples.pass);
+    const n = pass.windows.final.ids.length;
+    // Every Δ within [0, 0.005] nats while the limit sits at ln(1.102) ≈ 0.097: bins over the whole
+    // axis would put all windows in one or two bars.
+    const delta = Array.from({ length: n }, (_, i) => (0.005 * i) / (n - 1));
+    const narrow: Certificate = { ...pass, windows: { ...pass.windows, final: { ...pass.windows.final, delta } }, primary_metric: { ...pass.primary_metric, delta_mean: 0.0025, delta_ci: [0.0022, 0.0028] } };
+    const bars = [...renderHtml(narrow).matchAll(/<title>(\d+) windows in \[/g)].map((m) => Number(m[1]));
+    expect(bars.reduce((a, b) => a + b, 0)).toBe(n);
+    expect(bars.length).toBeGreaterThanOrEqual(12);
+  });
+
   it('shows the preview arm when the run stopped after it, and says why a plot is empty', () => {
     const html = renderHtml(catastrophe);
     expect(html).toContain('Per-window Δ (preview windows; no final arm)');

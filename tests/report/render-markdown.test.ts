@@ -53,7 +53,7 @@ describe('renderMarkdown', () => {
     const { text, omitted } = renderMarkdown(pass, { surface: 'comment' });
     expect(omitted).toEqual([]);
     const lines = text.trimEnd().split('\n');
-    expect(lines[0]).toBe('## InvarLock · ✅ PASS · ppl ×1.009 \\[1.006, 1.012\\] ≤ 1.10 · balanced/ci · gpt2 → gpt2-int8');
+    expect(lines[0]).toBe('## InvarLock · ✅ PASS · ppl ×1.009, upper bound 1.012 ≤ 1.10 · balanced/ci · gpt2 → gpt2-int8');
     expect(lines.at(-1)).toBe(`<!-- invarlock:cert v1 sha256=${pass.digest} -->`);
     const order = ['| Gate | Status |', '| Metric | Baseline |', '### Guards', '### What changed', '### Baseline identity', '<summary>Guards by family</summary>', '<summary>Policy</summary>', '<summary>Digests</summary>'];
     const positions = order.map((marker) => text.indexOf(marker));

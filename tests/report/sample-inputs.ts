@@ -206,12 +206,23 @@ function rmt(seed: number, growth: number): GuardBlock<RmtMeasurements> {
   });
   const eps = BALANCED_CI_POLICY.thresholds.rmt.epsilon;
   const unstable = families.filter((f) => f.subject > (1 + eps[f.family]) * f.baseline);
+  const violations = unstable.map((f) => ({
+    code: 'rmt_growth',
+    severity: 'fatal' as const,
+    module: null,
+    family: f.family,
+    message: `${f.family} edge ratio ×${(f.subject / f.baseline).toFixed(3)} > ${1 + eps[f.family]} (activation edge ratio ${f.subject.toFixed(5)}, baseline ${f.baseline.toFixed(5)})`,
+    value: f.subject / f.baseline,
+    threshold: 1 + eps[f.family],
+  }));
+  const worst = [...violations].sort((a, b) => b.value - a.value)[0];
   return {
     status: unstable.length > 0 ? 'fail' : 'pass',
     evaluated: true,
-    reason: unstable.length > 0 ? `edge ratio grew beyond 1 + ε in ${unstable.map((f) => f.family).join(', ')}` : 'every family within (1 + ε) × baseline',
+    // Worded as src/guards/rmt writes it: the worst family first, then how many more.
+    reason: worst === undefined ? null : `${worst.message}${violations.length > 1 ? ` (+${violations.length - 1} more)` : ''}`,
     measurements: { windows: 8, families, modules },
-    violations: unstable.map((f) => ({ code: 'rmt_edge_growth', severity: 'fatal', module: null, family: f.family, message: `subject edge ratio ${f.subject.toFixed(4)} > (1 + ${eps[f.family]}) × ${f.baseline.toFixed(4)}`, value: f.subject / f.baseline, threshold: 1 + eps[f.family] })),
+    violations,
   };
 }
 

@@ -93,7 +93,7 @@ export function evaluateRmt(input: RmtInput, policy: RmtPolicy): GuardResult<Rmt
         key: null,
         module: null,
         family,
-        message: `${family}: activation RMT ratio ${subject.toFixed(5)} exceeds (1 + ${epsilon})·${baseline.toFixed(5)}`,
+        message: `${family} edge ratio ×${formatAbove(subject / baseline, 1 + epsilon)} > ${1 + epsilon} (activation edge ratio ${subject.toFixed(5)}, baseline ${baseline.toFixed(5)})`,
         value: subject / baseline,
         threshold: 1 + epsilon,
       });
@@ -105,8 +105,26 @@ export function evaluateRmt(input: RmtInput, policy: RmtPolicy): GuardResult<Rmt
     return { guard: 'rmt', status: 'not_evaluated', evaluated: false, reason: 'no module was measured in both models', measurements, violations };
   }
   const status = statusOf(violations);
-  const fatal = violations.find((v) => v.severity === 'fatal');
-  return { guard: 'rmt', status, evaluated: true, ...(fatal === undefined ? {} : { reason: fatal.message }), measurements, violations };
+  const reason = worstFinding(violations);
+  return { guard: 'rmt', status, evaluated: true, ...(reason === undefined ? {} : { reason }), measurements, violations };
+}
+
+/** The fatal finding that exceeds its threshold most (non-finite activations first), with how many more there are. */
+function worstFinding(violations: readonly GuardViolation[]): string | undefined {
+  const fatal = violations.filter((v) => v.severity === 'fatal');
+  const excess = (v: GuardViolation): number => (v.code === 'rmt_nonfinite' ? Number.POSITIVE_INFINITY : (v.value ?? 0) / (v.threshold ?? 1));
+  const worst = fatal.reduce<GuardViolation | undefined>((best, v) => (best === undefined || excess(v) > excess(best) ? v : best), undefined);
+  if (worst === undefined) return undefined;
+  return fatal.length > 1 ? `${worst.message} (+${fatal.length - 1} more)` : worst.message;
+}
+
+/** `value` with the fewest decimals (3 to 6) that still show it above `limit`. */
+function formatAbove(value: number, limit: number): string {
+  for (let digits = 3; digits < 6; digits += 1) {
+    const text = value.toFixed(digits);
+    if (Number(text) > limit) return text;
+  }
+  return value.toFixed(6);
 }
 
 function weightedMean(windows: readonly RmtWindowMeasurement[]): number {

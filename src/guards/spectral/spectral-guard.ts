@@ -161,8 +161,16 @@ export function evaluateSpectral(input: SpectralInput, policy: SpectralPolicy): 
     return { guard: 'spectral', status: 'not_evaluated', evaluated: false, reason: 'no 2-D weight is present in both models', measurements, violations };
   }
   const status = statusOf(violations, policy.maxCaps);
-  const reason = status !== 'fail' ? undefined : violations.some((v) => v.severity === 'fatal') ? violations.find((v) => v.severity === 'fatal')?.message : `${caps} spectral violations exceed max_caps ${policy.maxCaps}`;
+  const reason = status !== 'fail' ? undefined : (violations.find((v) => v.severity === 'fatal')?.message ?? capsReason(violations, policy.maxCaps, policy.deadband));
   return { guard: 'spectral', status, evaluated: true, ...(reason === undefined ? {} : { reason }), measurements, violations };
+}
+
+/** Why the σ̂ budget failed, naming the weight that moved most: a reviewer's first place to look. */
+function capsReason(violations: readonly GuardViolation[], maxCaps: number, deadband: number): string {
+  const capped = violations.filter((v) => v.severity === 'budgeted');
+  const largest = capped.reduce<GuardViolation | undefined>((best, v) => (best === undefined || (v.value ?? 0) > (best.value ?? 0) ? v : best), undefined);
+  const where = largest === undefined ? '' : `; largest ${largest.module ?? largest.key ?? 'weight'} |ρ − 1| = ${(largest.value ?? 0).toFixed(4)}`;
+  return `${capped.length} weights moved σ̂max beyond 1 ± ${deadband} (budget ${maxCaps})${where}`;
 }
 
 function isMatrix(weight: WeightStats): boolean {

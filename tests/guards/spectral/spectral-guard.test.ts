@@ -61,7 +61,7 @@ describe('evaluateSpectral', () => {
     const fail = evaluateSpectral({ baseline: baseStats, subject: measure(scaled(base, eight, 0.8)) }, BALANCED_SPECTRAL);
     expect(fail.status).toBe('fail');
     expect(fail.measurements.caps).toBe(8);
-    expect(fail.reason).toMatch(/max_caps 5/);
+    expect(fail.reason).toMatch(/^8 weights moved σ̂max beyond 1 ± 0.1 \(budget 5\); largest (transformer\.)?h\.\d+\.mlp\.\S+ \|ρ − 1\| = 0\.2000$/);
   });
 
   it('fails on a NaN weight and on a non-finite ratio', () => {
