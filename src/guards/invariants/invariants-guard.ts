@@ -60,7 +60,9 @@ export function evaluateInvariants(input: InvariantsInput, policy: InvariantsPol
   const ties = tiesOf(baseline, subject);
   for (const tie of ties) {
     const base = baseline.get(tie.key);
-    if (!tie.isKept && base !== undefined) violations.push(violation('tying_broken', warn, base, `${tie.key} is no longer tied to ${tie.tiedWith}`, null, null));
+    // Named by module (`lm_head is no longer tied to transformer.wte`): keys can be exporter-made initializer names.
+    const partner = baseline.get(tie.tiedWith)?.module ?? tie.tiedWith;
+    if (!tie.isKept && base !== undefined) violations.push(violation('tying_broken', warn, base, `${base.module} is no longer tied to ${partner}`, null, null));
   }
   const paramCount = { baseline: paramCountOf(input.baseline), subject: paramCountOf(input.subject) };
   if (paramCount.baseline !== paramCount.subject) {

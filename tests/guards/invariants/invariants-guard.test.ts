@@ -55,6 +55,10 @@ describe('evaluateInvariants', () => {
   it('warns when a tie is broken, and keeps a tie recognised by equal data without the tiedWith marker', () => {
     const untied = base.map((m) => (m.role === 'lm_head' ? { key: m.key, module: m.module, role: m.role, family: m.family, layer: m.layer, rows: m.rows, cols: m.cols, data: m.data.map((v) => v * 2) } : m));
     expect(codes(evaluateInvariants({ baseline: side(base), subject: side(untied) }, { mode: 'standard' }))).toEqual([['tying_broken', 'warning']]);
+    const broken = evaluateInvariants({ baseline: side(base), subject: side(untied) }, { mode: 'standard' });
+    const head = base.find((m) => m.role === 'lm_head')!;
+    const embed = base.find((m) => m.key === head.tiedWith)!;
+    expect(broken.violations[0]?.message).toBe(`${head.module} is no longer tied to ${embed.module}`);
     const equalData = base.map((m) => (m.role === 'lm_head' || m.role === 'embed_tokens' ? { key: m.key, module: m.module, role: m.role, family: m.family, layer: m.layer, rows: m.rows, cols: m.cols, data: m.data.slice() } : m));
     expect(evaluateInvariants({ baseline: side(base), subject: side(equalData) }, { mode: 'standard' }).status).toBe('pass');
   });
