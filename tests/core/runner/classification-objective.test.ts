@@ -11,17 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, writeWeights } from '../../../src/adapters/index.js';
 import { parseRunConfigFile, resolveRunConfig, type RunConfig, type RunConfigFile } from '../../../src/core/config/index.js';
 import type { RunEvent } from '../../../src/core/events/index.js';
+import { certify } from '../../../src/core/index.js';
 import { resolvePolicy } from '../../../src/core/policy/index.js';
-import {
-  prepareClassificationBaseline,
-  runClassificationSubject,
-  type ClassificationBaseline,
-  type ClassificationContext,
-} from '../../../src/core/runner/classification-run.js';
-import { openModel } from '../../../src/core/runner/open-model.js';
-import { StageTimer } from '../../../src/core/runner/stage-timer.js';
-import { createKernelPool, type KernelPool } from '../../../src/guards/index.js';
-import { buildCertificate, verifyCertificate, type Certificate } from '../../../src/report/index.js';
+import { CLASSIFICATION_OBJECTIVE } from '../../../src/core/runner/classification-objective.js';
+import type { Evaluation } from '../../../src/core/runner/objective.js';
+import { seedsOf } from '../../../src/core/runner/provenance.js';
+import { verifyCertificate, type Certificate } from '../../../src/report/index.js';
 import { MODELS, REPO_ROOT, removeDir, tempDir } from './runner-fixtures.js';
 
 const CLS = join(MODELS, 'cls-tiny');
@@ -29,7 +24,6 @@ const DATA = join(REPO_ROOT, 'tests/fixtures/data/cls-digits.jsonl');
 const RUN_TIMEOUT = 60_000;
 const LABEL2ID: Readonly<Record<string, number>> = { no_digit: 0, digit: 1 };
 
-let pool: KernelPool;
 let scratch: string;
 
 function config(record: Partial<RunConfigFile> = {}, data = DATA): RunConfig {
@@ -48,25 +42,12 @@ function config(record: Partial<RunConfigFile> = {}, data = DATA): RunConfig {
   return resolveRunConfig(file, 'test');
 }
 
-function context(run: RunConfig, events: RunEvent[] = []): ClassificationContext {
-  const onEvent = (event: RunEvent) => events.push(event);
+/** The objective's data preparation alone (plan, labels), as `certify` runs it for this config. */
+async function prepare(run: RunConfig): Promise<Evaluation> {
   const windows = { preview_n: run.dataset.previewN ?? 200, final_n: run.dataset.finalN ?? 200 };
-  return {
-    config: run,
-    policy: resolvePolicy({ tier: run.tier, profile: run.profile, overrides: { windows } }),
-    cwd: REPO_ROOT,
-    pool,
-    timer: new StageTimer(onEvent, () => performance.now()),
-    onEvent,
-    startedAt: new Date(),
-    clock: () => new Date(),
-    container: null,
-    open: (reference) => openModel(reference, { cwd: REPO_ROOT, adapter: run.adapter, allowNetwork: false, cacheDir: null, modelInterface: null }),
-  };
-}
-
-async function prepare(ctx: ClassificationContext): Promise<ClassificationBaseline> {
-  return prepareClassificationBaseline(ctx, await ctx.open(ctx.config.baseline));
+  const policy = resolvePolicy({ tier: run.tier, profile: run.profile, overrides: { windows } });
+  const baseline = await loadModel(CLS, { tokenizer: 'required' });
+  return CLASSIFICATION_OBJECTIVE.prepare({ config: run, policy, seeds: seedsOf(run.seed, policy), baseline, cwd: REPO_ROOT });
 }
 
 /** cls-tiny with its classifier weight (2 × 64) set to zero: logits are the bias alone, one class for every input. */
@@ -104,51 +85,47 @@ function report(label: string, cert: Certificate): void {
   );
 }
 
-beforeAll(async () => {
-  pool = await createKernelPool({ mode: 'in-thread' });
-  scratch = tempDir('classification-run');
+beforeAll(() => {
+  scratch = tempDir('classification-objective');
 });
 
-afterAll(async () => {
-  await pool.close();
+afterAll(() => {
   removeDir(scratch);
 });
 
 describe('accuracy certificates of cls-tiny (ci profile, balanced tier, 200/200 examples)', () => {
-  let baseline: ClassificationBaseline;
   let same: Certificate;
   let zeroed: Certificate;
   let quantized: Certificate;
   const events: RunEvent[] = [];
+  const onEvent = (event: RunEvent) => events.push(event);
 
   beforeAll(async () => {
     const damaged = await writeZeroedHead(tempDir('cls-zeroed-head'));
-    const run = config({ subjects: [{ model: CLS }, { model: damaged, label: 'zeroed-head' }] });
-    const ctx = context(run, events);
-    baseline = await prepare(ctx);
-    same = buildCertificate(await runClassificationSubject(ctx, baseline, { label: 'same', spec: { kind: 'model', label: 'same', model: CLS } }));
-    zeroed = buildCertificate(await runClassificationSubject(ctx, baseline, { label: 'zeroed-head', spec: { kind: 'model', label: 'zeroed-head', model: damaged } }));
-    const editCtx = context(config({ edit: { name: 'quant_rtn', config: { bits: 8 } } }), events);
-    quantized = buildCertificate(await runClassificationSubject(editCtx, baseline, { label: 'quant_rtn', spec: { kind: 'edit', name: 'quant_rtn', config: { bits: 8 } } }));
+    const compared = await certify(config({ subjects: [{ model: CLS, label: 'same' }, { model: damaged, label: 'zeroed-head' }] }), { cwd: REPO_ROOT, onEvent });
+    [same, zeroed] = compared.subjects.map((s) => s.certificate) as [Certificate, Certificate];
+    expect(compared.baselineEvaluation).toBeNull();
+    quantized = (await certify(config({ edit: { name: 'quant_rtn', config: { bits: 8 } } }), { cwd: REPO_ROOT })).subjects[0]!.certificate;
     report('baseline vs itself', same);
     report('zeroed classifier head', zeroed);
     report('quant_rtn 8 bit', quantized);
     removeDir(damaged);
   }, 3 * RUN_TIMEOUT);
 
-  it('maps the string labels through label2id and the trained baseline classifies well above chance', () => {
-    const entries = [...baseline.plan.preview, ...baseline.plan.final];
-    expect(entries).toHaveLength(400);
-    for (const example of entries) expect(baseline.classes.get(example.id)).toBe(LABEL2ID[String(example.label)]);
-    const accuracy = (arm: 'preview' | 'final') => baseline.correctness[arm].correct.reduce((s, c) => s + c, 0) / 2;
-    expect(accuracy('preview')).toBeGreaterThan(95);
-    expect(accuracy('final')).toBeGreaterThan(95);
+  it('maps the string labels through label2id and the trained baseline classifies well above chance', async () => {
+    const evaluation = await prepare(config());
+    const examples = [...evaluation.planned.preview, ...evaluation.planned.final];
+    expect(examples).toHaveLength(400);
+    expect(same.primary_metric.baseline.preview!).toBeGreaterThan(95);
+    expect(same.primary_metric.baseline.final!).toBeGreaterThan(95);
   });
 
-  it('frames each example as the tokenizer post-processor does: [CLS] text [SEP]', () => {
-    const example = baseline.plan.final[0]!;
-    const tokenizer = baseline.opened.model.tokenizer!;
-    expect(Array.from(example.ids)).toEqual(Array.from(tokenizer.encode(baseline.dataset.examples[example.index]!.text, { specialTokens: 'add' })));
+  it('frames each example as the tokenizer post-processor does: [CLS] text [SEP]', async () => {
+    const evaluation = await prepare(config());
+    const example = evaluation.planned.final[0]!;
+    const tokenizer = (await loadModel(CLS, { tokenizer: 'required' })).tokenizer!;
+    const text = evaluation.tokenizationProbes.find((p) => p.where === `example ${example.id}`)!.text;
+    expect(Array.from(example.ids)).toEqual(Array.from(tokenizer.encode(text, { specialTokens: 'add' })));
   });
 
   it('certifies the baseline against itself: Δ 0 pp with a degenerate CI, pass', () => {
@@ -160,7 +137,7 @@ describe('accuracy certificates of cls-tiny (ci profile, balanced tier, 200/200 
     expect(same.primary_metric.gate_basis).toBe('delta_ci_low');
     expect(same.primary_metric.subject.final).toBe(same.primary_metric.baseline.final);
     expect(same.windows.final.weights.every((w) => w === 1)).toBe(true);
-    expect(same.windows.final.ids).toEqual(baseline.plan.final.map((e) => e.id));
+    expect(same.windows.final.ids).toHaveLength(200);
     expect(same.validation.primary_metric_acceptable).toBe(true);
     expect(same.validation.pairing_ok).toBe(true);
     expect(same.pairing).toMatchObject({ match: 1, overlap: 0, reason: null, counts: { baseline: { preview: 200, final: 200 }, subject: { preview: 200, final: 200 } } });
@@ -214,38 +191,57 @@ describe('accuracy certificates of cls-tiny (ci profile, balanced tier, 200/200 
 
 describe('labels of a classification dataset', () => {
   it(
-    'gives the same classes and predictions for integer class ids as for the label names',
+    'gives the same examples and baseline correctness for integer class ids as for the label names',
     async () => {
       const numeric = writeRelabelled(join(scratch, 'ids.jsonl'), (label) => LABEL2ID[label]);
-      const run = config({ guards: { rmt: 'off', spectral: 'off', invariants: 'off' } }, numeric);
-      const byIds = await prepare(context(run));
-      const byNames = await prepare(context(config({ guards: { rmt: 'off', spectral: 'off', invariants: 'off' } })));
-      expect(byIds.plan.final.map((e) => e.id)).toEqual(byNames.plan.final.map((e) => e.id));
-      expect([...byIds.classes]).toEqual([...byNames.classes]);
-      expect(Array.from(byIds.correctness.final.predicted)).toEqual(Array.from(byNames.correctness.final.predicted));
+      const guards = { rmt: 'off', spectral: 'off', invariants: 'off' } as const;
+      const byIds = (await certify(config({ guards }, numeric), { cwd: REPO_ROOT })).subjects[0]!.certificate;
+      const byNames = (await certify(config({ guards }), { cwd: REPO_ROOT })).subjects[0]!.certificate;
+      expect(byIds.windows.final.ids).toEqual(byNames.windows.final.ids);
+      expect(byIds.windows.final.baseline).toEqual(byNames.windows.final.baseline);
+      expect(byIds.windows.preview.baseline).toEqual(byNames.windows.preview.baseline);
     },
-    RUN_TIMEOUT,
+    2 * RUN_TIMEOUT,
   );
 
   it('rejects a label that names no class of the model with E_DATASET_INVALID', async () => {
     const unknown = writeRelabelled(join(scratch, 'unknown.jsonl'), (label) => (label === 'digit' ? 'number' : label));
     const run = config({ profile: 'dev', dataset: { preview_n: 16, final_n: 16 } }, unknown);
-    await expect(prepare(context(run))).rejects.toMatchObject({ code: 'E_DATASET_INVALID', details: { field: 'label', actual: 'number', expected: 'no_digit, digit' } });
+    await expect(prepare(run)).rejects.toMatchObject({ code: 'E_DATASET_INVALID', details: { field: 'label', actual: 'number', expected: 'no_digit, digit' } });
   });
 
   it('rejects a class id outside the model’s labels with E_DATASET_INVALID', async () => {
     const outOfRange = writeRelabelled(join(scratch, 'range.jsonl'), (label) => (label === 'digit' ? 2 : 0));
     const run = config({ profile: 'dev', dataset: { preview_n: 16, final_n: 16 } }, outOfRange);
-    await expect(prepare(context(run))).rejects.toMatchObject({ code: 'E_DATASET_INVALID', details: { field: 'label', actual: '2' } });
+    await expect(prepare(run)).rejects.toMatchObject({ code: 'E_DATASET_INVALID', details: { field: 'label', actual: '2' } });
   });
 
   it('rejects a text dataset (perplexity documents) for a classifier with E_DATASET_INVALID', async () => {
     const run = config({ profile: 'dev', dataset: { provider: `text:${join(REPO_ROOT, 'tests/fixtures/data/docs.txt')}`, preview_n: 2, final_n: 2 } });
-    await expect(prepare(context(run))).rejects.toMatchObject({ code: 'E_DATASET_INVALID', details: { field: 'dataset.provider' } });
+    await expect(prepare(run)).rejects.toMatchObject({ code: 'E_DATASET_INVALID', details: { field: 'dataset.provider' } });
   });
 
   it('refuses a sharded accuracy run with E_CONFIG_INVALID', async () => {
     const run = config({ profile: 'dev', shard: { index: 0, count: 2 }, dataset: { preview_n: 16, final_n: 16 } });
-    await expect(prepare(context(run))).rejects.toMatchObject({ code: 'E_CONFIG_INVALID', details: { field: 'shard' } });
+    await expect(prepare(run)).rejects.toMatchObject({ code: 'E_CONFIG_INVALID', details: { field: 'shard' } });
+  });
+
+  it('resolves the policy once, for accuracy: one warning when the profile counts are raised to the floors', async () => {
+    const file = parseRunConfigFile(
+      { baseline: CLS, subjects: [{ model: CLS }], tier: 'conservative', profile: 'ci', device: 'cpu', threads: 1, dataset: { provider: `jsonl:${DATA}#text=text,label=label` } },
+      'test',
+    );
+    const controller = new AbortController();
+    const events: RunEvent[] = [];
+    const run = certify(resolveRunConfig(file, 'test'), {
+      cwd: REPO_ROOT,
+      signal: controller.signal,
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === 'stage-start' && event.stage === 'preview') controller.abort();
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    expect(events.filter((e) => e.type === 'warning' && e.id === 'windows_raised_to_floor')).toHaveLength(1);
   });
 });
