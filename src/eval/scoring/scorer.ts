@@ -165,7 +165,9 @@ export async function createScorer(model: ScoringModel, options: ScorerOptions):
   if (encoderModel !== null) {
     const taps = options.encoderTaps ?? [];
     try {
-      const encoderBytes = applyGraphSurgery(encoderModel.index, { addOutputs: taps.map((name) => ({ name })) }).modelBytes;
+      // a tap that is already an output (T5's final norm is `last_hidden_state`) is fetched as it is
+      const outputs = new Set(encoderModel.index.graph.outputs.map((o) => o.name));
+      const encoderBytes = applyGraphSurgery(encoderModel.index, { addOutputs: taps.filter((name) => !outputs.has(name)).map((name) => ({ name })) }).modelBytes;
       // the decoder's provider decided the device: the encoder runs on the same one
       const opened = await createRuntimeSession(encoderBytes, { device: provider, threads: options.threads, externalData: encoderModel.externalData, source: encoderModel.source });
       encoder = { session: opened.session, io: encoderModel.io, source: encoderModel.source, taps: new Set(taps) };
