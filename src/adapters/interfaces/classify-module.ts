@@ -48,6 +48,18 @@ export class ModuleClassifier {
       for (const path of list) if (!this.global.has(path)) this.global.set(path, { key: path, role, family: ROLE_FAMILY[role], layer: null });
     };
     addGlobal(iface.embeddings, 'embed_tokens');
+    // An encoder–decoder's stacks read the shared token embedding as their own `embed_tokens`
+    // (T5 `encoder.embed_tokens`, BART `model.encoder.embed_tokens`): the same weight, keyed as the embedding.
+    const shared = iface.embeddings[0];
+    if (shared !== undefined) {
+      for (const stack of iface.layers) {
+        const parent = stack.split('.').slice(0, -1).join('.');
+        if (parent.length > 0 && /(^|\.)(encoder|decoder)$/.test(parent)) {
+          const path = `${parent}.embed_tokens`;
+          if (!this.global.has(path)) this.global.set(path, { key: shared, role: 'embed_tokens', family: 'embed', layer: null });
+        }
+      }
+    }
     addGlobal(iface.positionEmbeddings, 'embed_positions');
     addGlobal(iface.lmHead, 'lm_head');
     addGlobal(iface.finalNorm, 'norm');

@@ -36,12 +36,13 @@ const MAX_PROBLEMS = 20;
  */
 export function resolveWeights(graphs: readonly GraphToResolve[], options: ResolveWeightsOptions): WeightRecord[] {
   const classifier = new ModuleClassifier(options.interface);
+  const encoderPrefix = encoderPrefixOf(options.interface);
   const records: WeightRecord[] = [];
   const byKey = new Map<string, WeightRecord>();
   const mapped = new Set<string>();
   for (const { role: graphRole, index } of graphs) {
     for (const use of findWeightUses(index)) {
-      const placed = place(use, classifier);
+      const placed = place(use, classifier, graphRole === 'encoder' ? encoderPrefix : null);
       if (placed === null) continue;
       let key = placed.key;
       const existing = byKey.get(key);
@@ -80,8 +81,25 @@ interface Placement extends ModuleClass {
   readonly isMapped: boolean;
 }
 
-function place(use: WeightUse, classifier: ModuleClassifier): Placement | null {
-  const candidates = [moduleOfNode(use.node.name), moduleOfInitializer(use.tensor.name)].filter((c): c is string => c !== null);
+/**
+ * The path of the encoder stack's module (`encoder.` for T5, `model.encoder.` for BART), from the
+ * `model_layers` entry under an `encoder` segment; null for single-stack interfaces.
+ */
+function encoderPrefixOf(iface: ModelInterface): string | null {
+  for (const stack of iface.layers) {
+    const parts = stack.split('.');
+    const at = parts.indexOf('encoder');
+    if (at >= 0) return `${parts.slice(0, at + 1).join('.')}.`;
+  }
+  return null;
+}
+
+function place(use: WeightUse, classifier: ModuleClassifier, encoderPrefix: string | null): Placement | null {
+  const found = [moduleOfNode(use.node.name), moduleOfInitializer(use.tensor.name)].filter((c): c is string => c !== null);
+  // Optimum exports `model.get_encoder()` on its own: the encoder graph's scopes and parameter names
+  // lack the encoder's path (`/block.0/layer.0/SelfAttention/q/MatMul`, `embed_tokens.weight`), so
+  // the path inside the whole model comes first; a graph exported from the whole model has it already.
+  const candidates = encoderPrefix === null ? found : found.flatMap((c) => (c.startsWith(encoderPrefix) ? [c] : [`${encoderPrefix}${c}`, c]));
   for (const module of candidates) {
     const found = classifier.classify(module);
     if (found !== null) {

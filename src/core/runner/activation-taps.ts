@@ -1,12 +1,14 @@
-import type { LoadedModel, WeightFamily } from '../../adapters/index.js';
+import type { GraphRole, LoadedModel, WeightFamily } from '../../adapters/index.js';
 
 /** One activation to capture: the graph value that carries a module's output, keyed like its weight. */
 export interface ActivationTap {
   readonly key: string;
   readonly module: string;
   readonly family: WeightFamily;
-  /** Name of the value in the main graph. */
+  /** Name of the value in its graph. */
   readonly value: string;
+  /** The graph the value lives in: the main graph, or a seq2seq model's encoder. */
+  readonly graph: GraphRole;
 }
 
 const TAPPED_ROLES = new Set(['embed_tokens', 'q', 'k', 'v', 'o', 'qkv', 'up', 'gate', 'gate_up', 'down', 'norm']);
@@ -18,11 +20,16 @@ const INTEGER_EPILOGUE = new Set(['Cast', 'Mul']);
  * or MLP projection (ALGORITHMS.md §5), lm_head excluded (its output is the logits). The value is
  * the first output of the weight's consumer node; a `MatMulInteger` is followed through its
  * Cast/Mul epilogue, and an integer Gather through its DequantizeLinear, to the float value, so a
- * dynamic-int8 subject taps the same activation as its float baseline. Only main-graph values can become outputs; weights consumed inside subgraphs are
- * skipped.
+ * dynamic-int8 subject taps the same activation as its float baseline. Only top-level values can
+ * become outputs; weights consumed inside subgraphs (a merged decoder's branches) are skipped. A
+ * seq2seq model's encoder weights are tapped in the encoder graph (`graph: 'encoder'`).
  */
 export function activationTapsOf(model: LoadedModel): ActivationTap[] {
-  const graph = model.graph.index.graph;
+  const encoder = model.encoder === null ? [] : tapsOfGraph(model, 'encoder', model.encoder.index.graph);
+  return [...tapsOfGraph(model, 'main', model.graph.index.graph), ...encoder];
+}
+
+function tapsOfGraph(model: LoadedModel, role: GraphRole, graph: LoadedModel['graph']['index']['graph']): ActivationTap[] {
   const consumers = new Map<string, { opType: string; outputs: readonly string[] }[]>();
   for (const node of graph.nodes) {
     for (const input of node.inputs) {
@@ -34,7 +41,7 @@ export function activationTapsOf(model: LoadedModel): ActivationTap[] {
   const taps: ActivationTap[] = [];
   const seen = new Set<string>();
   for (const weight of model.weights) {
-    if (weight.graph !== 'main' || weight.consumer.graphId !== 0 || !TAPPED_ROLES.has(weight.role)) continue;
+    if (weight.graph !== role || weight.consumer.graphId !== 0 || !TAPPED_ROLES.has(weight.role)) continue;
     const node = graph.nodes[weight.consumer.position];
     let value = node?.outputs[0];
     if (value === undefined || value === '') continue;
@@ -51,7 +58,7 @@ export function activationTapsOf(model: LoadedModel): ActivationTap[] {
     }
     if (seen.has(weight.key)) continue;
     seen.add(weight.key);
-    taps.push({ key: weight.key, module: weight.module, family: weight.family, value });
+    taps.push({ key: weight.key, module: weight.module, family: weight.family, value, graph: role });
   }
   return taps;
 }

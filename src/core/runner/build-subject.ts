@@ -78,7 +78,7 @@ export async function buildSubject(source: SubjectSource, spec: SubjectSpec): Pr
       spec.kind === 'edit'
         ? { kind: 'edit', name: plan.name, config: editConfig, params_changed: edit.paramsChanged, modules_touched: edit.modulesTouched, rolled_back: false }
         : { kind: 'compare', label: spec.label, params_changed: edit.paramsChanged, modules_touched: edit.modulesTouched },
-    scoringModel: scoringModelOf(baseModel, label, { bytes: written.bytes, externalData: written.externalData }),
+    scoringModel: scoringModelOf(baseModel, label, written),
     loaded: baseModel,
     weights: applyEditResult(matrices, edit),
     tokenizerHash: requireTokenizer(baseModel).hash,

@@ -22,7 +22,8 @@ export function openScorer(ctx: RunContext, model: ScoringModel, taps: readonly 
     device: ctx.config.device,
     threads: ctx.config.threads,
     head: ctx.objective.head,
-    taps: taps.map((t) => t.value),
+    taps: taps.filter((t) => t.graph === 'main').map((t) => t.value),
+    encoderTaps: taps.filter((t) => t.graph === 'encoder').map((t) => t.value),
     onFallback: (message) => ctx.onEvent({ type: 'warning', id: 'cuda_fallback', message }),
   });
 }

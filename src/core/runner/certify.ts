@@ -72,6 +72,7 @@ export async function certify(config: RunConfig, options: CertifyOptions): Promi
         seeds,
         baseline: opened.model,
         cwd: options.cwd,
+        onEvent,
         ...(options.hubUrl === undefined ? {} : { hubUrl: options.hubUrl }),
         ...(options.accessToken === undefined ? {} : { accessToken: options.accessToken }),
       }),

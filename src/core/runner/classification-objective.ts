@@ -91,7 +91,7 @@ async function prepareExampleEvaluation(ctx: PrepareContext): Promise<Evaluation
 }
 
 /** `seq_len`, capped by `max_position_embeddings` when config.json gives it (longer inputs cannot run). */
-function maxTokensOf(model: LoadedModel, seqLen: number): number {
+export function maxTokensOf(model: LoadedModel, seqLen: number): number {
   const positions = model.config?.raw['max_position_embeddings'];
   return typeof positions === 'number' && Number.isInteger(positions) && positions > 0 ? Math.min(seqLen, positions) : seqLen;
 }
@@ -101,7 +101,7 @@ function maxTokensOf(model: LoadedModel, seqLen: number): number {
  * with and without special tokens: `[CLS]`/`[SEP]` for BERT, `<s>`/`</s>` for RoBERTa, nothing for
  * GPT-2. Classifiers were fine-tuned on inputs framed this way.
  */
-function framingOf(tokenizer: LoadedTokenizer): { prefix: number[]; suffix: number[] } {
+export function framingOf(tokenizer: LoadedTokenizer): { prefix: number[]; suffix: number[] } {
   const probe = 'framing probe';
   const bare = Array.from(tokenizer.encode(probe, { specialTokens: 'skip' }));
   const framed = Array.from(tokenizer.encode(probe, { specialTokens: 'add' }));

@@ -5,14 +5,16 @@ import {
   type KernelPool,
   type RmtModuleMeasurement,
 } from '../../guards/index.js';
-import type { EvalWindow, MaskedWindow, PassOptions, Scorer, WindowLosses } from '../../eval/index.js';
+import type { CaptureItem, EvalWindow, MaskedWindow, PairExample, PassOptions, Scorer, WindowLosses } from '../../eval/index.js';
 import type { RunEventListener, StageName } from '../events/index.js';
 import type { ActivationTap } from './activation-taps.js';
 
 /** The windows of one arm as the objective scores them. */
 export type ArmWindows =
   | { readonly objective: 'causal'; readonly windows: readonly EvalWindow[] }
-  | { readonly objective: 'masked'; readonly windows: readonly MaskedWindow[] };
+  | { readonly objective: 'masked'; readonly windows: readonly MaskedWindow[] }
+  /** Seq2seq examples; `padId` pads a batch's sources and targets to its longest. */
+  | { readonly objective: 'seq2seq'; readonly windows: readonly PairExample[]; readonly padId: number };
 
 /** Context of a scoring pass, for progress events. */
 export interface ArmProgress {
@@ -37,7 +39,18 @@ function passOptions(progress: ArmProgress): PassOptions {
 /** Scores one arm with the objective's head: per-window mean NLL and scored-token weights. */
 export async function scoreArm(scorer: Scorer, arm: ArmWindows, progress: ArmProgress): Promise<WindowLosses> {
   const options = passOptions(progress);
-  return arm.objective === 'causal' ? scorer.scoreCausal(arm.windows, options) : scorer.scoreMasked(arm.windows, options);
+  switch (arm.objective) {
+    case 'causal':
+      return scorer.scoreCausal(arm.windows, options);
+    case 'masked':
+      return scorer.scoreMasked(arm.windows, options);
+    case 'seq2seq':
+      return scorer.scoreSeq2seq(arm.windows, { ...options, padId: arm.padId });
+    default: {
+      const never: never = arm;
+      return never;
+    }
+  }
 }
 
 /**
@@ -47,7 +60,7 @@ export async function scoreArm(scorer: Scorer, arm: ArmWindows, progress: ArmPro
  */
 export async function measureActivations(
   scorer: Scorer,
-  windows: readonly { readonly id: string; readonly ids: Uint32Array }[],
+  windows: readonly (CaptureItem & { readonly id: string })[],
   taps: readonly ActivationTap[],
   options: { readonly pool: KernelPool; readonly iters: number; readonly progress: ArmProgress },
 ): Promise<RmtModuleMeasurement[]> {

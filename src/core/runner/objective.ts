@@ -2,6 +2,7 @@ import type { LoadedModel } from '../../adapters/index.js';
 import type { HeadKind, PlanHashes, PlannedWindowRef, Scorer, WindowLosses, WindowPlan } from '../../eval/index.js';
 import type { CertificateInput, MetricKind } from '../../report/index.js';
 import type { RunConfig } from '../config/index.js';
+import type { RunEventListener } from '../events/index.js';
 import type { Policy } from '../policy/index.js';
 import type { ArmProgress, ArmWindows } from './evaluate-arms.js';
 import type { BaselineEvalKey } from './baseline-evaluation.js';
@@ -25,7 +26,7 @@ import type { seedsOf } from './provenance.js';
  */
 
 /** The objectives the runner scores. */
-export type ObjectiveName = 'causal' | 'masked' | 'classification';
+export type ObjectiveName = 'causal' | 'masked' | 'classification' | 'seq2seq';
 
 /** Which of the preview/final arms. */
 export type ArmName = 'preview' | 'final';
@@ -62,7 +63,7 @@ export interface BoundScoring {
 /** Whether the variance guard can run: it scales against a per-window loss A/B on the preview arm. */
 export type VarianceSupport =
   | { readonly kind: 'applies'; readonly preview: ArmWindows }
-  | { readonly kind: 'not_applicable'; readonly code: 'not_applicable_accuracy'; readonly reason: string };
+  | { readonly kind: 'not_applicable'; readonly code: 'not_applicable_accuracy' | 'not_applicable_seq2seq'; readonly reason: string };
 
 /** The run's data prepared for one objective (with the baseline's tokenizer). */
 export interface Evaluation {
@@ -94,6 +95,8 @@ export interface PrepareContext {
   readonly seeds: ReturnType<typeof seedsOf>;
   readonly baseline: LoadedModel;
   readonly cwd: string;
+  /** Warnings about the data (e.g. seq2seq pairs cut to fit). */
+  readonly onEvent?: RunEventListener;
   readonly hubUrl?: string;
   readonly accessToken?: string;
 }

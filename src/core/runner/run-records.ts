@@ -13,18 +13,30 @@ export type SubjectSpec =
   | { readonly kind: 'model'; readonly label: string; readonly model: string }
   | { readonly kind: 'lora'; readonly label: string; readonly path: string; readonly weight: number };
 
-/** The scoring input of a model: its own bytes, or edited bytes written in memory (re-indexed). */
-export function scoringModelOf(model: LoadedModel, source: string, edited: { readonly bytes: Uint8Array; readonly externalData: readonly { path: string; data: Uint8Array }[] } | null): ScoringModel {
+/** Bytes of one graph written in memory by `writeWeights`. */
+interface WrittenGraph {
+  readonly bytes: Uint8Array;
+  readonly externalData: readonly { path: string; data: Uint8Array }[];
+}
+
+/**
+ * The scoring input of a model: its own bytes, or edited bytes written in memory (re-indexed). A
+ * seq2seq model brings its encoder too, edited when the edit wrote it.
+ */
+export function scoringModelOf(model: LoadedModel, source: string, edited: (WrittenGraph & { readonly encoder?: WrittenGraph | null }) | null): ScoringModel {
+  const ownExternal = (store: LoadedModel['graph']['store']) => store.externalLocations.map((location) => ({ path: location, data: store.externalBuffer(location) }));
+  const encoderGraph = model.encoder;
+  const editedEncoder = edited?.encoder ?? null;
+  const encoder =
+    encoderGraph === null
+      ? null
+      : editedEncoder !== null
+        ? { source: `${source} (encoder)`, index: indexModel(editedEncoder.bytes, { source: `${source} (encoder)` }), io: encoderGraph.io, externalData: editedEncoder.externalData }
+        : { source: `${source} (encoder)`, index: encoderGraph.index, io: encoderGraph.io, externalData: ownExternal(encoderGraph.store) };
   if (edited !== null) {
-    return { source, index: indexModel(edited.bytes, { source }), io: model.graph.io, externalData: edited.externalData };
+    return { source, index: indexModel(edited.bytes, { source }), io: model.graph.io, externalData: edited.externalData, encoder };
   }
-  const store = model.graph.store;
-  return {
-    source,
-    index: model.graph.index,
-    io: model.graph.io,
-    externalData: store.externalLocations.map((location) => ({ path: location, data: store.externalBuffer(location) })),
-  };
+  return { source, index: model.graph.index, io: model.graph.io, externalData: ownExternal(model.graph.store), encoder };
 }
 
 /** One line for the apply stage's progress event. */

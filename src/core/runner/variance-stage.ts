@@ -1,7 +1,7 @@
 import { writeWeights, type LoadedModel } from '../../adapters/index.js';
 import type { WeightMatrix } from '../../edits/index.js';
 import { InvarlockError } from '../../errors/index.js';
-import { createScorer, type DeviceRequest, type Scorer, type ScoringModel, type WindowLosses } from '../../eval/index.js';
+import { createScorer, type CaptureItem, type DeviceRequest, type Scorer, type ScoringModel, type WindowLosses } from '../../eval/index.js';
 import { pairedBootstrap } from '../../stats/index.js';
 import {
   applyVeScales,
@@ -275,7 +275,18 @@ function idsOf(arm: ArmWindows): string[] {
 }
 
 function sliceArm(arm: ArmWindows, start: number, end?: number): ArmWindows {
-  return arm.objective === 'causal' ? { objective: 'causal', windows: arm.windows.slice(start, end) } : { objective: 'masked', windows: arm.windows.slice(start, end) };
+  switch (arm.objective) {
+    case 'causal':
+      return { objective: 'causal', windows: arm.windows.slice(start, end) };
+    case 'masked':
+      return { objective: 'masked', windows: arm.windows.slice(start, end) };
+    case 'seq2seq':
+      return { objective: 'seq2seq', windows: arm.windows.slice(start, end), padId: arm.padId };
+    default: {
+      const never: never = arm;
+      return never;
+    }
+  }
 }
 
 function concatLosses(a: WindowLosses, b: WindowLosses): WindowLosses {
@@ -293,7 +304,13 @@ function concatLosses(a: WindowLosses, b: WindowLosses): WindowLosses {
  * one window's activations whatever the model; the masked objective feeds the masked inputs.
  */
 async function captureTapEnergy(input: VarianceStageInput, taps: readonly VeTap[], count: number): Promise<VeTapSamples[]> {
-  const sequences = input.preview.objective === 'causal' ? input.preview.windows.slice(0, count).map((w) => ({ ids: w.ids })) : input.preview.windows.slice(0, count).map((w) => ({ ids: w.inputIds }));
+  const preview = input.preview;
+  const sequences: CaptureItem[] =
+    preview.objective === 'causal'
+      ? preview.windows.slice(0, count).map((w) => ({ ids: w.ids }))
+      : preview.objective === 'masked'
+        ? preview.windows.slice(0, count).map((w) => ({ ids: w.inputIds }))
+        : preview.windows.slice(0, count);
   const values = taps.map((t) => t.value);
   const energy = taps.map(() => new Array<number>());
   if (taps.length > 0 && sequences.length > 0) {

@@ -4,10 +4,10 @@ import { join, resolve } from 'node:path';
 import { InvarlockError, wrapError } from '../../errors/index.js';
 import { filterDocuments, hasLetter } from './filter-documents.js';
 import { parseDatasetSpec } from './parse-dataset-spec.js';
-import { parseJsonlExamples, parseJsonlTexts } from './parse-jsonl.js';
+import { parseJsonlExamples, parseJsonlPairs, parseJsonlTexts } from './parse-jsonl.js';
 import { readParquetTextColumn } from './read-parquet-text.js';
 import { splitOnBlankLines, splitWikitextArticles } from './split-documents.js';
-import type { Dataset, DatasetSource, DatasetSpec, LabelledExample, LoadDatasetOptions, WikitextSplit } from './types.js';
+import type { Dataset, DatasetSource, DatasetSpec, LabelledExample, LoadDatasetOptions, TextPair, WikitextSplit } from './types.js';
 import { resolveWikitext2Split, WIKITEXT2_HUB } from './wikitext-hub.js';
 
 /** Defaults of {@link LoadDatasetOptions} (the hub cache and endpoint default as in `resolveModel`). */
@@ -147,6 +147,27 @@ export async function loadDataset(spec: string | DatasetSpec, options: LoadDatas
         }
       }
       return { kind: 'examples', spec: parsed, split: null, source, examples: kept, stats: { rows, kept: kept.length, droppedShort, droppedDuplicates } };
+    }
+    case 'jsonl_pairs': {
+      const { text, source } = await readSource(resolve(cwd, parsed.path));
+      const { pairs, rows } = parseJsonlPairs(text, parsed, source.file);
+      const kept: TextPair[] = [];
+      const seen = new Set<string>();
+      let droppedShort = 0;
+      let droppedDuplicates = 0;
+      for (const pair of pairs) {
+        const src = pair.source.trim();
+        const tgt = pair.target.trim();
+        const key = JSON.stringify([src, tgt]);
+        // a pair needs text on both sides: an empty target scores nothing but its end-of-sequence token
+        if (!hasLetter(src) || tgt.length === 0) droppedShort++;
+        else if (dedupe === 'exact' && seen.has(key)) droppedDuplicates++;
+        else {
+          seen.add(key);
+          kept.push({ index: kept.length, source: parsed.prefix + src, target: tgt });
+        }
+      }
+      return { kind: 'pairs', spec: parsed, split: null, source, pairs: kept, stats: { rows, kept: kept.length, droppedShort, droppedDuplicates } };
     }
     default: {
       const unreachable: never = parsed;

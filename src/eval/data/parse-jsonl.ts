@@ -62,6 +62,30 @@ export function parseJsonlTexts(text: string, name: string, file: string): { tex
   return { texts: records.map(({ value }) => String(field(value, name).value)), rows: records.length };
 }
 
+/**
+ * Source and target strings of every record of a JSONL text.
+ * @throws `E_DATASET_INVALID` listing each bad line, as {@link parseJsonlTexts}.
+ */
+export function parseJsonlPairs(
+  text: string,
+  names: { readonly sourceField: string; readonly targetField: string },
+  file: string,
+): { pairs: { source: string; target: string }[]; rows: number } {
+  const records = collect(text, file, ({ value }) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return `a record must be a JSON object, not ${describeType(value)}`;
+    for (const name of [names.sourceField, names.targetField]) {
+      const f = field(value, name);
+      if (!f.present) return `missing field "${name}"`;
+      if (typeof f.value !== 'string') return `field "${name}" must be a string, not ${describeType(f.value)}`;
+    }
+    return undefined;
+  });
+  return {
+    pairs: records.map(({ value }) => ({ source: String(field(value, names.sourceField).value), target: String(field(value, names.targetField).value) })),
+    rows: records.length,
+  };
+}
+
 function isLabel(value: unknown): value is number | string {
   return (typeof value === 'number' && Number.isInteger(value) && value >= 0) || (typeof value === 'string' && value.length > 0);
 }

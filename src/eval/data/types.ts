@@ -18,7 +18,9 @@ export type DatasetSpec =
   | { readonly kind: 'wikitext2' }
   | { readonly kind: 'text'; readonly path: string }
   | { readonly kind: 'jsonl'; readonly path: string; readonly field: string }
-  | { readonly kind: 'jsonl_classification'; readonly path: string; readonly textField: string; readonly labelField: string };
+  | { readonly kind: 'jsonl_classification'; readonly path: string; readonly textField: string; readonly labelField: string }
+  /** Source/target pairs for seq2seq scoring; `prefix` is put before every source text ("summarize: "), `''` for none. */
+  | { readonly kind: 'jsonl_pairs'; readonly path: string; readonly sourceField: string; readonly targetField: string; readonly prefix: string };
 
 /** Options of `loadDataset`. Defaults live in `DATASET_DEFAULTS`. */
 export interface LoadDatasetOptions {
@@ -113,7 +115,16 @@ export interface LabelledExample {
   readonly label: number | string;
 }
 
-/** A loaded dataset: documents for language-model windows, or labelled examples for accuracy. */
+/** A source/target pair of a seq2seq dataset. */
+export interface TextPair {
+  /** 0-based position among the kept pairs; stable ids derive from it. */
+  readonly index: number;
+  /** The source text, the spec's prefix already in front. */
+  readonly source: string;
+  readonly target: string;
+}
+
+/** A loaded dataset: documents for language-model windows, labelled examples for accuracy, or source/target pairs for seq2seq. */
 export type Dataset =
   | {
       readonly kind: 'documents';
@@ -130,5 +141,13 @@ export type Dataset =
       readonly split: null;
       readonly source: DatasetSource;
       readonly examples: readonly LabelledExample[];
+      readonly stats: DocumentFilterStats;
+    }
+  | {
+      readonly kind: 'pairs';
+      readonly spec: DatasetSpec;
+      readonly split: null;
+      readonly source: DatasetSource;
+      readonly pairs: readonly TextPair[];
       readonly stats: DocumentFilterStats;
     };

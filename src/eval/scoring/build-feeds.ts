@@ -1,5 +1,5 @@
 import type { Tensor } from 'onnxruntime-node';
-import type { IoTensor, ModelIo } from '../../adapters/index.js';
+import type { IdsElemType, IoTensor, ModelIo } from '../../adapters/index.js';
 import { InvarlockError } from '../../errors/index.js';
 import type { Ort } from '../runtime/index.js';
 import { SCORING_NAMES } from './loss-head.js';
@@ -12,6 +12,11 @@ export interface FeedBatch {
   readonly ids: Uint32Array;
   /** `rows × seqLen` labels for the loss head, or null for heads that take none. */
   readonly labels: BigInt64Array | null;
+  /**
+   * A seq2seq decoder's encoder side: the encoder's output `[rows, sourceLen, hidden]` and the
+   * source mask (`rows × sourceLen`, 0 at padding) fed as `encoder_attention_mask`.
+   */
+  readonly encoder?: { readonly hidden: Tensor; readonly mask: Float64Array; readonly sourceLen: number };
 }
 
 /**
@@ -19,9 +24,10 @@ export interface FeedBatch {
  * position ids, token types, empty past key/values, `use_cache_branch = false`. Throws
  * `E_ADAPTER_IO` naming inputs it cannot feed or past inputs whose head dims are unknown.
  */
-export function assertFeedable(io: ModelIo, source: string): void {
+export function assertFeedable(io: ModelIo, source: string, options: { readonly hasEncoder?: boolean } = {}): void {
   const problems: string[] = io.otherInputs.map((i) => `input '${i.name}' (${i.elemType}) has no known meaning`);
-  if (io.encoderHiddenStates !== null) problems.push(`input '${io.encoderHiddenStates.name}' needs an encoder run (seq2seq scoring)`);
+  if (io.encoderHiddenStates !== null && options.hasEncoder !== true) problems.push(`input '${io.encoderHiddenStates.name}' needs an encoder run (seq2seq scoring)`);
+  if (io.encoderHiddenStates === null && options.hasEncoder === true) problems.push('a seq2seq decoder needs the input encoder_hidden_states');
   if (io.pastKeyValues.layout !== 'none') {
     for (const layer of io.pastKeyValues.layout === 'split' ? io.pastKeyValues.layers.flatMap((l) => [l.key, l.value]) : io.pastKeyValues.layers.map((l) => l.input)) {
       if (pastDims(layer, io.pastKeyValues.heads, io.pastKeyValues.headDim, 1) === null) problems.push(`past input '${layer.name}' has no numeric heads/head_dim`);
@@ -32,7 +38,7 @@ export function assertFeedable(io: ModelIo, source: string): void {
   }
 }
 
-/** Dims of an empty past tensor: batch → rows, past length → 0, heads and head_dim numeric. */
+/** Dims of an empty past tensor (self or cross attention: the past length is 0 either way): batch → rows, past length → 0, heads and head_dim numeric. */
 function pastDims(input: IoTensor<string>, heads: number | null, headDim: number | null, rows: number): number[] | null {
   const shape = input.shape;
   const fused = shape.length === 5;
@@ -44,7 +50,7 @@ function pastDims(input: IoTensor<string>, heads: number | null, headDim: number
   return fused ? [2, rows, h, 0, d] : [rows, h, 0, d];
 }
 
-function idsTensor(ort: Ort, elemType: 'int32' | 'int64', values: ArrayLike<number>, dims: readonly number[]): Tensor {
+function idsTensor(ort: Ort, elemType: IdsElemType, values: ArrayLike<number>, dims: readonly number[]): Tensor {
   if (elemType === 'int32') return new ort.Tensor('int32', Int32Array.from(values), dims);
   const out = new BigInt64Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = BigInt(values[i]!);
@@ -77,5 +83,12 @@ export function buildFeeds(ort: Ort, io: ModelIo, batch: FeedBatch): Record<stri
     }
   }
   if (batch.labels !== null) feeds[SCORING_NAMES.labels] = new ort.Tensor('int64', batch.labels, dims);
+  if (batch.encoder !== undefined) {
+    if (io.encoderHiddenStates === null) throw new InvarlockError('E_INTERNAL', 'an encoder output was given for a graph without encoder_hidden_states');
+    feeds[io.encoderHiddenStates.name] = batch.encoder.hidden;
+    if (io.encoderAttentionMask !== null) {
+      feeds[io.encoderAttentionMask.name] = idsTensor(ort, io.encoderAttentionMask.elemType, batch.encoder.mask, [rows, batch.encoder.sourceLen]);
+    }
+  }
   return feeds;
 }

@@ -1,5 +1,5 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import type { ModelIo } from '../../adapters/index.js';
+import type { EncoderIo, ModelIo } from '../../adapters/index.js';
 import { InvarlockError, wrapError } from '../../errors/index.js';
 import { applyGraphSurgery, float16BitsToFloat32, type ExternalDataEntry, type ModelIndex } from '../../onnx/index.js';
 import { createRuntimeSession, loadOrt, type DeviceRequest, type ExecutionProviderName, type Ort } from '../runtime/index.js';
@@ -13,6 +13,16 @@ export interface ScoringModel {
   readonly io: ModelIo;
   /** External data files the model refers to, for loading from bytes. */
   readonly externalData: readonly ExternalDataEntry[];
+  /** A seq2seq model's encoder graph (the main graph is then its decoder); absent or null otherwise. */
+  readonly encoder?: ScoringEncoder | null;
+}
+
+/** The encoder graph of a seq2seq {@link ScoringModel}. */
+export interface ScoringEncoder {
+  readonly source: string;
+  readonly index: ModelIndex;
+  readonly io: EncoderIo;
+  readonly externalData: readonly ExternalDataEntry[];
 }
 
 /** Options of {@link createScorer}. */
@@ -21,8 +31,10 @@ export interface ScorerOptions {
   /** Intra-op threads; 0 lets onnxruntime choose. */
   readonly threads: number;
   readonly head: HeadKind;
-  /** Intermediate values exposed for activation capture. @default [] */
+  /** Intermediate values of the main graph exposed for activation capture. @default [] */
   readonly taps?: readonly string[];
+  /** Intermediate values of a seq2seq encoder exposed for activation capture. @default [] */
+  readonly encoderTaps?: readonly string[];
   /** Told when `auto` falls back from CUDA to CPU. */
   readonly onFallback?: (reason: string) => void;
 }
@@ -43,6 +55,18 @@ export interface MaskedSequence {
   readonly targets: Uint32Array;
 }
 
+/** A teacher-forced seq2seq example: encoder input, decoder input, and the label scored at each decoder position. */
+export interface Seq2seqSequence {
+  readonly id: string;
+  readonly sourceIds: Uint32Array;
+  /** Same length as `labels`: the decoder start id, then the labels but the last. */
+  readonly decoderIds: Uint32Array;
+  readonly labels: Uint32Array;
+}
+
+/** A sequence whose activations are captured: a window's ids, or a seq2seq example (both stacks run). */
+export type CaptureItem = { readonly ids: Uint32Array } | Seq2seqSequence;
+
 /** Per-window losses of one model on one arm, in the order given. */
 export interface WindowLosses {
   readonly ids: readonly string[];
@@ -50,6 +74,12 @@ export interface WindowLosses {
   readonly loss: Float64Array;
   /** Scored tokens per window (the weights of the paired statistics). */
   readonly weight: Float64Array;
+}
+
+/** Options of a seq2seq scoring pass: a batch pads its sources and targets to its longest with `padId`. */
+export interface Seq2seqPassOptions extends PassOptions {
+  /** config.json's `pad_token_id` (padding is masked out of the encoder and never scored). */
+  readonly padId: number;
 }
 
 /** Options of a scoring pass. */
@@ -75,10 +105,15 @@ export interface Scorer {
   scoreCausal(windows: readonly ScoredSequence[], options: PassOptions): Promise<WindowLosses>;
   /** Masked LM: mean NLL at each window's selected positions (pseudo-perplexity). */
   scoreMasked(windows: readonly MaskedSequence[], options: PassOptions): Promise<WindowLosses>;
+  /**
+   * Seq2seq: mean NLL of each example's labels under teacher forcing (the encoder runs on the
+   * source, the decoder with the loss head on the decoder ids); weight = label count.
+   */
+  scoreSeq2seq(examples: readonly Seq2seqSequence[], options: Seq2seqPassOptions): Promise<WindowLosses>;
   /** Classifier: the predicted label of each sequence. */
   predictLabels(sequences: readonly { readonly id: string; readonly ids: Uint32Array }[], options: PassOptions): Promise<Int32Array>;
   /** Activations at `taps` for each window, one record per tap per window, in window order. */
-  captureActivations(windows: readonly { readonly ids: Uint32Array }[], taps: readonly string[], options: PassOptions): Promise<Map<string, Activation[]>>;
+  captureActivations(windows: readonly CaptureItem[], taps: readonly string[], options: PassOptions): Promise<Map<string, Activation[]>>;
   release(): Promise<void>;
 }
 
@@ -115,7 +150,8 @@ function toFloat32(tensor: Tensor): Float32Array {
  * session creation.
  */
 export async function createScorer(model: ScoringModel, options: ScorerOptions): Promise<Scorer> {
-  assertFeedable(model.io, model.source);
+  const encoderModel = model.encoder ?? null;
+  assertFeedable(model.io, model.source, { hasEncoder: encoderModel !== null });
   const ort = await loadOrt();
   const surgery = planScoringSurgery(model.index, model.io, { head: options.head, taps: options.taps ?? [] });
   const written = applyGraphSurgery(model.index, surgery);
@@ -125,7 +161,63 @@ export async function createScorer(model: ScoringModel, options: ScorerOptions):
     externalData: model.externalData,
     source: model.source,
   }, options.onFallback);
-  return new OrtScorer(ort, session, provider, model, options.head);
+  let encoder: EncoderSession | null = null;
+  if (encoderModel !== null) {
+    const taps = options.encoderTaps ?? [];
+    try {
+      // a tap that is already an output (T5's final norm is `last_hidden_state`) is fetched as it is
+      const outputs = new Set(encoderModel.index.graph.outputs.map((o) => o.name));
+      const encoderBytes = applyGraphSurgery(encoderModel.index, { addOutputs: taps.filter((name) => !outputs.has(name)).map((name) => ({ name })) }).modelBytes;
+      // the decoder's provider decided the device: the encoder runs on the same one
+      const opened = await createRuntimeSession(encoderBytes, { device: provider, threads: options.threads, externalData: encoderModel.externalData, source: encoderModel.source });
+      encoder = { session: opened.session, io: encoderModel.io, source: encoderModel.source, taps: new Set(taps) };
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+  }
+  return new OrtScorer(ort, session, provider, model, options.head, encoder);
+}
+
+/** The encoder session of a seq2seq scorer. */
+interface EncoderSession {
+  readonly session: InferenceSession;
+  readonly io: EncoderIo;
+  readonly source: string;
+  /** Activation taps that are encoder values. */
+  readonly taps: ReadonlySet<string>;
+}
+
+/** One padded seq2seq batch, row-major. */
+interface Seq2seqBatch {
+  readonly rows: number;
+  readonly sourceLen: number;
+  readonly targetLen: number;
+  readonly sourceIds: Float64Array;
+  readonly sourceMask: Float64Array;
+  readonly decoderIds: Uint32Array;
+  readonly labels: BigInt64Array;
+}
+
+function padSeq2seq(items: readonly Seq2seqSequence[], padId: number): Seq2seqBatch {
+  const rows = items.length;
+  const sourceLen = Math.max(...items.map((e) => e.sourceIds.length));
+  const targetLen = Math.max(...items.map((e) => e.labels.length));
+  const sourceIds = new Float64Array(rows * sourceLen).fill(padId);
+  const sourceMask = new Float64Array(rows * sourceLen);
+  const decoderIds = new Uint32Array(rows * targetLen).fill(padId);
+  // labels at padded positions are 0: gathered by the head, never summed
+  const labels = new BigInt64Array(rows * targetLen);
+  items.forEach((e, r) => {
+    if (e.decoderIds.length !== e.labels.length) throw new InvarlockError('E_INTERNAL', `example ${e.id}: ${e.decoderIds.length} decoder ids for ${e.labels.length} labels`);
+    for (let t = 0; t < e.sourceIds.length; t++) {
+      sourceIds[r * sourceLen + t] = e.sourceIds[t]!;
+      sourceMask[r * sourceLen + t] = 1;
+    }
+    decoderIds.set(e.decoderIds, r * targetLen);
+    for (let t = 0; t < e.labels.length; t++) labels[r * targetLen + t] = BigInt(e.labels[t]!);
+  });
+  return { rows, sourceLen, targetLen, sourceIds, sourceMask, decoderIds, labels };
 }
 
 class OrtScorer implements Scorer {
@@ -135,7 +227,61 @@ class OrtScorer implements Scorer {
     readonly provider: ExecutionProviderName,
     private readonly model: ScoringModel,
     readonly head: HeadKind,
+    private readonly encoder: EncoderSession | null = null,
   ) {}
+
+  /** Runs the encoder on a padded batch: its output tensor and the encoder taps asked for. */
+  private async encode(batch: Seq2seqBatch, taps: readonly string[]): Promise<InferenceSession.ReturnType> {
+    const encoder = this.encoder;
+    if (encoder === null) throw new InvarlockError('E_INTERNAL', `${this.model.source} has no encoder session`);
+    const dims = [batch.rows, batch.sourceLen];
+    const ids = (elemType: 'int32' | 'int64', values: Float64Array) =>
+      elemType === 'int32' ? new this.ort.Tensor('int32', Int32Array.from(values), dims) : new this.ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
+    const feeds: Record<string, Tensor> = { [encoder.io.inputIds.name]: ids(encoder.io.inputIds.elemType, batch.sourceIds) };
+    if (encoder.io.attentionMask !== null) feeds[encoder.io.attentionMask.name] = ids(encoder.io.attentionMask.elemType, batch.sourceMask);
+    try {
+      return await encoder.session.run(feeds, [encoder.io.output.name, ...taps]);
+    } catch (error) {
+      throw wrapError(error, 'E_RUNTIME_RUN', `onnxruntime failed while running the encoder ${encoder.source}`, { details: { file: encoder.source } });
+    }
+  }
+
+  /** The decoder feeds of a padded batch, given the encoder's output. */
+  private decoderFeeds(batch: Seq2seqBatch, encoded: InferenceSession.ReturnType, withLabels: boolean): Record<string, Tensor> {
+    const hidden = encoded[this.encoder!.io.output.name]!;
+    return buildFeeds(this.ort, this.model.io, {
+      rows: batch.rows,
+      seqLen: batch.targetLen,
+      ids: batch.decoderIds,
+      labels: withLabels ? batch.labels : null,
+      encoder: { hidden, mask: batch.sourceMask, sourceLen: batch.sourceLen },
+    });
+  }
+
+  async scoreSeq2seq(examples: readonly Seq2seqSequence[], options: Seq2seqPassOptions): Promise<WindowLosses> {
+    const loss = new Float64Array(examples.length);
+    const weight = new Float64Array(examples.length);
+    if (examples.length === 0) return { ids: [], loss, weight };
+    const longest = Math.max(...examples.map((e) => e.labels.length));
+    const size = options.batchSize === 'auto' ? autoBatchSize(longest, vocabOf(this.model.io)) : options.batchSize;
+    for (let start = 0; start < examples.length; start += size) {
+      checkAborted(options.signal);
+      const items = examples.slice(start, start + size);
+      const batch = padSeq2seq(items, options.padId);
+      const encoded = await this.encode(batch, []);
+      const outputs = await this.run(this.decoderFeeds(batch, encoded, true), [SCORING_NAMES.tokenLogprobs]);
+      const lp = outputs[SCORING_NAMES.tokenLogprobs]!.data as Float32Array;
+      items.forEach((e, r) => {
+        let sum = 0;
+        for (let t = 0; t < e.labels.length; t++) sum -= lp[r * batch.targetLen + t]!;
+        loss[start + r] = Number.isFinite(sum) ? sum / e.labels.length : Number.NaN;
+        weight[start + r] = e.labels.length;
+      });
+      options.onBatch?.(start + items.length, examples.length);
+      await yieldToEventLoop();
+    }
+    return { ids: examples.map((e) => e.id), loss, weight };
+  }
 
   private async run(feeds: Record<string, Tensor>, fetches: readonly string[]): Promise<InferenceSession.ReturnType> {
     try {
@@ -241,10 +387,18 @@ class OrtScorer implements Scorer {
     return predicted;
   }
 
-  async captureActivations(windows: readonly { readonly ids: Uint32Array }[], taps: readonly string[], options: PassOptions): Promise<Map<string, Activation[]>> {
+  async captureActivations(windows: readonly CaptureItem[], taps: readonly string[], options: PassOptions): Promise<Map<string, Activation[]>> {
     const result = new Map<string, Activation[]>(taps.map((t) => [t, []]));
+    if (this.encoder !== null) {
+      await this.captureSeq2seq(windows, taps, options, result);
+      return result;
+    }
     const needsLabels = this.head === 'token-logprobs' ? () => {} : null;
-    await this.batched(windows, options, needsLabels, taps, (outputs, _start, rows) => {
+    const plain = windows.map((w) => {
+      if ('sourceIds' in w) throw new InvarlockError('E_INTERNAL', `${this.model.source} has no encoder: it cannot run a seq2seq example`);
+      return w;
+    });
+    await this.batched(plain, options, needsLabels, taps, (outputs, _start, rows) => {
       for (const tap of taps) {
         const tensor = outputs[tap]!;
         const data = toFloat32(tensor);
@@ -258,7 +412,32 @@ class OrtScorer implements Scorer {
     return result;
   }
 
+  /** One example at a time: the encoder taps from the encoder run, the decoder's from the decoder run. */
+  private async captureSeq2seq(items: readonly CaptureItem[], taps: readonly string[], options: PassOptions, result: Map<string, Activation[]>): Promise<void> {
+    const encoderTaps = taps.filter((t) => this.encoder!.taps.has(t));
+    const decoderTaps = taps.filter((t) => !this.encoder!.taps.has(t));
+    const keep = (outputs: InferenceSession.ReturnType, names: readonly string[]) => {
+      for (const tap of names) {
+        const tensor = outputs[tap]!;
+        const data = toFloat32(tensor);
+        const cols = tensor.dims[tensor.dims.length - 1] ?? 1;
+        result.get(tap)!.push({ rows: data.length / cols, cols, data: data.slice() });
+      }
+    };
+    for (const [i, item] of items.entries()) {
+      checkAborted(options.signal);
+      if (!('sourceIds' in item)) throw new InvarlockError('E_INTERNAL', 'a seq2seq scorer captures activations of seq2seq examples');
+      const batch = padSeq2seq([item], 0);
+      const encoded = await this.encode(batch, encoderTaps);
+      keep(encoded, encoderTaps);
+      if (decoderTaps.length > 0) keep(await this.run(this.decoderFeeds(batch, encoded, this.head === 'token-logprobs'), decoderTaps), decoderTaps);
+      options.onBatch?.(i + 1, items.length);
+      await yieldToEventLoop();
+    }
+  }
+
   async release(): Promise<void> {
+    await this.encoder?.session.release();
     await this.session.release();
   }
 }

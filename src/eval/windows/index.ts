@@ -10,6 +10,12 @@ export type {
   ExampleInput,
   ExamplePlan,
   ExamplePlanOptions,
+  Framing,
+  PairExample,
+  PairInput,
+  PairPlan,
+  PairPlanOptions,
+  PairTruncation,
   MaskedWindow,
   MaskOptions,
   PairingProblem,
@@ -24,6 +30,7 @@ export type {
 } from './types.js';
 export { buildWindowPlan } from './build-window-plan.js';
 export { buildExamplePlan } from './build-example-plan.js';
+export { buildPairPlan } from './build-pair-plan.js';
 export { buildTokenStream, type TokenStream } from './token-stream.js';
 export { resolveWindowLayout, scoredRange, type WindowLayout } from './window-layout.js';
 export { countWindows, cutWindows, windowIds, type CandidateWindow } from './cut-windows.js';

@@ -158,6 +158,77 @@ export interface ExamplePlan {
   readonly balance: DrawBalance;
 }
 
+/** A source/target pair to score (the source with its prefix already in front). */
+export interface PairInput {
+  readonly index: number;
+  readonly source: string;
+  readonly target: string;
+}
+
+/** The tokens a tokenizer's post-processor puts around one sequence (`</s>` after T5's; `<s>`…`</s>` around BART's). */
+export interface Framing {
+  readonly prefix: readonly number[];
+  readonly suffix: readonly number[];
+}
+
+/** Options of `buildPairPlan`. */
+export interface PairPlanOptions {
+  readonly previewN: number;
+  readonly finalN: number;
+  /** Longest source in tokens, framing included; longer sources keep their head and their framing. */
+  readonly maxSourceTokens: number;
+  /** Longest target (labels) in tokens, framing included; longer targets keep their head and their end-of-sequence token. */
+  readonly maxTargetTokens: number;
+  readonly sourceFraming: Framing;
+  readonly targetFraming: Framing;
+  /** config.json's `decoder_start_token_id`: the decoder input is this id, then the labels but the last. */
+  readonly decoderStartId: number;
+  readonly rand: () => number;
+  readonly tokenizerHash: string;
+}
+
+/** One teacher-forced seq2seq example of a plan. */
+export interface PairExample {
+  /** Stable id `p<index>`. */
+  readonly id: string;
+  readonly index: number;
+  /** Encoder input ids, framing included. */
+  readonly sourceIds: Uint32Array;
+  /** Decoder input ids: `decoderStartId`, then `labels` without its last id. */
+  readonly decoderIds: Uint32Array;
+  /** Target ids scored at each decoder position (framing included: the end-of-sequence token is scored). */
+  readonly labels: Uint32Array;
+  /** The pairing key: `labels` (what is scored; `hash` covers the source too). */
+  readonly ids: Uint32Array;
+  readonly truncated: { readonly source: boolean; readonly target: boolean };
+  readonly difficulty: number;
+  /** Hash over source ids, a separator and labels. */
+  readonly hash: string;
+}
+
+/** How sources and targets were cut to fit, for the certificate. */
+export interface PairTruncation {
+  readonly sourceMaxTokens: number;
+  readonly targetMaxTokens: number;
+  /** Candidates whose source (target) was cut. */
+  readonly sourceTruncated: number;
+  readonly targetTruncated: number;
+}
+
+/** The paired example plan for seq2seq perplexity. */
+export interface PairPlan {
+  readonly kind: 'pairs';
+  /** In dataset order. */
+  readonly preview: readonly PairExample[];
+  readonly final: readonly PairExample[];
+  readonly hashes: PlanHashes;
+  readonly counts: { readonly pairs: number; readonly candidates: number; readonly duplicatesRemoved: number; readonly preview: number; readonly final: number };
+  readonly truncation: PairTruncation;
+  /** Target tokens scored per arm (the token floors count these). */
+  readonly scoredTokens: { readonly preview: number; readonly final: number };
+  readonly balance: DrawBalance;
+}
+
 /** Options of `maskWindow` (masked-LM pseudo-perplexity, ALGORITHMS.md §3). */
 export interface MaskOptions {
   /** The run's MLM mask seed, an integer in [0, 2^32). */
