@@ -44,7 +44,8 @@ export interface CliLauncher {
 export function cliArgs(request: CliRequest, paths: { readonly plan: string; readonly input: string; readonly output: string }): string[] {
   switch (request.command) {
     case 'certify':
-      return ['certify', '--config', paths.plan, '--out', paths.output, '--json'];
+      // Progress as NDJSON on stderr (a side channel: stdout stays the one --json record).
+      return ['certify', '--config', paths.plan, '--out', paths.output, '--events', 'stderr', '--json'];
     case 'prefetch':
       return ['prefetch', '--config', paths.plan, '--json'];
     case 'aggregate':

@@ -13,6 +13,7 @@ import { ensureHostRuntime } from './host-runtime.js';
 import type { RunError, RunFacts, RunOutcome } from './outcome.js';
 import type { BuiltPlan } from './plan.js';
 import { runPreflight } from './preflight.js';
+import { parseEventLine } from './progress.js';
 import { chooseRuntimeImage } from './runtime-image.js';
 import { stageShardPartials } from './shard-collect.js';
 import type { ProcessRunner } from './spawn-process.js';
@@ -188,14 +189,21 @@ export async function evaluateRun(deps: EvaluateDeps, inputs: ActionInputs, ctx:
   if ('code' in prepared) return fail(prepared);
   const facts = { ...baseFacts, image: prepared.image, imageDigest: prepared.imageDigest };
   const launch = async (request: CliRequest, what: string): Promise<ReturnType<typeof interpretCliResult>> => {
-    deps.onEvent({ type: 'stage-start', stage: what });
+    // certify streams its own stages (`--events stderr`): they become the log's groups.
+    const grouped = request.command !== 'certify';
+    if (grouped) deps.onEvent({ type: 'stage-start', stage: what });
+    else deps.onEvent({ type: 'log', line: `▸ ${what}` });
     const started = Date.now();
     const result = await prepared.launcher.run(request, {
       timeoutMs: deadline.remainingMs(),
       ...(deps.signal === undefined ? {} : { signal: deps.signal }),
-      onLine: (line) => deps.onEvent({ type: 'log', line }),
+      onLine: (line) => {
+        const event = parseEventLine(line);
+        deps.onEvent(event === null ? { type: 'log', line } : { type: 'run-event', event });
+      },
     });
-    deps.onEvent({ type: 'stage-end', stage: what, durationMs: Date.now() - started });
+    if (grouped) deps.onEvent({ type: 'stage-end', stage: what, durationMs: Date.now() - started });
+    else deps.onEvent({ type: 'log', line: `${what}: ${(( Date.now() - started) / 1000).toFixed(1)} s` });
     return interpretCliResult(result, { what, launcher: prepared.launcher.kind, timeoutMinutes: deadline.timeoutMinutes });
   };
 

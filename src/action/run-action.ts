@@ -15,6 +15,7 @@ import { parseInputs, type InputReader } from './inputs.js';
 import { escapeMarkdown } from './markdown-compose.js';
 import type { RunFacts, RunOutcome } from './outcome.js';
 import { buildPlan, type BuiltPlan } from './plan.js';
+import { createLiveCheckRun, ProgressRenderer, type ProgressSnapshot } from './progress.js';
 import { publishOutcome, writeOutputs, type PublishResult, type PublishTargets } from './publish.js';
 import type { ProcessRunner } from './spawn-process.js';
 import type { ActionEvent, ActionEventSink, ActionInputs, CertificateReader, RunContext } from './types.js';
@@ -36,12 +37,23 @@ export interface ActionDeps {
   readonly node: string;
   readonly user: { readonly uid: number; readonly gid: number } | null;
   readonly signal?: AbortSignal;
+  /** Least time between progress updates of the in-progress check run. @default 30000 */
+  readonly progressIntervalMs?: number;
 }
 
-/** Maps run events to the log: stages become collapsible groups. */
-export function logEvents(io: ActionIO): ActionEventSink {
+/**
+ * Maps run events to the log: the Action's own steps and the CLI's stages become collapsible
+ * groups, scoring shows windows done and an ETA; `onProgress` sees each CLI event's snapshot.
+ */
+export function logEvents(io: ActionIO, onProgress?: (snapshot: ProgressSnapshot) => void, renderer: ProgressRenderer = new ProgressRenderer(io)): ActionEventSink {
   return (event: ActionEvent) => {
     switch (event.type) {
+      case 'run-event': {
+        renderer.handle(event.event);
+        const snapshot = renderer.snapshot();
+        if (snapshot !== null) onProgress?.(snapshot);
+        break;
+      }
       case 'stage-start':
         io.startGroup(event.stage);
         break;
@@ -126,7 +138,9 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
   const { io } = deps;
   const token = deps.reader.get('github-token').trim();
   if (token !== '') io.setSecret(token);
-  const onEvent = logEvents(io);
+  const renderer = new ProgressRenderer(io);
+  let live: ReturnType<typeof createLiveCheckRun> | null = null;
+  const onEvent = logEvents(io, (snapshot) => live?.offer(snapshot), renderer);
   let ctx: RunContext;
   let inputs: ActionInputs;
   try {
@@ -138,6 +152,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
     await io.appendSummary(`## 🛑 ERROR · ${e.code}\n\n${escapeMarkdown(e.message)}\n\n${problems.map((p) => `- ${escapeMarkdown(p)}`).join('\n')}\n`).catch(() => undefined);
     io.setOutput('verdict', 'error');
     io.setFailed(`${e.code}: ${e.message}${problems.length > 1 ? `\n${problems.join('\n')}` : ''}`);
+    io.info(verdictLine(null, null));
     return { publish: null, outcome: null };
   }
   io.saveState(STATE.jobKey, ctx.jobKey);
@@ -182,6 +197,12 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
     if (start.ok) {
       io.saveState(STATE.checkRunId, String(start.value.id));
       checkRun = { kind: 'complete', id: start.value.id };
+      const id = start.value.id;
+      live = createLiveCheckRun({
+        update: (title, summary) => api.updateCheckRun(id, { status: 'in_progress', output: { title, summary } }),
+        runUrl: ctx.runUrl,
+        ...(deps.progressIntervalMs === undefined ? {} : { intervalMs: deps.progressIntervalMs }),
+      });
     } else if (start.status === 403 || start.status === 404) {
       notices.push(`no check run: the token lacks checks: write (${start.status}); the job summary has the result`);
       checkRun = { kind: 'none', reason: 'no checks: write permission' };
@@ -231,6 +252,8 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
     outcome = result.outcome;
     facts = result.facts;
   }
+  renderer.finish();
+  await live?.flush();
 
   const pullRequest = await commentTarget(api, inputs, ctx, headSha, notices);
   const publish = await publishOutcome({
@@ -264,5 +287,26 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
   } else if (publish === null && outcome.kind === 'error' && inputs.publishing.stepFailure === 'on-blocking') {
     io.setFailed(`InvarLock error: ${outcome.error.code}: ${outcome.error.message}`);
   }
+  io.info(verdictLine(outcome, publish?.outputs.checkRunUrl ?? null));
   return { publish, outcome };
+}
+
+/** The last line of every run's log: the verdict in capitals, why, and where the check run is. */
+export function verdictLine(outcome: RunOutcome | null, checkRunUrl: string | null): string {
+  const where = checkRunUrl === null ? '' : ` (check run: ${checkRunUrl})`;
+  if (outcome === null) return 'InvarLock verdict: ERROR · the inputs are invalid (see the job summary)';
+  switch (outcome.kind) {
+    case 'certified':
+      return `InvarLock verdict: ${outcome.certificate.view.headline}${where}`;
+    case 'error':
+      return `InvarLock verdict: ERROR · ${outcome.error.code}: ${outcome.error.message}${where}`;
+    case 'skipped':
+      return `InvarLock verdict: SKIPPED · ${outcome.reason}${where}`;
+    case 'partial':
+      return `InvarLock verdict: SKIPPED · shard ${outcome.shard.index + 1}/${outcome.shard.count} evaluated; the aggregate job decides`;
+    default: {
+      const never: never = outcome;
+      return never;
+    }
+  }
 }

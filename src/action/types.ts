@@ -2,6 +2,7 @@
  * Public types of the Action layer. Inputs become one {@link ActionInputs} record before any work;
  * certificates reach the publishers only as a verified {@link VerifiedCertificate}.
  */
+import type { RunEvent } from '../core/index.js';
 
 /** The five outcomes a run can end in (ACTION.md "Verdicts"). */
 export type Verdict = 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
@@ -256,7 +257,9 @@ export type ActionEvent =
   | { readonly type: 'stage-end'; readonly stage: string; readonly durationMs: number }
   | { readonly type: 'log'; readonly line: string }
   | { readonly type: 'notice'; readonly id: string; readonly message: string }
-  | { readonly type: 'warning'; readonly id: string; readonly message: string };
+  | { readonly type: 'warning'; readonly id: string; readonly message: string }
+  /** A progress event of the CLI (its `--events stderr` stream), checked and made inert by `parseEventLine`. */
+  | { readonly type: 'run-event'; readonly event: RunEvent };
 
 /** Receives {@link ActionEvent}s. */
 export type ActionEventSink = (event: ActionEvent) => void;

@@ -66,6 +66,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--baseline-eval <file>', 'reuse a saved baseline evaluation when every hash matches')
     .option('-o, --out <dir>', 'output directory (default invarlock-out)')
     .option('--shard <i/n>', 'evaluate part i of n of the windows (1-based) and write a partial result for aggregate')
+    .option('--events <file|stderr>', 'stream progress events as NDJSON lines (stage, windows done) to a file or stderr')
     .option('--json', 'print a JSON summary on stdout')
     .action(async (flags: CertifyFlags) => {
       exitCode = await runCertify(flags, context());

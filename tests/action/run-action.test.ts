@@ -144,7 +144,7 @@ describe('runAction (host mode)', () => {
   it('passes the CLI an allow-listed environment and the plan with inputs over the config', async () => {
     const { outDir } = await run({ inputs: { tier: 'conservative', seed: '7' } });
     const record = JSON.parse(readFileSync(join(outDir, 'fake-cli.certify.json'), 'utf8'));
-    expect(record.args).toEqual(['certify', '--config', expect.stringMatching(/certify\.plan\.json$/), '--out', outDir, '--json']);
+    expect(record.args).toEqual(['certify', '--config', expect.stringMatching(/certify\.plan\.json$/), '--out', outDir, '--events', 'stderr', '--json']);
     expect(record.plan).toMatchObject({ baseline: 'models/gpt2', edit: { name: 'quant_rtn' }, tier: 'conservative', seed: 7, batch_size: 8, allow_network: false, output_dir: outDir });
     expect(record.env).not.toContain('GITHUB_TOKEN');
     expect(record.env.filter((k: string) => k.startsWith('INPUT_') || k.startsWith('ACTIONS_'))).toEqual([]);
