@@ -20,6 +20,7 @@ export const DEFAULTS = Object.freeze({
   'check-name': 'InvarLock / certify',
   comment: 'off',
   'job-summary': true,
+  'upload-artifact': false,
   'fail-on': 'fail',
   'action-fail': true,
   'output-dir': 'invarlock-out',
@@ -35,6 +36,8 @@ export const BUDGETS = Object.freeze({
   checkOutputBytes: 65_535,
   /** Issue comment body, in characters, counted as UTF-16 code units (never fewer than code points). */
   commentChars: 65_536,
+  /** What the sticky comment aims at, in UTF-8 bytes: a reviewer reads it in ten seconds; the full report lives elsewhere. */
+  commentTargetBytes: 2000,
   /** Job summary per step, in bytes. */
   jobSummaryBytes: 1024 * 1024,
   /** Part of the job summary kept for the publishing notes appended after the check run and comment. */

@@ -26,7 +26,7 @@ export const INPUT_NAMES = [
   'baseline', 'subject', 'subject-lora', 'edit', 'edit-config', 'adapter',
   'config', 'profile', 'tier', 'dataset', 'seq-len', 'preview-n', 'final-n', 'seed', 'batch-size', 'device', 'shard', 'cache-dir',
   'execution-mode', 'runtime-image', 'allow-unpinned-image', 'gpus', 'shm-size', 'docker-args', 'allow-network', 'timeout-minutes', 'fork-policy',
-  'github-token', 'check-name', 'comment', 'job-summary', 'fail-on', 'action-fail', 'output-dir', 'cache',
+  'github-token', 'check-name', 'comment', 'job-summary', 'fail-on', 'action-fail', 'output-dir', 'cache', 'upload-artifact',
   'certificate', 'head-sha', 'pull-request', 'aggregate',
 ] as const;
 
@@ -233,6 +233,7 @@ function parsePublishing(c: Collector, workspace: string): PublishingInputs {
     stepFailure: c.flag('action-fail', DEFAULTS['action-fail']) ? 'on-blocking' : 'never',
     outputDir: c.path('output-dir', workspace) ?? resolve(workspace, DEFAULTS['output-dir']),
     cache: c.flag('cache', DEFAULTS.cache) ? 'use' : 'off',
+    uploadArtifact: c.flag('upload-artifact', DEFAULTS['upload-artifact']) ? 'upload' : 'skip',
   };
 }
 

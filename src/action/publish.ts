@@ -21,6 +21,8 @@ export interface PublishTargets {
   /** PR to write the sticky comment on, or null. */
   readonly pullRequest: number | null;
   readonly annotationSources: AnnotationSources;
+  /** Pages of what `upload-artifact: true` uploaded. */
+  readonly uploads?: { readonly artifactUrl: string | null; readonly reportUrl: string | null };
 }
 
 /** Options of {@link publishOutcome}. */
@@ -96,7 +98,7 @@ function describeComment(outcome: CommentOutcome): string | null {
 export async function publishOutcome(options: PublishOptions): Promise<PublishResult> {
   const { io, inputs, ctx, outcome, targets } = options;
   const notices: string[] = [];
-  const links: RenderLinks = { run: ctx.runUrl, artifact: null, checkRun: null };
+  const links: RenderLinks = { run: ctx.runUrl, artifact: targets.uploads?.artifactUrl ?? null, checkRun: null, report: targets.uploads?.reportUrl ?? null };
   const verdict = verdictOf(outcome);
   const conclusion = conclusionOf(outcome, inputs.publishing.failOn);
 
@@ -193,6 +195,8 @@ export async function publishOutcome(options: PublishOptions): Promise<PublishRe
     commentUrl,
     imageDigest: options.facts.imageDigest ?? view?.imageDigest ?? null,
     outputDir: inputs.publishing.outputDir,
+    artifactUrl: links.artifact,
+    reportUrl: links.report ?? null,
   };
   writeOutputs(io, outputs);
   return { outputs, conclusion, stepFailed: conclusion !== null && shouldFailStep(conclusion, inputs.publishing.stepFailure), notices };
@@ -213,4 +217,6 @@ export function writeOutputs(io: ActionIO, outputs: ActionOutputs): void {
   io.setOutput('comment-url', text(outputs.commentUrl));
   io.setOutput('image-digest', text(outputs.imageDigest));
   io.setOutput('output-dir', outputs.outputDir);
+  io.setOutput('artifact-url', text(outputs.artifactUrl ?? null));
+  io.setOutput('report-url', text(outputs.reportUrl ?? null));
 }

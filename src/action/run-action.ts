@@ -3,6 +3,7 @@ import { isAbsolute, relative } from 'node:path';
 import type { ActionIO } from './action-io.js';
 import { STATE } from './action-io.js';
 import type { AnnotationSources } from './annotations.js';
+import { uploadOutputs, type ArtifactUploader, type UploadedArtifacts } from './artifact-upload.js';
 import type { CacheBackend } from './baseline-cache.js';
 import { readCertificateFile } from './certificate-intake.js';
 import { startCheckRun } from './check-run.js';
@@ -37,6 +38,8 @@ export interface ActionDeps {
   readonly node: string;
   readonly user: { readonly uid: number; readonly gid: number } | null;
   readonly signal?: AbortSignal;
+  /** Uploads `upload-artifact: true` files; absent: the upload is skipped with a notice. */
+  readonly artifacts?: ArtifactUploader;
   /** Least time between progress updates of the in-progress check run. @default 30000 */
   readonly progressIntervalMs?: number;
 }
@@ -255,6 +258,15 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
   renderer.finish();
   await live?.flush();
 
+  let uploads: UploadedArtifacts | null = null;
+  if (inputs.publishing.uploadArtifact === 'upload' && (outcome.kind === 'certified' || outcome.kind === 'error' || outcome.kind === 'partial')) {
+    if (deps.artifacts === undefined) notices.push('upload-artifact: no artifact client here; nothing uploaded');
+    else {
+      uploads = await uploadOutputs(deps.artifacts, { outputDir: inputs.publishing.outputDir, ctx });
+      notices.push(...uploads.notices);
+      if (uploads.artifactUrl !== null) io.info(`artifact: ${uploads.artifactUrl}`);
+    }
+  }
   const pullRequest = await commentTarget(api, inputs, ctx, headSha, notices);
   const publish = await publishOutcome({
     io,
@@ -263,7 +275,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
     ctx,
     outcome,
     facts: { ...facts, notices: [...facts.notices, ...notices], durationMs: Date.now() - started },
-    targets: { headSha, checkRun, pullRequest, annotationSources: await annotationSources(ctx, inputs, built, configText) },
+    targets: { headSha, checkRun, pullRequest, annotationSources: await annotationSources(ctx, inputs, built, configText), ...(uploads === null ? {} : { uploads }) },
     now: deps.now,
     onEvent,
   }).catch((error: unknown) => {
