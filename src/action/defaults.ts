@@ -27,6 +27,14 @@ export const DEFAULTS = Object.freeze({
   cache: true,
 } as const);
 
+/** This Action's documentation, as absolute URLs (summaries are read in the user's repository, where a relative path points nowhere). */
+export const DOCS_URL = 'https://github.com/invarlock/invarlock/blob/v1/docs/action.md';
+export const DOCS_LINKS = Object.freeze({
+  forkPullRequests: `${DOCS_URL}#fork-pull-requests`,
+  inputs: `${DOCS_URL}#inputs`,
+  requiredChecks: `${DOCS_URL}#required-checks`,
+});
+
 /** Largest certificate read from an untrusted source (publisher-only mode, shards), in bytes. */
 export const MAX_UNTRUSTED_CERT_BYTES = 64 * 1024 * 1024;
 

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { InvarlockError } from '../errors/index.js';
-import { DEFAULTS } from './defaults.js';
+import { DEFAULTS, DOCS_LINKS } from './defaults.js';
 import { parseDockerArgs } from './docker-args.js';
 import { parseImageRef } from './image-ref.js';
 import type { ActionInputs, ActionMode, ExecutionInputs, PlanInputs, PublishingInputs, ShardSpec } from './types.js';
@@ -262,7 +262,7 @@ export function parseInputs(options: ParseInputsOptions): ActionInputs {
   if (c.problems.length > 0) {
     throw new InvarlockError('E_ACTION_INPUT', `${c.problems.length} invalid input${c.problems.length === 1 ? '' : 's'}: ${c.problems[0] ?? ''}`, {
       details: { problems: c.problems.slice(0, 50), inputs: [...c.names] },
-      hint: 'See the inputs table in the README (docs/action.md).',
+      hint: `See the inputs table: ${DOCS_LINKS.inputs}`,
     });
   }
   return deepFreeze(inputs);

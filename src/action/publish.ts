@@ -67,6 +67,7 @@ export function verdictOf(outcome: RunOutcome): Verdict {
 
 function conclusionOf(outcome: RunOutcome, failOn: ActionInputs['publishing']['failOn']): CheckConclusion | null {
   if (outcome.kind === 'partial') return null;
+  if (outcome.kind === 'skipped' && outcome.conclusion !== undefined) return outcome.conclusion;
   return decideConclusion(verdictOf(outcome), failOn, outcome.kind === 'error' ? outcome.error.kind : 'other');
 }
 
@@ -199,7 +200,8 @@ export async function publishOutcome(options: PublishOptions): Promise<PublishRe
     reportUrl: links.report ?? null,
   };
   writeOutputs(io, outputs);
-  return { outputs, conclusion, stepFailed: conclusion !== null && shouldFailStep(conclusion, inputs.publishing.stepFailure), notices };
+  // A skipped job is not a failed step: the check run carries the block.
+  return { outputs, conclusion, stepFailed: conclusion !== null && outcome.kind !== 'skipped' && shouldFailStep(conclusion, inputs.publishing.stepFailure), notices };
 }
 
 /** Sets every output; unset values are written as empty strings so `steps.x.outputs.y` is defined. */

@@ -196,9 +196,14 @@ describe('runAction (host mode)', () => {
     expect(gh.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
   });
 
-  it('skips fork pull requests by default without calling the API', async () => {
+  it('skips fork pull requests by default, leaving a completed action_required check run that says why', async () => {
     const { io, outDir } = await run({ payload: pullRequest(true), inputs: { comment: 'always' } });
-    expect(gh.requests).toHaveLength(0);
+    // One completed check run (where the token may write it), no comment, no evaluation.
+    expect(checkRunBodies()).toEqual([{ method: 'POST', body: expect.objectContaining({ head_sha: HEAD, status: 'completed', conclusion: 'action_required' }) }]);
+    const output = checkRunBodies()[0]?.body['output'] as { title: string; summary: string };
+    expect(output.title).toBe('SKIPPED · fork pull request');
+    expect(output.summary).toContain('https://github.com/invarlock/invarlock/blob/v1/docs/action.md#fork-pull-requests');
+    expect(gh.comments).toHaveLength(0);
     expect(io.outputs['verdict']).toBe('skipped');
     expect(io.summary[0]).toContain('fork');
     expect(io.summary[0]).toContain('two-workflow recipe');
@@ -220,7 +225,12 @@ describe('runAction (host mode)', () => {
     expect(io.summary[0]).toContain('tier:');
     expect(io.summary[0]).toContain('comment:');
     expect(io.failures).toHaveLength(1);
-    expect(gh.requests).toHaveLength(0);
+    // A completed check run says why, so a required check neither waits nor passes.
+    expect(checkRunBodies()).toEqual([{ method: 'POST', body: expect.objectContaining({ head_sha: HEAD, status: 'completed', conclusion: 'action_required' }) }]);
+    const output = checkRunBodies()[0]?.body['output'] as { title: string; summary: string };
+    expect(output.title).toMatch(/^ERROR · E_ACTION_INPUT/);
+    expect(output.summary).toContain('tier:');
+    expect(io.logs.at(-1)).toMatch(/^InvarLock verdict: ERROR/);
   });
 
   it('reuses the cached baseline evaluation on the next run', async () => {
