@@ -1,5 +1,6 @@
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
+import { shardPartialFileName } from '../core/index.js';
 import { isInvarlockError, wrapError } from '../errors/index.js';
 import { baselineCacheKey, restoreBaselineEval, saveBaselineEval, BASELINE_EVAL_FILE, type CacheBackend } from './baseline-cache.js';
 import { OUTPUT_FILES, readCertificateFile } from './certificate-intake.js';
@@ -136,6 +137,7 @@ async function prepareLauncher(deps: EvaluateDeps, inputs: ActionInputs, ctx: Ru
 async function clearOutputs(outputDir: string): Promise<void> {
   await mkdir(outputDir, { recursive: true });
   for (const name of [...Object.values(OUTPUT_FILES), BASELINE_EVAL_FILE]) await rm(join(outputDir, name), { force: true });
+  for (const name of await readdir(outputDir)) if (name.endsWith('.partial.json')) await rm(join(outputDir, name), { force: true });
 }
 
 class Deadline {
@@ -258,7 +260,7 @@ export async function evaluateRun(deps: EvaluateDeps, inputs: ActionInputs, ctx:
     return fail(certified.error, finalFacts);
   }
   if (plan.shard !== undefined) {
-    const partial = join(outputDir, OUTPUT_FILES.partial);
+    const partial = join(outputDir, shardPartialFileName(plan.shard));
     if (!(await isFile(partial))) {
       return fail({ code: 'E_INTERNAL', message: `the CLI finished shard ${plan.shard.index + 1}/${plan.shard.count} but wrote no ${OUTPUT_FILES.partial}`, hint: null, field: null, kind: 'other' }, finalFacts);
     }

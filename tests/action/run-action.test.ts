@@ -248,7 +248,7 @@ describe('runAction (host mode)', () => {
     expect(checkRunBodies()).toHaveLength(0);
     expect(io.outputs['verdict']).toBe('skipped');
     expect(io.summary[0]).toContain('Shard 2/3 evaluated');
-    expect(JSON.parse(readFileSync(join(outDir, 'shard.partial.json'), 'utf8'))).toEqual({ shard: { index: 1, count: 3 } });
+    expect(JSON.parse(readFileSync(join(outDir, 'shard-2-of-3.partial.json'), 'utf8'))).toEqual({ shard: { index: 1, count: 3 } });
   });
 
   it('aggregates shard results into one verified certificate', async () => {

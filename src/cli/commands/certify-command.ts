@@ -1,6 +1,6 @@
 import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { certify, loadConfigFile, mergeConfig, parseConfigText, resolveRunConfig, type RunConfigFile } from '../../core/index.js';
+import { certify, loadConfigFile, mergeConfig, parseConfigText, resolveRunConfig, shardPartialFileName, type RunConfigFile } from '../../core/index.js';
 import { InvarlockError } from '../../errors/index.js';
 import { renderHeadline, writeReportFiles, type Certificate } from '../../report/index.js';
 import type { CliContext } from '../cli-context.js';
@@ -153,7 +153,7 @@ export async function runCertify(flags: CertifyFlags, ctx: CliContext): Promise<
     // A shard job: partial results for `invarlock aggregate`, no certificate of its own.
     const files: string[] = [];
     for (const partial of run.partials) {
-      const path = join(outDir, run.partials.length === 1 ? 'shard.partial.json' : `${slug(partial.label)}.shard.partial.json`);
+      const path = join(outDir, shardPartialFileName(partial.shard, run.partials.length === 1 ? null : slug(partial.label)));
       await writeJsonAtomic(path, partial);
       files.push(path);
     }
