@@ -5,7 +5,7 @@ import type { ProcessResult } from './spawn-process.js';
  * One CLI command the Action runs. The CLI contract (the lead's `src/cli`):
  * - `invarlock certify --config PLAN --out DIR --json` → exit 0 pass/warn, 1 gate failed (both
  *   write DIR/evaluation.cert.json, report.md, report.html, and baseline-eval.json for caching;
- *   with `shard` in the plan: DIR/shard.partial.json instead), 2 bad input, 3 runtime error
+ *   with `shard` in the plan: DIR/shard-<i>-of-<n>.partial.json instead), 2 bad input, 3 runtime error
  *   (stdout: `{"error": {code, message, hint?, details?}}`).
  * - `invarlock prefetch --config PLAN --json` → downloads every `hf:` model and the dataset the
  *   plan names into its `cache_dir`, verifying hashes; exit 0, 2, 3.
@@ -44,7 +44,8 @@ export interface CliLauncher {
 export function cliArgs(request: CliRequest, paths: { readonly plan: string; readonly input: string; readonly output: string }): string[] {
   switch (request.command) {
     case 'certify':
-      return ['certify', '--config', paths.plan, '--out', paths.output, '--json'];
+      // Progress as NDJSON on stderr (a side channel: stdout stays the one --json record).
+      return ['certify', '--config', paths.plan, '--out', paths.output, '--events', 'stderr', '--json'];
     case 'prefetch':
       return ['prefetch', '--config', paths.plan, '--json'];
     case 'aggregate':

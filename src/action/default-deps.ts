@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { coreInputReader, coreIO } from './action-io.js';
+import { actionsArtifactUploader } from './artifact-upload.js';
 import { actionsCacheBackend } from './baseline-cache.js';
 import { createGitHubApi } from './github-client.js';
 import { readVerifiedCertificate } from './report-door.js';
@@ -33,6 +34,7 @@ export function defaultActionDeps(options: { readonly signal?: AbortSignal; read
     now: () => new Date(),
     node: process.execPath,
     user: hostUser(),
+    artifacts: actionsArtifactUploader(),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
 }

@@ -20,11 +20,20 @@ export const DEFAULTS = Object.freeze({
   'check-name': 'InvarLock / certify',
   comment: 'off',
   'job-summary': true,
+  'upload-artifact': false,
   'fail-on': 'fail',
   'action-fail': true,
   'output-dir': 'invarlock-out',
   cache: true,
 } as const);
+
+/** This Action's documentation, as absolute URLs (summaries are read in the user's repository, where a relative path points nowhere). */
+export const DOCS_URL = 'https://github.com/invarlock/invarlock/blob/v1/docs/action.md';
+export const DOCS_LINKS = Object.freeze({
+  forkPullRequests: `${DOCS_URL}#fork-pull-requests`,
+  inputs: `${DOCS_URL}#inputs`,
+  requiredChecks: `${DOCS_URL}#required-checks`,
+});
 
 /** Largest certificate read from an untrusted source (publisher-only mode, shards), in bytes. */
 export const MAX_UNTRUSTED_CERT_BYTES = 64 * 1024 * 1024;
@@ -35,6 +44,8 @@ export const BUDGETS = Object.freeze({
   checkOutputBytes: 65_535,
   /** Issue comment body, in characters, counted as UTF-16 code units (never fewer than code points). */
   commentChars: 65_536,
+  /** What the sticky comment aims at, in UTF-8 bytes: a reviewer reads it in ten seconds; the full report lives elsewhere. */
+  commentTargetBytes: 2000,
   /** Job summary per step, in bytes. */
   jobSummaryBytes: 1024 * 1024,
   /** Part of the job summary kept for the publishing notes appended after the check run and comment. */

@@ -1,5 +1,6 @@
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
+import { shardPartialFileName } from '../core/index.js';
 import { isInvarlockError, wrapError } from '../errors/index.js';
 import { baselineCacheKey, restoreBaselineEval, saveBaselineEval, BASELINE_EVAL_FILE, type CacheBackend } from './baseline-cache.js';
 import { OUTPUT_FILES, readCertificateFile } from './certificate-intake.js';
@@ -13,6 +14,7 @@ import { ensureHostRuntime } from './host-runtime.js';
 import type { RunError, RunFacts, RunOutcome } from './outcome.js';
 import type { BuiltPlan } from './plan.js';
 import { runPreflight } from './preflight.js';
+import { parseEventLine } from './progress.js';
 import { chooseRuntimeImage } from './runtime-image.js';
 import { stageShardPartials } from './shard-collect.js';
 import type { ProcessRunner } from './spawn-process.js';
@@ -135,6 +137,7 @@ async function prepareLauncher(deps: EvaluateDeps, inputs: ActionInputs, ctx: Ru
 async function clearOutputs(outputDir: string): Promise<void> {
   await mkdir(outputDir, { recursive: true });
   for (const name of [...Object.values(OUTPUT_FILES), BASELINE_EVAL_FILE]) await rm(join(outputDir, name), { force: true });
+  for (const name of await readdir(outputDir)) if (name.endsWith('.partial.json')) await rm(join(outputDir, name), { force: true });
 }
 
 class Deadline {
@@ -188,14 +191,21 @@ export async function evaluateRun(deps: EvaluateDeps, inputs: ActionInputs, ctx:
   if ('code' in prepared) return fail(prepared);
   const facts = { ...baseFacts, image: prepared.image, imageDigest: prepared.imageDigest };
   const launch = async (request: CliRequest, what: string): Promise<ReturnType<typeof interpretCliResult>> => {
-    deps.onEvent({ type: 'stage-start', stage: what });
+    // certify streams its own stages (`--events stderr`): they become the log's groups.
+    const grouped = request.command !== 'certify';
+    if (grouped) deps.onEvent({ type: 'stage-start', stage: what });
+    else deps.onEvent({ type: 'log', line: `▸ ${what}` });
     const started = Date.now();
     const result = await prepared.launcher.run(request, {
       timeoutMs: deadline.remainingMs(),
       ...(deps.signal === undefined ? {} : { signal: deps.signal }),
-      onLine: (line) => deps.onEvent({ type: 'log', line }),
+      onLine: (line) => {
+        const event = parseEventLine(line);
+        deps.onEvent(event === null ? { type: 'log', line } : { type: 'run-event', event });
+      },
     });
-    deps.onEvent({ type: 'stage-end', stage: what, durationMs: Date.now() - started });
+    if (grouped) deps.onEvent({ type: 'stage-end', stage: what, durationMs: Date.now() - started });
+    else deps.onEvent({ type: 'log', line: `${what}: ${(( Date.now() - started) / 1000).toFixed(1)} s` });
     return interpretCliResult(result, { what, launcher: prepared.launcher.kind, timeoutMinutes: deadline.timeoutMinutes });
   };
 
@@ -250,7 +260,7 @@ export async function evaluateRun(deps: EvaluateDeps, inputs: ActionInputs, ctx:
     return fail(certified.error, finalFacts);
   }
   if (plan.shard !== undefined) {
-    const partial = join(outputDir, OUTPUT_FILES.partial);
+    const partial = join(outputDir, shardPartialFileName(plan.shard));
     if (!(await isFile(partial))) {
       return fail({ code: 'E_INTERNAL', message: `the CLI finished shard ${plan.shard.index + 1}/${plan.shard.count} but wrote no ${OUTPUT_FILES.partial}`, hint: null, field: null, kind: 'other' }, finalFacts);
     }

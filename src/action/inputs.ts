@@ -5,7 +5,7 @@ import { PROFILE_NAMES, TIER_NAMES } from '../contracts/index.js';
 import { EDIT_NAMES } from '../edits/index.js';
 import { InvarlockError } from '../errors/index.js';
 import { DEVICE_CHOICES } from '../eval/index.js';
-import { DEFAULTS } from './defaults.js';
+import { DEFAULTS, DOCS_LINKS } from './defaults.js';
 import { parseDockerArgs } from './docker-args.js';
 import { parseImageRef } from './image-ref.js';
 import type { ActionInputs, ActionMode, ExecutionInputs, PlanInputs, PublishingInputs, ShardSpec } from './types.js';
@@ -30,7 +30,7 @@ export const INPUT_NAMES = [
   'baseline', 'subject', 'subject-lora', 'edit', 'edit-config', 'adapter',
   'config', 'profile', 'tier', 'dataset', 'seq-len', 'preview-n', 'final-n', 'seed', 'batch-size', 'device', 'shard', 'cache-dir',
   'execution-mode', 'runtime-image', 'allow-unpinned-image', 'gpus', 'shm-size', 'docker-args', 'allow-network', 'timeout-minutes', 'fork-policy',
-  'github-token', 'check-name', 'comment', 'job-summary', 'fail-on', 'action-fail', 'output-dir', 'cache',
+  'github-token', 'check-name', 'comment', 'job-summary', 'fail-on', 'action-fail', 'output-dir', 'cache', 'upload-artifact',
   'certificate', 'head-sha', 'pull-request', 'aggregate',
 ] as const;
 
@@ -237,6 +237,7 @@ function parsePublishing(c: Collector, workspace: string): PublishingInputs {
     stepFailure: c.flag('action-fail', DEFAULTS['action-fail']) ? 'on-blocking' : 'never',
     outputDir: c.path('output-dir', workspace) ?? resolve(workspace, DEFAULTS['output-dir']),
     cache: c.flag('cache', DEFAULTS.cache) ? 'use' : 'off',
+    uploadArtifact: c.flag('upload-artifact', DEFAULTS['upload-artifact']) ? 'upload' : 'skip',
   };
 }
 
@@ -265,7 +266,7 @@ export function parseInputs(options: ParseInputsOptions): ActionInputs {
   if (c.problems.length > 0) {
     throw new InvarlockError('E_ACTION_INPUT', `${c.problems.length} invalid input${c.problems.length === 1 ? '' : 's'}: ${c.problems[0] ?? ''}`, {
       details: { problems: c.problems.slice(0, 50), inputs: [...c.names] },
-      hint: 'See the inputs table in the README (docs/action.md).',
+      hint: `See the inputs table: ${DOCS_LINKS.inputs}`,
     });
   }
   return deepFreeze(inputs);

@@ -3,7 +3,7 @@ import { fitMarkdown, measure, type SizeUnit } from './byte-budget.js';
 import { verdictBadge } from './conclusion.js';
 import type { RunFacts, RunOutcome } from './outcome.js';
 import { dataMarker, stickyMarker } from './publication-marker.js';
-import type { PreviousPublication, RenderLinks, Surface, VerifiedCertificate } from './types.js';
+import type { GateView, PreviousPublication, RenderLinks, Surface, VerifiedCertificate } from './types.js';
 
 /** Escapes text for a markdown table cell or inline text (pipes, backticks, HTML, line breaks). */
 export function escapeMarkdown(text: string): string {
@@ -68,7 +68,30 @@ export function checkTextFor(certificate: VerifiedCertificate, links: RenderLink
   return framed(certificate, 'check-text', { head: '', trailer: '', links, previous: null }, BUDGETS.checkOutputBytes, 'utf8-bytes');
 }
 
-/** The sticky comment body: marker line, delta line, the rendered comment, the data marker; ≤ 65,536 characters. */
+const GATE_BADGES: Readonly<Record<GateView['status'], string>> = { pass: '✅', warn: '⚠️', fail: '❌', error: '🛑', skipped: '⏭️', not_evaluated: '➖' };
+
+/** The links line of the comment: only the pages that exist. */
+export function linksLine(links: RenderLinks): string {
+  const parts = [
+    links.checkRun === null ? null : `[Check run](${links.checkRun})`,
+    links.report === undefined || links.report === null ? null : `[report.html](${links.report})`,
+    links.artifact === null ? null : `[Artifact](${links.artifact})`,
+    `[Workflow run](${links.run})`,
+  ];
+  return parts.filter((p): p is string => p !== null).join(' · ');
+}
+
+function gateTable(gates: readonly GateView[]): string {
+  return ['| | Gate | Measured | Threshold |', '| --- | --- | --- | --- |', ...gates.map((g) => `| ${GATE_BADGES[g.status]} | ${escapeMarkdown(g.label)} | ${escapeMarkdown(g.measured)} | ${escapeMarkdown(g.threshold)} |`)].join('\n');
+}
+
+/**
+ * The sticky comment a reviewer reads in ten seconds (≤ {@link BUDGETS.commentTargetBytes}): the
+ * headline, the change since the previous push, the gate table (gates that did not pass first;
+ * passing and unevaluated rows are folded into a count when room runs out), and links to the check
+ * run, report.html, the artifact and the workflow run. The full report stays in the check run, the
+ * job summary and the artifact.
+ */
 export function commentFor(options: {
   readonly certificate: VerifiedCertificate;
   readonly checkName: string;
@@ -76,10 +99,22 @@ export function commentFor(options: {
   readonly headSha: string;
   readonly previous: PreviousPublication | null;
 }): string {
+  const view = options.certificate.view;
   const current = publicationOf(options.certificate, options.headSha);
   const delta = deltaLine(options.previous, current);
-  const head = `${stickyMarker(options.checkName)}\n${delta === '' ? '' : `${delta}\n\n`}`;
-  return framed(options.certificate, 'comment', { head, trailer: dataMarker(current), links: options.links, previous: options.previous }, BUDGETS.commentChars, 'utf16-units');
+  const head = [stickyMarker(options.checkName), `### ${escapeMarkdown(view.headline)}`, delta === '' ? `First certificate for this pull request (\`${options.headSha.slice(0, 7)}\`).` : delta].join('\n');
+  const foot = [linksLine(options.links), '<sub>Full report: the check run, the job summary and the artifact.</sub>', dataMarker(current)].join('\n\n');
+  const order = (g: GateView): number => (g.status === 'fail' || g.status === 'error' ? 0 : g.status === 'warn' ? 1 : g.status === 'pass' ? 2 : 3);
+  const sorted = [...view.gates].sort((a, b) => order(a) - order(b));
+  for (let shown = sorted.length; shown >= 0; shown -= 1) {
+    const rows = sorted.slice(0, shown);
+    const hidden = sorted.length - shown;
+    const table = rows.length === 0 ? '' : `${gateTable(rows)}\n`;
+    const more = hidden === 0 ? '' : `${hidden} more gate${hidden === 1 ? '' : 's'} (${[...new Set(sorted.slice(shown).map((g) => g.status.replace('_', ' ')))].join(', ')}) in the check run.\n`;
+    const body = `${head}\n\n${table}${more}\n${foot}`;
+    if (measure(body, 'utf8-bytes') <= BUDGETS.commentTargetBytes || shown === 0) return body;
+  }
+  return `${head}\n\n${foot}`;
 }
 
 /** Markdown for an outcome without a certificate (error, skipped, shard partial): what happened and what to do. */

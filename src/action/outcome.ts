@@ -1,4 +1,4 @@
-import type { ShardSpec, VerifiedCertificate } from './types.js';
+import type { CheckConclusion, ShardSpec, VerifiedCertificate } from './types.js';
 
 /** The files a certify run leaves in the output directory (absolute paths). */
 export interface CertificateFiles {
@@ -35,5 +35,6 @@ export interface RunFacts {
 export type RunOutcome =
   | { readonly kind: 'certified'; readonly certificate: VerifiedCertificate; readonly files: CertificateFiles }
   | { readonly kind: 'error'; readonly error: RunError; readonly files: CertificateFiles | null }
-  | { readonly kind: 'skipped'; readonly reason: string; readonly detail: string }
+  /** `conclusion`: the check run's, when skipping must still block a required check (a fork PR not evaluated). */
+  | { readonly kind: 'skipped'; readonly reason: string; readonly detail: string; readonly conclusion?: CheckConclusion }
   | { readonly kind: 'partial'; readonly shard: ShardSpec; readonly partialPath: string };

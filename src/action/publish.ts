@@ -21,6 +21,8 @@ export interface PublishTargets {
   /** PR to write the sticky comment on, or null. */
   readonly pullRequest: number | null;
   readonly annotationSources: AnnotationSources;
+  /** Pages of what `upload-artifact: true` uploaded. */
+  readonly uploads?: { readonly artifactUrl: string | null; readonly reportUrl: string | null };
 }
 
 /** Options of {@link publishOutcome}. */
@@ -65,6 +67,7 @@ export function verdictOf(outcome: RunOutcome): Verdict {
 
 function conclusionOf(outcome: RunOutcome, failOn: ActionInputs['publishing']['failOn']): CheckConclusion | null {
   if (outcome.kind === 'partial') return null;
+  if (outcome.kind === 'skipped' && outcome.conclusion !== undefined) return outcome.conclusion;
   return decideConclusion(verdictOf(outcome), failOn, outcome.kind === 'error' ? outcome.error.kind : 'other');
 }
 
@@ -96,7 +99,7 @@ function describeComment(outcome: CommentOutcome): string | null {
 export async function publishOutcome(options: PublishOptions): Promise<PublishResult> {
   const { io, inputs, ctx, outcome, targets } = options;
   const notices: string[] = [];
-  const links: RenderLinks = { run: ctx.runUrl, artifact: null, checkRun: null };
+  const links: RenderLinks = { run: ctx.runUrl, artifact: targets.uploads?.artifactUrl ?? null, checkRun: null, report: targets.uploads?.reportUrl ?? null };
   const verdict = verdictOf(outcome);
   const conclusion = conclusionOf(outcome, inputs.publishing.failOn);
 
@@ -193,9 +196,12 @@ export async function publishOutcome(options: PublishOptions): Promise<PublishRe
     commentUrl,
     imageDigest: options.facts.imageDigest ?? view?.imageDigest ?? null,
     outputDir: inputs.publishing.outputDir,
+    artifactUrl: links.artifact,
+    reportUrl: links.report ?? null,
   };
   writeOutputs(io, outputs);
-  return { outputs, conclusion, stepFailed: conclusion !== null && shouldFailStep(conclusion, inputs.publishing.stepFailure), notices };
+  // A skipped job is not a failed step: the check run carries the block.
+  return { outputs, conclusion, stepFailed: conclusion !== null && outcome.kind !== 'skipped' && shouldFailStep(conclusion, inputs.publishing.stepFailure), notices };
 }
 
 /** Sets every output; unset values are written as empty strings so `steps.x.outputs.y` is defined. */
@@ -213,4 +219,6 @@ export function writeOutputs(io: ActionIO, outputs: ActionOutputs): void {
   io.setOutput('comment-url', text(outputs.commentUrl));
   io.setOutput('image-digest', text(outputs.imageDigest));
   io.setOutput('output-dir', outputs.outputDir);
+  io.setOutput('artifact-url', text(outputs.artifactUrl ?? null));
+  io.setOutput('report-url', text(outputs.reportUrl ?? null));
 }

@@ -1,5 +1,5 @@
 import { InvarlockError } from '../errors/index.js';
-import { parseCertificate, renderHeadline, renderMarkdown, renderTitle, verifyCertificate, type Certificate, type VerifyCheck } from '../report/index.js';
+import { buildGateRows, parseCertificate, renderHeadline, renderMarkdown, renderTitle, verifyCertificate, type Certificate, type VerifyCheck } from '../report/index.js';
 import type { CertificateReader, CertificateView, RenderOptions, RenderedMarkdown, Surface, VerifiedCertificate } from './types.js';
 
 /**
@@ -21,6 +21,7 @@ export function toCertificateView(cert: Certificate): CertificateView {
     baseline: cert.models.baseline.label,
     subject: cert.models.subject.label,
     imageDigest: cert.provenance.container?.digest ?? null,
+    gates: buildGateRows(cert).map((r) => ({ gate: r.gate, label: r.label, status: r.status, measured: r.measured, threshold: r.threshold })),
   };
 }
 

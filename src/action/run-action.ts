@@ -3,18 +3,20 @@ import { isAbsolute, relative } from 'node:path';
 import type { ActionIO } from './action-io.js';
 import { STATE } from './action-io.js';
 import type { AnnotationSources } from './annotations.js';
+import { uploadOutputs, type ArtifactUploader, type UploadedArtifacts } from './artifact-upload.js';
 import type { CacheBackend } from './baseline-cache.js';
 import { readCertificateFile } from './certificate-intake.js';
 import { startCheckRun } from './check-run.js';
 import { locateConfigKeys, locateWorkflowInputs } from './config-locations.js';
 import { readRunContext } from './context.js';
-import { MAX_UNTRUSTED_CERT_BYTES } from './defaults.js';
+import { DEFAULTS, DOCS_LINKS, MAX_UNTRUSTED_CERT_BYTES } from './defaults.js';
 import { evaluateRun, toRunError } from './evaluate.js';
 import type { GitHubApi, GitHubApiOptions } from './github-client.js';
 import { parseInputs, type InputReader } from './inputs.js';
 import { escapeMarkdown } from './markdown-compose.js';
-import type { RunFacts, RunOutcome } from './outcome.js';
+import type { RunError, RunFacts, RunOutcome } from './outcome.js';
 import { buildPlan, type BuiltPlan } from './plan.js';
+import { createLiveCheckRun, ProgressRenderer, type ProgressSnapshot } from './progress.js';
 import { publishOutcome, writeOutputs, type PublishResult, type PublishTargets } from './publish.js';
 import type { ProcessRunner } from './spawn-process.js';
 import type { ActionEvent, ActionEventSink, ActionInputs, CertificateReader, RunContext } from './types.js';
@@ -36,12 +38,25 @@ export interface ActionDeps {
   readonly node: string;
   readonly user: { readonly uid: number; readonly gid: number } | null;
   readonly signal?: AbortSignal;
+  /** Uploads `upload-artifact: true` files; absent: the upload is skipped with a notice. */
+  readonly artifacts?: ArtifactUploader;
+  /** Least time between progress updates of the in-progress check run. @default 30000 */
+  readonly progressIntervalMs?: number;
 }
 
-/** Maps run events to the log: stages become collapsible groups. */
-export function logEvents(io: ActionIO): ActionEventSink {
+/**
+ * Maps run events to the log: the Action's own steps and the CLI's stages become collapsible
+ * groups, scoring shows windows done and an ETA; `onProgress` sees each CLI event's snapshot.
+ */
+export function logEvents(io: ActionIO, onProgress?: (snapshot: ProgressSnapshot) => void, renderer: ProgressRenderer = new ProgressRenderer(io)): ActionEventSink {
   return (event: ActionEvent) => {
     switch (event.type) {
+      case 'run-event': {
+        renderer.handle(event.event);
+        const snapshot = renderer.snapshot();
+        if (snapshot !== null) onProgress?.(snapshot);
+        break;
+      }
       case 'stage-start':
         io.startGroup(event.stage);
         break;
@@ -69,7 +84,7 @@ export function logEvents(io: ActionIO): ActionEventSink {
 const FORK_DETAIL = [
   'This pull request comes from a fork: its code is untrusted and its token is read-only, so InvarLock did not evaluate it on this runner.',
   '',
-  'To certify fork PRs safely, use the two-workflow recipe (docs/action.md, "Fork pull requests"): a `pull_request` workflow that runs on a runner you accept for untrusted code (`fork-policy: run`) and uploads the output directory as an artifact, and a `workflow_run` workflow that verifies that certificate and publishes it (`certificate:` + `head-sha:`).',
+  `To certify fork PRs safely, use the [two-workflow recipe](${DOCS_LINKS.forkPullRequests}): a \`pull_request\` workflow that runs on a runner you accept for untrusted code (\`fork-policy: run\`) and uploads the output directory as an artifact, and a \`workflow_run\` workflow that verifies that certificate and publishes it (\`certificate:\` + \`head-sha:\`). Until then this check is \`action_required\`, so a required check does not let the unverified model merge.`,
 ].join('\n');
 
 async function readTextOrNull(path: string): Promise<string | null> {
@@ -126,7 +141,9 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
   const { io } = deps;
   const token = deps.reader.get('github-token').trim();
   if (token !== '') io.setSecret(token);
-  const onEvent = logEvents(io);
+  const renderer = new ProgressRenderer(io);
+  let live: ReturnType<typeof createLiveCheckRun> | null = null;
+  const onEvent = logEvents(io, (snapshot) => live?.offer(snapshot), renderer);
   let ctx: RunContext;
   let inputs: ActionInputs;
   try {
@@ -138,6 +155,8 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
     await io.appendSummary(`## 🛑 ERROR · ${e.code}\n\n${escapeMarkdown(e.message)}\n\n${problems.map((p) => `- ${escapeMarkdown(p)}`).join('\n')}\n`).catch(() => undefined);
     io.setOutput('verdict', 'error');
     io.setFailed(`${e.code}: ${e.message}${problems.length > 1 ? `\n${problems.join('\n')}` : ''}`);
+    const url = await inputErrorCheckRun(deps, token, e, problems, onEvent).catch(() => null);
+    io.info(verdictLine(null, url));
     return { publish: null, outcome: null };
   }
   io.saveState(STATE.jobKey, ctx.jobKey);
@@ -162,12 +181,17 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
   }
 
   const isFork = ctx.pullRequest?.origin === 'fork' && inputs.mode.kind !== 'publish';
+  const forkSkipped = isFork && inputs.execution.forkPolicy === 'skip' && planError === null;
   const isShard = built?.file.shard !== undefined;
   const headSha = inputs.mode.kind === 'publish' ? inputs.mode.headSha : ctx.headSha;
-  const api = token !== '' && !isFork ? deps.createApi({ token, baseUrl: ctx.apiUrl, owner: ctx.owner, repo: ctx.repo, onEvent }) : null;
+  // A skipped fork PR still tries to leave a completed check run that says why (it works where the
+  // repository gives fork PRs a write token; a read-only token gets a notice), so a required check
+  // does not wait forever. A fork PR that is evaluated publishes nothing: its code is untrusted.
+  const api = token !== '' && (!isFork || forkSkipped) ? deps.createApi({ token, baseUrl: ctx.apiUrl, owner: ctx.owner, repo: ctx.repo, onEvent }) : null;
 
   let checkRun: PublishTargets['checkRun'];
   if (api === null) checkRun = { kind: 'none', reason: isFork ? 'fork pull request (read-only token)' : 'no github-token' };
+  else if (forkSkipped) checkRun = { kind: 'complete', id: null };
   else if (isShard) checkRun = { kind: 'none', reason: 'shard job: the aggregate job publishes the check run' };
   else {
     const start = await startCheckRun(api, {
@@ -182,6 +206,12 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
     if (start.ok) {
       io.saveState(STATE.checkRunId, String(start.value.id));
       checkRun = { kind: 'complete', id: start.value.id };
+      const id = start.value.id;
+      live = createLiveCheckRun({
+        update: (title, summary) => api.updateCheckRun(id, { status: 'in_progress', output: { title, summary } }),
+        runUrl: ctx.runUrl,
+        ...(deps.progressIntervalMs === undefined ? {} : { intervalMs: deps.progressIntervalMs }),
+      });
     } else if (start.status === 403 || start.status === 404) {
       notices.push(`no check run: the token lacks checks: write (${start.status}); the job summary has the result`);
       checkRun = { kind: 'none', reason: 'no checks: write permission' };
@@ -205,7 +235,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
       outcome = { kind: 'error', error: toRunError(error), files: null };
     }
   } else if (isFork && inputs.execution.forkPolicy === 'skip') {
-    outcome = { kind: 'skipped', reason: 'fork pull request', detail: FORK_DETAIL };
+    outcome = { kind: 'skipped', reason: 'fork pull request', detail: FORK_DETAIL, conclusion: 'action_required' };
   } else {
     let dockerUsed = false;
     const result = await evaluateRun(
@@ -231,7 +261,18 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
     outcome = result.outcome;
     facts = result.facts;
   }
+  renderer.finish();
+  await live?.flush();
 
+  let uploads: UploadedArtifacts | null = null;
+  if (inputs.publishing.uploadArtifact === 'upload' && (outcome.kind === 'certified' || outcome.kind === 'error' || outcome.kind === 'partial')) {
+    if (deps.artifacts === undefined) notices.push('upload-artifact: no artifact client here; nothing uploaded');
+    else {
+      uploads = await uploadOutputs(deps.artifacts, { outputDir: inputs.publishing.outputDir, ctx });
+      notices.push(...uploads.notices);
+      if (uploads.artifactUrl !== null) io.info(`artifact: ${uploads.artifactUrl}`);
+    }
+  }
   const pullRequest = await commentTarget(api, inputs, ctx, headSha, notices);
   const publish = await publishOutcome({
     io,
@@ -240,7 +281,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
     ctx,
     outcome,
     facts: { ...facts, notices: [...facts.notices, ...notices], durationMs: Date.now() - started },
-    targets: { headSha, checkRun, pullRequest, annotationSources: await annotationSources(ctx, inputs, built, configText) },
+    targets: { headSha, checkRun, pullRequest, annotationSources: await annotationSources(ctx, inputs, built, configText), ...(uploads === null ? {} : { uploads }) },
     now: deps.now,
     onEvent,
   }).catch((error: unknown) => {
@@ -264,5 +305,53 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
   } else if (publish === null && outcome.kind === 'error' && inputs.publishing.stepFailure === 'on-blocking') {
     io.setFailed(`InvarLock error: ${outcome.error.code}: ${outcome.error.message}`);
   }
+  io.info(verdictLine(outcome, publish?.outputs.checkRunUrl ?? null));
   return { publish, outcome };
+}
+
+/**
+ * Input errors still end with a completed check run (`action_required`, the problems as its text),
+ * so a required check neither waits forever nor passes: best effort, when the token and the run's
+ * context can be read; never on a fork PR.
+ */
+async function inputErrorCheckRun(deps: ActionDeps, token: string, error: RunError, problems: readonly string[], onEvent: ActionEventSink): Promise<string | null> {
+  if (token === '') return null;
+  const ctx = readRunContext({ env: deps.env, cwd: deps.cwd });
+  if (ctx.pullRequest?.origin === 'fork') return null;
+  const given = deps.reader.get('head-sha').trim();
+  const headSha = /^[0-9a-f]{40}$/.test(given) ? given : ctx.headSha;
+  const name = deps.reader.get('check-name').trim().slice(0, 200) || DEFAULTS['check-name'];
+  const api = deps.createApi({ token, baseUrl: ctx.apiUrl, owner: ctx.owner, repo: ctx.repo, onEvent });
+  const summary = [`The Action's inputs are invalid, so nothing was evaluated. This is not a verdict on the model: fix the workflow and re-run.`, '', ...problems.map((p) => `- ${escapeMarkdown(p)}`), '', `[Inputs](${DOCS_LINKS.inputs}) · [Workflow run](${ctx.runUrl})`].join('\n');
+  const created = await api.createCheckRun({
+    name,
+    head_sha: headSha,
+    status: 'completed',
+    conclusion: 'action_required',
+    completed_at: deps.now().toISOString(),
+    details_url: ctx.runUrl,
+    external_id: ctx.jobKey,
+    output: { title: `ERROR · ${error.code}: ${error.message}`.slice(0, 255), summary },
+  });
+  return created.ok ? created.value.htmlUrl : null;
+}
+
+/** The last line of every run's log: the verdict in capitals, why, and where the check run is. */
+export function verdictLine(outcome: RunOutcome | null, checkRunUrl: string | null): string {
+  const where = checkRunUrl === null ? '' : ` (check run: ${checkRunUrl})`;
+  if (outcome === null) return 'InvarLock verdict: ERROR · the inputs are invalid (see the job summary)';
+  switch (outcome.kind) {
+    case 'certified':
+      return `InvarLock verdict: ${outcome.certificate.view.headline}${where}`;
+    case 'error':
+      return `InvarLock verdict: ERROR · ${outcome.error.code}: ${outcome.error.message}${where}`;
+    case 'skipped':
+      return `InvarLock verdict: SKIPPED · ${outcome.reason}${where}`;
+    case 'partial':
+      return `InvarLock verdict: SKIPPED · shard ${outcome.shard.index + 1}/${outcome.shard.count} evaluated; the aggregate job decides`;
+    default: {
+      const never: never = outcome;
+      return never;
+    }
+  }
 }

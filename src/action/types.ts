@@ -2,7 +2,7 @@
  * Public types of the Action layer. Inputs become one {@link ActionInputs} record before any work;
  * certificates reach the publishers only as a verified {@link VerifiedCertificate}.
  */
-import type { AdapterChoice, DeviceChoice, EditName, ProfileName, TierName } from '../core/index.js';
+import type { AdapterChoice, DeviceChoice, EditName, ProfileName, RunEvent, TierName } from '../core/index.js';
 
 /** The five outcomes a run can end in (ACTION.md "Verdicts"). */
 export type Verdict = 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
@@ -102,6 +102,8 @@ export interface PublishingInputs {
   /** Absolute output directory (created if missing). */
   readonly outputDir: string;
   readonly cache: 'use' | 'off';
+  /** `upload-artifact`: upload the output files (and report.html alone) with `@actions/artifact`. */
+  readonly uploadArtifact: 'upload' | 'skip';
 }
 
 /** `docker-args` after parsing: argv tokens, and the host variables `-e NAME` asks to pass through. */
@@ -188,6 +190,18 @@ export interface CertificateView {
   readonly subject: string;
   /** `sha256:…` of the runtime image recorded in provenance, or null (host mode). */
   readonly imageDigest: string | null;
+  /** The gate table, in the report's order; cells are plain text (escape before markdown). */
+  readonly gates: readonly GateView[];
+}
+
+/** One row of the gate table. */
+export interface GateView {
+  /** The certificate's gate key (`primary_metric`, `spectral`, …). */
+  readonly gate: string;
+  readonly label: string;
+  readonly status: 'pass' | 'warn' | 'fail' | 'error' | 'skipped' | 'not_evaluated';
+  readonly measured: string;
+  readonly threshold: string;
 }
 
 /** The surfaces a certificate is rendered for; each has its own byte budget. */
@@ -204,6 +218,8 @@ export interface RenderLinks {
   readonly run: string;
   readonly artifact: string | null;
   readonly checkRun: string | null;
+  /** `report.html` uploaded on its own (`upload-artifact: true`). */
+  readonly report?: string | null;
 }
 
 /** Options of {@link VerifiedCertificate.render}. */
@@ -249,6 +265,8 @@ export interface ActionOutputs {
   readonly commentUrl: string | null;
   readonly imageDigest: string | null;
   readonly outputDir: string;
+  readonly artifactUrl?: string | null;
+  readonly reportUrl?: string | null;
 }
 
 /** Progress and notices the run emits; `main` maps them to log groups and annotations. */
@@ -257,7 +275,9 @@ export type ActionEvent =
   | { readonly type: 'stage-end'; readonly stage: string; readonly durationMs: number }
   | { readonly type: 'log'; readonly line: string }
   | { readonly type: 'notice'; readonly id: string; readonly message: string }
-  | { readonly type: 'warning'; readonly id: string; readonly message: string };
+  | { readonly type: 'warning'; readonly id: string; readonly message: string }
+  /** A progress event of the CLI (its `--events stderr` stream), checked and made inert by `parseEventLine`. */
+  | { readonly type: 'run-event'; readonly event: RunEvent };
 
 /** Receives {@link ActionEvent}s. */
 export type ActionEventSink = (event: ActionEvent) => void;

@@ -137,7 +137,7 @@ describe('container launcher', () => {
     const envArgs = values('--env');
     expect(envArgs).toEqual(expect.arrayContaining(['HOME=/tmp', 'HF_HOME=/cache', 'HF_HUB_OFFLINE=1', 'NVIDIA_DRIVER_CAPABILITIES=compute,utility', 'EXTRA_NAME']));
     expect(envArgs.join(' ')).not.toMatch(/TOKEN|SECRET/);
-    expect(argv.slice(-7)).toEqual([PINNED, 'certify', '--config', '/io/plan.json', '--out', '/io/out', '--json']);
+    expect(argv.slice(-9)).toEqual([PINNED, 'certify', '--config', '/io/plan.json', '--out', '/io/out', '--events', 'stderr', '--json']);
     // The docker client itself got only the allow-listed environment.
     expect(run.envKeys).not.toContain('GITHUB_TOKEN');
     expect(run.envKeys).not.toContain('HF_TOKEN');

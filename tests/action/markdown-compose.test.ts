@@ -29,11 +29,20 @@ describe('markdown for the GitHub surfaces', () => {
     }
   });
 
-  it('starts the comment with the sticky marker and ends with the data marker, within 65,536 characters', () => {
-    const comment = commentFor({ certificate: oversized(cert), checkName: 'n', links: LINKS, headSha: HEAD, previous: { ...publicationOf(cert, 'b'.repeat(40)), digest: 'e'.repeat(64), verdict: 'pass', ratio: 1.01 } });
+  it('writes a comment a reviewer reads in ten seconds: headline, change since the last push, gate table, links; under 2 KB', () => {
+    const links = { ...LINKS, checkRun: 'https://github.com/o/r/runs/7', artifact: 'https://github.com/o/r/actions/runs/1/artifacts/9', report: 'https://github.com/o/r/actions/runs/1/artifacts/10' };
+    const comment = commentFor({ certificate: oversized(cert), checkName: 'n', links, headSha: HEAD, previous: { ...publicationOf(cert, 'b'.repeat(40)), digest: 'e'.repeat(64), verdict: 'pass', ratio: 1.01 } });
     expect(comment.startsWith(stickyMarker('n'))).toBe(true);
+    expect(comment.split('\n')[1]).toMatch(/^### ❌ FAIL · /);
     expect(comment).toContain('PASS → FAIL');
-    expect(comment.length).toBeLessThanOrEqual(65_536);
+    expect(utf8Bytes(comment)).toBeLessThan(2000);
+    expect(comment).toContain('[Check run](https://github.com/o/r/runs/7)');
+    expect(comment).toContain('[report.html](https://github.com/o/r/actions/runs/1/artifacts/10)');
+    expect(comment).toContain('[Artifact](https://github.com/o/r/actions/runs/1/artifacts/9)');
+    // Every failing gate has its row, before the passing ones; the renderer's long report is not in it.
+    const rows = comment.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| |') && !l.startsWith('| ---'));
+    expect(rows.slice(0, 3).map((r) => r.split(' | ')[1])).toEqual(['Primary metric', 'Spectral', 'RMT']);
+    expect(comment).not.toContain('Ünïcødé');
     expect(parseDataMarker(comment)?.verdict).toBe('fail');
   });
 

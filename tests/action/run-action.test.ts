@@ -144,7 +144,7 @@ describe('runAction (host mode)', () => {
   it('passes the CLI an allow-listed environment and the plan with inputs over the config', async () => {
     const { outDir } = await run({ inputs: { tier: 'conservative', seed: '7' } });
     const record = JSON.parse(readFileSync(join(outDir, 'fake-cli.certify.json'), 'utf8'));
-    expect(record.args).toEqual(['certify', '--config', expect.stringMatching(/certify\.plan\.json$/), '--out', outDir, '--json']);
+    expect(record.args).toEqual(['certify', '--config', expect.stringMatching(/certify\.plan\.json$/), '--out', outDir, '--events', 'stderr', '--json']);
     expect(record.plan).toMatchObject({ baseline: 'models/gpt2', edit: { name: 'quant_rtn' }, tier: 'conservative', seed: 7, batch_size: 8, allow_network: false, output_dir: outDir });
     expect(record.env).not.toContain('GITHUB_TOKEN');
     expect(record.env.filter((k: string) => k.startsWith('INPUT_') || k.startsWith('ACTIONS_'))).toEqual([]);
@@ -196,9 +196,14 @@ describe('runAction (host mode)', () => {
     expect(gh.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
   });
 
-  it('skips fork pull requests by default without calling the API', async () => {
+  it('skips fork pull requests by default, leaving a completed action_required check run that says why', async () => {
     const { io, outDir } = await run({ payload: pullRequest(true), inputs: { comment: 'always' } });
-    expect(gh.requests).toHaveLength(0);
+    // One completed check run (where the token may write it), no comment, no evaluation.
+    expect(checkRunBodies()).toEqual([{ method: 'POST', body: expect.objectContaining({ head_sha: HEAD, status: 'completed', conclusion: 'action_required' }) }]);
+    const output = checkRunBodies()[0]?.body['output'] as { title: string; summary: string };
+    expect(output.title).toBe('SKIPPED · fork pull request');
+    expect(output.summary).toContain('https://github.com/invarlock/invarlock/blob/v1/docs/action.md#fork-pull-requests');
+    expect(gh.comments).toHaveLength(0);
     expect(io.outputs['verdict']).toBe('skipped');
     expect(io.summary[0]).toContain('fork');
     expect(io.summary[0]).toContain('two-workflow recipe');
@@ -220,7 +225,12 @@ describe('runAction (host mode)', () => {
     expect(io.summary[0]).toContain('tier:');
     expect(io.summary[0]).toContain('comment:');
     expect(io.failures).toHaveLength(1);
-    expect(gh.requests).toHaveLength(0);
+    // A completed check run says why, so a required check neither waits nor passes.
+    expect(checkRunBodies()).toEqual([{ method: 'POST', body: expect.objectContaining({ head_sha: HEAD, status: 'completed', conclusion: 'action_required' }) }]);
+    const output = checkRunBodies()[0]?.body['output'] as { title: string; summary: string };
+    expect(output.title).toMatch(/^ERROR · E_ACTION_INPUT/);
+    expect(output.summary).toContain('tier:');
+    expect(io.logs.at(-1)).toMatch(/^InvarLock verdict: ERROR/);
   });
 
   it('reuses the cached baseline evaluation on the next run', async () => {
@@ -238,7 +248,7 @@ describe('runAction (host mode)', () => {
     expect(checkRunBodies()).toHaveLength(0);
     expect(io.outputs['verdict']).toBe('skipped');
     expect(io.summary[0]).toContain('Shard 2/3 evaluated');
-    expect(JSON.parse(readFileSync(join(outDir, 'shard.partial.json'), 'utf8'))).toEqual({ shard: { index: 1, count: 3 } });
+    expect(JSON.parse(readFileSync(join(outDir, 'shard-2-of-3.partial.json'), 'utf8'))).toEqual({ shard: { index: 1, count: 3 } });
   });
 
   it('aggregates shard results into one verified certificate', async () => {

@@ -212,7 +212,7 @@ describe('CLI in-process: doctor, plugins, explain', () => {
       findings: { code: string; severity: string; message: string; field: string | null; hint: string | null }[];
       exit_code: number;
     };
-    expect(Object.keys(report).sort()).toEqual(['exit_code', 'findings', 'format_version', 'summary']);
+    expect(Object.keys(report).sort()).toEqual(['checked', 'exit_code', 'findings', 'format_version', 'summary']);
     expect(report.format_version).toBe(1);
     expect(report.exit_code).toBe(1);
     for (const f of report.findings) {
@@ -232,6 +232,22 @@ describe('CLI in-process: doctor, plugins, explain', () => {
     } else {
       expect(report.findings.some((f) => f.code === 'D_CUDA_ABSENT')).toBe(false);
     }
+  });
+
+  it('doctor --dataset --profile checks what certify would use and lists what it checked', async () => {
+    const text = join(REPO_ROOT, 'tests/fixtures/data/wikitext-2/valid-200k.txt');
+    const result = await cli(['doctor', '--baseline', GPT2, '--device', 'cpu', '--profile', 'dev', '--dataset', `text:${text}`, '--seq-len', '64', '--json']);
+    const report = JSON.parse(result.stdout) as { findings: { code: string }[]; checked: string[]; exit_code: number };
+    expect(report.findings.map((f) => f.code).filter((c) => c.startsWith('D_DATASET') || c === 'D_MODEL_UNRESOLVED' || c === 'D_CONFIG_INVALID')).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(report.checked).toContainEqual(expect.stringMatching(/^baseline: .*gpt2-tiny.*model\.onnx/));
+    expect(report.checked).toContainEqual(expect.stringMatching(/^policy: profile dev, tier balanced \(32 \+ 32 windows planned/));
+    expect(report.checked).toContainEqual(expect.stringMatching(new RegExp(`^dataset text:.*valid-200k\\.txt.*for 64 windows of 64$`)));
+    // Too little text for the profile's windows is an error that names the numbers.
+    const small = await cli(['doctor', '--profile', 'ci', '--dataset', 'text:README.md', '--json'], REPO_ROOT);
+    const smallReport = JSON.parse(small.stdout) as { findings: { code: string; message: string }[] };
+    expect(small.code).toBe(1);
+    expect(smallReport.findings).toContainEqual(expect.objectContaining({ code: 'D_DATASET_SMALL', message: expect.stringContaining('400 windows of 128') }));
   });
 
   it('doctor on the fixture model with CPU finds no model error', async () => {

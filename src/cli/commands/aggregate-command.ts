@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { aggregateShards, type ShardPartial } from '../../core/index.js';
 import { InvarlockError } from '../../errors/index.js';
 import { buildCertificate, renderHeadline, writeReportFiles } from '../../report/index.js';
@@ -8,6 +8,8 @@ import { exitCodeOf } from './certify-command.js';
 
 /** Largest partial result read (untrusted artifact input). */
 const MAX_PARTIAL_BYTES = 256 * 1024 * 1024;
+/** Most partial files read from one folder tree. */
+const MAX_PARTIALS = 1024;
 
 /**
  * `invarlock aggregate --in DIR --out DIR [--json]`: merges the `*.partial.json` files of one
@@ -17,10 +19,17 @@ const MAX_PARTIAL_BYTES = 256 * 1024 * 1024;
 export async function runAggregate(flags: { readonly in?: string; readonly out?: string; readonly json?: boolean }, ctx: CliContext): Promise<number> {
   if (flags.in === undefined) throw new InvarlockError('E_USAGE', 'aggregate needs --in DIR', { details: { field: 'in' } });
   const dir = resolve(ctx.cwd, flags.in);
-  const names = (await readdir(dir).catch((error: unknown) => {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch((error: unknown) => {
     throw new InvarlockError('E_FILE_NOT_FOUND', `cannot read ${dir}`, { details: { file: dir }, cause: error });
-  })).filter((n) => n.endsWith('.partial.json')).sort();
-  if (names.length === 0) throw new InvarlockError('E_FILE_NOT_FOUND', `no *.partial.json in ${dir}`, { details: { file: dir } });
+  });
+  // At any depth (download-artifact puts each artifact in its own folder); regular files only, so a
+  // symlink cannot pull in a file from elsewhere.
+  const names = entries
+    .filter((e) => e.isFile() && e.name.endsWith('.partial.json'))
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
+  if (names.length === 0) throw new InvarlockError('E_FILE_NOT_FOUND', `no *.partial.json below ${dir}`, { details: { file: dir } });
+  if (names.length > MAX_PARTIALS) throw new InvarlockError('E_USAGE', `${names.length} partial results below ${dir}; at most ${MAX_PARTIALS}`, { details: { file: dir } });
   const byLabel = new Map<string, ShardPartial[]>();
   for (const name of names) {
     const bytes = await readFile(join(dir, name));

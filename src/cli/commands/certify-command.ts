@@ -1,9 +1,10 @@
 import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { certify, loadConfigFile, mergeConfig, parseConfigText, resolveRunConfig, type RunConfigFile } from '../../core/index.js';
+import { certify, loadConfigFile, mergeConfig, parseConfigText, resolveRunConfig, shardPartialFileName, type RunConfigFile } from '../../core/index.js';
 import { InvarlockError } from '../../errors/index.js';
 import { renderHeadline, writeReportFiles, type Certificate } from '../../report/index.js';
 import type { CliContext } from '../cli-context.js';
+import { openEventStream } from '../output/event-stream.js';
 import { createProgressReporter } from '../output/progress-reporter.js';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -35,6 +36,7 @@ export interface CertifyFlags {
   readonly baselineEval?: string;
   readonly out?: string;
   readonly shard?: string;
+  readonly events?: string;
   readonly json?: boolean;
 }
 
@@ -140,13 +142,18 @@ export async function runCertify(flags: CertifyFlags, ctx: CliContext): Promise<
   const config = resolveRunConfig(merged, flags.config ?? 'command line');
   const outDir = resolve(ctx.cwd, config.outputDir);
   const reporter = createProgressReporter(ctx.stderr, ctx.style, flags.json === true ? 'quiet' : ctx.verbosity);
-  const run = await certify(config, { cwd: ctx.cwd, onEvent: reporter, signal: ctx.signal, ...hubOptionsFromEnv(ctx.env) });
+  const stream = flags.events === undefined ? null : openEventStream(flags.events, ctx.cwd, ctx.stderr);
+  const onEvent = stream === null ? reporter : (event: Parameters<typeof reporter>[0]) => {
+    stream.listener(event);
+    reporter(event);
+  };
+  const run = await certify(config, { cwd: ctx.cwd, onEvent, signal: ctx.signal, ...hubOptionsFromEnv(ctx.env) }).finally(() => stream?.close());
   await mkdir(outDir, { recursive: true });
   if (run.partials.length > 0) {
     // A shard job: partial results for `invarlock aggregate`, no certificate of its own.
     const files: string[] = [];
     for (const partial of run.partials) {
-      const path = join(outDir, run.partials.length === 1 ? 'shard.partial.json' : `${slug(partial.label)}.shard.partial.json`);
+      const path = join(outDir, shardPartialFileName(partial.shard, run.partials.length === 1 ? null : slug(partial.label)));
       await writeJsonAtomic(path, partial);
       files.push(path);
     }

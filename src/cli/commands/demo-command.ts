@@ -76,6 +76,7 @@ export async function runDemo(flags: { readonly out?: string }, ctx: CliContext)
     ctx.stdout.write(`${ctx.style.bold(`quant_rtn ${edit.label}`)}: ${renderHeadline(cert)}\n  reports: ${files.html ?? ''}\n`);
     if (!matches) ctx.stdout.write(ctx.style.yellow(`  expected ${edit.expected}, got ${cert.verdict.status}\n`));
   }
-  ctx.stdout.write(`\nVerify a certificate yourself: invarlock verify ${join(outDir, 'int8', 'evaluation.cert.json')}\n`);
+  // `invarlock` is on PATH only where the package is installed; in a clone the bundle runs it.
+  ctx.stdout.write(`\nVerify a certificate yourself: node dist/cli/index.js verify ${join(outDir, 'int8', 'evaluation.cert.json')}  (installed: npx invarlock verify …)\n`);
   return asExpected ? 0 : 1;
 }

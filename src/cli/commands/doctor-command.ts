@@ -5,8 +5,10 @@ import { loadModel, type LoadedModel } from '../../adapters/index.js';
 import { loadConfigFile, mergeConfig, resolvePolicy, coverageShortfall, type RunConfigFile } from '../../core/index.js';
 import { DOCTOR_FINDINGS, isInvarlockError, type DoctorFindingCode } from '../../errors/index.js';
 import { loadDataset, loadOrt, parseDatasetSpec, probeCudaProviderLibraries, type DeviceRequest } from '../../eval/index.js';
-import { resolveModel } from '../../hub/index.js';
+import { homedir } from 'node:os';
+import { hubCacheDirFromEnv, resolveModel } from '../../hub/index.js';
 import type { CliContext } from '../cli-context.js';
+import { flagsToConfig, hubOptionsFromEnv } from './certify-command.js';
 
 /** Flags of `invarlock doctor`. */
 export interface DoctorFlags {
@@ -14,7 +16,15 @@ export interface DoctorFlags {
   readonly baseline?: string;
   readonly subject?: readonly string[];
   readonly device?: DeviceRequest;
+  readonly profile?: string;
+  readonly tier?: string;
+  readonly dataset?: string;
+  readonly datasetPath?: string;
+  readonly seqLen?: string;
+  readonly previewN?: string;
+  readonly finalN?: string;
   readonly allowNetwork?: boolean;
+  readonly cacheDir?: string;
   readonly json?: boolean;
 }
 
@@ -32,6 +42,8 @@ export interface DoctorReport {
   readonly format_version: 1;
   readonly summary: { readonly errors: number; readonly warnings: number; readonly notes: number };
   readonly findings: readonly DoctorFinding[];
+  /** What was checked, one line each, with the values certify would use (so a clean run says what it covered). */
+  readonly checked: readonly string[];
   readonly exit_code: 0 | 1;
 }
 
@@ -55,11 +67,12 @@ function missingCudaDependencies(providerLibrary: string): string[] {
   }
 }
 
-async function checkModel(ref: string, field: string, cwd: string, allowNetwork: boolean, findings: DoctorFinding[]): Promise<LoadedModel | null> {
+async function checkModel(ref: string, field: string, cwd: string, allowNetwork: boolean, findings: DoctorFinding[], checked: string[]): Promise<LoadedModel | null> {
   try {
     const resolved = await resolveModel(ref, { cwd, network: allowNetwork ? 'allow' : 'deny' });
     const model = await loadModel(resolved, { tokenizer: 'required' });
     const size = statSync(model.graph.path).size;
+    checked.push(`${field}: ${ref} → ${model.graph.path} (${(size / 2 ** 20).toFixed(1)} MiB, tokenizer ${model.tokenizer === null ? 'none' : 'loaded'})`);
     const free = statfsSync(cwd);
     if (free.bavail * free.bsize < 2 * size) {
       findings.push(finding('D_DISK_LOW', `free disk space ${(free.bavail * free.bsize) >> 20} MiB is below twice ${model.graph.path} (${size >> 20} MiB)`, field));
@@ -81,12 +94,14 @@ async function checkModel(ref: string, field: string, cwd: string, allowNetwork:
  * (which CUDA library is missing), the config, model references and tokenizers, network policy,
  * dataset presence and size against the planned windows, policy floors and dev relaxations, disk.
  */
-export async function diagnose(flags: DoctorFlags, cwd: string): Promise<DoctorReport> {
+export async function diagnose(flags: DoctorFlags, cwd: string, env: NodeJS.ProcessEnv = {}): Promise<DoctorReport> {
   const findings: DoctorFinding[] = [];
+  const checked: string[] = [`Node.js ${process.versions.node}`];
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 20) findings.push(finding('D_NODE_VERSION', `Node.js ${process.versions.node} is older than 20`, null, 'Install Node.js 20 or later (the Action runs on node24).'));
   try {
     await loadOrt();
+    checked.push('onnxruntime-node loads');
   } catch (error) {
     findings.push(finding('D_ORT_MISSING', (error as Error).message, null, 'ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node'));
   }
@@ -99,7 +114,9 @@ export async function diagnose(flags: DoctorFlags, cwd: string): Promise<DoctorR
       findings.push(finding('D_CONFIG_INVALID', (error as Error).message, flags.config));
     }
   }
+  if (flags.config !== undefined) checked.push(`config ${flags.config}`);
   const device = flags.device ?? file.device ?? 'auto';
+  checked.push(`device ${device}: CUDA provider ${cuda.present ? 'present' : 'absent'}`);
   if (!cuda.present) {
     if (device === 'cuda') {
       findings.push(finding('D_CUDA_UNAVAILABLE', `CUDA requested, but ${cuda.missing.join(', ')} ${cuda.missing.length === 1 ? 'is' : 'are'} missing from ${cuda.dir ?? 'onnxruntime-node'}`, 'device', 'Use the CUDA runtime image, or --device cpu.'));
@@ -113,24 +130,32 @@ export async function diagnose(flags: DoctorFlags, cwd: string): Promise<DoctorR
     }
   }
   const allowNetwork = flags.allowNetwork === true || file.allow_network === true;
+  checked.push(`network ${allowNetwork ? 'allowed' : 'denied'}`);
   const baselineRef = flags.baseline ?? file.baseline;
   const subjects = [...(flags.subject ?? []), ...(file.subjects ?? []).map((s) => s.model)];
-  const baseline = baselineRef === undefined ? null : await checkModel(baselineRef, 'baseline', cwd, allowNetwork, findings);
+  const baseline = baselineRef === undefined ? null : await checkModel(baselineRef, 'baseline', cwd, allowNetwork, findings, checked);
   for (const [i, ref] of subjects.entries()) {
-    const subject = await checkModel(ref, `subjects[${i}]`, cwd, allowNetwork, findings);
+    const subject = await checkModel(ref, `subjects[${i}]`, cwd, allowNetwork, findings, checked);
     if (baseline?.tokenizer && subject?.tokenizer && baseline.tokenizer.hash !== subject.tokenizer.hash) {
       findings.push(finding('D_TOKENIZER_DIFFERS', `${ref}'s tokenizer.json differs from the baseline's`, `subjects[${i}]`));
     }
   }
-  let merged: RunConfigFile | null = null;
+  // The same layering as certify: the file, then the flags given (profile, tier, dataset, windows).
+  let merged: Partial<RunConfigFile> | null = null;
   try {
-    merged = mergeConfig(file, baselineRef === undefined ? {} : { baseline: baselineRef }, flags.config ?? 'command line');
-  } catch {
+    const { subject: _subject, ...rest } = flags;
+    const overrides = await flagsToConfig(rest, cwd);
+    // Without a baseline the schema cannot pass; the settings given are still checked.
+    merged = baselineRef === undefined ? { ...file, ...overrides, dataset: { ...file.dataset, ...overrides.dataset } } : mergeConfig(file, overrides, flags.config ?? 'command line');
+  } catch (error) {
+    findings.push(finding('D_CONFIG_INVALID', (error as Error).message, flags.config ?? null));
     merged = null;
   }
+  if (baselineRef === undefined) checked.push('baseline: none given (--baseline or a config file), so no model was checked');
   const tier = merged?.tier ?? 'balanced';
   const profile = merged?.profile ?? 'ci';
   const policy = resolvePolicy({ tier, profile });
+  checked.push(`policy: profile ${profile}, tier ${tier} (${policy.windows.preview_n} + ${policy.windows.final_n} windows planned, ${policy.thresholds.bootstrap.replicates} bootstrap replicates)`);
   if (policy.evidence === 'dev') findings.push(finding('D_DEV_PROFILE', 'profile dev: floors informational, certificates say evidence: dev', 'profile'));
   if (policy.thresholds.bootstrap.replicates < 200) findings.push(finding('D_BOOTSTRAP_LOW', `${policy.thresholds.bootstrap.replicates} bootstrap replicates`, 'profile'));
   const coverage = coverageShortfall(policy);
@@ -140,10 +165,22 @@ export async function diagnose(flags: DoctorFlags, cwd: string): Promise<DoctorR
   const provider = merged?.dataset?.provider ?? 'wikitext2';
   try {
     parseDatasetSpec(provider);
-    const dataset = await loadDataset(provider, { cwd, ...(merged?.dataset?.path === undefined ? {} : { dataPath: merged.dataset.path }) });
+    const cacheDir = merged?.cache_dir ?? hubCacheDirFromEnv(env, homedir());
+    const hub = hubOptionsFromEnv(env);
+    const dataset = await loadDataset(provider, {
+      cwd,
+      ...(merged?.dataset?.split === undefined ? {} : { split: merged.dataset.split }),
+      ...(merged?.dataset?.path === undefined ? {} : { dataPath: merged.dataset.path }),
+      network: allowNetwork ? 'allow' : 'deny',
+      hubCacheDir: cacheDir,
+      hubUrl: hub.hubUrl,
+      ...(hub.accessToken === undefined ? {} : { accessToken: hub.accessToken }),
+    });
     const chars = dataset.kind === 'documents' ? dataset.documents.reduce((n, d) => n + d.length, 0) : 0;
     const seqLen = merged?.dataset?.seq_len ?? 128;
     const windows = (merged?.dataset?.preview_n ?? policy.windows.preview_n) + (merged?.dataset?.final_n ?? policy.windows.final_n);
+    const size = dataset.kind === 'documents' ? `${dataset.documents.length} documents, about ${Math.floor(chars / CHARS_PER_TOKEN)} tokens` : dataset.kind === 'pairs' ? `${dataset.pairs.length} source/target pairs` : `${dataset.examples.length} examples`;
+    checked.push(`dataset ${provider} (${dataset.source.file}): ${size} for ${windows} windows of ${seqLen}`);
     if (dataset.kind === 'documents' && chars / CHARS_PER_TOKEN < windows * seqLen) {
       findings.push(finding('D_DATASET_SMALL', `about ${Math.floor(chars / CHARS_PER_TOKEN)} tokens of text for ${windows} windows of ${seqLen}`, 'dataset', 'Give more text, or lower seq_len / preview_n / final_n.'));
     }
@@ -157,15 +194,16 @@ export async function diagnose(flags: DoctorFlags, cwd: string): Promise<DoctorR
   }
   const count = (s: DoctorFinding['severity']) => findings.filter((f) => f.severity === s).length;
   const errors = count('error');
-  return { format_version: 1, summary: { errors, warnings: count('warning'), notes: count('note') }, findings, exit_code: errors > 0 ? 1 : 0 };
+  return { format_version: 1, summary: { errors, warnings: count('warning'), notes: count('note') }, findings, checked, exit_code: errors > 0 ? 1 : 0 };
 }
 
 /** `invarlock doctor [--json]`: exit 1 when any finding is an error. */
 export async function runDoctor(flags: DoctorFlags, ctx: CliContext): Promise<number> {
-  const report = await diagnose(flags, ctx.cwd);
+  const report = await diagnose(flags, ctx.cwd, ctx.env);
   if (flags.json === true) {
     ctx.stdout.write(`${JSON.stringify(report)}\n`);
   } else {
+    for (const line of report.checked) ctx.stdout.write(`${ctx.style.dim('checked')} ${line}\n`);
     for (const f of report.findings) {
       const tag = f.severity === 'error' ? ctx.style.red('error') : f.severity === 'warning' ? ctx.style.yellow('warning') : ctx.style.dim('note');
       ctx.stdout.write(`${tag} ${f.code}: ${f.message}${f.hint === null ? '' : `\n  hint: ${f.hint}`}\n`);

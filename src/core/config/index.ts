@@ -13,3 +13,4 @@ export {
   type TierName,
 } from './run-config.js';
 export { loadConfigFile, mergeConfig, parseConfigText } from './load-config.js';
+export { shardPartialFileName } from './shard-file-name.js';
