@@ -96,6 +96,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .argument('<cert...>', 'certificate files')
     .option('--json', 'print each check as JSON')
     .option('--require-pass', 'also require verdict pass (or warn)')
+    .option('--policy <file>', 'accept this policy (JSON policy record) instead of contracts/tiers.json for the recorded tier and profile')
     .action(async (paths: string[], flags: VerifyFlags) => {
       exitCode = await runVerify(paths, flags, context());
     });
