@@ -47,10 +47,10 @@ describe('invarlock verify on untrusted input', () => {
     ];
     const text = await verify(files);
     expect(text.code).toBe(2);
-    expect(text.stdout).toMatch(/huge\.json: ✘ malformed[\s\S]*FAIL E_CERT_SCHEMA schema/);
-    expect(text.stdout).toMatch(/dup\.json: ✘ malformed[\s\S]*FAIL E_CERT_DUPLICATE_KEY parse/);
-    expect(text.stdout).toMatch(/junk\.json: ✘ malformed[\s\S]*FAIL E_CERT_PARSE parse/);
-    expect(text.stdout).toMatch(/missing\.json: ✘ malformed[\s\S]*FAIL E_FILE_READ parse/);
+    expect(text.stdout).toMatch(/huge\.json: ✘ malformed[\s\S]*FAIL schema E_CERT_SCHEMA/);
+    expect(text.stdout).toMatch(/dup\.json: ✘ malformed[\s\S]*FAIL parse E_CERT_DUPLICATE_KEY/);
+    expect(text.stdout).toMatch(/junk\.json: ✘ malformed[\s\S]*FAIL parse E_CERT_PARSE/);
+    expect(text.stdout).toMatch(/missing\.json: ✘ malformed[\s\S]*FAIL parse E_FILE_READ/);
     expect(text.stdout).toContain('good.json: ✔ consistent (verdict pass)');
     expect(`${text.stdout}${text.stderr}`).not.toMatch(/\n\s+at /);
 
@@ -69,7 +69,7 @@ describe('invarlock verify on untrusted input', () => {
     const cert = write('loose.json', loose);
     const refused = await verify([cert]);
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toContain('FAIL E_CERT_POLICY policy');
+    expect(refused.stdout).toContain('FAIL policy E_CERT_POLICY');
     // the tail limit is recorded in the tail block too: the caller's policy makes that a re-derivation mismatch, never a pass
     const policyFile = write('policy.json', JSON.stringify((JSON.parse(loose) as Certificate).policy));
     const judged = await verify([cert, '--policy', policyFile, '--json']);

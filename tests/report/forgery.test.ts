@@ -50,7 +50,7 @@ describe('forged certificates (issue 13)', () => {
     writeFileSync(path, JSON.stringify(issueForgery(fixture('fail'))));
     const result = await cli(['verify', path, '--require-pass']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('FAIL E_CERT_POLICY policy');
+    expect(result.stdout).toContain('FAIL policy E_CERT_POLICY');
     expect(result.stdout).toContain('policy.thresholds.primary_metric.ratio_limit: expected 1.1, recorded 1.2');
   });
 

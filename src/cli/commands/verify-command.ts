@@ -60,7 +60,7 @@ export async function runVerify(paths: readonly string[], flags: VerifyFlags, ct
         const status = check.status === 'pass' ? style.green('pass') : check.status === 'fail' ? style.red('FAIL') : style.dim('skip');
         const diff = check.status === 'fail' && check.path !== undefined ? ` at ${check.path}: expected ${check.expected ?? '?'}, recorded ${check.actual ?? '?'}` : '';
         const code = check.status === 'fail' && check.code !== undefined ? ` ${check.code}` : '';
-        ctx.stdout.write(`  ${status}${code} ${check.id}: ${check.message}${diff}\n`);
+        ctx.stdout.write(`  ${status} ${check.id}${code}: ${check.message}${diff}\n`);
       }
     }
   }
