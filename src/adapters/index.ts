@@ -16,6 +16,7 @@ export type {
   GraphStore,
   IdsElemType,
   InterfaceProvenance,
+  InterfaceWarning,
   IoTensor,
   LoadedGraph,
   LoadedModel,

@@ -50,6 +50,12 @@ export interface WeightNaming {
   readonly counts: Readonly<Record<NamingSource, number>>;
 }
 
+/** A warning about how a model's weights were mapped. */
+export interface InterfaceWarning {
+  readonly code: 'interface_inferred' | 'interface_incomplete';
+  readonly message: string;
+}
+
 /** Where a model interface came from: the bundled table, the user's config, or inferred from the graph. */
 export type InterfaceProvenance = 'bundled' | 'user' | 'inferred';
 
@@ -249,10 +255,10 @@ export interface LoadedModel {
   /** Which evidence named the weights. */
   readonly naming: WeightNaming;
   /**
-   * Why the interface was inferred (`interface_inferred: …`), and what the inference could not
-   * place; empty for a bundled or user interface that resolved every block.
+   * Why the interface was inferred (`interface_inferred`), and what the inference could not place
+   * (`interface_incomplete`); empty for a bundled or user interface that resolved the graph.
    */
-  readonly interfaceWarnings: readonly string[];
+  readonly interfaceWarnings: readonly InterfaceWarning[];
   /** Every weight of the main graph (then the encoder), mapped by the interface, in graph order; tying marked from the data. */
   readonly weights: readonly WeightRecord[];
   /** The tokenizer beside the model (null when loading was told to skip it, or it is optional and absent). */
@@ -394,7 +400,7 @@ export interface ModelDescription {
     readonly origin: string;
     readonly provenance: InterfaceProvenance;
     readonly naming: WeightNaming;
-    readonly warnings: readonly string[];
+    readonly warnings: readonly InterfaceWarning[];
   };
   /** Initializers read by more than one weight (deduplicated biases and norms, tied embeddings). */
   readonly sharedTensors: readonly SharedTensor[];

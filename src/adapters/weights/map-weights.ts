@@ -1,6 +1,6 @@
 import { InvarlockError } from '../../errors/index.js';
 import { hasBundledInterface, inferredInterface, resolveModelInterface } from '../interfaces/interface-table.js';
-import { NAMING_SOURCES, type ModelInterface, type NamingSource, type WeightNaming, type WeightRecord } from '../types.js';
+import { NAMING_SOURCES, type InterfaceWarning, type ModelInterface, type NamingSource, type WeightNaming, type WeightRecord } from '../types.js';
 import { inferWeights, resolveWeights, type GraphToResolve } from './resolve-weights.js';
 
 /** Options of {@link mapModelWeights}. */
@@ -18,8 +18,8 @@ export interface MappedWeights {
   readonly modelInterface: ModelInterface;
   readonly weights: readonly WeightRecord[];
   readonly naming: WeightNaming;
-  /** `interface_inferred: <why>` first when the interface was inferred, then what inference could not place. */
-  readonly warnings: readonly string[];
+  /** `interface_inferred` (why) first when the interface was inferred, then `interface_incomplete` for what inference could not place. */
+  readonly warnings: readonly InterfaceWarning[];
 }
 
 /**
@@ -47,7 +47,15 @@ export function mapModelWeights(graphs: readonly GraphToResolve[], options: MapW
     }
   } else reason = `no bundled interface for model_type "${options.modelType === '' ? '(none)' : options.modelType}"`;
   const weights = inferWeights(graphs);
-  return { modelInterface: inferredInterface(options.modelType), weights, naming: namingOf(weights), warnings: [`interface_inferred: ${reason}; roles inferred from the graph's structure`, ...gaps(weights, options.numLayers ?? null)] };
+  return {
+    modelInterface: inferredInterface(options.modelType),
+    weights,
+    naming: namingOf(weights),
+    warnings: [
+      { code: 'interface_inferred', message: `${reason}; roles inferred from the graph's structure` },
+      ...gaps(weights, options.numLayers ?? null).map((message) => ({ code: 'interface_incomplete' as const, message })),
+    ],
+  };
 }
 
 /** The source that named the most weights, and each source's count. */

@@ -61,7 +61,7 @@ describe('loadModel', () => {
     const dir = modelDir('unknown-arch', { 'config.json': { model_type: 'mygpt', architectures: ['MyGPTForCausalLM'], n_layer: 3 } }, gpt2);
     const inferred = await loadModel(dir);
     expect(inferred.modelInterface).toMatchObject({ origin: 'inferred', provenance: 'inferred', modelType: 'mygpt' });
-    expect(inferred.interfaceWarnings).toEqual(['interface_inferred: no bundled interface for model_type "mygpt"; roles inferred from the graph\'s structure']);
+    expect(inferred.interfaceWarnings).toEqual([{ code: 'interface_inferred', message: 'no bundled interface for model_type "mygpt"; roles inferred from the graph\'s structure' }]);
     expect(inferred.naming.source).toBe('position');
     expect(inferred.weights.filter((w) => w.role === 'qkv').map((w) => w.key)).toEqual(['layers.0.qkv', 'layers.1.qkv', 'layers.2.qkv']);
     expect(inferred.weights.find((w) => w.role === 'lm_head')).toMatchObject({ key: 'lm_head', tiedWith: 'embed_tokens' });
