@@ -20,13 +20,18 @@ interface Pattern {
   readonly int2: string;
   readonly provenance: 'bundled' | 'inferred';
   readonly naming: string;
+  /** Spectral modules per family: every block's attention and MLP projections. */
+  readonly attn: number;
+  readonly ffn: number;
 }
 
 const PATTERNS: readonly Pattern[] = [
-  { base: 'gpt2-noscope', int8: 'gpt2-noscope-int8-qdq', int2: 'gpt2-noscope-int2', provenance: 'bundled', naming: 'scope' },
-  { base: 'gpt2-dynamo', int8: 'gpt2-dynamo-int8-qdq', int2: 'gpt2-dynamo-int2', provenance: 'bundled', naming: 'metadata' },
-  { base: 'gpt2-fused', int8: 'gpt2-fused-int8-qdq', int2: 'gpt2-fused-int2', provenance: 'bundled', naming: 'position' },
-  { base: 'unknown-arch', int8: 'unknown-arch-int8-qdq', int2: 'unknown-arch-int2', provenance: 'inferred', naming: 'position' },
+  { base: 'gpt2-noscope', int8: 'gpt2-noscope-int8-qdq', int2: 'gpt2-noscope-int2', provenance: 'bundled', naming: 'scope', attn: 6, ffn: 6 },
+  { base: 'gpt2-dynamo', int8: 'gpt2-dynamo-int8-qdq', int2: 'gpt2-dynamo-int2', provenance: 'bundled', naming: 'metadata', attn: 6, ffn: 6 },
+  { base: 'gpt2-fused', int8: 'gpt2-fused-int8-qdq', int2: 'gpt2-fused-int2', provenance: 'bundled', naming: 'position', attn: 6, ffn: 6 },
+  { base: 'llama-dynamo', int8: 'llama-dynamo-int8-qdq', int2: 'llama-dynamo-int2', provenance: 'bundled', naming: 'parameter', attn: 12, ffn: 9 },
+  { base: 'llama-genai', int8: 'llama-genai-int8', int2: 'llama-genai-int2', provenance: 'bundled', naming: 'parameter', attn: 12, ffn: 9 },
+  { base: 'unknown-arch', int8: 'unknown-arch-int8-qdq', int2: 'unknown-arch-int2', provenance: 'inferred', naming: 'position', attn: 6, ffn: 6 },
 ];
 
 function subject(run: CertifyRun, label: string): Certificate {
@@ -60,9 +65,9 @@ describe.each(PATTERNS)('certify the $base export pattern', (pattern) => {
     expect(cert.primary_metric.ratio_ci).toEqual([1, 1]);
     for (const g of ['invariants', 'spectral', 'rmt'] as const) expect(cert.guards[g], g).toMatchObject({ status: 'pass', evaluated: true, violations: [] });
     const modules = cert.guards.spectral.measurements!.modules;
-    // 3 blocks × (qkv, o, up, down): the attention and MLP families measured in every block
-    expect(modules.filter((m) => m.family === 'attn')).toHaveLength(6);
-    expect(modules.filter((m) => m.family === 'ffn')).toHaveLength(6);
+    // 3 blocks × (qkv, o | q, k, v, o) and (up, down | gate, up, down): both families measured in every block
+    expect(modules.filter((m) => m.family === 'attn')).toHaveLength(pattern.attn);
+    expect(modules.filter((m) => m.family === 'ffn')).toHaveLength(pattern.ffn);
     expect(cert.models.baseline.interface).toMatchObject({ provenance: pattern.provenance, naming: pattern.naming });
     const warnings = cert.models.subject.interface!.warnings.map((w) => w.code);
     expect(warnings).toEqual(pattern.provenance === 'inferred' ? ['interface_inferred'] : []);
@@ -80,6 +85,23 @@ describe.each(PATTERNS)('certify the $base export pattern', (pattern) => {
     const cert = subject(run, 'int2');
     expect(cert.verdict.status).toBe('fail');
     expect(cert.validation.primary_metric_acceptable).toBe(false);
+  });
+});
+
+describe('a TorchScript Llama pairs with its dynamo and genai-builder exports', () => {
+  let run: CertifyRun;
+  const others = ['llama-dynamo', 'llama-genai', 'llama-genai-int4'] as const;
+  beforeAll(async () => {
+    run = await certify(runConfig({ baseline: join(MODELS, 'llama-ts'), subjects: others.map((label) => ({ label, model: join(MODELS, label) })) }, 'cross-exporter llama'), { cwd: process.cwd() });
+    for (const s of run.subjects) console.log(summary(`llama-ts vs ${s.label}`, s.certificate));
+  }, RUN_TIMEOUT);
+
+  it.each(others)('llama-ts vs %s: every weight paired and every gate passed', (label) => {
+    const cert = subject(run, label);
+    expect(cert.validation.pairing_ok).toBe(true);
+    for (const [flag, value] of Object.entries(cert.validation)) expect(value, flag).not.toBe(false);
+    const modules = cert.guards.spectral.measurements!.modules;
+    expect(modules.filter((m) => m.family === 'attn' || m.family === 'ffn')).toHaveLength(21);
   });
 });
 
