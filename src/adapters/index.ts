@@ -15,6 +15,8 @@ export type {
   GraphRole,
   GraphStore,
   IdsElemType,
+  InterfaceProvenance,
+  InterfaceWarning,
   IoTensor,
   LoadedGraph,
   LoadedModel,
@@ -28,15 +30,18 @@ export type {
   ModelQuantization,
   ModelSnapshot,
   ModelWeight,
+  NamingSource,
   PastKeyValues,
+  SharedTensor,
   SnapshotOptions,
   SnapshotRegion,
   WeightFamily,
   WeightFormat,
+  WeightNaming,
   WeightRecord,
   WeightRole,
 } from './types.js';
-export { ADAPTER_NAMES } from './types.js';
+export { ADAPTER_NAMES, NAMING_SOURCES } from './types.js';
 
 // Adapters, selection and loading
 export { allAdapters, getAdapter } from './registry/adapters.js';
@@ -51,8 +56,9 @@ export { parseModelConfig, readModelConfig } from './config/model-config.js';
 export { parseGenaiConfig, readGenaiConfig } from './config/genai-config.js';
 
 // Interfaces, description and weights
-export { listBundledInterfaces, resolveModelInterface, type ResolveInterfaceOptions } from './interfaces/interface-table.js';
-export { describeModel, summarizeQuantization } from './describe/describe-model.js';
+export { hasBundledInterface, inferredInterface, listBundledInterfaces, resolveModelInterface, type ResolveInterfaceOptions } from './interfaces/interface-table.js';
+export { mapModelWeights, namingOf, type MappedWeights, type MapWeightsOptions } from './weights/map-weights.js';
+export { describeModel, sharedTensors, summarizeQuantization } from './describe/describe-model.js';
 export { structureHash } from './describe/structure-hash.js';
 export { iterateWeights, readWeight, readWeights } from './weights/read-weights.js';
 export { WRITE_WEIGHTS_DEFAULTS, writeWeights, type WriteWeightsOptions } from './weights/write-weights.js';

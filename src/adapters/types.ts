@@ -35,6 +35,38 @@ export type WeightRole =
   | 'norm'
   | 'other';
 
+/**
+ * What named a weight, in order of trust (issue #11): its initializer's PyTorch parameter name, the
+ * dynamo exporter's node metadata, the TorchScript node scope (or a quantized initializer named
+ * after that node), or its position in the graph's structure.
+ */
+export const NAMING_SOURCES = ['parameter', 'metadata', 'scope', 'position'] as const;
+/** One naming source. */
+export type NamingSource = (typeof NAMING_SOURCES)[number];
+
+/** How a model's weights were named: the source that named the most, and how many each named. */
+export interface WeightNaming {
+  readonly source: NamingSource;
+  readonly counts: Readonly<Record<NamingSource, number>>;
+}
+
+/** A warning about how a model's weights were mapped. */
+export interface InterfaceWarning {
+  readonly code: 'interface_inferred' | 'interface_incomplete';
+  readonly message: string;
+}
+
+/** Where a model interface came from: the bundled table, the user's config, or inferred from the graph. */
+export type InterfaceProvenance = 'bundled' | 'user' | 'inferred';
+
+/** One initializer read by several weights (a deduplicated bias or norm scale, a tied embedding): edited once, guarded per use. */
+export interface SharedTensor {
+  readonly tensor: string;
+  readonly graph: GraphRole;
+  /** The keys of the weights reading it, in model order. */
+  readonly keys: readonly string[];
+}
+
 /** Guard family of a weight: `attn` (q/k/v/qkv/o), `ffn` (up/gate/gate_up/down), `embed`, `other` (lm_head, norms, unmapped). */
 export type WeightFamily = 'attn' | 'ffn' | 'embed' | 'other';
 
@@ -218,8 +250,15 @@ export interface LoadedModel {
   readonly modelType: string;
   /** The ONNX files considered (absolute), best first; `graph.path` is the one chosen. */
   readonly candidates: readonly string[];
-  /** The model interface the weights were resolved with. */
+  /** The model interface the weights were resolved with (`provenance: 'inferred'` when the graph's structure stood in for one). */
   readonly modelInterface: ModelInterface;
+  /** Which evidence named the weights. */
+  readonly naming: WeightNaming;
+  /**
+   * Why the interface was inferred (`interface_inferred`), and what the inference could not place
+   * (`interface_incomplete`); empty for a bundled or user interface that resolved the graph.
+   */
+  readonly interfaceWarnings: readonly InterfaceWarning[];
   /** Every weight of the main graph (then the encoder), mapped by the interface, in graph order; tying marked from the data. */
   readonly weights: readonly WeightRecord[];
   /** The tokenizer beside the model (null when loading was told to skip it, or it is optional and absent). */
@@ -235,8 +274,10 @@ export interface LoadedModel {
  * interface leaves the role out). Keys follow `contracts/model_interfaces.json`.
  */
 export interface ModelInterface {
-  /** Where it came from: `bundled:<model_type>`, `config` (user supplied) or `bundled:<model_type>+config`. */
+  /** Where it came from: `bundled:<model_type>`, `config` (user supplied), `bundled:<model_type>+config` or `inferred`. */
   readonly origin: string;
+  /** The kind of origin: `bundled`, `user` (config, alone or over a bundled one) or `inferred` from the graph. */
+  readonly provenance: InterfaceProvenance;
   readonly modelType: string;
   readonly weightLayout: 'linear' | 'conv1d';
   readonly embeddings: readonly string[];
@@ -295,6 +336,8 @@ export interface WeightRecord {
   readonly storedOrientation: 'in-out' | 'out-in';
   /** Key of the weight this one shares data with (lm_head ↔ token embedding), set on both sides. */
   readonly tiedWith?: string;
+  /** Which evidence named this weight (see `resolveWeights`). */
+  readonly naming?: NamingSource;
 }
 
 /**
@@ -352,6 +395,15 @@ export interface ModelDescription {
   readonly weights: readonly WeightRecord[];
   /** sha256 (hex) of the sorted `role:layer:rows×cols` lines: equal for a model and its quantized twins. */
   readonly structureHash: string;
+  /** The interface's origin and provenance, which evidence named the weights, and why an interface was inferred. */
+  readonly interface: {
+    readonly origin: string;
+    readonly provenance: InterfaceProvenance;
+    readonly naming: WeightNaming;
+    readonly warnings: readonly InterfaceWarning[];
+  };
+  /** Initializers read by more than one weight (deduplicated biases and norms, tied embeddings). */
+  readonly sharedTensors: readonly SharedTensor[];
 }
 
 /**

@@ -170,7 +170,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .description('list adapters, edits or guards and their readiness')
     .argument('<kind>', 'adapters | edits | guards')
     .option('--json')
-    .action((kind: string, flags: { json?: boolean }) => {
+    .option('--interface <file>', 'a model interface JSON (as a config model_interface) to list as a user family')
+    .action((kind: string, flags: { json?: boolean; interface?: string }) => {
       exitCode = runPlugins(kind, flags, context());
     });
 

@@ -68,6 +68,7 @@ export const ERROR_CODES = {
   // --- edits and guards
   E_EDIT_UNKNOWN: { exit: 2, summary: 'The edit name is not one of quant_rtn, lora, noop.' },
   E_EDIT_CONFIG: { exit: 2, summary: 'The edit configuration is invalid.' },
+  E_EDIT_SCOPE: { exit: 2, summary: 'The edit scope needs weights of a role the model interface did not find (e.g. no MLP projection in an inferred interface).' },
   E_LORA_INVALID: { exit: 2, summary: 'A LoRA adapter is malformed, misses a target module or has a rank or shape mismatch.' },
   E_SAFETENSORS: { exit: 2, summary: 'A safetensors file is malformed.' },
   E_SNAPSHOT: { exit: 3, summary: 'A snapshot could not be written or restored bit-exactly.' },

@@ -3,12 +3,12 @@
  * graph-valued attributes (If/Loop/Scan bodies) so that tensors and nodes inside subgraphs are found.
  * Field numbers from onnx.proto: GraphProto {node 1, name 2, initializer 5, doc_string 10, input 11,
  * output 12, value_info 13, sparse_initializer 15}; NodeProto {input 1, output 2, name 3, op_type 4,
- * attribute 5, domain 7}; AttributeProto {name 1, f 2, i 3, s 4, t 5, g 6, floats 7, ints 8,
+ * attribute 5, domain 7, metadata_props 9}; AttributeProto {name 1, f 2, i 3, s 4, t 5, g 6, floats 7, ints 8,
  * strings 9, tensors 10, graphs 11, type 20}.
  * @internal
  */
 import { dataTypeName } from './data-types.js';
-import { indexTensor } from './tensor-index.js';
+import { indexTensor, readStringEntry } from './tensor-index.js';
 import type { AttributeRecord, GraphFieldName, GraphRecord, MessageSpan, NodeRecord, ShapeDim, TensorRecord, ValueInfoRecord } from './types.js';
 import { WIRE, readRepeated, type WireReader } from './wire-reader.js';
 
@@ -135,18 +135,21 @@ function indexNode(state: IndexState, span: MessageSpan, enclosing: readonly Mes
   let name = '';
   let opType = '';
   let domain = '';
+  // The dynamo exporter records module scopes here (`pkg.torch.onnx.name_scopes`) rather than in the name.
+  const metadata = new Map<string, string>();
   reader.pos = span.payloadStart;
   while (reader.pos < limit) {
     const tagStart = reader.pos;
     const tag = reader.readTag(limit, place.fieldPath);
     const field = tag >>> 3;
     const wire = tag & 7;
-    if (field >= 1 && field <= 5 || field === 7) reader.expectWire(wire, WIRE.LEN, `${place.fieldPath}.field${field}`);
+    if (field >= 1 && field <= 5 || field === 7 || field === 9) reader.expectWire(wire, WIRE.LEN, `${place.fieldPath}.field${field}`);
     else {
       reader.skip(wire, limit, place.fieldPath);
       continue;
     }
     if (field === 5) attributeSpans.push(readSpan(reader, tagStart, limit, `${place.fieldPath}.attribute`));
+    else if (field === 9) readStringEntry(reader, limit, `${place.fieldPath}.metadata_props`, metadata);
     else {
       const text = reader.readString(limit, place.fieldPath);
       if (field === 1) inputs.push(text);
@@ -166,7 +169,8 @@ function indexNode(state: IndexState, span: MessageSpan, enclosing: readonly Mes
       fieldPath: `${place.fieldPath}.attribute[${i}]`,
     }),
   );
-  return { name, opType, domain, inputs, outputs, attributes, graphId: place.graph.id, position: place.position, span, enclosing };
+  const node: NodeRecord = { name, opType, domain, inputs, outputs, attributes, graphId: place.graph.id, position: place.position, span, enclosing };
+  return metadata.size === 0 ? node : { ...node, metadataProps: [...metadata].map(([key, value]) => ({ key, value })) };
 }
 
 interface AttributePlace extends NodePlace {

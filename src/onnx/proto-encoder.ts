@@ -175,6 +175,7 @@ export function encodeNode(spec: NodeSpec, external: ExternalDataBuffer | undefi
   w.stringField(4, spec.opType);
   for (const attribute of spec.attributes ?? []) w.messageField(5, encodeAttribute(attribute, external));
   if (spec.domain !== undefined && spec.domain !== '') w.stringField(7, spec.domain);
+  for (const { key, value } of spec.metadataProps ?? []) w.messageField(9, new ChunkWriter().stringField(1, key).stringField(2, value));
   return w;
 }
 

@@ -52,6 +52,8 @@ export interface NodeSpec {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly attributes?: readonly AttributeSpec[];
+  /** NodeProto `metadata_props` (field 9). */
+  readonly metadataProps?: readonly { readonly key: string; readonly value: string }[];
 }
 
 /**

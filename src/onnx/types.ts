@@ -102,6 +102,8 @@ export interface NodeRecord {
   readonly position: number;
   readonly span: MessageSpan;
   readonly enclosing: readonly MessageSpan[];
+  /** NodeProto `metadata_props` (e.g. the dynamo exporter's `pkg.torch.onnx.name_scopes`); absent when the node has none. */
+  readonly metadataProps?: readonly MetadataEntry[];
 }
 
 /** One dimension of a value's shape: a size, a symbolic name (`batch_size`) or `null` when unknown. */

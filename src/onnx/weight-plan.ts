@@ -91,7 +91,8 @@ function planTraced(lookup: GraphLookup, node: NodeRecord, slot: number): Weight
 }
 
 function consumerWantsTranspose(lookup: GraphLookup, node: NodeRecord, slot: number, rank: number): boolean {
-  const isMatMul = node.opType === 'MatMul' && node.domain === '';
+  // onnxruntime's Attention and PackedAttention take their fused QKV weight `[hidden, 3·hidden]` like MatMul B.
+  const isMatMul = (node.opType === 'MatMul' && node.domain === '') || (node.domain === 'com.microsoft' && (node.opType === 'Attention' || node.opType === 'PackedAttention'));
   // FusedMatMul (com.microsoft, written by onnxruntime's optimizer) takes transB like Gemm.
   const hasTransB = (node.opType === 'Gemm' && node.domain === '') || (node.opType === 'FusedMatMul' && node.domain === 'com.microsoft');
   if (slot !== 1 || (!isMatMul && !hasTransB)) return false;

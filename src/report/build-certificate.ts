@@ -132,6 +132,7 @@ function modelIdentity(model: ModelInput): ModelIdentity {
     quantization_formats: model.quantization_formats,
     lora_adapters: model.lora_adapters,
     tokenizer_hash: model.tokenizer_hash,
+    interface: model.interface ?? null,
   };
 }
 

@@ -384,6 +384,20 @@ export interface ModelIdentity {
   readonly quantization_formats: readonly QuantizationFormat[];
   readonly lora_adapters: readonly LoraAdapterIdentity[];
   readonly tokenizer_hash: string | null;
+  /** How the weights were mapped to roles; null when not recorded (the key is absent in certificates made before it existed). */
+  readonly interface: ModelInterfaceRecord | null;
+}
+
+/** How a model's weights were mapped to roles (issue #11). */
+export interface ModelInterfaceRecord {
+  readonly provenance: 'bundled' | 'user' | 'inferred';
+  /** `bundled:<model_type>`, `config`, `bundled:<model_type>+config` or `inferred`. */
+  readonly origin: string;
+  /** The evidence that named the most weights. */
+  readonly naming: 'parameter' | 'metadata' | 'scope' | 'position';
+  /** Initializers read by several weights (deduplicated biases and norms, tied embeddings): edited once, guarded per use. */
+  readonly shared_tensors: readonly { readonly tensor: string; readonly uses: number }[];
+  readonly warnings: readonly { readonly code: 'interface_inferred' | 'interface_incomplete'; readonly message: string }[];
 }
 
 /** The evaluation data and its window plan, with the hashes that identify it. */

@@ -147,6 +147,13 @@ export function whatChangedBlock(cert: Certificate): string {
   }
   const fmt = (list: readonly string[]): string => (list.length === 0 ? 'unknown' : list.join(', '));
   lines.push(`- Weight formats: ${fmt(cert.models.baseline.quantization_formats)} → ${fmt(cert.models.subject.quantization_formats)}`);
+  // Only worth a line when an interface was inferred or something was off; `?.` reads certificates made before the field existed.
+  const mappings = [cert.models.baseline.interface ?? null, cert.models.subject.interface ?? null];
+  if (mappings.some((m) => m !== null && (m.provenance === 'inferred' || m.warnings.length > 0))) {
+    const describeMapping = (m: (typeof mappings)[number]): string => (m === null ? 'not recorded' : `${m.provenance} (${escapeMarkdownShort(m.origin, 60)}), named by ${m.naming}`);
+    const warnings = [...new Set(mappings.flatMap((m) => m?.warnings.map((w) => w.code) ?? []))];
+    lines.push(`- Model interface: ${describeMapping(mappings[0]!)} → ${describeMapping(mappings[1]!)}${warnings.length > 0 ? `; warnings: ${warnings.join(', ')}` : ''}`);
+  }
   const adapters = cert.models.subject.lora_adapters;
   if (adapters.length > 0) {
     lines.push(`- LoRA adapters: ${adapters.map((a) => `${escapeMarkdownShort(a.reference, 120)} (r ${a.rank}, α ${formatNumber(a.alpha)}, weight ${formatNumber(a.weight)})`).join('; ')}`);

@@ -50,7 +50,7 @@ export interface WindowArmInput {
 }
 
 /** A model as the runner knows it; `label` defaults to the reference's last path segment. */
-export type ModelInput = Omit<ModelIdentity, 'label'> & { readonly label?: string };
+export type ModelInput = Omit<ModelIdentity, 'label' | 'interface'> & { readonly label?: string; readonly interface?: ModelIdentity['interface'] };
 
 /** The edit or the compared subject; the plan digest is computed by the builder. */
 export type ChangeInput =

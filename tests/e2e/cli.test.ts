@@ -260,12 +260,27 @@ describe('CLI in-process: doctor, plugins, explain', () => {
   it('plugins adapters --json lists the four adapters with their readiness', async () => {
     const result = await cli(['plugins', 'adapters', '--json']);
     expect(result.code).toBe(0);
-    const list = JSON.parse(result.stdout) as { kind: string; name: string; status: string; missing: string[]; summary: string }[];
+    const list = JSON.parse(result.stdout) as { kind: string; name: string; status: string; missing: string[]; summary: string; families: unknown }[];
     expect(list.map((p) => p.name).sort()).toEqual(['onnx_causal', 'onnx_cls', 'onnx_mlm', 'onnx_seq2seq']);
-    for (const p of list) expect(Object.keys(p).sort()).toEqual(['kind', 'missing', 'name', 'status', 'summary']);
+    for (const p of list) expect(Object.keys(p).sort()).toEqual(['families', 'kind', 'missing', 'name', 'status', 'summary']);
+    const families = list[0]!.families as { model_type: string; interface: string }[];
+    expect(families.filter((f) => f.interface === 'bundled').map((f) => f.model_type)).toContain('gpt2');
+    expect(families.at(-1)).toEqual({ model_type: '*', interface: 'inferred' });
     expect(list.find((p) => p.name === 'onnx_causal')).toMatchObject({ kind: 'adapter', status: 'ready', missing: [] });
     expect(list.find((p) => p.name === 'onnx_mlm')).toMatchObject({ status: 'ready' });
     expect(list.find((p) => p.name === 'onnx_seq2seq')!.status).not.toBe('ready');
+  });
+
+  it('plugins adapters --json --interface lists a user family beside the bundled and inferred ones', async () => {
+    const file = join(tmp, 'lfm2-interface.json');
+    writeFileSync(file, JSON.stringify({ model_type: 'lfm2', model_embeddings: 'model.embed_tokens', model_layers: 'model.layers', layer_self_attn: 'self_attn', attn_q_proj: 'q_proj' }));
+    const result = await cli(['plugins', 'adapters', '--json', '--interface', file]);
+    expect(result.code).toBe(0);
+    const families = (JSON.parse(result.stdout) as { families: { model_type: string; interface: string }[] }[])[0]!.families;
+    expect(families.slice(-2)).toEqual([
+      { model_type: 'lfm2', interface: 'user' },
+      { model_type: '*', interface: 'inferred' },
+    ]);
   });
 
   it('plugins with an unknown kind is E_USAGE: exit 2', async () => {

@@ -169,6 +169,13 @@ export const fullCertificate: Certificate = {
       quantization_formats: ['float32'],
       lora_adapters: [{ reference: './adapters/a', sha256: H('d'), rank: 8, alpha: 16, weight: 1 }],
       tokenizer_hash: H('e'),
+      interface: {
+        provenance: 'inferred',
+        origin: 'inferred',
+        naming: 'position',
+        shared_tensors: [{ tensor: 'transformer.h.0.ln_1.weight', uses: 12 }],
+        warnings: [{ code: 'interface_inferred', message: 'no bundled interface for model_type "lfm2"' }],
+      },
     },
     subject: {
       reference: './gpt2-int8',
@@ -180,6 +187,7 @@ export const fullCertificate: Certificate = {
       quantization_formats: ['dynamic_int8'],
       lora_adapters: [],
       tokenizer_hash: H('e'),
+      interface: { provenance: 'bundled', origin: 'bundled:gpt2', naming: 'scope', shared_tensors: [], warnings: [] },
     },
   },
   dataset: {
@@ -419,6 +427,7 @@ export const sparseCertificate: Certificate = {
       quantization_formats: [],
       lora_adapters: [],
       tokenizer_hash: null,
+      interface: null,
     },
     subject: {
       reference: './subj',
@@ -438,6 +447,7 @@ export const sparseCertificate: Certificate = {
       quantization_formats: [],
       lora_adapters: [{ reference: './lora', sha256: null, rank: 4, alpha: 8, weight: 0.5 }],
       tokenizer_hash: null,
+      interface: null,
     },
   },
   dataset: {

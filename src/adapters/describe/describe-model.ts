@@ -1,5 +1,5 @@
 import type { NodeRecord, TensorRecord } from '../../onnx/index.js';
-import type { GraphRole, LoadedGraph, LoadedModel, ModelDescription, ModelQuantization, WeightFormat, WeightRecord } from '../types.js';
+import type { GraphRole, LoadedGraph, LoadedModel, ModelDescription, ModelQuantization, SharedTensor, WeightFormat, WeightRecord } from '../types.js';
 import { findBiases } from '../weights/find-biases.js';
 import { structureHash } from './structure-hash.js';
 
@@ -51,7 +51,22 @@ export function describeModel(model: LoadedModel): ModelDescription {
     quantization: summarizeQuantization(matrices.map((w) => w.format)),
     weights,
     structureHash: structureHash(weights),
+    interface: { origin: model.modelInterface.origin, provenance: model.modelInterface.provenance, naming: model.naming, warnings: model.interfaceWarnings },
+    sharedTensors: sharedTensors(weights),
   };
+}
+
+/** Initializers read by several weights, each with the keys of its readers. */
+export function sharedTensors(weights: readonly WeightRecord[]): SharedTensor[] {
+  const byTensor = new Map<string, { tensor: string; graph: GraphRole; keys: string[] }>();
+  for (const w of weights) {
+    const tensor = w.initializers[0] ?? '';
+    const id = `${w.graph}:${tensor}`;
+    const entry = byTensor.get(id) ?? { tensor, graph: w.graph, keys: [] };
+    byTensor.set(id, entry);
+    entry.keys.push(w.key);
+  }
+  return [...byTensor.values()].filter((e) => e.keys.length > 1);
 }
 
 /** Blocks per stack, the largest (T5: encoder and decoder blocks counted per stack). */

@@ -42,6 +42,8 @@ const GENAI_FINAL_NORM = 'final_norm_layernorm';
 export class ModuleClassifier {
   private readonly global = new Map<string, ModuleClass>();
   private readonly relative = new Map<string, { readonly key: string; readonly role: WeightRole }>();
+  /** Leading module paths an exporter may leave out (`transformer.` of `transformer.h`), shortest first. */
+  private readonly roots: readonly string[];
 
   constructor(private readonly iface: ModelInterface) {
     const addGlobal = (list: readonly string[], role: WeightRole): void => {
@@ -88,6 +90,28 @@ export class ModuleClassifier {
     ];
     for (const [list, role] of mlpRoles) for (const path of list) addRelative(path, path, role);
     for (const norm of iface.norms) addRelative(norm, norm, 'norm');
+    const roots = new Set<string>();
+    for (const path of [...iface.layers, ...iface.embeddings, ...iface.positionEmbeddings, ...iface.finalNorm, ...iface.lmHead]) {
+      const parts = path.split('.');
+      for (let n = 1; n < parts.length; n++) roots.add(`${parts.slice(0, n).join('.')}.`);
+    }
+    this.roots = [...roots].sort((a, b) => a.length - b.length || a.localeCompare(b));
+  }
+
+  /**
+   * Like {@link classify}, also for a path missing its leading modules: TorchScript leaves the root
+   * scope out when a model's forward calls submodules directly (`/h.0/attn/c_attn/Gemm` for
+   * `transformer.h.0.attn.c_attn`), and quantizers then name weights after those nodes.
+   */
+  classifyLoose(path: string): ModuleClass | null {
+    const exact = this.classify(path);
+    if (exact !== null) return exact;
+    for (const root of this.roots) {
+      if (path.startsWith(root)) continue;
+      const found = this.classify(`${root}${path}`);
+      if (found !== null) return found;
+    }
+    return null;
   }
 
   /** The class of `path`, or null when the interface does not map it. */

@@ -92,6 +92,7 @@ export function resolveModelInterface(options: ResolveInterfaceOptions): ModelIn
 function normalizeInterface(entry: InterfaceJson, origin: string, modelType: string): ModelInterface {
   return {
     origin,
+    provenance: origin.startsWith('bundled:') && !origin.endsWith('+config') ? 'bundled' : 'user',
     modelType: entry.model_type ?? modelType,
     weightLayout: entry.weight_layout ?? 'linear',
     embeddings: paths(entry.model_embeddings),
@@ -113,6 +114,23 @@ function normalizeInterface(entry: InterfaceJson, origin: string, modelType: str
     lmHead: paths(entry.lm_head),
     tiedEmbeddings: entry.tied_embeddings ?? null,
   };
+}
+
+/**
+ * The interface of a model whose weights were placed by the graph's structure alone (keys
+ * `embed_tokens`, `layers.{i}.q` …, see `inferWeights`): every path empty, nothing to match names
+ * against.
+ */
+export function inferredInterface(modelType: string): ModelInterface {
+  return {
+    ...normalizeInterface({ model_embeddings: [], model_layers: [], layer_self_attn: [] }, 'inferred', modelType),
+    provenance: 'inferred',
+  };
+}
+
+/** True when a bundled interface serves `modelType`. */
+export function hasBundledInterface(modelType: string): boolean {
+  return bundledTable().has(modelType);
 }
 
 function paths(value: PathJson | undefined): readonly string[] {

@@ -44,3 +44,39 @@ export function moduleOfInitializer(name: string): string | null {
   const module = parts.join('.');
   return module.length === 0 ? null : module;
 }
+
+/**
+ * The module of a quantized initializer that a quantizer named after its consuming node rather
+ * than the parameter (`h.0.attn.c_attn.Gemm_quantized`, `h.0.attn.c_attn.MatMul_Q4` → `h.0.attn.c_attn`):
+ * suffixes stripped, then a trailing op segment. Null when no op segment ends the name.
+ */
+export function moduleOfNodeNamedInitializer(name: string): string | null {
+  if (ANONYMOUS.test(name)) return null;
+  const parts = stripQuantSuffixes(name).split(/[./]/).filter((p) => p.length > 0);
+  if (parts.length < 2 || !OP_SEGMENT.test(parts[parts.length - 1] ?? '')) return null;
+  return parts.slice(0, -1).join('.');
+}
+
+/**
+ * The module a node belongs to by the dynamo exporter's node metadata (PyTorch
+ * docs/source/onnx_dynamo.md): `pkg.torch.onnx.name_scopes` is the repr of a Python list of
+ * cumulative module paths from the root (`''`) whose last entry is the node's own name
+ * (`['', 'transformer', 'transformer.h.0', 'transformer.h.0.attn.c_attn', 'linear_3']`); `namespace`
+ * spells the same as `name: class` pairs joined by `/`. The deepest module path; null without either.
+ */
+export function moduleOfMetadata(metadata: readonly { readonly key: string; readonly value: string }[] | undefined): string | null {
+  if (metadata === undefined) return null;
+  const scopes = metadata.find((m) => m.key === 'pkg.torch.onnx.name_scopes')?.value;
+  if (scopes !== undefined) {
+    const entries = [...scopes.matchAll(/'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1] ?? m[2] ?? '');
+    const module = entries.slice(0, -1).filter((e) => e.length > 0).at(-1);
+    if (module !== undefined) return module;
+  }
+  const namespace = metadata.find((m) => m.key === 'namespace')?.value;
+  if (namespace !== undefined) {
+    const names = namespace.split('/').map((segment) => segment.slice(0, Math.max(0, segment.indexOf(':'))).trim());
+    const module = names.slice(0, -1).filter((n) => n.length > 0).at(-1);
+    if (module !== undefined) return module;
+  }
+  return null;
+}

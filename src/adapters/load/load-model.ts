@@ -5,13 +5,12 @@ import { openModelFile } from '../../onnx/index.js';
 import { readGenaiConfig } from '../config/genai-config.js';
 import { CONFIG_JSON, readModelConfig } from '../config/model-config.js';
 import { chooseGraphFiles } from '../files/choose-graph-files.js';
-import { resolveModelInterface } from '../interfaces/interface-table.js';
 import { describeEncoderIo, describeIo } from '../io/describe-io.js';
 import { chooseAdapter } from '../select/choose-adapter.js';
 import { assertIdsFitVocab, loadTokenizer, type LoadedTokenizer } from '../tokenizer/index.js';
 import type { AdapterName, AdapterSelection, EncoderIo, LoadedGraph, LoadedModel, LoadOptions, ModelLocation } from '../types.js';
 import { detectTying } from '../weights/detect-tying.js';
-import { resolveWeights } from '../weights/resolve-weights.js';
+import { mapModelWeights } from '../weights/map-weights.js';
 import { createGraphStore } from './graph-store.js';
 
 /** Defaults of {@link LoadOptions}. */
@@ -33,8 +32,8 @@ export interface LoadModelOptions extends LoadOptions {
  * @throws InvarlockError `E_CONFIG_JSON` when neither config.json nor genai_config.json exists, or one
  *   is malformed (`details.file`, `details.field`); `E_ADAPTER_UNKNOWN`; `E_MODEL_REF`,
  *   `E_FILE_NOT_FOUND`, `E_MODEL_PARSE`… from the hub and onnx layers; `E_ADAPTER_IO` (see
- *   `describeIo`); `E_INTERFACE_UNKNOWN`, `E_INTERFACE_INVALID` (see `resolveModelInterface`,
- *   `resolveWeights`); `E_TOKENIZER_MISSING`, `E_TOKENIZER_INVALID` from the tokenizer.
+ *   `describeIo`); `E_INTERFACE_INVALID` for a user interface (see `mapModelWeights`: without one,
+ *   a graph no bundled interface resolves is mapped by its structure, never refused); `E_TOKENIZER_MISSING`, `E_TOKENIZER_INVALID` from the tokenizer.
  */
 export async function loadModel(location: ModelLocation | string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const resolved = typeof location === 'string' ? toModelLocation(await resolveModel(location)) : location;
@@ -56,12 +55,12 @@ export async function loadModel(location: ModelLocation | string, options: LoadM
   const main = openGraph(files.main, (index, path) => describeIo(index.graph, { adapter, genai: genaiConfig?.decoder ?? null, source: path }));
   const encoder = files.encoder === null ? null : openGraph<EncoderIo>(files.encoder, (index, path) => describeEncoderIo(index.graph, path));
   const modelType = config?.modelType ?? genaiConfig?.modelType ?? '';
-  const modelInterface = resolveModelInterface({ modelType, custom: options.modelInterface ?? null });
-  const resolvedWeights = resolveWeights(
-    [{ role: 'main', index: main.index }, ...(encoder === null ? [] : [{ role: 'encoder' as const, index: encoder.index }])],
-    { interface: modelInterface, numLayers: config?.numLayers ?? genaiConfig?.decoder.numLayers ?? null },
-  );
-  const weights = detectTying(resolvedWeights, { index: main.index, source: main.store.source });
+  const mapped = mapModelWeights([{ role: 'main', index: main.index }, ...(encoder === null ? [] : [{ role: 'encoder' as const, index: encoder.index }])], {
+    modelType,
+    custom: options.modelInterface ?? null,
+    numLayers: config?.numLayers ?? genaiConfig?.decoder.numLayers ?? null,
+  });
+  const weights = detectTying(mapped.weights, { index: main.index, source: main.store.source });
   const tokenizer = await loadModelTokenizer(resolved.dir, options.tokenizer ?? LOAD_DEFAULTS.tokenizer, weights.find((w) => w.role === 'embed_tokens')?.rows);
   return {
     adapter,
@@ -72,7 +71,9 @@ export async function loadModel(location: ModelLocation | string, options: LoadM
     genaiConfig,
     modelType,
     candidates: resolved.onnxFiles,
-    modelInterface,
+    modelInterface: mapped.modelInterface,
+    naming: mapped.naming,
+    interfaceWarnings: mapped.warnings,
     weights,
     tokenizer,
     selection,

@@ -2,7 +2,7 @@ import type { DataTypeName, GraphLookup, ModelIndex, NodeRecord, TensorRecord, W
 import { getGraphLookup } from '../../onnx/index.js';
 
 /** What kind of consumer reads a weight; decides orientation and which records count as weights. */
-export type ConsumerKind = 'matmul' | 'gemm' | 'matmulnbits' | 'matmulinteger' | 'gather' | 'gather-block-quantized' | 'norm' | 'mul';
+export type ConsumerKind = 'matmul' | 'gemm' | 'attention' | 'matmulnbits' | 'matmulinteger' | 'gather' | 'gather-block-quantized' | 'norm' | 'mul';
 
 /**
  * One stored weight read by one node input, described without decoding any data: the shape it has
@@ -38,23 +38,40 @@ const QDQ: Partial<Record<string, WeightFormat>> = {
   UINT4: 'qdq-int4',
 };
 
-/** Which input slots of which ops carry weights (ops by `domain.opType`, default domain bare). */
-const WEIGHT_SLOTS: Readonly<Record<string, { readonly kind: ConsumerKind; readonly slots: readonly number[] }>> = {
-  MatMul: { kind: 'matmul', slots: [1] },
-  Gemm: { kind: 'gemm', slots: [1] },
-  'com.microsoft.MatMulNBits': { kind: 'matmulnbits', slots: [1] },
-  MatMulInteger: { kind: 'matmulinteger', slots: [1] },
-  'com.microsoft.MatMulIntegerToFloat': { kind: 'matmulinteger', slots: [1] },
-  'com.microsoft.DynamicQuantizeMatMul': { kind: 'matmulinteger', slots: [1] },
-  Gather: { kind: 'gather', slots: [0] },
-  'com.microsoft.GatherBlockQuantized': { kind: 'gather-block-quantized', slots: [0] },
-  LayerNormalization: { kind: 'norm', slots: [1] },
-  SimplifiedLayerNormalization: { kind: 'norm', slots: [1] },
-  RMSNormalization: { kind: 'norm', slots: [1] },
-  'com.microsoft.SimplifiedLayerNormalization': { kind: 'norm', slots: [1] },
-  'com.microsoft.SkipLayerNormalization': { kind: 'norm', slots: [2] },
-  'com.microsoft.SkipSimplifiedLayerNormalization': { kind: 'norm', slots: [2] },
-  Mul: { kind: 'mul', slots: [0, 1] },
+/**
+ * Which input slots of which ops carry weights (ops by `domain.opType`, default domain bare), from
+ * the ONNX operator specs and onnxruntime's ContribOperators.md. Attention-like contrib ops that take
+ * projected q/k/v (MultiHeadAttention, GroupQueryAttention), RotaryEmbedding, FastGelu/BiasGelu/Gelu
+ * read no weight matrix (only biases and caches); their role in the structure is read in
+ * `infer-structure.ts`.
+ */
+const WEIGHT_SLOTS: Readonly<Record<string, readonly { readonly kind: ConsumerKind; readonly slots: readonly number[] }[]>> = {
+  MatMul: [{ kind: 'matmul', slots: [1] }],
+  Gemm: [{ kind: 'gemm', slots: [1] }],
+  // onnxruntime's optimizer folds a Transpose into FusedMatMul(transB) — the tied lm_head of GPT-2.
+  'com.microsoft.FusedMatMul': [{ kind: 'gemm', slots: [1] }],
+  'com.microsoft.MatMulNBits': [{ kind: 'matmulnbits', slots: [1] }],
+  MatMulInteger: [{ kind: 'matmulinteger', slots: [1] }],
+  'com.microsoft.MatMulIntegerToFloat': [{ kind: 'matmulinteger', slots: [1] }],
+  'com.microsoft.DynamicQuantizeMatMul': [{ kind: 'matmulinteger', slots: [1] }],
+  // input, weights [hidden, 3·hidden] (fused QKV, stored like MatMul B), bias …
+  'com.microsoft.Attention': [{ kind: 'attention', slots: [1] }],
+  'com.microsoft.PackedAttention': [{ kind: 'attention', slots: [1] }],
+  Gather: [{ kind: 'gather', slots: [0] }],
+  'com.microsoft.GatherBlockQuantized': [{ kind: 'gather-block-quantized', slots: [0] }],
+  // input_ids, segment_ids, word_embedding, position_embedding, segment_embedding, gamma, beta, …
+  'com.microsoft.EmbedLayerNormalization': [
+    { kind: 'gather', slots: [2, 3, 4] },
+    { kind: 'norm', slots: [5] },
+  ],
+  LayerNormalization: [{ kind: 'norm', slots: [1] }],
+  SimplifiedLayerNormalization: [{ kind: 'norm', slots: [1] }],
+  RMSNormalization: [{ kind: 'norm', slots: [1] }],
+  'com.microsoft.LayerNormalization': [{ kind: 'norm', slots: [1] }],
+  'com.microsoft.SimplifiedLayerNormalization': [{ kind: 'norm', slots: [1] }],
+  'com.microsoft.SkipLayerNormalization': [{ kind: 'norm', slots: [2] }],
+  'com.microsoft.SkipSimplifiedLayerNormalization': [{ kind: 'norm', slots: [2] }],
+  Mul: [{ kind: 'mul', slots: [0, 1] }],
 };
 
 /** `domain.opType`, with the default domain (`''` or `ai.onnx`) left bare. */
@@ -73,11 +90,11 @@ export function findWeightUses(index: ModelIndex): WeightUse[] {
   const uses: WeightUse[] = [];
   for (const graph of index.graphs) {
     for (const node of graph.nodes) {
-      const spec = WEIGHT_SLOTS[opKey(node)];
-      if (spec === undefined) continue;
-      for (const slot of spec.slots) {
-        const use = inspectUse(lookup, node, slot, spec.kind);
-        if (use !== null) uses.push(use);
+      for (const spec of WEIGHT_SLOTS[opKey(node)] ?? []) {
+        for (const slot of spec.slots) {
+          const use = inspectUse(lookup, node, slot, spec.kind);
+          if (use !== null) uses.push(use);
+        }
       }
     }
   }
@@ -184,7 +201,7 @@ function inspectTraced(lookup: GraphLookup, node: NodeRecord, slot: number, kind
   }
   if (dense === undefined) return null;
   if ((kind === 'norm' || kind === 'mul') && dims.length !== 1) return null;
-  if ((kind === 'matmul' || kind === 'gemm') && dims.length !== 2) return null;
+  if ((kind === 'matmul' || kind === 'gemm' || kind === 'attention') && dims.length !== 2) return null;
   const [rows, cols, orientation] = orient(node, slot, kind, dims, traced.transposed);
   return make(node, slot, kind, tensor, [], rows, cols, dense, traced.path, orientation);
 }
@@ -192,7 +209,7 @@ function inspectTraced(lookup: GraphLookup, node: NodeRecord, slot: number, kind
 /** `[rows, cols]` in PyTorch orientation: MatMul B and Gemm B without transB are stored `[in, out]`. */
 function orient(node: NodeRecord, slot: number, kind: ConsumerKind, dims: readonly number[], transposed: boolean): [number, number, 'in-out' | 'out-in'] {
   const logical = transposed && dims.length === 2 ? [dims[1]!, dims[0]!] : dims;
-  const wantsTranspose = slot === 1 && (kind === 'matmul' || (kind === 'gemm' && intAttribute(node, 'transB', 0) === 0));
+  const wantsTranspose = slot === 1 && (kind === 'matmul' || kind === 'attention' || (kind === 'gemm' && intAttribute(node, 'transB', 0) === 0));
   const orientation = wantsTranspose !== transposed && dims.length === 2 ? 'in-out' : 'out-in';
   return wantsTranspose ? [logical[1]!, logical[0]!, orientation] : [...matrixShape(logical), orientation];
 }

@@ -14,6 +14,8 @@ export interface ActivationTap {
 const TAPPED_ROLES = new Set(['embed_tokens', 'q', 'k', 'v', 'o', 'qkv', 'up', 'gate', 'gate_up', 'down', 'norm']);
 /** Ops that finish an integer matmul's output on its way back to float (dynamic int8: MatMulInteger → Cast → Mul). */
 const INTEGER_EPILOGUE = new Set(['Cast', 'Mul']);
+/** Matrix ops whose bias an exporter may add in a separate Add. */
+const BIASED = new Set(['MatMul', 'MatMulNBits', 'FusedMatMul', 'MatMulInteger']);
 
 /**
  * The activation taps of a model for the RMT guard: the output of each embedding, norm and attention
@@ -30,11 +32,12 @@ export function activationTapsOf(model: LoadedModel): ActivationTap[] {
 }
 
 function tapsOfGraph(model: LoadedModel, role: GraphRole, graph: LoadedModel['graph']['index']['graph']): ActivationTap[] {
-  const consumers = new Map<string, { opType: string; outputs: readonly string[] }[]>();
+  const consumers = new Map<string, { opType: string; inputs: readonly string[]; outputs: readonly string[] }[]>();
+  const initializers = new Set(graph.initializers.map((t) => t.name));
   for (const node of graph.nodes) {
     for (const input of node.inputs) {
       const list = consumers.get(input) ?? [];
-      list.push({ opType: node.opType, outputs: node.outputs });
+      list.push({ opType: node.opType, inputs: node.inputs, outputs: node.outputs });
       consumers.set(input, list);
     }
   }
@@ -56,8 +59,14 @@ function tapsOfGraph(model: LoadedModel, role: GraphRole, graph: LoadedModel['gr
         if (next.opType === 'Mul') break;
       }
     }
-    if (seen.has(weight.key)) continue;
+    // A projection's output includes its bias: Gemm adds it inside, MatMul (MatMulNBits …) in an Add after.
+    // Tapping after that Add lets a Gemm export pair with its MatMul + Add twin.
+    const next = consumers.get(value) ?? [];
+    if (BIASED.has(node!.opType) && next.length === 1 && next[0]!.opType === 'Add' && next[0]!.inputs.some((i) => i !== value && initializers.has(i))) value = next[0]!.outputs[0] ?? value;
+    // One node may consume several weights (EmbedLayerNormalization's tables and gamma): one tap per value.
+    if (seen.has(weight.key) || seen.has(`value:${value}`)) continue;
     seen.add(weight.key);
+    seen.add(`value:${value}`);
     taps.push({ key: weight.key, module: weight.module, family: weight.family, value, graph: role });
   }
   return taps;

@@ -77,6 +77,13 @@ export function modelInputOf(opened: OpenedModel, label: string, lora: ModelInpu
     quantization_formats: quantizationFormatsOf(formatsOf(d)),
     lora_adapters: lora,
     tokenizer_hash: opened.model.tokenizer?.hash ?? null,
+    interface: {
+      provenance: d.interface.provenance,
+      origin: d.interface.origin,
+      naming: d.interface.naming.source,
+      shared_tensors: d.sharedTensors.map((t) => ({ tensor: t.tensor, uses: t.keys.length })),
+      warnings: d.interface.warnings,
+    },
   };
 }
 

@@ -10,7 +10,8 @@ import { quantizeRtn } from './rtn-kernel.js';
  * up to `maxModules`. A tied lm_head/embedding pair is quantized once and both keys get the same
  * new array, so the tie holds. 1-D weights (norms, biases: `rows = 1` or role `norm`) are never edited.
  * @param config a partial configuration, completed with `QUANT_RTN_DEFAULTS`.
- * @throws InvarlockError `E_EDIT_CONFIG` for an invalid configuration; `E_INTERNAL` when a tie joins matrices of different shapes.
+ * @throws InvarlockError `E_EDIT_CONFIG` for an invalid configuration; `E_EDIT_SCOPE` when the scope
+ *   matches no weight (a role an inferred interface did not find); `E_INTERNAL` when a tie joins matrices of different shapes.
  */
 export function applyQuantRtn(matrices: readonly WeightMatrix[], config: Partial<QuantRtnConfig> = {}): EditResult {
   const resolved = resolveQuantRtnConfig(config);
@@ -33,11 +34,23 @@ export function applyQuantRtn(matrices: readonly WeightMatrix[], config: Partial
       changed.set(partner.key, quantized);
     }
   }
+  if (matrices.length > 0 && !matrices.some((m) => hasScopeRole(m, resolved.scope))) {
+    // An inferred interface may lack a family; an edit that silently changed nothing would certify as a noop.
+    const families = [...new Set(matrices.map((m) => m.family))].sort();
+    throw new InvarlockError('E_EDIT_SCOPE', `quant_rtn scope '${resolved.scope}' matches no weight: the model's weights have families ${families.join(', ')}`, {
+      details: { field: 'edit.config.scope', expected: resolved.scope === 'all' ? 'attn, ffn or lm_head weights' : `${resolved.scope} weights`, actual: families.join(', ') },
+      hint: 'The model interface found no weight of this role (see describe: interface warnings). Choose another scope, or give a model_interface naming the module paths.',
+    });
+  }
   return buildEditResult({ name: 'quant_rtn', config: { ...resolved }, changed, modulesTouched, inputs: matrices });
 }
 
 function isInScope(matrix: WeightMatrix, scope: QuantScope): boolean {
   if (matrix.role === 'norm' || matrix.rows < 2 || matrix.cols < 1) return false;
+  return hasScopeRole(matrix, scope);
+}
+
+function hasScopeRole(matrix: WeightMatrix, scope: QuantScope): boolean {
   switch (scope) {
     case 'ffn':
       return matrix.family === 'ffn';

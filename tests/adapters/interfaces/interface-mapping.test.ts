@@ -4,7 +4,8 @@ import { resolveWeights } from '../../../src/adapters/weights/resolve-weights.js
 import { buildModel, indexModel } from '../../../src/onnx/index.js';
 import { buildSyntheticExport, planWeights, scopeOf, seededValues, SMALL_DIMS, type SyntheticNaming } from '../helpers/synthetic-export.js';
 
-const ARCHITECTURES = ['gpt2', 'llama', 'mistral', 'qwen2', 'qwen3', 'gemma', 'gemma2', 'phi3', 'opt', 'gpt_neox', 'falcon', 'bert', 'roberta', 't5', 'bart'];
+const ARCHITECTURES = ['gpt2', 'llama', 'mistral', 'qwen2', 'qwen3', 'gemma', 'gemma2', 'phi3', 'opt', 'gpt_neox', 'falcon', 'bert', 'roberta', 't5', 'bart',
+  'mixtral', 'qwen2_moe', 'qwen3_moe', 'olmoe', 'phi', 'gemma3', 'granite', 'olmo2', 'starcoder2', 'gpt_bigcode', 'gptj', 'bloom', 'mpt', 'stablelm', 'smollm3', 'lfm2'];
 
 function resolveSynthetic(modelType: string, naming: SyntheticNaming): { records: WeightRecord[]; expected: ReturnType<typeof buildSyntheticExport>['expected'] } {
   const iface = resolveModelInterface({ modelType });
@@ -18,7 +19,7 @@ function summary(records: readonly Pick<WeightRecord, 'key' | 'role' | 'layer' |
 }
 
 describe('model interfaces', () => {
-  it('bundles exactly the 15 pre-supported architectures', () => {
+  it('bundles exactly the 31 supported architectures (15 first, 16 added for issue #11)', () => {
     expect(listBundledInterfaces()).toEqual([...ARCHITECTURES].sort());
   });
 

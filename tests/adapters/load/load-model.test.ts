@@ -57,9 +57,14 @@ describe('loadModel', () => {
     });
   });
 
-  it('fails with E_INTERFACE_UNKNOWN for an architecture without an interface, unless the config supplies one', async () => {
+  it('infers the interface of an architecture without one (warning interface_inferred), unless the config supplies one', async () => {
     const dir = modelDir('unknown-arch', { 'config.json': { model_type: 'mygpt', architectures: ['MyGPTForCausalLM'], n_layer: 3 } }, gpt2);
-    await expect(loadModel(dir)).rejects.toMatchObject({ code: 'E_INTERFACE_UNKNOWN', details: { actual: 'mygpt' } });
+    const inferred = await loadModel(dir);
+    expect(inferred.modelInterface).toMatchObject({ origin: 'inferred', provenance: 'inferred', modelType: 'mygpt' });
+    expect(inferred.interfaceWarnings).toEqual([{ code: 'interface_inferred', message: 'no bundled interface for model_type "mygpt"; roles inferred from the graph\'s structure' }]);
+    expect(inferred.naming.source).toBe('position');
+    expect(inferred.weights.filter((w) => w.role === 'qkv').map((w) => w.key)).toEqual(['layers.0.qkv', 'layers.1.qkv', 'layers.2.qkv']);
+    expect(inferred.weights.find((w) => w.role === 'lm_head')).toMatchObject({ key: 'lm_head', tiedWith: 'embed_tokens' });
     const gpt2Interface = {
       weight_layout: 'conv1d',
       model_embeddings: 'transformer.wte',
@@ -72,7 +77,8 @@ describe('loadModel', () => {
       lm_head: 'lm_head',
     };
     const model = await loadModel(dir, { modelInterface: gpt2Interface });
-    expect(model.modelInterface.origin).toBe('config');
+    expect(model.modelInterface).toMatchObject({ origin: 'config', provenance: 'user' });
+    expect(model.interfaceWarnings).toEqual([]);
     expect(model.weights.filter((w) => w.role === 'qkv')).toHaveLength(3);
   });
 

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ADAPTER_NAMES, adapterCapabilities, allAdapters, listAdapters, listBundledInterfaces, selectAdapter, supportMatrix } from '../../../src/adapters/index.js';
@@ -60,5 +60,29 @@ describe('support matrix', () => {
   it('claims no real-model evidence (no published checkpoint is certified in CI yet)', () => {
     const tiers = families.flatMap((f) => [f.scoring, f.interfaceMapping, ...Object.values(f.formats)]);
     expect(tiers).not.toContain('real-model');
+  });
+});
+
+describe('support matrix: exporters and fused ops (issue #11)', () => {
+  const matrix = JSON.parse(readFileSync(resolve(ROOT, 'contracts/support_matrix.json'), 'utf8')) as {
+    exporters: { pattern: string; tier: string; evidence: string[] }[];
+    fused_ops: { op: string; tier: string; evidence: string[] }[];
+  };
+  const entries = [...matrix.exporters.map((e) => ({ name: e.pattern, tier: e.tier, evidence: e.evidence })), ...matrix.fused_ops.map((o) => ({ name: o.op, tier: o.tier, evidence: o.evidence }))];
+
+  it('points every evidence entry at a fixture directory or a file that exists', () => {
+    for (const { name, evidence } of entries) {
+      for (const entry of evidence) {
+        const path = entry.startsWith('fixture:') ? resolve(ROOT, 'tests/fixtures/models', entry.slice('fixture:'.length)) : resolve(ROOT, entry);
+        expect(existsSync(path), `${name}: ${entry}`).toBe(true);
+      }
+    }
+  });
+
+  it('claims fixture evidence only with a fixture and a test that runs it', () => {
+    for (const { name, tier, evidence } of entries.filter((e) => e.tier === 'fixture')) {
+      expect(evidence.some((e) => e.startsWith('fixture:')), name).toBe(true);
+      expect(evidence.some((e) => e.startsWith('tests/')), `${name} (${tier})`).toBe(true);
+    }
   });
 });

@@ -115,7 +115,10 @@ describe('config files', () => {
     const schema = (await import('../../../contracts/model_interfaces.schema.json', { with: { type: 'json' } })).default;
     expect(compileSchema(schema).problems(interfaces)).toEqual([]);
     expect(Object.keys(interfaces.interfaces).sort()).toEqual(
-      ['bart', 'bert', 'falcon', 'gemma', 'gemma2', 'gpt2', 'gpt_neox', 'llama', 'mistral', 'opt', 'phi3', 'qwen2', 'qwen3', 'roberta', 't5'].sort(),
+      [
+        ...['bart', 'bert', 'falcon', 'gemma', 'gemma2', 'gpt2', 'gpt_neox', 'llama', 'mistral', 'opt', 'phi3', 'qwen2', 'qwen3', 'roberta', 't5'],
+        ...['mixtral', 'qwen2_moe', 'qwen3_moe', 'olmoe', 'phi', 'gemma3', 'granite', 'olmo2', 'starcoder2', 'gpt_bigcode', 'gptj', 'bloom', 'mpt', 'stablelm', 'smollm3', 'lfm2'],
+      ].sort(),
     );
   });
 });

@@ -57,6 +57,14 @@ describe('quantizeRtn', () => {
 });
 
 describe('applyQuantRtn', () => {
+  it('stops with E_EDIT_SCOPE naming the scope when no weight has its role (an inferred interface without an MLP)', () => {
+    const attentionOnly = [weight({ role: 'embed_tokens', layer: null, rows: 16, cols: 8, seed: 1 }), weight({ role: 'qkv', layer: 0, rows: 24, cols: 8, seed: 2 })];
+    expect(() => applyQuantRtn(attentionOnly, { scope: 'ffn' })).toThrowError(
+      expect.objectContaining({ code: 'E_EDIT_SCOPE', details: expect.objectContaining({ field: 'edit.config.scope', expected: 'ffn weights', actual: 'attn, embed' }) }),
+    );
+    expect(applyQuantRtn(attentionOnly, { scope: 'attn' }).modulesTouched).toEqual(['h.0.qkv']);
+  });
+
   it('edits only FFN weights with the default scope and never mutates the input', () => {
     const model = tinyModel();
     const before = model.map((m) => m.data.slice());
