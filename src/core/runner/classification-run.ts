@@ -6,9 +6,7 @@ import { InvarlockError, isInvarlockError } from '../../errors/index.js';
 import {
   buildExamplePlan,
   comparePlanPairing,
-  createPrng,
   createScorer,
-  deriveSeed,
   loadDataset,
   type Dataset,
   type EvalExample,
@@ -18,6 +16,7 @@ import {
   type Scorer,
   type ScoringModel,
 } from '../../eval/index.js';
+import { createPrng, deriveSeed } from '../../stats/index.js';
 import { selectCalibrationWindows, type KernelPool, type RmtModuleMeasurement } from '../../guards/index.js';
 import type { CertificateInput, ChangeInput, JsonValue, ModelInput } from '../../report/index.js';
 import type { RunConfig } from '../config/index.js';

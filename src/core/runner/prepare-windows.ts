@@ -1,6 +1,7 @@
 import type { LoadedTokenizer } from '../../adapters/index.js';
 import { InvarlockError } from '../../errors/index.js';
-import { buildWindowPlan, createPrng, deriveSeed, loadDataset, type Dataset, type WindowPlan } from '../../eval/index.js';
+import { buildWindowPlan, loadDataset, type Dataset, type WindowPlan } from '../../eval/index.js';
+import { createPrng, deriveSeed } from '../../stats/index.js';
 import type { Policy } from '../policy/index.js';
 import type { RunConfig } from '../config/index.js';
 

@@ -1,7 +1,8 @@
 import { writeWeights, type LoadedModel } from '../../adapters/index.js';
 import type { WeightMatrix } from '../../edits/index.js';
 import { InvarlockError } from '../../errors/index.js';
-import { createScorer, pairedBootstrap, type DeviceRequest, type Scorer, type ScoringModel, type WindowLosses } from '../../eval/index.js';
+import { createScorer, type DeviceRequest, type Scorer, type ScoringModel, type WindowLosses } from '../../eval/index.js';
+import { pairedBootstrap } from '../../stats/index.js';
 import {
   applyVeScales,
   decideVeEnable,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BOOTSTRAP_DEFAULTS, pairedBootstrap, type BootstrapInterval } from '../../../src/eval/stats/index.js';
+import { BOOTSTRAP_DEFAULTS, pairedBootstrap, type BootstrapInterval } from '../../src/stats/index.js';
 
 // ALGORITHMS.md §9 golden inputs.
 const FIN = [3.1, 3.25, 2.9, 3.4, 3.05, 3.3, 2.95, 3.2];
@@ -54,7 +54,7 @@ describe('pairedBootstrap on the §9 golden vector', () => {
   });
 
   it('matches an independent numpy implementation of the same algorithm within Monte-Carlo error', () => {
-    // tests/eval/stats/reference/bootstrap_reference.py, 4000 seeds of numpy's PRNG.
+    // tests/stats/reference/bootstrap_reference.py, 4000 seeds of numpy's PRNG.
     const reference = {
       unweighted: { mean: [0.024247, 0.11504], sd: [0.002681, 0.003217] },
       weighted: { mean: [0.03738, 0.149657], sd: [0.002614, 0.003759] },

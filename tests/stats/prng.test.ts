@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Prng, createPrng, deriveSeed } from '../../../src/eval/stats/index.js';
-import { isInvarlockError } from '../../../src/errors/index.js';
+import { Prng, createPrng, deriveSeed } from '../../src/stats/index.js';
+import { isInvarlockError } from '../../src/errors/index.js';
 
 // Expected outputs come from an independent Python implementation of splitmix64 + xoshiro128**
 // whose core reproduces the published reference vectors below.

@@ -9,7 +9,7 @@ import {
   notEvaluatedGate,
   type GateCoverage,
   type GateThresholds,
-} from '../../../src/eval/stats/index.js';
+} from '../../src/stats/index.js';
 
 /** The balanced tier under the ci profile, as tiers.json resolves it (checked in tests/core/policy). */
 const BALANCED: GateThresholds = {

@@ -1,4 +1,4 @@
-import { InvarlockError } from '../../errors/index.js';
+import { InvarlockError } from '../errors/index.js';
 import type {
   EvaluatedGate,
   GateBasis,

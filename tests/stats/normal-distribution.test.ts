@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { erfc, normalCdf, normalQuantile } from '../../../src/eval/stats/index.js';
+import { erfc, normalCdf, normalQuantile } from '../../src/stats/index.js';
 
 // Reference values: mpmath at 40 significant digits (erfc, ncdf, sqrt(2)·erfinv(2p − 1)), rounded to the nearest double.
 const relativeError = (got: number, want: number): number => Math.abs(got - want) / Math.max(Math.abs(want), Number.MIN_VALUE);

@@ -1,4 +1,4 @@
-import { InvarlockError } from '../../errors/index.js';
+import { InvarlockError } from '../errors/index.js';
 import { pairedBootstrap, type BootstrapInterval } from './paired-bootstrap.js';
 
 /** How the bootstrap of a paired summary runs (from the policy and the run's seeds). */

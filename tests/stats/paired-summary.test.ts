@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { summarizePairedDeltas, summarizePairedLosses, type PairedBootstrapSettings } from '../../../src/eval/stats/index.js';
-import { InvarlockError } from '../../../src/errors/index.js';
+import { summarizePairedDeltas, summarizePairedLosses, type PairedBootstrapSettings } from '../../src/stats/index.js';
+import { InvarlockError } from '../../src/errors/index.js';
 
 const FIN = [3.1, 3.25, 2.9, 3.4, 3.05, 3.3, 2.95, 3.2];
 const BASE = [3.0, 3.2, 2.95, 3.3, 3.0, 3.1, 2.9, 3.15];

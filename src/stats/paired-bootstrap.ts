@@ -1,4 +1,4 @@
-import { InvarlockError } from '../../errors/index.js';
+import { InvarlockError } from '../errors/index.js';
 import { normalCdf, normalQuantile } from './normal-distribution.js';
 import { Prng } from './prng.js';
 import { quantileSorted } from './quantile.js';

@@ -8,7 +8,7 @@ import {
   notEvaluatedGate,
   type GateThresholds,
   type GuardOutcome,
-} from '../../../src/eval/stats/index.js';
+} from '../../src/stats/index.js';
 
 const T: GateThresholds = {
   primary_metric: {

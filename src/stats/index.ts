@@ -2,7 +2,8 @@
  * Paired statistics and gate decisions (ALGORITHMS.md §4, §7, §9): a seeded PRNG, rounding,
  * quantiles, the normal distribution, the weighted BCa bootstrap, paired summaries, tail quantiles,
  * the statistical gates and the verdict. Pure functions over numbers and records: `certify` and
- * `verify` call the same ones. Re-exported by `src/eval/index.ts`.
+ * `verify` call the same ones. The bottom layer above `src/errors`: edits, guards, eval, report and
+ * onnx all use it, and it imports nothing else.
  */
 export { Prng, createPrng, deriveSeed } from './prng.js';
 export { roundHalfEven } from './round-half-even.js';

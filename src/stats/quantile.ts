@@ -1,4 +1,4 @@
-import { InvarlockError } from '../../errors/index.js';
+import { InvarlockError } from '../errors/index.js';
 
 /**
  * The q-quantile of ascending-sorted values by linear interpolation at h = q·(n − 1) (numpy's

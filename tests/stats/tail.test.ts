@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summarizeTail } from '../../../src/eval/stats/index.js';
+import { summarizeTail } from '../../src/stats/index.js';
 
 describe('summarizeTail', () => {
   it('reports interpolated quantiles, max and tail mass of per-window Δ', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPrng, pairedBootstrap, type Prng } from '../../../src/eval/stats/index.js';
+import { createPrng, pairedBootstrap, type Prng } from '../../src/stats/index.js';
 
 /**
  * Coverage of the weighted BCa interval in simulation: datasets of windows with known true mean Δ,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quantile, quantileSorted, sortedCopy } from '../../../src/eval/stats/index.js';
+import { quantile, quantileSorted, sortedCopy } from '../../src/stats/index.js';
 
 describe('quantile', () => {
   it('interpolates linearly at q·(n − 1) (numpy linear / R type 7)', () => {

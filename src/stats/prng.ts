@@ -1,4 +1,4 @@
-import { InvarlockError } from '../../errors/index.js';
+import { InvarlockError } from '../errors/index.js';
 
 const UINT32_RANGE = 4294967296;
 const TWO_POW_26 = 67108864;

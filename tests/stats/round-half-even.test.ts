@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { roundHalfEven } from '../../../src/eval/stats/index.js';
+import { roundHalfEven } from '../../src/stats/index.js';
 
 describe('roundHalfEven', () => {
   it('rounds ties to the even neighbour', () => {

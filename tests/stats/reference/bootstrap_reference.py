@@ -1,4 +1,4 @@
-"""Independent numpy reference for tests/eval/stats/paired-bootstrap.test.ts.
+"""Independent numpy reference for tests/stats/paired-bootstrap.test.ts.
 
 Implements ALGORITHMS.md §4 as written (indices drawn with probability ∝ w, θ* = plain mean of the
 resample, z0 from #{θ* < θ̂}/R clipped to [1e-6, 1 − 1e-6], acceleration from the weighted jackknife,
@@ -6,7 +6,7 @@ linear-interpolation quantiles) with numpy's own PRNG, and prints the Monte-Carl
 deviation of each bound over many seeds for the §9 golden vector. Sums run left to right, as in the
 TypeScript code, so that ties θ* = θ̂ round the same way.
 
-Run: python3 tests/eval/stats/reference/bootstrap_reference.py   (numpy ≥ 1.22; about 10 s)
+Run: python3 tests/stats/reference/bootstrap_reference.py   (numpy ≥ 1.22; about 10 s)
 """
 from statistics import NormalDist
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summarizePairedAccuracy, type PairedBootstrapSettings } from '../../../src/eval/stats/index.js';
+import { summarizePairedAccuracy, type PairedBootstrapSettings } from '../../src/stats/index.js';
 
 const BOOT: PairedBootstrapSettings = { replicates: 1000, alpha: 0.05, seed: 11, method: 'bca', z0Clip: 1e-6 };
 

@@ -1,4 +1,4 @@
-import { InvarlockError } from '../../errors/index.js';
+import { InvarlockError } from '../errors/index.js';
 import type { GateName, GateReasonCode, GateRecord, GateStatus } from './gate-types.js';
 
 /** Guards and checks decided outside this module, by name (as in the certificate's `gateName`). */

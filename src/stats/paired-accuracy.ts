@@ -1,4 +1,4 @@
-import { InvarlockError } from '../../errors/index.js';
+import { InvarlockError } from '../errors/index.js';
 import { pairedBootstrap, type BootstrapInterval } from './paired-bootstrap.js';
 import type { PairedBootstrapSettings } from './paired-summary.js';
 
