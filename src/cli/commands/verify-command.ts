@@ -58,7 +58,7 @@ export async function runVerify(paths: readonly string[], flags: VerifyFlags, ct
       ctx.stdout.write(`${style.bold(path)}: ${mark}${report.verdict === undefined ? '' : ` (verdict ${report.verdict})`}\n`);
       for (const check of report.checks) {
         const status = check.status === 'pass' ? style.green('pass') : check.status === 'fail' ? style.red('FAIL') : style.dim('skip');
-        const diff = check.status === 'fail' && check.path !== undefined ? ` at ${check.path}: expected ${check.expected ?? '?'}, recorded ${check.actual ?? '?'}` : '';
+        const diff = check.status === 'fail' && check.path !== undefined && (check.expected !== undefined || check.actual !== undefined) ? ` at ${check.path}: expected ${check.expected ?? '?'}, recorded ${check.actual ?? '?'}` : '';
         const code = check.status === 'fail' && check.code !== undefined ? ` ${check.code}` : '';
         ctx.stdout.write(`  ${status} ${check.id}${code}: ${check.message}${diff}\n`);
       }
