@@ -51,8 +51,12 @@ async function prepareWindowEvaluation(objective: 'causal' | 'masked', ctx: Prep
   };
   // a shard job scores every n-th window of each arm; the calibration windows stay the full plan's
   const mine = (windows: readonly EvalWindow[]) => (config.shard === null ? [...windows] : shardWindows(windows, config.shard));
-  const planned = { preview: mine(plan.preview), final: mine(plan.final) };
-  const arms = { preview: toArm(planned.preview), final: toArm(planned.final) };
+  const windows = { preview: mine(plan.preview), final: mine(plan.final) };
+  const arms = { preview: toArm(windows.preview), final: toArm(windows.final) };
+  // a masked window scores its selected positions only: that is the count the pairing check expects
+  const plannedOf = (planWindows: readonly EvalWindow[], arm: ArmWindows) =>
+    arm.objective === 'causal' ? planWindows : planWindows.map((w, i) => ({ ...w, scoredCount: arm.windows[i]!.positions.length }));
+  const planned = { preview: plannedOf(windows.preview, arms.preview), final: plannedOf(windows.final, arms.final) };
   const all = [...plan.preview, ...plan.final];
   const documents = prepared.dataset.kind === 'documents' ? prepared.dataset.documents.slice(0, TOKENIZATION_PROBES) : [];
   return {

@@ -79,7 +79,7 @@ function reasonsOf(cert: Certificate): string[] {
 function report(label: string, cert: Certificate): void {
   const pm = cert.primary_metric;
   console.log(
-    `[classification-run] ${label}: verdict=${cert.verdict.status} reasons=${reasonsOf(cert).join(',') || '-'} ` +
+    `[classification-objective] ${label}: verdict=${cert.verdict.status} reasons=${reasonsOf(cert).join(',') || '-'} ` +
       `accuracy base/subj preview=${pm.baseline.preview}/${pm.subject.preview} final=${pm.baseline.final}/${pm.subject.final} ` +
       `delta=${pm.delta_mean} pp ci=${JSON.stringify(pm.delta_ci)} guards=${(['invariants', 'spectral', 'rmt', 'variance'] as const).map((g) => `${g}:${cert.guards[g].status}`).join(',')}`,
   );
