@@ -22,16 +22,19 @@ const BIASED = new Set(['MatMul', 'MatMulNBits', 'FusedMatMul', 'MatMulInteger']
  * or MLP projection (ALGORITHMS.md §5), lm_head excluded (its output is the logits). The value is
  * the first output of the weight's consumer node; a `MatMulInteger` is followed through its
  * Cast/Mul epilogue, and an integer Gather through its DequantizeLinear, to the float value, so a
- * dynamic-int8 subject taps the same activation as its float baseline. Only top-level values can
- * become outputs; weights consumed inside subgraphs (a merged decoder's branches) are skipped. A
- * seq2seq model's encoder weights are tapped in the encoder graph (`graph: 'encoder'`).
+ * dynamic-int8 subject taps the same activation as its float baseline; a bias added after a MatMul
+ * is part of the output (`throughBias`, default true; the variance guard scales the bare MatMul
+ * output and asks for false). Only top-level values can become outputs; weights consumed inside
+ * subgraphs (a merged decoder's branches) are skipped. A seq2seq model's encoder weights are tapped
+ * in the encoder graph (`graph: 'encoder'`).
  */
-export function activationTapsOf(model: LoadedModel): ActivationTap[] {
-  const encoder = model.encoder === null ? [] : tapsOfGraph(model, 'encoder', model.encoder.index.graph);
-  return [...tapsOfGraph(model, 'main', model.graph.index.graph), ...encoder];
+export function activationTapsOf(model: LoadedModel, options: { readonly throughBias?: boolean } = {}): ActivationTap[] {
+  const throughBias = options.throughBias ?? true;
+  const encoder = model.encoder === null ? [] : tapsOfGraph(model, 'encoder', model.encoder.index.graph, throughBias);
+  return [...tapsOfGraph(model, 'main', model.graph.index.graph, throughBias), ...encoder];
 }
 
-function tapsOfGraph(model: LoadedModel, role: GraphRole, graph: LoadedModel['graph']['index']['graph']): ActivationTap[] {
+function tapsOfGraph(model: LoadedModel, role: GraphRole, graph: LoadedModel['graph']['index']['graph'], throughBias: boolean): ActivationTap[] {
   const consumers = new Map<string, { opType: string; inputs: readonly string[]; outputs: readonly string[] }[]>();
   const initializers = new Set(graph.initializers.map((t) => t.name));
   for (const node of graph.nodes) {
@@ -62,7 +65,7 @@ function tapsOfGraph(model: LoadedModel, role: GraphRole, graph: LoadedModel['gr
     // A projection's output includes its bias: Gemm adds it inside, MatMul (MatMulNBits …) in an Add after.
     // Tapping after that Add lets a Gemm export pair with its MatMul + Add twin.
     const next = consumers.get(value) ?? [];
-    if (BIASED.has(node!.opType) && next.length === 1 && next[0]!.opType === 'Add' && next[0]!.inputs.some((i) => i !== value && initializers.has(i))) value = next[0]!.outputs[0] ?? value;
+    if (throughBias && BIASED.has(node!.opType) && next.length === 1 && next[0]!.opType === 'Add' && next[0]!.inputs.some((i) => i !== value && initializers.has(i))) value = next[0]!.outputs[0] ?? value;
     // One node may consume several weights (EmbedLayerNormalization's tables and gamma): one tap per value.
     if (seen.has(weight.key) || seen.has(`value:${value}`)) continue;
     seen.add(weight.key);

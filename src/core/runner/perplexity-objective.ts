@@ -55,7 +55,7 @@ async function prepareWindowEvaluation(objective: 'causal' | 'masked', ctx: Prep
   const arms = { preview: toArm(windows.preview), final: toArm(windows.final) };
   // a masked window scores its selected positions only: that is the count the pairing check expects
   const plannedOf = (planWindows: readonly EvalWindow[], arm: ArmWindows) =>
-    arm.objective === 'causal' ? planWindows : planWindows.map((w, i) => ({ ...w, scoredCount: arm.windows[i]!.positions.length }));
+    arm.objective === 'masked' ? planWindows.map((w, i) => ({ ...w, scoredCount: arm.windows[i]!.positions.length })) : planWindows;
   const planned = { preview: plannedOf(windows.preview, arms.preview), final: plannedOf(windows.final, arms.final) };
   const all = [...plan.preview, ...plan.final];
   const documents = prepared.dataset.kind === 'documents' ? prepared.dataset.documents.slice(0, TOKENIZATION_PROBES) : [];

@@ -158,7 +158,7 @@ export function veBootstrapCiOf(policy: Policy): BootstrapCiFn {
 export function veTapsOf(model: LoadedModel, weights: readonly WeightMatrix[], policy: Policy): VeTap[] {
   const roles = veScopeRoles(veScopeOf(policy));
   const roleOf = new Map(weights.map((w) => [w.key, w.role]));
-  return activationTapsOf(model).flatMap((tap) => {
+  return activationTapsOf(model, { throughBias: false }).flatMap((tap) => {
     const role = roleOf.get(tap.key);
     return role !== undefined && roles.includes(role) ? [{ ...tap, role }] : [];
   });
