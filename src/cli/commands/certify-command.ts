@@ -1,11 +1,10 @@
 import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { certify, loadConfigFile, mergeConfig, parseConfigText, resolveRunConfig, type RunConfigFile } from '../../core/index.js';
-import { InvarlockError } from '../../errors/index.js';
+import { InvarlockError, readUntrustedText, UNTRUSTED_FILE_LIMITS } from '../../errors/index.js';
 import { renderHeadline, writeReportFiles, type Certificate } from '../../report/index.js';
 import type { CliContext } from '../cli-context.js';
 import { createProgressReporter } from '../output/progress-reporter.js';
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { hubCacheDirFromEnv, hubUrlFromEnv } from '../../hub/index.js';
 
@@ -59,9 +58,7 @@ function integer(name: string, value: string | undefined): number | undefined {
 
 async function editConfigOf(value: string | undefined, cwd: string): Promise<Record<string, unknown> | undefined> {
   if (value === undefined) return undefined;
-  const text = value.trim().startsWith('{') ? value : await readFile(resolve(cwd, value), 'utf8').catch((error: unknown) => {
-    throw new InvarlockError('E_FILE_NOT_FOUND', `--edit-config: cannot read ${value}`, { details: { file: value }, cause: error });
-  });
+  const text = value.trim().startsWith('{') ? value : await readUntrustedText(resolve(cwd, value), { what: '--edit-config file', maxBytes: UNTRUSTED_FILE_LIMITS.configBytes });
   const parsed = parseConfigText(text, '--edit-config');
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InvarlockError('E_EDIT_CONFIG', '--edit-config must be a JSON/YAML object', { details: { field: 'edit.config' } });

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { isInvarlockError, readUntrustedText } from '../../errors/index.js';
 import { resolve } from 'node:path';
-import { verifyCertificate, type VerifyReport } from '../../report/index.js';
+import { VERIFY_DEFAULTS, verifyCertificate, type VerifyReport } from '../../report/index.js';
 import type { CliContext } from '../cli-context.js';
 
 /** Flags of `invarlock verify`. */
@@ -19,9 +19,11 @@ export async function runVerify(paths: readonly string[], flags: VerifyFlags, ct
   for (const path of paths) {
     let text: string;
     try {
-      text = await readFile(resolve(ctx.cwd, path), 'utf8');
+      // A FIFO or device here used to hang verify (#13): regular files only, size checked first.
+      text = await readUntrustedText(resolve(ctx.cwd, path), { what: 'certificate', maxBytes: VERIFY_DEFAULTS.maxBytes, tooLargeCode: 'E_CERT_TOO_LARGE' });
     } catch (error) {
-      reports.push({ path, report: { exitCode: 2, checks: [{ id: 'parse', status: 'fail', message: `cannot read ${path}: ${(error as Error).message}` }] } });
+      const why = isInvarlockError(error) ? `${error.code}: ${error.message}` : `cannot read ${path}: ${(error as Error).message}`;
+      reports.push({ path, report: { exitCode: 2, checks: [{ id: 'parse', status: 'fail', message: why }] } });
       continue;
     }
     reports.push({ path, report: verifyCertificate(text, { source: path, requirePass: flags.requirePass === true }) });

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { InvarlockError, wrapError } from '../../errors/index.js';
+import { InvarlockError, readUntrustedText, UNTRUSTED_FILE_LIMITS } from '../../errors/index.js';
 import { parseRunConfigFile, type RunConfigFile } from './run-config.js';
 
 /**
@@ -9,13 +8,7 @@ import { parseRunConfigFile, type RunConfigFile } from './run-config.js';
  * Throws `E_FILE_NOT_FOUND`, `E_CONFIG_PARSE` (with line and column) or `E_CONFIG_INVALID`.
  */
 export async function loadConfigFile(path: string): Promise<RunConfigFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_FILE_NOT_FOUND' : 'E_FILE_READ';
-    throw wrapError(error, code, `cannot read config file ${path}`, { details: { file: path } });
-  }
+  const text = await readUntrustedText(path, { what: 'config file', maxBytes: UNTRUSTED_FILE_LIMITS.configBytes });
   return parseRunConfigFile(parseConfigText(text, path), path);
 }
 
