@@ -616,7 +616,8 @@ function pairingOf(ctx: SubjectContext, m: Measured): CertificateInput['pairing'
   return {
     match: m.preview === null ? null : Math.min(base.match, subject.match),
     overlap: m.preview === null ? null : Math.max(base.overlap, subject.overlap),
-    duplicates: plan.counts.duplicatesRemoved,
+    // Windows scored or planned twice; deduplication before the draw is recorded under dataset.counts, not here (#13).
+    duplicates: problems.filter((p) => p.code === 'E_PAIRING_DUPLICATE').length,
     counts: {
       baseline: { preview: baseline.losses.preview.ids.length, final: finalScored ? baseline.losses.final.ids.length : 0 },
       subject: { preview: m.preview?.ids.length ?? 0, final: m.final?.ids.length ?? 0 },

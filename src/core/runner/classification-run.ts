@@ -530,7 +530,8 @@ function pairingOf(baseline: ClassificationBaseline, m: Measured): CertificateIn
   return {
     match: m.preview === null ? null : Math.min(base.match, subject.match),
     overlap: m.preview === null ? null : Math.max(base.overlap, subject.overlap),
-    duplicates: plan.counts.duplicatesRemoved,
+    // Windows scored or planned twice; deduplication before the draw is recorded under dataset.counts, not here (#13).
+    duplicates: problems.filter((p) => p.code === 'E_PAIRING_DUPLICATE').length,
     counts: {
       baseline: { preview: baseline.correctness.preview.ids.length, final: finalScored ? baseline.correctness.final.ids.length : 0 },
       subject: { preview: m.preview?.ids.length ?? 0, final: m.final?.ids.length ?? 0 },
