@@ -1,7 +1,7 @@
-import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { access, constants, mkdir, realpath, stat, writeFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { certify, loadConfigFile, mergeConfig, parseConfigText, resolveRunConfig, type RunConfigFile } from '../../core/index.js';
-import { InvarlockError, readUntrustedText, UNTRUSTED_FILE_LIMITS } from '../../errors/index.js';
+import { InvarlockError, isPathInside, readUntrustedText, UNTRUSTED_FILE_LIMITS, wrapError } from '../../errors/index.js';
 import { renderHeadline, writeReportFiles, type Certificate } from '../../report/index.js';
 import type { CliContext } from '../cli-context.js';
 import { createProgressReporter } from '../output/progress-reporter.js';
@@ -116,6 +116,28 @@ function slug(label: string): string {
   return label.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'subject';
 }
 
+/** Kernel and device trees: writing results there is never meant (and /proc writes can block). */
+const SYSTEM_ROOTS = ['/proc', '/sys', '/dev'];
+
+/**
+ * Makes sure `outDir` can take the results before anything is evaluated (#13: an existing file as
+ * --out used to fail after the whole run). Throws `E_OUTPUT_PATH` (exit 2).
+ */
+export async function prepareOutputDir(outDir: string): Promise<void> {
+  const refuse = (why: string, cause?: unknown): never => {
+    throw new InvarlockError('E_OUTPUT_PATH', `output directory ${outDir} ${why}`, { details: { file: outDir, field: 'out' }, ...(cause === undefined ? {} : { cause }) });
+  };
+  if (outDir.includes('\0')) refuse('contains a NUL byte');
+  const real = await realpath(outDir).catch(() => outDir);
+  if (SYSTEM_ROOTS.some((root) => isPathInside(root, real))) refuse('lies under a system directory (/proc, /sys, /dev)');
+  const info = await stat(outDir).catch(() => null);
+  if (info !== null && !info.isDirectory()) refuse('exists and is not a directory');
+  await mkdir(outDir, { recursive: true }).catch((error: unknown) => {
+    throw wrapError(error, 'E_OUTPUT_PATH', `cannot create output directory ${outDir}`, { details: { file: outDir, field: 'out' } });
+  });
+  await access(outDir, constants.W_OK).catch((error: unknown) => refuse('is not writable', error));
+}
+
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify(value)}\n`);
@@ -136,6 +158,7 @@ export async function runCertify(flags: CertifyFlags, ctx: CliContext): Promise<
   const merged = mergeConfig(file, { ...flagged, ...cacheDefault }, flags.config ?? 'command line');
   const config = resolveRunConfig(merged, flags.config ?? 'command line');
   const outDir = resolve(ctx.cwd, config.outputDir);
+  await prepareOutputDir(outDir);
   const reporter = createProgressReporter(ctx.stderr, ctx.style, flags.json === true ? 'quiet' : ctx.verbosity);
   const run = await certify(config, { cwd: ctx.cwd, onEvent: reporter, signal: ctx.signal, ...hubOptionsFromEnv(ctx.env) });
   await mkdir(outDir, { recursive: true });
