@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { ActionIO } from './action-io.js';
 import { STATE } from './action-io.js';
 import type { AnnotationSources } from './annotations.js';
@@ -8,16 +8,18 @@ import { readCertificateFile } from './certificate-intake.js';
 import { startCheckRun } from './check-run.js';
 import { locateConfigKeys, locateWorkflowInputs } from './config-locations.js';
 import { readRunContext } from './context.js';
-import { MAX_UNTRUSTED_CERT_BYTES } from './defaults.js';
+import { fitMarkdownToBytes } from './byte-budget.js';
+import { BUDGETS, DEFAULTS, MAX_UNTRUSTED_CERT_BYTES } from './defaults.js';
 import { evaluateRun, toRunError } from './evaluate.js';
 import type { GitHubApi, GitHubApiOptions } from './github-client.js';
 import { parseInputs, type InputReader } from './inputs.js';
 import { escapeMarkdown } from './markdown-compose.js';
-import type { RunFacts, RunOutcome } from './outcome.js';
+import type { RunError, RunFacts, RunOutcome } from './outcome.js';
 import { buildPlan, type BuiltPlan } from './plan.js';
 import { publishOutcome, writeOutputs, type PublishResult, type PublishTargets } from './publish.js';
 import type { ProcessRunner } from './spawn-process.js';
 import type { ActionEvent, ActionEventSink, ActionInputs, CertificateReader, RunContext } from './types.js';
+import { checkOutputDirInWorkspace, inertLogLines, newStopToken, secretParts, tokenProblem } from './untrusted-text.js';
 
 /** Everything the Action touches outside itself; `main.ts` wires the real ones. */
 export interface ActionDeps {
@@ -40,6 +42,8 @@ export interface ActionDeps {
 
 /** Maps run events to the log: stages become collapsible groups. */
 export function logEvents(io: ActionIO): ActionEventSink {
+  // Relayed CLI lines are PR-controlled text: they may not start workflow commands (#13).
+  const stopToken = newStopToken();
   return (event: ActionEvent) => {
     switch (event.type) {
       case 'stage-start':
@@ -50,7 +54,7 @@ export function logEvents(io: ActionIO): ActionEventSink {
         io.endGroup();
         break;
       case 'log':
-        io.info(event.line);
+        for (const line of inertLogLines(event.line, stopToken)) io.info(line);
         break;
       case 'notice':
         io.notice(event.message);
@@ -110,6 +114,37 @@ async function commentTarget(api: GitHubApi | null, inputs: ActionInputs, ctx: R
   return number;
 }
 
+/**
+ * A run that stops at its inputs still completes a check run, so a required check does not wait
+ * forever (#13): created `completed` with conclusion `failure` and the problems. Needs a usable
+ * token and the repository; skipped on fork PRs (read-only token). Publishing failures only log.
+ */
+async function postInputErrorCheck(deps: ActionDeps, ctx: RunContext | null, token: string, error: RunError, problems: readonly string[], onEvent: ActionEventSink): Promise<void> {
+  const repository = deps.env['GITHUB_REPOSITORY'] ?? '';
+  const [owner = '', repo = ''] = repository.split('/');
+  const headSha = ctx?.headSha ?? deps.env['GITHUB_SHA'] ?? '';
+  if (token === '' || owner === '' || repo === '' || !/^[0-9a-f]{40}$/.test(headSha) || ctx?.pullRequest?.origin === 'fork') return;
+  const apiUrl = ctx?.apiUrl ?? (deps.env['GITHUB_API_URL'] ?? 'https://api.github.com').replace(/\/+$/, '');
+  const name = deps.reader.get('check-name').trim().slice(0, 200) || DEFAULTS['check-name'];
+  const api = deps.createApi({ token, baseUrl: apiUrl, owner, repo, onEvent });
+  const summary = [`InvarLock stopped before evaluating: **${error.code}**`, '', escapeMarkdown(error.message), '', ...problems.slice(0, 50).map((p) => `- ${escapeMarkdown(p)}`)].join('\n');
+  const result = await api.createCheckRun({
+    name,
+    head_sha: headSha,
+    status: 'completed',
+    conclusion: 'failure',
+    completed_at: deps.now().toISOString(),
+    ...(ctx === null ? {} : { details_url: ctx.runUrl, external_id: ctx.jobKey }),
+    output: { title: `ERROR · ${error.code}`, summary: fitMarkdownToBytes(summary, BUDGETS.checkOutputBytes).text },
+  });
+  if (result.ok) {
+    deps.io.saveState(STATE.checkRunId, String(result.value.id));
+    deps.io.saveState(STATE.checkRunDone, 'true');
+  } else {
+    onEvent({ type: 'notice', id: 'publishing-degraded', message: `no check run for the input error (${result.status})` });
+  }
+}
+
 /** Result of {@link runAction}. */
 export interface ActionRunResult {
   readonly publish: PublishResult | null;
@@ -124,10 +159,12 @@ export interface ActionRunResult {
 export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
   const started = Date.now();
   const { io } = deps;
-  const token = deps.reader.get('github-token').trim();
-  if (token !== '') io.setSecret(token);
+  const rawToken = deps.reader.get('github-token');
+  // Every line masked, before anything is logged: the runner masks line by line (#13).
+  for (const part of secretParts(rawToken)) io.setSecret(part);
+  const token = tokenProblem(rawToken) === null ? rawToken.trim() : '';
   const onEvent = logEvents(io);
-  let ctx: RunContext;
+  let ctx: RunContext | null = null;
   let inputs: ActionInputs;
   try {
     ctx = readRunContext({ env: deps.env, cwd: deps.cwd });
@@ -137,6 +174,8 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
     const problems = error instanceof Error && 'details' in error && typeof error.details === 'object' && error.details !== null && 'problems' in error.details && Array.isArray(error.details.problems) ? error.details.problems.map(String) : [];
     await io.appendSummary(`## 🛑 ERROR · ${e.code}\n\n${escapeMarkdown(e.message)}\n\n${problems.map((p) => `- ${escapeMarkdown(p)}`).join('\n')}\n`).catch(() => undefined);
     io.setOutput('verdict', 'error');
+    io.setOutput('output-dir', resolve(ctx?.workspace ?? deps.env['GITHUB_WORKSPACE'] ?? deps.cwd, DEFAULTS['output-dir']));
+    await postInputErrorCheck(deps, ctx, token, e, problems, onEvent);
     io.setFailed(`${e.code}: ${e.message}${problems.length > 1 ? `\n${problems.join('\n')}` : ''}`);
     return { publish: null, outcome: null };
   }
@@ -152,6 +191,11 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
     if (configText === null) {
       planError = { kind: 'error', error: { code: 'E_FILE_NOT_FOUND', message: `config file ${inputs.plan.config} cannot be read`, hint: null, field: null, kind: 'other' }, files: null };
     }
+  }
+  if (inputs.mode.kind !== 'publish') {
+    await checkOutputDirInWorkspace(inputs.publishing.outputDir, ctx.workspace).catch((error: unknown) => {
+      planError = { kind: 'error', error: toRunError(error), files: null };
+    });
   }
   if (inputs.mode.kind === 'evaluate' && planError === null) {
     try {

@@ -213,14 +213,19 @@ describe('runAction (host mode)', () => {
     expect(existsSync(join(outDir, 'evaluation.cert.json'))).toBe(true);
   });
 
-  it('lists every invalid input in the summary and fails the step', async () => {
-    const { io } = await run({ inputs: { tier: 'extreme', comment: 'loud' } });
+  it('lists every invalid input in the summary, fails the step, and still completes a check run (#13)', async () => {
+    const { io, outDir } = await run({ inputs: { tier: 'extreme', comment: 'loud' } });
     expect(io.outputs['verdict']).toBe('error');
+    expect(io.outputs['output-dir']).toBe(outDir);
     expect(io.summary[0]).toContain('E_ACTION_INPUT');
     expect(io.summary[0]).toContain('tier:');
     expect(io.summary[0]).toContain('comment:');
     expect(io.failures).toHaveLength(1);
-    expect(gh.requests).toHaveLength(0);
+    const checks = checkRunBodies();
+    expect(checks).toHaveLength(1);
+    expect(checks[0]).toMatchObject({ method: 'POST', body: { head_sha: HEAD, status: 'completed', conclusion: 'failure', output: { title: 'ERROR · E_ACTION_INPUT' } } });
+    expect(JSON.stringify(checks[0]?.body)).toContain('tier:');
+    expect(io.state['invarlock-check-run-done']).toBe('true');
   });
 
   it('reuses the cached baseline evaluation on the next run', async () => {
