@@ -44,10 +44,10 @@ export async function bounded<T>(what: string, promise: Promise<T>, ms = CASE_TI
 export const STACK_LINE = /^\s+at .*:\d+:\d+\)?$/m;
 
 /** One CLI run in-process, bounded; returns exit code, output and the E_* code printed. */
-export async function cliCase(family: string, argv: readonly string[], cwd?: string): Promise<{ code: number; text: string; errorCode: string | null }> {
+export async function cliCase(family: string, argv: readonly string[], cwd?: string, ms = CASE_TIMEOUT_MS): Promise<{ code: number; text: string; errorCode: string | null }> {
   countCase(family);
   const io = cliIo(cwd === undefined ? {} : { cwd });
-  const code = await bounded(`${family}: invarlock ${argv.join(' ').slice(0, 200)}`, runCli(argv, io));
+  const code = await bounded(`${family}: invarlock ${argv.join(' ').slice(0, 200)}`, runCli(argv, io), ms);
   const text = io.err() + io.out();
   const match = /\b(E_[A-Z_]+)\b/.exec(text);
   return { code, text, errorCode: match?.[1] ?? null };
