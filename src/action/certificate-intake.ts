@@ -3,7 +3,7 @@ import { lstat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InvarlockError, readUntrustedFile, wrapError } from '../errors/index.js';
 import type { CertificateFiles } from './outcome.js';
-import type { CertificateReader, VerifiedCertificate } from './types.js';
+import type { CertificatePolicy, CertificateReader, VerifiedCertificate } from './types.js';
 
 /** File names a certify run writes into its output directory. */
 export const OUTPUT_FILES = Object.freeze({
@@ -14,12 +14,17 @@ export const OUTPUT_FILES = Object.freeze({
 });
 
 /** Options of {@link readCertificateFile}. */
-export interface ReadCertificateOptions {
+export type ReadCertificateOptions = {
   readonly reader: CertificateReader;
-  /** `untrusted`: made elsewhere (publisher-only mode): symlinks refused and named paths checked. */
-  readonly trust: 'own-run' | 'untrusted';
   readonly maxBytes: number;
-}
+} & (
+  | { readonly trust: 'own-run' }
+  /**
+   * Made elsewhere (publisher-only mode): symlinks refused, named paths checked, and the recorded
+   * policy must be the `policy` this repository configures.
+   */
+  | { readonly trust: 'untrusted'; readonly policy: Extract<CertificatePolicy, { kind: 'configured' }> }
+);
 
 /** A read and verified certificate, with the files around it. */
 export interface CertificateIntake {
@@ -72,8 +77,9 @@ async function regularFile(path: string): Promise<{ readonly size: number } | nu
 }
 
 /**
- * Reads a certificate file and verifies it (size limit, schema, digests, statistics, gates, via
- * `reader`) before anything is published from it. Untrusted files must be regular files (no
+ * Reads a certificate file and verifies it (size limit, schema, digests, policy, statistics,
+ * gates, via `reader`) before anything is published from it; an untrusted one must have been
+ * decided with the configured policy. Untrusted files must be regular files (no
  * symlink), and may not name paths with `..` segments or control characters (`E_CERT_PATH`).
  * `report.md` / `report.html` beside it are reported when they are regular files.
  * Throws `E_FILE_NOT_FOUND`, `E_CERT_TOO_LARGE`, `E_CERT_PATH` or the reader's codes.
@@ -92,7 +98,8 @@ export async function readCertificateFile(path: string, options: ReadCertificate
   }
   // Regular files only (a FIFO blocked here until the job was killed: #13).
   const bytes = await readUntrustedFile(path, { what: 'certificate', maxBytes: options.maxBytes, tooLargeCode: 'E_CERT_TOO_LARGE' });
-  const certificate = options.reader(bytes, { source: basename(path), maxBytes: options.maxBytes });
+  const policy: CertificatePolicy = options.trust === 'untrusted' ? options.policy : { kind: 'own-run' };
+  const certificate = options.reader(bytes, { source: basename(path), maxBytes: options.maxBytes, policy });
   if (options.trust === 'untrusted') {
     // The reader accepted the JSON, so this parse cannot fail.
     const found = traversalPathsIn(JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')));

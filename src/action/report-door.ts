@@ -1,6 +1,7 @@
+import { configuredPolicy } from '../core/index.js';
 import { InvarlockError } from '../errors/index.js';
-import { parseCertificate, renderHeadline, renderMarkdown, renderTitle, verifyCertificate, type Certificate, type VerifyCheck } from '../report/index.js';
-import type { CertificateReader, CertificateView, RenderOptions, RenderedMarkdown, Surface, VerifiedCertificate } from './types.js';
+import { parseCertificate, renderHeadline, renderMarkdown, renderTitle, verifyCertificate, type AcceptedPolicy, type Certificate, type VerifyCheck } from '../report/index.js';
+import type { CertificatePolicy, CertificateReader, CertificateView, RenderOptions, RenderedMarkdown, Surface, VerifiedCertificate } from './types.js';
 
 /**
  * The one place the Action meets the report layer: certificates are parsed, verified (schema,
@@ -35,19 +36,28 @@ function render(cert: Certificate, surface: Surface, options: RenderOptions): Re
   return renderMarkdown(cert, { surface, links, ...(options.limit === null ? {} : { limit: Math.max(0, options.limit) }) });
 }
 
+function acceptedPolicy(policy: CertificatePolicy): AcceptedPolicy {
+  return policy.kind === 'own-run' ? { kind: 'recorded' } : configuredPolicy(policy.tier, policy.profile);
+}
+
 /**
  * Reads untrusted certificate bytes: size limit and strict JSON and schema (`parseCertificate`:
- * `E_CERT_TOO_LARGE`, `E_CERT_PARSE`, `E_CERT_SCHEMA`), then `verifyCertificate`; any
- * inconsistency throws `E_CERT_VERIFY` with every failed check in `details.problems`.
+ * `E_CERT_TOO_LARGE`, `E_CERT_PARSE`, `E_CERT_DUPLICATE_KEY`, `E_CERT_SCHEMA`), then
+ * `verifyCertificate` against the policy `options.policy` accepts; a policy other than the
+ * configured one throws `E_CERT_POLICY`, any other inconsistency `E_CERT_VERIFY`, with every
+ * failed check in `details.problems`.
  */
 export const readVerifiedCertificate: CertificateReader = (bytes, options): VerifiedCertificate => {
   const cert = parseCertificate(bytes, { source: options.source, maxBytes: options.maxBytes });
-  const report = verifyCertificate(cert, { source: options.source, maxBytes: options.maxBytes });
+  const report = verifyCertificate(cert, { source: options.source, maxBytes: options.maxBytes, policy: acceptedPolicy(options.policy) });
   if (report.exitCode !== 0) {
     const failed = report.checks.filter((c) => c.status === 'fail');
-    throw new InvarlockError('E_CERT_VERIFY', `${options.source} failed verification: ${failed[0] === undefined ? 'inconsistent' : describeCheck(failed[0])}`, {
+    const policyFailed = failed.some((c) => c.code === 'E_CERT_POLICY');
+    throw new InvarlockError(policyFailed ? 'E_CERT_POLICY' : 'E_CERT_VERIFY', `${options.source} failed verification: ${failed[0] === undefined ? 'inconsistent' : describeCheck(failed[0])}`, {
       details: { file: options.source, problems: failed.map(describeCheck) },
-      hint: 'The certificate was changed after it was made, or made by a different version; nothing was published from it.',
+      hint: policyFailed
+        ? 'The certificate was decided with a policy other than the tier and profile this workflow configures (inputs tier and profile); nothing was published from it.'
+        : 'The certificate was changed after it was made, or made by a different version; nothing was published from it.',
     });
   }
   return { view: toCertificateView(cert), render: (surface, renderOptions) => render(cert, surface, renderOptions) };

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
+import { CONFIG_DEFAULTS } from '../core/index.js';
 import type { ActionIO } from './action-io.js';
 import { STATE } from './action-io.js';
 import type { AnnotationSources } from './annotations.js';
@@ -243,7 +244,9 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
     outcome = planError;
   } else if (mode.kind === 'publish') {
     try {
-      const intake = await readCertificateFile(mode.certificatePath, { reader: deps.certificateReader, trust: 'untrusted', maxBytes: MAX_UNTRUSTED_CERT_BYTES });
+      // The repository's configured tier and profile decide, never the certificate's own.
+      const policy = { kind: 'configured' as const, tier: inputs.plan.tier ?? CONFIG_DEFAULTS.tier, profile: inputs.plan.profile ?? CONFIG_DEFAULTS.profile };
+      const intake = await readCertificateFile(mode.certificatePath, { reader: deps.certificateReader, trust: 'untrusted', policy, maxBytes: MAX_UNTRUSTED_CERT_BYTES });
       outcome = { kind: 'certified', certificate: intake.certificate, files: intake.files };
     } catch (error) {
       outcome = { kind: 'error', error: toRunError(error), files: null };

@@ -232,8 +232,15 @@ export interface PreviousPublication {
   readonly headSha: string;
 }
 
+/**
+ * The policy a certificate must have been decided with: `own-run`, the one this job's own CLI run
+ * resolved and recorded; `configured`, the tier and profile this repository's workflow configures
+ * (publisher mode: a certificate from an untrusted run never chooses its own policy).
+ */
+export type CertificatePolicy = { readonly kind: 'own-run' } | { readonly kind: 'configured'; readonly tier: string; readonly profile: string };
+
 /** Reads untrusted certificate bytes into a {@link VerifiedCertificate} or throws a coded error. */
-export type CertificateReader = (bytes: Uint8Array, options: { readonly source: string; readonly maxBytes: number }) => VerifiedCertificate;
+export type CertificateReader = (bytes: Uint8Array, options: { readonly source: string; readonly maxBytes: number; readonly policy: CertificatePolicy }) => VerifiedCertificate;
 
 /** The values of the Action's outputs; null = not set. */
 export interface ActionOutputs {

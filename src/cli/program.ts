@@ -101,6 +101,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .argument('<cert...>', 'certificate files')
     .option('--json', 'print each check as JSON')
     .option('--require-pass', 'also require verdict pass (or warn)')
+    .option('--policy <file>', 'accept this policy (JSON policy record) instead of contracts/tiers.json for the recorded tier and profile')
+    .option('--certificate-identity <url>', 'require a Sigstore bundle (CERT minus .json plus .sigstore.json) signed by this identity, e.g. the workflow URL')
+    .option('--certificate-oidc-issuer <url>', 'the OIDC issuer of that identity, e.g. https://token.actions.githubusercontent.com')
+    .option('--trusted-root <file>', 'Sigstore trusted_root.json to verify against (default: the public-good root, read offline)')
     .action(async (paths: string[], flags: VerifyFlags) => {
       exitCode = await runVerify(paths, flags, context());
     });

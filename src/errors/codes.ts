@@ -90,6 +90,9 @@ export const ERROR_CODES = {
   E_HOST_RUNTIME: { exit: 3, summary: 'Host mode could not install or verify onnxruntime-node for the CLI.' },
   E_CERT_PATH: { exit: 2, summary: 'An untrusted certificate or shard file names a path that escapes its directory.' },
   E_CERT_VERIFY: { exit: 2, summary: 'A certificate failed verification (digest, statistics or gate re-derivation).' },
+  E_CERT_DUPLICATE_KEY: { exit: 2, summary: 'A certificate has an object with the same key twice (it would read differently to different parsers).' },
+  E_CERT_POLICY: { exit: 2, summary: "A certificate's recorded policy is not the one the verifier accepts (contracts/tiers.json for its tier and profile, or --policy)." },
+  E_CERT_SIGNATURE: { exit: 2, summary: "A certificate's Sigstore bundle is missing or does not verify, or was signed by another identity or for other bytes." },
   E_INTERNAL: { exit: 3, summary: 'An internal invariant was violated (a bug: please report it).' },
 } as const satisfies Record<string, { readonly exit: 2 | 3; readonly summary: string }>;
 

@@ -10,6 +10,16 @@ export { certificateDigest, policyDigest } from './certificate-digest.js';
 export { serializeCertificate } from './certificate-json.js';
 export { validateCertificate, parseCertificate, PARSE_DEFAULTS, type ParseCertificateOptions } from './validate-certificate.js';
 export { verifyCertificate, VERIFY_DEFAULTS } from './verify-certificate.js';
+export {
+  certificateStatement,
+  CERTIFICATE_PREDICATE_TYPE,
+  IN_TOTO_PAYLOAD_TYPE,
+  publicGoodTrustedRoot,
+  signatureBundlePath,
+  verifyCertificateSignature,
+  type SignatureCheck,
+  type SignaturePolicy,
+} from './certificate-signature.js';
 export { renderHeadline, renderTitle } from './render-headline.js';
 export { renderMarkdown, certificateMarker, parseCertificateMarker, CERTIFICATE_MARKER_PREFIX, SURFACE_LIMITS } from './render-markdown.js';
 export { renderHtml, type RenderHtmlOptions } from './render-html.js';

@@ -3,6 +3,7 @@
  * options and results of the renderers, writer and verifier. The certificate itself is typed in
  * `certificate-types.ts`, mirroring `contracts/certificate.schema.json`.
  */
+import type { ErrorCode } from '../errors/index.js';
 import type {
   Certificate,
   DatasetBlock,
@@ -135,7 +136,7 @@ export type WrittenReportFiles = { readonly [F in ReportFormat]?: string };
 export type VerifyCheckStatus = 'pass' | 'fail' | 'skipped';
 
 /** The checks of verify, in the order they run. */
-export type VerifyCheckId = 'parse' | 'schema' | 'certificate_digest' | 'policy_digest' | 'pairing' | 'statistics' | 'gates' | 'verdict' | 'require_pass';
+export type VerifyCheckId = 'parse' | 'schema' | 'certificate_digest' | 'policy_digest' | 'policy' | 'pairing' | 'statistics' | 'gates' | 'verdict' | 'signature' | 'require_pass';
 
 /** One verify check. On failure, `path`, `expected` and `actual` name the first differing value. */
 export interface VerifyCheck {
@@ -148,6 +149,8 @@ export interface VerifyCheck {
   readonly expected?: string;
   /** The recorded value, as JSON text. */
   readonly actual?: string;
+  /** On failure, the error code of the rejection (`E_CERT_POLICY`); `require_pass` has none (a verdict, not a rejection). */
+  readonly code?: ErrorCode;
 }
 
 /** Result of {@link verifyCertificate}. */
@@ -169,7 +172,24 @@ export interface VerifyOptions {
   readonly source?: string;
   /** Size limit for text or bytes input. @default 33_554_432 (32 MiB) */
   readonly maxBytes?: number;
+  /**
+   * The policy the certificate must have been decided with. Without it the `policy` check fails:
+   * a policy the certificate states about itself proves nothing (issue 13).
+   */
+  readonly policy?: AcceptedPolicy;
 }
+
+/**
+ * Which policy a verifier accepts. `lookup`: by the recorded tier and profile (the CLI resolves
+ * them from the bundled `contracts/tiers.json`); `fixed`: one policy whatever the certificate says
+ * (`verify --policy FILE`, the Action's publisher mode with the repository's tier and profile);
+ * `recorded`: the certificate's own (only for a certificate this process's own run just wrote).
+ * `source` names it in messages.
+ */
+export type AcceptedPolicy =
+  | { readonly kind: 'lookup'; readonly source: string; readonly policyFor: (tier: string, profile: string) => PolicyBlock | undefined }
+  | { readonly kind: 'fixed'; readonly source: string; readonly policy: PolicyBlock }
+  | { readonly kind: 'recorded' };
 
 /** One gate explained: what went in, the threshold, the outcome and how far it is from flipping. */
 export interface GateExplanation {

@@ -3,6 +3,7 @@ import tiersSchema from '../../contracts/tiers.schema.json' with { type: 'json' 
 import { compileSchema, type SchemaValidator } from '../contracts/index.js';
 import { InvarlockError } from '../errors/index.js';
 import type { Certificate } from './certificate-types.js';
+import { findDuplicateKey } from './duplicate-keys.js';
 
 /** Defaults of {@link parseCertificate}. */
 export const PARSE_DEFAULTS = Object.freeze({
@@ -37,8 +38,8 @@ export interface ParseCertificateOptions {
 
 /**
  * Parses untrusted certificate bytes or text: size limit first (`E_CERT_TOO_LARGE`), then strict
- * UTF-8 and JSON (`E_CERT_PARSE`, with the byte offset when JSON reports one), then the schema
- * (`E_CERT_SCHEMA`). A byte-order mark is accepted and skipped. Any other failure mode of the
+ * UTF-8 and JSON (`E_CERT_PARSE`, with the byte offset when JSON reports one; a key twice in one
+ * object is `E_CERT_DUPLICATE_KEY`), then the schema (`E_CERT_SCHEMA`). A byte-order mark is accepted and skipped. Any other failure mode of the
  * input surfaces as one of these three codes, never as a foreign error.
  */
 export function parseCertificate(bytes: string | Uint8Array, options: ParseCertificateOptions): Certificate {
@@ -47,7 +48,7 @@ export function parseCertificate(bytes: string | Uint8Array, options: ParseCerti
 
 /**
  * The size, UTF-8 and JSON steps of {@link parseCertificate}, without the schema: returns the
- * parsed value. Throws `E_CERT_TOO_LARGE` or `E_CERT_PARSE`.
+ * parsed value. Throws `E_CERT_TOO_LARGE`, `E_CERT_PARSE` or `E_CERT_DUPLICATE_KEY`.
  * @internal
  */
 export function parseCertificateJson(bytes: string | Uint8Array, options: ParseCertificateOptions): unknown {
@@ -68,6 +69,13 @@ export function parseCertificateJson(bytes: string | Uint8Array, options: ParseC
     throw new InvarlockError('E_CERT_PARSE', `${options.source} is not valid JSON: ${reason}`, {
       details: { file: options.source, ...(position === undefined ? {} : { offset: Number(position) }) },
       cause: error,
+    });
+  }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== null) {
+    throw new InvarlockError('E_CERT_DUPLICATE_KEY', `${options.source} has the key ${JSON.stringify(duplicate.key)} twice in ${duplicate.path}`, {
+      details: { file: options.source, field: `${duplicate.path}.${duplicate.key}`, offset: duplicate.offset },
+      hint: 'A certificate must mean the same to every JSON parser; write each key once.',
     });
   }
   return value;

@@ -1,10 +1,12 @@
 import { deriveSeed } from '../stats/index.js';
-import { isInvarlockError } from '../errors/index.js';
+import { isInvarlockError, type ErrorCode } from '../errors/index.js';
 import { certificateDigest, policyDigest, runId } from './certificate-digest.js';
 import type { Certificate } from './certificate-types.js';
+import { redecideGuards } from './decide-guards.js';
 import { decidePairing } from './decide-pairing.js';
 import { deriveEvaluation, type DerivedEvaluation } from './derive-evaluation.js';
-import type { RunOutcome, VerifyCheck, VerifyCheckId, VerifyOptions, VerifyReport } from './types.js';
+import type { PolicyBlock } from './certificate-types.js';
+import type { AcceptedPolicy, RunOutcome, VerifyCheck, VerifyCheckId, VerifyOptions, VerifyReport } from './types.js';
 import { certificateValidator, parseCertificateJson, PARSE_DEFAULTS } from './validate-certificate.js';
 
 /** Relative tolerance of the point ratio (CERTIFICATE.md: exp(weighted mean Δ) within 1e-12). */
@@ -21,21 +23,24 @@ export const VERIFY_DEFAULTS = Object.freeze({
 });
 
 /**
- * Checks that a certificate is internally consistent (CERTIFICATE.md "verify: integrity, not
- * taste"), in order: JSON parse (for text or bytes) → schema → certificate digest and run id →
- * policy digest → pairing invariants → statistics re-derived from the per-window data (point
- * ratio within 1e-12 relative; bootstrap CI recomputed with the recorded seed, method and
- * replicates, bit-identical; every other statistic bit-identical) → every gate re-decided from the
- * measurements and the recorded policy, compared with the recorded flags → the verdict. With
- * `requirePass`, the verdict must also be `pass` or `warn`.
+ * Checks that a certificate is internally consistent and was decided with an accepted policy
+ * (CERTIFICATE.md "verify: integrity, not taste", issue 13), in order: JSON parse (for text or
+ * bytes; duplicate keys refused) → schema (which bounds every count, replicates included) →
+ * certificate digest and run id → policy digest → policy: the recorded policy equals the accepted
+ * one (`options.policy`), else nothing is re-derived from it → pairing invariants → statistics
+ * re-derived from the per-window data (point ratio within 1e-12 relative; bootstrap CI recomputed
+ * with the recorded seed, method and replicates, bit-identical; every other statistic
+ * bit-identical) → every gate re-decided from the measurements and the policy, guard statuses
+ * included (from the guards' recorded measurements and violations), compared with the recorded
+ * flags → the verdict. With `requirePass`, the verdict must also be `pass` or `warn`.
  *
- * The statistics and gates are re-derived by the same functions `buildCertificate` uses (src/eval's
- * paired summaries, bootstrap, tail and gates). Guard statuses are taken as recorded: their
- * decision functions live in the guards layer, so verify checks only that flags and statuses agree.
+ * Digests only show the file is whole: anyone can recompute them. What verify adds is that every
+ * decision follows from the recorded measurements under the accepted policy; the measurements
+ * themselves are the producer's word unless the certificate is signed (README "Security").
  *
  * Never throws for bad input: the report's `exitCode` is 0 consistent, 1 inconsistent (a named
- * check failed; `path`, `expected` and `actual` name the first differing value) or not passing
- * under `requirePass`, 2 malformed or unreadable.
+ * check failed; `path`, `expected` and `actual` name the first differing value, `code` the
+ * rejection) or not passing under `requirePass`, 2 malformed or unreadable.
  */
 export function verifyCertificate(value: unknown, options: VerifyOptions = {}): VerifyReport {
   const source = options.source ?? VERIFY_DEFAULTS.source;
@@ -47,7 +52,8 @@ export function verifyCertificate(value: unknown, options: VerifyOptions = {}): 
       checks.push(pass('parse', `${source} is well-formed JSON`));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return malformed([...checks, { id: 'parse', status: 'fail', message }]);
+      const code: ErrorCode = isInvarlockError(error) ? error.code : 'E_CERT_PARSE';
+      return malformed([...checks, { id: 'parse', status: 'fail', message, code }]);
     }
   } else {
     checks.push(skip('parse', 'given a parsed value'));
@@ -57,7 +63,7 @@ export function verifyCertificate(value: unknown, options: VerifyOptions = {}): 
   if (!validator.check(parsed)) {
     const problems = validator.problems(parsed);
     const first = problems[0] ?? '/: invalid';
-    return malformed([...checks, { id: 'schema', status: 'fail', message: `${source} does not match the certificate schema: ${first}`, path: first.split(':')[0] ?? '/' }]);
+    return malformed([...checks, { id: 'schema', status: 'fail', message: `${source} does not match the certificate schema: ${first}`, path: first.split(':')[0] ?? '/', code: 'E_CERT_SCHEMA' }]);
   }
   const cert = parsed;
   checks.push(pass('schema', 'matches contracts/certificate.schema.json'));
@@ -71,27 +77,78 @@ export function verifyCertificate(value: unknown, options: VerifyOptions = {}): 
   const policy = policyDigest(cert.policy);
   checks.push(policy === cert.policy_digest ? pass('policy_digest', `policy ${cert.policy.tier}/${cert.policy.profile} digest matches`) : differs('policy_digest', 'the policy digest does not match the recorded policy', 'policy_digest', policy, cert.policy_digest));
 
+  const accepted = checkPolicy(cert.policy, options.policy);
+  checks.push(accepted);
   checks.push(checkPairing(cert));
 
-  const derived = deriveFrom(cert);
-  if (derived instanceof Error) {
-    const failure: VerifyCheck = { id: 'statistics', status: 'fail', message: `the per-window data cannot be summarised: ${derived.message}` };
-    checks.push(failure, skip('gates', 'statistics could not be re-derived'), skip('verdict', 'statistics could not be re-derived'));
+  if (accepted.status === 'fail') {
+    // Counts and thresholds of a policy nobody accepted decide nothing, and cost nothing.
+    const why = 'the recorded policy is not the accepted one';
+    checks.push(skip('statistics', why), skip('gates', why), skip('verdict', why));
   } else {
-    checks.push(compareGroup('statistics', 'every statistic re-derived from the per-window data matches (bootstrap CI bit-identical)', statisticsPairs(cert, derived)));
-    checks.push(compareGroup('gates', 'every gate re-decided from the measurements and the recorded policy matches its flag', gatePairs(cert, derived)));
-    checks.push(compareGroup('verdict', `the recorded verdict ${cert.verdict.status} is the re-derived one`, [['verdict', derived.verdict, cert.verdict]]));
+    const derived = deriveFrom(cert);
+    if (derived instanceof Error) {
+      const failure: VerifyCheck = { id: 'statistics', status: 'fail', message: `the per-window data cannot be summarised: ${derived.message}`, code: 'E_CERT_VERIFY' };
+      checks.push(failure, skip('gates', 'statistics could not be re-derived'), skip('verdict', 'statistics could not be re-derived'));
+    } else {
+      checks.push(compareGroup('statistics', 'every statistic re-derived from the per-window data matches (bootstrap CI bit-identical)', statisticsPairs(cert, derived)));
+      checks.push(compareGroup('gates', 'every gate and guard status re-decided from the measurements and the policy matches its record', gatePairs(cert, derived)));
+      checks.push(compareGroup('verdict', `the recorded verdict ${cert.verdict.status} is the re-derived one`, [['verdict', derived.verdict, cert.verdict]]));
+    }
   }
 
   if (options.requirePass ?? VERIFY_DEFAULTS.requirePass) {
     const ok = cert.verdict.status === 'pass' || cert.verdict.status === 'warn';
-    checks.push(ok ? pass('require_pass', `verdict ${cert.verdict.status}`) : differs('require_pass', `verdict ${cert.verdict.status} is not pass or warn`, 'verdict.status', 'pass', cert.verdict.status));
+    checks.push(ok ? pass('require_pass', `verdict ${cert.verdict.status}`) : differs('require_pass', `verdict ${cert.verdict.status} is not pass or warn`, 'verdict.status', 'pass', cert.verdict.status, null));
   }
   const failed = checks.some((c) => c.status === 'fail');
   return { exitCode: failed ? 1 : 0, checks, verdict: cert.verdict.status, digest: cert.digest };
 }
 
-const ORDER: readonly VerifyCheckId[] = ['parse', 'schema', 'certificate_digest', 'policy_digest', 'pairing', 'statistics', 'gates', 'verdict'];
+/**
+ * The policy check: the recorded policy must equal the accepted one, leaf for leaf, except the
+ * sample sizes a run chooses within the tier's rules ({@link withRunSampleSizes}).
+ */
+function checkPolicy(recorded: PolicyBlock, accepted: AcceptedPolicy | undefined): VerifyCheck {
+  const name = `${recorded.tier}/${recorded.profile}`;
+  if (accepted === undefined) {
+    return { id: 'policy', status: 'fail', message: `no accepted policy was given, so the recorded ${name} policy proves nothing`, code: 'E_CERT_POLICY' };
+  }
+  if (accepted.kind === 'recorded') return pass('policy', `the recorded ${name} policy is accepted as this run's own`);
+  const expected = accepted.kind === 'fixed' ? accepted.policy : accepted.policyFor(recorded.tier, recorded.profile);
+  if (expected === undefined) {
+    return { id: 'policy', status: 'fail', message: `${accepted.source} has no policy ${name}`, path: 'policy.tier', code: 'E_CERT_POLICY' };
+  }
+  const difference = firstDifference(withRunSampleSizes(expected, recorded), recorded, 'policy');
+  if (difference === undefined) return pass('policy', `the recorded policy is ${accepted.source}'s ${name}${recorded.overridden.length > 0 ? ` (run's own ${recorded.overridden.join(', ')})` : ''}`);
+  return differs('policy', `the recorded policy differs from ${accepted.source}'s ${expected.tier}/${expected.profile}`, difference.path, difference.expected, difference.actual, 'E_CERT_POLICY');
+}
+
+/** Policy leaves a run may set itself: how many windows it plans (a config or `--preview-n`/`--final-n`). */
+const RUN_WINDOW_LEAVES = ['windows.preview_n', 'windows.final_n'] as const;
+const REPLICATES_LEAF = 'thresholds.bootstrap.replicates';
+
+/**
+ * The accepted policy with the sample sizes this run may have chosen copied from the recorded one:
+ * planned window counts (any: the tier's window and token floors, which must match, judge the
+ * windows actually scored) and the bootstrap replicates only as certify raises them, to the tier's
+ * `min_replicates` under enforced floors. `overridden` may name only those leaves. Nothing else a
+ * certificate records about its policy is its own choice.
+ */
+function withRunSampleSizes(accepted: PolicyBlock, recorded: PolicyBlock): PolicyBlock {
+  const boot = accepted.thresholds.bootstrap;
+  const raised = accepted.thresholds.primary_metric.floors === 'enforced' ? Math.max(boot.replicates, boot.min_replicates) : boot.replicates;
+  const replicates = recorded.thresholds.bootstrap.replicates === raised ? raised : boot.replicates;
+  const ownLeaves = new Set<string>([...RUN_WINDOW_LEAVES, REPLICATES_LEAF]);
+  return {
+    ...accepted,
+    windows: { preview_n: recorded.windows.preview_n, final_n: recorded.windows.final_n },
+    thresholds: { ...accepted.thresholds, bootstrap: { ...boot, replicates } },
+    overridden: recorded.overridden.every((leaf) => ownLeaves.has(leaf)) ? recorded.overridden : accepted.overridden,
+  };
+}
+
+const ORDER: readonly VerifyCheckId[] = ['parse', 'schema', 'certificate_digest', 'policy_digest', 'policy', 'pairing', 'statistics', 'gates', 'verdict'];
 
 function malformed(checks: VerifyCheck[]): VerifyReport {
   const done = new Set(checks.map((c) => c.id));
@@ -107,8 +164,8 @@ function skip(id: VerifyCheckId, message: string): VerifyCheck {
   return { id, status: 'skipped', message };
 }
 
-function differs(id: VerifyCheckId, message: string, path: string, expected: unknown, actual: unknown): VerifyCheck {
-  return { id, status: 'fail', message, path, expected: show(expected), actual: show(actual) };
+function differs(id: VerifyCheckId, message: string, path: string, expected: unknown, actual: unknown, code: ErrorCode | null = 'E_CERT_VERIFY'): VerifyCheck {
+  return { id, status: 'fail', message, path, expected: show(expected), actual: show(actual), ...(code === null ? {} : { code }) };
 }
 
 function show(value: unknown): string {
@@ -157,8 +214,8 @@ function deriveFrom(cert: Certificate): DerivedEvaluation | Error {
       bootstrapSeed: cert.primary_metric.seed,
     });
   } catch (error) {
-    if (isInvarlockError(error)) return error;
-    throw error;
+    // Whatever the data provokes (a RangeError included) is a rejection, never a crash.
+    return error instanceof Error ? error : new Error(String(error));
   }
 }
 
@@ -185,9 +242,10 @@ function statisticsPairs(cert: Certificate, d: DerivedEvaluation): Pair[] {
 }
 
 function gatePairs(cert: Certificate, d: DerivedEvaluation): Pair[] {
-  const guardPairs = (['invariants', 'spectral', 'rmt', 'variance'] as const).map((name): Pair => {
-    const g = cert.guards[name];
-    return [`guards.${name}.status`, g.evaluated ? (g.status === 'not_evaluated' ? 'pass, warn or fail' : g.status) : 'not_evaluated', g.status];
+  const redecided = redecideGuards(cert.guards, cert.policy, { baseline: cert.models.baseline.tokenizer_hash, subject: cert.models.subject.tokenizer_hash });
+  const guardPairs = (['invariants', 'spectral', 'rmt', 'variance'] as const).flatMap((name): Pair[] => {
+    const r = redecided[name];
+    return [...r.mismatches.map((m): Pair => [m.path, m.expected, m.actual]), [`guards.${name}.status`, r.status, cert.guards[name].status]];
   });
   return [
     ...guardPairs,

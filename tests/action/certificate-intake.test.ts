@@ -15,7 +15,7 @@ function dirWith(name: string, content: string | Buffer): string {
   return dir;
 }
 
-const options = { reader: readVerifiedCertificate, trust: 'untrusted' as const, maxBytes: 1024 * 1024 };
+const options = { reader: readVerifiedCertificate, trust: 'untrusted' as const, policy: { kind: 'configured' as const, tier: 'balanced', profile: 'ci' }, maxBytes: 1024 * 1024 };
 
 describe('readCertificateFile', () => {
   it('verifies a certificate and reports the files beside it', async () => {

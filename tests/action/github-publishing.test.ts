@@ -110,7 +110,7 @@ describe('check runs', () => {
 });
 
 describe('sticky comment', () => {
-  const cert = readVerifiedCertificate(readFileSync(fixtureCert('pass')), { source: 'pass', maxBytes: 1e8 });
+  const cert = readVerifiedCertificate(readFileSync(fixtureCert('pass')), { source: 'pass', maxBytes: 1e8, policy: { kind: 'own-run' } });
   const current: PreviousPublication = publicationOf(cert, SHA);
   const render = (previous: PreviousPublication | null) => commentFor({ certificate: cert, checkName: 'InvarLock / certify', links: { run: 'https://run', artifact: null, checkRun: null }, headSha: SHA, previous });
 

@@ -19,7 +19,7 @@ function oversized(base: VerifiedCertificate): VerifiedCertificate {
 }
 
 describe('markdown for the GitHub surfaces', () => {
-  const cert = readVerifiedCertificate(readFileSync(fixtureCert('fail')), { source: 'fail', maxBytes: 1e8 });
+  const cert = readVerifiedCertificate(readFileSync(fixtureCert('fail')), { source: 'fail', maxBytes: 1e8, policy: { kind: 'own-run' } });
 
   it('puts the data marker in the check summary, within 65,535 bytes even for an oversized rendering', () => {
     for (const c of [cert, oversized(cert)]) {
@@ -61,8 +61,8 @@ describe('annotations', () => {
     workflowLocations: new Map([['tier', { line: 12, column: 11 }]]),
     fromInputs: new Set(fromInputs),
   });
-  const fail = readVerifiedCertificate(readFileSync(fixtureCert('fail')), { source: 'fail', maxBytes: 1e8 });
-  const pass = readVerifiedCertificate(readFileSync(fixtureCert('pass')), { source: 'pass', maxBytes: 1e8 });
+  const fail = readVerifiedCertificate(readFileSync(fixtureCert('fail')), { source: 'fail', maxBytes: 1e8, policy: { kind: 'own-run' } });
+  const pass = readVerifiedCertificate(readFileSync(fixtureCert('pass')), { source: 'pass', maxBytes: 1e8, policy: { kind: 'own-run' } });
 
   it('points each failing reason at the setting behind its threshold and marks the subject reference', () => {
     const notes = annotationsForCertificate(fail.view, sources());

@@ -7,6 +7,7 @@ import { runAction, type ActionDeps } from '../../src/action/run-action.js';
 import { runPost } from '../../src/action/run-post.js';
 import { runProcess } from '../../src/action/spawn-process.js';
 import { FakeGitHub } from './fake-github.js';
+import { issueForgery } from '../report/forgery-mutations.js';
 import { FAKE_CLI, fakeActionRoot, fixtureCert, inspectRecord, installDockerShim, memoryCache, recordingIO, recordReader, removeDirs, tempDir, type MemoryCache, type RecordingIO } from './helpers.js';
 
 const HEAD = 'a'.repeat(40);
@@ -293,6 +294,24 @@ describe('runAction (publisher-only mode)', () => {
     expect(final.output.title).toContain('E_CERT_VERIFY');
     expect(io.outputs['verdict']).toBe('error');
     expect(io.outputs['ratio']).toBe('');
+  });
+
+  it("refuses issue 13's forged PASS (loosened policy, digests recomputed): the repository's tier and profile decide", async () => {
+    const forged = issueForgery(JSON.parse(readFileSync(fixtureCert('fail'), 'utf8')));
+    const { io } = await run({ event: 'workflow_run', payload: {}, inputs: { config: '', certificate: artifact(JSON.stringify(forged)), 'head-sha': HEAD, comment: 'always' } });
+    const final = checkRunBodies().at(-1)?.body as { conclusion: string; output: { title: string } };
+    expect(final.conclusion).toBe('action_required');
+    expect(final.output.title).toContain('E_CERT_POLICY');
+    expect(io.outputs['verdict']).toBe('error');
+  });
+
+  it("judges a genuine certificate by the configured profile, never the certificate's own", async () => {
+    const dev = readFileSync(fixtureCert('dev'));
+    const refused = await run({ event: 'workflow_run', payload: {}, inputs: { config: '', certificate: artifact(dev), 'head-sha': HEAD } });
+    expect(refused.io.outputs['verdict']).toBe('error');
+    expect((checkRunBodies().at(-1)?.body as { output: { title: string } }).output.title).toContain('E_CERT_POLICY');
+    const accepted = await run({ event: 'workflow_run', payload: {}, inputs: { config: '', certificate: artifact(dev), 'head-sha': HEAD, profile: 'dev' } });
+    expect(accepted.io.outputs['verdict']).toBe('pass');
   });
 });
 

@@ -79,7 +79,7 @@ describe('CLI in-process: certify → verify → report', () => {
     expect(json.code).toBe(0);
     const [report] = JSON.parse(json.stdout) as VerifyJson[];
     expect(report).toMatchObject({ path: certPath, exitCode: 0, verdict: 'pass' });
-    expect(report!.checks.map((c) => c.id)).toEqual(['parse', 'schema', 'certificate_digest', 'policy_digest', 'pairing', 'statistics', 'gates', 'verdict']);
+    expect(report!.checks.map((c) => c.id)).toEqual(['parse', 'schema', 'certificate_digest', 'policy_digest', 'policy', 'pairing', 'statistics', 'gates', 'verdict']);
     expect(report!.checks.every((c) => c.status === 'pass')).toBe(true);
     expect((await cli(['verify', certPath, '--require-pass'])).code).toBe(0);
   });

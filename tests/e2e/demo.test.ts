@@ -1,3 +1,4 @@
+import { BUNDLED_POLICIES } from '../../src/core/index.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +17,7 @@ describe('npm run demo', () => {
     expect(code).toBe(0);
     for (const edit of ['int8', 'int3']) {
       const text = readFileSync(join(out, 'demo', edit, 'evaluation.cert.json'), 'utf8');
-      expect(verifyCertificate(text).exitCode).toBe(0);
+      expect(verifyCertificate(text, { policy: BUNDLED_POLICIES }).exitCode).toBe(0);
     }
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { policyDigest as corePolicyDigest, resolvePolicy } from '../../src/core/policy/index.js';
+import { BUNDLED_POLICIES, policyDigest as corePolicyDigest, resolvePolicy } from '../../src/core/policy/index.js';
 import { summarizePairedLosses } from '../../src/stats/index.js';
 import { isInvarlockError } from '../../src/errors/index.js';
 import { buildCertificate, certificateDigest, parseCertificate, policyDigest, serializeCertificate, verifyCertificate, type CertificateInput } from '../../src/report/index.js';
@@ -178,7 +178,7 @@ describe('buildCertificate', () => {
     expect(cert.verdict.reasons[0]).toEqual({ code: 'fork_pull_request', gate: 'run', message: 'pull requests from forks do not run GPU work' });
     expect(Object.values(cert.validation).every((v) => v === null)).toBe(true);
     expect(cert.primary_metric.ratio).toBeNull();
-    expect(verifyCertificate(cert).exitCode).toBe(0);
+    expect(verifyCertificate(cert, { policy: BUNDLED_POLICIES }).exitCode).toBe(0);
   });
 
   it('refuses a value JSON cannot carry instead of writing null', () => {

@@ -1,10 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildCertificate, certificateDigest, serializeCertificate, verifyCertificate, type Certificate, type VerifyReport } from '../../src/report/index.js';
+import { BUNDLED_POLICIES } from '../../src/core/index.js';
+import { buildCertificate, certificateDigest, serializeCertificate, verifyCertificate as verifyWith, type Certificate, type VerifyOptions, type VerifyReport } from '../../src/report/index.js';
 import { firstDifference } from '../../src/report/verify-certificate.js';
 import { sampleInputs } from './sample-inputs.js';
 
 const samples = sampleInputs();
+// verify as the CLI does: the bundled tiers decide which policy is accepted
+const verifyCertificate = (value: unknown, options: VerifyOptions = {}): VerifyReport => verifyWith(value, { policy: BUNDLED_POLICIES, ...options });
 // The dev sample is small (32 windows, 500 replicates), so property runs stay fast; guard
 // overhead is measured so its ratio is a re-derived statistic too.
 const small = buildCertificate({ ...samples.dev, guardOverhead: { evaluated: true, bare: 30.1, guarded: 30.05 } });
@@ -72,7 +75,7 @@ describe('verifyCertificate', () => {
   });
 
   it('runs the checks in the documented order', () => {
-    expect(verifyCertificate(serializeCertificate(small)).checks.map((c) => c.id)).toEqual(['parse', 'schema', 'certificate_digest', 'policy_digest', 'pairing', 'statistics', 'gates', 'verdict']);
+    expect(verifyCertificate(serializeCertificate(small)).checks.map((c) => c.id)).toEqual(['parse', 'schema', 'certificate_digest', 'policy_digest', 'policy', 'pairing', 'statistics', 'gates', 'verdict']);
   });
 
   it('with requirePass, exits 1 unless the verdict is pass or warn', () => {
@@ -141,12 +144,59 @@ describe('verifyCertificate', () => {
     expect(failedChecks(verifyCertificate(redigest(guard)))).toContain('gates');
   });
 
-  it('checks the policy digest and re-decides with the recorded policy', () => {
+  it('checks the policy digest, refuses a policy other than the accepted one, and re-decides with the accepted one', () => {
     const policy = clone(small);
     setAt(policy, ['policy', 'thresholds', 'primary_metric', 'ratio_limit'], 1.5);
     const report = verifyCertificate(redigest(policy));
-    expect(failedChecks(report)).toEqual(['policy_digest', 'gates']);
-    expect(report.checks.find((c) => c.id === 'gates')?.path).toBe('primary_metric.limit');
+    expect(failedChecks(report)).toEqual(['policy_digest', 'policy']);
+    expect(report.checks.find((c) => c.id === 'policy')).toMatchObject({ code: 'E_CERT_POLICY', path: 'policy.thresholds.primary_metric.ratio_limit', expected: '1.1', actual: '1.5' });
+    // the caller accepts the looser policy: the gates are then re-decided with it
+    const accepted = { kind: 'fixed' as const, source: 'policy.json', policy: (policy as unknown as Certificate).policy };
+    const decided = verifyCertificate(redigest(policy), { policy: accepted });
+    expect(failedChecks(decided)).toEqual(['policy_digest', 'gates']);
+    expect(decided.checks.find((c) => c.id === 'gates')?.path).toBe('primary_metric.limit');
+    // without an accepted policy nothing is accepted
+    expect(verifyWith(small).checks.find((c) => c.id === 'policy')).toMatchObject({ status: 'fail', code: 'E_CERT_POLICY' });
+    expect(verifyWith(small, { policy: { kind: 'recorded' } }).exitCode).toBe(0);
+  });
+
+  it('lets a run choose its window counts and the replicates certify raises to the floor, nothing else', () => {
+    const windows = clone(small);
+    setAt(windows, ['policy', 'windows'], { preview_n: 48, final_n: 40 });
+    setAt(windows, ['policy', 'overridden'], ['windows.final_n', 'windows.preview_n']);
+    expect(verifyCertificate(redigest(windows)).checks.find((c) => c.id === 'policy')?.status).toBe('pass');
+    const listed = clone(small);
+    setAt(listed, ['policy', 'overridden'], ['thresholds.tail.p95_limit']);
+    expect(verifyCertificate(redigest(listed)).checks.find((c) => c.id === 'policy')).toMatchObject({ status: 'fail', path: 'policy.overridden.length' });
+    const replicates = clone(small);
+    setAt(replicates, ['policy', 'thresholds', 'bootstrap', 'replicates'], 5000);
+    const refused = verifyCertificate(redigest(replicates));
+    expect(refused.checks.find((c) => c.id === 'policy')).toMatchObject({ status: 'fail', path: 'policy.thresholds.bootstrap.replicates' });
+    // nothing is re-derived from a refused policy, so its counts allocate nothing
+    expect(refused.checks.find((c) => c.id === 'statistics')?.status).toBe('skipped');
+  });
+
+  it('bounds every count by the schema before anything is allocated (issue 13: 1e308 replicates crashed, 1e8 took 105 s)', () => {
+    for (const count of [1e308, 1e8]) {
+      const huge = clone(small);
+      setAt(huge, ['policy', 'thresholds', 'bootstrap', 'replicates'], count);
+      setAt(huge, ['primary_metric', 'replicates'], count);
+      for (const policy of [BUNDLED_POLICIES, { kind: 'fixed' as const, source: 'p.json', policy: (huge as unknown as Certificate).policy }]) {
+        const report = verifyCertificate(JSON.stringify(redigest(huge)), { policy });
+        expect(report.exitCode).toBe(2);
+        expect(report.checks.find((c) => c.id === 'schema')).toMatchObject({ status: 'fail', code: 'E_CERT_SCHEMA' });
+      }
+    }
+  });
+
+  it('refuses a key given twice in one object (E_CERT_DUPLICATE_KEY), decoded keys included', () => {
+    const text = serializeCertificate(failing);
+    for (const forged of [`{"verdict":{"status":"pass"},${text.slice(1)}`, text.replace('"status": "fail"', '"status": "pass", "st\\u0061tus": "fail"')]) {
+      const report = verifyCertificate(forged);
+      expect(report.exitCode).toBe(2);
+      expect(report.checks[0]).toMatchObject({ id: 'parse', status: 'fail', code: 'E_CERT_DUPLICATE_KEY' });
+    }
+    expect(verifyCertificate('{"a":[{"b":1},{"b":2}],"c":{"b":3}}').checks[0]).toMatchObject({ id: 'parse', status: 'pass' });
   });
 
   it('checks the pairing invariants against the recorded flag', () => {

@@ -6,6 +6,7 @@
 export { resolvePolicy, PROFILE_NAMES, TIER_NAMES, type ResolvePolicyOptions } from './resolve-policy.js';
 export { loadTiers, parseTiersFile } from './load-tiers.js';
 export { policyDigest } from './policy-digest.js';
+export { bundledPolicy, BUNDLED_POLICIES, configuredPolicy, parsePolicyFile } from './accepted-policy.js';
 export { coverageShortfall, plannedCounts, type CoverageCounts, type CoverageGap, type CoverageReport } from './coverage-shortfall.js';
 export type {
   Band,

@@ -12,7 +12,7 @@ import { loadModel, writeWeights } from '../../../src/adapters/index.js';
 import { parseRunConfigFile, resolveRunConfig, type RunConfig, type RunConfigFile } from '../../../src/core/config/index.js';
 import type { RunEvent } from '../../../src/core/events/index.js';
 import { certify } from '../../../src/core/index.js';
-import { resolvePolicy } from '../../../src/core/policy/index.js';
+import { BUNDLED_POLICIES, resolvePolicy } from '../../../src/core/policy/index.js';
 import { CLASSIFICATION_OBJECTIVE } from '../../../src/core/runner/classification-objective.js';
 import type { Evaluation } from '../../../src/core/runner/objective.js';
 import { seedsOf } from '../../../src/core/runner/provenance.js';
@@ -174,11 +174,11 @@ describe('accuracy certificates of cls-tiny (ci profile, balanced tier, 200/200 
 
   it('writes certificates that verify re-derives to the same statistics and verdict', () => {
     for (const cert of [same, zeroed, quantized]) {
-      const verified = verifyCertificate(JSON.parse(JSON.stringify(cert)));
+      const verified = verifyCertificate(JSON.parse(JSON.stringify(cert)), { policy: BUNDLED_POLICIES });
       expect(verified.checks.filter((c) => c.status === 'fail')).toEqual([]);
       expect(verified).toMatchObject({ exitCode: 0, verdict: cert.verdict.status });
     }
-    expect(verifyCertificate(JSON.parse(JSON.stringify(zeroed)), { requirePass: true }).exitCode).toBe(1);
+    expect(verifyCertificate(JSON.parse(JSON.stringify(zeroed)), { requirePass: true, policy: BUNDLED_POLICIES }).exitCode).toBe(1);
   });
 
   it('reports classification progress per model and arm', () => {
