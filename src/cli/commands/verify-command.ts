@@ -44,7 +44,7 @@ export async function runVerify(paths: readonly string[], flags: VerifyFlags, ct
       // A FIFO or device here used to hang verify (#13): regular files only, size checked first.
       text = await readUntrustedFile(resolve(ctx.cwd, path), { what: 'certificate', maxBytes: VERIFY_DEFAULTS.maxBytes, tooLargeCode: 'E_CERT_TOO_LARGE' });
     } catch (error) {
-      const why = isInvarlockError(error) ? `${error.code}: ${error.message}` : `cannot read ${path}: ${(error as Error).message}`;
+      const why = isInvarlockError(error) ? error.message : `cannot read ${path}: ${(error as Error).message}`;
       reports.push({ path, report: { exitCode: 2, checks: [{ id: 'parse', status: 'fail', message: why, code: isInvarlockError(error) ? error.code : 'E_FILE_READ' }] } });
       continue;
     }

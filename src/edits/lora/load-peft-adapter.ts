@@ -19,10 +19,9 @@ export async function loadPeftAdapter(dir: string): Promise<LoraAdapter> {
       hint: 'Pickled adapters are not read; save the adapter with safe_serialization=True.',
     });
   }
-  const [configBytes, safetensorsBytes] = await Promise.all([
-    readUntrustedFile(configPath, { what: 'adapter config', maxBytes: UNTRUSTED_FILE_LIMITS.modelJsonBytes }),
-    readUntrustedFile(tensorPath, { what: 'adapter weights', maxBytes: UNTRUSTED_FILE_LIMITS.loraBytes }),
-  ]);
+  // One after the other, so a missing config is reported before the weights.
+  const configBytes = await readUntrustedFile(configPath, { what: 'adapter config', maxBytes: UNTRUSTED_FILE_LIMITS.modelJsonBytes });
+  const safetensorsBytes = await readUntrustedFile(tensorPath, { what: 'adapter weights', maxBytes: UNTRUSTED_FILE_LIMITS.loraBytes });
   return parsePeftAdapter({ source: dir, configBytes, safetensorsBytes });
 }
 
