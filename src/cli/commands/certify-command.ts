@@ -1,7 +1,7 @@
 import { access, constants, mkdir, realpath, stat, writeFile, rename } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { certify, loadConfigFile, mergeConfig, parseConfigText, resolveRunConfig, type RunConfigFile } from '../../core/index.js';
-import { InvarlockError, isPathInside, readUntrustedText, UNTRUSTED_FILE_LIMITS, wrapError } from '../../errors/index.js';
+import { InvarlockError, isPathInside, readUntrustedText, UNTRUSTED_FILE_LIMITS } from '../../errors/index.js';
 import { renderHeadline, writeReportFiles, type Certificate } from '../../report/index.js';
 import type { CliContext } from '../cli-context.js';
 import { createProgressReporter } from '../output/progress-reporter.js';
@@ -132,10 +132,16 @@ export async function prepareOutputDir(outDir: string): Promise<void> {
   if (SYSTEM_ROOTS.some((root) => isPathInside(root, real))) refuse('lies under a system directory (/proc, /sys, /dev)');
   const info = await stat(outDir).catch(() => null);
   if (info !== null && !info.isDirectory()) refuse('exists and is not a directory');
-  await mkdir(outDir, { recursive: true }).catch((error: unknown) => {
-    throw wrapError(error, 'E_OUTPUT_PATH', `cannot create output directory ${outDir}`, { details: { file: outDir, field: 'out' } });
-  });
-  await access(outDir, constants.W_OK).catch((error: unknown) => refuse('is not writable', error));
+  // Nothing is created yet (a run that fails on its inputs leaves no folder): the nearest existing
+  // ancestor must be a writable directory.
+  let existing = outDir;
+  let existingInfo = info;
+  while (existingInfo === null && dirname(existing) !== existing) {
+    existing = dirname(existing);
+    existingInfo = await stat(existing).catch(() => null);
+  }
+  if (existingInfo === null || !existingInfo.isDirectory()) refuse(`cannot be created: ${existing} is not a directory`);
+  await access(existing, constants.W_OK).catch((error: unknown) => refuse(`cannot be created: ${existing} is not writable`, error));
 }
 
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
