@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { InvarlockError, wrapError } from '../errors/index.js';
+import { InvarlockError, readUntrustedFile, wrapError } from '../errors/index.js';
 import type { CertificateFiles } from './outcome.js';
 import type { CertificatePolicy, CertificateReader, VerifiedCertificate } from './types.js';
 
@@ -96,9 +96,8 @@ export async function readCertificateFile(path: string, options: ReadCertificate
       details: { file: path, expected: `<= ${options.maxBytes} bytes`, actual: `${info.size} bytes` },
     });
   }
-  const bytes = await readFile(path).catch((error: unknown) => {
-    throw wrapError(error, 'E_FILE_READ', `cannot read ${path}`, { details: { file: path } });
-  });
+  // Regular files only (a FIFO blocked here until the job was killed: #13).
+  const bytes = await readUntrustedFile(path, { what: 'certificate', maxBytes: options.maxBytes, tooLargeCode: 'E_CERT_TOO_LARGE' });
   const policy: CertificatePolicy = options.trust === 'untrusted' ? options.policy : { kind: 'own-run' };
   const certificate = options.reader(bytes, { source: basename(path), maxBytes: options.maxBytes, policy });
   if (options.trust === 'untrusted') {

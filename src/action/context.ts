@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { InvarlockError, wrapError } from '../errors/index.js';
+import { InvarlockError, readUntrustedFileSync, UNTRUSTED_FILE_LIMITS, wrapError } from '../errors/index.js';
 import type { PullRequestContext, RunContext } from './types.js';
 
 /** Options of {@link readRunContext}. */
 export interface ReadRunContextOptions {
   /** The process environment (only `GITHUB_*` and `RUNNER_*` are read). */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Reads the event payload; defaults to `fs.readFileSync(path, 'utf8')`. */
+  /** Reads the event payload; defaults to a regular-file, size-checked read (`readUntrustedFileSync`). */
   readonly readText?: (path: string) => string;
   /** Fallback for `GITHUB_WORKSPACE`. */
   readonly cwd: string;
@@ -74,7 +73,7 @@ export function workflowPathFromRef(ref: string | undefined): string | null {
  */
 export function readRunContext(options: ReadRunContextOptions): RunContext {
   const env = options.env;
-  const readText = options.readText ?? ((path: string) => readFileSync(path, 'utf8'));
+  const readText = options.readText ?? ((path: string) => readUntrustedFileSync(path, { what: 'event payload', maxBytes: UNTRUSTED_FILE_LIMITS.eventBytes }).toString('utf8'));
   const repository = env['GITHUB_REPOSITORY'] ?? '';
   const slash = repository.indexOf('/');
   if (slash <= 0) {

@@ -1,4 +1,4 @@
-import { getOctokit } from '@actions/github';
+import type { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import type { ActionEventSink } from './types.js';
@@ -120,9 +120,11 @@ function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function failure(error: unknown): ApiFailure {
+function failure(error: unknown, token: string): ApiFailure {
   const status = isRecord(error) && typeof error['status'] === 'number' ? error['status'] : 0;
-  const message = error instanceof Error ? error.message : String(error);
+  const raw = error instanceof Error ? error.message : String(error);
+  // fetch echoes a rejected header value (the token) in its message: never pass that text on (#13).
+  const message = /header/i.test(raw) ? 'the request could not be sent (a header value was rejected)' : token === '' ? raw : raw.split(token).join('***');
   return { ok: false, status, message };
 }
 
@@ -158,7 +160,11 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
     emit({ type: 'warning', id: 'github-rate-limit', message: `GitHub ${kind} rate limit on ${request.method} ${request.url}; retry ${retryCount + 1} in ${retryAfter}s` });
     return retryCount < 2;
   };
-  const octokit = getOctokit(
+  type Octokit = ReturnType<typeof getOctokit>;
+  let client: Promise<Octokit> | undefined;
+  // Imported on first use: @actions/github parses GITHUB_EVENT_PATH when it loads and throws on a
+  // malformed payload, which must end in a verdict, not a crash at start-up (#13).
+  const octokit = (): Promise<Octokit> => (client ??= import('@actions/github').then(({ getOctokit }) => getOctokit(
     options.token,
     {
       baseUrl: options.baseUrl,
@@ -173,7 +179,7 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
     // retry wraps it and retries what is left (5xx, other 429s).
     throttling,
     retry,
-  );
+  )));
   const repo = { owner: options.owner, repo: options.repo };
   let writes: Promise<unknown> = Promise.resolve();
   // Writes run one after another in call order, whatever the callers await.
@@ -189,22 +195,22 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
         const value = parse(response.data);
         return value === null ? malformed(what) : { ok: true as const, value };
       } catch (error) {
-        return failure(error);
+        return failure(error, options.token);
       }
     });
 
   return {
     createCheckRun: (body) =>
-      write('check run', () => octokit.request(CHECK_RUNS_CREATE, { ...repo, ...toWire(body) }), toCheckRunRef),
+      write('check run', async () => (await octokit()).request(CHECK_RUNS_CREATE, { ...repo, ...toWire(body) }), toCheckRunRef),
     updateCheckRun: (id, body) =>
-      write('check run', () => octokit.request(CHECK_RUNS_UPDATE, { ...repo, check_run_id: id, ...toWire(body) }), toCheckRunRef),
+      write('check run', async () => (await octokit()).request(CHECK_RUNS_UPDATE, { ...repo, check_run_id: id, ...toWire(body) }), toCheckRunRef),
     createIssueComment: (issue, body) =>
-      write('comment', () => octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...repo, issue_number: issue, body }), (data) => {
+      write('comment', async () => (await octokit()).request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...repo, issue_number: issue, body }), (data) => {
         const c = toComment(data);
         return c === null ? null : { id: c.id, htmlUrl: c.htmlUrl };
       }),
     updateIssueComment: (id, body) =>
-      write('comment', () => octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...repo, comment_id: id, body }), (data) => {
+      write('comment', async () => (await octokit()).request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...repo, comment_id: id, body }), (data) => {
         const c = toComment(data);
         return c === null ? null : { id: c.id, htmlUrl: c.htmlUrl };
       }),
@@ -212,7 +218,7 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
       try {
         const comments: IssueComment[] = [];
         let pages = 0;
-        for await (const page of octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...repo, issue_number: issue, per_page: 100 })) {
+        for await (const page of (await octokit()).paginate.iterator('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...repo, issue_number: issue, per_page: 100 })) {
           const data: unknown = page.data;
           if (!Array.isArray(data)) return malformed('comment list');
           for (const item of data) {
@@ -224,12 +230,12 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
         }
         return { ok: true, value: comments };
       } catch (error) {
-        return failure(error);
+        return failure(error, options.token);
       }
     },
     getPullRequest: async (pull) => {
       try {
-        const response = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { ...repo, pull_number: pull });
+        const response = await (await octokit()).request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { ...repo, pull_number: pull });
         const data: unknown = response.data;
         const head = isRecord(data) ? data['head'] : undefined;
         if (!isRecord(data) || typeof data['number'] !== 'number' || !isRecord(head) || typeof head['sha'] !== 'string') return malformed('pull request');
@@ -238,7 +244,7 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
           value: { number: data['number'], headSha: head['sha'], state: typeof data['state'] === 'string' ? data['state'] : '', locked: data['locked'] === true },
         };
       } catch (error) {
-        return failure(error);
+        return failure(error, options.token);
       }
     },
   };

@@ -8,6 +8,7 @@ import { DEVICE_CHOICES } from '../eval/index.js';
 import { DEFAULTS, DOCS_LINKS } from './defaults.js';
 import { parseDockerArgs } from './docker-args.js';
 import { parseImageRef } from './image-ref.js';
+import { tokenProblem } from './untrusted-text.js';
 import type { ActionInputs, ActionMode, ExecutionInputs, PlanInputs, PublishingInputs, ShardSpec } from './types.js';
 
 /** Reads raw input values; the default reads `INPUT_*` through `@actions/core`. */
@@ -226,10 +227,14 @@ function parseExecution(c: Collector): ExecutionInputs {
 }
 
 function parsePublishing(c: Collector, workspace: string): PublishingInputs {
+  const token = c.raw('github-token');
+  // The value is never echoed: only that it is unusable (#13).
+  const badToken = tokenProblem(token);
+  if (badToken !== null) c.problem('github-token', badToken);
   const checkName = c.text('check-name') ?? DEFAULTS['check-name'];
   if (checkName.length > 200) c.problem('check-name', 'is longer than 200 characters');
   return {
-    token: c.raw('github-token'),
+    token,
     checkName,
     comment: c.choice('comment', ['off', 'always', 'on-change', 'on-fail'] as const) ?? DEFAULTS.comment,
     jobSummary: c.flag('job-summary', DEFAULTS['job-summary']) ? 'write' : 'skip',

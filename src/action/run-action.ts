@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { CONFIG_DEFAULTS } from '../core/index.js';
 import type { ActionIO } from './action-io.js';
 import { STATE } from './action-io.js';
@@ -10,7 +10,8 @@ import { readCertificateFile } from './certificate-intake.js';
 import { startCheckRun } from './check-run.js';
 import { locateConfigKeys, locateWorkflowInputs } from './config-locations.js';
 import { readRunContext } from './context.js';
-import { DEFAULTS, DOCS_LINKS, MAX_UNTRUSTED_CERT_BYTES } from './defaults.js';
+import { fitMarkdownToBytes } from './byte-budget.js';
+import { BUDGETS, DEFAULTS, DOCS_LINKS, MAX_UNTRUSTED_CERT_BYTES } from './defaults.js';
 import { evaluateRun, toRunError } from './evaluate.js';
 import type { GitHubApi, GitHubApiOptions } from './github-client.js';
 import { parseInputs, type InputReader } from './inputs.js';
@@ -21,6 +22,7 @@ import { createLiveCheckRun, ProgressRenderer, type ProgressSnapshot } from './p
 import { publishOutcome, writeOutputs, type PublishResult, type PublishTargets } from './publish.js';
 import type { ProcessRunner } from './spawn-process.js';
 import type { ActionEvent, ActionEventSink, ActionInputs, CertificateReader, RunContext } from './types.js';
+import { checkOutputDirInWorkspace, inertLogLines, newStopToken, secretParts, tokenProblem } from './untrusted-text.js';
 
 /** Everything the Action touches outside itself; `main.ts` wires the real ones. */
 export interface ActionDeps {
@@ -50,6 +52,8 @@ export interface ActionDeps {
  * groups, scoring shows windows done and an ETA; `onProgress` sees each CLI event's snapshot.
  */
 export function logEvents(io: ActionIO, onProgress?: (snapshot: ProgressSnapshot) => void, renderer: ProgressRenderer = new ProgressRenderer(io)): ActionEventSink {
+  // Relayed CLI lines are PR-controlled text: they may not start workflow commands (#13).
+  const stopToken = newStopToken();
   return (event: ActionEvent) => {
     switch (event.type) {
       case 'run-event': {
@@ -66,7 +70,7 @@ export function logEvents(io: ActionIO, onProgress?: (snapshot: ProgressSnapshot
         io.endGroup();
         break;
       case 'log':
-        io.info(event.line);
+        for (const line of inertLogLines(event.line, stopToken)) io.info(line);
         break;
       case 'notice':
         io.notice(event.message);
@@ -126,6 +130,47 @@ async function commentTarget(api: GitHubApi | null, inputs: ActionInputs, ctx: R
   return number;
 }
 
+/**
+ * A run that stops at its inputs still completes a check run, so a required check does not wait
+ * forever (#13): created `completed` with conclusion `action_required` and the problems. Needs a usable
+ * token and the repository; skipped on fork PRs (read-only token). Publishing failures only log.
+ */
+async function postInputErrorCheck(deps: ActionDeps, ctx: RunContext | null, token: string, error: RunError, problems: readonly string[], onEvent: ActionEventSink): Promise<string | null> {
+  const repository = deps.env['GITHUB_REPOSITORY'] ?? '';
+  const [owner = '', repo = ''] = repository.split('/');
+  const headSha = ctx?.headSha ?? deps.env['GITHUB_SHA'] ?? '';
+  if (token === '' || owner === '' || repo === '' || !/^[0-9a-f]{40}$/.test(headSha) || ctx?.pullRequest?.origin === 'fork') return null;
+  const apiUrl = ctx?.apiUrl ?? (deps.env['GITHUB_API_URL'] ?? 'https://api.github.com').replace(/\/+$/, '');
+  const name = deps.reader.get('check-name').trim().slice(0, 200) || DEFAULTS['check-name'];
+  const api = deps.createApi({ token, baseUrl: apiUrl, owner, repo, onEvent });
+  const summary = [
+    `InvarLock stopped before evaluating: **${error.code}**. This is not a verdict on the model: fix the workflow and re-run.`,
+    '',
+    escapeMarkdown(error.message),
+    '',
+    ...problems.slice(0, 50).map((p) => `- ${escapeMarkdown(p)}`),
+    '',
+    `[Inputs](${DOCS_LINKS.inputs})${ctx === null ? '' : ` · [Workflow run](${ctx.runUrl})`}`,
+  ].join('\n');
+  const result = await api.createCheckRun({
+    name,
+    head_sha: headSha,
+    status: 'completed',
+    // Not a verdict on the model: the workflow needs fixing, and a required check must not pass.
+    conclusion: 'action_required',
+    completed_at: deps.now().toISOString(),
+    ...(ctx === null ? {} : { details_url: ctx.runUrl, external_id: ctx.jobKey }),
+    output: { title: `ERROR · ${error.code}: ${error.message}`.slice(0, 255), summary: fitMarkdownToBytes(summary, BUDGETS.checkOutputBytes).text },
+  });
+  if (result.ok) {
+    deps.io.saveState(STATE.checkRunId, String(result.value.id));
+    deps.io.saveState(STATE.checkRunDone, 'true');
+    return result.value.htmlUrl;
+  }
+  onEvent({ type: 'notice', id: 'publishing-degraded', message: `no check run for the input error (${result.status})` });
+  return null;
+}
+
 /** Result of {@link runAction}. */
 export interface ActionRunResult {
   readonly publish: PublishResult | null;
@@ -140,12 +185,14 @@ export interface ActionRunResult {
 export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
   const started = Date.now();
   const { io } = deps;
-  const token = deps.reader.get('github-token').trim();
-  if (token !== '') io.setSecret(token);
+  const rawToken = deps.reader.get('github-token');
+  // Every line masked, before anything is logged: the runner masks line by line (#13).
+  for (const part of secretParts(rawToken)) io.setSecret(part);
+  const token = tokenProblem(rawToken) === null ? rawToken.trim() : '';
   const renderer = new ProgressRenderer(io);
   let live: ReturnType<typeof createLiveCheckRun> | null = null;
   const onEvent = logEvents(io, (snapshot) => live?.offer(snapshot), renderer);
-  let ctx: RunContext;
+  let ctx: RunContext | null = null;
   let inputs: ActionInputs;
   try {
     ctx = readRunContext({ env: deps.env, cwd: deps.cwd });
@@ -155,8 +202,9 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
     const problems = error instanceof Error && 'details' in error && typeof error.details === 'object' && error.details !== null && 'problems' in error.details && Array.isArray(error.details.problems) ? error.details.problems.map(String) : [];
     await io.appendSummary(`## 🛑 ERROR · ${e.code}\n\n${escapeMarkdown(e.message)}\n\n${problems.map((p) => `- ${escapeMarkdown(p)}`).join('\n')}\n`).catch(() => undefined);
     io.setOutput('verdict', 'error');
+    io.setOutput('output-dir', resolve(ctx?.workspace ?? deps.env['GITHUB_WORKSPACE'] ?? deps.cwd, DEFAULTS['output-dir']));
+    const url = await postInputErrorCheck(deps, ctx, token, e, problems, onEvent).catch(() => null);
     io.setFailed(`${e.code}: ${e.message}${problems.length > 1 ? `\n${problems.join('\n')}` : ''}`);
-    const url = await inputErrorCheckRun(deps, token, e, problems, onEvent).catch(() => null);
     io.info(verdictLine(null, url));
     return { publish: null, outcome: null };
   }
@@ -172,6 +220,11 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
     if (configText === null) {
       planError = { kind: 'error', error: { code: 'E_FILE_NOT_FOUND', message: `config file ${inputs.plan.config} cannot be read`, hint: null, field: null, kind: 'other' }, files: null };
     }
+  }
+  if (inputs.mode.kind !== 'publish') {
+    await checkOutputDirInWorkspace(inputs.publishing.outputDir, ctx.workspace).catch((error: unknown) => {
+      planError = { kind: 'error', error: toRunError(error), files: null };
+    });
   }
   if (inputs.mode.kind === 'evaluate' && planError === null) {
     try {
@@ -310,33 +363,6 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
   }
   io.info(verdictLine(outcome, publish?.outputs.checkRunUrl ?? null));
   return { publish, outcome };
-}
-
-/**
- * Input errors still end with a completed check run (`action_required`, the problems as its text),
- * so a required check neither waits forever nor passes: best effort, when the token and the run's
- * context can be read; never on a fork PR.
- */
-async function inputErrorCheckRun(deps: ActionDeps, token: string, error: RunError, problems: readonly string[], onEvent: ActionEventSink): Promise<string | null> {
-  if (token === '') return null;
-  const ctx = readRunContext({ env: deps.env, cwd: deps.cwd });
-  if (ctx.pullRequest?.origin === 'fork') return null;
-  const given = deps.reader.get('head-sha').trim();
-  const headSha = /^[0-9a-f]{40}$/.test(given) ? given : ctx.headSha;
-  const name = deps.reader.get('check-name').trim().slice(0, 200) || DEFAULTS['check-name'];
-  const api = deps.createApi({ token, baseUrl: ctx.apiUrl, owner: ctx.owner, repo: ctx.repo, onEvent });
-  const summary = [`The Action's inputs are invalid, so nothing was evaluated. This is not a verdict on the model: fix the workflow and re-run.`, '', ...problems.map((p) => `- ${escapeMarkdown(p)}`), '', `[Inputs](${DOCS_LINKS.inputs}) · [Workflow run](${ctx.runUrl})`].join('\n');
-  const created = await api.createCheckRun({
-    name,
-    head_sha: headSha,
-    status: 'completed',
-    conclusion: 'action_required',
-    completed_at: deps.now().toISOString(),
-    details_url: ctx.runUrl,
-    external_id: ctx.jobKey,
-    output: { title: `ERROR · ${error.code}: ${error.message}`.slice(0, 255), summary },
-  });
-  return created.ok ? created.value.htmlUrl : null;
 }
 
 /** The last line of every run's log: the verdict in capitals, why, and where the check run is. */

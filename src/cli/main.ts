@@ -3,7 +3,15 @@ import { runCli } from './program.js';
 
 const controller = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => controller.abort());
+  process.once(signal, () => {
+    controller.abort();
+    // The run stops at its next check of the signal; should it not (a blocking native call), end
+    // anyway with a cancelled error rather than outlive the job (#13). A second signal kills at once.
+    setTimeout(() => {
+      process.stderr.write(`error E_CANCELLED: stopped by ${signal}\n`);
+      process.exit(3);
+    }, 10_000).unref();
+  });
 }
 
 const code = await runCli(process.argv.slice(2), {

@@ -38,7 +38,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('-v, --verbose', 'print details and stack traces')
     .option('--no-color', 'never colour the output (NO_COLOR is honoured too)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    // Usage errors are printed below, with their E_USAGE code, instead of commander's bare text (#13).
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined })
     .hook('preAction', (cmd) => {
       globals = cmd.opts<GlobalFlags>();
     });
@@ -186,10 +187,13 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
-  } catch (error) {
+  } catch (thrown) {
+    let error = thrown;
     if (error instanceof CommanderError) {
-      // --help and --version end with exit code 0; usage errors have been printed by commander
-      return error.exitCode === 0 ? 0 : 2;
+      // --help and --version end with exit code 0
+      if (error.exitCode === 0) return 0;
+      if (error.code === 'commander.help' || error.code === 'commander.helpDisplayed') return 2;
+      error = new InvarlockError('E_USAGE', error.message.replace(/^error: /, ''), { details: { field: error.code }, hint: 'invarlock <command> --help lists the options.' });
     }
     const { text, exitCode: code } = formatError(error, createCliContext(io, globals).style, globals.verbose === true);
     io.stderr.write(text);

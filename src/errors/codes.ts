@@ -16,6 +16,10 @@ export const ERROR_CODES = {
   // --- files and references
   E_FILE_NOT_FOUND: { exit: 2, summary: 'A file or directory named by the user does not exist.' },
   E_FILE_READ: { exit: 3, summary: 'A file exists but could not be read.' },
+  E_FILE_TYPE: { exit: 2, summary: 'A path names a directory, pipe, device or socket where a regular file is needed.' },
+  E_FILE_TOO_LARGE: { exit: 2, summary: 'A file is larger than the limit for its kind, so it was not read.' },
+  E_PATH_INVALID: { exit: 2, summary: 'A path is malformed: a NUL byte, too long, or a loop of symbolic links.' },
+  E_PATH_ESCAPE: { exit: 2, summary: 'A path, once its symbolic links are resolved, leads outside the directory it must stay in.' },
   E_OUTPUT_PATH: { exit: 2, summary: 'An output path escapes the output directory or cannot be written.' },
   E_MODEL_REF: { exit: 2, summary: 'A model reference is malformed (expected a directory, an .onnx file or hf:org/name@revision).' },
   E_NETWORK_DISALLOWED: { exit: 2, summary: 'The reference needs the network, and network access was not allowed.' },

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InvarlockError, wrapError } from '../errors/index.js';
+import { InvarlockError, isInvarlockError, modelFilesRoot, openUntrustedFileSync, UNTRUSTED_FILE_LIMITS, wrapError } from '../errors/index.js';
 import { copyBytes } from './chunk-writer.js';
 import type { DataSource, DataSourceOptions } from './types.js';
 
@@ -46,14 +46,15 @@ export function createDataSource(options: DataSourceOptions = {}): DataSource {
     if (cached !== undefined) return cached;
     if (options.directory === undefined) throw missing(location, tensor);
     const file = path.join(options.directory, relative);
-    let fd: number;
+    let opened: { fd: number; sizeBytes: number };
     try {
-      fd = fs.openSync(file, 'r');
+      // Regular files whose real path stays in the model's directory (a symlink out of it, or a FIFO, is refused: #13).
+      opened = openUntrustedFileSync(file, { what: `external data file of tensor '${tensor}'`, maxBytes: UNTRUSTED_FILE_LIMITS.modelBytes, within: modelFilesRoot(options.directory), missingCode: 'E_EXTERNAL_DATA_MISSING' });
     } catch (error) {
-      if (isNotFound(error)) throw missing(location, tensor, error);
-      throw wrapError(error, 'E_FILE_READ', `cannot open external data file '${file}'`, { details: { file, tensor } });
+      if (isInvarlockError(error, 'E_EXTERNAL_DATA_MISSING')) throw missing(location, tensor, error);
+      throw error;
     }
-    const entry = { fd, size: fs.fstatSync(fd).size };
+    const entry = { fd: opened.fd, size: opened.sizeBytes };
     open.set(relative, entry);
     return entry;
   };
@@ -107,8 +108,4 @@ export function createDataSource(options: DataSourceOptions = {}): DataSource {
 /** Normalises an external location (forward slashes, no `./`) so that lookups match onnxruntime's. */
 function normaliseLocation(location: string): string {
   return path.posix.normalize(location.replaceAll('\\', '/')).replace(/^\.\//, '');
-}
-
-function isNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR');
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InvarlockError, wrapError } from '../errors/index.js';
+import { InvarlockError, readUntrustedFileSync, wrapError } from '../errors/index.js';
 import { createDataSource } from './data-source.js';
 import { indexModel } from './model-index.js';
 import type { ModelSplice, ModelWriteResult } from './edit-types.js';
@@ -24,14 +24,8 @@ export interface OpenedModel {
  * Throws `E_FILE_NOT_FOUND`, `E_FILE_READ`, and the errors of `indexModel`.
  */
 export function openModelFile(modelPath: string): OpenedModel {
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(modelPath);
-  } catch (error) {
-    const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
-    if (code === 'ENOENT') throw new InvarlockError('E_FILE_NOT_FOUND', `model file '${modelPath}' does not exist`, { details: { file: modelPath }, cause: error });
-    throw wrapError(error, 'E_FILE_READ', `cannot read model file '${modelPath}'`, { details: { file: modelPath } });
-  }
+  // A protobuf message cannot exceed 2 GiB; anything larger is not a model file.
+  const bytes = readUntrustedFileSync(modelPath, { what: 'model file', maxBytes: 2 ** 31 });
   return { index: indexModel(bytes, { source: modelPath }), source: createDataSource({ directory: path.dirname(modelPath) }) };
 }
 

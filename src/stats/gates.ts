@@ -87,7 +87,7 @@ export function decideAccuracyGate(input: {
 
 /**
  * Drift: r_final / r_preview (both paired ratios) must lie in the band, ends included. The two
- * halves of the data must tell the same story. Throws `E_INTERNAL` when a ratio is not finite and > 0.
+ * halves of the data must tell the same story. Throws `E_NONFINITE_LOSS` when a ratio is not finite and > 0.
  */
 export function decideDriftGate(input: { readonly previewRatio: number; readonly finalRatio: number; readonly thresholds: GateThresholds }): EvaluatedGate {
   const preview = checkRatio('drift', input.previewRatio);
@@ -131,7 +131,7 @@ export function decideTailGate(input: { readonly p95: number; readonly threshold
 
 /**
  * Guard overhead: PPL(guarded) / PPL(bare) on the same windows must be ≤ the limit (1.01). Throws
- * `E_INTERNAL` when a perplexity is not finite and > 0.
+ * `E_NONFINITE_LOSS` when a perplexity is not finite and > 0.
  */
 export function decideGuardOverheadGate(input: { readonly guardedPpl: number; readonly barePpl: number; readonly thresholds: GateThresholds }): EvaluatedGate {
   const measured = checkRatio('guard_overhead', input.guardedPpl) / checkRatio('guard_overhead', input.barePpl);
@@ -213,7 +213,11 @@ function checkMeasured(gate: GateName, value: number): number {
 
 function checkRatio(gate: GateName, value: number): number {
   if (!(Number.isFinite(value) && value > 0)) {
-    throw new InvarlockError('E_INTERNAL', `gate ${gate} needs finite positive ratios, got ${value}`, { details: { field: gate, actual: String(value) } });
+    // A corrupted weight can drive a perplexity to 0 or infinity: that is the model's fault, not a bug (#13).
+    throw new InvarlockError('E_NONFINITE_LOSS', `gate ${gate}: a perplexity ratio is ${value}; the model produced a zero or non-finite perplexity`, {
+      details: { field: gate, expected: 'a finite ratio > 0', actual: String(value) },
+      hint: 'Check the subject weights for NaN/Inf or corrupted bytes.',
+    });
   }
   return value;
 }

@@ -219,9 +219,10 @@ describe('runAction (host mode)', () => {
     expect(existsSync(join(outDir, 'evaluation.cert.json'))).toBe(true);
   });
 
-  it('lists every invalid input in the summary and fails the step', async () => {
-    const { io } = await run({ inputs: { tier: 'extreme', comment: 'loud' } });
+  it('lists every invalid input in the summary, fails the step, and still completes a check run (#13)', async () => {
+    const { io, outDir } = await run({ inputs: { tier: 'extreme', comment: 'loud' } });
     expect(io.outputs['verdict']).toBe('error');
+    expect(io.outputs['output-dir']).toBe(outDir);
     expect(io.summary[0]).toContain('E_ACTION_INPUT');
     expect(io.summary[0]).toContain('tier:');
     expect(io.summary[0]).toContain('comment:');
@@ -231,6 +232,7 @@ describe('runAction (host mode)', () => {
     const output = checkRunBodies()[0]?.body['output'] as { title: string; summary: string };
     expect(output.title).toMatch(/^ERROR · E_ACTION_INPUT/);
     expect(output.summary).toContain('tier:');
+    expect(io.state['invarlock-check-run-done']).toBe('true');
     expect(io.logs.at(-1)).toMatch(/^InvarLock verdict: ERROR/);
   });
 

@@ -50,7 +50,7 @@ describe('invarlock verify on untrusted input', () => {
     expect(text.stdout).toMatch(/huge\.json: ✘ malformed[\s\S]*FAIL schema E_CERT_SCHEMA/);
     expect(text.stdout).toMatch(/dup\.json: ✘ malformed[\s\S]*FAIL parse E_CERT_DUPLICATE_KEY/);
     expect(text.stdout).toMatch(/junk\.json: ✘ malformed[\s\S]*FAIL parse E_CERT_PARSE/);
-    expect(text.stdout).toMatch(/missing\.json: ✘ malformed[\s\S]*FAIL parse E_FILE_READ/);
+    expect(text.stdout).toMatch(/missing\.json: ✘ malformed[\s\S]*FAIL parse E_FILE_NOT_FOUND/);
     expect(text.stdout).toContain('good.json: ✔ consistent (verdict pass)');
     expect(`${text.stdout}${text.stderr}`).not.toMatch(/\n\s+at /);
 
@@ -59,7 +59,7 @@ describe('invarlock verify on untrusted input', () => {
       ['huge.json', 2, 'E_CERT_SCHEMA'],
       ['dup.json', 2, 'E_CERT_DUPLICATE_KEY'],
       ['junk.json', 2, 'E_CERT_PARSE'],
-      ['missing.json', 2, 'E_FILE_READ'],
+      ['missing.json', 2, 'E_FILE_NOT_FOUND'],
       ['good.json', 0, undefined],
     ]);
   });

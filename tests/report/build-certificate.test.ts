@@ -187,7 +187,8 @@ describe('buildCertificate', () => {
       buildCertificate({ ...input, guardOverhead: { evaluated: true, bare: 30, guarded: Number.POSITIVE_INFINITY } });
       expect.unreachable();
     } catch (error) {
-      expect(isInvarlockError(error, 'E_INTERNAL')).toBe(true);
+      // A non-finite perplexity is the model's failure, a typed runtime error (#13), not a bug.
+      expect(isInvarlockError(error, 'E_NONFINITE_LOSS')).toBe(true);
     }
   });
 

@@ -143,8 +143,8 @@ describe('decideDriftGate', () => {
     expect(g.threshold).toEqual({ op: 'within', low: 0.95, high: 1.05 });
   });
 
-  it('rejects non-positive ratios with E_INTERNAL', () => {
-    expect(() => decideDriftGate({ previewRatio: 0, finalRatio: 1, thresholds: BALANCED })).toThrow(expect.objectContaining({ code: 'E_INTERNAL' }));
+  it('rejects a zero or non-finite ratio as a model error (E_NONFINITE_LOSS, exit 3), not an internal bug (#13)', () => {
+    expect(() => decideDriftGate({ previewRatio: 0, finalRatio: 1, thresholds: BALANCED })).toThrow(expect.objectContaining({ code: 'E_NONFINITE_LOSS' }));
   });
 });
 

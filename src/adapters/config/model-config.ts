@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvarlockError, wrapError } from '../../errors/index.js';
+import { InvarlockError, readOptionalUntrustedText, UNTRUSTED_FILE_LIMITS, wrapError } from '../../errors/index.js';
 import type { ModelConfig } from '../types.js';
 import { FieldReader, isJsonObject } from './json-fields.js';
 
@@ -75,14 +74,13 @@ export async function readModelConfig(dir: string): Promise<ModelConfig | null> 
   return text === null ? null : parseModelConfig(text, file);
 }
 
-/** The text of a file, or null when it does not exist. @throws `E_CONFIG_JSON` for other read errors. @internal */
+/**
+ * The text of a file, or null when it does not exist.
+ * @throws the codes of `readUntrustedText` (`E_FILE_TYPE` for a directory or pipe, `E_FILE_TOO_LARGE`, …).
+ * @internal
+ */
 export async function readOptionalText(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return null;
-    throw wrapError(error, 'E_CONFIG_JSON', `cannot read ${file}`, { details: { file } });
-  }
+  return readOptionalUntrustedText(file, { what: 'model config', maxBytes: UNTRUSTED_FILE_LIMITS.modelJsonBytes });
 }
 
 function fieldOf(problem: string | undefined): string {

@@ -1,4 +1,4 @@
-import { createDataSource, type DataSource, type ModelIndex } from '../../onnx/index.js';
+import { createDataSource, externalDataLocations, type DataSource, type ModelIndex } from '../../onnx/index.js';
 import type { GraphStore } from '../types.js';
 
 /**
@@ -9,10 +9,9 @@ import type { GraphStore } from '../types.js';
 export function createGraphStore(index: ModelIndex, directory: string): GraphStore {
   const disk = createDataSource({ directory });
   const buffers = new Map<string, Uint8Array>();
-  const locations = new Set<string>();
-  for (const graph of index.graphs) {
-    for (const tensor of graph.initializers) if (tensor.data.storage === 'external') locations.add(tensor.data.location);
-  }
+  // Every external file, Constant nodes' included: onnxruntime would resolve any location it is
+  // not handed against the process's working directory (#13).
+  const locations = new Set<string>(externalDataLocations(index));
   const externalBuffer = (location: string): Uint8Array => {
     let buffer = buffers.get(location);
     if (buffer === undefined) {

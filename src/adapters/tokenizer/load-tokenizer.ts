@@ -1,19 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { InvarlockError, type ErrorCode } from '../../errors/index.js';
+import { basename, join } from 'node:path';
+import { InvarlockError, isInvarlockError, readOptionalUntrustedText, readUntrustedText, UNTRUSTED_FILE_LIMITS, type ErrorCode } from '../../errors/index.js';
 import { createTokenizer } from './create-tokenizer.js';
 import type { LoadedTokenizer } from './types.js';
 
 async function readJson(path: string, code: ErrorCode, required: 'required' | 'optional'): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const missing = error instanceof Error && 'code' in error && error.code === 'ENOENT';
-    if (missing && required === 'optional') return undefined;
-    if (missing) throw error;
-    throw new InvarlockError('E_FILE_READ', `Cannot read ${path}`, { details: { file: path }, cause: error });
-  }
+  const options = { what: basename(path), maxBytes: required === 'required' ? UNTRUSTED_FILE_LIMITS.tokenizerBytes : UNTRUSTED_FILE_LIMITS.modelJsonBytes };
+  const text = required === 'required' ? await readUntrustedText(path, options) : await readOptionalUntrustedText(path, options);
+  if (text === null) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -39,7 +32,7 @@ export async function loadTokenizer(dir: string): Promise<LoadedTokenizer> {
   try {
     tokenizerJson = await readJson(file, 'E_TOKENIZER_INVALID', 'required');
   } catch (error) {
-    if (error instanceof InvarlockError) throw error;
+    if (!isInvarlockError(error, 'E_FILE_NOT_FOUND')) throw error;
     throw new InvarlockError('E_TOKENIZER_MISSING', `No tokenizer.json in ${dir}`, {
       details: { file, dir },
       hint:

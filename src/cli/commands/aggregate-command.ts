@@ -1,7 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { aggregateShards, type ShardPartial } from '../../core/index.js';
-import { InvarlockError } from '../../errors/index.js';
+import { InvarlockError, readUntrustedFile } from '../../errors/index.js';
 import { buildCertificate, renderHeadline, writeReportFiles } from '../../report/index.js';
 import type { CliContext } from '../cli-context.js';
 import { exitCodeOf } from './certify-command.js';
@@ -32,7 +32,7 @@ export async function runAggregate(flags: { readonly in?: string; readonly out?:
   if (names.length > MAX_PARTIALS) throw new InvarlockError('E_USAGE', `${names.length} partial results below ${dir}; at most ${MAX_PARTIALS}`, { details: { file: dir } });
   const byLabel = new Map<string, ShardPartial[]>();
   for (const name of names) {
-    const bytes = await readFile(join(dir, name));
+    const bytes = await readUntrustedFile(join(dir, name), { what: 'shard partial', maxBytes: MAX_PARTIAL_BYTES, tooLargeCode: 'E_CERT_TOO_LARGE' });
     if (bytes.length > MAX_PARTIAL_BYTES) throw new InvarlockError('E_CERT_TOO_LARGE', `${name} is larger than ${MAX_PARTIAL_BYTES} bytes`, { details: { file: name } });
     let partial: ShardPartial;
     try {

@@ -1,12 +1,11 @@
-import { mkdir, writeFile, rename } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { access, constants, mkdir, realpath, stat, writeFile, rename } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { certify, loadConfigFile, mergeConfig, parseConfigText, resolveRunConfig, shardPartialFileName, type RunConfigFile } from '../../core/index.js';
-import { InvarlockError } from '../../errors/index.js';
+import { InvarlockError, isPathInside, readUntrustedText, UNTRUSTED_FILE_LIMITS } from '../../errors/index.js';
 import { renderHeadline, writeReportFiles, type Certificate } from '../../report/index.js';
 import type { CliContext } from '../cli-context.js';
 import { openEventStream } from '../output/event-stream.js';
 import { createProgressReporter } from '../output/progress-reporter.js';
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { hubCacheDirFromEnv, hubUrlFromEnv } from '../../hub/index.js';
 
@@ -61,9 +60,7 @@ function integer(name: string, value: string | undefined): number | undefined {
 
 async function editConfigOf(value: string | undefined, cwd: string): Promise<Record<string, unknown> | undefined> {
   if (value === undefined) return undefined;
-  const text = value.trim().startsWith('{') ? value : await readFile(resolve(cwd, value), 'utf8').catch((error: unknown) => {
-    throw new InvarlockError('E_FILE_NOT_FOUND', `--edit-config: cannot read ${value}`, { details: { file: value }, cause: error });
-  });
+  const text = value.trim().startsWith('{') ? value : await readUntrustedText(resolve(cwd, value), { what: '--edit-config file', maxBytes: UNTRUSTED_FILE_LIMITS.configBytes });
   const parsed = parseConfigText(text, '--edit-config');
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InvarlockError('E_EDIT_CONFIG', '--edit-config must be a JSON/YAML object', { details: { field: 'edit.config' } });
@@ -121,6 +118,34 @@ function slug(label: string): string {
   return label.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'subject';
 }
 
+/** Kernel and device trees: writing results there is never meant (and /proc writes can block). */
+const SYSTEM_ROOTS = ['/proc', '/sys', '/dev'];
+
+/**
+ * Makes sure `outDir` can take the results before anything is evaluated (#13: an existing file as
+ * --out used to fail after the whole run). Throws `E_OUTPUT_PATH` (exit 2).
+ */
+export async function prepareOutputDir(outDir: string): Promise<void> {
+  const refuse = (why: string, cause?: unknown): never => {
+    throw new InvarlockError('E_OUTPUT_PATH', `output directory ${outDir} ${why}`, { details: { file: outDir, field: 'out' }, ...(cause === undefined ? {} : { cause }) });
+  };
+  if (outDir.includes('\0')) refuse('contains a NUL byte');
+  const real = await realpath(outDir).catch(() => outDir);
+  if (SYSTEM_ROOTS.some((root) => isPathInside(root, real))) refuse('lies under a system directory (/proc, /sys, /dev)');
+  const info = await stat(outDir).catch(() => null);
+  if (info !== null && !info.isDirectory()) refuse('exists and is not a directory');
+  // Nothing is created yet (a run that fails on its inputs leaves no folder): the nearest existing
+  // ancestor must be a writable directory.
+  let existing = outDir;
+  let existingInfo = info;
+  while (existingInfo === null && dirname(existing) !== existing) {
+    existing = dirname(existing);
+    existingInfo = await stat(existing).catch(() => null);
+  }
+  if (existingInfo === null || !existingInfo.isDirectory()) refuse(`cannot be created: ${existing} is not a directory`);
+  await access(existing, constants.W_OK).catch((error: unknown) => refuse(`cannot be created: ${existing} is not writable`, error));
+}
+
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify(value)}\n`);
@@ -141,6 +166,7 @@ export async function runCertify(flags: CertifyFlags, ctx: CliContext): Promise<
   const merged = mergeConfig(file, { ...flagged, ...cacheDefault }, flags.config ?? 'command line');
   const config = resolveRunConfig(merged, flags.config ?? 'command line');
   const outDir = resolve(ctx.cwd, config.outputDir);
+  await prepareOutputDir(outDir);
   const reporter = createProgressReporter(ctx.stderr, ctx.style, flags.json === true ? 'quiet' : ctx.verbosity);
   const stream = flags.events === undefined ? null : openEventStream(flags.events, ctx.cwd, ctx.stderr);
   const onEvent = stream === null ? reporter : (event: Parameters<typeof reporter>[0]) => {

@@ -1,7 +1,7 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { InvarlockError } from '../../errors/index.js';
-import { explainGates, parseCertificate, renderGateExplanation, renderHtml, renderMarkdown, serializeCertificate, type Certificate, type MarkdownSurface } from '../../report/index.js';
+import { InvarlockError, readUntrustedFile } from '../../errors/index.js';
+import { explainGates, parseCertificate, PARSE_DEFAULTS, renderGateExplanation, renderHtml, renderMarkdown, serializeCertificate, type Certificate, type MarkdownSurface } from '../../report/index.js';
 import type { CliContext } from '../cli-context.js';
 
 /** Flags of `invarlock report`. */
@@ -16,9 +16,7 @@ const SURFACES: readonly MarkdownSurface[] = ['report', 'check-summary', 'check-
 /** Reads and schema-checks a certificate file (`E_CERT_PARSE`, `E_CERT_SCHEMA`, `E_FILE_NOT_FOUND`). */
 export async function readCertificateFile(path: string, cwd: string): Promise<Certificate> {
   const full = resolve(cwd, path);
-  const bytes = await readFile(full).catch((error: unknown) => {
-    throw new InvarlockError('E_FILE_NOT_FOUND', `cannot read certificate ${path}`, { details: { file: full }, cause: error });
-  });
+  const bytes = await readUntrustedFile(full, { what: 'certificate', maxBytes: PARSE_DEFAULTS.maxBytes, tooLargeCode: 'E_CERT_TOO_LARGE' });
   return parseCertificate(bytes, { source: path });
 }
 

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { isInvarlockError, readUntrustedFile, readUntrustedText, UNTRUSTED_FILE_LIMITS } from '../../errors/index.js';
 import { resolve } from 'node:path';
 import { BUNDLED_POLICIES, parsePolicyFile } from '../../core/index.js';
-import { InvarlockError, isInvarlockError } from '../../errors/index.js';
-import { signatureBundlePath, verifyCertificate, verifyCertificateSignature, type AcceptedPolicy, type SignatureCheck, type SignaturePolicy, type VerifyCheck, type VerifyReport } from '../../report/index.js';
+import { InvarlockError } from '../../errors/index.js';
+import { signatureBundlePath, VERIFY_DEFAULTS, verifyCertificate, verifyCertificateSignature, type AcceptedPolicy, type SignatureCheck, type SignaturePolicy, type VerifyCheck, type VerifyReport } from '../../report/index.js';
 import type { CliContext } from '../cli-context.js';
 
 /** Flags of `invarlock verify`. */
@@ -30,7 +30,7 @@ export async function runVerify(paths: readonly string[], flags: VerifyFlags, ct
   let policy: AcceptedPolicy = BUNDLED_POLICIES;
   if (flags.policy !== undefined) {
     try {
-      policy = parsePolicyFile(await readFile(resolve(ctx.cwd, flags.policy), 'utf8'), flags.policy);
+      policy = parsePolicyFile(await readUntrustedText(resolve(ctx.cwd, flags.policy), { what: 'policy file', maxBytes: UNTRUSTED_FILE_LIMITS.configBytes }), flags.policy);
     } catch (error) {
       if (isInvarlockError(error)) throw error;
       throw new InvarlockError('E_FILE_NOT_FOUND', `cannot read the policy file ${flags.policy}: ${(error as Error).message}`, { details: { file: flags.policy } });
@@ -41,9 +41,11 @@ export async function runVerify(paths: readonly string[], flags: VerifyFlags, ct
   for (const path of paths) {
     let text: Buffer;
     try {
-      text = await readFile(resolve(ctx.cwd, path));
+      // A FIFO or device here used to hang verify (#13): regular files only, size checked first.
+      text = await readUntrustedFile(resolve(ctx.cwd, path), { what: 'certificate', maxBytes: VERIFY_DEFAULTS.maxBytes, tooLargeCode: 'E_CERT_TOO_LARGE' });
     } catch (error) {
-      reports.push({ path, report: { exitCode: 2, checks: [{ id: 'parse', status: 'fail', message: `cannot read ${path}: ${(error as Error).message}`, code: 'E_FILE_READ' }] } });
+      const why = isInvarlockError(error) ? error.message : `cannot read ${path}: ${(error as Error).message}`;
+      reports.push({ path, report: { exitCode: 2, checks: [{ id: 'parse', status: 'fail', message: why, code: isInvarlockError(error) ? error.code : 'E_FILE_READ' }] } });
       continue;
     }
     const report = verifyOne(text, path, flags, policy);
@@ -87,9 +89,7 @@ async function signaturePolicyOf(flags: VerifyFlags, ctx: CliContext): Promise<S
   if (identity === undefined || issuer === undefined) throw new InvarlockError('E_USAGE', '--certificate-identity and --certificate-oidc-issuer go together');
   if (flags.trustedRoot === undefined) return { identity, issuer, trustedRoot: null };
   const rootPath = flags.trustedRoot;
-  const text = await readFile(resolve(ctx.cwd, rootPath), 'utf8').catch((error: unknown) => {
-    throw new InvarlockError('E_FILE_NOT_FOUND', `cannot read the trusted root ${rootPath}: ${(error as Error).message}`, { details: { file: rootPath } });
-  });
+  const text = await readUntrustedText(resolve(ctx.cwd, rootPath), { what: 'trusted root', maxBytes: UNTRUSTED_FILE_LIMITS.configBytes });
   try {
     return { identity, issuer, trustedRoot: JSON.parse(text) as unknown };
   } catch {
@@ -101,7 +101,8 @@ async function signaturePolicyOf(flags: VerifyFlags, ctx: CliContext): Promise<S
 async function withSignature(report: VerifyReport, bytes: Uint8Array, path: string, policy: SignaturePolicy, ctx: CliContext): Promise<VerifyReport> {
   if (report.exitCode === 2 || report.digest === undefined) return report;
   const bundlePath = signatureBundlePath(path);
-  const bundle = await readFile(resolve(ctx.cwd, bundlePath), 'utf8').catch(() => null);
+  // The bundle sits beside an untrusted certificate: a FIFO or device there must not block (#13).
+  const bundle = await readUntrustedText(resolve(ctx.cwd, bundlePath), { what: 'signature bundle', maxBytes: UNTRUSTED_FILE_LIMITS.configBytes }).catch(() => null);
   const cert = JSON.parse(Buffer.from(bytes).toString('utf8').replace(/^\uFEFF/, '')) as { digest: string; run_id: string };
   const result: SignatureCheck = bundle === null ? { ok: false, message: `no signature: ${bundlePath} is missing` } : verifyCertificateSignature(bundle, bytes, cert, policy);
   const check: VerifyCheck = result.ok ? { id: 'signature', status: 'pass', message: result.message } : { id: 'signature', status: 'fail', message: result.message, code: 'E_CERT_SIGNATURE' };

@@ -72,7 +72,8 @@ function pairingOf(ctx: RunContext, baseline: BaselineRun, m: Measured): Certifi
   return {
     match: m.preview === null ? null : Math.min(base.match, subject.match),
     overlap: m.preview === null ? null : Math.max(base.overlap, subject.overlap),
-    duplicates: ctx.evaluation.duplicatesRemoved,
+    // Units scored or planned twice; deduplication before the draw is recorded under dataset.counts, not here (#13).
+    duplicates: problems.filter((p) => p.code === 'E_PAIRING_DUPLICATE').length,
     counts: {
       baseline: { preview: baseline.scores.preview.ids.length, final: finalScored ? baseline.scores.final.ids.length : 0 },
       subject: { preview: m.preview?.ids.length ?? 0, final: m.final?.ids.length ?? 0 },

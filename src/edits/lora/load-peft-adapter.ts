@@ -1,6 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvarlockError, wrapError } from '../../errors/index.js';
+import { InvarlockError, readUntrustedFile, UNTRUSTED_FILE_LIMITS } from '../../errors/index.js';
 import type { LoraAdapter } from '../types.js';
 import { parsePeftAdapter } from './peft-adapter.js';
 
@@ -19,7 +19,9 @@ export async function loadPeftAdapter(dir: string): Promise<LoraAdapter> {
       hint: 'Pickled adapters are not read; save the adapter with safe_serialization=True.',
     });
   }
-  const [configBytes, safetensorsBytes] = await Promise.all([readBytes(configPath), readBytes(tensorPath)]);
+  // One after the other, so a missing config is reported before the weights.
+  const configBytes = await readUntrustedFile(configPath, { what: 'adapter config', maxBytes: UNTRUSTED_FILE_LIMITS.modelJsonBytes });
+  const safetensorsBytes = await readUntrustedFile(tensorPath, { what: 'adapter weights', maxBytes: UNTRUSTED_FILE_LIMITS.loraBytes });
   return parsePeftAdapter({ source: dir, configBytes, safetensorsBytes });
 }
 
@@ -29,17 +31,5 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function readBytes(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    const code = error instanceof Error && 'code' in error ? error.code : undefined;
-    if (code === 'ENOENT') {
-      throw new InvarlockError('E_FILE_NOT_FOUND', `${path} does not exist`, { details: { file: path }, cause: error });
-    }
-    throw wrapError(error, 'E_FILE_READ', `cannot read ${path}`, { details: { file: path } });
   }
 }

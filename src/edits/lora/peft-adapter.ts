@@ -73,6 +73,12 @@ export function parsePeftAdapter(input: PeftAdapterBytes): LoraAdapter {
       hint: 'Biases of modules_to_save, DoRA magnitudes and LoRA biases are not supported.',
     });
   }
+  if (pairs.size === 0 && replacements.size === 0) {
+    // An empty adapter would certify as the unchanged base model (#13).
+    throw new InvarlockError('E_LORA_INVALID', `${tensorSource} holds no LoRA tensors`, {
+      details: { file: tensorSource, expected: 'lora_A/lora_B pairs or modules_to_save weights', actual: `${file.entries.size} tensors` },
+    });
+  }
   const updates: LoraModuleUpdate[] = [];
   for (const [module, pair] of pairs) updates.push(buildUpdate(module, pair, config, tensorSource));
   return { source: input.source, digest: digestOf(input), config, updates, replacements };

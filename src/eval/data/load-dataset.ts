@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InvarlockError, wrapError } from '../../errors/index.js';
+import { InvarlockError, isInvarlockError, readUntrustedFile } from '../../errors/index.js';
 import { filterDocuments, hasLetter } from './filter-documents.js';
 import { parseDatasetSpec } from './parse-dataset-spec.js';
 import { parseJsonlExamples, parseJsonlPairs, parseJsonlTexts } from './parse-jsonl.js';
@@ -13,21 +13,18 @@ import { resolveWikitext2Split, WIKITEXT2_HUB } from './wikitext-hub.js';
 /** Defaults of {@link LoadDatasetOptions} (the hub cache and endpoint default as in `resolveModel`). */
 export const DATASET_DEFAULTS = Object.freeze({ split: 'test', dedupe: 'exact', network: 'deny', hubRevision: 'main' } as const);
 
+/** Largest dataset file read, in bytes (evaluation needs far less text than this). */
+const DATASET_MAX_BYTES = 4 * 1024 * 1024 * 1024;
+
 /** Where a wikitext2 split is looked up under `dataCacheDir`. */
 export function wikitext2CachePath(dataCacheDir: string, split: WikitextSplit): string {
   return join(dataCacheDir, 'wikitext-2-raw-v1', `${split}.txt`);
 }
 
 async function readBytes(file: string): Promise<{ bytes: Buffer; source: DatasetSource }> {
-  const info = await stat(file).catch((error: unknown) => {
-    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') {
-      throw new InvarlockError('E_DATASET_MISSING', `Dataset file ${file} does not exist`, { details: { file } });
-    }
-    throw wrapError(error, 'E_FILE_READ', `Cannot read dataset file ${file}`, { details: { file } });
-  });
-  if (!info.isFile()) throw new InvarlockError('E_DATASET_MISSING', `Dataset path ${file} is not a file`, { details: { file } });
-  const bytes = await readFile(file).catch((error: unknown) => {
-    throw wrapError(error, 'E_FILE_READ', `Cannot read dataset file ${file}`, { details: { file } });
+  const bytes = await readUntrustedFile(file, { what: 'dataset file', maxBytes: DATASET_MAX_BYTES, missingCode: 'E_DATASET_MISSING' }).catch((error: unknown) => {
+    if (isInvarlockError(error, 'E_FILE_TYPE')) throw new InvarlockError('E_DATASET_MISSING', `Dataset path ${file} is not a file`, { details: { file }, cause: error });
+    throw error;
   });
   return { bytes, source: { file, sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') } };
 }
