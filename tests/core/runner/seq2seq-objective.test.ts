@@ -111,7 +111,7 @@ describe.each([
     const cert = subject(compare, 'int8');
     expect(cert.verdict.status).toBe('pass');
     expect(cert.primary_metric.ratio).toBeGreaterThan(1);
-    expect(cert.primary_metric.ratio_ci[1]).toBeLessThan(1.02);
+    expect(cert.primary_metric.ratio_ci![1]).toBeLessThan(1.02);
     for (const guard of ['invariants', 'spectral', 'rmt'] as const) expect(cert.guards[guard].evaluated).toBe(true);
     const modules = spectralModules(cert);
     expect(modules.some((m) => m.startsWith(encoderPrefix))).toBe(true);
