@@ -8,7 +8,6 @@ import { resolveEditPlan } from './edit-plan.js';
 import type { BoundScoring, Evaluation } from './objective.js';
 import { requireTokenizer, type OpenedModel } from './open-model.js';
 import { lastSegment, modelInputOf, scoringModelOf, type SubjectSpec } from './run-records.js';
-import { toWeightMatrix } from './weight-matrices.js';
 
 /** A subject made ready to score: its identity, what changed, the graph to score and how to score it. */
 export interface BuiltSubject {
@@ -55,7 +54,7 @@ export async function buildSubject(source: SubjectSource, spec: SubjectSpec): Pr
       change: { kind: 'compare', label: spec.label, params_changed: null, modules_touched: null },
       scoringModel: scoringModelOf(opened.model, spec.model, null),
       loaded: opened.model,
-      weights: source.baselineWeights === null ? null : readWeights(opened.model).map(toWeightMatrix),
+      weights: source.baselineWeights === null ? null : readWeights(opened.model),
       tokenizerHash: requireTokenizer(opened.model).hash,
       edit: null,
       scoring,
@@ -64,7 +63,7 @@ export async function buildSubject(source: SubjectSource, spec: SubjectSpec): Pr
   const resolvePath = (p: string) => resolve(source.cwd, p);
   const plan: EditPlan =
     spec.kind === 'edit' ? await resolveEditPlan(spec.name, spec.config, resolvePath) : await resolveEditPlan('lora', { adapters: [{ path: spec.path, weight: spec.weight }] }, resolvePath);
-  const matrices = source.baselineWeights ?? readWeights(baseModel).map(toWeightMatrix);
+  const matrices = source.baselineWeights ?? readWeights(baseModel);
   const edit = applyEdit(plan, matrices);
   const written = writeWeights(baseModel, edit.changed, { mode: 'copy' });
   const loraAdapters =

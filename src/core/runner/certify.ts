@@ -20,7 +20,6 @@ import { scoringModelOf, type SubjectSpec } from './run-records.js';
 import { objectiveFor } from './select-objective.js';
 import { makeShardPartial, type ShardPartial } from './shard-partial.js';
 import { StageTimer } from './stage-timer.js';
-import { toWeightMatrix } from './weight-matrices.js';
 
 export type { CertifyOptions } from './run-context.js';
 
@@ -78,7 +77,7 @@ export async function certify(config: RunConfig, options: CertifyOptions): Promi
         ...(options.accessToken === undefined ? {} : { accessToken: options.accessToken }),
       }),
       // the guards compare weights; compare mode with no weight guard never reads them
-      weights: config.guards.spectral === 'off' && config.guards.invariants === 'off' && config.mode.kind === 'compare' ? null : readWeights(opened.model).map(toWeightMatrix),
+      weights: config.guards.spectral === 'off' && config.guards.invariants === 'off' && config.mode.kind === 'compare' ? null : readWeights(opened.model),
     }));
     const ctx: RunContext = { config, policy, seeds, objective, evaluation, options, onEvent, timer, pool, startedAt, clock };
     const evaluated = await timer.run('preview', null, `baseline: preview and final ${objective.unit}`, () => evaluateBaseline(ctx, opened, weights));
