@@ -55,7 +55,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .addOption(new Option('--adapter <name>').choices(['auto', ...ADAPTER_NAMES]))
     .addOption(new Option('--profile <name>').choices(PROFILE_NAMES))
     .addOption(new Option('--tier <name>').choices(TIER_NAMES))
-    .option('--dataset <spec>', 'wikitext2 | text:PATH | jsonl:PATH#field')
+    .option('--dataset <spec>', 'wikitext2 | text:PATH | jsonl:PATH#field | jsonl:PATH#text=F,label=F | jsonl:PATH#src=F,tgt=F[,prefix=TEXT]')
     .option('--dataset-path <file>', 'local file for the wikitext2 provider')
     .option('--seq-len <n>')
     .option('--stride <n>')
