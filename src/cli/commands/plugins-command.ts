@@ -41,9 +41,6 @@ export function listFamilies(userInterface: Readonly<Record<string, unknown>> | 
   return families;
 }
 
-/** Adapters whose models the certify runner can score end to end. */
-const SCORED_ADAPTERS = new Set(['onnx_causal', 'onnx_mlm']);
-
 /** Every plugin of a kind with its readiness. */
 export function listPlugins(kind: 'adapters' | 'edits' | 'guards', userInterface: Readonly<Record<string, unknown>> | null = null): PluginListing[] {
   const runtime = findOrtBindingDir() === null ? ['onnxruntime-node'] : [];
@@ -51,7 +48,8 @@ export function listPlugins(kind: 'adapters' | 'edits' | 'guards', userInterface
     case 'adapters': {
       const families = listFamilies(userInterface);
       return listAdapters().map((a) => {
-        const missing = [...(a.readiness.status === 'missing' ? a.readiness.missing : []), ...(SCORED_ADAPTERS.has(a.name) ? [] : ['scoring objective (loads and describes only)'])];
+        // every adapter has a scoring objective (causal, masked, seq2seq perplexity; accuracy): only packages can be missing
+        const missing = a.readiness.status === 'missing' ? a.readiness.missing : [];
         return {
           kind: 'adapter',
           name: a.name,
