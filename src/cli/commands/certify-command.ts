@@ -1,8 +1,8 @@
 import { mkdir, writeFile, rename } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { certify, loadConfigFile, mergeConfig, parseConfigText, resolveRunConfig, shardPartialFileName, type RunConfigFile } from '../../core/index.js';
 import { InvarlockError } from '../../errors/index.js';
-import { renderHeadline, writeReportFiles, type Certificate } from '../../report/index.js';
+import { junitSuiteOf, renderHeadline, renderJunitXml, writeReportFiles, type Certificate } from '../../report/index.js';
 import type { CliContext } from '../cli-context.js';
 import { openEventStream } from '../output/event-stream.js';
 import { createProgressReporter } from '../output/progress-reporter.js';
@@ -37,6 +37,7 @@ export interface CertifyFlags {
   readonly out?: string;
   readonly shard?: string;
   readonly events?: string;
+  readonly junit?: string;
   readonly json?: boolean;
 }
 
@@ -121,6 +122,12 @@ function slug(label: string): string {
   return label.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'subject';
 }
 
+/** `--junit FILE`: one test suite per certificate, one test case per gate. */
+export async function writeJunit(path: string, certificates: readonly Certificate[]): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, renderJunitXml(certificates.map(junitSuiteOf)));
+}
+
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify(value)}\n`);
@@ -167,6 +174,7 @@ export async function runCertify(flags: CertifyFlags, ctx: CliContext): Promise<
     const files = await writeReportFiles(subject.certificate, dir);
     written.push({ label: subject.label, verdict: subject.certificate.verdict.status, ratio: subject.certificate.primary_metric.ratio, files });
   }
+  if (flags.junit !== undefined) await writeJunit(resolve(ctx.cwd, flags.junit), run.subjects.map((s) => s.certificate));
   const baselineEvalPath = run.baselineEvaluation === null ? null : join(outDir, 'baseline-eval.json');
   if (baselineEvalPath !== null) await writeJsonAtomic(baselineEvalPath, run.baselineEvaluation);
   if (flags.json === true) {
