@@ -265,6 +265,8 @@ describe('CLI in-process: doctor, plugins, explain', () => {
     for (const p of list) expect(Object.keys(p).sort()).toEqual(['kind', 'missing', 'name', 'status', 'summary']);
     expect(list.find((p) => p.name === 'onnx_causal')).toMatchObject({ kind: 'adapter', status: 'ready', missing: [] });
     expect(list.find((p) => p.name === 'onnx_mlm')).toMatchObject({ status: 'ready' });
+    // certify scores classifiers (accuracy on labelled examples)
+    expect(list.find((p) => p.name === 'onnx_cls')?.missing ?? []).not.toContain('scoring objective (loads and describes only)');
     expect(list.find((p) => p.name === 'onnx_seq2seq')!.status).not.toBe('ready');
   });
 
@@ -278,6 +280,10 @@ describe('CLI in-process: doctor, plugins, explain', () => {
     const result = await cli(['explain', 'E_MODEL_PARSE']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^E_MODEL_PARSE \(exit 2\): .*ONNX/);
+    expect(result.stdout).toContain('exit 2: the input or usage is wrong');
+    const finding = await cli(['explain', 'D_DATASET_SMALL']);
+    expect(finding.code).toBe(0);
+    expect(finding.stdout).toMatch(/^D_DATASET_SMALL \(doctor finding, error\): /);
     const unknown = await cli(['explain', 'E_NOPE']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('E_USAGE');

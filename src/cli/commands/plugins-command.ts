@@ -13,8 +13,8 @@ export interface PluginListing {
   readonly summary: string;
 }
 
-/** Adapters whose models the certify runner can score end to end. */
-const SCORED_ADAPTERS = new Set(['onnx_causal', 'onnx_mlm']);
+/** Adapters whose models the certify runner can score end to end (classifiers: accuracy on labelled examples). */
+const SCORED_ADAPTERS = new Set(['onnx_causal', 'onnx_mlm', 'onnx_cls']);
 
 /** Every plugin of a kind with its readiness. */
 export function listPlugins(kind: 'adapters' | 'edits' | 'guards'): PluginListing[] {
