@@ -1,6 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { ADAPTER_NAMES } from '../adapters/index.js';
+import { PROFILE_NAMES, TIER_NAMES } from '../contracts/index.js';
+import { EDIT_NAMES } from '../edits/index.js';
 import { InvarlockError } from '../errors/index.js';
+import { DEVICE_CHOICES } from '../eval/index.js';
 import { DEFAULTS, DOCS_LINKS } from './defaults.js';
 import { parseDockerArgs } from './docker-args.js';
 import { parseImageRef } from './image-ref.js';
@@ -172,18 +176,18 @@ function parsePlan(c: Collector, workspace: string): PlanInputs {
     baseline: c.text('baseline'),
     subject: c.text('subject'),
     subjectLora: c.text('subject-lora'),
-    edit: c.choice('edit', ['quant_rtn', 'lora', 'noop'] as const),
+    edit: c.choice('edit', EDIT_NAMES),
     editConfig: parseEditConfig(c),
-    adapter: c.choice('adapter', ['auto', 'onnx_causal', 'onnx_mlm', 'onnx_seq2seq', 'onnx_cls'] as const),
-    profile: c.choice('profile', ['dev', 'ci_cpu', 'ci', 'release'] as const),
-    tier: c.choice('tier', ['balanced', 'conservative', 'aggressive'] as const),
+    adapter: c.choice('adapter', ['auto', ...ADAPTER_NAMES] as const),
+    profile: c.choice('profile', PROFILE_NAMES),
+    tier: c.choice('tier', TIER_NAMES),
     dataset: c.text('dataset'),
     seqLen: c.integer('seq-len', 8, 131072),
     previewN: c.integer('preview-n', 1, 100000),
     finalN: c.integer('final-n', 1, 100000),
     seed: c.integer('seed', 0, 4294967295),
     batchSize: parseBatchSize(c),
-    device: c.choice('device', ['auto', 'cpu', 'cuda'] as const),
+    device: c.choice('device', DEVICE_CHOICES),
     shard: parseShard(c),
     cacheDir: c.path('cache-dir', workspace),
   };

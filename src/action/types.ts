@@ -2,7 +2,7 @@
  * Public types of the Action layer. Inputs become one {@link ActionInputs} record before any work;
  * certificates reach the publishers only as a verified {@link VerifiedCertificate}.
  */
-import type { RunEvent } from '../core/index.js';
+import type { AdapterChoice, DeviceChoice, EditName, ProfileName, RunEvent, TierName } from '../core/index.js';
 
 /** The five outcomes a run can end in (ACTION.md "Verdicts"). */
 export type Verdict = 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
@@ -53,18 +53,18 @@ export interface PlanInputs {
   readonly baseline: string | null;
   readonly subject: string | null;
   readonly subjectLora: string | null;
-  readonly edit: 'quant_rtn' | 'lora' | 'noop' | null;
+  readonly edit: EditName | null;
   readonly editConfig: Readonly<Record<string, unknown>> | null;
-  readonly adapter: 'auto' | 'onnx_causal' | 'onnx_mlm' | 'onnx_seq2seq' | 'onnx_cls' | null;
-  readonly profile: 'dev' | 'ci_cpu' | 'ci' | 'release' | null;
-  readonly tier: 'balanced' | 'conservative' | 'aggressive' | null;
+  readonly adapter: AdapterChoice | null;
+  readonly profile: ProfileName | null;
+  readonly tier: TierName | null;
   readonly dataset: string | null;
   readonly seqLen: number | null;
   readonly previewN: number | null;
   readonly finalN: number | null;
   readonly seed: number | null;
   readonly batchSize: 'auto' | number | null;
-  readonly device: 'auto' | 'cpu' | 'cuda' | null;
+  readonly device: DeviceChoice | null;
   readonly shard: ShardSpec | null;
   /** Absolute runner-local model cache (HF_HOME-compatible), or null. */
   readonly cacheDir: string | null;

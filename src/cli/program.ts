@@ -1,5 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
+import { ADAPTER_NAMES } from '../adapters/index.js';
+import { PROFILE_NAMES, TIER_NAMES } from '../contracts/index.js';
 import { TOOL_VERSION } from '../core/index.js';
+import { EDIT_NAMES } from '../edits/index.js';
+import { DEVICE_CHOICES } from '../eval/index.js';
 import { InvarlockError } from '../errors/index.js';
 import { createCliContext, type CliContext, type GlobalFlags } from './cli-context.js';
 import { runAggregate } from './commands/aggregate-command.js';
@@ -46,11 +50,11 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--baseline <ref>', 'baseline model: directory, .onnx file or hf:org/name@revision')
     .option('--subject <ref>', 'subject model (repeatable)', collect)
     .option('--subject-lora <dir>', 'PEFT adapter merged into the baseline as a subject (repeatable)', collect)
-    .addOption(new Option('--edit <name>', 'built-in edit applied to the baseline').choices(['quant_rtn', 'lora', 'noop']))
+    .addOption(new Option('--edit <name>', 'built-in edit applied to the baseline').choices(EDIT_NAMES))
     .option('--edit-config <json|file>', 'edit options, e.g. \'{"bits":4,"scope":"ffn"}\'')
-    .addOption(new Option('--adapter <name>', 'model adapter (default auto: from config.json)').choices(['auto', 'onnx_causal', 'onnx_mlm', 'onnx_seq2seq', 'onnx_cls']))
-    .addOption(new Option('--profile <name>', 'sample sizes (default ci)').choices(['dev', 'ci_cpu', 'ci', 'release']))
-    .addOption(new Option('--tier <name>', 'thresholds (default balanced)').choices(['balanced', 'conservative', 'aggressive']))
+    .addOption(new Option('--adapter <name>', 'model adapter (default auto: from config.json)').choices(['auto', ...ADAPTER_NAMES]))
+    .addOption(new Option('--profile <name>', 'sample sizes (default ci)').choices(PROFILE_NAMES))
+    .addOption(new Option('--tier <name>', 'thresholds (default balanced)').choices(TIER_NAMES))
     .option('--dataset <spec>', 'wikitext2 | text:PATH | jsonl:PATH#field (default wikitext2: needs --allow-network once, or --dataset-path)')
     .option('--dataset-path <file>', 'local file for the wikitext2 provider')
     .option('--seq-len <n>', 'tokens per window (default 128)')
@@ -59,7 +63,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--final-n <n>', 'final windows (default: the profile\'s, raised to the tier\'s floor)')
     .option('--seed <n>', 'seed of the window draw, masks and bootstrap (default 42)')
     .option('--batch-size <n|auto>', 'windows per inference call (default auto)')
-    .addOption(new Option('--device <device>', 'execution device (default auto: CUDA when present)').choices(['auto', 'cpu', 'cuda']))
+    .addOption(new Option('--device <device>', 'execution device (default auto: CUDA when present)').choices(DEVICE_CHOICES))
     .option('--threads <n>', 'onnxruntime intra-op threads (0: its choice)')
     .option('--allow-network', 'allow downloads of hf: references')
     .option('--cache-dir <dir>', 'Hugging Face hub cache directory')
@@ -144,9 +148,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('-c, --config <file>', 'YAML or JSON run configuration (flags override it)')
     .option('--baseline <ref>', 'baseline model: directory, .onnx file or hf:org/name@revision')
     .option('--subject <ref>', 'subject model (repeatable)', collect)
-    .addOption(new Option('--device <device>', 'execution device').choices(['auto', 'cpu', 'cuda']))
-    .addOption(new Option('--profile <name>', 'sample sizes (default ci)').choices(['dev', 'ci_cpu', 'ci', 'release']))
-    .addOption(new Option('--tier <name>', 'thresholds (default balanced)').choices(['balanced', 'conservative', 'aggressive']))
+    .addOption(new Option('--device <device>', 'execution device').choices(DEVICE_CHOICES))
+    .addOption(new Option('--profile <name>', 'sample sizes (default ci)').choices(PROFILE_NAMES))
+    .addOption(new Option('--tier <name>', 'thresholds (default balanced)').choices(TIER_NAMES))
     .option('--dataset <spec>', 'wikitext2 | text:PATH | jsonl:PATH#field (default wikitext2)')
     .option('--dataset-path <file>', 'local file for the wikitext2 provider')
     .option('--seq-len <n>', 'tokens per window (default 128)')

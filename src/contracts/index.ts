@@ -5,3 +5,4 @@
  */
 export { compileSchema, formatSchemaErrors, type SchemaValidator, type ValidateContext } from './schema-validator.js';
 export { canonicalJson, sha256Hex } from './canonical-json.js';
+export { PROFILE_NAMES, TIER_NAMES, type ProfileName, type TierName } from './policy-names.js';

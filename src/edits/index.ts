@@ -24,6 +24,7 @@ export type {
   WeightMatrix,
   WeightRole,
 } from './types.js';
+export { EDIT_NAMES } from './types.js';
 export { applyEdit } from './apply-edit.js';
 export { applyEditResult } from './edit-result.js';
 export { applyNoop } from './noop.js';

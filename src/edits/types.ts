@@ -5,50 +5,18 @@
  * nothing here knows about ONNX.
  */
 
-/**
- * What a weight does in the model, from the model interface. `qkv` is a fused query/key/value
- * projection (GPT-2 `c_attn`); `up`/`gate`/`down` are the MLP projections (`c_fc` is `up`, the MLP
- * `c_proj` is `down`); `norm` is a normalisation scale or bias.
- */
-export type WeightRole =
-  | 'embed_tokens'
-  | 'embed_positions'
-  | 'q'
-  | 'k'
-  | 'v'
-  | 'o'
-  | 'qkv'
-  | 'up'
-  | 'gate'
-  | 'down'
-  | 'lm_head'
-  | 'norm'
-  | 'other';
+import type { ModelWeight, WeightFamily, WeightRole } from '../adapters/index.js';
 
-/** Guard family of a weight (ALGORITHMS.md §5): `gate` is ffn, never a router; lm_head is `other`. */
-export type WeightFamily = 'attn' | 'ffn' | 'embed' | 'other';
+// The weight record and its role and family vocabularies are the adapters' (they read them from the model interface).
+export type { WeightFamily, WeightRole };
 
 /**
- * One logical weight matrix, in PyTorch orientation `[out, in]` (rows are output channels), as float32.
- * Quantized initializers are dequantized to their logical shape before they become a record.
- * A 1-D tensor (norm scale, bias) is a record with `rows = 1`.
+ * One logical weight matrix, in PyTorch orientation `[out, in]` (rows are output channels), as float32:
+ * the adapters' `ModelWeight` record (key, module, role, family, layer, rows, cols, data, tiedWith).
+ * Quantized initializers are dequantized to their logical shape before they become a record; a 1-D
+ * tensor (norm scale, bias) is a record with `rows = 1`. Never mutated by this layer or the guards.
  */
-export interface WeightMatrix {
-  /** Stable graph-position key; pairs a baseline matrix with the subject's. */
-  readonly key: string;
-  /** Module path, e.g. `transformer.h.0.attn.c_attn`. */
-  readonly module: string;
-  readonly role: WeightRole;
-  readonly family: WeightFamily;
-  /** Transformer block index, or null outside the blocks (embeddings, final norm, lm_head). */
-  readonly layer: number | null;
-  readonly rows: number;
-  readonly cols: number;
-  /** Row-major `rows × cols` values. Never mutated by this layer or the guards. */
-  readonly data: Float32Array;
-  /** Key of the matrix this one shares storage with (lm_head ↔ token embedding), on either side of the tie. */
-  readonly tiedWith?: string;
-}
+export type WeightMatrix = ModelWeight;
 
 /** Which weights `quant_rtn` edits: `all` is attn + ffn + lm_head (a tied embedding follows its lm_head). */
 export type QuantScope = 'ffn' | 'attn' | 'all';
@@ -86,6 +54,9 @@ export type EditPlan =
 
 /** The name of a built-in edit, as users spell it. */
 export type EditName = EditPlan['name'];
+
+/** The built-in edits, as users spell them (`edit:`, `--edit`, the Action's `edit` input). */
+export const EDIT_NAMES = Object.freeze(['quant_rtn', 'lora', 'noop'] as const satisfies readonly EditName[]);
 
 /**
  * What an edit did. `changed` maps a matrix key to its new values (the input matrices are never

@@ -9,6 +9,10 @@
  * Units: ratios are unitless; Δ is log-loss in nats per scored token (perplexity kinds) or
  * percentage points (accuracy); durations are milliseconds; hashes are lowercase hex sha256.
  */
+import type { AdapterName } from '../adapters/index.js';
+import type { ProfileName, TierName } from '../contracts/index.js';
+import type { EditName } from '../edits/index.js';
+import type { GateThresholds } from '../stats/index.js';
 
 /** The run's outcome: see ALGORITHMS.md §4 and ACTION.md "Verdicts". */
 export type VerdictStatus = 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
@@ -46,14 +50,9 @@ export type IntervalMethod = 'bca' | 'percentile' | 'degenerate';
 /** Why BCa fell back to the percentile interval. */
 export type IntervalFallback = 'zero_jackknife_variance' | 'acceleration_out_of_range';
 
-/** Tier: sets the thresholds (contracts/tiers.json). */
-export type TierName = 'balanced' | 'conservative' | 'aggressive';
-/** Profile: sets sample sizes and replicates (contracts/tiers.json). */
-export type ProfileName = 'dev' | 'ci_cpu' | 'ci' | 'release';
-/** The adapter that loaded a model. */
-export type AdapterName = 'onnx_causal' | 'onnx_mlm' | 'onnx_seq2seq' | 'onnx_cls';
-/** A built-in edit. */
-export type EditName = 'quant_rtn' | 'lora' | 'noop';
+// Tier (sets the thresholds), profile (sample sizes and replicates), the adapter that loaded a
+// model and the built-in edit: one vocabulary each, defined by the layer that owns the concept.
+export type { AdapterName, EditName, ProfileName, TierName };
 /** onnxruntime execution provider the run used. */
 export type ExecutionProvider = 'cpu' | 'cuda' | 'tensorrt' | 'dml' | 'coreml' | 'webgpu';
 /** Weight storage formats found in a model (`other` for anything not listed). */
@@ -412,18 +411,8 @@ export type Band = readonly [number, number];
 
 /** Every threshold a gate or guard decides with (`tiers.schema.json#/$defs/thresholds`). */
 export interface Thresholds {
-  readonly primary_metric: {
-    readonly ratio_limit: number;
-    readonly hysteresis: number;
-    /** Percentage points. */
-    readonly accuracy_delta_limit_pp: number;
-    readonly accuracy_min_examples: number;
-    /** Scored tokens, preview + final. */
-    readonly token_floor: number;
-    readonly window_floor_preview: number;
-    readonly window_floor_final: number;
-    readonly floors: 'enforced' | 'informational';
-  };
+  /** What the primary-metric gate decides with: the gates' own record (src/stats). */
+  readonly primary_metric: GateThresholds['primary_metric'];
   readonly bootstrap: {
     readonly method: BootstrapMethod;
     readonly replicates: number;
@@ -446,20 +435,27 @@ export interface Thresholds {
   readonly rmt: { readonly epsilon: PerFamily };
   readonly guard_overhead: { readonly limit: number };
   readonly invariants: { readonly mode: 'on' | 'strict' };
-  readonly variance: {
-    readonly min_effect_lognll: number;
-    readonly sidedness: 'one_sided' | 'two_sided';
-    readonly min_rel_gain: number;
-    readonly min_abs_gain: number;
-  };
+  readonly variance: VarianceThresholds;
+}
+
+/** The VE predictive-gate and enable thresholds. */
+export interface VarianceThresholds {
+  /** The CI must clear this effect, nats. */
+  readonly min_effect_lognll: number;
+  readonly sidedness: 'one_sided' | 'two_sided';
+  readonly min_rel_gain: number;
+  /** Absolute perplexity gain needed to enable VE. */
+  readonly min_abs_gain: number;
 }
 
 /** How the variance guard estimates and applies its scales (`tiers.schema.json#/$defs/varianceSettings`). */
 export interface VarianceSettings {
   readonly scope: readonly ('ffn' | 'attn_out')[];
   readonly max_calib: number;
+  /** Scale windows = min(max_calib / scale_windows_divisor, max_scale_windows). */
   readonly scale_windows_divisor: number;
   readonly max_scale_windows: number;
+  /** K: A/B windows. */
   readonly ab_windows: number;
   readonly min_coverage: number;
   readonly seed: number;
@@ -468,18 +464,27 @@ export interface VarianceSettings {
   readonly min_abs_adjust: number;
   readonly max_scale_step: number;
   readonly topk_backstop: number;
+  /** 0 = no cap. */
   readonly max_adjusted_modules: number;
   readonly min_gain: number;
   readonly tie_breaker_deadband: number;
   readonly bootstrap_replicates: number;
+  /** Quantile band the E[y²] samples are winsorised to. */
   readonly winsorize: Band;
   readonly winsorize_min_samples: number;
   readonly max_chunks: number;
 }
 
+/** How guards measure; thresholds decide on what they measure. */
+export interface GuardSettings {
+  readonly spectral: { readonly power_iterations: number };
+  readonly rmt: { readonly calibration_windows: number; readonly power_iterations: number };
+  readonly variance: VarianceSettings;
+}
+
 /**
  * The resolved policy of the run, exactly as src/core resolves it
- * (`tiers.schema.json#/$defs/policy`; core's `Policy` type has the same shape). Its canonical JSON
+ * (`tiers.schema.json#/$defs/policy`; core's `Policy` is this type). Its canonical JSON
  * is what `policy_digest` hashes.
  */
 export interface PolicyBlock {
@@ -490,11 +495,7 @@ export interface PolicyBlock {
   readonly evidence: 'dev' | 'release';
   readonly windows: { readonly preview_n: number; readonly final_n: number };
   readonly thresholds: Thresholds;
-  readonly guards: {
-    readonly spectral: { readonly power_iterations: number };
-    readonly rmt: { readonly calibration_windows: number; readonly power_iterations: number };
-    readonly variance: VarianceSettings;
-  };
+  readonly guards: GuardSettings;
   readonly statistics: { readonly z0_clip: number };
   readonly seed_offsets: { readonly window_draw: number; readonly mlm_mask: number; readonly bootstrap: number; readonly variance: number };
   /** Dotted paths of the values overrides set, sorted. */

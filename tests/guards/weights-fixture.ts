@@ -34,6 +34,7 @@ const FAMILY: Record<WeightRole, WeightFamily> = {
   qkv: 'attn',
   up: 'ffn',
   gate: 'ffn',
+  gate_up: 'ffn',
   down: 'ffn',
   lm_head: 'other',
   norm: 'other',

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { loadModel, type LoadedModel } from '../../adapters/index.js';
 import { loadConfigFile, mergeConfig, resolvePolicy, coverageShortfall, type RunConfigFile } from '../../core/index.js';
 import { DOCTOR_FINDINGS, isInvarlockError, type DoctorFindingCode } from '../../errors/index.js';
-import { loadDataset, loadOrt, parseDatasetSpec, probeCudaProviderLibraries } from '../../eval/index.js';
+import { loadDataset, loadOrt, parseDatasetSpec, probeCudaProviderLibraries, type DeviceRequest } from '../../eval/index.js';
 import { homedir } from 'node:os';
 import { hubCacheDirFromEnv, resolveModel } from '../../hub/index.js';
 import type { CliContext } from '../cli-context.js';
@@ -15,7 +15,7 @@ export interface DoctorFlags {
   readonly config?: string;
   readonly baseline?: string;
   readonly subject?: readonly string[];
-  readonly device?: 'auto' | 'cpu' | 'cuda';
+  readonly device?: DeviceRequest;
   readonly profile?: string;
   readonly tier?: string;
   readonly dataset?: string;

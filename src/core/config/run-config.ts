@@ -1,6 +1,9 @@
 import configSchema from '../../../contracts/config.schema.json' with { type: 'json' };
 import interfacesSchema from '../../../contracts/model_interfaces.schema.json' with { type: 'json' };
-import { compileSchema } from '../../contracts/index.js';
+import type { AdapterName } from '../../adapters/index.js';
+import { compileSchema, type ProfileName, type TierName } from '../../contracts/index.js';
+import type { EditName } from '../../edits/index.js';
+import type { DeviceRequest } from '../../eval/index.js';
 import { InvarlockError } from '../../errors/index.js';
 
 /** The config file / flag / input record exactly as contracts/config.schema.json describes it. */
@@ -37,11 +40,10 @@ export interface RunConfigFile {
 }
 
 type OnOff = 'on' | 'off';
-export type EditName = 'quant_rtn' | 'lora' | 'noop';
-export type AdapterChoice = 'auto' | 'onnx_causal' | 'onnx_mlm' | 'onnx_seq2seq' | 'onnx_cls';
-export type ProfileName = 'dev' | 'ci_cpu' | 'ci' | 'release';
-export type TierName = 'balanced' | 'conservative' | 'aggressive';
-export type DeviceChoice = 'auto' | 'cpu' | 'cuda';
+export type { EditName, ProfileName, TierName };
+/** An adapter name, or `auto` (picked from the model). */
+export type AdapterChoice = 'auto' | AdapterName;
+export type DeviceChoice = DeviceRequest;
 
 /** One subject of a compare run: a given checkpoint, or the baseline with a PEFT adapter merged. */
 export type SubjectSpec =

@@ -1,13 +1,9 @@
 import { InvarlockError } from '../../errors/index.js';
-import type { ProfileName, TierName } from '../config/index.js';
+import { PROFILE_NAMES, TIER_NAMES } from '../../contracts/index.js';
 import { checkPolicy, deepFreeze, loadTiers } from './load-tiers.js';
 import type { Policy, PolicyOverrides } from './types.js';
 
-/** The tier names of `contracts/tiers.json`, in table order (a test checks they match the file). */
-export const TIER_NAMES = Object.freeze(['balanced', 'conservative', 'aggressive'] as const satisfies readonly TierName[]);
-
-/** The profile names of `contracts/tiers.json`, smallest first. */
-export const PROFILE_NAMES = Object.freeze(['dev', 'ci_cpu', 'ci', 'release'] as const satisfies readonly ProfileName[]);
+export { PROFILE_NAMES, TIER_NAMES };
 
 /** Top-level policy blocks an override may touch. */
 const OVERRIDABLE = new Set(['windows', 'thresholds', 'guards', 'statistics']);

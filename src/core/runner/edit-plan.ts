@@ -1,5 +1,5 @@
 import { InvarlockError } from '../../errors/index.js';
-import { loadPeftAdapter, resolveQuantRtnConfig, type EditPlan, type QuantRtnConfig, type QuantScope } from '../../edits/index.js';
+import { loadPeftAdapter, resolveQuantRtnConfig, type EditName, type EditPlan, type QuantRtnConfig, type QuantScope } from '../../edits/index.js';
 
 const QUANT_KEYS: Readonly<Record<string, keyof QuantRtnConfig>> = {
   bits: 'bits',
@@ -15,7 +15,7 @@ const QUANT_KEYS: Readonly<Record<string, keyof QuantRtnConfig>> = {
  * max_modules. `lora`: adapters: [{ path, weight }] (paths relative to `cwd`). `noop`: nothing.
  * Throws `E_EDIT_CONFIG` naming unknown keys or invalid values.
  */
-export async function resolveEditPlan(name: 'quant_rtn' | 'lora' | 'noop', config: Readonly<Record<string, unknown>>, resolvePath: (p: string) => string): Promise<EditPlan> {
+export async function resolveEditPlan(name: EditName, config: Readonly<Record<string, unknown>>, resolvePath: (p: string) => string): Promise<EditPlan> {
   switch (name) {
     case 'noop':
       rejectUnknown(name, config, []);

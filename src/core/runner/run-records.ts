@@ -1,4 +1,5 @@
 import type { LoadedModel } from '../../adapters/index.js';
+import type { EditName } from '../../edits/index.js';
 import type { ScoringModel } from '../../eval/index.js';
 import { indexModel } from '../../onnx/index.js';
 import type { JsonValue, ModelInput } from '../../report/index.js';
@@ -8,7 +9,7 @@ import { quantizationFormatsOf } from './quantization-formats.js';
 
 /** One subject of a run: a built-in edit of the baseline, a given model, or a LoRA adapter merged into the baseline. */
 export type SubjectSpec =
-  | { readonly kind: 'edit'; readonly name: 'quant_rtn' | 'lora' | 'noop'; readonly config: Readonly<Record<string, unknown>> }
+  | { readonly kind: 'edit'; readonly name: EditName; readonly config: Readonly<Record<string, unknown>> }
   | { readonly kind: 'model'; readonly label: string; readonly model: string }
   | { readonly kind: 'lora'; readonly label: string; readonly path: string; readonly weight: number };
 

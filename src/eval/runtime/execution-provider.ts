@@ -2,8 +2,10 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-/** What the user asked for (`--device`). */
-export type DeviceRequest = 'auto' | 'cpu' | 'cuda';
+/** What the user may ask for (`device:`, `--device`, the Action's `device` input). */
+export const DEVICE_CHOICES = Object.freeze(['auto', 'cpu', 'cuda'] as const);
+/** What the user asked for. */
+export type DeviceRequest = (typeof DEVICE_CHOICES)[number];
 /** The execution provider a session actually runs on. */
 export type ExecutionProviderName = 'cpu' | 'cuda';
 

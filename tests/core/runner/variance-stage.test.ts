@@ -13,21 +13,18 @@ import {
   veTapsOf,
   type VarianceStageInput,
 } from '../../../src/core/runner/variance-stage.js';
-import { toWeightMatrix } from '../../../src/core/runner/weight-matrices.js';
 import { applyEdit, resolveQuantRtnConfig, type WeightMatrix } from '../../../src/edits/index.js';
 import {
   buildWindowPlan,
-  createPrng,
   createScorer,
-  decideGuardOverheadGate,
   filterDocuments,
   maskWindow,
-  pairedBootstrap,
   splitWikitextArticles,
   type EvalWindow,
   type ScoringModel,
   type WindowLosses,
 } from '../../../src/eval/index.js';
+import { createPrng, decideGuardOverheadGate, pairedBootstrap } from '../../../src/stats/index.js';
 import { applyVeScales, restoreVeScales, veScaleWindowCount } from '../../../src/guards/index.js';
 import { createDataSource, indexModel, readTensorFloat32 } from '../../../src/onnx/index.js';
 
@@ -74,7 +71,7 @@ beforeAll(async () => {
     { encode: (text) => tokenizer.encode(text, { specialTokens: 'skip' }), decode: (ids) => tokenizer.decode(ids) },
     { seqLen: 128, previewN: 24, finalN: 8, objective: 'causal', separatorId: tokenizer.specialTokens.eos ?? null, rand: () => prng.nextFloat(), tokenizerHash: tokenizer.hash },
   );
-  fixture = { model, matrices: readWeights(model).map(toWeightMatrix), preview: plan.preview, final: plan.final };
+  fixture = { model, matrices: readWeights(model), preview: plan.preview, final: plan.final };
 });
 
 /** The fixture edited by quant_rtn (ffn scope) at `bits`, written like the runner does, with its preview losses. */
@@ -310,7 +307,7 @@ describe('runVarianceStage on gpt2-tiny + quant_rtn', () => {
       { encode: (text) => tokenizer.encode(text, { specialTokens: 'skip' }), decode: (ids) => tokenizer.decode(ids) },
       { seqLen: 64, previewN: 24, finalN: 8, objective: 'masked', separatorId: special.sep!, prefixIds: [special.cls!], suffixIds: [special.sep!], rand: () => prng.nextFloat(), tokenizerHash: tokenizer.hash },
     );
-    const matrices = readWeights(model).map(toWeightMatrix);
+    const matrices = readWeights(model);
     const edit = applyEdit({ name: 'quant_rtn', config: resolveQuantRtnConfig({ bits: 3, scope: 'ffn' }) }, matrices);
     const written = writeWeights(model, edit.changed, { mode: 'copy' });
     const scoring: ScoringModel = { source: 'bert-tiny + quant_rtn 3', index: indexModel(written.bytes, { source: 'bert-tiny' }), io: model.graph.io, externalData: written.externalData };
