@@ -15,13 +15,16 @@ export interface AnnotationSources {
   readonly fromInputs: ReadonlySet<string>;
 }
 
-/** Plan keys that set each gate's threshold, most specific first. */
+/**
+ * Plan keys that set each gate's threshold, most specific first: the tier chooses the thresholds
+ * (the profile only the sample sizes, so a threshold is never pinned on `profile`).
+ */
 const GATE_KEYS: Readonly<Record<string, readonly string[]>> = {
-  primary_metric: ['tier', 'profile'],
-  drift: ['tier', 'profile'],
-  tail: ['tier', 'profile'],
-  catastrophe: ['tier', 'profile'],
-  guard_overhead: ['tier', 'profile'],
+  primary_metric: ['tier'],
+  drift: ['tier'],
+  tail: ['tier'],
+  catastrophe: ['tier'],
+  guard_overhead: ['guards.variance', 'tier'],
   invariants: ['guards.invariants', 'tier'],
   spectral: ['guards.spectral', 'tier'],
   rmt: ['guards.rmt', 'tier'],
@@ -74,21 +77,31 @@ function firstPlaced(keys: readonly string[], sources: AnnotationSources): { rea
 }
 
 /**
- * Annotations for a failing or warning certificate: one at the setting behind each reason's
- * threshold (tier, profile, a guard's switch, the window counts) and one at the subject reference.
- * They point into the config file, or into the workflow file for values given as inputs. Reasons
- * whose key is written nowhere (a built-in default) get no annotation. Pass → none.
+ * Annotations for a failing or warning certificate: one per reason, and one per failing gate the
+ * reasons do not name, at the setting behind its threshold (the tier, a guard's switch, the window
+ * counts); where that is a built-in default written nowhere, at the subject's reference (the
+ * change under review), else at the top of the config file. Plus one at the subject reference with
+ * the headline. They point into the config file, or into the workflow file for values given as
+ * inputs. Pass → none.
  */
 export function annotationsForCertificate(view: CertificateView, sources: AnnotationSources): CheckAnnotation[] {
   if (view.verdict !== 'fail' && view.verdict !== 'warn') return [];
   const level = view.verdict === 'fail' ? 'failure' : 'warning';
   const out: CheckAnnotation[] = [];
-  for (const reason of view.reasons) {
-    const at = firstPlaced(GATE_KEYS[reason.gate] ?? ['tier'], sources);
-    if (at === null) continue;
-    out.push({ path: at.path, start_line: at.line, end_line: at.line, annotation_level: level, title: `${reason.gate}: ${reason.code}`, message: reason.message });
-  }
   const subject = firstPlaced(SUBJECT_KEYS, sources);
+  const fallback = subject ?? (sources.configPath === null ? null : { path: sources.configPath, line: 1 });
+  const add = (gate: string, title: string, message: string): void => {
+    const chosen = firstPlaced(GATE_KEYS[gate] ?? ['tier'], sources);
+    const at = chosen ?? fallback;
+    if (at === null) return;
+    const note = chosen === null ? ' (threshold from the default tier; set `tier` to choose another)' : '';
+    out.push({ path: at.path, start_line: at.line, end_line: at.line, annotation_level: level, title, message: `${message}${note}` });
+  };
+  for (const reason of view.reasons) add(reason.gate, `${reason.gate}: ${reason.code}`, reason.message);
+  const named = new Set(view.reasons.map((r) => r.gate));
+  for (const gate of view.gates ?? []) {
+    if (gate.status === 'fail' && !named.has(gate.gate)) add(gate.gate, `${gate.gate}: gate failed`, `${gate.label} failed: measured ${gate.measured}, threshold ${gate.threshold}`);
+  }
   if (subject !== null) {
     const first = view.reasons[0];
     out.push({

@@ -1,6 +1,6 @@
 import { configuredPolicy } from '../core/index.js';
 import { InvarlockError } from '../errors/index.js';
-import { buildGateRows, parseCertificate, renderHeadline, renderMarkdown, renderTitle, verifyCertificate, type AcceptedPolicy, type Certificate, type VerifyCheck } from '../report/index.js';
+import { buildGateRows, parseCertificate, renderJunitXml, renderHeadline, renderMarkdown, renderTitle, verifyCertificate, type AcceptedPolicy, type Certificate, type VerifyCheck } from '../report/index.js';
 import type { CertificatePolicy, CertificateReader, CertificateView, RenderOptions, RenderedMarkdown, Surface, VerifiedCertificate } from './types.js';
 
 /**
@@ -63,3 +63,8 @@ export const readVerifiedCertificate: CertificateReader = (bytes, options): Veri
   }
   return { view: toCertificateView(cert), render: (surface, renderOptions) => render(cert, surface, renderOptions) };
 };
+
+/** JUnit XML of a verified certificate: one test case per gate (`junit-path`). */
+export function junitXmlOf(view: CertificateView): string {
+  return renderJunitXml([{ name: `${view.baseline} → ${view.subject}`, verdict: view.verdict, gates: view.gates, reasons: view.reasons }]);
+}

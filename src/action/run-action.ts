@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CONFIG_DEFAULTS } from '../core/index.js';
 import type { ActionIO } from './action-io.js';
 import { STATE } from './action-io.js';
@@ -13,6 +13,7 @@ import { readRunContext } from './context.js';
 import { fitMarkdownToBytes } from './byte-budget.js';
 import { BUDGETS, DEFAULTS, DOCS_LINKS, MAX_UNTRUSTED_CERT_BYTES } from './defaults.js';
 import { evaluateRun, toRunError } from './evaluate.js';
+import { junitXmlOf } from './report-door.js';
 import type { GitHubApi, GitHubApiOptions } from './github-client.js';
 import { parseInputs, type InputReader } from './inputs.js';
 import { escapeMarkdown } from './markdown-compose.js';
@@ -85,6 +86,9 @@ export function logEvents(io: ActionIO, onProgress?: (snapshot: ProgressSnapshot
     }
   };
 }
+
+/** The JUnit XML the Action writes beside the certificate. */
+export const JUNIT_FILE = 'invarlock-junit.xml';
 
 const FORK_DETAIL = [
   'This pull request comes from a fork: its code is untrusted and its token is read-only, so InvarLock did not evaluate it on this runner.',
@@ -320,6 +324,15 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
   renderer.finish();
   await live?.flush();
 
+  let junitPath: string | null = null;
+  if (outcome.kind === 'certified') {
+    // Beside the certificate (and so in the artifact): test-report tools show one case per gate.
+    const path = join(inputs.publishing.outputDir, JUNIT_FILE);
+    junitPath = await mkdir(inputs.publishing.outputDir, { recursive: true }).then(() => writeFile(path, junitXmlOf(outcome.certificate.view))).then(() => path, (error: unknown) => {
+      notices.push(`JUnit XML not written: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    });
+  }
   let uploads: UploadedArtifacts | null = null;
   if (inputs.publishing.uploadArtifact === 'upload' && (outcome.kind === 'certified' || outcome.kind === 'error' || outcome.kind === 'partial')) {
     if (deps.artifacts === undefined) notices.push('upload-artifact: no artifact client here; nothing uploaded');
@@ -361,6 +374,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
   } else if (publish === null && outcome.kind === 'error' && inputs.publishing.stepFailure === 'on-blocking') {
     io.setFailed(`InvarLock error: ${outcome.error.code}: ${outcome.error.message}`);
   }
+  io.setOutput('junit-path', junitPath ?? '');
   io.info(verdictLine(outcome, publish?.outputs.checkRunUrl ?? null));
   return { publish, outcome };
 }

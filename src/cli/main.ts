@@ -13,6 +13,19 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     }, 10_000).unref();
   });
 }
+// Started by the Action in host mode: when the Action is killed outright (no signal reaches us),
+// we are re-parented; stop then instead of evaluating on for nobody.
+if (process.env['INVARLOCK_EXECUTION'] === 'host') {
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    controller.abort();
+    // Give the run a moment to stop cleanly, then leave regardless.
+    setTimeout(() => process.exit(3), 5_000).unref();
+  }, 1_000);
+  watch.unref();
+}
 
 const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),

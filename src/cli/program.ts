@@ -71,6 +71,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--baseline-eval <file>', 'reuse a saved baseline evaluation when every hash matches')
     .option('-o, --out <dir>', 'output directory (default invarlock-out)')
     .option('--shard <i/n>', 'evaluate part i of n of the windows (1-based) and write a partial result for aggregate')
+    .option('--junit <file>', 'also write the gates as JUnit XML (one test case per gate)')
     .option('--events <file|stderr>', 'stream progress events as NDJSON lines (stage, windows done) to a file or stderr')
     .option('--json', 'print a JSON summary on stdout')
     .action(async (flags: CertifyFlags) => {
@@ -82,8 +83,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .description('merge the partial results of sharded certify jobs into certificates')
     .option('--in <dir>', 'folder with *.partial.json')
     .option('-o, --out <dir>', 'output directory (default invarlock-out)')
+    .option('--junit <file>', 'also write the gates as JUnit XML (one test case per gate)')
     .option('--json')
-    .action(async (flags: { in?: string; out?: string; json?: boolean }) => {
+    .action(async (flags: { in?: string; out?: string; junit?: string; json?: boolean }) => {
       exitCode = await runAggregate(flags, context());
     });
 

@@ -26,3 +26,4 @@ export { renderHtml, type RenderHtmlOptions } from './render-html.js';
 export { explainGates, renderGateExplanation } from './explain-gates.js';
 export { writeReportFiles, REPORT_FILE_NAMES, WRITE_DEFAULTS } from './write-report-files.js';
 export { buildGateRows, STATUS_BADGES, type GateRow } from './gate-rows.js';
+export { junitSuiteOf, renderJunitXml, type JunitGate, type JunitSuite } from './render-junit.js';

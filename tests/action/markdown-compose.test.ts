@@ -79,7 +79,19 @@ describe('annotations', () => {
     const byTitle = Object.fromEntries(notes.map((n) => [n.title ?? '', `${n.path}:${n.start_line}`]));
     expect(byTitle['primary_metric: ratio_ci_above_limit']).toBe('invarlock.yaml:4');
     expect(byTitle['spectral: guard_failed']).toBe('invarlock.yaml:6');
+    // guards.rmt is written nowhere: the RMT failure goes on the tier that chose its threshold.
+    expect(byTitle['rmt: guard_failed']).toBe('invarlock.yaml:4');
     expect(notes.at(-1)).toMatchObject({ path: 'invarlock.yaml', start_line: 3, title: expect.stringContaining('FAIL') });
+  });
+
+  it('annotates every failing gate, never on the profile line, even when the tier is a default', () => {
+    const bare = 'baseline: models/gpt2\nsubjects:\n  - model: models/int8\nprofile: dev\n';
+    const notes = annotationsForCertificate(fail.view, { ...sources(), configLocations: locateConfigKeys(bare) });
+    const failing = fail.view.gates.filter((g) => g.status === 'fail').map((g) => g.gate);
+    for (const gate of failing) expect(notes.some((n) => n.title?.startsWith(`${gate}:`)), gate).toBe(true);
+    expect(notes.every((n) => n.start_line !== 4)).toBe(true);
+    // No tier written: at the subject under review, saying the threshold is the default tier's.
+    expect(notes.find((n) => n.title === 'rmt: guard_failed')).toMatchObject({ path: 'invarlock.yaml', start_line: 3, message: expect.stringContaining('default tier') });
   });
 
   it('points at the workflow when the setting came from an input, and says nothing for a pass', () => {

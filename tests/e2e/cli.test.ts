@@ -295,6 +295,10 @@ describe('CLI in-process: doctor, plugins, explain', () => {
     const result = await cli(['explain', 'E_MODEL_PARSE']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^E_MODEL_PARSE \(exit 2\): .*ONNX/);
+    expect(result.stdout).toContain('exit 2: the input or usage is wrong');
+    const finding = await cli(['explain', 'D_DATASET_SMALL']);
+    expect(finding.code).toBe(0);
+    expect(finding.stdout).toMatch(/^D_DATASET_SMALL \(doctor finding, error\): /);
     const unknown = await cli(['explain', 'E_NOPE']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('E_USAGE');

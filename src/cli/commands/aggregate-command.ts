@@ -2,9 +2,9 @@ import { readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { aggregateShards, type ShardPartial } from '../../core/index.js';
 import { InvarlockError, readUntrustedFile } from '../../errors/index.js';
-import { buildCertificate, renderHeadline, writeReportFiles } from '../../report/index.js';
+import { buildCertificate, renderHeadline, writeReportFiles, type Certificate } from '../../report/index.js';
 import type { CliContext } from '../cli-context.js';
-import { exitCodeOf } from './certify-command.js';
+import { exitCodeOf, writeJunit } from './certify-command.js';
 
 /** Largest partial result read (untrusted artifact input). */
 const MAX_PARTIAL_BYTES = 256 * 1024 * 1024;
@@ -16,7 +16,7 @@ const MAX_PARTIALS = 1024;
  * sharded plan (per subject) into certificates, as if one job had evaluated every window. Exit
  * codes as `certify`.
  */
-export async function runAggregate(flags: { readonly in?: string; readonly out?: string; readonly json?: boolean }, ctx: CliContext): Promise<number> {
+export async function runAggregate(flags: { readonly in?: string; readonly out?: string; readonly junit?: string; readonly json?: boolean }, ctx: CliContext): Promise<number> {
   if (flags.in === undefined) throw new InvarlockError('E_USAGE', 'aggregate needs --in DIR', { details: { field: 'in' } });
   const dir = resolve(ctx.cwd, flags.in);
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch((error: unknown) => {
@@ -48,15 +48,18 @@ export async function runAggregate(flags: { readonly in?: string; readonly out?:
   const outDir = resolve(ctx.cwd, flags.out ?? 'invarlock-out');
   const results: { label: string; verdict: string; ratio: number | null; files: Record<string, string | undefined> }[] = [];
   const verdicts: Parameters<typeof exitCodeOf>[0][number][] = [];
+  const certificates: Certificate[] = [];
   for (const [label, partials] of [...byLabel.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     // buildCertificate validates the merged record against the schema: a forged partial cannot pass as a certificate
     const certificate = buildCertificate(aggregateShards(partials));
     const target = byLabel.size === 1 ? outDir : join(outDir, label.replace(/[^A-Za-z0-9._-]+/g, '-'));
     const files = await writeReportFiles(certificate, target);
     verdicts.push(certificate.verdict.status);
+    certificates.push(certificate);
     results.push({ label, verdict: certificate.verdict.status, ratio: certificate.primary_metric.ratio, files });
     if (flags.json !== true) ctx.stdout.write(`${renderHeadline(certificate)}\n  → ${files.json ?? ''}\n`);
   }
+  if (flags.junit !== undefined) await writeJunit(resolve(ctx.cwd, flags.junit), certificates);
   if (flags.json === true) ctx.stdout.write(`${JSON.stringify({ subjects: results })}\n`);
   return exitCodeOf(verdicts);
 }

@@ -2,7 +2,7 @@ import { access, constants, mkdir, realpath, stat, writeFile, rename } from 'nod
 import { dirname, join, resolve } from 'node:path';
 import { certify, loadConfigFile, mergeConfig, parseConfigText, resolveRunConfig, shardPartialFileName, type RunConfigFile } from '../../core/index.js';
 import { InvarlockError, isPathInside, readUntrustedText, UNTRUSTED_FILE_LIMITS } from '../../errors/index.js';
-import { renderHeadline, writeReportFiles, type Certificate } from '../../report/index.js';
+import { junitSuiteOf, renderHeadline, renderJunitXml, writeReportFiles, type Certificate } from '../../report/index.js';
 import type { CliContext } from '../cli-context.js';
 import { openEventStream } from '../output/event-stream.js';
 import { createProgressReporter } from '../output/progress-reporter.js';
@@ -36,6 +36,7 @@ export interface CertifyFlags {
   readonly out?: string;
   readonly shard?: string;
   readonly events?: string;
+  readonly junit?: string;
   readonly json?: boolean;
 }
 
@@ -146,6 +147,12 @@ export async function prepareOutputDir(outDir: string): Promise<void> {
   await access(existing, constants.W_OK).catch((error: unknown) => refuse(`cannot be created: ${existing} is not writable`, error));
 }
 
+/** `--junit FILE`: one test suite per certificate, one test case per gate. */
+export async function writeJunit(path: string, certificates: readonly Certificate[]): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, renderJunitXml(certificates.map(junitSuiteOf)));
+}
+
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify(value)}\n`);
@@ -193,6 +200,7 @@ export async function runCertify(flags: CertifyFlags, ctx: CliContext): Promise<
     const files = await writeReportFiles(subject.certificate, dir);
     written.push({ label: subject.label, verdict: subject.certificate.verdict.status, ratio: subject.certificate.primary_metric.ratio, files });
   }
+  if (flags.junit !== undefined) await writeJunit(resolve(ctx.cwd, flags.junit), run.subjects.map((s) => s.certificate));
   const baselineEvalPath = run.baselineEvaluation === null ? null : join(outDir, 'baseline-eval.json');
   if (baselineEvalPath !== null) await writeJsonAtomic(baselineEvalPath, run.baselineEvaluation);
   if (flags.json === true) {

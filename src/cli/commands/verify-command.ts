@@ -56,7 +56,10 @@ export async function runVerify(paths: readonly string[], flags: VerifyFlags, ct
   } else {
     const { style } = ctx;
     for (const { path, report } of reports) {
-      const mark = report.exitCode === 0 ? style.green('✔ consistent') : report.exitCode === 1 ? style.red('✘ inconsistent') : style.red('✘ malformed');
+      // --require-pass on a consistent certificate that did not pass: consistent, but not passing.
+      const failed = report.checks.filter((c) => c.status === 'fail');
+      const notPassing = report.exitCode === 1 && failed.length > 0 && failed.every((c) => c.id === 'require_pass');
+      const mark = report.exitCode === 0 ? style.green('✔ consistent') : notPassing ? `${style.green('✔ consistent')}, ${style.red('✘ not passing')}` : report.exitCode === 1 ? style.red('✘ inconsistent') : style.red('✘ malformed');
       ctx.stdout.write(`${style.bold(path)}: ${mark}${report.verdict === undefined ? '' : ` (verdict ${report.verdict})`}\n`);
       for (const check of report.checks) {
         const status = check.status === 'pass' ? style.green('pass') : check.status === 'fail' ? style.red('FAIL') : style.dim('skip');
