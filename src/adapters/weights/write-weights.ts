@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { InvarlockError } from '../../errors/index.js';
 import {
   collectSessionExternalData,
@@ -7,6 +8,7 @@ import {
   transposeMatrix,
   writeModel,
   type ExternalDataEntry,
+  type ModelFileSet,
   type TensorEdit,
   type TensorRecord,
 } from '../../onnx/index.js';
@@ -47,6 +49,36 @@ const WRITABLE: Partial<Record<WeightFormat, 'FLOAT' | 'FLOAT16' | 'BFLOAT16' | 
  */
 export function writeWeights(model: LoadedModel, changed: ReadonlyMap<string, Float32Array>, options: WriteWeightsOptions = {}): EditedModel {
   const mode = options.mode ?? WRITE_WEIGHTS_DEFAULTS.mode;
+  const { edits, records } = planWeightEdits(model, changed);
+  const main = writeGraph(model.graph, edits.get('main'), mode);
+  const encoder = model.encoder === null ? null : writeGraph(model.encoder, edits.get('encoder'), mode);
+  return { ...main, encoder, written: records.map((r) => r.key) };
+}
+
+/** A `replace` edit of one initializer. */
+export type WeightReplacement = Extract<TensorEdit, { kind: 'replace' }>;
+
+/**
+ * The `replace` edits that write float32 `[rows, cols]` weights into the main graph's initializers
+ * (same conversions, checks and errors as {@link writeWeights}), for a session graph that keeps
+ * the unchanged weights on disk (`writeSessionModel`): no model bytes are copied. Only the encoder
+ * of a seq2seq model is not covered (its weights cannot be edited by this path:
+ * `E_DTYPE_UNSUPPORTED`).
+ */
+export function weightReplacements(model: LoadedModel, changed: ReadonlyMap<string, Float32Array>): WeightReplacement[] {
+  const { edits } = planWeightEdits(model, changed);
+  if ((edits.get('encoder')?.size ?? 0) > 0) {
+    throw new InvarlockError('E_DTYPE_UNSUPPORTED', `${model.graph.path}: edited encoder weights cannot be scored from files yet`, { details: { file: model.graph.path } });
+  }
+  return [...(edits.get('main') ?? new Map<TensorRecord, { payload: Uint8Array }>()).entries()].map(([tensor, { payload }]) => ({ kind: 'replace', tensor, payload }));
+}
+
+/** Where a loaded graph's weights are, for `writeSessionModel` and `createScorer`. */
+export function graphFiles(graph: LoadedGraph<unknown>): ModelFileSet {
+  return { directory: path.dirname(graph.path), modelFile: path.basename(graph.path), data: graph.store.source };
+}
+
+function planWeightEdits(model: LoadedModel, changed: ReadonlyMap<string, Float32Array>) {
   const records = selectRecords(model, [...changed.keys()]);
   const edits = new Map<GraphRole, Map<TensorRecord, { payload: Uint8Array; key: string; values: Float32Array }>>();
   for (const record of records) {
@@ -79,9 +111,7 @@ export function writeWeights(model: LoadedModel, changed: ReadonlyMap<string, Fl
     const stored = record.storedOrientation === 'in-out' ? transposeMatrix(values, record.rows, record.cols) : values;
     perGraph.set(tensor, { payload: encodeTensorPayload(dataType, stored, { name: tensor.name }), key: record.key, values });
   }
-  const main = writeGraph(model.graph, edits.get('main'), mode);
-  const encoder = model.encoder === null ? null : writeGraph(model.encoder, edits.get('encoder'), mode);
-  return { ...main, encoder, written: records.map((r) => r.key) };
+  return { edits, records };
 }
 
 function initializerOf(graph: LoadedGraph<unknown>, record: WeightRecord): string {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { readWeights, writeWeights, type LoadedModel } from '../../adapters/index.js';
+import { readWeights, weightReplacements, type LoadedModel } from '../../adapters/index.js';
 import { applyEdit, type EditPlan, type EditResult, type WeightMatrix } from '../../edits/index.js';
 import { InvarlockError, isInvarlockError } from '../../errors/index.js';
 import {
@@ -488,7 +488,7 @@ async function buildSubject(ctx: SubjectContext): Promise<BuiltSubject> {
       : await resolveEditPlan('lora', { adapters: [{ path: spec.path, weight: spec.weight }] }, (p) => resolve(options.cwd, p));
   const matrices = baseline.weights ?? readWeights(baseModel).map(toWeightMatrix);
   const edit = applyEdit(plan, matrices);
-  const written = writeWeights(baseModel, edit.changed, { mode: 'copy' });
+  const replace = weightReplacements(baseModel, edit.changed);
   const weights = matrices.map((m) => {
     const data = edit.changed.get(m.key);
     return data === undefined ? m : { ...m, data };
@@ -505,7 +505,7 @@ async function buildSubject(ctx: SubjectContext): Promise<BuiltSubject> {
       spec.kind === 'edit'
         ? { kind: 'edit', name: plan.name, config: editConfig, params_changed: edit.paramsChanged, modules_touched: edit.modulesTouched, rolled_back: false }
         : { kind: 'compare', label: spec.label, params_changed: edit.paramsChanged, modules_touched: edit.modulesTouched },
-    scoringModel: scoringModelOf(baseModel, label, { bytes: written.bytes, externalData: written.externalData }),
+    scoringModel: scoringModelOf(baseModel, label, replace),
     loaded: baseModel,
     weights,
     tokenizerHash: baseModel.tokenizer!.hash,

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { configRecord, describeSpec, lastSegment, modelInputOf, scoringModelOf, type SubjectSpec } from './run-records.js';
-import { readWeights, writeWeights, type LoadedModel, type LoadedTokenizer, type ModelConfig } from '../../adapters/index.js';
+import { readWeights, weightReplacements, type LoadedModel, type LoadedTokenizer, type ModelConfig } from '../../adapters/index.js';
 import { applyEdit, applyEditResult, type EditPlan, type WeightMatrix } from '../../edits/index.js';
 import { InvarlockError, isInvarlockError } from '../../errors/index.js';
 import {
@@ -397,7 +397,7 @@ async function buildSubject(ctx: ClassificationContext, baseline: Classification
     spec.kind === 'edit' ? await resolveEditPlan(spec.name, spec.config, resolvePath) : await resolveEditPlan('lora', { adapters: [{ path: spec.path, weight: spec.weight }] }, resolvePath);
   const matrices = baseline.weights ?? readWeights(baseModel).map(toWeightMatrix);
   const edit = applyEdit(plan, matrices);
-  const written = writeWeights(baseModel, edit.changed, { mode: 'copy' });
+  const replace = weightReplacements(baseModel, edit.changed);
   const loraAdapters =
     plan.name === 'lora'
       ? plan.config.adapters.map((a) => ({ reference: a.adapter.source, sha256: a.adapter.digest, rank: a.adapter.config.r, alpha: a.adapter.config.loraAlpha, weight: a.weight }))
@@ -410,7 +410,7 @@ async function buildSubject(ctx: ClassificationContext, baseline: Classification
       spec.kind === 'edit'
         ? { kind: 'edit', name: plan.name, config: editConfig, params_changed: edit.paramsChanged, modules_touched: edit.modulesTouched, rolled_back: false }
         : { kind: 'compare', label: spec.label, params_changed: edit.paramsChanged, modules_touched: edit.modulesTouched },
-    scoringModel: scoringModelOf(baseModel, label, { bytes: written.bytes, externalData: written.externalData }),
+    scoringModel: scoringModelOf(baseModel, label, replace),
     loaded: baseModel,
     weights: applyEditResult(matrices, edit),
     tokenizerHash: requireTokenizer(baseModel).hash,

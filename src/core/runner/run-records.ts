@@ -1,6 +1,5 @@
-import type { LoadedModel } from '../../adapters/index.js';
+import { graphFiles, type LoadedModel, type WeightReplacement } from '../../adapters/index.js';
 import type { ScoringModel } from '../../eval/index.js';
-import { indexModel } from '../../onnx/index.js';
 import type { JsonValue, ModelInput } from '../../report/index.js';
 import type { RunConfig } from '../config/index.js';
 import { formatsOf, type OpenedModel } from './open-model.js';
@@ -12,18 +11,9 @@ export type SubjectSpec =
   | { readonly kind: 'model'; readonly label: string; readonly model: string }
   | { readonly kind: 'lora'; readonly label: string; readonly path: string; readonly weight: number };
 
-/** The scoring input of a model: its own bytes, or edited bytes written in memory (re-indexed). */
-export function scoringModelOf(model: LoadedModel, source: string, edited: { readonly bytes: Uint8Array; readonly externalData: readonly { path: string; data: Uint8Array }[] } | null): ScoringModel {
-  if (edited !== null) {
-    return { source, index: indexModel(edited.bytes, { source }), io: model.graph.io, externalData: edited.externalData };
-  }
-  const store = model.graph.store;
-  return {
-    source,
-    index: model.graph.index,
-    io: model.graph.io,
-    externalData: store.externalLocations.map((location) => ({ path: location, data: store.externalBuffer(location) })),
-  };
+/** The scoring input of a model: its own files, plus the tensors an edit replaced (written beside copies of the rest when scored). */
+export function scoringModelOf(model: LoadedModel, source: string, replace: readonly WeightReplacement[] | null): ScoringModel {
+  return { source, index: model.graph.index, io: model.graph.io, files: graphFiles(model.graph), ...(replace === null ? {} : { replace }) };
 }
 
 /** One line for the apply stage's progress event. */

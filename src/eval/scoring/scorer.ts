@@ -1,18 +1,26 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { ModelIo } from '../../adapters/index.js';
 import { InvarlockError, wrapError } from '../../errors/index.js';
-import { applyGraphSurgery, float16BitsToFloat32, type ExternalDataEntry, type ModelIndex } from '../../onnx/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { float16BitsToFloat32, writeSessionModel, type ModelFileSet, type ModelIndex, type TensorEdit } from '../../onnx/index.js';
 import { createRuntimeSession, loadOrt, type DeviceRequest, type ExecutionProviderName, type Ort } from '../runtime/index.js';
 import { assertFeedable, buildFeeds } from './build-feeds.js';
 import { planScoringSurgery, SCORING_NAMES, type HeadKind } from './loss-head.js';
 
-/** A model to score: its bytes (possibly edited in memory), external data and IO. */
+/**
+ * A model to score: its indexed graph, the files its weights are in, and the tensors an edit
+ * replaced. The session is built from a small graph that refers to the weights on disk (see
+ * `writeSessionModel`): no copy of the model's bytes is made in JS.
+ */
 export interface ScoringModel {
   readonly source: string;
   readonly index: ModelIndex;
   readonly io: ModelIo;
-  /** External data files the model refers to, for loading from bytes. */
-  readonly externalData: readonly ExternalDataEntry[];
+  readonly files: ModelFileSet;
+  /** New data for tensors (edited weights), raw layout. @default [] */
+  readonly replace?: readonly Extract<TensorEdit, { kind: 'replace' }>[];
 }
 
 /** Options of {@link createScorer}. */
@@ -25,6 +33,8 @@ export interface ScorerOptions {
   readonly taps?: readonly string[];
   /** Told when `auto` falls back from CUDA to CPU. */
   readonly onFallback?: (reason: string) => void;
+  /** Where the data file of a model with replaced tensors is written (removed once the session holds it). @default os.tmpdir() */
+  readonly scratchDir?: string;
 }
 
 /** A sequence to score: ids, and which positions count (see `EvalWindow`). */
@@ -110,22 +120,39 @@ function toFloat32(tensor: Tensor): Float32Array {
 }
 
 /**
- * Builds the scoring graph (loss head + taps) in memory and opens an onnxruntime session on it.
- * Throws `E_ADAPTER_IO` when the graph cannot be fed, `E_EP_UNAVAILABLE` / `E_RUNTIME_LOAD` from
- * session creation.
+ * Builds the scoring graph (loss head + taps) as a small graph whose weights stay in the model's
+ * files (replaced tensors in a scratch data file, with the unchanged ones copied beside them by
+ * range) and opens an onnxruntime session on it. The scratch folder is removed as soon as the
+ * session exists: onnxruntime has read or mapped the data by then.
+ * Throws `E_ADAPTER_IO` when the graph cannot be fed, `E_OUTPUT_PATH` when the scratch data cannot
+ * be written, `E_EP_UNAVAILABLE` / `E_RUNTIME_LOAD` from session creation.
  */
 export async function createScorer(model: ScoringModel, options: ScorerOptions): Promise<Scorer> {
   assertFeedable(model.io, model.source);
   const ort = await loadOrt();
   const surgery = planScoringSurgery(model.index, model.io, { head: options.head, taps: options.taps ?? [] });
-  const written = applyGraphSurgery(model.index, surgery);
-  const { session, provider } = await createRuntimeSession(written.modelBytes, {
-    device: options.device,
-    threads: options.threads,
-    externalData: model.externalData,
-    source: model.source,
-  }, options.onFallback);
-  return new OrtScorer(ort, session, provider, model, options.head);
+  const replace = model.replace ?? [];
+  let scratch: string | undefined;
+  try {
+    if (replace.length > 0) {
+      try {
+        scratch = mkdtempSync(join(options.scratchDir ?? tmpdir(), 'invarlock-session-'));
+      } catch (error) {
+        throw wrapError(error, 'E_OUTPUT_PATH', `cannot create a scratch folder for the edited model's data in '${options.scratchDir ?? tmpdir()}'`, {
+          details: { file: options.scratchDir ?? tmpdir() },
+        });
+      }
+    }
+    const written = writeSessionModel(model.index, { files: model.files, surgery, replace, ...(scratch === undefined ? {} : { scratchDirectory: scratch }) });
+    const { session, provider } = await createRuntimeSession(
+      written.bytes,
+      { device: options.device, threads: options.threads, externalDataFolder: written.folder, source: model.source },
+      options.onFallback,
+    );
+    return new OrtScorer(ort, session, provider, model, options.head);
+  } finally {
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 class OrtScorer implements Scorer {
