@@ -1,7 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-
-const layers = ['action', 'cli', 'core', 'report', 'guards', 'edits', 'eval', 'adapters', 'hub', 'onnx', 'contracts', 'errors'];
+import layerPlugin from './scripts/lint/layer-imports.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'build/**', 'node_modules/**', 'tests/fixtures/**', 'coverage/**', '.bench-cache/**', '.build-*/**', '.scratch/**', 'invarlock-out/**', 'invarlock-demo/**'] },
@@ -18,21 +17,10 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  // A layer may reach another layer only through its index.ts (STYLE.md §1).
-  ...layers.map((layer) => ({
-    files: [`src/${layer}/**/*.ts`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: layers
-            .filter((other) => other !== layer)
-            .map((other) => ({
-              group: [`../${other}/*/**`, `../../${other}/*/**`, `../${other}/!(index.js)`, `../../${other}/!(index.js)`],
-              message: `Import ${other} through its index.ts only.`,
-            })),
-        },
-      ],
-    },
-  })),
+  // A layer imports only the layers below it, and only through their index.ts (STYLE.md §1).
+  {
+    files: ['src/**/*.ts'],
+    plugins: { invarlock: layerPlugin },
+    rules: { 'invarlock/layer-imports': 'error' },
+  },
 );

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { certify, parseRunConfigFile, resolveRunConfig, type CertifyRun, type RunConfig, type RunConfigFile, type RunEvent, type TierName } from '../../src/core/index.js';
 import { loadModel } from '../../src/adapters/index.js';
-import { deriveSeed } from '../../src/eval/index.js';
+import { deriveSeed } from '../../src/stats/index.js';
 import { isInvarlockError } from '../../src/errors/index.js';
 import type { CalibrationCase } from './cases.js';
 import { blockCount, writeAdapterVariant, writeNoisyModel, writeScaledBlock, writeZeroedBlock, type MaterialisedModel } from './materialise.js';

@@ -9,7 +9,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModel, readWeights, writeWeights, type LoadedModel, type ModelWeight } from '../../src/adapters/index.js';
-import { createPrng } from '../../src/eval/index.js';
+import { createPrng } from '../../src/stats/index.js';
 
 /** Files of a model directory besides the ONNX graph, copied when present. */
 const SIDE_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json'] as const;

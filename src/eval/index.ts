@@ -1,8 +1,8 @@
 /**
  * The evaluation layer: datasets and paired windows, scoring sessions (the model plus an on-device
- * loss head), the onnxruntime boundary, and the paired statistics and gates.
+ * loss head), and the onnxruntime boundary.
+ * The paired statistics and gates live one layer down, in `src/stats`.
  */
-export * from './stats/index.js';
 export * from './data/index.js';
 export * from './windows/index.js';
 export * from './runtime/index.js';

@@ -55,7 +55,7 @@ export { dequantizeMatMulNBits, type MatMulNBitsInput } from './dequantize-matmu
 export { dequantizeGatherBlockQuantized, type DequantizedTable, type GatherBlockQuantizedInput } from './dequantize-gather-block.js';
 
 // Writing
-export { encodeTensorPayload, roundHalfEven, type EncodePayloadOptions, type TensorValues } from './tensor-encode.js';
+export { encodeTensorPayload, type EncodePayloadOptions, type TensorValues } from './tensor-encode.js';
 export { MODEL_EDIT_DEFAULTS, spliceModel, writeModel } from './splice-writer.js';
 export { applyGraphSurgery, spliceGraphSurgery } from './graph-surgery.js';
 export { SESSION_DATA_FILE, writeSessionModel, type ModelFileSet, type SessionModel, type SessionModelOptions } from './session-model.js';

@@ -3,6 +3,7 @@
  * packed two or four per byte, element 0 in the low bits, the last byte padded with zeros).
  */
 import { InvarlockError } from '../errors/index.js';
+import { roundHalfEven } from '../stats/index.js';
 import { DATA_TYPES, payloadByteLength, type DataTypeName } from './data-types.js';
 import { numberToBfloat16, numberToFloat16 } from './float16.js';
 
@@ -144,15 +145,6 @@ function numbersOf(values: TensorValues, dataType: DataTypeName, name: string): 
     return out;
   }
   return values;
-}
-
-/** Rounds to the nearest integer, ties to even (the project's rounding rule for quantized values). */
-export function roundHalfEven(value: number): number {
-  const floor = Math.floor(value);
-  const diff = value - floor;
-  if (diff > 0.5) return floor + 1;
-  if (diff < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 function rangeError(name: string, dataType: DataTypeName, index: number, value: string): InvarlockError {

@@ -1,5 +1,5 @@
 import { canonicalJson } from '../contracts/index.js';
-import { deriveSeed } from '../eval/index.js';
+import { deriveSeed } from '../stats/index.js';
 import { InvarlockError, isInvarlockError } from '../errors/index.js';
 import { certificateDigest, configDigest, planDigest, policyDigest, runId } from './certificate-digest.js';
 import type { Certificate, Change, Guards, ModelIdentity } from './certificate-types.js';

@@ -14,7 +14,7 @@ import {
   type GuardOutcome,
   type PairedBootstrapSettings,
   type TailSummary,
-} from '../eval/index.js';
+} from '../stats/index.js';
 import type {
   CheckStatus,
   GuardBlock,

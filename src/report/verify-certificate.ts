@@ -1,4 +1,4 @@
-import { deriveSeed } from '../eval/index.js';
+import { deriveSeed } from '../stats/index.js';
 import { isInvarlockError } from '../errors/index.js';
 import { certificateDigest, policyDigest, runId } from './certificate-digest.js';
 import type { Certificate } from './certificate-types.js';

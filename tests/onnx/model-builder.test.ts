@@ -8,7 +8,6 @@ import {
   buildModelChunks,
   encodeTensorPayload,
   indexModel,
-  roundHalfEven,
   type GraphSpec,
   type ModelSpec,
 } from '../../src/onnx/index.js';
@@ -130,7 +129,8 @@ describe('encodeTensorPayload', () => {
     expect(thrown(() => encodeTensorPayload('FLOAT8E4M3FN', [1], { name: 'f8' }))).toMatchObject({ code: 'E_DTYPE_UNSUPPORTED', details: { tensor: 'f8' } });
   });
 
-  it('rounds half to even', () => {
-    expect([-1.5, -0.5, 0.5, 1.5, 2.5, 2.6, -2.6].map(roundHalfEven)).toEqual([-2, 0, 0, 2, 2, 3, -3]);
+  it('rounds integer payloads half to even', () => {
+    const bytes = encodeTensorPayload('INT8', [-1.5, -0.5, 0.5, 1.5, 2.5, 2.6, -2.6], { name: 'q' });
+    expect([...new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)]).toEqual([-2, 0, 0, 2, 2, 3, -3]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { policyDigest as corePolicyDigest, resolvePolicy } from '../../src/core/policy/index.js';
-import { summarizePairedLosses } from '../../src/eval/index.js';
+import { summarizePairedLosses } from '../../src/stats/index.js';
 import { isInvarlockError } from '../../src/errors/index.js';
 import { buildCertificate, certificateDigest, parseCertificate, policyDigest, serializeCertificate, verifyCertificate, type CertificateInput } from '../../src/report/index.js';
 import { defaultLabel } from '../../src/report/build-certificate.js';

@@ -5,7 +5,7 @@
  * sample is the same on every machine; `tests/fixtures/certificates/generate-fixtures.ts` builds
  * the committed certificates and renderings from them.
  */
-import { Prng } from '../../src/eval/index.js';
+import { Prng } from '../../src/stats/index.js';
 import type {
   CertificateInput,
   GuardBlock,

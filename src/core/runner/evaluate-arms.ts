@@ -69,14 +69,3 @@ export async function measureActivations(
     }),
   );
 }
-
-/** Weighted mean of a losses record (log of the arm's perplexity). */
-export function weightedMeanLoss(losses: WindowLosses): number {
-  let sum = 0;
-  let weight = 0;
-  for (let i = 0; i < losses.loss.length; i++) {
-    sum += losses.loss[i]! * losses.weight[i]!;
-    weight += losses.weight[i]!;
-  }
-  return weight === 0 ? Number.NaN : sum / weight;
-}

@@ -1,4 +1,5 @@
-import { describeModel, loadModel, type LoadedModel, type ModelDescription, type WeightFormat } from '../../adapters/index.js';
+import { describeModel, loadModel, type LoadedModel, type LoadedTokenizer, type ModelDescription, type WeightFormat } from '../../adapters/index.js';
+import { InvarlockError } from '../../errors/index.js';
 import type { AdapterChoice } from '../config/index.js';
 import { fileSha256, resolveModel, type ResolvedModel } from '../../hub/index.js';
 
@@ -43,4 +44,12 @@ export async function openModel(reference: string, options: OpenModelOptions): P
 /** The quantization formats of a description, sorted (certificate `quantization_formats`). */
 export function formatsOf(description: ModelDescription): WeightFormat[] {
   return (Object.keys(description.formats) as WeightFormat[]).sort();
+}
+
+/** The model's tokenizer; every runner model is opened with one (`tokenizer: 'required'`). */
+export function requireTokenizer(model: LoadedModel): LoadedTokenizer {
+  if (model.tokenizer === null) {
+    throw new InvarlockError('E_TOKENIZER_MISSING', `${model.dir} was loaded without a tokenizer; scoring text needs one`, { details: { file: model.dir } });
+  }
+  return model.tokenizer;
 }

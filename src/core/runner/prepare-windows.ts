@@ -1,8 +1,10 @@
 import type { LoadedTokenizer } from '../../adapters/index.js';
 import { InvarlockError } from '../../errors/index.js';
-import { buildWindowPlan, createPrng, deriveSeed, loadDataset, type Dataset, type WindowPlan } from '../../eval/index.js';
+import { buildWindowPlan, type Dataset, type WindowPlan } from '../../eval/index.js';
+import { createPrng, deriveSeed } from '../../stats/index.js';
 import type { Policy } from '../policy/index.js';
 import type { RunConfig } from '../config/index.js';
+import { loadRunDataset, type DatasetLocation } from './load-run-dataset.js';
 
 /** The data of a run: the dataset read and the paired window plan built from it. */
 export interface PreparedWindows {
@@ -21,18 +23,9 @@ export async function prepareWindows(
   policy: Policy,
   tokenizer: LoadedTokenizer,
   objective: 'causal' | 'masked',
-  hub: { readonly cwd: string; readonly hubUrl?: string; readonly accessToken?: string },
+  hub: DatasetLocation,
 ): Promise<PreparedWindows> {
-  const dataset = await loadDataset(config.dataset.provider, {
-    cwd: hub.cwd,
-    split: config.dataset.split,
-    dedupe: config.dataset.dedupe ? 'exact' : 'none',
-    ...(config.dataset.path === null ? {} : { dataPath: config.dataset.path }),
-    network: config.allowNetwork ? 'allow' : 'deny',
-    ...(config.cacheDir === null ? {} : { hubCacheDir: config.cacheDir }),
-    ...(hub.hubUrl === undefined ? {} : { hubUrl: hub.hubUrl }),
-    ...(hub.accessToken === undefined ? {} : { accessToken: hub.accessToken }),
-  });
+  const dataset = await loadRunDataset(config, hub);
   if (dataset.kind !== 'documents') {
     throw new InvarlockError('E_DATASET_INVALID', `dataset ${config.dataset.provider} holds labelled examples; perplexity needs text documents`, {
       details: { field: 'dataset.provider' },

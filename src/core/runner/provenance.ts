@@ -1,6 +1,7 @@
 import { cpus, totalmem } from 'node:os';
 import packageJson from '../../../package.json' with { type: 'json' };
-import { deriveSeed, runtimeIdentity, type ExecutionProviderName } from '../../eval/index.js';
+import { runtimeIdentity, type ExecutionProviderName } from '../../eval/index.js';
+import { deriveSeed } from '../../stats/index.js';
 import type { Provenance, Seeds } from '../../report/index.js';
 import type { Policy } from '../policy/index.js';
 

@@ -1,7 +1,8 @@
 import { weightReplacements, type LoadedModel } from '../../adapters/index.js';
 import type { WeightMatrix } from '../../edits/index.js';
 import { InvarlockError } from '../../errors/index.js';
-import { createScorer, pairedBootstrap, type DeviceRequest, type Scorer, type ScoringModel, type WindowLosses } from '../../eval/index.js';
+import { createScorer, type DeviceRequest, type Scorer, type ScoringModel, type WindowLosses } from '../../eval/index.js';
+import { pairedBootstrap } from '../../stats/index.js';
 import {
   applyVeScales,
   decideVeEnable,
@@ -23,7 +24,8 @@ import type { GuardBlock, GuardOverheadInput, VarianceMeasurements } from '../..
 import type { RunEventListener } from '../events/index.js';
 import type { Policy } from '../policy/index.js';
 import { activationTapsOf, type ActivationTap } from './activation-taps.js';
-import { scoreArm, weightedMeanLoss, type ArmProgress, type ArmWindows } from './evaluate-arms.js';
+import { scoreArm, type ArmProgress, type ArmWindows } from './evaluate-arms.js';
+import { scoresOfLosses, weightedMean } from './objective.js';
 import { varianceBlock } from './guard-blocks.js';
 
 /** Defaults of {@link VarianceStageInput}. */
@@ -235,8 +237,8 @@ export async function runVarianceStage(input: VarianceStageInput): Promise<Varia
 
     const rest = k < windowIds.length ? await scoreArm(guarded, sliceArm(input.preview, k), armProgress(input, 'preview')) : null;
     const guardedPreview = rest === null ? lossB : concatLosses(lossB, rest);
-    const bare = Math.exp(weightedMeanLoss(previewLosses));
-    const guardedPpl = Math.exp(weightedMeanLoss(guardedPreview));
+    const bare = Math.exp(weightedMean(scoresOfLosses(previewLosses)));
+    const guardedPpl = Math.exp(weightedMean(scoresOfLosses(guardedPreview)));
     const result = evaluateVariance({ mode: 'edit', proposal, gate, decision });
     keepOpen = (input.guardedSession ?? VARIANCE_STAGE_DEFAULTS.guardedSession) === 'keep';
     return {

@@ -1,4 +1,4 @@
-import { roundHalfEven } from '../../eval/index.js';
+import { roundHalfEven } from '../../stats/index.js';
 
 /** Options of {@link quantizeRtn}; see `QuantRtnConfig` for meanings. */
 export interface RtnKernelOptions {

@@ -1,5 +1,5 @@
 import { InvarlockError } from '../../errors/index.js';
-import { roundHalfEven } from '../stats/index.js';
+import { roundHalfEven } from '../../stats/index.js';
 import { murmur3Bytes, murmur3Words } from './murmur3.js';
 import type { MaskedWindow, MaskOptions } from './types.js';
 

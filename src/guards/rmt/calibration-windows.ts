@@ -1,4 +1,4 @@
-import { roundHalfEven } from '../../eval/index.js';
+import { roundHalfEven } from '../../stats/index.js';
 
 /**
  * Indices of `count` evenly spaced calibration windows among `n` (ALGORITHMS.md §5):

@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import tiersJson from '../../../contracts/tiers.json' with { type: 'json' };
 import { PROFILE_NAMES, TIER_NAMES, loadTiers, parseTiersFile, resolvePolicy, type Policy } from '../../../src/core/policy/index.js';
-import { BOOTSTRAP_DEFAULTS, type GateThresholds } from '../../../src/eval/stats/index.js';
+import { BOOTSTRAP_DEFAULTS, type GateThresholds } from '../../../src/stats/index.js';
 import { InvarlockError } from '../../../src/errors/index.js';
 
 /** ALGORITHMS.md §1 (profiles), transcribed from the table. */

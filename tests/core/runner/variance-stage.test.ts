@@ -17,17 +17,15 @@ import { toWeightMatrix } from '../../../src/core/runner/weight-matrices.js';
 import { applyEdit, resolveQuantRtnConfig, type WeightMatrix } from '../../../src/edits/index.js';
 import {
   buildWindowPlan,
-  createPrng,
   createScorer,
-  decideGuardOverheadGate,
   filterDocuments,
   maskWindow,
-  pairedBootstrap,
   splitWikitextArticles,
   type EvalWindow,
   type ScoringModel,
   type WindowLosses,
 } from '../../../src/eval/index.js';
+import { createPrng, decideGuardOverheadGate, pairedBootstrap } from '../../../src/stats/index.js';
 import { applyVeScales, restoreVeScales, veScaleWindowCount } from '../../../src/guards/index.js';
 import { readTensorFloat32 } from '../../../src/onnx/index.js';
 

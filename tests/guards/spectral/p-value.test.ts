@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { erfc } from '../../../src/eval/index.js';
+import { erfc } from '../../../src/stats/index.js';
 import { twoSidedPValue } from '../../../src/guards/index.js';
 
 describe('erfc', () => {

@@ -1,0 +1,82 @@
+import { comparePlanPairing, type ExecutionProviderName, type PairingReport } from '../../eval/index.js';
+import type { CertificateInput } from '../../report/index.js';
+import type { BuiltSubject } from './build-subject.js';
+import { notRunBlock } from './guard-blocks.js';
+import type { ArmScores } from './objective.js';
+import { buildProvenance } from './provenance.js';
+import type { GuardOutcomes } from './run-guards.js';
+import type { BaselineRun, RunContext } from './run-context.js';
+import { configRecord, lastSegment, modelInputOf } from './run-records.js';
+
+/** What a subject's run measured; an arm is null when it was not scored (or not finite, on error). */
+export interface Measured {
+  readonly outcome: CertificateInput['outcome'];
+  readonly built: BuiltSubject;
+  readonly preview: ArmScores | null;
+  readonly final: ArmScores | null;
+  readonly guards: GuardOutcomes | null;
+  readonly provider: ExecutionProviderName;
+}
+
+/** The certificate input of one subject: paired arms, pairing, guards, identities, dataset, policy, provenance, timing. */
+export async function certificateInput(ctx: RunContext, baseline: BaselineRun, m: Measured): Promise<CertificateInput> {
+  const { config, policy, seeds, evaluation } = ctx;
+  const arm = (base: ArmScores, subject: ArmScores | null) =>
+    subject === null
+      ? { ids: [], weights: [], baseline: [], subject: [] }
+      : { ids: [...subject.ids], weights: Array.from(subject.weights), baseline: Array.from(base.values), subject: Array.from(subject.values) };
+  const finishedAt = ctx.clock();
+  const provenance = await buildProvenance({
+    provider: m.provider,
+    seeds,
+    container: ctx.options.container ?? (config.runtimeImageDigest === null ? null : { image: 'invarlock-runtime', digest: config.runtimeImageDigest }),
+  });
+  return {
+    outcome: m.outcome,
+    metricKind: ctx.objective.metricKind,
+    windows: { preview: arm(baseline.scores.preview, m.preview), final: arm(baseline.scores.final, m.final) },
+    pairing: pairingOf(ctx, baseline, m),
+    guards: m.guards?.blocks ?? {
+      invariants: notRunBlock('run_error'),
+      spectral: notRunBlock('run_error'),
+      rmt: notRunBlock('run_error'),
+      variance: notRunBlock('run_error'),
+    },
+    guardOverhead: m.guards?.overhead ?? { evaluated: false, reason: evaluation.variance.kind === 'applies' ? 'variance guard made no change' : evaluation.variance.reason },
+    change: m.built.change,
+    models: { baseline: modelInputOf(baseline.opened, lastSegment(baseline.opened.reference), []), subject: m.built.identity },
+    dataset: { provider: config.dataset.provider, ...evaluation.dataset, seed: config.seed },
+    policy,
+    provenance,
+    config: configRecord(config),
+    timing: {
+      started_at: ctx.startedAt.toISOString(),
+      finished_at: finishedAt.toISOString(),
+      duration_ms: Math.max(0, finishedAt.getTime() - ctx.startedAt.getTime()),
+      stages: [...ctx.timer.stages],
+    },
+  };
+}
+
+/** Both models were scored on exactly the planned units, on the planned ids and scored positions. */
+function pairingOf(ctx: RunContext, baseline: BaselineRun, m: Measured): CertificateInput['pairing'] {
+  const planned = ctx.evaluation.planned;
+  const byId = new Map([...planned.preview, ...planned.final].map((w) => [w.id, w]));
+  const refs = (scores: ArmScores | null) => (scores?.ids ?? []).map((id, i) => ({ id, ids: byId.get(id)?.ids ?? new Uint32Array(0), scoredCount: scores!.weights[i]! }));
+  const finalScored = m.final !== null;
+  const report = (preview: ArmScores | null, final: ArmScores | null): PairingReport =>
+    comparePlanPairing({ preview: planned.preview, final: finalScored ? planned.final : [] }, { preview: refs(preview), final: refs(final) });
+  const base = report(baseline.scores.preview, finalScored ? baseline.scores.final : null);
+  const subject = report(m.preview, m.final);
+  const problems = [...base.problems, ...subject.problems];
+  return {
+    match: m.preview === null ? null : Math.min(base.match, subject.match),
+    overlap: m.preview === null ? null : Math.max(base.overlap, subject.overlap),
+    duplicates: ctx.evaluation.duplicatesRemoved,
+    counts: {
+      baseline: { preview: baseline.scores.preview.ids.length, final: finalScored ? baseline.scores.final.ids.length : 0 },
+      subject: { preview: m.preview?.ids.length ?? 0, final: m.final?.ids.length ?? 0 },
+    },
+    reason: problems.length === 0 ? null : `${problems[0]!.code}: ${problems[0]!.message}`,
+  };
+}

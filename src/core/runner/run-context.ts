@@ -1,0 +1,49 @@
+import type { WeightMatrix } from '../../edits/index.js';
+import type { KernelPool, RmtModuleMeasurement } from '../../guards/index.js';
+import type { RunConfig } from '../config/index.js';
+import type { RunEventListener } from '../events/index.js';
+import type { Policy } from '../policy/index.js';
+import type { ArmScores, Evaluation, Objective } from './objective.js';
+import type { OpenedModel } from './open-model.js';
+import type { seedsOf } from './provenance.js';
+import type { StageTimer } from './stage-timer.js';
+
+/** Options of `certify`: everything that is not the run's configuration. */
+export interface CertifyOptions {
+  /** Relative model, dataset and adapter paths are resolved against this directory. */
+  readonly cwd: string;
+  readonly onEvent?: RunEventListener;
+  readonly signal?: AbortSignal;
+  /** Milliseconds clock for stage durations (injected for tests). @default performance.now */
+  readonly now?: () => number;
+  /** Wall clock for the timing block. @default () => new Date() */
+  readonly clock?: () => Date;
+  /** The runtime image when running in a container (recorded in provenance). */
+  readonly container?: { readonly image: string; readonly digest: string } | null;
+  readonly hubUrl?: string;
+  readonly accessToken?: string;
+}
+
+/** A certify run once the baseline is open and the objective chosen: what every subject shares. */
+export interface RunContext {
+  readonly config: RunConfig;
+  readonly policy: Policy;
+  readonly seeds: ReturnType<typeof seedsOf>;
+  readonly objective: Objective;
+  readonly evaluation: Evaluation;
+  readonly options: CertifyOptions;
+  readonly onEvent: RunEventListener;
+  readonly timer: StageTimer;
+  readonly pool: KernelPool;
+  readonly startedAt: Date;
+  readonly clock: () => Date;
+}
+
+/** The baseline's side of every paired comparison: its scores, weights and activations. */
+export interface BaselineRun {
+  readonly opened: OpenedModel;
+  readonly scores: { readonly preview: ArmScores; readonly final: ArmScores };
+  /** Dequantized weights for the guards and edits; null when no weight guard runs in compare mode. */
+  readonly weights: readonly WeightMatrix[] | null;
+  readonly rmt: readonly RmtModuleMeasurement[] | null;
+}
