@@ -1,1 +1,1 @@
-export { STAGES, type RunEvent, type RunEventListener, type StageName } from './run-event.js';
+export { STAGES, passRate, type RunEvent, type RunEventListener, type StageName } from './run-event.js';
