@@ -33,6 +33,8 @@ async function measure(dir: string): Promise<void> {
       const load = loadavg()[0]!;
       const { result, wallMs } = await runChild<CertifyResult>('bench/suite/certify-child.ts', input, { timeoutMs: 3 * 3600_000 });
       runs[kind] = { ...result, wallMs, load: Math.max(load, loadavg()[0]!) };
+      // each run as soon as it ends: a large model's pair can take long
+      console.log(JSON.stringify({ model: basename(dir), kind, certifyS: +(result.certifyMs / 1000).toFixed(1), peakMiB: +(result.peakRssBytes / MiB).toFixed(0), load: +runs[kind].load.toFixed(1) }));
     }
     const cold = runs.cold!;
     const reused = runs.reused!;
