@@ -14,7 +14,8 @@
  *   careful hand-written JS loop would cost.
  */
 import type { InferenceSession } from 'onnxruntime-node';
-import { loadModel, sessionInput, type LoadedModel } from '../../src/adapters/index.js';
+import { graphFiles, loadModel, type LoadedModel } from '../../src/adapters/index.js';
+import { writeSessionModel } from '../../src/onnx/index.js';
 import { buildFeeds, createRuntimeSession, createScorer, loadOrt, type Ort, type ScoredSequence } from '../../src/eval/index.js';
 import { childInput, peakRssBytes, reportResult } from './child-process.js';
 import { benchWindows } from './eval-windows.js';
@@ -104,14 +105,8 @@ function labelLogProbTuned(logits: Float32Array, offset: number, vocab: number, 
 }
 
 async function invarlockRunner(model: LoadedModel, input: EvalModeInput, ort: Ort): Promise<{ runner: Runner; release: () => Promise<void> }> {
-  const store = model.graph.store;
   const scorer = await createScorer(
-    {
-      source: model.graph.path,
-      index: model.graph.index,
-      io: model.graph.io,
-      externalData: store.externalLocations.map((location) => ({ path: location, data: store.externalBuffer(location) })),
-    },
+    { source: model.graph.path, index: model.graph.index, io: model.graph.io, files: graphFiles(model.graph) },
     { device: 'cpu', threads: input.threads, head: 'token-logprobs' },
   );
   const runner: Runner = async (windows) => {
@@ -140,8 +135,8 @@ async function invarlockRunner(model: LoadedModel, input: EvalModeInput, ort: Or
 }
 
 async function logitsRunner(model: LoadedModel, input: EvalModeInput, ort: Ort): Promise<{ runner: Runner; release: () => Promise<void> }> {
-  const graph = sessionInput(model);
-  const { session } = await createRuntimeSession(graph.bytes, { device: 'cpu', threads: input.threads, externalData: graph.externalData, source: model.graph.path });
+  const graph = writeSessionModel(model.graph.index, { files: graphFiles(model.graph) });
+  const { session } = await createRuntimeSession(graph.bytes, { device: 'cpu', threads: input.threads, externalDataFolder: graph.folder, source: model.graph.path });
   const io = model.graph.io;
   const vocab = io.logits.shape[io.logits.shape.length - 1];
   if (typeof vocab !== 'number') throw new Error(`${model.graph.path}: logits have no numeric vocabulary dimension`);

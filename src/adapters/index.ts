@@ -61,7 +61,7 @@ export { mapModelWeights, namingOf, type MappedWeights, type MapWeightsOptions }
 export { describeModel, sharedTensors, summarizeQuantization } from './describe/describe-model.js';
 export { structureHash } from './describe/structure-hash.js';
 export { iterateWeights, readWeight, readWeights } from './weights/read-weights.js';
-export { WRITE_WEIGHTS_DEFAULTS, writeWeights, type WriteWeightsOptions } from './weights/write-weights.js';
+export { WRITE_WEIGHTS_DEFAULTS, graphFiles, weightReplacements, writeWeights, type WeightReplacement, type WeightReplacements, type WriteWeightsOptions } from './weights/write-weights.js';
 export { pairWeights, type WeightPair } from './weights/pair-weights.js';
 export { restoreSnapshot, SNAPSHOT_DEFAULTS, takeSnapshot } from './snapshot/take-snapshot.js';
 

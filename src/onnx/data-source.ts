@@ -2,11 +2,15 @@
  * External tensor data: resolves `external_data.location` against in-memory files and the model's
  * directory, reading files by offset in chunks with `fs.readSync` (so files over 2 GiB work).
  */
+import { constants as bufferConstants } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvarlockError, isInvarlockError, modelFilesRoot, openUntrustedFileSync, UNTRUSTED_FILE_LIMITS, wrapError } from '../errors/index.js';
 import { copyBytes } from './chunk-writer.js';
 import type { DataSource, DataSourceOptions } from './types.js';
+
+/** The most bytes one read returns: Node's typed-array limit (2^32 on 64-bit builds). */
+const MAX_ARRAY_BYTES = Math.min(bufferConstants.MAX_LENGTH, 2 ** 32);
 
 /** Defaults of {@link DataSourceOptions}. */
 export const DATA_SOURCE_DEFAULTS = Object.freeze({ chunkBytes: 64 * 1024 * 1024 } as const);
@@ -70,6 +74,13 @@ export function createDataSource(options: DataSourceOptions = {}): DataSource {
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
       throw new InvarlockError('E_TENSOR_RANGE', `tensor '${tensor}' reads bytes [${offset}, ${offset + length}) of '${location}', which has ${size}`, {
         details: { tensor, file: location, offset, expected: `at most ${size} bytes`, actual: String(offset + length) },
+      });
+    }
+    if (length > MAX_ARRAY_BYTES) {
+      // Node cannot hold this many bytes in one typed array; sessions read such files themselves (writeSessionModel)
+      throw new InvarlockError('E_TENSOR_RANGE', `reading ${length} bytes of '${location}' for '${tensor}' at once exceeds the ${MAX_ARRAY_BYTES}-byte limit of one array`, {
+        details: { tensor, file: location, offset, expected: `at most ${MAX_ARRAY_BYTES} bytes per read`, actual: String(length) },
+        hint: 'Read the file by range; a whole external data file over 4 GiB cannot be held in memory as one array.',
       });
     }
     const inMemory = memory.get(relative);

@@ -14,6 +14,9 @@ import type { ExternalDataEntry, OpsetImport } from './types.js';
  *   `inline` / `external` force one.
  * - `remove`: drops an initializer that no node reads (and a graph input of the same name).
  * - `add`: a new initializer in graph `graphId` (default 0, the main graph).
+ * - `reference`: the tensor's data is read from `length` bytes at `offset` of the external file
+ *   `location` (relative to the directory the written model is loaded from); nothing is copied. Used
+ *   to point a small session graph at weights that stay on disk.
  */
 export type TensorEdit =
   | {
@@ -25,7 +28,16 @@ export type TensorEdit =
       readonly placement?: 'keep' | 'inline' | 'external';
     }
   | { readonly kind: 'remove'; readonly tensor: TensorRef }
-  | { readonly kind: 'add'; readonly tensor: TensorSpec; readonly graphId?: number };
+  | { readonly kind: 'add'; readonly tensor: TensorSpec; readonly graphId?: number }
+  | {
+      readonly kind: 'reference';
+      readonly tensor: TensorRef;
+      readonly location: string;
+      readonly offset: number;
+      readonly length: number;
+      readonly dataType?: DataTypeName;
+      readonly dims?: readonly number[];
+    };
 
 /** Options of `spliceModel` / `writeModel` / `applyGraphSurgery`. */
 export interface ModelEditOptions {

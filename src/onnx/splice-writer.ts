@@ -45,6 +45,7 @@ export function spliceModel(index: ModelIndex, edits: readonly TensorEdit[], opt
   const splices: Splice[] = [];
   const patches: { start: number; payload: Uint8Array }[] = [];
   const notPatchable: string[] = [];
+  const referenced = new Set<string>();
 
   const added = new Set<string>();
   for (const edit of edits) {
@@ -59,6 +60,12 @@ export function spliceModel(index: ModelIndex, edits: readonly TensorEdit[], opt
     touched.add(tensor);
     if (edit.kind === 'remove') {
       splices.push(...removeTensorSplices(index, tensor));
+      continue;
+    }
+    if (edit.kind === 'reference') {
+      splices.push(referenceTensorSplice(index, tensor, edit));
+      referenced.add(edit.location);
+      notPatchable.push(tensor.name);
       continue;
     }
     const dataType = edit.dataType ?? tensor.dataType;
@@ -85,7 +92,8 @@ export function spliceModel(index: ModelIndex, edits: readonly TensorEdit[], opt
   }
 
   const externalData = external.length === 0 ? [] : [{ path: location, data: concatChunks(external.chunks) }];
-  const referencedExternalFiles = [...new Set(allTensors.filter((t) => !touched.has(t) && t.data.storage === 'external').map((t) => (t.data.storage === 'external' ? t.data.location : '')))].sort();
+  for (const t of allTensors) if (!touched.has(t) && t.data.storage === 'external') referenced.add(t.data.location);
+  const referencedExternalFiles = [...referenced].sort();
   if (mode === 'in-place') {
     if (notPatchable.length > 0 || splices.length !== patches.length) {
       throw editError(index, `in-place mode needs same-size edits; these change the file layout: ${notPatchable.join(', ') || 'added or removed tensors'}`, { problems: notPatchable });
@@ -107,6 +115,21 @@ export function writeModel(index: ModelIndex, edits: readonly TensorEdit[], opti
   const splice = spliceModel(index, edits, options);
   const modelBytes = (options.mode ?? MODEL_EDIT_DEFAULTS.mode) === 'in-place' ? index.bytes : concatChunks(splice.chunks);
   return { modelBytes, externalData: splice.externalData, referencedExternalFiles: splice.referencedExternalFiles, strategy: splice.strategy };
+}
+
+/** The splice that turns `tensor` into a reference to bytes of an existing external file. */
+function referenceTensorSplice(index: ModelIndex, tensor: TensorRecord, edit: Extract<TensorEdit, { kind: 'reference' }>): Splice {
+  const dataType = edit.dataType ?? tensor.dataType;
+  const dims = edit.dims ?? tensor.dims;
+  if (dataType === 'UNKNOWN') throw editError(index, `tensor '${tensor.name}' has an unknown data type; give dataType`, { tensor: tensor.name });
+  const expected = payloadByteLength(dataType, dims.reduce((a, b) => a * b, 1));
+  if (expected !== edit.length || !Number.isSafeInteger(edit.offset) || edit.offset < 0) {
+    throw new InvarlockError('E_TENSOR_RANGE', `reference of tensor '${tensor.name}' names ${edit.length} bytes at ${edit.offset}; [${dims.join(', ')}] of ${dataType} needs ${String(expected)}`, {
+      details: { file: index.source, tensor: tensor.name, expected: String(expected), actual: String(edit.length) },
+    });
+  }
+  const body = reencodeTensor(index.bytes, tensor, { dataType, dims, payload: new Uint8Array(0), external: undefined, reference: edit });
+  return { start: tensor.span.payloadStart, end: tensor.span.end, chunks: body, enclosing: [...tensor.enclosing, tensor.span] };
 }
 
 /** The file range whose bytes equal the raw payload layout, when the tensor can be patched in place. */

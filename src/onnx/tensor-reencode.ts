@@ -20,6 +20,8 @@ export interface TensorReplacement {
   readonly payload: Uint8Array;
   /** When set, the payload goes to this external buffer instead of `raw_data`. */
   readonly external: ExternalDataBuffer | undefined;
+  /** When set, no payload is written: the tensor refers to these bytes of an existing external file. */
+  readonly reference?: { readonly location: string; readonly offset: number; readonly length: number };
 }
 
 /** The new TensorProto message body (without tag and length) as chunks. @internal */
@@ -40,9 +42,12 @@ export function reencodeTensor(bytes: Uint8Array, tensor: TensorRecord, replacem
   for (const dim of replacement.dims) w.varintField(1, dim);
   w.varintField(2, DATA_TYPES[replacement.dataType].code);
   keep(3, 9);
-  if (replacement.external === undefined) w.bytesField(9, replacement.payload);
+  const { reference } = replacement;
+  if (replacement.external === undefined && reference === undefined) w.bytesField(9, replacement.payload);
   keep(9, 13);
-  if (replacement.external !== undefined) {
+  if (reference !== undefined) {
+    writeExternalEntries(w, reference.location, reference.offset, reference.length);
+  } else if (replacement.external !== undefined) {
     const offset = replacement.external.append(replacement.payload);
     writeExternalEntries(w, replacement.external.location, offset, replacement.payload.length);
   }

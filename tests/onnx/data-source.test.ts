@@ -66,3 +66,25 @@ describe('model files', () => {
     expect(thrown(() => openModelFile(path.join(tmp, 'missing.onnx')))).toMatchObject({ code: 'E_FILE_NOT_FOUND', details: { file: path.join(tmp, 'missing.onnx') } });
   });
 });
+
+describe('createDataSource on a file over 4 GiB', () => {
+  it('refuses to read more than one array can hold with E_TENSOR_RANGE, and reads ranges beyond 4 GiB', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'invarlock-sparse-'));
+    try {
+      const file = path.join(dir, 'big.onnx_data');
+      const fd = fs.openSync(file, 'w');
+      const at = 4.5 * 1024 ** 3;
+      fs.writeSync(fd, new Uint8Array([1, 2, 3, 4]), 0, 4, at); // sparse: no disk used before `at`
+      fs.closeSync(fd);
+      const source = createDataSource({ directory: dir });
+      try {
+        expect(Array.from(source.readRange({ location: 'big.onnx_data', offset: at, length: 4, tensor: 't' }))).toEqual([1, 2, 3, 4]);
+        expect(() => source.readFile('big.onnx_data')).toThrow(expect.objectContaining({ code: 'E_TENSOR_RANGE' }));
+      } finally {
+        source.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

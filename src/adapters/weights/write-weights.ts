@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { InvarlockError } from '../../errors/index.js';
 import {
   collectSessionExternalData,
@@ -7,6 +8,7 @@ import {
   transposeMatrix,
   writeModel,
   type ExternalDataEntry,
+  type ModelFileSet,
   type TensorEdit,
   type TensorRecord,
 } from '../../onnx/index.js';
@@ -47,6 +49,39 @@ const WRITABLE: Partial<Record<WeightFormat, 'FLOAT' | 'FLOAT16' | 'BFLOAT16' | 
  */
 export function writeWeights(model: LoadedModel, changed: ReadonlyMap<string, Float32Array>, options: WriteWeightsOptions = {}): EditedModel {
   const mode = options.mode ?? WRITE_WEIGHTS_DEFAULTS.mode;
+  const { edits, records } = planWeightEdits(model, changed);
+  const main = writeGraph(model.graph, edits.get('main'), mode);
+  const encoder = model.encoder === null ? null : writeGraph(model.encoder, edits.get('encoder'), mode);
+  return { ...main, encoder, written: records.map((r) => r.key) };
+}
+
+/** A `replace` edit of one initializer. */
+export type WeightReplacement = Extract<TensorEdit, { kind: 'replace' }>;
+
+/** The `replace` edits of each graph: the main graph's, and a seq2seq model's encoder's. */
+export interface WeightReplacements {
+  readonly main: readonly WeightReplacement[];
+  readonly encoder: readonly WeightReplacement[];
+}
+
+/**
+ * The `replace` edits that write float32 `[rows, cols]` weights into each graph's initializers
+ * (same conversions, checks and errors as {@link writeWeights}), for session graphs that keep the
+ * unchanged weights on disk (`writeSessionModel`): no model bytes are copied.
+ */
+export function weightReplacements(model: LoadedModel, changed: ReadonlyMap<string, Float32Array>): WeightReplacements {
+  const { edits } = planWeightEdits(model, changed);
+  const of = (role: GraphRole): WeightReplacement[] =>
+    [...(edits.get(role) ?? new Map<TensorRecord, { payload: Uint8Array }>()).entries()].map(([tensor, { payload }]) => ({ kind: 'replace', tensor, payload }));
+  return { main: of('main'), encoder: of('encoder') };
+}
+
+/** Where a loaded graph's weights are, for `writeSessionModel` and `createScorer`. */
+export function graphFiles(graph: LoadedGraph<unknown>): ModelFileSet {
+  return { directory: path.dirname(graph.path), modelFile: path.basename(graph.path), data: graph.store.source };
+}
+
+function planWeightEdits(model: LoadedModel, changed: ReadonlyMap<string, Float32Array>) {
   const records = selectRecords(model, [...changed.keys()]);
   const edits = new Map<GraphRole, Map<TensorRecord, { payload: Uint8Array; key: string; values: Float32Array }>>();
   for (const record of records) {
@@ -79,9 +114,7 @@ export function writeWeights(model: LoadedModel, changed: ReadonlyMap<string, Fl
     const stored = record.storedOrientation === 'in-out' ? transposeMatrix(values, record.rows, record.cols) : values;
     perGraph.set(tensor, { payload: encodeTensorPayload(dataType, stored, { name: tensor.name }), key: record.key, values });
   }
-  const main = writeGraph(model.graph, edits.get('main'), mode);
-  const encoder = model.encoder === null ? null : writeGraph(model.encoder, edits.get('encoder'), mode);
-  return { ...main, encoder, written: records.map((r) => r.key) };
+  return { edits, records };
 }
 
 function initializerOf(graph: LoadedGraph<unknown>, record: WeightRecord): string {

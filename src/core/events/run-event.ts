@@ -19,9 +19,19 @@ export type RunEvent =
       /** Windows done so far and in all, for this model and arm. */
       readonly done: number;
       readonly total: number;
+      /** Throughput of this pass so far (scored sequences' tokens per second), when measured. */
+      readonly tokensPerSecond?: number;
+      /** Time left for this pass at that rate, milliseconds, when measured. */
+      readonly etaMs?: number;
     }
   | { readonly type: 'warning'; readonly id: string; readonly message: string }
   | { readonly type: 'info'; readonly message: string };
 
 /** A listener for {@link RunEvent}s. Exceptions thrown by it are not caught. */
 export type RunEventListener = (event: RunEvent) => void;
+
+/** Rate and time left of a pass: `done` of `total` windows and `tokens` tokens after `elapsedMs`. */
+export function passRate(done: number, total: number, tokens: number, elapsedMs: number): { readonly tokensPerSecond: number; readonly etaMs: number } | null {
+  if (done <= 0 || !(elapsedMs > 0)) return null;
+  return { tokensPerSecond: (tokens * 1000) / elapsedMs, etaMs: (elapsedMs * Math.max(0, total - done)) / done };
+}

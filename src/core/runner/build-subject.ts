@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { readWeights, writeWeights, type LoadedModel } from '../../adapters/index.js';
+import { readWeights, weightReplacements, type LoadedModel } from '../../adapters/index.js';
 import { applyEdit, applyEditResult, type EditPlan, type EditResult, type WeightMatrix } from '../../edits/index.js';
 import { InvarlockError } from '../../errors/index.js';
 import type { ScoringModel } from '../../eval/index.js';
@@ -65,7 +65,7 @@ export async function buildSubject(source: SubjectSource, spec: SubjectSpec): Pr
     spec.kind === 'edit' ? await resolveEditPlan(spec.name, spec.config, resolvePath) : await resolveEditPlan('lora', { adapters: [{ path: spec.path, weight: spec.weight }] }, resolvePath);
   const matrices = source.baselineWeights ?? readWeights(baseModel);
   const edit = applyEdit(plan, matrices);
-  const written = writeWeights(baseModel, edit.changed, { mode: 'copy' });
+  const replace = weightReplacements(baseModel, edit.changed);
   const loraAdapters =
     plan.name === 'lora'
       ? plan.config.adapters.map((a) => ({ reference: a.adapter.source, sha256: a.adapter.digest, rank: a.adapter.config.r, alpha: a.adapter.config.loraAlpha, weight: a.weight }))
@@ -78,7 +78,7 @@ export async function buildSubject(source: SubjectSource, spec: SubjectSpec): Pr
       spec.kind === 'edit'
         ? { kind: 'edit', name: plan.name, config: editConfig, params_changed: edit.paramsChanged, modules_touched: edit.modulesTouched, rolled_back: false }
         : { kind: 'compare', label: spec.label, params_changed: edit.paramsChanged, modules_touched: edit.modulesTouched },
-    scoringModel: scoringModelOf(baseModel, label, written),
+    scoringModel: scoringModelOf(baseModel, label, replace),
     loaded: baseModel,
     weights: applyEditResult(matrices, edit),
     tokenizerHash: requireTokenizer(baseModel).hash,

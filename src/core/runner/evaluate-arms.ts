@@ -6,7 +6,7 @@ import {
   type RmtModuleMeasurement,
 } from '../../guards/index.js';
 import type { CaptureItem, EvalWindow, MaskedWindow, PairExample, PassOptions, Scorer, WindowLosses } from '../../eval/index.js';
-import type { RunEventListener, StageName } from '../events/index.js';
+import { passRate, type RunEventListener, type StageName } from '../events/index.js';
 import type { ActivationTap } from './activation-taps.js';
 
 /** The windows of one arm as the objective scores them. */
@@ -27,18 +27,36 @@ export interface ArmProgress {
   readonly signal: AbortSignal | undefined;
 }
 
-function passOptions(progress: ArmProgress): PassOptions {
+/** Progress events of a pass over windows of `tokensPerWindow` tokens, with its rate and ETA (timed from the call). */
+function passOptions(progress: ArmProgress, tokensPerWindow: number): PassOptions {
+  const started = performance.now();
   return {
     batchSize: progress.batchSize,
     onBatch: (done, total) =>
-      progress.onEvent({ type: 'batch', stage: progress.stage, subject: progress.subject, model: progress.model, arm: progress.arm, done, total }),
+      progress.onEvent({
+        type: 'batch',
+        stage: progress.stage,
+        subject: progress.subject,
+        model: progress.model,
+        arm: progress.arm,
+        done,
+        total,
+        ...passRate(done, total, done * tokensPerWindow, performance.now() - started),
+      }),
     ...(progress.signal === undefined ? {} : { signal: progress.signal }),
   };
 }
 
+/** Tokens one scored item feeds the model (for tokens/s): a window's ids, or a pair's source and target. */
+function tokensPerItem(item: EvalWindow | MaskedWindow | PairExample | CaptureItem): number {
+  if ('sourceIds' in item) return item.sourceIds.length + item.labels.length;
+  return 'inputIds' in item ? item.inputIds.length : item.ids.length;
+}
+
 /** Scores one arm with the objective's head: per-window mean NLL and scored-token weights. */
 export async function scoreArm(scorer: Scorer, arm: ArmWindows, progress: ArmProgress): Promise<WindowLosses> {
-  const options = passOptions(progress);
+  const first = arm.windows[0];
+  const options = passOptions(progress, first === undefined ? 0 : tokensPerItem(first));
   switch (arm.objective) {
     case 'causal':
       return scorer.scoreCausal(arm.windows, options);
@@ -65,7 +83,7 @@ export async function measureActivations(
   options: { readonly pool: KernelPool; readonly iters: number; readonly progress: ArmProgress },
 ): Promise<RmtModuleMeasurement[]> {
   if (taps.length === 0 || windows.length === 0) return [];
-  const captured = await scorer.captureActivations(windows, taps.map((t) => t.value), { ...passOptions(options.progress), batchSize: 1 });
+  const captured = await scorer.captureActivations(windows, taps.map((t) => t.value), { ...passOptions(options.progress, windows[0] === undefined ? 0 : tokensPerItem(windows[0])), batchSize: 1 });
   return Promise.all(
     taps.map(async (tap): Promise<RmtModuleMeasurement> => {
       const activations = captured.get(tap.value) ?? [];

@@ -1,7 +1,6 @@
-import type { LoadedModel } from '../../adapters/index.js';
+import { graphFiles, type LoadedModel, type WeightReplacements } from '../../adapters/index.js';
 import type { EditName } from '../../edits/index.js';
 import type { ScoringModel } from '../../eval/index.js';
-import { indexModel } from '../../onnx/index.js';
 import type { JsonValue, ModelInput } from '../../report/index.js';
 import type { RunConfig } from '../config/index.js';
 import { formatsOf, type OpenedModel } from './open-model.js';
@@ -13,30 +12,17 @@ export type SubjectSpec =
   | { readonly kind: 'model'; readonly label: string; readonly model: string }
   | { readonly kind: 'lora'; readonly label: string; readonly path: string; readonly weight: number };
 
-/** Bytes of one graph written in memory by `writeWeights`. */
-interface WrittenGraph {
-  readonly bytes: Uint8Array;
-  readonly externalData: readonly { path: string; data: Uint8Array }[];
-}
-
 /**
- * The scoring input of a model: its own bytes, or edited bytes written in memory (re-indexed). A
- * seq2seq model brings its encoder too, edited when the edit wrote it.
+ * The scoring input of a model: its own files, plus the tensors an edit replaced (written beside
+ * copies of the rest when scored). A seq2seq model brings its encoder too, with its own replacements.
  */
-export function scoringModelOf(model: LoadedModel, source: string, edited: (WrittenGraph & { readonly encoder?: WrittenGraph | null }) | null): ScoringModel {
-  const ownExternal = (store: LoadedModel['graph']['store']) => store.externalLocations.map((location) => ({ path: location, data: store.externalBuffer(location) }));
+export function scoringModelOf(model: LoadedModel, source: string, replace: WeightReplacements | null): ScoringModel {
   const encoderGraph = model.encoder;
-  const editedEncoder = edited?.encoder ?? null;
   const encoder =
     encoderGraph === null
       ? null
-      : editedEncoder !== null
-        ? { source: `${source} (encoder)`, index: indexModel(editedEncoder.bytes, { source: `${source} (encoder)` }), io: encoderGraph.io, externalData: editedEncoder.externalData }
-        : { source: `${source} (encoder)`, index: encoderGraph.index, io: encoderGraph.io, externalData: ownExternal(encoderGraph.store) };
-  if (edited !== null) {
-    return { source, index: indexModel(edited.bytes, { source }), io: model.graph.io, externalData: edited.externalData, encoder };
-  }
-  return { source, index: model.graph.index, io: model.graph.io, externalData: ownExternal(model.graph.store), encoder };
+      : { source: `${source} (encoder)`, index: encoderGraph.index, io: encoderGraph.io, files: graphFiles(encoderGraph), ...(replace === null ? {} : { replace: replace.encoder }) };
+  return { source, index: model.graph.index, io: model.graph.io, files: graphFiles(model.graph), ...(replace === null ? {} : { replace: replace.main }), encoder };
 }
 
 /** One line for the apply stage's progress event. */

@@ -1,4 +1,4 @@
-import { writeWeights, type LoadedModel } from '../../adapters/index.js';
+import { weightReplacements, type LoadedModel } from '../../adapters/index.js';
 import type { WeightMatrix } from '../../edits/index.js';
 import { InvarlockError } from '../../errors/index.js';
 import { createScorer, type CaptureItem, type DeviceRequest, type Scorer, type ScoringModel, type WindowLosses } from '../../eval/index.js';
@@ -20,7 +20,6 @@ import {
   type VeScope,
   type VeTapSamples,
 } from '../../guards/index.js';
-import { indexModel } from '../../onnx/index.js';
 import type { GuardBlock, GuardOverheadInput, VarianceMeasurements } from '../../report/index.js';
 import type { RunEventListener } from '../events/index.js';
 import type { Policy } from '../policy/index.js';
@@ -222,9 +221,7 @@ export async function runVarianceStage(input: VarianceStageInput): Promise<Varia
   const applied = applyVeScales(input.weights, proposal.scales);
   const changed = new Map(input.edited);
   for (const matrix of applied.matrices) if (proposal.scales.has(matrix.key)) changed.set(matrix.key, matrix.data);
-  const written = writeWeights(input.model, changed, { mode: 'copy' });
-  const source = `${input.subject.source} + VE`;
-  const guardedModel: ScoringModel = { source, index: indexModel(written.bytes, { source }), io: input.subject.io, externalData: written.externalData };
+  const guardedModel: ScoringModel = { ...input.subject, source: `${input.subject.source} + VE`, replace: weightReplacements(input.model, changed).main };
   const guarded = await createScorer(guardedModel, { device: input.session.device, threads: input.session.threads, head: 'token-logprobs', ...onFallbackOf(input) });
   let keepOpen = false;
   try {

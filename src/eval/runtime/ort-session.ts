@@ -8,8 +8,11 @@ export interface SessionOptions {
   readonly device: DeviceRequest;
   /** Intra-op threads; 0 lets onnxruntime choose. */
   readonly threads: number;
-  /** External data files by the `location` written in the model (ONNX.md §1.6). */
-  readonly externalData?: readonly { readonly path: string; readonly data: Uint8Array }[];
+  /**
+   * The folder the model's external data locations resolve against: onnxruntime reads (or maps) the
+   * files itself, so none of them is copied into JS (ONNX.md §1.6).
+   */
+  readonly externalDataFolder?: string;
   /** Names the model in error messages. */
   readonly source: string;
 }
@@ -34,7 +37,7 @@ export async function runtimeIdentity(provider: ExecutionProviderName): Promise<
 }
 
 /**
- * Creates an onnxruntime session from model bytes. A `cuda` request without the CUDA provider
+ * Creates an onnxruntime session from (small) model bytes whose weights stay in files. A `cuda` request without the CUDA provider
  * libraries fails with `E_EP_UNAVAILABLE` naming the missing files (never a silent CPU run); under
  * `auto` a CUDA failure falls back to CPU and `onFallback` is told why. Other failures are
  * `E_RUNTIME_LOAD` with onnxruntime's message as cause.
@@ -63,7 +66,7 @@ export async function createRuntimeSession(
         interOpNumThreads: 1,
         // fatal only: onnxruntime prints its own errors to stderr otherwise; we report them ourselves
         logSeverityLevel: 4,
-        ...(options.externalData === undefined ? {} : { externalData: options.externalData.map((e) => ({ path: e.path, data: e.data })) }),
+        ...(options.externalDataFolder === undefined ? {} : { extra: { session: { model_external_initializers_file_folder_path: options.externalDataFolder } } }),
       });
       return { session, provider };
     } catch (error) {

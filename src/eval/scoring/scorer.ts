@@ -1,7 +1,10 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { EncoderIo, ModelIo } from '../../adapters/index.js';
 import { InvarlockError, wrapError } from '../../errors/index.js';
-import { applyGraphSurgery, float16BitsToFloat32, type ExternalDataEntry, type ModelIndex } from '../../onnx/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { float16BitsToFloat32, writeSessionModel, type GraphSurgery, type ModelFileSet, type ModelIndex, type TensorEdit } from '../../onnx/index.js';
 import { createRuntimeSession, loadOrt, type DeviceRequest, type ExecutionProviderName, type Ort } from '../runtime/index.js';
 import { assertFeedable, buildFeeds } from './build-feeds.js';
 import { planScoringSurgery, SCORING_NAMES, type HeadKind } from './loss-head.js';
@@ -11,8 +14,9 @@ export interface ScoringModel {
   readonly source: string;
   readonly index: ModelIndex;
   readonly io: ModelIo;
-  /** External data files the model refers to, for loading from bytes. */
-  readonly externalData: readonly ExternalDataEntry[];
+  readonly files: ModelFileSet;
+  /** New data for tensors (edited weights), raw layout. @default [] */
+  readonly replace?: readonly Extract<TensorEdit, { kind: 'replace' }>[];
   /** A seq2seq model's encoder graph (the main graph is then its decoder); absent or null otherwise. */
   readonly encoder?: ScoringEncoder | null;
 }
@@ -22,7 +26,9 @@ export interface ScoringEncoder {
   readonly source: string;
   readonly index: ModelIndex;
   readonly io: EncoderIo;
-  readonly externalData: readonly ExternalDataEntry[];
+  readonly files: ModelFileSet;
+  /** New data for tensors (edited weights), raw layout. @default [] */
+  readonly replace?: readonly Extract<TensorEdit, { kind: 'replace' }>[];
 }
 
 /** Options of {@link createScorer}. */
@@ -37,6 +43,8 @@ export interface ScorerOptions {
   readonly encoderTaps?: readonly string[];
   /** Told when `auto` falls back from CUDA to CPU. */
   readonly onFallback?: (reason: string) => void;
+  /** Where the data file of a model with replaced tensors is written (removed once the session holds it). @default os.tmpdir() */
+  readonly scratchDir?: string;
 }
 
 /** A sequence to score: ids, and which positions count (see `EvalWindow`). */
@@ -145,31 +153,26 @@ function toFloat32(tensor: Tensor): Float32Array {
 }
 
 /**
- * Builds the scoring graph (loss head + taps) in memory and opens an onnxruntime session on it.
- * Throws `E_ADAPTER_IO` when the graph cannot be fed, `E_EP_UNAVAILABLE` / `E_RUNTIME_LOAD` from
- * session creation.
+ * Builds the scoring graph (loss head + taps) and opens an onnxruntime session on it from the
+ * model's files (see {@link openGraphSession}); a seq2seq model's encoder gets its own session on
+ * the same device. Throws `E_ADAPTER_IO` when the graph cannot be fed, `E_OUTPUT_PATH` when scratch
+ * data cannot be written, `E_EP_UNAVAILABLE` / `E_RUNTIME_LOAD` from session creation.
  */
 export async function createScorer(model: ScoringModel, options: ScorerOptions): Promise<Scorer> {
   const encoderModel = model.encoder ?? null;
   assertFeedable(model.io, model.source, { hasEncoder: encoderModel !== null });
   const ort = await loadOrt();
   const surgery = planScoringSurgery(model.index, model.io, { head: options.head, taps: options.taps ?? [] });
-  const written = applyGraphSurgery(model.index, surgery);
-  const { session, provider } = await createRuntimeSession(written.modelBytes, {
-    device: options.device,
-    threads: options.threads,
-    externalData: model.externalData,
-    source: model.source,
-  }, options.onFallback);
+  const { session, provider } = await openGraphSession(model, surgery, { device: options.device, threads: options.threads }, options);
   let encoder: EncoderSession | null = null;
   if (encoderModel !== null) {
     const taps = options.encoderTaps ?? [];
     try {
       // a tap that is already an output (T5's final norm is `last_hidden_state`) is fetched as it is
       const outputs = new Set(encoderModel.index.graph.outputs.map((o) => o.name));
-      const encoderBytes = applyGraphSurgery(encoderModel.index, { addOutputs: taps.filter((name) => !outputs.has(name)).map((name) => ({ name })) }).modelBytes;
+      const encoderSurgery: GraphSurgery = { addOutputs: taps.filter((name) => !outputs.has(name)).map((name) => ({ name })) };
       // the decoder's provider decided the device: the encoder runs on the same one
-      const opened = await createRuntimeSession(encoderBytes, { device: provider, threads: options.threads, externalData: encoderModel.externalData, source: encoderModel.source });
+      const opened = await openGraphSession(encoderModel, encoderSurgery, { device: provider, threads: options.threads }, options);
       encoder = { session: opened.session, io: encoderModel.io, source: encoderModel.source, taps: new Set(taps) };
     } catch (error) {
       await session.release();
@@ -177,6 +180,37 @@ export async function createScorer(model: ScoringModel, options: ScorerOptions):
     }
   }
   return new OrtScorer(ort, session, provider, model, options.head, encoder);
+}
+
+/**
+ * Opens a session on one graph plus its surgery as a small graph whose weights stay in the model's
+ * files (replaced tensors in a scratch data file, with the unchanged ones copied beside them by
+ * range). The scratch folder is removed as soon as the session exists: onnxruntime has read or
+ * mapped the data by then.
+ */
+async function openGraphSession(
+  graph: { readonly source: string; readonly index: ModelIndex; readonly files: ModelFileSet; readonly replace?: readonly Extract<TensorEdit, { kind: 'replace' }>[] },
+  surgery: GraphSurgery,
+  runtime: { readonly device: DeviceRequest; readonly threads: number },
+  options: Pick<ScorerOptions, 'scratchDir' | 'onFallback'>,
+): ReturnType<typeof createRuntimeSession> {
+  const replace = graph.replace ?? [];
+  let scratch: string | undefined;
+  try {
+    if (replace.length > 0) {
+      try {
+        scratch = mkdtempSync(join(options.scratchDir ?? tmpdir(), 'invarlock-session-'));
+      } catch (error) {
+        throw wrapError(error, 'E_OUTPUT_PATH', `cannot create a scratch folder for the edited model's data in '${options.scratchDir ?? tmpdir()}'`, {
+          details: { file: options.scratchDir ?? tmpdir() },
+        });
+      }
+    }
+    const written = writeSessionModel(graph.index, { files: graph.files, surgery, replace, ...(scratch === undefined ? {} : { scratchDirectory: scratch }) });
+    return await createRuntimeSession(written.bytes, { device: runtime.device, threads: runtime.threads, externalDataFolder: written.folder, source: graph.source }, options.onFallback);
+  } finally {
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /** The encoder session of a seq2seq scorer. */

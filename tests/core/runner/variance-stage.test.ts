@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, readWeights, writeWeights, type LoadedModel } from '../../../src/adapters/index.js';
+import { graphFiles, loadModel, readWeights, weightReplacements, type LoadedModel } from '../../../src/adapters/index.js';
 import { resolvePolicy } from '../../../src/core/policy/index.js';
 import type { Policy } from '../../../src/core/policy/index.js';
 import type { RunEvent } from '../../../src/core/events/index.js';
@@ -26,7 +26,7 @@ import {
 } from '../../../src/eval/index.js';
 import { createPrng, decideGuardOverheadGate, pairedBootstrap } from '../../../src/stats/index.js';
 import { applyVeScales, restoreVeScales, veScaleWindowCount } from '../../../src/guards/index.js';
-import { createDataSource, indexModel, readTensorFloat32 } from '../../../src/onnx/index.js';
+import { readTensorFloat32 } from '../../../src/onnx/index.js';
 
 const MODELS = resolve(import.meta.dirname, '../../fixtures/models');
 const MODEL_DIR = resolve(MODELS, 'gpt2-tiny');
@@ -80,9 +80,8 @@ function subjectOf(bits: number): Promise<Subject> {
   if (cached !== undefined) return cached;
   const built = (async (): Promise<Subject> => {
     const edit = applyEdit({ name: 'quant_rtn', config: resolveQuantRtnConfig({ bits, scope: 'ffn' }) }, fixture.matrices);
-    const written = writeWeights(fixture.model, edit.changed, { mode: 'copy' });
     const source = `gpt2-tiny + quant_rtn ${bits}`;
-    const scoring: ScoringModel = { source, index: indexModel(written.bytes, { source }), io: fixture.model.graph.io, externalData: written.externalData };
+    const scoring: ScoringModel = { source, index: fixture.model.graph.index, io: fixture.model.graph.io, files: graphFiles(fixture.model.graph), replace: weightReplacements(fixture.model, edit.changed).main };
     const scorer = await createScorer(scoring, { device: 'cpu', threads: THREADS, head: 'token-logprobs' });
     try {
       const previewLosses = await scorer.scoreCausal(fixture.preview, { batchSize: 8 });
@@ -115,13 +114,19 @@ function stageInput(subject: Subject, policy: Policy, extra: Partial<VarianceSta
 const balanced = (): Policy => resolvePolicy({ tier: 'balanced', profile: 'dev' });
 
 /** Every weight initializer of the fixture whose stored values differ between two written models. */
+/** A tensor as the scoring model's session sees it: its replacement (fp32 fixture) or the file's data. */
+function tensorOf(model: ScoringModel, name: string): Float32Array {
+  const edit = model.replace?.find((e) => (typeof e.tensor === 'string' ? e.tensor : e.tensor.name) === name);
+  if (edit === undefined) return readTensorFloat32(model.index, name, model.files.data);
+  return new Float32Array(edit.payload.buffer.slice(edit.payload.byteOffset, edit.payload.byteOffset + edit.payload.byteLength));
+}
+
 function changedInitializers(a: ScoringModel, b: ScoringModel): string[] {
-  const source = createDataSource();
   return fixture.model.weights
     .map((w) => w.initializers[0]!)
     .filter((name) => {
-      const x = readTensorFloat32(a.index, name, source);
-      const y = readTensorFloat32(b.index, name, source);
+      const x = tensorOf(a, name);
+      const y = tensorOf(b, name);
       return x.length !== y.length || x.some((v, i) => !Object.is(v, y[i]));
     });
 }
@@ -210,8 +215,8 @@ describe('runVarianceStage on gpt2-tiny + quant_rtn', () => {
       const guarded = result.guardedScoringModel!;
       expect(changedInitializers(subject.scoring, guarded)).toEqual([fixture.model.weights.find((w) => w.key === 'transformer.h.0.mlp.c_proj')!.initializers[0]]);
       const name = fixture.model.weights.find((w) => w.key === 'transformer.h.0.mlp.c_proj')!.initializers[0]!;
-      const before = readTensorFloat32(subject.scoring.index, name, createDataSource());
-      const after = readTensorFloat32(guarded.index, name, createDataSource());
+      const before = tensorOf(subject.scoring, name);
+      const after = tensorOf(guarded, name);
       expect(after.every((v, i) => v === Math.fround(1.03 * before[i]!))).toBe(true);
       const scaled = result.guardedWeights!.filter((w, i) => w.data !== subject.weights[i]!.data).map((w) => w.key);
       expect(scaled).toEqual(['transformer.h.0.mlp.c_proj']);
@@ -309,8 +314,7 @@ describe('runVarianceStage on gpt2-tiny + quant_rtn', () => {
     );
     const matrices = readWeights(model);
     const edit = applyEdit({ name: 'quant_rtn', config: resolveQuantRtnConfig({ bits: 3, scope: 'ffn' }) }, matrices);
-    const written = writeWeights(model, edit.changed, { mode: 'copy' });
-    const scoring: ScoringModel = { source: 'bert-tiny + quant_rtn 3', index: indexModel(written.bytes, { source: 'bert-tiny' }), io: model.graph.io, externalData: written.externalData };
+    const scoring: ScoringModel = { source: 'bert-tiny + quant_rtn 3', index: model.graph.index, io: model.graph.io, files: graphFiles(model.graph), replace: weightReplacements(model, edit.changed).main };
     const windows = plan.preview.map((w) => maskWindow(w, { seed: 11, maskId: special.mask!, vocabSize: tokenizer.vocabSize, specialIds: tokenizer.specialIds }));
     const scorer = await createScorer(scoring, { device: 'cpu', threads: THREADS, head: 'token-logprobs' });
     const previewLosses = await scorer.scoreMasked(windows, { batchSize: 8 }).finally(() => scorer.release());

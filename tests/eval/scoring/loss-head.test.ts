@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadModel, sessionInput, type LoadedModel } from '../../../src/adapters/index.js';
+import { graphFiles, loadModel, sessionInput, type LoadedModel } from '../../../src/adapters/index.js';
 import { applyGraphSurgery } from '../../../src/onnx/index.js';
 import {
   autoBatchSize,
@@ -112,8 +112,7 @@ describe('the on-device loss head', () => {
   it('gives the scorer the same window losses as the JavaScript reference (gpt2-tiny)', async () => {
     const model = await loadModel(`${MODELS}gpt2-tiny`);
     const ids = sequences(model.tokenizer!.vocabSize);
-    const input = sessionInput(model);
-    const scorer = await createScorer({ source: 'gpt2-tiny', index: model.graph.index, io: model.graph.io, externalData: input.externalData }, { device: 'cpu', threads: 1, head: 'token-logprobs' });
+    const scorer = await createScorer({ source: 'gpt2-tiny', index: model.graph.index, io: model.graph.io, files: graphFiles(model.graph) }, { device: 'cpu', threads: 1, head: 'token-logprobs' });
     const windows = [0, 1].map((r) => ({ id: `w${r}`, ids: ids.slice(r * SEQ, (r + 1) * SEQ), scoreFrom: 1, scoredCount: SEQ - 1 }));
     const losses = await scorer.scoreCausal(windows, { batchSize: 1 });
     await scorer.release();

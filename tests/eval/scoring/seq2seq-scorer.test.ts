@@ -6,14 +6,14 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadModel, type LoadedModel } from '../../../src/adapters/index.js';
+import { graphFiles, loadModel, type LoadedModel } from '../../../src/adapters/index.js';
 import { createScorer, type ScoringModel, type Seq2seqSequence } from '../../../src/eval/index.js';
 
 const MODELS = join(import.meta.dirname, '../../fixtures/models');
 
 function scoringModel(model: LoadedModel): ScoringModel {
   const encoder = model.encoder!;
-  return { source: model.dir, index: model.graph.index, io: model.graph.io, externalData: [], encoder: { source: encoder.path, index: encoder.index, io: encoder.io, externalData: [] } };
+  return { source: model.dir, index: model.graph.index, io: model.graph.io, files: graphFiles(model.graph), encoder: { source: encoder.path, index: encoder.index, io: encoder.io, files: graphFiles(encoder) } };
 }
 
 /** Examples of different source and target lengths: `<s>`/`</s>`-free ids are fine for scoring. */

@@ -1,0 +1,57 @@
+/**
+ * Scale measurement (issue 12): a cold and a reused `certify` (dev profile, quant_rtn 8-bit,
+ * WikiText-2 test) of each generated model, each in its own child process, printing peak RSS ÷
+ * model files' size, the guards' share of the cold run, reused ÷ cold and the load average.
+ *
+ * CLI: `node --import tsx bench/scale.ts DIR [DIR …]` (model directories made by
+ * bench/generate-model.ts; keep them under /tmp, never in the repository).
+ */
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { CertifyInput, CertifyResult } from './suite/certify-child.js';
+import { runChild } from './suite/child-process.js';
+import { certifyConfig } from './suite/certify-runs.js';
+
+const MiB = 1024 * 1024;
+
+function filesBytes(dir: string): number {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.onnx') || f.endsWith('.onnx_data') || f.endsWith('.data'))
+    .reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+}
+
+async function measure(dir: string): Promise<void> {
+  const size = filesBytes(dir);
+  const work = mkdtempSync(join(tmpdir(), 'invarlock-scale-'));
+  const saved = join(work, 'baseline-eval.json');
+  const model = { name: basename(dir), dir, sizeBytes: size, params: 0, kind: 'generated' } as never;
+  try {
+    const runs: Record<string, CertifyResult & { wallMs: number; load: number }> = {};
+    for (const kind of ['cold', 'reused'] as const) {
+      const input: CertifyInput = { config: certifyConfig(model, 'dev', join(work, 'out'), kind === 'cold' ? null : saved), saveBaselineEval: kind === 'cold' ? saved : null };
+      const load = loadavg()[0]!;
+      const { result, wallMs } = await runChild<CertifyResult>('bench/suite/certify-child.ts', input, { timeoutMs: 3 * 3600_000 });
+      runs[kind] = { ...result, wallMs, load: Math.max(load, loadavg()[0]!) };
+      // each run as soon as it ends: a large model's pair can take long
+      console.log(JSON.stringify({ model: basename(dir), kind, certifyS: +(result.certifyMs / 1000).toFixed(1), peakMiB: +(result.peakRssBytes / MiB).toFixed(0), load: +runs[kind].load.toFixed(1) }));
+    }
+    const cold = runs.cold!;
+    const reused = runs.reused!;
+    const guards = cold.stageMs.guards ?? 0;
+    const line = {
+      model: basename(dir),
+      filesMiB: +(size / MiB).toFixed(1),
+      cold: { certifyS: +(cold.certifyMs / 1000).toFixed(1), peakMiB: +(cold.peakRssBytes / MiB).toFixed(0), peakOverSize: +(cold.peakRssBytes / size).toFixed(2), guardsShare: +(guards / cold.certifyMs).toFixed(3), load: +cold.load.toFixed(1), verdicts: cold.verdicts },
+      reused: { certifyS: +(reused.certifyMs / 1000).toFixed(1), peakMiB: +(reused.peakRssBytes / MiB).toFixed(0), overCold: +(reused.certifyMs / cold.certifyMs).toFixed(3), reusedBaseline: reused.reusedBaseline, load: +reused.load.toFixed(1) },
+      stagesCold: Object.fromEntries(Object.entries(cold.stageMs).map(([k, v]) => [k, +(v / 1000).toFixed(1)])),
+      stagesReused: Object.fromEntries(Object.entries(reused.stageMs).map(([k, v]) => [k, +(v / 1000).toFixed(1)])),
+      memoryByStage: cold.memoryByStage.map((m) => `${m.stage} ${(m.rssBytes / MiB).toFixed(0)}/${(m.arrayBufferBytes / MiB).toFixed(0)} MiB`),
+    };
+    console.log(JSON.stringify(line));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+for (const dir of process.argv.slice(2)) await measure(dir);
