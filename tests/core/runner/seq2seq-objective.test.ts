@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../../src/adapters/index.js';
 import { parseRunConfigFile, resolveRunConfig, type RunConfig, type RunConfigFile } from '../../../src/core/config/index.js';
 import { certify, type CertifyRun } from '../../../src/core/index.js';
-import { resolvePolicy } from '../../../src/core/policy/index.js';
+import { BUNDLED_POLICIES, resolvePolicy } from '../../../src/core/policy/index.js';
 import { seedsOf } from '../../../src/core/runner/provenance.js';
 import { SEQ2SEQ_OBJECTIVE } from '../../../src/core/runner/seq2seq-objective.js';
 import { verifyCertificate, type Certificate } from '../../../src/report/index.js';
@@ -57,7 +57,7 @@ function spectralModules(cert: Certificate): string[] {
 
 /** `verify` re-derives the statistics and the verdict from the certificate alone. */
 function expectVerified(cert: Certificate): void {
-  const verified = verifyCertificate(JSON.parse(JSON.stringify(cert)));
+  const verified = verifyCertificate(JSON.parse(JSON.stringify(cert)), { policy: BUNDLED_POLICIES });
   expect(verified.checks.filter((c) => c.status === 'fail')).toEqual([]);
   expect(verified).toMatchObject({ exitCode: 0, verdict: cert.verdict.status });
 }
