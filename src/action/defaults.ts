@@ -24,6 +24,10 @@ export const DEFAULTS = Object.freeze({
   'action-fail': true,
   'output-dir': 'invarlock-out',
   cache: true,
+  'fulcio-url': 'https://fulcio.sigstore.dev',
+  'rekor-url': 'https://rekor.sigstore.dev',
+  'require-signature': false,
+  'signer-oidc-issuer': 'https://token.actions.githubusercontent.com',
 } as const);
 
 /** Largest certificate read from an untrusted source (publisher-only mode, shards), in bytes. */
