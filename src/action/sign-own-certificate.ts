@@ -53,7 +53,9 @@ export async function signOwnCertificate(certificatePath: string, options: SignO
     const bytes = await readFile(certificatePath);
     // The certificate was verified by this run; only its digest, run id and verdict are signed over.
     const cert = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')) as Parameters<typeof signCertificate>[1];
-    const identity = { getToken: () => fetchActionsIdToken(options.env, options.io, 'sigstore') };
+    // Fetched here rather than inside the signer, whose error would hide why the endpoint refused.
+    const token = await fetchActionsIdToken(options.env, options.io, 'sigstore');
+    const identity = { getToken: () => Promise.resolve(token) };
     const bundle = await signCertificate(bytes, cert, basename(certificatePath), identity, { fulcioURL: options.signing.fulcioUrl, rekorURL: options.signing.rekorUrl });
     const path = signatureBundlePath(certificatePath);
     await writeFile(path, bundle);
