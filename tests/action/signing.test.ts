@@ -4,7 +4,7 @@
  * endpoint, all served locally: no network); publisher-only mode with `require-signature` publishes
  * only a certificate signed by `signer-identity`.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHubApi } from '../../src/action/github-client.js';
@@ -37,13 +37,17 @@ afterEach(async () => {
   removeDirs(dirs);
 });
 
-async function run(options: { inputs: Record<string, string>; env?: Record<string, string>; event?: string; payload?: unknown }) {
+async function run(options: { inputs: Record<string, string>; env?: Record<string, string>; event?: string; payload?: unknown; staleBundle?: boolean }) {
   const dir = tempDir();
   dirs.push(dir);
   const workspace = join(dir, 'ws');
   mkdirSync(join(workspace, 'models', 'gpt2'), { recursive: true });
   writeFileSync(join(workspace, 'models', 'gpt2', 'model.onnx'), 'weights');
   writeFileSync(join(workspace, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
+  if (options.staleBundle === true) {
+    mkdirSync(join(workspace, 'invarlock-out'));
+    writeFileSync(join(workspace, 'invarlock-out', 'evaluation.cert.sigstore.json'), '{"from": "an earlier run"}');
+  }
   const eventPath = join(dir, 'event.json');
   writeFileSync(eventPath, JSON.stringify(options.payload ?? { pull_request: { number: 42, head: { sha: HEAD, repo: { full_name: 'o/r', fork: false } }, base: { repo: { full_name: 'o/r' } } } }));
   const io = recordingIO();
@@ -98,9 +102,10 @@ describe('the Action signs its own certificate', () => {
     expect(verifyCertificateSignature(bundle, bytes, cert, { identity: WORKFLOW, issuer: GITHUB_ISSUER, trustedRoot: sigstore.trustedRoot })).toMatchObject({ ok: true });
   }, 60_000);
 
-  it('without id-token: write signs nothing; a refused token is a warning and the verdict stands', async () => {
-    const unsigned = await run({ inputs: EVALUATE });
+  it('without id-token: write signs nothing (and a stale bundle is removed); a refused token is a warning and the verdict stands', async () => {
+    const unsigned = await run({ inputs: EVALUATE, staleBundle: true });
     expect(unsigned.io.outputs['signature-path']).toBe('');
+    expect(existsSync(join(unsigned.workspace, 'invarlock-out', 'evaluation.cert.sigstore.json'))).toBe(false);
     expect(unsigned.io.outputs['verdict']).toBe('pass');
 
     const refused = await run({ inputs: EVALUATE, env: { ...sigstore.idTokenEnv(WORKFLOW), ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'wrong' } });
