@@ -25,6 +25,10 @@ export const DEFAULTS = Object.freeze({
   'action-fail': true,
   'output-dir': 'invarlock-out',
   cache: true,
+  'fulcio-url': 'https://fulcio.sigstore.dev',
+  'rekor-url': 'https://rekor.sigstore.dev',
+  'require-signature': false,
+  'signer-oidc-issuer': 'https://token.actions.githubusercontent.com',
 } as const);
 
 /** This Action's documentation, as absolute URLs (summaries are read in the user's repository, where a relative path points nowhere). */

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { shardPartialFileName } from '../core/index.js';
 import { isInvarlockError, wrapError } from '../errors/index.js';
+import { signatureBundlePath } from '../report/index.js';
 import { baselineCacheKey, restoreBaselineEval, saveBaselineEval, BASELINE_EVAL_FILE, type CacheBackend } from './baseline-cache.js';
 import { OUTPUT_FILES, readCertificateFile } from './certificate-intake.js';
 import type { CliLauncher, CliRequest } from './cli-launcher.js';
@@ -133,10 +134,10 @@ async function prepareLauncher(deps: EvaluateDeps, inputs: ActionInputs, ctx: Ru
   };
 }
 
-/** Removes what an earlier run may have left, so a stale certificate is never published. */
+/** Removes what an earlier run may have left, so a stale certificate (or signature) is never published. */
 async function clearOutputs(outputDir: string): Promise<void> {
   await mkdir(outputDir, { recursive: true });
-  for (const name of [...Object.values(OUTPUT_FILES), BASELINE_EVAL_FILE]) await rm(join(outputDir, name), { force: true });
+  for (const name of [...Object.values(OUTPUT_FILES), BASELINE_EVAL_FILE, signatureBundlePath(OUTPUT_FILES.certificate)]) await rm(join(outputDir, name), { force: true });
   for (const name of await readdir(outputDir)) if (name.endsWith('.partial.json')) await rm(join(outputDir, name), { force: true });
 }
 

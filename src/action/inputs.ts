@@ -9,7 +9,7 @@ import { DEFAULTS, DOCS_LINKS } from './defaults.js';
 import { parseDockerArgs } from './docker-args.js';
 import { parseImageRef } from './image-ref.js';
 import { tokenProblem } from './untrusted-text.js';
-import type { ActionInputs, ActionMode, ExecutionInputs, PlanInputs, PublishingInputs, ShardSpec } from './types.js';
+import type { ActionInputs, ActionMode, ExecutionInputs, PlanInputs, PublishingInputs, ShardSpec, SigningInputs } from './types.js';
 
 /** Reads raw input values; the default reads `INPUT_*` through `@actions/core`. */
 export interface InputReader {
@@ -33,6 +33,7 @@ export const INPUT_NAMES = [
   'execution-mode', 'runtime-image', 'allow-unpinned-image', 'gpus', 'shm-size', 'docker-args', 'allow-network', 'timeout-minutes', 'fork-policy',
   'github-token', 'check-name', 'comment', 'job-summary', 'fail-on', 'action-fail', 'output-dir', 'cache', 'upload-artifact',
   'certificate', 'head-sha', 'pull-request', 'aggregate',
+  'fulcio-url', 'rekor-url', 'require-signature', 'signer-identity', 'signer-oidc-issuer', 'trusted-root',
 ] as const;
 
 /** One Action input name. */
@@ -246,6 +247,33 @@ function parsePublishing(c: Collector, workspace: string): PublishingInputs {
   };
 }
 
+function endpoint(c: Collector, name: 'fulcio-url' | 'rekor-url' | 'signer-oidc-issuer'): string {
+  const value = c.text(name) ?? DEFAULTS[name];
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    url = null;
+  }
+  if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) c.problem(name, `'${value}' is not an http(s) URL`);
+  return value;
+}
+
+function parseSigning(c: Collector, workspace: string, mode: ActionMode): SigningInputs {
+  const require = c.flag('require-signature', DEFAULTS['require-signature']);
+  const identity = c.text('signer-identity');
+  if (require && mode.kind !== 'publish') c.problem('require-signature', 'is only used with certificate (publisher-only mode)');
+  if (require && identity === null) c.problem('signer-identity', 'is required with require-signature: the workflow identity that must have signed, e.g. https://github.com/OWNER/REPO/.github/workflows/certify.yml@refs/heads/main');
+  return {
+    fulcioUrl: endpoint(c, 'fulcio-url'),
+    rekorUrl: endpoint(c, 'rekor-url'),
+    require,
+    identity,
+    issuer: endpoint(c, 'signer-oidc-issuer'),
+    trustedRoot: c.path('trusted-root', workspace),
+  };
+}
+
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -267,6 +295,7 @@ export function parseInputs(options: ParseInputsOptions): ActionInputs {
     plan: parsePlan(c, options.workspace),
     execution: parseExecution(c),
     publishing: parsePublishing(c, options.workspace),
+    signing: parseSigning(c, options.workspace, mode),
   };
   if (c.problems.length > 0) {
     throw new InvarlockError('E_ACTION_INPUT', `${c.problems.length} invalid input${c.problems.length === 1 ? '' : 's'}: ${c.problems[0] ?? ''}`, {

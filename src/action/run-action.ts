@@ -21,6 +21,8 @@ import type { RunError, RunFacts, RunOutcome } from './outcome.js';
 import { buildPlan, type BuiltPlan } from './plan.js';
 import { createLiveCheckRun, ProgressRenderer, type ProgressSnapshot } from './progress.js';
 import { publishOutcome, writeOutputs, type PublishResult, type PublishTargets } from './publish.js';
+import { checkRequiredSignature } from './required-signature.js';
+import { signOwnCertificate } from './sign-own-certificate.js';
 import type { ProcessRunner } from './spawn-process.js';
 import type { ActionEvent, ActionEventSink, ActionInputs, CertificateReader, RunContext } from './types.js';
 import { checkOutputDirInWorkspace, inertLogLines, newStopToken, secretParts, tokenProblem } from './untrusted-text.js';
@@ -281,6 +283,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
   for (const notice of notices) onEvent({ type: 'notice', id: 'publishing-degraded', message: notice });
 
   let outcome: RunOutcome;
+  let signaturePath: string | null = null;
   let facts: Omit<RunFacts, 'durationMs'> = { mode: inputs.mode.kind === 'publish' ? 'publish' : inputs.mode.kind === 'aggregate' ? 'aggregate' : inputs.execution.mode, image: null, imageDigest: null, cache: 'not-applicable', notices: [] };
   const mode = inputs.mode;
   if (planError !== null) {
@@ -291,6 +294,13 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
       const policy = { kind: 'configured' as const, tier: inputs.plan.tier ?? CONFIG_DEFAULTS.tier, profile: inputs.plan.profile ?? CONFIG_DEFAULTS.profile };
       const intake = await readCertificateFile(mode.certificatePath, { reader: deps.certificateReader, trust: 'untrusted', policy, maxBytes: MAX_UNTRUSTED_CERT_BYTES });
       outcome = { kind: 'certified', certificate: intake.certificate, files: intake.files };
+      if (inputs.signing.require) {
+        const signed = await checkRequiredSignature(mode.certificatePath, intake.files.certificateSha256, inputs.signing);
+        if (signed.ok) {
+          onEvent({ type: 'log', line: `signature: ${signed.message}` });
+          signaturePath = signed.bundlePath;
+        } else outcome = { kind: 'error', error: signed.error, files: null };
+      }
     } catch (error) {
       outcome = { kind: 'error', error: toRunError(error), files: null };
     }
@@ -320,6 +330,8 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
     ).catch((error: unknown) => ({ outcome: { kind: 'error' as const, error: toRunError(error), files: null }, facts }));
     outcome = result.outcome;
     facts = result.facts;
+    // Keyless signing needs `id-token: write`; without it, or when it fails, the certificate stands unsigned.
+    if (outcome.kind === 'certified') signaturePath = await signOwnCertificate(outcome.files.certificatePath, { env: deps.env, io, onEvent, signing: inputs.signing });
   }
   renderer.finish();
   await live?.flush();
@@ -368,6 +380,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
       reportPath: null, checkRunId: null, checkRunUrl: null, commentUrl: null, imageDigest: facts.imageDigest, outputDir: inputs.publishing.outputDir,
     });
   }
+  io.setOutput('signature-path', signaturePath ?? '');
   if (publish?.stepFailed === true) {
     const what = outcome.kind === 'certified' ? outcome.certificate.view.headline : outcome.kind === 'error' ? `${outcome.error.code}: ${outcome.error.message}` : 'skipped';
     io.setFailed(`InvarLock ${publish.conclusion ?? ''}: ${what}`);

@@ -123,6 +123,23 @@ export interface ActionInputs {
   readonly plan: PlanInputs;
   readonly execution: ExecutionInputs;
   readonly publishing: PublishingInputs;
+  readonly signing: SigningInputs;
+}
+
+/**
+ * Sigstore keyless signing (issue 13): where the Action signs its own certificates when the job has
+ * `id-token: write`, and the signature publisher-only mode requires of a certificate made elsewhere.
+ */
+export interface SigningInputs {
+  readonly fulcioUrl: string;
+  readonly rekorUrl: string;
+  /** `require-signature`: publisher-only mode refuses a certificate without a valid bundle from `identity`. */
+  readonly require: boolean;
+  /** The signer's certificate identity (for GitHub, the workflow URL `https://github.com/OWNER/REPO/.github/workflows/FILE@REF`). */
+  readonly identity: string | null;
+  readonly issuer: string;
+  /** Absolute path of a Sigstore trusted_root.json; null: the public-good root shipped with @sigstore/tuf. */
+  readonly trustedRoot: string | null;
 }
 
 /** The GitHub run the Action is part of, read once from the environment and the event payload. */

@@ -56,7 +56,7 @@ describe('action.yml', () => {
 
   it('declares every output of ACTION.md', () => {
     expect(Object.keys(yml.outputs).sort()).toEqual(
-      ['verdict', 'ratio', 'ratio-ci-low', 'ratio-ci-high', 'certificate-path', 'certificate-sha256', 'report-path', 'check-run-id', 'check-run-url', 'comment-url', 'image-digest', 'output-dir', 'artifact-url', 'report-url', 'junit-path'].sort(),
+      ['verdict', 'ratio', 'ratio-ci-low', 'ratio-ci-high', 'certificate-path', 'certificate-sha256', 'report-path', 'check-run-id', 'check-run-url', 'comment-url', 'image-digest', 'output-dir', 'artifact-url', 'report-url', 'junit-path', 'signature-path'].sort(),
     );
   });
 });
