@@ -1,7 +1,8 @@
 import { copyFile, lstat, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DefaultArtifactClient } from '@actions/artifact';
+import type { DefaultArtifactClient } from '@actions/artifact';
 import type { RunContext } from './types.js';
+import { withoutEventPayload } from './without-event-payload.js';
 
 /** Uploads files as a workflow-run artifact (the `@actions/artifact` client, or a test double). */
 export interface ArtifactUploader {
@@ -11,10 +12,12 @@ export interface ArtifactUploader {
 
 /** The real uploader: the Actions artifact service (needs the runner's ACTIONS_RUNTIME_TOKEN). */
 export function actionsArtifactUploader(): ArtifactUploader {
-  const client = new DefaultArtifactClient();
+  // Loaded on first upload, without the event payload (see without-event-payload.ts).
+  let client: Promise<DefaultArtifactClient> | undefined;
   return {
     upload: async (name, files, rootDir, options) => {
-      const response = await client.uploadArtifact(name, [...files], rootDir, { skipArchive: options.skipArchive });
+      client ??= withoutEventPayload(() => import('@actions/artifact')).then((m) => new m.DefaultArtifactClient());
+      const response = await (await client).uploadArtifact(name, [...files], rootDir, { skipArchive: options.skipArchive });
       return { id: response.id ?? null };
     },
   };

@@ -1,4 +1,5 @@
 import type { getOctokit } from '@actions/github';
+import { withoutEventPayload } from './without-event-payload.js';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import type { ActionEventSink } from './types.js';
@@ -162,9 +163,7 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
   };
   type Octokit = ReturnType<typeof getOctokit>;
   let client: Promise<Octokit> | undefined;
-  // Imported on first use: @actions/github parses GITHUB_EVENT_PATH when it loads and throws on a
-  // malformed payload, which must end in a verdict, not a crash at start-up (#13).
-  const octokit = (): Promise<Octokit> => (client ??= import('@actions/github').then(({ getOctokit }) => getOctokit(
+  const octokit = (): Promise<Octokit> => (client ??= withoutEventPayload(() => import('@actions/github')).then(({ getOctokit }) => getOctokit(
     options.token,
     {
       baseUrl: options.baseUrl,

@@ -394,6 +394,12 @@ export async function runAction(deps: ActionDeps): Promise<ActionRunResult> {
 
 /** The last line of every run's log: the verdict in capitals, why, and where the check run is. */
 export function verdictLine(outcome: RunOutcome | null, checkRunUrl: string | null): string {
+  // One line whatever the messages hold: a line break in PR-controlled text (a path, a provider)
+  // would otherwise start a line the runner reads as a workflow command (#13).
+  return verdictText(outcome, checkRunUrl).replace(/[\r\n\u2028\u2029]+/g, ' ');
+}
+
+function verdictText(outcome: RunOutcome | null, checkRunUrl: string | null): string {
   const where = checkRunUrl === null ? '' : ` (check run: ${checkRunUrl})`;
   if (outcome === null) return 'InvarLock verdict: ERROR · the inputs are invalid (see the job summary)';
   switch (outcome.kind) {

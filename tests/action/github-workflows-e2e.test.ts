@@ -166,7 +166,8 @@ describe('the documented workflows against the fake GitHub API', () => {
     cpSync(join(workspace, 'untrusted-out'), join(workspace, 'artifact'), { recursive: true });
     gh.pulls.set(43, { headSha: HEAD, state: 'open', locked: false });
     const publisher = await runJob({
-      inputs: { certificate: 'artifact/evaluation.cert.json', 'head-sha': HEAD, 'pull-request': '43', comment: 'always' },
+      // The publisher decides with its own tier/profile (never the certificate's): the evaluation's.
+      inputs: { certificate: 'artifact/evaluation.cert.json', 'head-sha': HEAD, 'pull-request': '43', comment: 'always', tier: 'balanced', profile: 'dev' },
       event: 'workflow_run',
       payload: { workflow_run: { head_sha: HEAD, pull_requests: [] } },
       job: 'publish',

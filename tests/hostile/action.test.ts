@@ -204,8 +204,9 @@ describe('events and input errors', () => {
     );
   });
 
-  it('the Action process with a malformed GITHUB_EVENT_PATH sets verdict error and prints no stack trace', async () => {
+  it('the Action process with a malformed GITHUB_EVENT_PATH sets verdict error, prints no stack trace and completes a check run', async () => {
     countCase('events');
+    gh.requests.length = 0;
     const dir = makeTemp();
     dirs.push(dir);
     const workspace = join(dir, 'ws');
@@ -223,6 +224,7 @@ describe('events and input errors', () => {
     });
     expect(result.outputs['verdict'], result.stdout + result.stderr).toBe('error');
     expect(result.stdout + result.stderr).not.toMatch(STACK_LINE);
-    // @actions/github cannot load beside a malformed payload, so no check run here (see the report).
+    // @actions/github loads without the payload, so the input error still completes a check run.
+    expect(gh.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/check-runs')).map((r) => (r.body as { conclusion?: string }).conclusion)).toEqual(['action_required']);
   });
 });

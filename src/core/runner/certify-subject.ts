@@ -69,7 +69,12 @@ export async function certifySubject(ctx: RunContext, baseline: BaselineRun, sub
     const built = await timer.run('apply', label, describeSpec(subject.spec), () => buildSubject(source, subject.spec));
     partial.built = built;
     const taps = config.guards.rmt === 'off' ? [] : activationTapsOf(built.loaded);
-    const activeScorer = await openScorer(ctx, built.scoringModel, taps);
+    // RMT taps a projection's output after its bias; VE scales the bare MatMul output: the subject
+    // session exposes both, so VE captures from it instead of opening another session.
+    const runsVe = built.edit !== null && config.guards.variance !== 'off' && evaluation.variance.kind === 'applies';
+    const rmtValues = new Set(taps.map((t) => t.value));
+    const veExtra = runsVe && taps.length > 0 ? activationTapsOf(built.loaded, { throughBias: false }).filter((t) => !rmtValues.has(t.value)) : [];
+    const activeScorer = await openScorer(ctx, built.scoringModel, [...taps, ...veExtra]);
     scorer = activeScorer;
     partial.provider = activeScorer.provider;
     const progress = (stage: 'preview' | 'evaluate' | 'guards', arm: ArmProgress['arm']) => progressOf(ctx, stage, label, arm);
@@ -106,7 +111,7 @@ export async function certifySubject(ctx: RunContext, baseline: BaselineRun, sub
           weights: built.weights,
           edited: built.edit.changed,
           subject: built.scoringModel,
-          // the RMT taps include every down/o projection, so the subject session can capture VE's too
+          // the subject session exposes VE's bare projection outputs beside the RMT taps (see above)
           ...(taps.length > 0 ? { captureScorer: activeScorer } : {}),
           preview: variance.preview,
           previewLosses: lossesOfScores(partial.preview!),
