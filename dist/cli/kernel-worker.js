@@ -21,6 +21,10 @@ const ERROR_CODES = {
     // --- files and references
     E_FILE_NOT_FOUND: { exit: 2, summary: 'A file or directory named by the user does not exist.' },
     E_FILE_READ: { exit: 3, summary: 'A file exists but could not be read.' },
+    E_FILE_TYPE: { exit: 2, summary: 'A path names a directory, pipe, device or socket where a regular file is needed.' },
+    E_FILE_TOO_LARGE: { exit: 2, summary: 'A file is larger than the limit for its kind, so it was not read.' },
+    E_PATH_INVALID: { exit: 2, summary: 'A path is malformed: a NUL byte, too long, or a loop of symbolic links.' },
+    E_PATH_ESCAPE: { exit: 2, summary: 'A path, once its symbolic links are resolved, leads outside the directory it must stay in.' },
     E_OUTPUT_PATH: { exit: 2, summary: 'An output path escapes the output directory or cannot be written.' },
     E_MODEL_REF: { exit: 2, summary: 'A model reference is malformed (expected a directory, an .onnx file or hf:org/name@revision).' },
     E_NETWORK_DISALLOWED: { exit: 2, summary: 'The reference needs the network, and network access was not allowed.' },
@@ -56,7 +60,7 @@ const ERROR_CODES = {
     E_DATASET_UNKNOWN: { exit: 2, summary: 'The dataset provider is not one of wikitext2, text:, jsonl:.' },
     E_DATASET_MISSING: { exit: 2, summary: 'The dataset file does not exist or is empty.' },
     E_DATASET_INVALID: { exit: 2, summary: 'A dataset record lacks the named field or has the wrong type.' },
-    E_DATASET_SPEC: { exit: 2, summary: 'A dataset provider spec is malformed (expected wikitext2, text:PATH, jsonl:PATH#field or jsonl:PATH#text=F,label=F).' },
+    E_DATASET_SPEC: { exit: 2, summary: 'A dataset provider spec is malformed (expected wikitext2, text:PATH, jsonl:PATH#field, jsonl:PATH#text=F,label=F or jsonl:PATH#src=F,tgt=F[,prefix=TEXT]).' },
     E_WINDOW_CONFIG: { exit: 2, summary: 'Window options are inconsistent (seq_len, stride, framing tokens or counts out of range).' },
     E_INSUFFICIENT_DATA: { exit: 2, summary: 'There is too little text for the requested number of windows.' },
     E_PAIRING_TOKENS: { exit: 3, summary: 'A window was scored on different token ids for baseline and subject.' },
@@ -68,6 +72,7 @@ const ERROR_CODES = {
     // --- edits and guards
     E_EDIT_UNKNOWN: { exit: 2, summary: 'The edit name is not one of quant_rtn, lora, noop.' },
     E_EDIT_CONFIG: { exit: 2, summary: 'The edit configuration is invalid.' },
+    E_EDIT_SCOPE: { exit: 2, summary: 'The edit scope needs weights of a role the model interface did not find (e.g. no MLP projection in an inferred interface).' },
     E_LORA_INVALID: { exit: 2, summary: 'A LoRA adapter is malformed, misses a target module or has a rank or shape mismatch.' },
     E_SAFETENSORS: { exit: 2, summary: 'A safetensors file is malformed.' },
     E_SNAPSHOT: { exit: 3, summary: 'A snapshot could not be written or restored bit-exactly.' },
@@ -84,6 +89,9 @@ const ERROR_CODES = {
     E_HOST_RUNTIME: { exit: 3, summary: 'Host mode could not install or verify onnxruntime-node for the CLI.' },
     E_CERT_PATH: { exit: 2, summary: 'An untrusted certificate or shard file names a path that escapes its directory.' },
     E_CERT_VERIFY: { exit: 2, summary: 'A certificate failed verification (digest, statistics or gate re-derivation).' },
+    E_CERT_DUPLICATE_KEY: { exit: 2, summary: 'A certificate has an object with the same key twice (it would read differently to different parsers).' },
+    E_CERT_POLICY: { exit: 2, summary: "A certificate's recorded policy is not the one the verifier accepts (contracts/tiers.json for its tier and profile, or --policy)." },
+    E_CERT_SIGNATURE: { exit: 2, summary: "A certificate's Sigstore bundle is missing or does not verify, or was signed by another identity or for other bytes." },
     E_INTERNAL: { exit: 3, summary: 'An internal invariant was violated (a bug: please report it).' },
 };
 /** True when `value` names a code in {@link ERROR_CODES}. */
@@ -97,7 +105,7 @@ function isErrorCode(value) {
  * The one error class of invarlock. Tell errors apart by `code`, never by message.
  * `exitCode` is derived from the code table (2 bad input, 3 runtime).
  */
-class InvarlockError extends Error {
+class invarlock_error_InvarlockError extends Error {
     code;
     hint;
     details;
@@ -124,17 +132,17 @@ class InvarlockError extends Error {
 }
 /** True when `error` is an {@link InvarlockError}, optionally with the given code. */
 function isInvarlockError(error, code) {
-    return error instanceof InvarlockError && (code === undefined || error.code === code);
+    return error instanceof invarlock_error_InvarlockError && (code === undefined || error.code === code);
 }
 /**
  * Wraps a foreign error (fs, onnxruntime, Octokit, ajv) with our code, keeping it as `cause`.
  * An error that is already an {@link InvarlockError} passes through unchanged.
  */
-function wrapError(error, code, message, options = {}) {
-    if (error instanceof InvarlockError)
+function invarlock_error_wrapError(error, code, message, options = {}) {
+    if (error instanceof invarlock_error_InvarlockError)
         return error;
     const reason = error instanceof Error ? error.message : String(error);
-    return new InvarlockError(code, `${message}: ${reason}`, { ...options, cause: error });
+    return new invarlock_error_InvarlockError(code, `${message}: ${reason}`, { ...options, cause: error });
 }
 
 ;// CONCATENATED MODULE: ./build/src/errors/doctor-findings.js
@@ -160,7 +168,214 @@ const DOCTOR_FINDINGS = {
     D_DISK_LOW: { severity: 'warning', summary: 'Free disk space is below twice the model size (chunked snapshots need room).' },
 };
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./build/src/errors/untrusted-file.js
+/**
+ * The one way invarlock opens a file it did not write (configs, tokenizers, certificates, external
+ * data, adapters, event payloads): regular files only, never a FIFO, device or directory (a FIFO
+ * blocks `open` forever; /dev/zero never ends), size checked before any byte is read, and, where the
+ * file must stay inside a directory, its real path (every symlink resolved) checked to lie there.
+ * Each refusal is an {@link InvarlockError} with a code whose exit status says "your input" (2);
+ * only genuine I/O failures are `E_FILE_READ` (3). Issue #13 items 4, 7 and 8.
+ */
+
+
+
+
+/** `O_NONBLOCK` makes `open` return at once on a FIFO that slipped past the type check. */
+const OPEN_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0);
+function errnoOf(error) {
+    return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+function kindOf(stats) {
+    if (stats.isDirectory())
+        return 'a directory';
+    if (stats.isFIFO())
+        return 'a FIFO (named pipe)';
+    if (stats.isCharacterDevice())
+        return 'a character device';
+    if (stats.isBlockDevice())
+        return 'a block device';
+    if (stats.isSocket())
+        return 'a socket';
+    return 'not a regular file';
+}
+/** True when `child` is `root` or lies under it (both absolute, already real). */
+function isPathInside(root, child) {
+    const rel = path.relative(root, child);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+function checkPathText(file, options) {
+    if (file.includes('\0')) {
+        throw new InvarlockError('E_PATH_INVALID', `${options.what} path contains a NUL byte`, { details: { file: JSON.stringify(file), field: options.what } });
+    }
+}
+function mapError(error, file, options) {
+    if (error instanceof InvarlockError)
+        return error;
+    const errno = errnoOf(error);
+    const details = { file };
+    if (errno === 'ENOENT' || errno === 'ENOTDIR') {
+        return new InvarlockError(options.missingCode ?? 'E_FILE_NOT_FOUND', `${options.what} ${file} does not exist`, { details, cause: error });
+    }
+    if (errno === 'ENAMETOOLONG' || errno === 'ELOOP' || errno === 'ERR_INVALID_ARG_VALUE' || errno === 'ERR_INVALID_ARG_TYPE') {
+        const why = errno === 'ENAMETOOLONG' ? 'is too long' : errno === 'ELOOP' ? 'has too many levels of symbolic links' : 'is not a valid path';
+        return new InvarlockError('E_PATH_INVALID', `${options.what} path ${why}`, { details: { file: file.slice(0, 256) }, cause: error });
+    }
+    if (errno === 'EISDIR')
+        return new InvarlockError('E_FILE_TYPE', `${options.what} ${file} is a directory, not a file`, { details, cause: error });
+    return wrapError(error, 'E_FILE_READ', `cannot read ${options.what} ${file}`, { details });
+}
+function checkStats(stats, file, options) {
+    if (!stats.isFile()) {
+        throw new InvarlockError('E_FILE_TYPE', `${options.what} ${file} is ${kindOf(stats)}, not a regular file`, {
+            details: { file, expected: 'a regular file', actual: kindOf(stats) },
+            hint: 'Give the path of a regular file (pipes, devices and directories are refused).',
+        });
+    }
+    if (stats.size > options.maxBytes) {
+        throw new InvarlockError(options.tooLargeCode ?? 'E_FILE_TOO_LARGE', `${options.what} ${file} has ${stats.size} bytes, more than the ${options.maxBytes} accepted`, {
+            details: { file, expected: `at most ${options.maxBytes} bytes`, actual: String(stats.size) },
+        });
+    }
+}
+function checkInside(realPath, realRoot, file, options) {
+    if (!isPathInside(realRoot, realPath)) {
+        throw new InvarlockError('E_PATH_ESCAPE', `${options.what} ${file} resolves to ${realPath}, outside ${realRoot}`, {
+            details: { file, expected: `a file inside ${realRoot}`, actual: realPath },
+            hint: 'Symbolic links may not lead out of the directory; copy the file in instead.',
+        });
+    }
+}
+/**
+ * Opens an untrusted file for reading after checking its type, size and (with `within`) real
+ * location; the caller closes `fd`. Throws `options.missingCode` (default `E_FILE_NOT_FOUND`),
+ * `E_PATH_INVALID` (NUL byte, too long, symlink loop), `E_FILE_TYPE`, `E_FILE_TOO_LARGE`,
+ * `E_PATH_ESCAPE` (exit 2) or `E_FILE_READ` (exit 3).
+ */
+function openUntrustedFileSync(file, options) {
+    checkPathText(file, options);
+    let fd;
+    try {
+        checkStats(fs.statSync(file), file, options);
+        const realPath = fs.realpathSync(file);
+        if (options.within !== undefined)
+            checkInside(realPath, fs.realpathSync(options.within), file, options);
+        fd = fs.openSync(realPath, OPEN_FLAGS);
+        const stats = fs.fstatSync(fd);
+        checkStats(stats, file, options);
+        return { fd, sizeBytes: stats.size, realPath };
+    }
+    catch (error) {
+        if (fd !== undefined)
+            fs.closeSync(fd);
+        throw mapError(error, file, options);
+    }
+}
+/** Reads an untrusted file whole, with the checks of {@link openUntrustedFileSync}. */
+function readUntrustedFileSync(file, options) {
+    const opened = openUntrustedFileSync(file, options);
+    try {
+        const out = Buffer.allocUnsafe(opened.sizeBytes);
+        let done = 0;
+        while (done < out.length) {
+            const read = fs.readSync(opened.fd, out, done, out.length - done, done);
+            if (read === 0)
+                break;
+            done += read;
+        }
+        return done === out.length ? out : out.subarray(0, done);
+    }
+    catch (error) {
+        throw mapError(error, file, options);
+    }
+    finally {
+        fs.closeSync(opened.fd);
+    }
+}
+/** Async {@link readUntrustedFileSync}: same checks and codes, without blocking the event loop on reads. */
+async function readUntrustedFile(file, options) {
+    checkPathText(file, options);
+    let handle;
+    try {
+        checkStats(await fsp.stat(file), file, options);
+        const realPath = await fsp.realpath(file);
+        if (options.within !== undefined)
+            checkInside(realPath, await fsp.realpath(options.within), file, options);
+        handle = await fsp.open(realPath, OPEN_FLAGS);
+        const stats = await handle.stat();
+        checkStats(stats, file, options);
+        const out = Buffer.allocUnsafe(stats.size);
+        let done = 0;
+        while (done < out.length) {
+            const { bytesRead } = await handle.read(out, done, out.length - done, done);
+            if (bytesRead === 0)
+                break;
+            done += bytesRead;
+        }
+        return done === out.length ? out : out.subarray(0, done);
+    }
+    catch (error) {
+        throw mapError(error, file, options);
+    }
+    finally {
+        await handle?.close();
+    }
+}
+/** Reads an untrusted UTF-8 text file (see {@link readUntrustedFile}). */
+async function readUntrustedText(file, options) {
+    return (await readUntrustedFile(file, options)).toString('utf8');
+}
+/**
+ * Like {@link readUntrustedText}, but `null` when the file does not exist (optional files such as
+ * `tokenizer_config.json`). Every other refusal still throws.
+ */
+async function readOptionalUntrustedText(file, options) {
+    try {
+        return await readUntrustedText(file, { ...options, missingCode: 'E_FILE_NOT_FOUND' });
+    }
+    catch (error) {
+        if (error instanceof InvarlockError && error.code === 'E_FILE_NOT_FOUND')
+            return null;
+        throw error;
+    }
+}
+/**
+ * The directory a model's files must stay inside: the model directory itself, or, for a snapshot of
+ * a Hugging Face cache (`…/models--org--name/snapshots/<commit>/…`), the repository folder, whose
+ * `blobs/` the snapshot's symlinks point into.
+ */
+function modelFilesRoot(directory) {
+    const parts = path.resolve(directory).split(path.sep);
+    for (let i = parts.length - 2; i >= 1; i--) {
+        if (parts[i] === 'snapshots' && /^(models|datasets)--/.test(parts[i - 1] ?? ''))
+            return parts.slice(0, i).join(path.sep) || path.sep;
+    }
+    return path.resolve(directory);
+}
+/** Size limits of the files read through this module, in bytes (one table, so reviews see them). */
+const UNTRUSTED_FILE_LIMITS = Object.freeze({
+    /** Run configuration (YAML/JSON). */
+    configBytes: 4 * 1024 * 1024,
+    /** config.json, genai_config.json, tokenizer_config.json, special_tokens_map.json, adapter_config.json. */
+    modelJsonBytes: 16 * 1024 * 1024,
+    /** tokenizer.json (the largest real ones are ~35 MB). */
+    tokenizerBytes: 256 * 1024 * 1024,
+    /** A LoRA adapter's safetensors file. */
+    loraBytes: 4 * 1024 * 1024 * 1024,
+    /** A GitHub event payload (webhooks are capped at 25 MB). */
+    eventBytes: 32 * 1024 * 1024,
+    /** External data files and .onnx files (read in ranges; the limit only refuses absurd sizes). */
+    modelBytes: 2 ** 50,
+});
+
 ;// CONCATENATED MODULE: ./build/src/errors/index.js
+
 
 
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
+import seeds from '@sigstore/tuf/seeds.json' with { type: 'json' };
 import { bundleFromJSON } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
@@ -49,11 +49,13 @@ export type SignatureCheck = { readonly ok: true; readonly message: string } | {
 
 let publicGood: unknown;
 
-/** The Sigstore public-good trusted root as @sigstore/tuf ships it in its seeds: read locally, never fetched. */
+/**
+ * The Sigstore public-good trusted root as @sigstore/tuf ships it in its seeds: read locally, never
+ * fetched. Imported statically so the bundles (dist/, which run without node_modules) carry it.
+ */
 export function publicGoodTrustedRoot(): unknown {
   if (publicGood === undefined) {
-    const seeds = createRequire(import.meta.url)('@sigstore/tuf/seeds.json') as Record<string, { targets?: Record<string, string> }>;
-    const encoded = Object.values(seeds)[0]?.targets?.['trusted_root.json'];
+    const encoded = Object.values(seeds as Record<string, { targets?: Record<string, string> }>)[0]?.targets?.['trusted_root.json'];
     if (encoded === undefined) throw new Error('@sigstore/tuf ships no trusted_root.json');
     publicGood = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
   }
