@@ -69209,7 +69209,7 @@ async function preparePairEvaluation(ctx) {
         }),
         windowPlan: null,
         reuseKey: null,
-        variance: { kind: 'not_applicable', code: 'not_applicable_seq2seq', reason: 'seq2seq run: the variance guard scales one graph against window losses; encoder–decoder scaling is not implemented' },
+        variance: { kind: 'not_applicable', code: 'not_applicable_seq2seq', reason: 'seq2seq run: the variance guard scales one graph against window losses; an encoder–decoder model has two graphs, so the guard does not run on it' },
         // a compared subject shares the baseline's token ids (checked before binding), so one plan serves both
         bind: () => ({ score: async (scorer, arm, progress) => scoresOfLosses(await scoreArm(scorer, arms[arm], progress)) }),
     };
@@ -69891,7 +69891,7 @@ function findPackageRoot(start = (0,external_node_path_.dirname)((0,external_nod
 }
 /**
  * The demo's evaluation text: the project's own documentation (README.md and docs/*.md), which every
- * clone has; no network, no ../shared. Markdown is kept as is: it is English prose and tables.
+ * clone has; no network, nothing outside the checkout. Markdown is kept as is: it is English prose and tables.
  */
 async function demoText(root) {
     const docs = (0,external_node_path_.join)(root, 'docs');

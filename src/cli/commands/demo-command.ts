@@ -29,7 +29,7 @@ export function findPackageRoot(start: string = dirname(fileURLToPath(import.met
 
 /**
  * The demo's evaluation text: the project's own documentation (README.md and docs/*.md), which every
- * clone has; no network, no ../shared. Markdown is kept as is: it is English prose and tables.
+ * clone has; no network, nothing outside the checkout. Markdown is kept as is: it is English prose and tables.
  */
 async function demoText(root: string): Promise<string> {
   const docs = join(root, 'docs');

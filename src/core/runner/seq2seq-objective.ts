@@ -116,7 +116,7 @@ async function preparePairEvaluation(ctx: PrepareContext): Promise<Evaluation> {
     }),
     windowPlan: null,
     reuseKey: null,
-    variance: { kind: 'not_applicable', code: 'not_applicable_seq2seq', reason: 'seq2seq run: the variance guard scales one graph against window losses; encoder–decoder scaling is not implemented' },
+    variance: { kind: 'not_applicable', code: 'not_applicable_seq2seq', reason: 'seq2seq run: the variance guard scales one graph against window losses; an encoder–decoder model has two graphs, so the guard does not run on it' },
     // a compared subject shares the baseline's token ids (checked before binding), so one plan serves both
     bind: () => ({ score: async (scorer, arm, progress) => scoresOfLosses(await scoreArm(scorer, arms[arm], progress)) }),
   };
