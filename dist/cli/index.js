@@ -57907,14 +57907,32 @@ function headlineMetric(cert) {
 }
 /** The subject as the reader knows it; a built-in edit with the settings that matter (bits, group, scope). */
 function subjectLabel(cert) {
+    const edit = quantRtnSettings(cert);
+    if (edit === null)
+        return cert.models.subject.label;
+    return `${cert.models.baseline.label} + quant_rtn ${edit}${cert.change.kind === 'edit' && cert.change.rolled_back ? ' (rolled back)' : ''}`;
+}
+/** A quant_rtn edit's settings as a reader names them (`3-bit g128 ffn`), defaults filled in; null for any other change. */
+function quantRtnSettings(cert) {
     const change = cert.change;
     if (change.kind !== 'edit' || change.name !== 'quant_rtn')
-        return cert.models.subject.label;
+        return null;
     const config = change.config;
     const bits = numberOf(config.bits) ?? QUANT_RTN_DEFAULTS.bits;
     const group = numberOf(config.group_size) ?? QUANT_RTN_DEFAULTS.groupSize;
     const scope = typeof config.scope === 'string' ? config.scope : QUANT_RTN_DEFAULTS.scope;
-    return `${cert.models.baseline.label} + quant_rtn ${bits}-bit ${group > 0 ? `g${group}` : 'per-channel'} ${scope}${change.rolled_back ? ' (rolled back)' : ''}`;
+    return `${bits}-bit ${group > 0 ? `g${group}` : 'per-channel'} ${scope}`;
+}
+/**
+ * The weight storage formats of both models, plain text (`float32 → qdq_int8`). A quant_rtn edit
+ * keeps the storage format and rounds the values, so the line says so instead of a bare
+ * `float32 → float32`.
+ */
+function describeWeightFormats(cert) {
+    const fmt = (list) => (list.length === 0 ? 'unknown' : list.join(', '));
+    const line = `${fmt(cert.models.baseline.quantization_formats)} → ${fmt(cert.models.subject.quantization_formats)}`;
+    const edit = quantRtnSettings(cert);
+    return edit === null ? line : `${line} (stored as before; values rounded by quant_rtn ${edit})`;
 }
 function numberOf(value) {
     return typeof value === 'number' && Number.isFinite(value) ? value : null;
@@ -58185,8 +58203,7 @@ function whatChangedBlock(cert) {
         const more = modules.length > MAX_MODULES_LISTED ? `, … (${formatCount(modules.length)} in all)` : '';
         lines.push(`- Modules touched (${formatCount(modules.length)}): ${shown.join(', ')}${more}`);
     }
-    const fmt = (list) => (list.length === 0 ? 'unknown' : list.join(', '));
-    lines.push(`- Weight formats: ${fmt(cert.models.baseline.quantization_formats)} → ${fmt(cert.models.subject.quantization_formats)}`);
+    lines.push(`- Weight formats: ${escapeMarkdown(describeWeightFormats(cert))}`);
     // Only worth a line when an interface was inferred or something was off; `?.` reads certificates made before the field existed.
     const mappings = [cert.models.baseline.interface ?? null, cert.models.subject.interface ?? null];
     if (mappings.some((m) => m !== null && (m.provenance === 'inferred' || m.warnings.length > 0))) {
@@ -59003,8 +59020,7 @@ function whatChanged(cert) {
     items.push(`Parameters changed: ${escapeHtml(formatCount(c.params_changed))}`);
     const modules = c.modules_touched;
     items.push(modules === null ? 'Modules touched: not measured' : `Modules touched (${modules.length}): ${escapeHtml(modules.slice(0, 40).join(', '))}${modules.length > 40 ? ', …' : ''}`);
-    const fmt = (list) => (list.length === 0 ? 'unknown' : list.join(', '));
-    items.push(`Weight formats: ${escapeHtml(fmt(cert.models.baseline.quantization_formats))} → ${escapeHtml(fmt(cert.models.subject.quantization_formats))}`);
+    items.push(`Weight formats: ${escapeHtml(describeWeightFormats(cert))}`);
     for (const a of cert.models.subject.lora_adapters)
         items.push(`LoRA adapter ${escapeHtml(a.reference)} (r ${a.rank}, α ${escapeHtml(formatNumber(a.alpha))}, weight ${escapeHtml(formatNumber(a.weight))})`);
     return `<ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`;

@@ -13,7 +13,7 @@ import {
 } from './format-values.js';
 import { STATUS_BADGES, STATUS_WORDS, buildGateRows, gateStatus, reasonSeverity, GATE_LABELS, DASHBOARD_GATES } from './gate-rows.js';
 import { codeSpan, escapeMarkdown, escapeMarkdownShort, markdownTable } from './markdown-escape.js';
-import { renderHeadline } from './render-headline.js';
+import { describeWeightFormats, renderHeadline } from './render-headline.js';
 
 /**
  * The top blocks of the markdown renderings (headline, reasons, dashboard, metric, guards, what
@@ -145,8 +145,7 @@ export function whatChangedBlock(cert: Certificate): string {
     const more = modules.length > MAX_MODULES_LISTED ? `, … (${formatCount(modules.length)} in all)` : '';
     lines.push(`- Modules touched (${formatCount(modules.length)}): ${shown.join(', ')}${more}`);
   }
-  const fmt = (list: readonly string[]): string => (list.length === 0 ? 'unknown' : list.join(', '));
-  lines.push(`- Weight formats: ${fmt(cert.models.baseline.quantization_formats)} → ${fmt(cert.models.subject.quantization_formats)}`);
+  lines.push(`- Weight formats: ${escapeMarkdown(describeWeightFormats(cert))}`);
   // Only worth a line when an interface was inferred or something was off; `?.` reads certificates made before the field existed.
   const mappings = [cert.models.baseline.interface ?? null, cert.models.subject.interface ?? null];
   if (mappings.some((m) => m !== null && (m.provenance === 'inferred' || m.warnings.length > 0))) {

@@ -91,13 +91,32 @@ function headlineMetric(cert: Certificate): string {
 
 /** The subject as the reader knows it; a built-in edit with the settings that matter (bits, group, scope). */
 function subjectLabel(cert: Certificate): string {
+  const edit = quantRtnSettings(cert);
+  if (edit === null) return cert.models.subject.label;
+  return `${cert.models.baseline.label} + quant_rtn ${edit}${cert.change.kind === 'edit' && cert.change.rolled_back ? ' (rolled back)' : ''}`;
+}
+
+/** A quant_rtn edit's settings as a reader names them (`3-bit g128 ffn`), defaults filled in; null for any other change. */
+function quantRtnSettings(cert: Certificate): string | null {
   const change = cert.change;
-  if (change.kind !== 'edit' || change.name !== 'quant_rtn') return cert.models.subject.label;
+  if (change.kind !== 'edit' || change.name !== 'quant_rtn') return null;
   const config = change.config;
   const bits = numberOf(config.bits) ?? QUANT_RTN_DEFAULTS.bits;
   const group = numberOf(config.group_size) ?? QUANT_RTN_DEFAULTS.groupSize;
   const scope = typeof config.scope === 'string' ? config.scope : QUANT_RTN_DEFAULTS.scope;
-  return `${cert.models.baseline.label} + quant_rtn ${bits}-bit ${group > 0 ? `g${group}` : 'per-channel'} ${scope}${change.rolled_back ? ' (rolled back)' : ''}`;
+  return `${bits}-bit ${group > 0 ? `g${group}` : 'per-channel'} ${scope}`;
+}
+
+/**
+ * The weight storage formats of both models, plain text (`float32 → qdq_int8`). A quant_rtn edit
+ * keeps the storage format and rounds the values, so the line says so instead of a bare
+ * `float32 → float32`.
+ */
+export function describeWeightFormats(cert: Certificate): string {
+  const fmt = (list: readonly string[]): string => (list.length === 0 ? 'unknown' : list.join(', '));
+  const line = `${fmt(cert.models.baseline.quantization_formats)} → ${fmt(cert.models.subject.quantization_formats)}`;
+  const edit = quantRtnSettings(cert);
+  return edit === null ? line : `${line} (stored as before; values rounded by quant_rtn ${edit})`;
 }
 
 function numberOf(value: JsonValue | undefined): number | null {

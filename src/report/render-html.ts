@@ -15,7 +15,7 @@ import {
 } from './format-values.js';
 import { STATUS_WORDS, buildGateRows, reasonSeverity } from './gate-rows.js';
 import { deltaHistogramSvg, escapeHtml, rmtFamiliesSvg, spectralLayersSvg } from './html-plots.js';
-import { headlineParts, renderHeadline } from './render-headline.js';
+import { describeWeightFormats, headlineParts, renderHeadline } from './render-headline.js';
 import { certificateMarker } from './render-markdown.js';
 
 /** Options of {@link renderHtml}. */
@@ -158,8 +158,7 @@ function whatChanged(cert: Certificate): string {
   items.push(`Parameters changed: ${escapeHtml(formatCount(c.params_changed))}`);
   const modules = c.modules_touched;
   items.push(modules === null ? 'Modules touched: not measured' : `Modules touched (${modules.length}): ${escapeHtml(modules.slice(0, 40).join(', '))}${modules.length > 40 ? ', …' : ''}`);
-  const fmt = (list: readonly string[]): string => (list.length === 0 ? 'unknown' : list.join(', '));
-  items.push(`Weight formats: ${escapeHtml(fmt(cert.models.baseline.quantization_formats))} → ${escapeHtml(fmt(cert.models.subject.quantization_formats))}`);
+  items.push(`Weight formats: ${escapeHtml(describeWeightFormats(cert))}`);
   for (const a of cert.models.subject.lora_adapters) items.push(`LoRA adapter ${escapeHtml(a.reference)} (r ${a.rank}, α ${escapeHtml(formatNumber(a.alpha))}, weight ${escapeHtml(formatNumber(a.weight))})`);
   return `<ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`;
 }

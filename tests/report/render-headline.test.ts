@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildCertificate, renderHeadline, renderTitle, type CertificateInput } from '../../src/report/index.js';
+import { describeWeightFormats } from '../../src/report/render-headline.js';
 import { sampleInputs } from './sample-inputs.js';
 
 const samples = sampleInputs();
@@ -61,5 +62,10 @@ describe('renderHeadline', () => {
     expect(renderHeadline(buildCertificate(samples.catastrophe))).toMatch(/^❌ FAIL · ppl ×2\.\d{3} on preview > 2\.00: stopped \(catastrophic spike\) · balanced\/ci · gpt2 → gpt2 \+ quant_rtn 2-bit per-channel all \(rolled back\)$/);
     expect(renderHeadline(buildCertificate(samples.error))).toMatch(/^🛑 ERROR · E_RUNTIME_RUN: onnxruntime failed while running batch 17/);
     expect(renderHeadline(buildCertificate(samples.dev))).toContain('· balanced/dev (dev evidence) ·');
+  });
+
+  it('says a quant_rtn edit kept the storage format and rounded the values, instead of a bare float32 → float32', () => {
+    expect(describeWeightFormats(buildCertificate(samples.warn))).toBe('float32 → float32 (stored as before; values rounded by quant_rtn 8-bit g128 ffn)');
+    expect(describeWeightFormats(buildCertificate(samples.pass))).toBe('float32 → dynamic_int8');
   });
 });
