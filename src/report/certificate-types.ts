@@ -418,6 +418,17 @@ export interface DatasetBlock {
   readonly dataset_hash: string | null;
   readonly tokenizer_hash: string | null;
   readonly seed: number;
+  /** How over-long texts were cut (example and pair runs); null for sliding windows, which never cut. */
+  readonly truncation: TruncationBlock | null;
+}
+
+/**
+ * The truncation rule of an example or pair run: each text field longer than its limit keeps its
+ * first tokens and its framing (BOS/EOS, the source prefix), and how many candidates were cut.
+ */
+export interface TruncationBlock {
+  readonly rule: 'keep_head';
+  readonly fields: readonly { readonly field: 'text' | 'source' | 'target'; readonly max_tokens: number; readonly truncated: number }[];
 }
 
 /** `[low, high]`, both ends inclusive. */

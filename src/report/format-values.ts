@@ -2,6 +2,7 @@
  * Number and identity formatting shared by the markdown, HTML and plain-text renderers. Pure:
  * every function returns a string and never throws on odd input (null prints as `n/a`).
  */
+import type { TruncationBlock } from './certificate-types.js';
 
 /** Printed for a value that is null (not computed; the certificate says why). @internal */
 export const NOT_AVAILABLE = 'n/a';
@@ -75,6 +76,13 @@ export function formatPointsWithCi(points: number | null, ci: readonly [number, 
 /** An integer with thin grouping (`50,000`). @internal */
 export function formatCount(value: number | null): string {
   return value === null ? NOT_AVAILABLE : value.toLocaleString('en-US', { maximumFractionDigits: 0 });
+}
+
+/** A truncation rule in words: `source ≤ 128 tokens (3 cut), target ≤ 64 tokens (0 cut); a longer text keeps its head`. @internal */
+export function formatTruncation(truncation: TruncationBlock | null): string | null {
+  if (truncation === null) return null;
+  const fields = truncation.fields.map((f) => `${f.field} ≤ ${formatCount(f.max_tokens)} tokens (${formatCount(f.truncated)} cut)`);
+  return `${fields.join(', ')}; a longer text keeps its head and its framing`;
 }
 
 /** The first 12 hex digits of a sha256 (or the `sha256:` digest form), enough to compare by eye. @internal */

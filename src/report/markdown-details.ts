@@ -1,5 +1,5 @@
 import type { Certificate, Family, GuardBlock, Violation } from './certificate-types.js';
-import { NOT_AVAILABLE, formatBytes, formatCount, formatDuration, formatInterval, formatLimit, formatNumber, formatRatio, shortHash } from './format-values.js';
+import { NOT_AVAILABLE, formatBytes, formatCount, formatDuration, formatInterval, formatLimit, formatNumber, formatRatio, formatTruncation, shortHash } from './format-values.js';
 import { STATUS_BADGES, STATUS_WORDS } from './gate-rows.js';
 import { codeSpan, escapeMarkdown, escapeMarkdownShort, markdownTable } from './markdown-escape.js';
 import { details } from './markdown-sections.js';
@@ -153,6 +153,11 @@ export function tailBlock(cert: Certificate): string {
   );
 }
 
+function truncationRows(truncation: Certificate['dataset']['truncation']): string[][] {
+  const text = formatTruncation(truncation);
+  return text === null ? [] : [['Truncation', escapeMarkdown(text)]];
+}
+
 /** Dataset and window plan. @internal */
 export function windowsPlanBlock(cert: Certificate): string {
   const d = cert.dataset;
@@ -161,6 +166,7 @@ export function windowsPlanBlock(cert: Certificate): string {
     ['Provider', escapeMarkdownShort(d.provider, 200)],
     ['Split', d.split === null ? NOT_AVAILABLE : escapeMarkdown(d.split)],
     ['Sequence length / stride', `${d.seq_len} / ${d.stride}`],
+    ...truncationRows(d.truncation),
     ['Documents / candidate windows', `${formatCount(d.counts.documents)} / ${formatCount(d.counts.candidates)}`],
     ['Duplicates removed', formatCount(d.counts.duplicates_removed)],
     ['Preview / final windows', `${formatCount(d.counts.preview)} / ${formatCount(d.counts.final)}`],

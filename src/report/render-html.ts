@@ -11,6 +11,7 @@ import {
   formatPointsWithCi,
   formatRatio,
   formatRatioWithCi,
+  formatTruncation,
   shortHash,
 } from './format-values.js';
 import { STATUS_WORDS, buildGateRows, reasonSeverity } from './gate-rows.js';
@@ -230,6 +231,7 @@ function detailBlocks(cert: Certificate): string {
       kv([
         ['Provider / split', `${d.provider} / ${d.split ?? NOT_AVAILABLE}`],
         ['Sequence length / stride', `${d.seq_len} / ${d.stride}`],
+        ...(d.truncation === null ? [] : [['Truncation', formatTruncation(d.truncation) ?? NOT_AVAILABLE] as [string, string]]),
         ['Preview / final windows', `${d.counts.preview} / ${d.counts.final}`],
         ['Documents / candidates / duplicates removed', `${formatCount(d.counts.documents)} / ${formatCount(d.counts.candidates)} / ${formatCount(d.counts.duplicates_removed)}`],
         ['Seed', String(d.seed)],

@@ -201,6 +201,7 @@ export const fullCertificate: Certificate = {
     dataset_hash: H('3'),
     tokenizer_hash: H('e'),
     seed: 42,
+    truncation: { rule: 'keep_head', fields: [{ field: 'source', max_tokens: 128, truncated: 3 }, { field: 'target', max_tokens: 128, truncated: 0 }] },
   },
   policy: {
     schema_version: 1,
@@ -461,6 +462,7 @@ export const sparseCertificate: Certificate = {
     dataset_hash: null,
     tokenizer_hash: null,
     seed: 0,
+    truncation: null,
   },
   policy: fullCertificate.policy,
   policy_digest: H('4'),

@@ -294,6 +294,7 @@ function base(policy: PolicyBlock, runSeed: number): Omit<CertificateInput, 'out
       dataset_hash: H('da7a'),
       tokenizer_hash: H('70c3'),
       seed: runSeed + o.window_draw,
+      truncation: null,
     },
     policy,
     provenance: {

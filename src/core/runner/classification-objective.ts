@@ -66,7 +66,7 @@ async function prepareExampleEvaluation(ctx: PrepareContext): Promise<Evaluation
   const all = [...plan.preview, ...plan.final];
   const classes = classesOf(all, model);
   return {
-    dataset: datasetRecordOf({ split: dataset.split, seqLen: maxTokens, stride: maxTokens, sources: plan.counts.examples, counts: plan.counts, hashes: plan.hashes }),
+    dataset: datasetRecordOf({ split: dataset.split, seqLen: maxTokens, stride: maxTokens, sources: plan.counts.examples, counts: plan.counts, hashes: plan.hashes, truncation: { rule: 'keep_head', fields: [{ field: 'text', max_tokens: maxTokens, truncated: plan.counts.truncated }] } }),
     planned: { preview: plan.preview, final: plan.final },
     duplicatesRemoved: plan.counts.duplicatesRemoved,
     calibration: selectCalibrationWindows(all.length, policy.guards.rmt.calibration_windows).map((i) => all[i]!),

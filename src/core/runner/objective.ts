@@ -1,6 +1,6 @@
 import type { LoadedModel } from '../../adapters/index.js';
 import type { HeadKind, PlanHashes, PlannedWindowRef, Scorer, WindowLosses, WindowPlan } from '../../eval/index.js';
-import type { CertificateInput, MetricKind } from '../../report/index.js';
+import type { CertificateInput, MetricKind, TruncationBlock } from '../../report/index.js';
 import type { RunConfig } from '../config/index.js';
 import type { RunEventListener } from '../events/index.js';
 import type { Policy } from '../policy/index.js';
@@ -145,6 +145,8 @@ export interface PlanFacts {
   readonly sources: number;
   readonly counts: { readonly candidates: number; readonly duplicatesRemoved: number; readonly preview: number; readonly final: number };
   readonly hashes: PlanHashes;
+  /** How texts were cut to fit (example and pair plans); null for sliding windows. */
+  readonly truncation: TruncationBlock | null;
 }
 
 /** The certificate's dataset block (less provider and seed) of a plan. */
@@ -164,5 +166,6 @@ export function datasetRecordOf(plan: PlanFacts): Evaluation['dataset'] {
     final_hash: plan.hashes.final,
     dataset_hash: plan.hashes.dataset,
     tokenizer_hash: plan.hashes.tokenizer,
+    truncation: plan.truncation,
   };
 }

@@ -60,7 +60,7 @@ async function prepareWindowEvaluation(objective: 'causal' | 'masked', ctx: Prep
   const all = [...plan.preview, ...plan.final];
   const documents = prepared.dataset.kind === 'documents' ? prepared.dataset.documents.slice(0, TOKENIZATION_PROBES) : [];
   return {
-    dataset: datasetRecordOf({ split: prepared.dataset.split, seqLen: plan.seqLen, stride: plan.stride, sources: plan.counts.documents, counts: plan.counts, hashes: plan.hashes }),
+    dataset: datasetRecordOf({ split: prepared.dataset.split, seqLen: plan.seqLen, stride: plan.stride, sources: plan.counts.documents, counts: plan.counts, hashes: plan.hashes, truncation: null }),
     planned,
     duplicatesRemoved: plan.counts.duplicatesRemoved,
     calibration: selectCalibrationWindows(all.length, policy.guards.rmt.calibration_windows).map((i) => all[i]!),

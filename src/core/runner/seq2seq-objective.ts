@@ -101,6 +101,13 @@ async function preparePairEvaluation(ctx: PrepareContext): Promise<Evaluation> {
       sources: plan.counts.pairs,
       counts: plan.counts,
       hashes: plan.hashes,
+      truncation: {
+        rule: 'keep_head',
+        fields: [
+          { field: 'source', max_tokens: cut.sourceMaxTokens, truncated: cut.sourceTruncated },
+          { field: 'target', max_tokens: cut.targetMaxTokens, truncated: cut.targetTruncated },
+        ],
+      },
     }),
     planned: { preview: plan.preview.map(plannedRef), final: plan.final.map(plannedRef) },
     duplicatesRemoved: plan.counts.duplicatesRemoved,

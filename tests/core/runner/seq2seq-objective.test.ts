@@ -103,6 +103,12 @@ describe.each([
     expect(cert.verdict.status).toBe('pass');
     expect(cert.primary_metric.windows).toEqual({ preview: 200, final: 200 });
     expect(cert.dataset.provider).toBe(PROVIDER);
+    // the truncation rule is recorded: both fields cut at the source/target limits, keeping their heads
+    expect(cert.dataset.truncation?.rule).toBe('keep_head');
+    expect(cert.dataset.truncation?.fields.map((f) => [f.field, f.max_tokens])).toEqual([
+      ['source', cert.dataset.seq_len],
+      ['target', cert.dataset.stride],
+    ]);
     expect(cert.pairing.match).toBe(1);
     expectVerified(cert);
   });
