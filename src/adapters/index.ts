@@ -41,7 +41,7 @@ export type {
   WeightRecord,
   WeightRole,
 } from './types.js';
-export { ADAPTER_NAMES, NAMING_SOURCES } from './types.js';
+export { ADAPTER_NAMES, NAMING_SOURCES, WEIGHT_FAMILIES } from './types.js';
 
 // Adapters, selection and loading
 export { allAdapters, getAdapter } from './registry/adapters.js';

@@ -67,8 +67,15 @@ export interface SharedTensor {
   readonly keys: readonly string[];
 }
 
-/** Guard family of a weight: `attn` (q/k/v/qkv/o), `ffn` (up/gate/gate_up/down), `embed`, `other` (lm_head, norms, unmapped). */
-export type WeightFamily = 'attn' | 'ffn' | 'embed' | 'other';
+/**
+ * Guard families, in report order: `attn` (q/k/v/qkv/o of self-attention), `cross_attn` (the same
+ * roles in an encoder–decoder's cross-attention: it reads the encoder's states, so its spectra and
+ * activations are judged apart from self-attention's), `ffn` (up/gate/gate_up/down), `embed`,
+ * `other` (lm_head, norms, unmapped).
+ */
+export const WEIGHT_FAMILIES = ['attn', 'cross_attn', 'ffn', 'embed', 'other'] as const;
+/** Guard family of a weight. */
+export type WeightFamily = (typeof WEIGHT_FAMILIES)[number];
 
 /**
  * The quantization of a whole model: the one weight format every matrix uses, a quantized format

@@ -9,6 +9,7 @@
  * Units: ratios are unitless; Δ is log-loss in nats per scored token (perplexity kinds) or
  * percentage points (accuracy); durations are milliseconds; hashes are lowercase hex sha256.
  */
+import type { WeightFamily } from '../adapters/index.js';
 import type { AdapterName } from '../adapters/index.js';
 import type { ProfileName, TierName } from '../contracts/index.js';
 import type { EditName } from '../edits/index.js';
@@ -36,7 +37,7 @@ export type GateName =
   | 'run';
 
 /** Weight family, by role in the model interface. */
-export type Family = 'attn' | 'ffn' | 'embed' | 'other';
+export type Family = WeightFamily;
 
 /** Primary metric kind, one per adapter family. */
 export type MetricKind = 'ppl_causal' | 'ppl_mlm' | 'ppl_seq2seq' | 'accuracy';
@@ -70,12 +71,7 @@ export type QuantizationFormat =
 export type Interval = readonly [number, number];
 
 /** A value per weight family. */
-export interface PerFamily {
-  readonly attn: number;
-  readonly ffn: number;
-  readonly embed: number;
-  readonly other: number;
-}
+export type PerFamily = Readonly<Record<Family, number>>;
 
 /** One line of why the verdict is not a plain pass. */
 export interface VerdictReason {

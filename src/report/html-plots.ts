@@ -1,3 +1,4 @@
+import { WEIGHT_FAMILIES } from '../adapters/index.js';
 import type { Certificate, Family } from './certificate-types.js';
 import { formatLimit, formatNumber } from './format-values.js';
 
@@ -14,7 +15,7 @@ export function escapeHtml(text: string): string {
 const HTML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' } as const;
 
 /** Colours per family, readable on white and in grey-scale print. @internal */
-export const FAMILY_COLORS = { attn: '#1f77b4', ffn: '#d62728', embed: '#2ca02c', other: '#7f7f7f' } as const satisfies Record<Family, string>;
+export const FAMILY_COLORS = { attn: '#1f77b4', cross_attn: '#9467bd', ffn: '#d62728', embed: '#2ca02c', other: '#7f7f7f' } as const satisfies Record<Family, string>;
 
 const WIDTH = 560;
 const HEIGHT = 260;
@@ -215,8 +216,8 @@ export function spectralLayersSvg(cert: Certificate): string {
   const parts: string[] = [axes(x, y, xTicks, niceTicks(-span, span, 4), (v) => String(v))];
   parts.push(`<rect x="${px(x.at(-0.5))}" y="${px(y.at(deadband))}" width="${px(x.at(extra + 0.5) - x.at(-0.5))}" height="${px(y.at(-deadband) - y.at(deadband))}" class="deadband"><title>deadband ±${escapeHtml(formatLimit(deadband))}</title></rect>`);
   parts.push(`<text x="${px(x.at(extra))}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="middle" class="tick">no layer</text>`);
-  const families: Family[] = ['attn', 'ffn', 'embed', 'other'];
-  const offsets = { attn: -0.24, ffn: -0.08, embed: 0.08, other: 0.24 } as const satisfies Record<Family, number>;
+  const families: readonly Family[] = WEIGHT_FAMILIES;
+  const offsets = { attn: -0.24, cross_attn: -0.12, ffn: 0, embed: 0.12, other: 0.24 } as const satisfies Record<Family, number>;
   for (const p of points) {
     const change = (p.ratio ?? 1) - 1;
     const cx = x.at((p.layer ?? extra) + offsets[p.family]);

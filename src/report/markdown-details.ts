@@ -1,3 +1,4 @@
+import { WEIGHT_FAMILIES } from '../adapters/index.js';
 import type { Certificate, Family, GuardBlock, Violation } from './certificate-types.js';
 import { NOT_AVAILABLE, formatBytes, formatCount, formatDuration, formatInterval, formatLimit, formatNumber, formatRatio, formatTruncation, shortHash } from './format-values.js';
 import { STATUS_BADGES, STATUS_WORDS } from './gate-rows.js';
@@ -182,7 +183,7 @@ export function windowsPlanBlock(cert: Certificate): string {
 /** Every threshold the gates used. @internal */
 export function policyBlock(cert: Certificate): string {
   const t = cert.policy.thresholds;
-  const fam = (p: Record<Family, number>): string => (['attn', 'ffn', 'embed', 'other'] as const).map((f) => `${f} ${formatLimit(p[f])}`).join(', ');
+  const fam = (p: Record<Family, number>): string => WEIGHT_FAMILIES.map((f) => `${f} ${formatLimit(p[f])}`).join(', ');
   const rows = [
     ['Tier / profile', `${cert.policy.tier} / ${cert.policy.profile}`],
     ['Ratio limit + hysteresis', `${formatLimit(t.primary_metric.ratio_limit)} + ${formatLimit(t.primary_metric.hysteresis)}`],

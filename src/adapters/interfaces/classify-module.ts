@@ -9,7 +9,7 @@ export interface ModuleClass {
   readonly layer: number | null;
 }
 
-/** Family of each role (ALGORITHMS.md §5: lm_head and norms are `other`). */
+/** Family of each role (ALGORITHMS.md §5: lm_head and norms are `other`); a cross-attention module's is `cross_attn` whatever its role. */
 export const ROLE_FAMILY = {
   embed_tokens: 'embed',
   embed_positions: 'embed',
@@ -41,7 +41,7 @@ const GENAI_FINAL_NORM = 'final_norm_layernorm';
  */
 export class ModuleClassifier {
   private readonly global = new Map<string, ModuleClass>();
-  private readonly relative = new Map<string, { readonly key: string; readonly role: WeightRole }>();
+  private readonly relative = new Map<string, { readonly key: string; readonly role: WeightRole; readonly family: WeightFamily }>();
   /** Leading module paths an exporter may leave out (`transformer.` of `transformer.h`), shortest first. */
   private readonly roots: readonly string[];
 
@@ -66,8 +66,8 @@ export class ModuleClassifier {
     addGlobal(iface.lmHead, 'lm_head');
     addGlobal(iface.finalNorm, 'norm');
 
-    const addRelative = (path: string, key: string, role: WeightRole): void => {
-      if (!this.relative.has(path)) this.relative.set(path, { key, role });
+    const addRelative = (path: string, key: string, role: WeightRole, family: WeightFamily = ROLE_FAMILY[role]): void => {
+      if (!this.relative.has(path)) this.relative.set(path, { key, role, family });
     };
     const attnRoles: readonly [readonly string[], WeightRole][] = [
       [iface.q, 'q'],
@@ -76,10 +76,12 @@ export class ModuleClassifier {
       [iface.qkv, 'qkv'],
       [iface.o, 'o'],
     ];
-    for (const attn of [...iface.selfAttn, ...iface.crossAttn]) {
+    // cross-attention keeps the q/k/v/o roles (edits and LoRA targets name them alike) in a family of its own
+    const attentions = [...iface.selfAttn.map((attn) => [attn, 'attn'] as const), ...iface.crossAttn.map((attn) => [attn, 'cross_attn'] as const)];
+    for (const [attn, family] of attentions) {
       const spellings = [attn, ...(ATTN_ALIASES[attn] ?? [])];
       for (const [list, role] of attnRoles) {
-        for (const leaf of list) for (const spelling of spellings) addRelative(`${spelling}.${leaf}`, `${attn}.${leaf}`, role);
+        for (const leaf of list) for (const spelling of spellings) addRelative(`${spelling}.${leaf}`, `${attn}.${leaf}`, role, family);
       }
     }
     const mlpRoles: readonly [readonly string[], WeightRole][] = [
@@ -128,7 +130,7 @@ export class ModuleClassifier {
       const layer = Number(indexText);
       const leaf = rest.slice(dot + 1);
       const hit = this.relative.get(leaf);
-      if (hit !== undefined) return { key: `${stack}.${layer}.${hit.key}`, role: hit.role, family: ROLE_FAMILY[hit.role], layer };
+      if (hit !== undefined) return { key: `${stack}.${layer}.${hit.key}`, role: hit.role, family: hit.family, layer };
       const finalNorm = this.iface.finalNorm[0];
       if (leaf === GENAI_FINAL_NORM && finalNorm !== undefined) return { key: finalNorm, role: 'norm', family: 'other', layer: null };
     }

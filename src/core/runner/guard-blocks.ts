@@ -1,3 +1,4 @@
+import { WEIGHT_FAMILIES } from '../../adapters/index.js';
 import type {
   GuardResult,
   GuardViolation,
@@ -6,10 +7,9 @@ import type {
   SpectralMeasurements,
   VarianceMeasurements,
 } from '../../guards/index.js';
-import type { Family, GuardBlock, Guards, Violation } from '../../report/index.js';
+import type { GuardBlock, Guards, Violation } from '../../report/index.js';
 import type * as Cert from '../../report/index.js';
 
-const FAMILIES: readonly Family[] = ['attn', 'ffn', 'embed', 'other'];
 
 /** A number, or null when not finite: the certificate never holds NaN or Infinity. */
 function finite(value: number | null | undefined): number | null {
@@ -68,7 +68,7 @@ export function spectralBlock(result: GuardResult<SpectralMeasurements>, layers:
       stable_rank_ratio: finite(mod.stableRankRatio),
       norm_collapse_ratio: finite(mod.normCollapseRatio),
     })),
-    families: FAMILIES.flatMap((family) => {
+    families: WEIGHT_FAMILIES.flatMap((family) => {
       const fam = m.families.find((f) => f.family === family);
       const mods = m.modules.filter((x) => x.family === family);
       if (fam === undefined && mods.length === 0) return [];

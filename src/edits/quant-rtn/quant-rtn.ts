@@ -55,9 +55,9 @@ function hasScopeRole(matrix: WeightMatrix, scope: QuantScope): boolean {
     case 'ffn':
       return matrix.family === 'ffn';
     case 'attn':
-      return matrix.family === 'attn';
+      return matrix.family === 'attn' || matrix.family === 'cross_attn';
     case 'all':
-      return matrix.family === 'ffn' || matrix.family === 'attn' || matrix.role === 'lm_head';
+      return matrix.family === 'ffn' || matrix.family === 'attn' || matrix.family === 'cross_attn' || matrix.role === 'lm_head';
     default: {
       const unreachable: never = scope;
       return unreachable;

@@ -1,10 +1,10 @@
+import { WEIGHT_FAMILIES } from '../../adapters/index.js';
 import type { WeightFamily } from '../../edits/index.js';
 import { InvarlockError } from '../../errors/index.js';
 import { statusOf } from '../guard-status.js';
 import type { ActivationRmt } from '../linalg/activation-rmt.js';
 import type { GuardResult, GuardViolation, RmtInput, RmtModuleMeasurement, RmtPolicy, RmtWindowMeasurement } from '../types.js';
 
-const FAMILIES: readonly WeightFamily[] = ['attn', 'ffn', 'embed', 'other'];
 
 /** One family's RMT comparison. */
 export interface RmtFamilyMeasurement {
@@ -79,7 +79,7 @@ export function evaluateRmt(input: RmtInput, policy: RmtPolicy): GuardResult<Rmt
     }
     modules.push({ key: base.key, module: base.module, family: base.family, baseline: weightedMean(base.windows), subject: weightedMean(subject.windows) });
   }
-  const families = FAMILIES.flatMap((family): RmtFamilyMeasurement[] => {
+  const families = WEIGHT_FAMILIES.flatMap((family): RmtFamilyMeasurement[] => {
     const members = modules.filter((m) => m.family === family);
     if (members.length === 0) return [];
     const baseline = Math.max(...members.map((m) => m.baseline));

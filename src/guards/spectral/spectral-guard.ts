@@ -1,3 +1,4 @@
+import { WEIGHT_FAMILIES } from '../../adapters/index.js';
 import type { WeightFamily } from '../../edits/index.js';
 import { statusOf } from '../guard-status.js';
 import { twoSidedPValue } from './p-value.js';
@@ -5,7 +6,6 @@ import type { GuardResult, GuardViolation, SpectralInput, SpectralPolicy, Weight
 import { dropRatio, normCollapseOf } from './degeneracy.js';
 import { selectByMultipleTesting } from './multiple-testing.js';
 
-const FAMILIES: readonly WeightFamily[] = ['attn', 'ffn', 'embed', 'other'];
 
 /** One paired weight as the spectral guard saw it. */
 export interface SpectralModuleMeasurement {
@@ -76,7 +76,7 @@ export function evaluateSpectral(input: SpectralInput, policy: SpectralPolicy): 
   }
   const baselineKeys = new Set(input.baseline.map((w) => w.key));
   const unpaired = input.baseline.filter((w) => !subjectByKey.has(w.key)).length + input.subject.filter((w) => !baselineKeys.has(w.key)).length;
-  const familyStats = new Map(FAMILIES.map((family) => [family, distributionOf(pairs.filter((p) => p.base.family === family).map((p) => p.base.stats.sigmaMax))]));
+  const familyStats = new Map(WEIGHT_FAMILIES.map((family) => [family, distributionOf(pairs.filter((p) => p.base.family === family).map((p) => p.base.stats.sigmaMax))]));
   const violations: GuardViolation[] = [];
   const modules: SpectralModuleMeasurement[] = [];
   let maxAbsDeviation = 0;
@@ -125,11 +125,11 @@ export function evaluateSpectral(input: SpectralInput, policy: SpectralPolicy): 
     }
     modules.push({ key: base.key, module: base.module, family: base.family, sigmaBaseline: sb, sigmaSubject: ss, ratio, stableRankRatio, normCollapseRatio, z, pValue, isCandidate });
   }
-  const tested = FAMILIES.filter((f) => modules.some((m) => m.family === f && m.isCandidate));
+  const tested = WEIGHT_FAMILIES.filter((f) => modules.some((m) => m.family === f && m.isCandidate));
   const familyP = tested.map((f) => Math.min(...modules.filter((m) => m.family === f && m.isCandidate).map((m) => m.pValue)));
   const outcome = selectByMultipleTesting(familyP, policy.multipleTesting);
   const selected = outcome.selected.map((i) => tested[i]).filter((f): f is WeightFamily => f !== undefined);
-  const families = FAMILIES.map((family): SpectralFamilyMeasurement => {
+  const families = WEIGHT_FAMILIES.map((family): SpectralFamilyMeasurement => {
     const members = modules.filter((m) => m.family === family);
     const dist = familyStats.get(family) ?? { mean: 0, std: 0 };
     const index = tested.indexOf(family);

@@ -27,7 +27,13 @@ describe('model interfaces', () => {
     it.each(['onnx-matmul', 'fqn', 'genai', 'matmulnbits', 'qdq-int8'] as const)('maps every weight of a %s export to its role, layer and [out, in] shape', (naming) => {
       const { records, expected } = resolveSynthetic(modelType, naming);
       expect(summary(records)).toEqual(summary(expected));
-      for (const record of records) expect(record.family).toBe({ q: 'attn', k: 'attn', v: 'attn', o: 'attn', qkv: 'attn', up: 'ffn', gate: 'ffn', gate_up: 'ffn', down: 'ffn', embed_tokens: 'embed', embed_positions: 'embed', lm_head: 'other', norm: 'other', other: 'other' }[record.role]);
+      // an encoder–decoder's cross-attention (T5 EncDecAttention, BART encoder_attn) is a family of its own
+      const crossAttention = (key: string): boolean => /\.(EncDecAttention|encoder_attn)\./.test(key);
+      for (const record of records) {
+        if (crossAttention(record.key)) expect([record.role, record.family]).toEqual([expect.stringMatching(/^(q|k|v|o)$/), 'cross_attn']);
+        else expect(record.family).toBe({ q: 'attn', k: 'attn', v: 'attn', o: 'attn', qkv: 'attn', up: 'ffn', gate: 'ffn', gate_up: 'ffn', down: 'ffn', embed_tokens: 'embed', embed_positions: 'embed', lm_head: 'other', norm: 'other', other: 'other' }[record.role]);
+      }
+      if (modelType === 't5' || modelType === 'bart') expect(records.some((r) => r.family === 'cross_attn')).toBe(true);
     });
 
     it('gives an fp32 export and its int4 and int8 twins the same keys and shapes', () => {

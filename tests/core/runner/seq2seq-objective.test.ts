@@ -122,6 +122,17 @@ describe.each([
     const modules = spectralModules(cert);
     expect(modules.some((m) => m.startsWith(encoderPrefix))).toBe(true);
     expect(modules.some((m) => m.startsWith(decoderPrefix) && m.includes(`.${cross}.`))).toBe(true);
+    // cross-attention is its own family: its modules, and only they, are judged as cross_attn
+    const spectral = cert.guards.spectral.measurements!;
+    const crossModules = spectral.modules.filter((m) => m.module.includes(`.${cross}.`));
+    expect(crossModules.length).toBeGreaterThan(0);
+    expect(spectral.modules.filter((m) => m.family === 'cross_attn')).toEqual(crossModules);
+    expect(spectral.families.map((f) => f.family)).toEqual(expect.arrayContaining(['attn', 'cross_attn', 'ffn']));
+    // RMT taps activations at graph outputs: a merged decoder's weights are read inside its If branches,
+    // which cannot be outputs, so its activations go untapped (spectral still covers its weights)
+    const rmtFamilies = cert.guards.rmt.measurements!.families.map((f) => f.family);
+    if (decoder === 'decoder_model.onnx') expect(rmtFamilies).toContain('cross_attn');
+    else expect(rmtFamilies).not.toContain('cross_attn');
     expect(cert.guards.variance.evaluated).toBe(false);
     expectVerified(cert);
   });
