@@ -58,6 +58,7 @@ export { dequantizeGatherBlockQuantized, type DequantizedTable, type GatherBlock
 export { encodeTensorPayload, type EncodePayloadOptions, type TensorValues } from './tensor-encode.js';
 export { MODEL_EDIT_DEFAULTS, spliceModel, writeModel } from './splice-writer.js';
 export { applyGraphSurgery, spliceGraphSurgery } from './graph-surgery.js';
+export { inlineIfBranch, scoredBranchOf, type IfBranch, type ScoredBranch } from './graph-inline.js';
 export { SESSION_DATA_FILE, writeSessionModel, type ModelFileSet, type SessionModel, type SessionModelOptions } from './session-model.js';
 export type { GraphSurgery, ModelEditOptions, ModelSplice, ModelWriteResult, TensorEdit, WriteStrategy } from './edit-types.js';
 export {

@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { InvarlockError, wrapError } from '../errors/index.js';
 import { concatChunks } from './chunk-writer.js';
 import { payloadByteLength } from './data-types.js';
+import { inlineIfBranch, type IfBranch } from './graph-inline.js';
 import { applyGraphSurgery } from './graph-surgery.js';
 import { indexModel, listTensors } from './model-index.js';
 import { spliceModel } from './splice-writer.js';
@@ -42,6 +43,8 @@ export interface SessionModelOptions {
   readonly scratchDirectory?: string;
   /** Inline tensors smaller than this stay inline. @default 1024 */
   readonly minReferenceBytes?: number;
+  /** A top-level `If` to replace by the branch a fixed condition takes (before the surgery, whose taps may be branch values). */
+  readonly inlineBranch?: { readonly node: string; readonly attribute: IfBranch };
 }
 
 /** A session graph: its bytes and the folder onnxruntime resolves its external data against. */
@@ -111,7 +114,9 @@ export function writeSessionModel(index: ModelIndex, options: SessionModelOption
     }
   }
   const referenced = spliceModel(index, references);
-  const small = indexModel(concatChunks(referenced.chunks), { source: index.source });
+  const referencedIndex = indexModel(concatChunks(referenced.chunks), { source: index.source });
+  const inline = options.inlineBranch;
+  const small = inline === undefined ? referencedIndex : indexModel(inlineIfBranch(referencedIndex, inline.node, inline.attribute), { source: index.source });
   const bytes = options.surgery === undefined ? small.bytes : applyGraphSurgery(small, options.surgery).modelBytes;
   return { bytes, folder, writtenBytes };
 }

@@ -1,4 +1,5 @@
-import type { GraphRole, LoadedModel, WeightFamily } from '../../adapters/index.js';
+import type { GraphRole, LoadedModel, WeightFamily, WeightRecord } from '../../adapters/index.js';
+import { scoredBranchOf, type NodeRecord } from '../../onnx/index.js';
 
 /** One activation to capture: the graph value that carries a module's output, keyed like its weight. */
 export interface ActivationTap {
@@ -24,20 +25,57 @@ const BIASED = new Set(['MatMul', 'MatMulNBits', 'FusedMatMul', 'MatMulInteger']
  * Cast/Mul epilogue, and an integer Gather through its DequantizeLinear, to the float value, so a
  * dynamic-int8 subject taps the same activation as its float baseline; a bias added after a MatMul
  * is part of the output (`throughBias`, default true; the variance guard scales the bare MatMul
- * output and asks for false). Only top-level values can become outputs; weights consumed inside
- * subgraphs (a merged decoder's branches) are skipped. A seq2seq model's encoder weights are tapped
- * in the encoder graph (`graph: 'encoder'`).
+ * output and asks for false). Only top-level values can become outputs: a merged decoder's
+ * `If(use_cache_branch)` is scored as the branch it takes (the scorer inlines it), so weights read
+ * there are tapped inside that branch (a weight read by the other branch, at the node of the same
+ * name or the same input); weights read in other subgraphs are skipped. A seq2seq model's encoder
+ * weights are tapped in the encoder graph (`graph: 'encoder'`).
  */
 export function activationTapsOf(model: LoadedModel, options: { readonly throughBias?: boolean } = {}): ActivationTap[] {
   const throughBias = options.throughBias ?? true;
-  const encoder = model.encoder === null ? [] : tapsOfGraph(model, 'encoder', model.encoder.index.graph, throughBias);
-  return [...tapsOfGraph(model, 'main', model.graph.index.graph, throughBias), ...encoder];
+  const encoder = model.encoder === null ? [] : tapsOfGraph(model, 'encoder', scopeOf(model.encoder.index, null), throughBias);
+  const cache = model.graph.io.useCacheBranch;
+  const scored = cache === null ? null : scoredBranchOf(model.graph.index, cache.name, false);
+  return [...tapsOfGraph(model, 'main', scopeOf(model.graph.index, scored), throughBias), ...encoder];
 }
 
-function tapsOfGraph(model: LoadedModel, role: GraphRole, graph: LoadedModel['graph']['index']['graph'], throughBias: boolean): ActivationTap[] {
+/** The nodes and initializers a scoring session's main graph holds, and how a weight's consumer is found there. */
+interface TapScope {
+  readonly nodes: readonly NodeRecord[];
+  readonly initializers: ReadonlySet<string>;
+  consumerOf(weight: WeightRecord): NodeRecord | undefined;
+}
+
+function scopeOf(index: LoadedModel['graph']['index'], scored: ReturnType<typeof scoredBranchOf>): TapScope {
+  const main = index.graph;
+  if (scored === null) {
+    return { nodes: main.nodes, initializers: new Set(main.initializers.map((t) => t.name)), consumerOf: (w) => (w.consumer.graphId === 0 ? main.nodes[w.consumer.position] : undefined) };
+  }
+  const branch = scored.branch;
+  const byName = new Map(branch.nodes.map((n) => [n.name, n]));
+  return {
+    nodes: [...main.nodes.filter((n) => n !== scored.node), ...branch.nodes],
+    initializers: new Set([...main.initializers, ...branch.initializers].map((t) => t.name)),
+    consumerOf: (w) => {
+      if (w.consumer.graphId === 0) return main.nodes[w.consumer.position];
+      if (w.consumer.graphId === branch.id) return branch.nodes[w.consumer.position];
+      // read by the other branch: the same module's node in this one, by name, else by what it reads
+      const other = index.graphs.find((g) => g.id === w.consumer.graphId);
+      if (other?.parentId !== 0) return undefined;
+      const original = other.nodes[w.consumer.position];
+      if (original === undefined) return undefined;
+      const named = original.name === '' ? undefined : byName.get(original.name);
+      if (named?.opType === original.opType) return named;
+      const input = original.inputs[w.consumer.slot];
+      return branch.nodes.find((n) => n.opType === original.opType && input !== undefined && n.inputs[w.consumer.slot] === input);
+    },
+  };
+}
+
+function tapsOfGraph(model: LoadedModel, role: GraphRole, scope: TapScope, throughBias: boolean): ActivationTap[] {
   const consumers = new Map<string, { opType: string; inputs: readonly string[]; outputs: readonly string[] }[]>();
-  const initializers = new Set(graph.initializers.map((t) => t.name));
-  for (const node of graph.nodes) {
+  const initializers = scope.initializers;
+  for (const node of scope.nodes) {
     for (const input of node.inputs) {
       const list = consumers.get(input) ?? [];
       list.push({ opType: node.opType, inputs: node.inputs, outputs: node.outputs });
@@ -47,10 +85,11 @@ function tapsOfGraph(model: LoadedModel, role: GraphRole, graph: LoadedModel['gr
   const taps: ActivationTap[] = [];
   const seen = new Set<string>();
   for (const weight of model.weights) {
-    if (weight.graph !== role || weight.consumer.graphId !== 0 || !TAPPED_ROLES.has(weight.role)) continue;
-    const node = graph.nodes[weight.consumer.position];
-    let value = node?.outputs[0];
-    if (value === undefined || value === '') continue;
+    if (weight.graph !== role || !TAPPED_ROLES.has(weight.role)) continue;
+    const node = scope.consumerOf(weight);
+    const first = node?.outputs[0];
+    if (node === undefined || first === undefined || first === '') continue;
+    let value: string = first;
     // A quantized embedding gathers integers and dequantizes after the Gather: tap the float value.
     const dequantized = (consumers.get(value) ?? []).find((c) => c.opType === 'DequantizeLinear');
     if (dequantized?.outputs[0] !== undefined) value = dequantized.outputs[0];

@@ -4,7 +4,7 @@ import { InvarlockError, wrapError } from '../../errors/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { float16BitsToFloat32, writeSessionModel, type GraphSurgery, type ModelFileSet, type ModelIndex, type TensorEdit } from '../../onnx/index.js';
+import { float16BitsToFloat32, scoredBranchOf, writeSessionModel, type GraphSurgery, type IfBranch, type ModelFileSet, type ModelIndex, type TensorEdit } from '../../onnx/index.js';
 import { createRuntimeSession, loadOrt, type DeviceRequest, type ExecutionProviderName, type Ort } from '../runtime/index.js';
 import { assertFeedable, buildFeeds } from './build-feeds.js';
 import { planScoringSurgery, SCORING_NAMES, type HeadKind } from './loss-head.js';
@@ -163,7 +163,7 @@ export async function createScorer(model: ScoringModel, options: ScorerOptions):
   assertFeedable(model.io, model.source, { hasEncoder: encoderModel !== null });
   const ort = await loadOrt();
   const surgery = planScoringSurgery(model.index, model.io, { head: options.head, taps: options.taps ?? [] });
-  const { session, provider } = await openGraphSession(model, surgery, { device: options.device, threads: options.threads }, options);
+  const { session, provider } = await openGraphSession({ ...model, inlineBranch: cacheBranchOf(model) }, surgery, { device: options.device, threads: options.threads }, options);
   let encoder: EncoderSession | null = null;
   if (encoderModel !== null) {
     const taps = options.encoderTaps ?? [];
@@ -183,13 +183,29 @@ export async function createScorer(model: ScoringModel, options: ScorerOptions):
 }
 
 /**
+ * The branch a merged decoder runs when fed `use_cache_branch = false` (build-feeds): scored as the
+ * main graph, so its values (activation taps) can be outputs. Null for graphs without that `If`.
+ */
+function cacheBranchOf(model: ScoringModel): { readonly node: string; readonly attribute: IfBranch } | undefined {
+  if (model.io.useCacheBranch === null) return undefined;
+  const scored = scoredBranchOf(model.index, model.io.useCacheBranch.name, false);
+  return scored === null ? undefined : { node: scored.node.name, attribute: scored.attribute };
+}
+
+/**
  * Opens a session on one graph plus its surgery as a small graph whose weights stay in the model's
  * files (replaced tensors in a scratch data file, with the unchanged ones copied beside them by
  * range). The scratch folder is removed as soon as the session exists: onnxruntime has read or
  * mapped the data by then.
  */
 async function openGraphSession(
-  graph: { readonly source: string; readonly index: ModelIndex; readonly files: ModelFileSet; readonly replace?: readonly Extract<TensorEdit, { kind: 'replace' }>[] },
+  graph: {
+    readonly source: string;
+    readonly index: ModelIndex;
+    readonly files: ModelFileSet;
+    readonly replace?: readonly Extract<TensorEdit, { kind: 'replace' }>[];
+    readonly inlineBranch?: { readonly node: string; readonly attribute: IfBranch } | undefined;
+  },
   surgery: GraphSurgery,
   runtime: { readonly device: DeviceRequest; readonly threads: number },
   options: Pick<ScorerOptions, 'scratchDir' | 'onFallback'>,
@@ -206,7 +222,13 @@ async function openGraphSession(
         });
       }
     }
-    const written = writeSessionModel(graph.index, { files: graph.files, surgery, replace, ...(scratch === undefined ? {} : { scratchDirectory: scratch }) });
+    const written = writeSessionModel(graph.index, {
+      files: graph.files,
+      surgery,
+      replace,
+      ...(scratch === undefined ? {} : { scratchDirectory: scratch }),
+      ...(graph.inlineBranch === undefined ? {} : { inlineBranch: graph.inlineBranch }),
+    });
     return await createRuntimeSession(written.bytes, { device: runtime.device, threads: runtime.threads, externalDataFolder: written.folder, source: graph.source }, options.onFallback);
   } finally {
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
