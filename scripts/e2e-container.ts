@@ -178,7 +178,7 @@ function writeDockerShim(work: string): string {
   const conf = join(work, 'podman');
   const script = `#!/bin/sh
 # docker -> podman for scripts/e2e-container.ts (written by it; see there).
-{ printf 'argv'; for a in "$@"; do printf '\\037%s' "$a"; done; printf '\\036env'; env | sed -n 's/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p' | tr '\\n' ' '; printf '\\n'; } >> '${join(work, 'docker-calls.log')}'
+{ printf 'at %s\\036argv' "$(date +%s.%N)"; for a in "$@"; do printf '\\037%s' "$a"; done; printf '\\036env'; env | sed -n 's/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p' | tr '\\n' ' '; printf '\\n'; } >> '${join(work, 'docker-calls.log')}'
 export CONTAINERS_CONF='${join(conf, 'containers.conf')}' CONTAINERS_REGISTRIES_CONF='${join(conf, 'registries.conf')}' CONTAINERS_STORAGE_CONF='${join(conf, 'storage.conf')}'
 exec podman --runtime runc "$@"
 `;
@@ -188,6 +188,8 @@ exec podman --runtime runc "$@"
 }
 
 interface DockerCall {
+  /** When the call started (epoch seconds). */
+  readonly at: number;
   readonly argv: readonly string[];
   readonly env: readonly string[];
 }
@@ -197,10 +199,10 @@ function dockerCalls(work: string): DockerCall[] {
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8')
     .split('\n')
-    .filter((line) => line.startsWith('argv'))
+    .filter((line) => line.startsWith('at '))
     .map((line) => {
-      const [argv = '', env = ''] = line.split('\u001e');
-      return { argv: argv.split('\u001f').slice(1), env: env.replace(/^env/, '').trim().split(/\s+/).filter((n) => n !== '') };
+      const [at = '', argv = '', env = ''] = line.split('\u001e');
+      return { at: Number(at.slice(3)), argv: argv.split('\u001f').slice(1), env: env.replace(/^env/, '').trim().split(/\s+/).filter((n) => n !== '') };
     });
 }
 
@@ -395,6 +397,8 @@ async function pushToRegistry(options: Options, port: number): Promise<{ ref: st
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.yml'), ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'data')}`, 'http:', `  addr: 127.0.0.1:${port}`, ''].join('\n'));
   const registry = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Never outlives this script, whatever stage fails.
+  process.once('exit', () => registry.kill('SIGTERM'));
   let registryLog = '';
   registry.stderr?.setEncoding('utf8').on('data', (c: string) => (registryLog += c));
   for (let i = 0; i < 100; i += 1) {
@@ -625,6 +629,10 @@ async function scenarios(options: Options, ctx: { gh: FakeGitHub; ws: string; bi
       },
     }),
   );
+  const calls = dockerCalls(work);
+  const pull = calls.findIndex((c) => c.argv[0] === 'pull');
+  const afterPull = calls[pull + 1];
+  if (pull >= 0 && afterPull !== undefined) timings.push({ stage: 'image pull by digest from the loopback registry (preflight)', seconds: Math.round((afterPull.at - (calls[pull]?.at ?? 0)) * 10) / 10 });
   const certifyLine = /invarlock certify \(container\): ([\d.]+ s)/.exec(full.stdout)?.[1];
   if (certifyLine !== undefined) timings.push({ stage: 'certify in the container (the Action log)', seconds: Number.parseFloat(certifyLine) });
   const fullPost = await stage('Action post: full', () => runPost(ctx, full));
