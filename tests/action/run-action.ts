@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './helpers.js';
@@ -28,6 +28,8 @@ export interface ActionProcessOptions {
   readonly entryFile?: string;
   /** @default 120000 */
   readonly timeoutMs?: number;
+  /** Called with the child once started (to follow its output live or signal it, as a cancelled job does). */
+  readonly onSpawn?: (child: ChildProcess) => void;
 }
 
 /** What the child process left behind. */
@@ -114,6 +116,7 @@ export async function runActionProcess(options: ActionProcessOptions): Promise<A
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  options.onSpawn?.(child);
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   clearTimeout(timer);
