@@ -44,3 +44,29 @@ export function bitsPerByte(values: readonly number[], bytes: readonly number[])
   }
   return nll / total / Math.LN2;
 }
+
+/** What the reports call a certificate's primary metric. */
+export function metricName(kind: MetricKind): string {
+  switch (kind) {
+    case 'accuracy':
+      return 'Accuracy';
+    case 'ppl_mlm':
+      return 'Pseudo-perplexity';
+    case 'nll_per_byte':
+      return 'NLL per byte (bits/byte)';
+    default:
+      return 'Perplexity';
+  }
+}
+
+/**
+ * The sentence the reports add under an `nll_per_byte` metric table: units, the scale k and both
+ * tokenizations' sizes; empty for other kinds.
+ */
+export function spanMetricNote(cert: { readonly primary_metric: { readonly kind: MetricKind }; readonly windows: { readonly preview: WindowArm } }): string {
+  const tokens = spanTokensOf(cert.windows.preview);
+  if (!ownTokenizers(cert.primary_metric.kind) || tokens === null) return '';
+  const k = bytesPerToken(cert.windows.preview.weights, tokens.baseline);
+  const subject = bytesPerToken(cert.windows.preview.weights, tokens.subject);
+  return ` Baseline and subject in bits per UTF-8 byte of the same text spans, each model with its own tokenizer; ratio = exp(k · Δ nats per byte), k = ${k.toFixed(3)} baseline bytes per token (subject: ${subject.toFixed(3)}).`;
+}
