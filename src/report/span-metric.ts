@@ -70,3 +70,12 @@ export function spanMetricNote(cert: { readonly primary_metric: { readonly kind:
   const subject = bytesPerToken(cert.windows.preview.weights, tokens.subject);
   return ` Baseline and subject in bits per UTF-8 byte of the same text spans, each model with its own tokenizer; ratio = exp(k · Δ nats per byte), k = ${k.toFixed(3)} baseline bytes per token (subject: ${subject.toFixed(3)}).`;
 }
+
+/**
+ * What turns a certificate's per-window Δ into the gates' units: k for `nll_per_byte` (its windows
+ * record Δ per byte), 1 for every other kind.
+ */
+export function gateDeltaScale(cert: { readonly primary_metric: { readonly kind: MetricKind }; readonly windows: { readonly preview: WindowArm } }): number {
+  const tokens = spanTokensOf(cert.windows.preview);
+  return ownTokenizers(cert.primary_metric.kind) && tokens !== null ? bytesPerToken(cert.windows.preview.weights, tokens.baseline) : 1;
+}
