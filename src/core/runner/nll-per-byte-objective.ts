@@ -6,7 +6,7 @@ import { createPrng, deriveSeed } from '../../stats/index.js';
 import { maxTokensOf } from './classification-objective.js';
 import { scoreArm } from './evaluate-arms.js';
 import { loadRunDataset } from './load-run-dataset.js';
-import { datasetRecordOf, type ArmName, type ArmScores, type BoundScoring, type CalibrationUnit, type Evaluation, type Objective, type PrepareContext } from './objective.js';
+import { datasetRecordOf, refuseShards, type ArmName, type ArmScores, type BoundScoring, type CalibrationUnit, type Evaluation, type Objective, type PrepareContext } from './objective.js';
 import { requireTokenizer } from './open-model.js';
 
 /**
@@ -40,12 +40,7 @@ export const NLL_PER_BYTE_OBJECTIVE: Objective = {
 
 async function prepareSpanEvaluation(ctx: PrepareContext): Promise<Evaluation> {
   const { config, policy } = ctx;
-  if (config.shard !== null) {
-    throw new InvarlockError('E_CONFIG_INVALID', 'sharded evaluation splits token windows; an nll_per_byte run scores its spans in one job', {
-      details: { field: 'shard' },
-      hint: 'Remove `shard`, or use metric: perplexity.',
-    });
-  }
+  refuseShards(config, 'an nll_per_byte run scores its spans', 'Remove `shard`, or use metric: perplexity.');
   if (config.dataset.stride !== config.dataset.seqLen) {
     throw new InvarlockError('E_CONFIG_INVALID', `nll_per_byte scores adjacent text spans; stride ${config.dataset.stride} ≠ seq_len ${config.dataset.seqLen} has no meaning for spans`, {
       details: { field: 'dataset.stride', expected: String(config.dataset.seqLen), actual: String(config.dataset.stride) },

@@ -2,6 +2,7 @@ import type { LoadedModel } from '../../adapters/index.js';
 import type { HeadKind, PlanHashes, PlannedWindowRef, Scorer, WindowLosses, WindowPlan } from '../../eval/index.js';
 import { bytesPerToken, type CertificateInput, type MetricKind } from '../../report/index.js';
 import type { RunConfig } from '../config/index.js';
+import { InvarlockError } from '../../errors/index.js';
 import type { RunEventListener } from '../events/index.js';
 import type { Policy } from '../policy/index.js';
 import type { ArmProgress, ArmWindows } from './evaluate-arms.js';
@@ -117,6 +118,16 @@ export interface Objective {
   /** Whether a preview ratio above the catastrophe limit (or a non-finite value) skips the final arm. */
   readonly catastrophe: boolean;
   prepare(ctx: PrepareContext): Promise<Evaluation>;
+}
+
+/**
+ * Refuses a sharded run for an objective that scores its units in one job (shards split perplexity
+ * windows): `E_CONFIG_INVALID` on `shard`, saying what the run does (`an accuracy run evaluates its
+ * examples`) and how to fix it.
+ */
+export function refuseShards(config: RunConfig, what: string, hint: string): void {
+  if (config.shard === null) return;
+  throw new InvarlockError('E_CONFIG_INVALID', `sharded evaluation splits perplexity windows; ${what} in one job`, { details: { field: 'shard' }, hint });
 }
 
 /** Weighted mean of an arm's values (the log of its perplexity, or its accuracy). */
