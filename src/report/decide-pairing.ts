@@ -52,6 +52,8 @@ export function decidePairing(
   if (pairing.duplicates !== 0) problems.push(`${pairing.duplicates} duplicated windows`);
   const hashes = [tokenizers.baseline, tokenizers.subject, tokenizers.dataset].filter((h): h is string => h !== null);
   if (!spans && new Set(hashes).size > 1) problems.push('the tokenizer hashes of baseline, subject and dataset differ');
+  // spans are scaled by the baseline's tokens: the dataset names the baseline's tokenizer
+  if (spans && tokenizers.dataset !== null && tokenizers.dataset !== tokenizers.baseline) problems.push("the dataset's tokenizer hash (the ratio's scale) is not the baseline's");
   if (pairing.match === null || pairing.overlap === null) {
     return { status: problems.length > 0 ? 'fail' : 'not_evaluated', problems: problems.length > 0 ? problems : [pairing.reason ?? 'match and overlap were not measured'] };
   }

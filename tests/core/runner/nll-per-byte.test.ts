@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { certify, type CertifyRun } from '../../../src/core/index.js';
 import { BUNDLED_POLICIES } from '../../../src/core/policy/index.js';
 import type { InvarlockError } from '../../../src/errors/index.js';
-import { certificateDigest, renderMarkdown, verifyCertificate, type Certificate, type SpanWindowArm } from '../../../src/report/index.js';
+import { certificateDigest, renderHtml, renderMarkdown, verifyCertificate, type Certificate, type SpanWindowArm } from '../../../src/report/index.js';
 import { GPT2, MODELS, REPO_ROOT, runConfig } from './runner-fixtures.js';
 
 const RUN_TIMEOUT = 240_000;
@@ -136,6 +136,9 @@ describe('nll_per_byte: a subject with a different tokenizer', () => {
     const markdown = renderMarkdown(trimmed, { surface: 'comment' }).text;
     expect(markdown).toContain('NLL per byte (bits/byte)');
     expect(markdown).toMatch(/k = \d\.\d{3} baseline bytes per token/);
+    const html = renderHtml(trimmed);
+    expect(html).toContain('nll_per_byte');
+    expect(html).toContain('nats per byte × baseline bytes per token');
   });
 
   it('gives the same certificate digest when run again', async () => {
