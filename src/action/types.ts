@@ -195,7 +195,7 @@ export interface CertificateView {
   /** The certificate digest: 64 lowercase hex (sha256 of the canonical certificate without `digest` and `timing`). */
   readonly digest: string;
   readonly primaryMetric: {
-    /** `ppl_causal`, `ppl_mlm`, `ppl_seq2seq` or `accuracy`. */
+    /** `ppl_causal`, `ppl_mlm`, `ppl_seq2seq`, `accuracy` or `nll_per_byte`. */
     readonly kind: string;
     readonly ratio: number | null;
     readonly ciLow: number | null;

@@ -56,6 +56,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .addOption(new Option('--adapter <name>', 'model adapter (default auto: from config.json)').choices(['auto', ...ADAPTER_NAMES]))
     .addOption(new Option('--profile <name>', 'sample sizes (default ci)').choices(PROFILE_NAMES))
     .addOption(new Option('--tier <name>', 'thresholds (default balanced)').choices(TIER_NAMES))
+    .addOption(new Option('--metric <name>', 'primary metric (default perplexity; nll_per_byte: per UTF-8 byte of text spans, for a subject with another tokenizer)').choices(['perplexity', 'nll_per_byte']))
     .option('--dataset <spec>', 'wikitext2 | text:PATH | jsonl:PATH#field | jsonl:PATH#text=F,label=F | jsonl:PATH#src=F,tgt=F[,prefix=TEXT] (default wikitext2: needs --allow-network once, or --dataset-path)')
     .option('--dataset-path <file>', 'local file for the wikitext2 provider')
     .option('--seq-len <n>', 'tokens per window (default 128)')

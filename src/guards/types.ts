@@ -76,6 +76,12 @@ export interface InvariantsSide {
 export interface InvariantsInput {
   readonly baseline: InvariantsSide;
   readonly subject: InvariantsSide;
+  /**
+   * `own`: each model scores the evaluation text with its own tokenizer (the `nll_per_byte` metric),
+   * so a different tokenizer or vocabulary size is what is being certified, not a fault.
+   * @default 'shared'
+   */
+  readonly vocabulary?: 'shared' | 'own';
 }
 
 // ---------------------------------------------------------------- spectral

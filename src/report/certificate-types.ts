@@ -39,8 +39,11 @@ export type GateName =
 /** Weight family, by role in the model interface. */
 export type Family = WeightFamily;
 
-/** Primary metric kind, one per adapter family. */
-export type MetricKind = 'ppl_causal' | 'ppl_mlm' | 'ppl_seq2seq' | 'accuracy';
+/**
+ * Primary metric kind, one per adapter family, and `nll_per_byte`: NLL per UTF-8 byte of paired
+ * text spans, which each model tokenizes with its own tokenizer (causal models, config `metric`).
+ */
+export type MetricKind = 'ppl_causal' | 'ppl_mlm' | 'ppl_seq2seq' | 'accuracy' | 'nll_per_byte';
 
 /** Bootstrap interval method the policy asks for (both resample windows with probability ∝ weight). */
 export type BootstrapMethod = 'bca_weighted' | 'percentile_weighted';
@@ -148,17 +151,31 @@ export interface PrimaryMetric {
 }
 
 /** Parallel arrays, one entry per window in evaluation order. */
-export interface WindowArm {
-  /** Window ids of the evaluation plan (`w<token offset>`, `e<example index>`). */
+export interface TokenWindowArm {
+  /** Window ids of the evaluation plan (`w<token offset>`, `e<example index>`; `w<code point offset>` for spans). */
   readonly ids: readonly string[];
-  /** Scored tokens per window (1 per example for accuracy). */
+  /** Scored tokens per window (1 per example for accuracy; UTF-8 bytes of the span for nll_per_byte). */
   readonly weights: readonly number[];
-  /** Mean log-loss per scored token in nats (perplexity kinds) or correctness 0/1 (accuracy). */
+  /** Mean log-loss per scored token in nats (perplexity kinds), per byte (nll_per_byte), or correctness 0/1 (accuracy). */
   readonly baseline: readonly number[];
   readonly subject: readonly number[];
-  /** subject − baseline (nats), or 100·(subject − baseline) percentage points for accuracy. */
+  /** subject − baseline (nats; per byte for nll_per_byte), or 100·(subject − baseline) percentage points for accuracy. */
   readonly delta: readonly number[];
 }
+
+/** Tokens each model's tokenizer made of each span, parallel to the window arrays. */
+export interface SpanTokens {
+  readonly baseline: readonly number[];
+  readonly subject: readonly number[];
+}
+
+/** The windows of an `nll_per_byte` certificate: text spans, with each model's token count per span. */
+export interface SpanWindowArm extends TokenWindowArm {
+  readonly tokens: SpanTokens;
+}
+
+/** One arm's per-window data: token windows, or text spans (nll_per_byte). */
+export type WindowArm = TokenWindowArm | SpanWindowArm;
 
 /** Per-window data of both arms. */
 export interface Windows {

@@ -48,18 +48,25 @@ function fromViolationsOnly(block: GuardBlock<unknown>): GuardRedecision {
   return d.done();
 }
 
+/** The models' tokenizer hashes; `own`: each model scores with its own tokenizer (nll_per_byte), so a change is expected. */
+export interface GuardTokenizers {
+  readonly baseline: string | null;
+  readonly subject: string | null;
+  readonly own?: boolean;
+}
+
 /**
- * Invariants: NaN/Inf weights or a changed tokenizer are fatal; a changed parameter count or
+ * Invariants: NaN/Inf weights or a changed tokenizer (unless each model brings its own) are fatal; a changed parameter count or
  * structure hash, a broken tie or a missing module is at least a warning (fatal in `strict`).
  */
-export function redecideInvariants(block: Guards['invariants'], policy: PolicyBlock, tokenizers: { readonly baseline: string | null; readonly subject: string | null }): GuardRedecision {
+export function redecideInvariants(block: Guards['invariants'], policy: PolicyBlock, tokenizers: GuardTokenizers): GuardRedecision {
   if (!block.evaluated) return notEvaluated();
   const m = block.measurements;
   if (m === null) return fromViolationsOnly(block);
   const d = new Decision();
   const structural = policy.thresholds.invariants.mode === 'strict' ? 'fail' : 'warn';
   if (m.nonfinite_weights !== null && m.nonfinite_weights > 0) d.raise('fail', `${m.nonfinite_weights} NaN/Inf weights`);
-  if (tokenizers.baseline !== null && tokenizers.subject !== null && tokenizers.baseline !== tokenizers.subject) d.raise('fail', 'the tokenizer hash changed');
+  if (tokenizers.own !== true && tokenizers.baseline !== null && tokenizers.subject !== null && tokenizers.baseline !== tokenizers.subject) d.raise('fail', 'the tokenizer hash changed');
   if (m.missing_modules !== null && m.missing_modules > 0) d.raise('warn', `${m.missing_modules} modules missing`);
   if (m.param_count.baseline !== null && m.param_count.subject !== null && m.param_count.baseline !== m.param_count.subject) d.raise(structural, 'the parameter count changed');
   if (m.structure_hash.baseline !== null && m.structure_hash.subject !== null && m.structure_hash.baseline !== m.structure_hash.subject) d.raise(structural, 'the structure hash changed');
@@ -140,7 +147,7 @@ export function redecideVariance(block: Guards['variance']): GuardRedecision {
 }
 
 /** Every guard re-decided. */
-export function redecideGuards(guards: Guards, policy: PolicyBlock, tokenizers: { readonly baseline: string | null; readonly subject: string | null }): Readonly<Record<keyof Guards, GuardRedecision>> {
+export function redecideGuards(guards: Guards, policy: PolicyBlock, tokenizers: GuardTokenizers): Readonly<Record<keyof Guards, GuardRedecision>> {
   return {
     invariants: redecideInvariants(guards.invariants, policy, tokenizers),
     spectral: redecideSpectral(guards.spectral, policy),

@@ -8,6 +8,7 @@ import {
   decideVerdict,
   notEvaluatedGate,
   summarizePairedAccuracy,
+  summarizePairedDeltas,
   summarizePairedLosses,
   summarizeTail,
   type GateRecord,
@@ -30,7 +31,9 @@ import type {
   WindowArm,
   Windows,
 } from './certificate-types.js';
+import { InvarlockError } from '../errors/index.js';
 import { decidePairing, type PairingDecision } from './decide-pairing.js';
+import { bitsPerByte, bytesPerToken, spanTokensOf } from './span-metric.js';
 import type { GuardOverheadInput, RunOutcome, WindowArmInput } from './types.js';
 
 /**
@@ -79,7 +82,10 @@ interface ArmSummary {
   readonly ratio: number | null;
   readonly deltaCi: { readonly low: number; readonly high: number; readonly method: 'bca' | 'percentile' | 'degenerate'; readonly fallback: PrimaryMetric['ci_fallback'] };
   readonly ratioCi: { readonly low: number; readonly high: number } | null;
+  /** Per-window Δ in the gates' units (the tail's input). */
   readonly deltas: readonly number[];
+  /** Per-window Δ as the windows block records it (in the values' units). */
+  readonly windowDeltas: readonly number[];
 }
 
 /** The bootstrap settings the policy and seed give (src/eval's names). @internal */
@@ -88,9 +94,10 @@ export function bootstrapSettings(policy: PolicyBlock, seed: number): PairedBoot
   return { replicates: b.replicates, alpha: b.alpha, seed, method: b.method === 'bca_weighted' ? 'bca' : 'percentile', z0Clip: policy.statistics.z0_clip };
 }
 
-function summarizeArm(kind: MetricKind, arm: WindowArmInput, settings: PairedBootstrapSettings): ArmSummary | null {
+function summarizeArm(kind: MetricKind, arm: WindowArmInput, settings: PairedBootstrapSettings, bytesPerTokenScale: number): ArmSummary | null {
   if (arm.ids.length === 0) return null;
   const ids = arm.ids;
+  if (kind === 'nll_per_byte') return summarizeSpanArm(arm, settings, bytesPerTokenScale);
   if (kind === 'accuracy') {
     const s = summarizePairedAccuracy({ exampleIds: ids, subjectCorrect: arm.subject, baselineCorrect: arm.baseline, bootstrap: settings });
     const deltas = arm.subject.map((value, i) => 100 * (value - (arm.baseline[i] ?? Number.NaN)));
@@ -104,6 +111,7 @@ function summarizeArm(kind: MetricKind, arm: WindowArmInput, settings: PairedBoo
       deltaCi: { low: s.deltaPpCi.low, high: s.deltaPpCi.high, method: s.deltaPpCi.method, fallback: s.deltaPpCi.fallback },
       ratioCi: null,
       deltas,
+      windowDeltas: deltas,
     };
   }
   const s = summarizePairedLosses({ windowIds: ids, subjectLoss: arm.subject, baselineLoss: arm.baseline, weights: arm.weights, bootstrap: settings });
@@ -117,11 +125,40 @@ function summarizeArm(kind: MetricKind, arm: WindowArmInput, settings: PairedBoo
     deltaCi: { low: s.deltaCi.low, high: s.deltaCi.high, method: s.deltaCi.method, fallback: s.deltaCi.fallback },
     ratioCi: s.ratioCi,
     deltas: s.deltas,
+    windowDeltas: s.deltas,
+  };
+}
+
+/**
+ * An `nll_per_byte` arm (span-metric.ts): values are NLL per byte and weights bytes; Δ per byte times
+ * k (the baseline's bytes per token) is what the bootstrap, ratio, drift, catastrophe and tail see,
+ * so their limits read as for perplexity. Baseline and subject values are bits per byte; `tokens`
+ * counts the baseline's tokens (the coverage floors count tokens).
+ */
+function summarizeSpanArm(arm: WindowArmInput, settings: PairedBootstrapSettings, k: number): ArmSummary {
+  const counts = spanTokensOf(arm);
+  if (counts === null || !(k > 0)) throw new InvarlockError('E_INTERNAL', 'nll_per_byte windows need every span\'s token counts');
+  const perByte = arm.subject.map((value, i) => value - (arm.baseline[i] ?? Number.NaN));
+  const scaled = perByte.map((d) => d * k);
+  const s = summarizePairedDeltas({ windowIds: arm.ids, deltas: scaled, weights: arm.weights, bootstrap: settings });
+  return {
+    n: s.n,
+    tokens: counts.baseline.reduce((sum, t) => sum + t, 0),
+    baselineValue: bitsPerByte(arm.baseline, arm.weights),
+    subjectValue: bitsPerByte(arm.subject, arm.weights),
+    meanDelta: s.meanDelta,
+    ratio: s.ratio,
+    deltaCi: { low: s.deltaCi.low, high: s.deltaCi.high, method: s.deltaCi.method, fallback: s.deltaCi.fallback },
+    ratioCi: s.ratioCi,
+    deltas: scaled,
+    windowDeltas: perByte,
   };
 }
 
 function windowArm(arm: WindowArmInput, summary: ArmSummary | null): WindowArm {
-  return { ids: arm.ids, weights: arm.weights, baseline: arm.baseline, subject: arm.subject, delta: summary?.deltas ?? [] };
+  const base = { ids: arm.ids, weights: arm.weights, baseline: arm.baseline, subject: arm.subject, delta: summary?.windowDeltas ?? [] };
+  const tokens = spanTokensOf(arm);
+  return tokens === null ? base : { ...base, tokens: { baseline: tokens.baseline, subject: tokens.subject } };
 }
 
 function guardStatus(guard: GuardBlock<unknown>): CheckStatus {
@@ -172,8 +209,10 @@ export function deriveEvaluation(facts: EvaluationFacts): DerivedEvaluation {
   const { policy, metricKind: kind } = facts;
   const thresholds = policy.thresholds;
   const settings = bootstrapSettings(policy, facts.bootstrapSeed);
-  const preview = summarizeArm(kind, facts.windows.preview, settings);
-  const final = summarizeArm(kind, facts.windows.final, settings);
+  const previewTokens = spanTokensOf(facts.windows.preview);
+  const scale = kind === 'nll_per_byte' && previewTokens !== null ? bytesPerToken(facts.windows.preview.weights, previewTokens.baseline) : Number.NaN;
+  const preview = summarizeArm(kind, facts.windows.preview, settings, scale);
+  const final = summarizeArm(kind, facts.windows.final, settings, scale);
   const isAccuracy = kind === 'accuracy';
   const metric = isAccuracy ? 'accuracy' : 'ppl';
 
@@ -215,7 +254,7 @@ export function deriveEvaluation(facts: EvaluationFacts): DerivedEvaluation {
     ? decideGuardOverheadGate({ guardedPpl: facts.guardOverhead.guarded, barePpl: facts.guardOverhead.bare, thresholds })
     : notEvaluatedGate({ gate: 'guard_overhead', code: 'no_measurement', message: facts.guardOverhead.reason, thresholds });
 
-  const pairingDecision = decidePairing(facts.pairing, facts.windows, facts.tokenizers);
+  const pairingDecision = decidePairing(facts.pairing, facts.windows, facts.tokenizers, kind);
   const gates: GateRecord[] = [primary, drift, tailGate, overhead, catastrophe];
   const guardOutcomes: GuardOutcome[] = [
     guardOutcome('invariants', facts.guards.invariants),

@@ -1,5 +1,6 @@
 import { WEIGHT_FAMILIES } from '../adapters/index.js';
 import type { Certificate, Family } from './certificate-types.js';
+import { gateDeltaScale } from './span-metric.js';
 import { formatLimit, formatNumber } from './format-values.js';
 
 /**
@@ -95,7 +96,10 @@ export function deltaHistogramSvg(cert: Certificate): string {
   // catastrophe limit instead, which is what stopped it.
   const previewOnly = cert.windows.final.delta.length === 0 && cert.windows.preview.delta.length > 0 && !isAccuracy;
   const title = previewOnly ? 'Per-window Δ (preview windows; no final arm)' : 'Per-window Δ (final windows)';
-  const values = previewOnly ? cert.windows.preview.delta : cert.windows.final.delta;
+  // nll_per_byte records Δ per byte; the mean, CI and limit are per baseline token (× k)
+  const scale = gateDeltaScale(cert);
+  const recorded = previewOnly ? cert.windows.preview.delta : cert.windows.final.delta;
+  const values = scale === 1 ? recorded : recorded.map((d) => d * scale);
   if (values.length === 0) return emptyPlot(title, 'No final windows were scored.');
   const catastrophe = cert.policy.thresholds.catastrophe_ratio;
   const limit = isAccuracy ? pm.limit : Math.log(previewOnly ? catastrophe : pm.limit + pm.hysteresis);
@@ -144,7 +148,11 @@ export function deltaHistogramSvg(cert: Certificate): string {
       { cls: 'limit-line', text: limitText, kind: 'line' as const },
     ]),
   );
-  const xLabel = isAccuracy ? 'Δ correctness per example (points)' : 'Δ log-loss per window (subject − baseline, nats)';
+  const xLabel = isAccuracy
+    ? 'Δ correctness per example (points)'
+    : pm.kind === 'nll_per_byte'
+      ? 'Δ log-loss per window (subject − baseline, nats per byte × baseline bytes per token)'
+      : 'Δ log-loss per window (subject − baseline, nats)';
   const desc = `Histogram of ${values.length} per-window differences; bar above it: bootstrap CI of the weighted mean (red where it crosses the limit); dashed line: the gate's limit.`;
   return frame(title, parts.join('\n'), xLabel, 'windows', desc);
 }

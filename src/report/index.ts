@@ -10,6 +10,7 @@ export { certificateDigest, policyDigest } from './certificate-digest.js';
 export { serializeCertificate } from './certificate-json.js';
 export { validateCertificate, parseCertificate, PARSE_DEFAULTS, type ParseCertificateOptions } from './validate-certificate.js';
 export { verifyCertificate, VERIFY_DEFAULTS } from './verify-certificate.js';
+export { bytesPerToken, ownTokenizers } from './span-metric.js';
 export {
   certificateStatement,
   CERTIFICATE_PREDICATE_TYPE,

@@ -1,4 +1,5 @@
 import type { Certificate, GuardBlock } from './certificate-types.js';
+import { metricName, spanMetricNote } from './span-metric.js';
 import {
   NOT_AVAILABLE,
   formatCount,
@@ -77,12 +78,12 @@ export function metricBlock(cert: Certificate): string {
   const threshold = isAccuracy ? `Δ ≥ ${formatLimit(pm.limit)} pp` : `≤ ${formatLimit(pm.limit)}`;
   const finalPaired = isAccuracy ? formatPointsWithCi(pm.delta_mean, pm.delta_ci) : formatRatioWithCi(pm.ratio, pm.ratio_ci);
   const previewPaired = isAccuracy ? formatPoints(pm.preview_delta_mean) : formatRatioWithCi(pm.preview_ratio, null);
-  const metric = isAccuracy ? 'Accuracy' : pm.kind === 'ppl_mlm' ? 'Pseudo-perplexity' : 'Perplexity';
+  const metric = metricName(pm.kind);
   const rows = [
     [`${metric} (final, ${formatCount(pm.windows.final)} windows)`, value(pm.baseline.final), value(pm.subject.final), finalPaired, threshold, status],
     [`${metric} (preview, ${formatCount(pm.windows.preview)} windows)`, value(pm.baseline.preview), value(pm.subject.preview), previewPaired, '', ''],
   ];
-  const method = `${intervalWords(pm)}, ${formatCount(pm.replicates)} replicates, ${formatLimit(1 - pm.alpha)} two-sided, seed ${pm.seed}; ${formatCount(pm.tokens.preview + pm.tokens.final)} ${isAccuracy ? 'examples' : 'scored tokens'}${pm.hysteresis_applied ? '; **passed within the hysteresis band**' : ''}.`;
+  const method = `${intervalWords(pm)}, ${formatCount(pm.replicates)} replicates, ${formatLimit(1 - pm.alpha)} two-sided, seed ${pm.seed}; ${formatCount(pm.tokens.preview + pm.tokens.final)} ${isAccuracy ? 'examples' : 'scored tokens'}${pm.hysteresis_applied ? '; **passed within the hysteresis band**' : ''}.${spanMetricNote(cert)}`;
   const reason = pm.reason === null ? '' : `\n\n_${escapeMarkdownShort(pm.reason, MAX_REASON_CHARS)}_`;
   return `${markdownTable(['Metric', 'Baseline', 'Subject', isAccuracy ? 'Δ [CI]' : 'Ratio [CI]', 'Threshold', 'Status'], rows)}\n\n${method}${reason}`;
 }

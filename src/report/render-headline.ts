@@ -74,19 +74,21 @@ function headlineMetric(cert: Certificate): string {
     const low = pm.delta_ci[0];
     return `acc Δ ${formatFixed(pm.delta_mean, 2)} pp, lower bound ${formatFixed(low, 2)} ${low >= pm.limit ? '≥' : '<'} ${formatLimit(pm.limit)} pp`;
   }
+  // nll_per_byte's ratio is the perplexity-equivalent one: exp(Δ nats per byte × the baseline's bytes per token)
+  const ppl = pm.kind === 'nll_per_byte' ? 'ppl-eq' : 'ppl';
   if (pm.ratio === null && pm.preview_ratio !== null) {
     const stopped = pm.preview_ratio > cert.policy.thresholds.catastrophe_ratio;
     return stopped
-      ? `ppl ×${formatRatio(pm.preview_ratio)} on preview > ${formatLimit(cert.policy.thresholds.catastrophe_ratio)}: stopped (catastrophic spike)`
-      : `ppl ×${formatRatio(pm.preview_ratio)} (preview only) ≤ ${formatLimit(pm.limit)}`;
+      ? `${ppl} ×${formatRatio(pm.preview_ratio)} on preview > ${formatLimit(cert.policy.thresholds.catastrophe_ratio)}: stopped (catastrophic spike)`
+      : `${ppl} ×${formatRatio(pm.preview_ratio)} (preview only) ≤ ${formatLimit(pm.limit)}`;
   }
-  if (pm.ratio === null || pm.ratio_ci === null) return `ppl ×${formatRatio(pm.ratio)}`;
+  if (pm.ratio === null || pm.ratio_ci === null) return `${ppl} ×${formatRatio(pm.ratio)}`;
   const high = pm.ratio_ci[1];
   const allowed = pm.limit + pm.hysteresis;
   // Within the hysteresis band the bound passes above L itself: say so rather than print `1.101 ≤ 1.10`.
   const limit = high > pm.limit && high <= allowed ? `${formatLimit(pm.limit)} + ${formatLimit(pm.hysteresis)}` : formatLimit(pm.limit);
   const op = high <= allowed ? '≤' : '>';
-  return `ppl ×${formatRatio(pm.ratio)}, upper bound ${formatAgainst(high, op === '>' ? allowed : pm.limit)} ${op} ${limit}`;
+  return `${ppl} ×${formatRatio(pm.ratio)}, upper bound ${formatAgainst(high, op === '>' ? allowed : pm.limit)} ${op} ${limit}`;
 }
 
 /** The subject as the reader knows it; a built-in edit with the settings that matter (bits, group, scope). */

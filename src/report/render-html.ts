@@ -1,4 +1,5 @@
 import type { Certificate, GuardBlock } from './certificate-types.js';
+import { spanMetricNote } from './span-metric.js';
 import {
   NOT_AVAILABLE,
   formatBytes,
@@ -114,7 +115,7 @@ function metricTable(cert: Certificate): string {
     ['final', formatCount(pm.windows.final), value(pm.baseline.final), value(pm.subject.final), paired],
     ['preview', formatCount(pm.windows.preview), value(pm.baseline.preview), value(pm.subject.preview), isAccuracy ? formatPoints(pm.preview_delta_mean) : formatRatioWithCi(pm.preview_ratio, null)],
   ].map((r) => r.map(escapeHtml));
-  const method = `${pm.method} bootstrap (${pm.ci_method ?? 'not computed'}${pm.ci_fallback === null ? '' : `, fallback ${pm.ci_fallback}`}), ${formatCount(pm.replicates)} replicates, α ${formatLimit(pm.alpha)}, seed ${pm.seed}; ${pm.kind}.`;
+  const method = `${pm.method} bootstrap (${pm.ci_method ?? 'not computed'}${pm.ci_fallback === null ? '' : `, fallback ${pm.ci_fallback}`}), ${formatCount(pm.replicates)} replicates, α ${formatLimit(pm.alpha)}, seed ${pm.seed}; ${pm.kind}.${spanMetricNote(cert)}`;
   const reason = pm.reason === null ? '' : `<p class="note">${escapeHtml(pm.reason)}</p>`;
   return `${table(['Arm', 'Windows', 'Baseline', 'Subject', isAccuracy ? 'Δ [CI]' : 'Ratio [CI]'], rows)}<p class="note">${escapeHtml(method)}</p>${reason}`;
 }

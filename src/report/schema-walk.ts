@@ -70,7 +70,9 @@ export function branchFor(value: unknown, at: SchemaAt): SchemaAt | undefined {
     const type = branch.node.type;
     if (isRecord(value) && type === 'object') {
       const kind = child(branch, ['properties', 'kind'])?.node.const;
-      if (kind === undefined || kind === value.kind) return branch;
+      const properties = branch.node.properties;
+      // branches without a `kind` are told apart by their keys (token windows or text spans)
+      if (kind === undefined ? isRecord(properties) && Object.keys(value).every((key) => key in properties) : kind === value.kind) return branch;
     }
     if (Array.isArray(value) && type === 'array') return branch;
     if (value === null && type === 'null') return branch;

@@ -16,6 +16,7 @@ import type {
   Pairing,
   PolicyBlock,
   Provenance,
+  SpanTokens,
   Timing,
   VerdictStatus,
 } from './certificate-types.js';
@@ -47,6 +48,8 @@ export interface WindowArmInput {
   readonly weights: readonly number[];
   readonly baseline: readonly number[];
   readonly subject: readonly number[];
+  /** nll_per_byte only: each model's token count per span (the scale of its ratio, ALGORITHMS.md §4). */
+  readonly tokens?: SpanTokens;
 }
 
 /** A model as the runner knows it; `label` defaults to the reference's last path segment. */

@@ -5,6 +5,7 @@ import type { Certificate } from './certificate-types.js';
 import { redecideGuards } from './decide-guards.js';
 import { decidePairing } from './decide-pairing.js';
 import { deriveEvaluation, type DerivedEvaluation } from './derive-evaluation.js';
+import { ownTokenizers } from './span-metric.js';
 import type { PolicyBlock } from './certificate-types.js';
 import type { AcceptedPolicy, RunOutcome, VerifyCheck, VerifyCheckId, VerifyOptions, VerifyReport } from './types.js';
 import { certificateValidator, parseCertificateJson, PARSE_DEFAULTS } from './validate-certificate.js';
@@ -174,14 +175,14 @@ function show(value: unknown): string {
 }
 
 function checkPairing(cert: Certificate): VerifyCheck {
-  const decision = decidePairing(cert.pairing, cert.windows, { baseline: cert.models.baseline.tokenizer_hash, subject: cert.models.subject.tokenizer_hash, dataset: cert.dataset.tokenizer_hash });
+  const decision = decidePairing(cert.pairing, cert.windows, { baseline: cert.models.baseline.tokenizer_hash, subject: cert.models.subject.tokenizer_hash, dataset: cert.dataset.tokenizer_hash }, cert.primary_metric.kind);
   const expected = decision.status === 'pass' ? true : decision.status === 'fail' ? false : null;
   if (expected !== cert.validation.pairing_ok) {
     return { ...differs('pairing', `pairing_ok disagrees with the pairing invariants${decision.problems.length > 0 ? `: ${decision.problems[0] ?? ''}` : ''}`, 'validation.pairing_ok', expected, cert.validation.pairing_ok) };
   }
   switch (decision.status) {
     case 'pass':
-      return pass('pairing', 'match 1, overlap 0, no duplicates, equal counts, one tokenizer');
+      return pass('pairing', ownTokenizers(cert.primary_metric.kind) ? 'match 1, overlap 0, no duplicates, equal counts, the same text spans' : 'match 1, overlap 0, no duplicates, equal counts, one tokenizer');
     case 'fail':
       return pass('pairing', `the pairing failed as recorded: ${decision.problems[0] ?? ''}`);
     case 'not_evaluated':
@@ -242,7 +243,11 @@ function statisticsPairs(cert: Certificate, d: DerivedEvaluation): Pair[] {
 }
 
 function gatePairs(cert: Certificate, d: DerivedEvaluation): Pair[] {
-  const redecided = redecideGuards(cert.guards, cert.policy, { baseline: cert.models.baseline.tokenizer_hash, subject: cert.models.subject.tokenizer_hash });
+  const redecided = redecideGuards(cert.guards, cert.policy, {
+    baseline: cert.models.baseline.tokenizer_hash,
+    subject: cert.models.subject.tokenizer_hash,
+    own: ownTokenizers(cert.primary_metric.kind),
+  });
   const guardPairs = (['invariants', 'spectral', 'rmt', 'variance'] as const).flatMap((name): Pair[] => {
     const r = redecided[name];
     return [...r.mismatches.map((m): Pair => [m.path, m.expected, m.actual]), [`guards.${name}.status`, r.status, cert.guards[name].status]];

@@ -113,8 +113,18 @@ function valueSlots(values: readonly unknown[]): Slots {
   return { all, nullable };
 }
 
+// A fourth: nll_per_byte's windows are text spans that record each model's token counts.
+const spanWindows: Certificate = {
+  ...fullCertificate,
+  primary_metric: { ...fullCertificate.primary_metric, kind: 'nll_per_byte' },
+  windows: {
+    preview: { ids: ['w0'], weights: [250], baseline: [0.9], subject: [0.91], delta: [0.01], tokens: { baseline: [64], subject: [71] } },
+    final: { ids: ['w250'], weights: [248], baseline: [0.8], subject: [0.8], delta: [0], tokens: { baseline: [63], subject: [70] } },
+  },
+};
+
 describe('Certificate type and certificate.schema.json', () => {
-  const literals = [fullCertificate, sparseCertificate, nullBlocks];
+  const literals = [fullCertificate, sparseCertificate, nullBlocks, spanWindows];
 
   it('has no optional property at any depth (checked by tsc)', () => {
     expectTypeOf<NoOptionalDeep<Certificate>>().toEqualTypeOf<true>();

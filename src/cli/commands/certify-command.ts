@@ -20,6 +20,7 @@ export interface CertifyFlags {
   readonly adapter?: string;
   readonly profile?: string;
   readonly tier?: string;
+  readonly metric?: string;
   readonly dataset?: string;
   readonly datasetPath?: string;
   readonly seqLen?: string;
@@ -88,6 +89,7 @@ export async function flagsToConfig(flags: CertifyFlags, cwd: string): Promise<P
     ...(flags.adapter === undefined ? {} : { adapter: flags.adapter }),
     ...(flags.profile === undefined ? {} : { profile: flags.profile }),
     ...(flags.tier === undefined ? {} : { tier: flags.tier }),
+    ...(flags.metric === undefined ? {} : { metric: flags.metric }),
     ...(Object.keys(dataset).length === 0 ? {} : { dataset }),
     ...(flags.seed === undefined ? {} : { seed: integer('seed', flags.seed) }),
     ...(flags.batchSize === undefined ? {} : { batch_size: flags.batchSize === 'auto' ? 'auto' : integer('batch-size', flags.batchSize) }),

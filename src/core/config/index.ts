@@ -5,6 +5,7 @@ export {
   type AdapterChoice,
   type DeviceChoice,
   type EditName,
+  type MetricChoice,
   type ProfileName,
   type RunConfig,
   type RunConfigFile,

@@ -15,6 +15,7 @@ export interface RunConfigFile {
   readonly adapter?: AdapterChoice;
   readonly profile?: ProfileName;
   readonly tier?: TierName;
+  readonly metric?: MetricChoice;
   readonly dataset?: {
     readonly provider?: string;
     readonly path?: string;
@@ -40,6 +41,12 @@ export interface RunConfigFile {
 }
 
 type OnOff = 'on' | 'off';
+/**
+ * The primary metric: `perplexity`, the model's own (perplexity, pseudo-perplexity, accuracy);
+ * `nll_per_byte`, NLL per UTF-8 byte of paired text spans that each model tokenizes with its own
+ * tokenizer (causal models; a subject whose tokenizer differs from the baseline's).
+ */
+export type MetricChoice = 'perplexity' | 'nll_per_byte';
 export type { EditName, ProfileName, TierName };
 /** An adapter name, or `auto` (picked from the model). */
 export type AdapterChoice = 'auto' | AdapterName;
@@ -62,6 +69,7 @@ export interface RunConfig {
   readonly adapter: AdapterChoice;
   readonly profile: ProfileName;
   readonly tier: TierName;
+  readonly metric: MetricChoice;
   readonly dataset: {
     readonly provider: string;
     readonly path: string | null;
@@ -94,6 +102,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   adapter: 'auto',
   profile: 'ci',
   tier: 'balanced',
+  metric: 'perplexity',
   provider: 'wikitext2',
   split: 'test',
   seq_len: 128,
@@ -161,6 +170,7 @@ export function resolveRunConfig(file: RunConfigFile, source = 'config'): RunCon
     adapter: file.adapter ?? CONFIG_DEFAULTS.adapter,
     profile: file.profile ?? CONFIG_DEFAULTS.profile,
     tier: file.tier ?? CONFIG_DEFAULTS.tier,
+    metric: file.metric ?? CONFIG_DEFAULTS.metric,
     dataset: {
       provider: file.dataset?.provider ?? CONFIG_DEFAULTS.provider,
       path: file.dataset?.path ?? null,

@@ -87,7 +87,7 @@ export async function buildSubject(source: SubjectSource, spec: SubjectSpec): Pr
   };
 }
 
-/** A compared subject must turn the evaluation text into the same ids: same tokenizer, or ids equal on the data. */
+/** A compared subject must turn the evaluation text into the same ids: same tokenizer, or ids equal on the probes (none under nll_per_byte, where each model tokenizes the spans itself). */
 function assertSameTokenization(evaluation: Evaluation, baseline: LoadedModel, subject: LoadedModel): void {
   const base = requireTokenizer(baseline);
   const other = requireTokenizer(subject);
@@ -98,7 +98,7 @@ function assertSameTokenization(evaluation: Evaluation, baseline: LoadedModel, s
     if (a.length !== b.length || a.some((id, k) => id !== b[k])) {
       throw new InvarlockError('E_TOKENIZER_MISMATCH', `the subject's tokenizer gives different ids than the baseline's (${probe.where})`, {
         details: { file: other.source, expected: base.hash, actual: other.hash, field: probe.field },
-        hint: 'Both models must share a tokenizer: paired evaluation compares the same token ids.',
+        hint: 'Perplexity pairs the same token ids, so both models must share a tokenizer; for a causal LM with another tokenizer use --metric nll_per_byte (per byte of the same text).',
       });
     }
   }

@@ -24,7 +24,14 @@ export async function certificateInput(ctx: RunContext, baseline: BaselineRun, m
   const arm = (base: ArmScores, subject: ArmScores | null) =>
     subject === null
       ? { ids: [], weights: [], baseline: [], subject: [] }
-      : { ids: [...subject.ids], weights: Array.from(subject.weights), baseline: Array.from(base.values), subject: Array.from(subject.values) };
+      : {
+          ids: [...subject.ids],
+          weights: Array.from(subject.weights),
+          baseline: Array.from(base.values),
+          subject: Array.from(subject.values),
+          // NLL per byte: each model's token count per span (the scale of the ratio; verify re-derives it)
+          ...(base.tokens === undefined || subject.tokens === undefined ? {} : { tokens: { baseline: Array.from(base.tokens), subject: Array.from(subject.tokens) } }),
+        };
   const finishedAt = ctx.clock();
   const provenance = await buildProvenance({
     provider: m.provider,

@@ -9,7 +9,7 @@ import { buildSubject, type BuiltSubject } from './build-subject.js';
 import { certificateInput } from './certificate-input.js';
 import { measureActivations, type ArmProgress } from './evaluate-arms.js';
 import { notRunBlock } from './guard-blocks.js';
-import { lossesOfScores, scoresOfLosses, weightedMean, type ArmScores } from './objective.js';
+import { lossesOfScores, pairedRatio, scoresOfLosses, type ArmScores } from './objective.js';
 import { openModel, requireTokenizer, type OpenModelOptions } from './open-model.js';
 import { runGuards, type GuardSide, type RunGuardsInput } from './run-guards.js';
 import type { BaselineRun, RunContext } from './run-context.js';
@@ -79,7 +79,7 @@ export async function certifySubject(ctx: RunContext, baseline: BaselineRun, sub
     partial.provider = activeScorer.provider;
     const progress = (stage: 'preview' | 'evaluate' | 'guards', arm: ArmProgress['arm']) => progressOf(ctx, stage, label, arm);
     partial.preview = await timer.run('preview', label, `subject: preview ${unit}`, () => built.scoring.score(activeScorer, 'preview', progress('preview', 'preview')));
-    const previewRatio = Math.exp(weightedMean(partial.preview) - weightedMean(baseline.scores.preview));
+    const previewRatio = pairedRatio(baseline.scores.preview, partial.preview);
     // NaN/Inf losses (a broken weight, an overflow): no final arm; the guards say why, or the run is an error
     const previewFinite = partial.preview.values.every(Number.isFinite);
     const catastrophic = objective.catastrophe && (!previewFinite || (config.shard === null && !(previewRatio <= policy.thresholds.catastrophe_ratio)));
@@ -89,7 +89,7 @@ export async function certifySubject(ctx: RunContext, baseline: BaselineRun, sub
       const subjectRmt =
         taps.length === 0 || catastrophic
           ? null
-          : await measureActivations(activeScorer, evaluation.calibration, taps, { pool: ctx.pool, iters: policy.guards.rmt.power_iterations, progress: progress('guards', 'calibration') });
+          : await measureActivations(activeScorer, built.scoring.calibration ?? evaluation.calibration, taps, { pool: ctx.pool, iters: policy.guards.rmt.power_iterations, progress: progress('guards', 'calibration') });
       const side = (weights: readonly WeightMatrix[] | null, tokenizerHash: string, rmt: readonly RmtModuleMeasurement[] | null, model: LoadedModel): GuardSide => ({
         weights,
         tokenizerHash,

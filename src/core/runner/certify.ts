@@ -60,7 +60,7 @@ export async function certify(config: RunConfig, options: CertifyOptions): Promi
     }
     return openModel(config.baseline, openOptionsOf({ config, options }));
   });
-  const objective = objectiveFor(opened.model);
+  const objective = objectiveFor(opened.model, config.metric);
   const policy = resolveRunPolicy(config, onEvent, objective.floors);
   const seeds = seedsOf(config.seed, policy);
   const pool = await createKernelPool({ mode: 'auto' });
@@ -122,14 +122,14 @@ async function evaluateBaseline(ctx: RunContext, opened: OpenedModel, weights: B
   try {
     const key = evaluation.reuseKey === null ? null : await reuseKeyOf(ctx, opened, scorer.provider);
     let scores = await savedScores(ctx, key);
+    const scoring = evaluation.bind(opened.model);
     if (scores === null) {
-      const scoring = evaluation.bind(opened.model);
       scores = { preview: await scoring.score(scorer, 'preview', progressOf(ctx, 'preview', null, 'preview')), final: await scoring.score(scorer, 'final', progressOf(ctx, 'preview', null, 'final')) };
     }
     const rmt =
       taps.length === 0
         ? null
-        : await measureActivations(scorer, evaluation.calibration, taps, { pool: ctx.pool, iters: policy.guards.rmt.power_iterations, progress: progressOf(ctx, 'preview', null, 'calibration') });
+        : await measureActivations(scorer, scoring.calibration ?? evaluation.calibration, taps, { pool: ctx.pool, iters: policy.guards.rmt.power_iterations, progress: progressOf(ctx, 'preview', null, 'calibration') });
     const saved = key === null ? null : makeBaselineEvaluation(key, lossesOfScores(scores.preview), lossesOfScores(scores.final));
     return { baseline: { opened, scores, weights, rmt }, saved };
   } finally {

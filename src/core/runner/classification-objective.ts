@@ -5,7 +5,7 @@ import { selectCalibrationWindows } from '../../guards/index.js';
 import { createPrng, deriveSeed } from '../../stats/index.js';
 import type { ArmProgress } from './evaluate-arms.js';
 import { loadRunDataset } from './load-run-dataset.js';
-import { datasetRecordOf, type ArmScores, type Evaluation, type Objective, type PrepareContext } from './objective.js';
+import { datasetRecordOf, refuseShards, type ArmScores, type Evaluation, type Objective, type PrepareContext } from './objective.js';
 import { requireTokenizer } from './open-model.js';
 
 /**
@@ -36,12 +36,7 @@ export const CLASSIFICATION_OBJECTIVE: Objective = {
  */
 async function prepareExampleEvaluation(ctx: PrepareContext): Promise<Evaluation> {
   const { config, policy } = ctx;
-  if (config.shard !== null) {
-    throw new InvarlockError('E_CONFIG_INVALID', 'sharded evaluation splits perplexity windows; an accuracy run evaluates its examples in one job', {
-      details: { field: 'shard' },
-      hint: 'Remove `shard` for classification models.',
-    });
-  }
+  refuseShards(config, 'an accuracy run evaluates its examples', 'Remove `shard` for classification models.');
   const model = ctx.baseline;
   const tokenizer = requireTokenizer(model);
   const dataset = await loadRunDataset(config, ctx);

@@ -1,7 +1,8 @@
 import type { LoadedModel } from '../../adapters/index.js';
 import type { HeadKind, PlanHashes, PlannedWindowRef, Scorer, WindowLosses, WindowPlan } from '../../eval/index.js';
-import type { CertificateInput, MetricKind, TruncationBlock } from '../../report/index.js';
+import { bytesPerToken, type CertificateInput, type MetricKind, type TruncationBlock } from '../../report/index.js';
 import type { RunConfig } from '../config/index.js';
+import { InvarlockError } from '../../errors/index.js';
 import type { RunEventListener } from '../events/index.js';
 import type { Policy } from '../policy/index.js';
 import type { ArmProgress, ArmWindows } from './evaluate-arms.js';
@@ -26,7 +27,7 @@ import type { seedsOf } from './provenance.js';
  */
 
 /** The objectives the runner scores. */
-export type ObjectiveName = 'causal' | 'masked' | 'classification' | 'seq2seq';
+export type ObjectiveName = 'causal' | 'masked' | 'classification' | 'seq2seq' | 'nll_per_byte';
 
 /** Which of the preview/final arms. */
 export type ArmName = 'preview' | 'final';
@@ -36,8 +37,10 @@ export interface ArmScores {
   readonly ids: readonly string[];
   /** Mean NLL per scored token (nats) for perplexity; 0/1 correctness for accuracy. */
   readonly values: Float64Array;
-  /** Scored tokens per window for perplexity; 1 per example for accuracy. */
+  /** Scored tokens per window for perplexity; 1 per example for accuracy; UTF-8 bytes per span for NLL per byte. */
   readonly weights: Float64Array;
+  /** NLL per byte only: the tokens this model's tokenizer made of each span. */
+  readonly tokens?: Uint32Array;
 }
 
 /** A unit the RMT guard measures activations on (both models, the same ids). */
@@ -58,12 +61,14 @@ export interface TokenizationProbe {
 /** How a model is scored on the run's arms, bound to that model (its tokenizer, its classes). */
 export interface BoundScoring {
   score(scorer: Scorer, arm: ArmName, progress: ArmProgress): Promise<ArmScores>;
+  /** This model's own tokenization of the calibration units, where models tokenize for themselves (NLL per byte); else the evaluation's. */
+  readonly calibration?: readonly CalibrationUnit[];
 }
 
 /** Whether the variance guard can run: it scales against a per-window loss A/B on the preview arm. */
 export type VarianceSupport =
   | { readonly kind: 'applies'; readonly preview: ArmWindows }
-  | { readonly kind: 'not_applicable'; readonly code: 'not_applicable_accuracy' | 'not_applicable_seq2seq'; readonly reason: string };
+  | { readonly kind: 'not_applicable'; readonly code: 'not_applicable_accuracy' | 'not_applicable_seq2seq' | 'not_applicable_nll_per_byte'; readonly reason: string };
 
 /** The run's data prepared for one objective (with the baseline's tokenizer). */
 export interface Evaluation {
@@ -115,6 +120,16 @@ export interface Objective {
   prepare(ctx: PrepareContext): Promise<Evaluation>;
 }
 
+/**
+ * Refuses a sharded run for an objective that scores its units in one job (shards split perplexity
+ * windows): `E_CONFIG_INVALID` on `shard`, saying what the run does (`an accuracy run evaluates its
+ * examples`) and how to fix it.
+ */
+export function refuseShards(config: RunConfig, what: string, hint: string): void {
+  if (config.shard === null) return;
+  throw new InvarlockError('E_CONFIG_INVALID', `sharded evaluation splits perplexity windows; ${what} in one job`, { details: { field: 'shard' }, hint });
+}
+
 /** Weighted mean of an arm's values (the log of its perplexity, or its accuracy). */
 export function weightedMean(scores: ArmScores): number {
   let sum = 0;
@@ -124,6 +139,15 @@ export function weightedMean(scores: ArmScores): number {
     weight += scores.weights[i]!;
   }
   return weight === 0 ? Number.NaN : sum / weight;
+}
+
+/**
+ * The paired ratio of an arm as the catastrophe check reads it: exp of the weighted mean Δ, the
+ * per-byte Δ scaled by the baseline's bytes per token for NLL per byte (as the report's gates).
+ */
+export function pairedRatio(baseline: ArmScores, subject: ArmScores): number {
+  const scale = baseline.tokens === undefined ? 1 : bytesPerToken(baseline.weights, baseline.tokens);
+  return Math.exp(scale * (weightedMean(subject) - weightedMean(baseline)));
 }
 
 /** A window scorer's losses as arm scores (the same arrays). */

@@ -62,6 +62,8 @@ export async function runGuards(input: RunGuardsInput): Promise<GuardOutcomes> {
             {
               baseline: { weights: baseline.weights, tokenizerHash: baseline.tokenizerHash },
               subject: { weights: subject.weights, tokenizerHash: subject.tokenizerHash },
+              // NLL per byte certifies a subject with its own tokenizer: a different vocabulary is expected
+              ...(config.metric === 'nll_per_byte' ? { vocabulary: 'own' as const } : {}),
             },
             invariantsPolicyOf(policy, config.guards.invariants),
           ),

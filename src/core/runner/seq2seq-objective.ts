@@ -6,7 +6,7 @@ import { createPrng, deriveSeed } from '../../stats/index.js';
 import { framingOf, maxTokensOf } from './classification-objective.js';
 import { scoreArm } from './evaluate-arms.js';
 import { loadRunDataset } from './load-run-dataset.js';
-import { datasetRecordOf, scoresOfLosses, type Evaluation, type Objective, type PrepareContext } from './objective.js';
+import { datasetRecordOf, refuseShards, scoresOfLosses, type Evaluation, type Objective, type PrepareContext } from './objective.js';
 import { requireTokenizer } from './open-model.js';
 
 /**
@@ -44,12 +44,7 @@ function configId(model: LoadedModel, field: string): number | null {
  */
 async function preparePairEvaluation(ctx: PrepareContext): Promise<Evaluation> {
   const { config, policy } = ctx;
-  if (config.shard !== null) {
-    throw new InvarlockError('E_CONFIG_INVALID', 'sharded evaluation splits perplexity windows; a seq2seq run evaluates its examples in one job', {
-      details: { field: 'shard' },
-      hint: 'Remove `shard` for encoder–decoder models.',
-    });
-  }
+  refuseShards(config, 'a seq2seq run evaluates its examples', 'Remove `shard` for encoder–decoder models.');
   const model = ctx.baseline;
   const tokenizer = requireTokenizer(model);
   const dataset = await loadRunDataset(config, ctx);

@@ -31,6 +31,7 @@ export type {
 export { buildWindowPlan } from './build-window-plan.js';
 export { buildExamplePlan } from './build-example-plan.js';
 export { buildPairPlan } from './build-pair-plan.js';
+export { buildSpanPlan, CODE_POINT_CODEC, CODE_POINT_CODEC_HASH, spanOf, type SpanPlan, type SpanPlanOptions, type TextSpan } from './build-span-plan.js';
 export { buildTokenStream, type TokenStream } from './token-stream.js';
 export { resolveWindowLayout, scoredRange, type WindowLayout } from './window-layout.js';
 export { countWindows, cutWindows, windowIds, type CandidateWindow } from './cut-windows.js';

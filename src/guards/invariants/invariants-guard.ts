@@ -23,7 +23,8 @@ export interface InvariantsMeasurements {
  * from the subject (`module_missing`). Warnings (fatal in `strict`): parameter count changed
  * (`param_count_changed`), a tie broken (`tying_broken`: the subject's pair no longer holds equal
  * data), a norm missing (`norm_missing`), a paired weight reshaped (`shape_changed`), the logical
- * structure hash changed (`structure_changed`). Records carry logical shapes, so a quantized subject
+ * structure hash changed (`structure_changed`). With `vocabulary: 'own'` the tokenizer and the
+ * vocabulary size may differ (the parameter count and structure warnings still say so). Records carry logical shapes, so a quantized subject
  * compares by them; physical op changes never reach this guard.
  */
 export function evaluateInvariants(input: InvariantsInput, policy: InvariantsPolicy): GuardResult<InvariantsMeasurements> {
@@ -40,7 +41,8 @@ export function evaluateInvariants(input: InvariantsInput, policy: InvariantsPol
       violations.push(violation('nonfinite_weights', 'fatal', weight, `${model} ${weight.module} has ${count} NaN/Inf value(s), the first at index ${first}`, count, 0));
     }
   }
-  if (input.baseline.tokenizerHash !== input.subject.tokenizerHash) {
+  const sharedVocabulary = input.vocabulary !== 'own';
+  if (sharedVocabulary && input.baseline.tokenizerHash !== input.subject.tokenizerHash) {
     violations.push(modelViolation('tokenizer_changed', 'fatal', `tokenizer hash differs: ${input.baseline.tokenizerHash} → ${input.subject.tokenizerHash}`));
   }
   for (const [key, base] of baseline) {
@@ -52,7 +54,7 @@ export function evaluateInvariants(input: InvariantsInput, policy: InvariantsPol
     }
     const isVocabulary = base.role === 'embed_tokens' || base.role === 'lm_head';
     if (isVocabulary && base.rows !== other.rows) {
-      violations.push(violation('vocab_size_changed', 'fatal', base, `${base.module} has ${other.rows} rows, the baseline ${base.rows}`, other.rows, base.rows));
+      if (sharedVocabulary) violations.push(violation('vocab_size_changed', 'fatal', base, `${base.module} has ${other.rows} rows, the baseline ${base.rows}`, other.rows, base.rows));
     } else if (base.rows !== other.rows || base.cols !== other.cols) {
       violations.push(violation('shape_changed', warn, base, `${base.module} is ${other.rows}x${other.cols}, the baseline ${base.rows}x${base.cols}`, other.rows * other.cols, base.rows * base.cols));
     }

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import configSchema from '../../../contracts/config.schema.json' with { type: 'json' };
 import interfaces from '../../../contracts/model_interfaces.json' with { type: 'json' };
 import { CONFIG_DEFAULTS, loadConfigFile, mergeConfig, parseRunConfigFile, resolveRunConfig } from '../../../src/core/config/index.js';
+import { flagsToConfig } from '../../../src/cli/commands/certify-command.js';
+import { configRecord } from '../../../src/core/runner/run-records.js';
 import { isInvarlockError, type InvarlockError } from '../../../src/errors/index.js';
 
 function codeOf(fn: () => unknown): InvarlockError {
@@ -69,11 +71,23 @@ describe('run config', () => {
     expect(codeOf(() => parseRunConfigFile({ baseline: 'm', edit: { name: 'noop' }, model_interface: { model_layers: 'x' } }, 't')).code).toBe('E_CONFIG_INVALID');
   });
 
+  it('reads the metric: perplexity by default, nll_per_byte when asked, from the config or --metric', async () => {
+    const edit = { baseline: 'm', edit: { name: 'noop' as const } };
+    expect(resolveRunConfig(parseRunConfigFile(edit, 't')).metric).toBe('perplexity');
+    expect(resolveRunConfig(parseRunConfigFile({ ...edit, metric: 'nll_per_byte' }, 't')).metric).toBe('nll_per_byte');
+    expect(codeOf(() => parseRunConfigFile({ ...edit, metric: 'bits_per_byte' }, 't')).code).toBe('E_CONFIG_INVALID');
+    expect(await flagsToConfig({ metric: 'nll_per_byte' }, tmpdir())).toEqual({ metric: 'nll_per_byte' });
+    // the certificate's config record leaves the default out, so perplexity certificates read as before the key existed
+    expect(configRecord(resolveRunConfig(parseRunConfigFile(edit, 't')))).not.toHaveProperty('metric');
+    expect(configRecord(resolveRunConfig(parseRunConfigFile({ ...edit, metric: 'nll_per_byte' }, 't')))).toHaveProperty('metric', 'nll_per_byte');
+  });
+
   it('documents the same defaults in the schema as in CONFIG_DEFAULTS', () => {
     const p = configSchema.properties;
     expect(p.adapter.default).toBe(CONFIG_DEFAULTS.adapter);
     expect(p.profile.default).toBe(CONFIG_DEFAULTS.profile);
     expect(p.tier.default).toBe(CONFIG_DEFAULTS.tier);
+    expect(p.metric.default).toBe(CONFIG_DEFAULTS.metric);
     expect(p.dataset.properties.provider.default).toBe(CONFIG_DEFAULTS.provider);
     expect(p.dataset.properties.split.default).toBe(CONFIG_DEFAULTS.split);
     expect(p.dataset.properties.seq_len.default).toBe(CONFIG_DEFAULTS.seq_len);

@@ -36,6 +36,16 @@ describe('evaluateInvariants', () => {
     ]);
   });
 
+  it("with vocabulary 'own' (nll_per_byte) accepts another tokenizer and vocabulary size, still warning that the size changed", () => {
+    const resized = tinyModel({ vocab: 41 });
+    const result = evaluateInvariants({ baseline: side(base), subject: side(resized, 'tok-2'), vocabulary: 'own' }, { mode: 'standard' });
+    expect(codes(result)).toEqual([
+      ['param_count_changed', 'warning'],
+      ['structure_changed', 'warning'],
+    ]);
+    expect(result.measurements.tokenizerHash).toEqual({ baseline: HASH, subject: 'tok-2' });
+  });
+
   it('fails when a mapped module is missing and only warns for a missing norm', () => {
     const noFc = base.filter((m) => m.module !== 'h.0.mlp.c_fc');
     expect(evaluateInvariants({ baseline: side(base), subject: side(noFc) }, { mode: 'standard' }).violations[0]).toMatchObject({ code: 'module_missing', severity: 'fatal', module: 'h.0.mlp.c_fc' });
