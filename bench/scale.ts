@@ -39,10 +39,12 @@ async function measure(dir: string): Promise<void> {
     const cold = runs.cold!;
     const reused = runs.reused!;
     const guards = cold.stageMs.guards ?? 0;
+    // the baseline's weight statistics run as their own guards stage (streamed after its scoring; absent when reused)
+    const guardWork = guards + (cold.stageMs['baseline guards'] ?? 0);
     const line = {
       model: basename(dir),
       filesMiB: +(size / MiB).toFixed(1),
-      cold: { certifyS: +(cold.certifyMs / 1000).toFixed(1), peakMiB: +(cold.peakRssBytes / MiB).toFixed(0), peakOverSize: +(cold.peakRssBytes / size).toFixed(2), guardsShare: +(guards / cold.certifyMs).toFixed(3), load: +cold.load.toFixed(1), verdicts: cold.verdicts },
+      cold: { certifyS: +(cold.certifyMs / 1000).toFixed(1), peakMiB: +(cold.peakRssBytes / MiB).toFixed(0), peakOverSize: +(cold.peakRssBytes / size).toFixed(2), guardsShare: +(guards / cold.certifyMs).toFixed(3), guardWorkShare: +(guardWork / cold.certifyMs).toFixed(3), load: +cold.load.toFixed(1), verdicts: cold.verdicts },
       reused: { certifyS: +(reused.certifyMs / 1000).toFixed(1), peakMiB: +(reused.peakRssBytes / MiB).toFixed(0), overCold: +(reused.certifyMs / cold.certifyMs).toFixed(3), reusedBaseline: reused.reusedBaseline, load: +reused.load.toFixed(1) },
       stagesCold: Object.fromEntries(Object.entries(cold.stageMs).map(([k, v]) => [k, +(v / 1000).toFixed(1)])),
       stagesReused: Object.fromEntries(Object.entries(reused.stageMs).map(([k, v]) => [k, +(v / 1000).toFixed(1)])),

@@ -17,6 +17,16 @@ export { applyVeScales, restoreVeScales, type VeSnapshot } from './variance/ve-a
 export { evaluateVariance, type VarianceInput, type VarianceMeasurements } from './variance/variance-guard.js';
 export { evaluateGuardOverhead, type GuardOverhead } from './variance/guard-overhead.js';
 export { measureWeights, type MeasureWeightsOptions } from './measure-weights.js';
+export {
+  heldWeightStream,
+  isMeasuredMatrix,
+  measureWeightStream,
+  modelWeightStream,
+  type MeasureWeightStreamOptions,
+  type WeightMeasurements,
+  type WeightStream,
+} from './measure-weight-stream.js';
+export { decodeBaselineGuards, encodeBaselineGuards, type BaselineGuardKey, type BaselineGuardMeasurements } from './baseline-guard-record.js';
 export { computeMatrixStats, type MatrixStats, type MatrixStatsOptions, type MpOutliers } from './linalg/matrix-stats.js';
 export { computeActivationRmt, type ActivationRmt, type ActivationRmtOptions } from './linalg/activation-rmt.js';
 export { spectralNormPowerIteration } from './linalg/power-iteration.js';
@@ -29,5 +39,6 @@ export {
   type KernelPoolCounters,
   type KernelPoolMode,
   type KernelPoolOptions,
+  type KernelRunOptions,
 } from './linalg/kernel-pool.js';
 export { serveKernelTasks, type KernelResults, type KernelTask, type KernelTaskOf } from './linalg/kernel-tasks.js';

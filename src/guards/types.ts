@@ -61,10 +61,27 @@ export interface InvariantsPolicy {
   readonly mode: 'standard' | 'strict';
 }
 
+/** A weight's record without its values: what the guards keep of a weight once it is measured. */
+export type WeightDescriptor = Omit<WeightMatrix, 'data'>;
+
+/**
+ * A weight as the invariants guard needs it when its values are gone (streamed, or from a saved
+ * baseline evaluation): its record and its count of NaN/±Inf values.
+ */
+export interface WeightSummary extends WeightDescriptor {
+  /** Count of NaN and ±Inf values. */
+  readonly nonFinite: number;
+  /** Index of the first of them, or −1. */
+  readonly firstNonFinite: number;
+}
+
 /** One model as the invariants guard sees it. */
-export interface InvariantsSide {
-  /** Logical (dequantized) weights in graph order, including norms and embeddings. */
-  readonly weights: readonly WeightMatrix[];
+export interface InvariantsSide<W extends WeightMatrix | WeightSummary = WeightMatrix | WeightSummary> {
+  /**
+   * Logical (dequantized) weights in graph order, including norms and embeddings: with their values,
+   * or as summaries (then a tie is judged on the subject's values only).
+   */
+  readonly weights: readonly W[];
   readonly tokenizerHash: string;
   /** Logical parameter count (after dequantization); default: the sum of rows·cols over `weights`. */
   readonly paramCount?: number;
@@ -75,7 +92,8 @@ export interface InvariantsSide {
 /** Input of the invariants guard: both models, paired by `WeightMatrix.key`. */
 export interface InvariantsInput {
   readonly baseline: InvariantsSide;
-  readonly subject: InvariantsSide;
+  /** The subject's values are needed: a tie holds when its two weights hold equal data. */
+  readonly subject: InvariantsSide<WeightMatrix>;
   /**
    * `own`: each model scores the evaluation text with its own tokenizer (the `nll_per_byte` metric),
    * so a different tokenizer or vocabulary size is what is being certified, not a fault.

@@ -52,13 +52,18 @@ export function readWeights(model: LoadedModel, keys?: readonly string[]): Model
   const records = selectRecords(model, keys);
   const shared = new Map<string, Float32Array>();
   return records.map((record) => {
-    const storage = `${record.graph}:${record.initializers[0] ?? ''}:${record.rows}x${record.cols}:${record.format}:${record.storedOrientation}`;
+    const storage = weightStorageKey(record);
     const data = shared.get(storage);
     if (data !== undefined) return toModelWeight(record, data);
     const weight = readWeight(model, record);
     shared.set(storage, weight.data);
     return weight;
   });
+}
+
+/** Equal for two records that decode to the same values (a tied pair on one initializer, same orientation). */
+export function weightStorageKey(record: WeightRecord): string {
+  return `${record.graph}:${record.initializers[0] ?? ''}:${record.rows}x${record.cols}:${record.format}:${record.storedOrientation}`;
 }
 
 /**

@@ -25,6 +25,11 @@ export interface BaselineEvaluation {
   readonly keyDigest: string;
   readonly preview: SavedLosses;
   readonly final: SavedLosses;
+  /**
+   * The baseline's guard measurements (weight summaries and statistics, RMT activations), as
+   * `encodeBaselineGuards` writes them; absent in records saved before they were kept.
+   */
+  readonly guards?: unknown;
 }
 
 interface SavedLosses {
@@ -39,9 +44,9 @@ export function baselineEvalKeyDigest(key: BaselineEvalKey): string {
 }
 
 /** A saved evaluation record for the given losses. */
-export function makeBaselineEvaluation(key: BaselineEvalKey, preview: WindowLosses, final: WindowLosses): BaselineEvaluation {
+export function makeBaselineEvaluation(key: BaselineEvalKey, preview: WindowLosses, final: WindowLosses, guards?: unknown): BaselineEvaluation {
   const save = (l: WindowLosses): SavedLosses => ({ ids: [...l.ids], loss: Array.from(l.loss), weight: Array.from(l.weight) });
-  return { format: 'invarlock.baseline-eval/v1', key, keyDigest: baselineEvalKeyDigest(key), preview: save(preview), final: save(final) };
+  return { format: 'invarlock.baseline-eval/v1', key, keyDigest: baselineEvalKeyDigest(key), preview: save(preview), final: save(final), ...(guards === undefined ? {} : { guards }) };
 }
 
 /** Why a saved evaluation cannot be reused, or null when it can. */

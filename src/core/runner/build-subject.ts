@@ -27,8 +27,8 @@ export interface BuiltSubject {
 /** What {@link buildSubject} needs of the run. */
 export interface SubjectSource {
   readonly baseline: OpenedModel;
-  /** The baseline's weights when a guard needs them (an edit reads them itself otherwise). */
-  readonly baselineWeights: readonly WeightMatrix[] | null;
+  /** Whether a guard reads weights (a compared model's are then read too). */
+  readonly readsWeights: boolean;
   readonly evaluation: Evaluation;
   readonly cwd: string;
   readonly open: (reference: string) => Promise<OpenedModel>;
@@ -54,7 +54,7 @@ export async function buildSubject(source: SubjectSource, spec: SubjectSpec): Pr
       change: { kind: 'compare', label: spec.label, params_changed: null, modules_touched: null },
       scoringModel: scoringModelOf(opened.model, spec.model, null),
       loaded: opened.model,
-      weights: source.baselineWeights === null ? null : readWeights(opened.model),
+      weights: source.readsWeights ? readWeights(opened.model) : null,
       tokenizerHash: requireTokenizer(opened.model).hash,
       edit: null,
       scoring,
@@ -63,7 +63,7 @@ export async function buildSubject(source: SubjectSource, spec: SubjectSpec): Pr
   const resolvePath = (p: string) => resolve(source.cwd, p);
   const plan: EditPlan =
     spec.kind === 'edit' ? await resolveEditPlan(spec.name, spec.config, resolvePath) : await resolveEditPlan('lora', { adapters: [{ path: spec.path, weight: spec.weight }] }, resolvePath);
-  const matrices = source.baselineWeights ?? readWeights(baseModel);
+  const matrices = readWeights(baseModel);
   const edit = applyEdit(plan, matrices);
   const replace = weightReplacements(baseModel, edit.changed);
   const loraAdapters =

@@ -1,5 +1,4 @@
 import type { LoadedModel } from '../../adapters/index.js';
-import type { WeightMatrix } from '../../edits/index.js';
 import { InvarlockError, isInvarlockError } from '../../errors/index.js';
 import { createScorer, type ExecutionProviderName, type Scorer, type ScoringModel } from '../../eval/index.js';
 import type { RmtModuleMeasurement } from '../../guards/index.js';
@@ -65,7 +64,7 @@ export async function certifySubject(ctx: RunContext, baseline: BaselineRun, sub
   let scorer: Scorer | null = null;
   const sessions: { guarded: Scorer | null } = { guarded: null };
   try {
-    const source = { baseline: baseline.opened, baselineWeights: baseline.weights, evaluation, cwd: ctx.options.cwd, open: (reference: string) => openModel(reference, openOptionsOf(ctx)) };
+    const source = { baseline: baseline.opened, readsWeights: baseline.weights !== null, evaluation, cwd: ctx.options.cwd, open: (reference: string) => openModel(reference, openOptionsOf(ctx)) };
     const built = await timer.run('apply', label, describeSpec(subject.spec), () => buildSubject(source, subject.spec));
     partial.built = built;
     const taps = config.guards.rmt === 'off' ? [] : activationTapsOf(built.loaded);
@@ -90,7 +89,7 @@ export async function certifySubject(ctx: RunContext, baseline: BaselineRun, sub
         taps.length === 0 || catastrophic
           ? null
           : await measureActivations(activeScorer, built.scoring.calibration ?? evaluation.calibration, taps, { pool: ctx.pool, iters: policy.guards.rmt.power_iterations, progress: progress('guards', 'calibration') });
-      const side = (weights: readonly WeightMatrix[] | null, tokenizerHash: string, rmt: readonly RmtModuleMeasurement[] | null, model: LoadedModel): GuardSide => ({
+      const side = <W>(weights: W | null, tokenizerHash: string, rmt: readonly RmtModuleMeasurement[] | null, model: LoadedModel): GuardSide<W> => ({
         weights,
         tokenizerHash,
         rmt,
@@ -130,6 +129,7 @@ export async function certifySubject(ctx: RunContext, baseline: BaselineRun, sub
         baseline: side(baseline.weights, requireTokenizer(baseline.opened.model).hash, baseline.rmt, baseline.opened.model),
         subject: side(built.weights, built.tokenizerHash, subjectRmt, built.loaded),
         mode: built.edit === null ? 'monitor' : 'edit',
+        ...(built.edit === null || built.weights === null ? {} : { unchanged: new Set(built.weights.filter((w) => !built.edit!.changed.has(w.key)).map((w) => w.key)) }),
         ...(varianceBlocks === null ? {} : { variance: varianceBlocks }),
       });
     });

@@ -1,20 +1,30 @@
 import { resolve } from 'node:path';
-import { readWeights } from '../../adapters/index.js';
-import type { ExecutionProviderName } from '../../eval/index.js';
-import { createKernelPool } from '../../guards/index.js';
+import { canonicalJson, sha256Hex } from '../../contracts/index.js';
+import { planExecutionProviders, probeCudaProviderLibraries, type ExecutionProviderName, type Scorer } from '../../eval/index.js';
+import {
+  createKernelPool,
+  decodeBaselineGuards,
+  encodeBaselineGuards,
+  measureWeightStream,
+  modelWeightStream,
+  type BaselineGuardKey,
+  type BaselineGuardMeasurements,
+  type WeightMeasurements,
+} from '../../guards/index.js';
 import { resolveModel } from '../../hub/index.js';
 import { buildCertificate, type Certificate } from '../../report/index.js';
 import type { RunConfig } from '../config/index.js';
 import type { RunEventListener } from '../events/index.js';
 import type { Policy } from '../policy/index.js';
-import { activationTapsOf } from './activation-taps.js';
+import { activationTapsOf, type ActivationTap } from './activation-taps.js';
 import { lossesOf, makeBaselineEvaluation, readBaselineEvaluation, reuseMismatch, type BaselineEvalKey, type BaselineEvaluation } from './baseline-evaluation.js';
 import { certifySubject, openOptionsOf, openScorer, progressOf } from './certify-subject.js';
 import { measureActivations } from './evaluate-arms.js';
-import { lossesOfScores, scoresOfLosses, type ArmScores } from './objective.js';
+import { lossesOfScores, scoresOfLosses } from './objective.js';
 import { openModel, type OpenedModel } from './open-model.js';
 import { buildProvenance, seedsOf } from './provenance.js';
 import type { BaselineRun, CertifyOptions, RunContext } from './run-context.js';
+import { guardsReadWeights, weightStatsOptionsOf } from './run-guards.js';
 import { resolveRunPolicy } from './run-policy.js';
 import { scoringModelOf, type SubjectSpec } from './run-records.js';
 import { objectiveFor } from './select-objective.js';
@@ -65,8 +75,8 @@ export async function certify(config: RunConfig, options: CertifyOptions): Promi
   const seeds = seedsOf(config.seed, policy);
   const pool = await createKernelPool({ mode: 'auto' });
   try {
-    const { evaluation, weights } = await timer.run('prepare', null, objective.unit, async () => ({
-      evaluation: await objective.prepare({
+    const evaluation = await timer.run('prepare', null, objective.unit, () =>
+      objective.prepare({
         config,
         policy,
         seeds,
@@ -76,11 +86,10 @@ export async function certify(config: RunConfig, options: CertifyOptions): Promi
         ...(options.hubUrl === undefined ? {} : { hubUrl: options.hubUrl }),
         ...(options.accessToken === undefined ? {} : { accessToken: options.accessToken }),
       }),
-      // the guards compare weights; compare mode with no weight guard never reads them
-      weights: config.guards.spectral === 'off' && config.guards.invariants === 'off' && config.mode.kind === 'compare' ? null : readWeights(opened.model),
-    }));
+    );
     const ctx: RunContext = { config, policy, seeds, objective, evaluation, options, onEvent, timer, pool, startedAt, clock };
-    const evaluated = await timer.run('preview', null, `baseline: preview and final ${objective.unit}`, () => evaluateBaseline(ctx, opened, weights));
+    const scored = await timer.run('preview', null, `baseline: preview and final ${objective.unit}`, () => evaluateBaseline(ctx, opened));
+    const evaluated = await measureBaselineWeights(ctx, opened, scored);
     const subjects: { label: string; spec: SubjectSpec }[] =
       config.mode.kind === 'edit'
         ? [{ label: config.mode.edit.name, spec: { kind: 'edit' as const, name: config.mode.edit.name, config: config.mode.edit.config } }]
@@ -111,31 +120,94 @@ function resolveOptions(config: RunConfig, options: CertifyOptions) {
   };
 }
 
+/** The baseline scored (or its scores reused) with its activations measured, before its weights are. */
+interface ScoredBaseline {
+  readonly scores: BaselineRun['scores'];
+  readonly rmt: BaselineRun['rmt'];
+  /** The reuse key; null for objectives whose evaluations are not saved. */
+  readonly key: BaselineEvalKey | null;
+  /** What the baseline's guard measurements are made with in this run. */
+  readonly guardKey: BaselineGuardKey;
+  /** The saved evaluation's guard measurements, when one was reused and holds them. */
+  readonly savedGuards: BaselineGuardMeasurements | null;
+}
+
 /**
- * Scores the baseline on both arms (or reuses a saved evaluation with an equal key) and measures its
- * activations on the calibration units; its session is released before any subject loads.
+ * Scores the baseline on both arms and measures its activations on the calibration units, or takes
+ * them from a saved evaluation with an equal key. A session is opened only for what is not saved
+ * (none when the saved record holds scores and activations and the provider is known without one),
+ * and released before any subject loads.
  */
-async function evaluateBaseline(ctx: RunContext, opened: OpenedModel, weights: BaselineRun['weights']): Promise<{ baseline: BaselineRun; saved: BaselineEvaluation | null }> {
+async function evaluateBaseline(ctx: RunContext, opened: OpenedModel): Promise<ScoredBaseline> {
   const { config, policy, evaluation } = ctx;
   const taps = config.guards.rmt === 'off' ? [] : activationTapsOf(opened.model);
-  const scorer = await openScorer(ctx, scoringModelOf(opened.model, opened.reference, null), taps);
+  const guardKey = baselineGuardKeyOf(ctx, taps);
+  let scorer: Scorer | null = null;
+  const session = async (): Promise<Scorer> => (scorer ??= await openScorer(ctx, scoringModelOf(opened.model, opened.reference, null), taps));
   try {
-    const key = evaluation.reuseKey === null ? null : await reuseKeyOf(ctx, opened, scorer.provider);
-    let scores = await savedScores(ctx, key);
+    const key = evaluation.reuseKey === null ? null : await reuseKeyOf(ctx, opened, plannedProvider(ctx) ?? (await session()).provider);
+    const saved = await savedEvaluation(ctx, key);
+    let scores: BaselineRun['scores'];
     const scoring = evaluation.bind(opened.model);
-    if (scores === null) {
-      scores = { preview: await scoring.score(scorer, 'preview', progressOf(ctx, 'preview', null, 'preview')), final: await scoring.score(scorer, 'final', progressOf(ctx, 'preview', null, 'final')) };
+    if (saved === null) {
+      const active = await session();
+      scores = { preview: await scoring.score(active, 'preview', progressOf(ctx, 'preview', null, 'preview')), final: await scoring.score(active, 'final', progressOf(ctx, 'preview', null, 'final')) };
+    } else {
+      scores = { preview: scoresOfLosses(lossesOf(saved.preview)), final: scoresOfLosses(lossesOf(saved.final)) };
     }
+    const savedGuards = saved?.guards === undefined ? null : decodeBaselineGuards(saved.guards, resolve(ctx.options.cwd, config.baselineEval ?? ''));
+    const savedRmt = savedGuards !== null && savedGuards.rmt !== null && canonicalJson(savedGuards.key.rmt) === canonicalJson(guardKey.rmt) ? savedGuards.rmt : null;
     const rmt =
       taps.length === 0
         ? null
-        : await measureActivations(scorer, scoring.calibration ?? evaluation.calibration, taps, { pool: ctx.pool, iters: policy.guards.rmt.power_iterations, progress: progressOf(ctx, 'preview', null, 'calibration') });
-    const saved = key === null ? null : makeBaselineEvaluation(key, lossesOfScores(scores.preview), lossesOfScores(scores.final));
-    return { baseline: { opened, scores, weights, rmt }, saved };
+        : (savedRmt ??
+          (await measureActivations(await session(), scoring.calibration ?? evaluation.calibration, taps, { pool: ctx.pool, iters: policy.guards.rmt.power_iterations, progress: progressOf(ctx, 'preview', null, 'calibration') })));
+    return { scores, rmt, key, guardKey, savedGuards };
   } finally {
     // every baseline number is in hand (scores, activations): free its session before the subjects load
-    await scorer.release();
+    await (scorer as Scorer | null)?.release();
   }
+}
+
+/**
+ * The baseline's weight measurements for the guards: reused from the saved evaluation when made
+ * with the same options, else streamed from the model file one matrix at a time (no decoded copy of
+ * the model is held); then the evaluation to save, holding them.
+ */
+async function measureBaselineWeights(ctx: RunContext, opened: OpenedModel, scored: ScoredBaseline): Promise<{ baseline: BaselineRun; saved: BaselineEvaluation | null }> {
+  const { config, policy } = ctx;
+  const stats = weightStatsOptionsOf(config, policy);
+  const reusable = scored.savedGuards?.weights !== null && scored.savedGuards !== null && canonicalJson(scored.savedGuards.key.weightStats) === canonicalJson(stats) ? scored.savedGuards.weights : null;
+  let weights: WeightMeasurements | null = null;
+  if (guardsReadWeights(config)) {
+    weights =
+      reusable ??
+      (await ctx.timer.run('guards', null, 'baseline weight statistics', () =>
+        measureWeightStream(modelWeightStream(opened.model), { pool: ctx.pool, stats: stats ?? { powerIters: 0, mpTopK: 0, mpIters: 0 }, withStats: stats !== null }),
+      ));
+  }
+  const guards = encodeBaselineGuards({ key: { ...scored.guardKey, weightStats: weights === null ? null : stats }, weights, rmt: scored.rmt });
+  const saved = scored.key === null ? null : makeBaselineEvaluation(scored.key, lossesOfScores(scored.scores.preview), lossesOfScores(scored.scores.final), guards);
+  return { baseline: { opened, scores: scored.scores, weights, rmt: scored.rmt }, saved };
+}
+
+/** What this run's baseline guard measurements depend on beyond the model file (in the evaluation's key). */
+function baselineGuardKeyOf(ctx: RunContext, taps: readonly ActivationTap[]): BaselineGuardKey {
+  const rmt =
+    taps.length === 0
+      ? null
+      : {
+          iters: ctx.policy.guards.rmt.power_iterations,
+          taps: taps.map((t) => `${t.graph}:${t.key}:${t.value}`),
+          calibrationSha256: sha256Hex(canonicalJson(ctx.evaluation.calibration.map((unit) => ({ id: unit.id, ids: Array.from(unit.ids) })))),
+        };
+  return { weightStats: weightStatsOptionsOf(ctx.config, ctx.policy), rmt };
+}
+
+/** The provider a session would run on when that is certain without opening one (a single candidate); else null. */
+function plannedProvider(ctx: RunContext): ExecutionProviderName | null {
+  const plan = planExecutionProviders(ctx.config.device, ctx.config.device === 'cpu' ? false : probeCudaProviderLibraries().present);
+  return plan.length === 1 ? plan[0]! : null;
 }
 
 /** The key a saved baseline evaluation must match: the data's fields, the model file and the runtime. */
@@ -152,8 +224,8 @@ async function reuseKeyOf(ctx: RunContext, opened: OpenedModel, provider: Execut
   };
 }
 
-/** The saved baseline scores when `baseline_eval` names a reusable evaluation; null to score afresh. */
-async function savedScores(ctx: RunContext, key: BaselineEvalKey | null): Promise<{ preview: ArmScores; final: ArmScores } | null> {
+/** The saved baseline evaluation when `baseline_eval` names a reusable one; null to evaluate afresh. */
+async function savedEvaluation(ctx: RunContext, key: BaselineEvalKey | null): Promise<BaselineEvaluation | null> {
   const path = ctx.config.baselineEval;
   if (path === null) return null;
   if (key === null) {
@@ -167,5 +239,5 @@ async function savedScores(ctx: RunContext, key: BaselineEvalKey | null): Promis
     return null;
   }
   ctx.onEvent({ type: 'info', message: `reusing the baseline evaluation ${path}` });
-  return { preview: scoresOfLosses(lossesOf(saved.preview)), final: scoresOfLosses(lossesOf(saved.final)) };
+  return saved;
 }

@@ -1,5 +1,4 @@
-import type { WeightMatrix } from '../../edits/index.js';
-import type { KernelPool, RmtModuleMeasurement } from '../../guards/index.js';
+import type { KernelPool, RmtModuleMeasurement, WeightMeasurements } from '../../guards/index.js';
 import type { RunConfig } from '../config/index.js';
 import type { RunEventListener } from '../events/index.js';
 import type { Policy } from '../policy/index.js';
@@ -43,7 +42,10 @@ export interface RunContext {
 export interface BaselineRun {
   readonly opened: OpenedModel;
   readonly scores: { readonly preview: ArmScores; readonly final: ArmScores };
-  /** Dequantized weights for the guards and edits; null when no weight guard runs in compare mode. */
-  readonly weights: readonly WeightMatrix[] | null;
+  /**
+   * The weight guards' measurements of the baseline (summaries and statistics, streamed from its
+   * file or reused from a saved evaluation); null when no weight guard runs in compare mode.
+   */
+  readonly weights: WeightMeasurements | null;
   readonly rmt: readonly RmtModuleMeasurement[] | null;
 }

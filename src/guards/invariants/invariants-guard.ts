@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { WeightMatrix } from '../../edits/index.js';
 import { statusOf } from '../guard-status.js';
-import type { GuardResult, GuardViolation, InvariantsInput, InvariantsPolicy, InvariantsSide } from '../types.js';
+import type { GuardResult, GuardViolation, InvariantsInput, InvariantsPolicy, InvariantsSide, WeightDescriptor } from '../types.js';
 
 /** What the invariants guard measured. */
 export interface InvariantsMeasurements {
@@ -35,7 +35,7 @@ export function evaluateInvariants(input: InvariantsInput, policy: InvariantsPol
   const nonFiniteTensors: { model: 'baseline' | 'subject'; key: string; count: number }[] = [];
   for (const [model, side] of [['baseline', input.baseline], ['subject', input.subject]] as const) {
     for (const weight of side.weights) {
-      const { count, first } = countNonFinite(weight.data);
+      const { count, first } = 'data' in weight ? countNonFinite(weight.data) : { count: weight.nonFinite, first: weight.firstNonFinite };
       if (count === 0) continue;
       nonFiniteTensors.push({ model, key: weight.key, count });
       violations.push(violation('nonfinite_weights', 'fatal', weight, `${model} ${weight.module} has ${count} NaN/Inf value(s), the first at index ${first}`, count, 0));
@@ -96,7 +96,7 @@ export function evaluateInvariants(input: InvariantsInput, policy: InvariantsPol
 /**
  * sha256 (hex) of the sorted lines `role:layer:rows×cols` (layer `-` outside the blocks), one per weight.
  */
-export function structureHashOf(weights: readonly WeightMatrix[]): string {
+export function structureHashOf(weights: readonly WeightDescriptor[]): string {
   return hashLines(weights.map((w) => `${w.role}:${w.layer ?? '-'}:${w.rows}x${w.cols}`));
 }
 
@@ -112,7 +112,7 @@ function paramCountOf(side: InvariantsSide): number {
   return side.paramCount ?? side.weights.reduce((sum, w) => sum + w.rows * w.cols, 0);
 }
 
-function tiesOf(baseline: ReadonlyMap<string, WeightMatrix>, subject: ReadonlyMap<string, WeightMatrix>) {
+function tiesOf(baseline: ReadonlyMap<string, WeightDescriptor>, subject: ReadonlyMap<string, WeightMatrix>) {
   const ties: { key: string; tiedWith: string; isKept: boolean }[] = [];
   for (const base of baseline.values()) {
     // Each tie once, from the side with the smaller key.
@@ -132,7 +132,8 @@ function isSameData(a: WeightMatrix, b: WeightMatrix): boolean {
   return true;
 }
 
-function countNonFinite(data: Float32Array): { count: number; first: number } {
+/** NaN/±Inf values of one weight: their count and the index of the first (−1 when none). @internal */
+export function countNonFinite(data: Float32Array): { count: number; first: number } {
   let count = 0;
   let first = -1;
   for (let i = 0; i < data.length; i++) {
@@ -145,7 +146,7 @@ function countNonFinite(data: Float32Array): { count: number; first: number } {
   return { count, first };
 }
 
-function violation(code: string, severity: GuardViolation['severity'], w: WeightMatrix, message: string, value: number | null, threshold: number | null): GuardViolation {
+function violation(code: string, severity: GuardViolation['severity'], w: WeightDescriptor, message: string, value: number | null, threshold: number | null): GuardViolation {
   return { code, severity, key: w.key, module: w.module, family: w.family, message, value, threshold };
 }
 

@@ -9,8 +9,9 @@ import { runKernelTask, type KernelReply, type KernelRequest, type KernelResults
 /*
  * Worker strategy. One task = one matrix with every quantity at once; a worker holds one task at a
  * time, so memory stays bounded by pool size × largest matrix. Data: a SharedArrayBuffer-backed
- * Float32Array is shared as is (zero copy; the loader should decode weights into one); any other is
- * copied (just the view, never the whole model buffer a view may sit in) and the copy transferred.
+ * Float32Array is shared as is (zero copy); an array the caller hands over (`transfer`, a view over its
+ * whole buffer) is moved to the worker (zero copy, detached here); any other is copied (just the view,
+ * never the whole model buffer a view may sit in) and the copy transferred.
  * Entry: `kernel-worker.js` beside this file (tsc build); from sources (vitest, tsx) an eval bootstrap
  * registers tsx and imports `kernel-worker.ts`; in a single-file ncc bundle neither exists and `auto`
  * runs on the calling thread (same code path, same bits). To keep threads in a bundle, also bundle
@@ -50,6 +51,12 @@ export interface KernelPoolCounters {
   readonly inThreadTasks: number;
 }
 
+/** Options of one {@link KernelPool.run}. */
+export interface KernelRunOptions {
+  /** The caller hands the task's array over: the pool may move (detach) it instead of copying. @default false */
+  readonly transfer?: boolean;
+}
+
 /** A pool of kernel threads. Close it when done; an idle pool does not keep the process alive. */
 export interface KernelPool {
   /** Where tasks run: decided when the pool is created. */
@@ -60,11 +67,12 @@ export interface KernelPool {
   readonly fallbackReason: string | null;
   readonly counters: () => KernelPoolCounters;
   /**
-   * Runs one task. In worker mode the matrix is shared when its buffer is a SharedArrayBuffer,
-   * else copied (only the view's bytes) and the copy transferred; the caller's array is never detached.
+   * Runs one task. In worker mode the matrix is shared when its buffer is a SharedArrayBuffer; with
+   * `transfer` (the caller owns the array and is done with it) a view over its whole buffer is moved
+   * and the caller's array is detached; else it is copied (only the view's bytes) and the copy moved.
    * @throws InvarlockError `E_WORKER` when a worker thread fails.
    */
-  readonly run: <K extends KernelTask['kind']>(task: KernelTaskOf<K>) => Promise<KernelResults[K]>;
+  readonly run: <K extends KernelTask['kind']>(task: KernelTaskOf<K>, options?: KernelRunOptions) => Promise<KernelResults[K]>;
   /** Terminates the workers; later `run` calls are refused with `E_WORKER`. */
   readonly close: () => Promise<void>;
 }
@@ -185,6 +193,7 @@ function createInThreadPool(fallbackReason: string | null): KernelPool {
 interface Pending {
   readonly id: number;
   readonly task: KernelTask;
+  readonly transfer: boolean;
   readonly resolve: (value: KernelResults[KernelTask['kind']]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -237,9 +246,15 @@ function createWorkerPool(spec: WorkerSpec, size: number, first: Worker): Kernel
     slot.current = pending;
     slot.worker.ref();
     const { task } = pending;
-    // A SharedArrayBuffer is shared as is; anything else is copied (just the view) and the copy moved.
+    // A SharedArrayBuffer is shared as is; an array handed over whole is moved; anything else is
+    // copied (just the view) and the copy moved.
     if (typeof SharedArrayBuffer !== 'undefined' && task.data.buffer instanceof SharedArrayBuffer) {
       slot.worker.postMessage({ type: 'task', id: pending.id, task } satisfies KernelRequest);
+      return;
+    }
+    const whole = task.data.buffer;
+    if (pending.transfer && whole instanceof ArrayBuffer && task.data.byteOffset === 0 && task.data.byteLength === whole.byteLength) {
+      slot.worker.postMessage({ type: 'task', id: pending.id, task } satisfies KernelRequest, [whole]);
       return;
     }
     const copy = task.data.slice();
@@ -286,12 +301,13 @@ function createWorkerPool(spec: WorkerSpec, size: number, first: Worker): Kernel
     size,
     fallbackReason: null,
     counters: () => ({ workerTasks, inThreadTasks: 0 }),
-    run: <K extends KernelTask['kind']>(task: KernelTaskOf<K>): Promise<KernelResults[K]> => {
+    run: <K extends KernelTask['kind']>(task: KernelTaskOf<K>, options?: KernelRunOptions): Promise<KernelResults[K]> => {
       if (isClosed) return Promise.reject(closedError());
       return new Promise<KernelResults[K]>((resolve, reject) => {
         const pending: Pending = {
           id: nextId++,
           task,
+          transfer: options?.transfer === true,
           // The worker answers a task with the result of the same kind (runKernelTask's overload).
           resolve: resolve as (value: KernelResults[KernelTask['kind']]) => void,
           reject,

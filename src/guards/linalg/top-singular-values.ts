@@ -61,14 +61,44 @@ export function initialSubspace(n: number, k: number): Float64Array {
 }
 
 /**
- * out (rows × k) = W (rows × cols) · block (cols × k), four block columns per sweep of a row so the
- * sums stay in registers (about 4× faster than one accumulator array per row).
+ * out (rows × k) = W (rows × cols) · block (cols × k), eight block columns per sweep of a row (then
+ * four, then one) so the sums stay in registers and W is read once per eight columns. Each output is
+ * one sum over j in ascending order whatever the grouping, so the bits do not depend on it.
  */
 function multiplyBlock(data: Float32Array, rows: number, cols: number, block: Float64Array, k: number, out: Float64Array): void {
   for (let i = 0; i < rows; i++) {
     const base = i * cols;
     const o = i * k;
     let c = 0;
+    for (; c + 7 < k; c += 8) {
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let a4 = 0;
+      let a5 = 0;
+      let a6 = 0;
+      let a7 = 0;
+      for (let j = 0, b = c; j < cols; j++, b += k) {
+        const w = data[base + j];
+        a0 += w * block[b];
+        a1 += w * block[b + 1];
+        a2 += w * block[b + 2];
+        a3 += w * block[b + 3];
+        a4 += w * block[b + 4];
+        a5 += w * block[b + 5];
+        a6 += w * block[b + 6];
+        a7 += w * block[b + 7];
+      }
+      out[o + c] = a0;
+      out[o + c + 1] = a1;
+      out[o + c + 2] = a2;
+      out[o + c + 3] = a3;
+      out[o + c + 4] = a4;
+      out[o + c + 5] = a5;
+      out[o + c + 6] = a6;
+      out[o + c + 7] = a7;
+    }
     for (; c + 3 < k; c += 4) {
       let a0 = 0;
       let a1 = 0;
@@ -94,13 +124,37 @@ function multiplyBlock(data: Float32Array, rows: number, cols: number, block: Fl
   }
 }
 
-/** out (cols × k) = Wᵀ · block (rows × k), four block columns per sweep of a row. */
+/**
+ * out (cols × k) = Wᵀ · block (rows × k), eight block columns per sweep of a row (then four, then
+ * one). Each output accumulates over i in ascending order whatever the grouping (same bits).
+ */
 function multiplyTransposedBlock(data: Float32Array, rows: number, cols: number, block: Float64Array, k: number, out: Float64Array): void {
   out.fill(0);
   for (let i = 0; i < rows; i++) {
     const base = i * cols;
     const u = i * k;
     let c = 0;
+    for (; c + 7 < k; c += 8) {
+      const u0 = block[u + c];
+      const u1 = block[u + c + 1];
+      const u2 = block[u + c + 2];
+      const u3 = block[u + c + 3];
+      const u4 = block[u + c + 4];
+      const u5 = block[u + c + 5];
+      const u6 = block[u + c + 6];
+      const u7 = block[u + c + 7];
+      for (let j = 0, o = c; j < cols; j++, o += k) {
+        const w = data[base + j];
+        out[o] += w * u0;
+        out[o + 1] += w * u1;
+        out[o + 2] += w * u2;
+        out[o + 3] += w * u3;
+        out[o + 4] += w * u4;
+        out[o + 5] += w * u5;
+        out[o + 6] += w * u6;
+        out[o + 7] += w * u7;
+      }
+    }
     for (; c + 3 < k; c += 4) {
       const u0 = block[u + c];
       const u1 = block[u + c + 1];
