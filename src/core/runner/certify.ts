@@ -167,5 +167,15 @@ async function savedScores(ctx: RunContext, key: BaselineEvalKey | null): Promis
     return null;
   }
   ctx.onEvent({ type: 'info', message: `reusing the baseline evaluation ${path}` });
-  return { preview: scoresOfLosses(lossesOf(saved.preview)), final: scoresOfLosses(lossesOf(saved.final)) };
+  const planned = ctx.evaluation.planned;
+  return { preview: plannedScores(scoresOfLosses(lossesOf(saved.preview)), planned.preview), final: plannedScores(scoresOfLosses(lossesOf(saved.final)), planned.final) };
+}
+
+/** A saved arm cut to the units this job scores (a shard job's share of the final arm), in their order. */
+function plannedScores(scores: ArmScores, planned: readonly { readonly id: string }[]): ArmScores {
+  if (planned.length === scores.ids.length) return scores;
+  const at = new Map(scores.ids.map((id, i) => [id, i]));
+  // a unit missing from the saved record stays missing: the pairing check reports it
+  const rows = planned.flatMap((w) => (at.has(w.id) ? [at.get(w.id)!] : []));
+  return { ids: rows.map((i) => scores.ids[i]!), values: Float64Array.from(rows, (i) => scores.values[i]!), weights: Float64Array.from(rows, (i) => scores.weights[i]!) };
 }
