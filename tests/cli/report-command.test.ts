@@ -25,7 +25,7 @@ describe('invarlock report on a written certificate', () => {
   it('gives the bytes of report.md and report.html the run wrote, with an edit config in the user\'s (unsorted) key order', async () => {
     const input = sampleInputs().warn;
     // the user wrote scope before bits, and a nested object with unsorted keys
-    const change = { kind: 'edit' as const, name: 'quant_rtn', config: { scope: 'ffn', bits: 4, group_size: 128, extra: { z: 1, a: 2 } }, params_changed: 10, modules_touched: ['transformer.h.0.mlp.c_fc'], rolled_back: false };
+    const change = { kind: 'edit' as const, name: 'quant_rtn' as const, config: { scope: 'ffn', bits: 4, group_size: 128, extra: { z: 1, a: 2 } }, params_changed: 10, modules_touched: ['transformer.h.0.mlp.c_fc'], rolled_back: false };
     const cert = buildCertificate({ ...input, change });
     const files = await writeReportFiles(cert, join(dir, 'run'));
     const md = await report([files.json!, '--format', 'md', '--out', 'again.md']);
