@@ -4,19 +4,23 @@
  * preview arm) and a LoRA merged as an edit. Every shard scores the whole preview arm and only its share of the
  * final arm, so the guards decide the same in every shard.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { aggregateShards, certify, type ShardPartial } from '../../../src/core/index.js';
+import { aggregateShards, certify, type BaselineEvaluation, type ShardPartial } from '../../../src/core/index.js';
 import { buildCertificate, type Certificate } from '../../../src/report/index.js';
-import { GPT2, LORAS, runConfig } from './runner-fixtures.js';
+import { eventLog, GPT2, LORAS, runConfig, tempDir } from './runner-fixtures.js';
 
 const RUN_TIMEOUT = 300_000;
 
 type Record = Parameters<typeof runConfig>[0];
 
+let saved: BaselineEvaluation | null = null;
+
 async function unsharded(record: Record): Promise<Certificate> {
   const run = await certify(runConfig(record), { cwd: process.cwd() });
   expect(run.partials).toEqual([]);
+  saved = run.baselineEvaluation;
   return run.subjects[0]!.certificate;
 }
 
@@ -61,6 +65,17 @@ describe.each([
     expect(cert.verdict).toEqual(whole.verdict);
     expect(cert.digest).toBe(whole.digest);
   });
+
+  it('a shard reusing the unsharded run\'s saved baseline evaluation takes its share of the final arm', async () => {
+    const path = join(tempDir('shard-reuse'), 'baseline-eval.json');
+    writeFileSync(path, JSON.stringify(saved));
+    const log = eventLog();
+    const run = await certify(runConfig({ ...record, shard: { index: 1, count: shards }, baseline_eval: path }), { cwd: process.cwd(), onEvent: log.onEvent });
+    expect(log.events).toContainEqual(expect.objectContaining({ type: 'info', message: expect.stringContaining('reusing the baseline evaluation') }));
+    const fresh = parts.partials.find((p) => p.shard.index === 1)!;
+    expect(run.partials[0]!.input.windows).toEqual(fresh.input.windows);
+    expect(run.partials[0]!.input.pairing).toEqual(fresh.input.pairing);
+  }, RUN_TIMEOUT);
 
   it('refuses a shard whose preview arm differs (it measured other guards)', () => {
     const [head, ...rest] = parts.partials;
