@@ -69,7 +69,8 @@ export function createHostLauncher(options: HostLauncherOptions): CliLauncher {
     return options.run({
       command: options.node,
       args: [options.runtime.cliEntry, ...args],
-      env: hostEnv(options),
+      // The CLI watches this pid and stops when it is gone (a SIGKILLed Action sends no signal on).
+      env: { ...hostEnv(options), INVARLOCK_PARENT_PID: String(process.pid) },
       cwd: options.workspace,
       timeoutMs: launch.timeoutMs,
       ...(launch.signal === undefined ? {} : { signal: launch.signal }),

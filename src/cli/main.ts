@@ -14,9 +14,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 // Started by the Action in host mode: when the Action is killed outright (no signal reaches us),
-// we are re-parented; stop then instead of evaluating on for nobody.
+// we are re-parented; stop then instead of evaluating on for nobody. The Action names its pid, so a
+// kill during our start-up (before this line runs) is noticed too.
 if (process.env['INVARLOCK_EXECUTION'] === 'host') {
-  const parent = process.ppid;
+  const named = Number(process.env['INVARLOCK_PARENT_PID']);
+  const parent = Number.isInteger(named) && named > 0 ? named : process.ppid;
   const watch = setInterval(() => {
     if (process.ppid === parent) return;
     clearInterval(watch);

@@ -129,3 +129,19 @@ export function formatAgainst(value: number, bound: number): string {
   }
   return formatFixed(value, 6);
 }
+
+/**
+ * `text` shortened to at most `maxChars` code points, ending in `…`. A cut falls between words (at
+ * the last space in the second half of the kept text, trailing punctuation dropped), so a sentence
+ * never ends mid-word; a text with no space there (a module name, a path) is cut where it must be.
+ * Never splits a surrogate pair.
+ */
+export function shortenText(text: string, maxChars: number): string {
+  const points = Array.from(text);
+  if (points.length <= maxChars) return text;
+  const kept = points.slice(0, Math.max(0, maxChars - 1));
+  // the space just past the kept text counts too: the cut may fall right at a word's end
+  const space = points[kept.length] === ' ' ? kept.length : kept.lastIndexOf(' ');
+  const head = space >= kept.length / 2 ? kept.slice(0, space).join('').replace(/[\s,;:(–—-]+$/u, '') : kept.join('');
+  return `${head}…`;
+}

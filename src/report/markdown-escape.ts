@@ -4,6 +4,7 @@
  * `<details>` block or format itself. The bug class this prevents: escaping only the first `|`
  * (dorny/test-reporter `tableEscape`).
  */
+import { shortenText } from './format-values.js';
 
 // The characters that can act inline in GitHub markdown: escapes, code, emphasis, strikethrough,
 // links and images, raw HTML and comments, entities, table pipes, issue references, mentions,
@@ -21,11 +22,9 @@ export function escapeMarkdown(text: string): string {
   return text.replace(BREAKS_AND_CONTROLS, ' ').replace(PUNCTUATION, (c) => `\\${c}`);
 }
 
-/** Escapes text, then shortens it to `maxChars` code points with an ellipsis (never splits an escape or a surrogate pair). @internal */
+/** Escapes text, then shortens it to `maxChars` code points with an ellipsis, between words where it can ({@link shortenText}; never splits an escape or a surrogate pair). @internal */
 export function escapeMarkdownShort(text: string, maxChars: number): string {
-  const points = Array.from(text.replace(BREAKS_AND_CONTROLS, ' '));
-  const cut = points.length > maxChars ? `${points.slice(0, Math.max(0, maxChars - 1)).join('')}…` : points.join('');
-  return escapeMarkdown(cut);
+  return escapeMarkdown(shortenText(text.replace(BREAKS_AND_CONTROLS, ' '), maxChars));
 }
 
 /** A code span for text known to be hex, digits or a version string; anything else is escaped instead. @internal */

@@ -1,6 +1,6 @@
 import { QUANT_RTN_DEFAULTS } from '../edits/index.js';
 import type { Certificate, JsonValue, VerdictReason } from './certificate-types.js';
-import { formatAgainst, formatFixed, formatLimit, formatRatio } from './format-values.js';
+import { formatAgainst, formatFixed, formatLimit, formatRatio, shortenText } from './format-values.js';
 import { GATE_LABELS, STATUS_BADGES, reasonSeverity } from './gate-rows.js';
 
 /**
@@ -127,7 +127,5 @@ function numberOf(value: JsonValue | undefined): number | null {
 
 function oneLine(text: string, maxChars: number): string {
   // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
-  const points = Array.from(flat);
-  return points.length > maxChars ? `${points.slice(0, maxChars - 1).join('')}…` : flat;
+  return shortenText(text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' '), maxChars);
 }

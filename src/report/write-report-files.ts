@@ -37,9 +37,13 @@ export async function writeReportFiles(cert: Certificate, outDir: string, option
   const dir = resolve(outDir);
   await ensureDirectory(dir);
   const written: { [F in ReportFormat]?: string } = {};
+  // The reports render the certificate as its file holds it (schema key order, open objects such as
+  // an edit's config with sorted keys), so `invarlock report evaluation.cert.json` reproduces them byte
+  // for byte whatever key order the run built them with.
+  const filed = JSON.parse(serializeCertificate(cert)) as Certificate;
   for (const format of formats) {
     const target = resolveInside(dir, REPORT_FILE_NAMES[format]);
-    await writeAtomic(target, contentFor(cert, format));
+    await writeAtomic(target, contentFor(filed, format));
     written[format] = target;
   }
   return written;

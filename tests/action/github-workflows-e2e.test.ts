@@ -33,6 +33,9 @@ const CONFIG = [
   '  final_n: 32',
   '',
 ].join('\n');
+/** The same evaluation for a built-in edit, and for a LoRA subject: guards that read the preview arm. */
+const EDIT_CONFIG = CONFIG.replace('subjects:\n  - model: models/gpt2-int8\n', 'edit:\n  name: quant_rtn\n  config:\n    bits: 4\n    scope: ffn\n');
+const LORA_CONFIG = CONFIG.replace('subjects:\n  - model: models/gpt2-int8\n', 'subject_lora:\n  - path: adapters/gpt2-lora\n');
 
 const dirs: string[] = [];
 let gh: FakeGitHub;
@@ -55,6 +58,9 @@ beforeAll(async () => {
   mkdirSync(join(workspace, 'data'), { recursive: true });
   cpSync(join(REPO_ROOT, 'tests/fixtures/data/wikitext-2/valid-200k.txt'), join(workspace, 'data', 'eval.txt'));
   writeFileSync(join(workspace, 'invarlock.yaml'), CONFIG);
+  cpSync(join(REPO_ROOT, 'tests/fixtures/lora/gpt2-tiny-lora'), join(workspace, 'adapters', 'gpt2-lora'), { recursive: true });
+  writeFileSync(join(workspace, 'edit.yaml'), EDIT_CONFIG);
+  writeFileSync(join(workspace, 'lora.yaml'), LORA_CONFIG);
   mkdirSync(join(workspace, '.github', 'workflows'), { recursive: true });
   writeFileSync(join(workspace, '.github', 'workflows', 'certify.yml'), ['jobs:', '  certify:', '    steps:', '      - uses: invarlock/invarlock@v1', '        with:', '          config: invarlock.yaml', ''].join('\n'));
   // The Action's checkout, with the real CLI (from the sources, through tsx) as dist/cli/index.js.
@@ -197,21 +203,41 @@ describe('the documented workflows against the fake GitHub API', () => {
     expect(checkRequests()[0]?.body.output?.summary).toContain('tier');
   }, TIMEOUT);
 
+  /**
+   * The documented matrix (docs/action.md, *Sharding*): shard jobs `i/n`, each uploading
+   * `invarlock-out/*.partial.json` as artifact `shard-i`; download-artifact (pattern `shard-*`, path
+   * `shards`) puts each artifact in its own folder; the aggregate job merges them.
+   */
+  async function matrix(config: string, name: string, count: number): Promise<{ io: RecordingIO }> {
+    for (let i = 1; i <= count; i++) {
+      const shard = await runJob({ inputs: { config, shard: `${i}/${count}`, 'output-dir': `${name}-out-${i}` }, payload: sameRepoPr, job: `${name}-shard-${i}` });
+      expect(shard.io.outputs['verdict'], shard.io.logs.join('\n')).toBe('skipped');
+      const partial = `shard-${i}-of-${count}.partial.json`;
+      mkdirSync(join(workspace, `${name}-shards`, `shard-${i}`), { recursive: true });
+      cpSync(join(workspace, `${name}-out-${i}`, partial), join(workspace, `${name}-shards`, `shard-${i}`, partial));
+    }
+    return runJob({ inputs: { aggregate: `${name}-shards`, 'output-dir': `${name}-aggregate-out` }, payload: sameRepoPr, job: `${name}-aggregate` });
+  }
+
   it('matrix shards + aggregate: distinct partials, found in download-artifact folders, aggregate certificate = unsharded', async () => {
     gh.requests.length = 0;
-    for (const i of [1, 2]) {
-      const shard = await runJob({ inputs: { config: 'invarlock.yaml', shard: `${i}/2`, 'output-dir': `shard-out-${i}` }, payload: sameRepoPr, job: `shard-${i}` });
-      expect(shard.io.outputs['verdict']).toBe('skipped');
-      // upload-artifact (name shard-i, path invarlock-out/*.partial.json) → download-artifact (pattern shard-*, path shards)
-      mkdirSync(join(workspace, 'shards', `shard-${i}`), { recursive: true });
-      cpSync(join(workspace, `shard-out-${i}`, `shard-${i}-of-2.partial.json`), join(workspace, 'shards', `shard-${i}`, `shard-${i}-of-2.partial.json`));
-    }
-    expect(checkRequests()).toHaveLength(0);
-    const aggregate = await runJob({ inputs: { aggregate: 'shards', 'output-dir': 'aggregate-out' }, payload: sameRepoPr, job: 'aggregate' });
+    const aggregate = await matrix('invarlock.yaml', 'compare', 2);
     expect(aggregate.io.outputs['verdict']).toMatch(/^(pass|warn)$/);
-    expect(checkRequests()[0]?.body).toMatchObject({ head_sha: HEAD });
+    // shard jobs publish nothing; the aggregate job completes the one check run
+    expect(checkRequests()[0]?.body).toMatchObject({ head_sha: HEAD, status: 'in_progress' });
     expect(checkRequests().at(-1)?.body).toMatchObject({ status: 'completed' });
     expect(unshardedDigest).toMatch(/^[0-9a-f]{64}$/);
     expect(digestOf(aggregate.io.outputs['certificate-path']!)).toBe(unshardedDigest);
+  }, TIMEOUT);
+
+  it.each([
+    { name: 'edit', config: 'edit.yaml', what: 'a quant_rtn edit (the variance guard reads the preview arm)' },
+    { name: 'lora', config: 'lora.yaml', what: 'a LoRA subject' },
+  ])('matrix shards + aggregate of $what: aggregate certificate = unsharded', async ({ name, config }) => {
+    const whole = await runJob({ inputs: { config, 'output-dir': `${name}-whole-out`, 'github-token': '' }, payload: sameRepoPr, job: `${name}-whole` });
+    expect(whole.io.outputs['verdict'], whole.io.logs.join('\n')).toMatch(/^(pass|warn|fail)$/);
+    const aggregate = await matrix(config, name, 2);
+    expect(aggregate.io.outputs['verdict']).toBe(whole.io.outputs['verdict']);
+    expect(digestOf(aggregate.io.outputs['certificate-path']!)).toBe(digestOf(whole.io.outputs['certificate-path']!));
   }, TIMEOUT);
 });

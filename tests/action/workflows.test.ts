@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -24,6 +25,15 @@ describe('workflows', () => {
     const runs = steps(ci).map((s) => s.run ?? '').join('\n');
     for (const command of ['npm ci', 'npm run lint', 'npm run typecheck', 'npm test', 'npm run bundle', 'git diff --exit-code']) expect(runs).toContain(command);
     expect(runs).toContain('dist/action/index.js');
+  });
+
+  it('.npmrc skips dependency install scripts (the CUDA download) with a key npm knows, so npm prints no warning', () => {
+    const npmrc = readFileSync(join(REPO_ROOT, '.npmrc'), 'utf8');
+    const keys = npmrc.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')).map((l) => l.split('=')[0]!.trim());
+    expect(keys).toEqual(['ignore-scripts']);
+    const run = spawnSync('npm', ['config', 'get', 'ignore-scripts'], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, npm_config_ignore_scripts: undefined } });
+    expect(run.stdout.trim()).toBe('true');
+    expect(run.stderr).not.toMatch(/Unknown (project|user) config/);
   });
 
   it('the self-test runs this Action in host mode on the bundled tiny model with quant_rtn', () => {

@@ -83,4 +83,11 @@ describe('invarlock verify on untrusted input', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('E_CONFIG_INVALID');
   });
+
+  it('--require-pass on a consistent failing certificate says consistent, not passing (exit 1), not inconsistent', async () => {
+    const text = await verify([write('failing.json', fixtureText('fail')), '--require-pass']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('failing.json: ✔ consistent, ✘ not passing (verdict fail)');
+    expect(text.stdout).not.toContain('inconsistent');
+  });
 });

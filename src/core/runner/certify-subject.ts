@@ -81,7 +81,7 @@ export async function certifySubject(ctx: RunContext, baseline: BaselineRun, sub
     const previewRatio = pairedRatio(baseline.scores.preview, partial.preview);
     // NaN/Inf losses (a broken weight, an overflow): no final arm; the guards say why, or the run is an error
     const previewFinite = partial.preview.values.every(Number.isFinite);
-    const catastrophic = objective.catastrophe && (!previewFinite || (config.shard === null && !(previewRatio <= policy.thresholds.catastrophe_ratio)));
+    const catastrophic = objective.catastrophe && (!previewFinite || !(previewRatio <= policy.thresholds.catastrophe_ratio));
     const variance = evaluation.variance;
     const guardsLabel = variance.kind === 'applies' ? 'invariants, spectral, RMT, variance' : 'invariants, spectral, RMT';
     const guards = await timer.run('guards', label, guardsLabel, async () => {

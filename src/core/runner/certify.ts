@@ -20,7 +20,7 @@ import { activationTapsOf, type ActivationTap } from './activation-taps.js';
 import { lossesOf, makeBaselineEvaluation, readBaselineEvaluation, reuseMismatch, type BaselineEvalKey, type BaselineEvaluation } from './baseline-evaluation.js';
 import { certifySubject, openOptionsOf, openScorer, progressOf } from './certify-subject.js';
 import { measureActivations } from './evaluate-arms.js';
-import { lossesOfScores, scoresOfLosses } from './objective.js';
+import { lossesOfScores, scoresOfLosses, type ArmScores } from './objective.js';
 import { openModel, type OpenedModel } from './open-model.js';
 import { buildProvenance, seedsOf } from './provenance.js';
 import type { BaselineRun, CertifyOptions, RunContext } from './run-context.js';
@@ -153,7 +153,9 @@ async function evaluateBaseline(ctx: RunContext, opened: OpenedModel): Promise<S
       const active = await session();
       scores = { preview: await scoring.score(active, 'preview', progressOf(ctx, 'preview', null, 'preview')), final: await scoring.score(active, 'final', progressOf(ctx, 'preview', null, 'final')) };
     } else {
-      scores = { preview: scoresOfLosses(lossesOf(saved.preview)), final: scoresOfLosses(lossesOf(saved.final)) };
+      // a shard job keeps its own share of the saved final arm
+      const planned = evaluation.planned;
+      scores = { preview: plannedScores(scoresOfLosses(lossesOf(saved.preview)), planned.preview), final: plannedScores(scoresOfLosses(lossesOf(saved.final)), planned.final) };
     }
     const savedGuards = saved?.guards === undefined ? null : decodeBaselineGuards(saved.guards, resolve(ctx.options.cwd, config.baselineEval ?? ''));
     const savedRmt = savedGuards !== null && savedGuards.rmt !== null && canonicalJson(savedGuards.key.rmt) === canonicalJson(guardKey.rmt) ? savedGuards.rmt : null;
@@ -240,4 +242,13 @@ async function savedEvaluation(ctx: RunContext, key: BaselineEvalKey | null): Pr
   }
   ctx.onEvent({ type: 'info', message: `reusing the baseline evaluation ${path}` });
   return saved;
+}
+
+/** A saved arm cut to the units this job scores (a shard job's share of the final arm), in their order. */
+function plannedScores(scores: ArmScores, planned: readonly { readonly id: string }[]): ArmScores {
+  if (planned.length === scores.ids.length) return scores;
+  const at = new Map(scores.ids.map((id, i) => [id, i]));
+  // a unit missing from the saved record stays missing: the pairing check reports it
+  const rows = planned.flatMap((w) => (at.has(w.id) ? [at.get(w.id)!] : []));
+  return { ids: rows.map((i) => scores.ids[i]!), values: Float64Array.from(rows, (i) => scores.values[i]!), weights: Float64Array.from(rows, (i) => scores.weights[i]!) };
 }

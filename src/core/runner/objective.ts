@@ -74,7 +74,7 @@ export type VarianceSupport =
 export interface Evaluation {
   /** The certificate's dataset block, less the provider and the seed (the config's). */
   readonly dataset: Omit<CertificateInput['dataset'], 'provider' | 'seed'>;
-  /** The planned units of each arm this job scores (a shard's share), for the pairing check. */
+  /** The planned units of each arm this job scores (a shard job: the whole preview arm, its share of the final arm), for the pairing check. */
   readonly planned: { readonly preview: readonly PlannedWindowRef[]; readonly final: readonly PlannedWindowRef[] };
   /** Exact duplicates the plan dropped (the pairing record's `duplicates`). */
   readonly duplicatesRemoved: number;

@@ -49,9 +49,11 @@ async function prepareWindowEvaluation(objective: 'causal' | 'masked', ctx: Prep
     const masked: MaskedWindow[] = windows.map((w) => maskWindow(w, { seed: maskSeed, maskId, vocabSize: tokenizer.vocabSize, specialIds: tokenizer.specialIds }));
     return { objective, windows: masked };
   };
-  // a shard job scores every n-th window of each arm; the calibration windows stay the full plan's
-  const mine = (windows: readonly EvalWindow[]) => (config.shard === null ? [...windows] : shardWindows(windows, config.shard));
-  const windows = { preview: mine(plan.preview), final: mine(plan.final) };
+  // A shard job scores every n-th window of the final arm only. The preview arm and the calibration
+  // windows stay the full plan's: the guards (the variance guard's scales and A/B, the catastrophe
+  // rule) read them, so every shard decides them identically and the partials merge to the
+  // unsharded certificate.
+  const windows = { preview: [...plan.preview], final: config.shard === null ? [...plan.final] : shardWindows(plan.final, config.shard) };
   const arms = { preview: toArm(windows.preview), final: toArm(windows.final) };
   // a masked window scores its selected positions only: that is the count the pairing check expects
   const plannedOf = (planWindows: readonly EvalWindow[], arm: ArmWindows) =>

@@ -10,9 +10,11 @@ export interface ShardSpec {
 }
 
 /**
- * One shard job's result for one subject: its windows' paired losses plus everything else the
- * certificate needs (guards, models, policy…), which every shard computes identically. Merged by
- * {@link aggregateShards}; per-window results merge exactly, so the aggregate equals one big run.
+ * One shard job's result for one subject: its share of the final arm's paired losses plus everything
+ * else the certificate needs, which every shard computes identically: the whole preview arm, the
+ * guards (the variance guard's scales and A/B read the preview arm, RMT the calibration windows),
+ * models, policy. Merged by {@link aggregateShards}; per-window results merge exactly, so the
+ * aggregate equals one big run.
  */
 export interface ShardPartial {
   readonly format: 'invarlock.shard-partial/v1';
@@ -23,7 +25,7 @@ export interface ShardPartial {
   readonly input: CertificateInput;
 }
 
-/** The windows of a shard: every `count`-th window of the arm, starting at `index` (deterministic, balanced). */
+/** The windows of a shard: every `count`-th window of the final arm, starting at `index` (deterministic, balanced). */
 export function shardWindows<T>(windows: readonly T[], shard: ShardSpec): T[] {
   return windows.filter((_, i) => i % shard.count === shard.index);
 }
@@ -43,11 +45,14 @@ function fail(message: string, field: string): never {
   throw new InvarlockError('E_CONFIG_INVALID', `cannot aggregate shards: ${message}`, { details: { field }, hint: 'Give every shard job of one plan (same config and seed, shard 1/n … n/n), each once.' });
 }
 
-/** What must be equal across the shards of one run: everything except windows, pairing, timing and the shard itself. */
+/**
+ * What must be equal across the shards of one run: everything except the final arm's windows, the
+ * pairing, timing and the shard itself (the preview arm and the guards included).
+ */
 function invariantPart(p: ShardPartial): string {
-  const { windows: _w, pairing: _p, timing: _t, config, ...rest } = p.input;
+  const { windows, pairing: _p, timing: _t, config, ...rest } = p.input;
   const { shard: _s, ...configRest } = config as { readonly [key: string]: JsonValue };
-  return sha256Hex(canonicalJson({ label: p.label, plan: p.plan, count: p.shard.count, rest, config: configRest }));
+  return sha256Hex(canonicalJson({ label: p.label, plan: p.plan, count: p.shard.count, rest, preview: windows.preview as unknown as JsonValue, config: configRest }));
 }
 
 /** Merges the arm windows of all shards back into plan order. */
@@ -72,8 +77,9 @@ function mergeArm(order: readonly string[], arms: readonly WindowArmInput[], arm
 /**
  * Merges the partial results of one subject's shard jobs into one certificate input: checks that
  * they are the complete set (every index once, same plan, same configuration apart from `shard`,
- * same guards and models), puts the windows back in plan order, sums the pairing counts, and spans
- * the timing. The catastrophe rule is applied to the merged preview arm, as a single run would.
+ * same preview arm, guards and models), puts the final arm's windows back in plan order, sums the
+ * final arm's pairing counts, and spans the timing. Every shard scored the whole preview arm, so each
+ * applied the catastrophe rule as a single run would, and they agree.
  * Throws `E_CONFIG_INVALID` naming what does not fit.
  */
 export function aggregateShards(partials: readonly ShardPartial[]): CertificateInput {
@@ -88,38 +94,29 @@ export function aggregateShards(partials: readonly ShardPartial[]): CertificateI
   for (const p of partials) {
     if (p.format !== 'invarlock.shard-partial/v1') fail(`unknown format ${String(p.format)}`, 'format');
     if (p.shard.count !== count) fail(`shard ${p.shard.index} says ${p.shard.count} shards, shard 0 says ${count}`, 'shard.count');
-    if (invariantPart(p) !== reference) fail(`shard ${p.shard.index} differs from shard ${first.shard.index} in configuration, plan, models or guards`, 'shard');
+    if (invariantPart(p) !== reference) fail(`shard ${p.shard.index} differs from shard ${first.shard.index} in configuration, plan, preview arm, models or guards`, 'shard');
   }
-  const errors = partials.filter((p) => p.input.outcome.status !== 'completed');
-  const preview = mergeArm(first.plan.preview, partials.map((p) => p.input.windows.preview), 'preview');
-  let final = mergeArm(first.plan.final, partials.map((p) => p.input.windows.final), 'final');
-  const sum = (w: WindowArmInput, key: 'baseline' | 'subject') => w.weights.reduce((acc, weight, i) => acc + weight * w[key][i]!, 0);
-  const totalWeight = preview.weights.reduce((a, b) => a + b, 0);
-  const previewRatio = totalWeight === 0 ? Number.NaN : Math.exp((sum(preview, 'subject') - sum(preview, 'baseline')) / totalWeight);
-  const catastrophic = !(previewRatio <= first.input.policy.thresholds.catastrophe_ratio);
-  if (catastrophic) final = { ids: [], weights: [], baseline: [], subject: [] };
+  const final = mergeArm(first.plan.final, partials.map((p) => p.input.windows.final), 'final');
   const pairings = partials.map((p) => p.input.pairing);
   const matches = pairings.map((p) => p.match).filter((m): m is number => m !== null);
   const overlaps = pairings.map((p) => p.overlap).filter((o): o is number => o !== null);
-  const countsOf = (side: 'baseline' | 'subject', arm: 'preview' | 'final') => pairings.reduce((acc, p) => acc + p.counts[side][arm], 0);
+  const finalCount = (side: 'baseline' | 'subject') => pairings.reduce((acc, p) => acc + p.counts[side].final, 0);
+  const counts = first.input.pairing.counts;
   const timings = partials.map((p) => p.input.timing);
   const started = timings.map((t) => t.started_at).sort()[0]!;
   const finished = timings.map((t) => t.finished_at).sort().at(-1)!;
   const { shard: _shard, ...config } = first.input.config as { readonly [key: string]: JsonValue };
-  const change = first.input.change.kind === 'edit' ? { ...first.input.change, rolled_back: catastrophic } : first.input.change;
   return {
     ...first.input,
-    outcome: errors[0]?.input.outcome ?? { status: 'completed' },
-    windows: { preview, final },
-    change,
+    windows: { preview: first.input.windows.preview, final },
     config: { ...config, shard: null },
     pairing: {
       match: matches.length === pairings.length ? Math.min(...matches) : null,
       overlap: overlaps.length === pairings.length ? Math.max(...overlaps) : null,
       duplicates: first.input.pairing.duplicates,
       counts: {
-        baseline: { preview: countsOf('baseline', 'preview'), final: catastrophic ? 0 : countsOf('baseline', 'final') },
-        subject: { preview: countsOf('subject', 'preview'), final: catastrophic ? 0 : countsOf('subject', 'final') },
+        baseline: { preview: counts.baseline.preview, final: finalCount('baseline') },
+        subject: { preview: counts.subject.preview, final: finalCount('subject') },
       },
       reason: pairings.find((p) => p.reason !== null)?.reason ?? null,
     },

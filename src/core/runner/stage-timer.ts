@@ -1,6 +1,6 @@
 import type { RunEventListener, StageName } from '../events/index.js';
 
-/** Durations of the stages run so far, in order (the certificate's timing block). */
+/** Durations of the stages run so far, in order of first start, one per stage and subject (the certificate's timing block). */
 export interface StageTiming {
   readonly name: string;
   readonly duration_ms: number;
@@ -25,7 +25,11 @@ export class StageTimer {
       return await work();
     } finally {
       const durationMs = Math.max(0, Math.round(this.now() - started));
-      this.stages.push({ name: subject === null ? stage : `${stage}:${subject}`, duration_ms: durationMs });
+      const name = subject === null ? stage : `${stage}:${subject}`;
+      // a stage run in several steps (prepare: the model, then the data) is one row, its steps summed
+      const at = this.stages.findIndex((s) => s.name === name);
+      if (at < 0) this.stages.push({ name, duration_ms: durationMs });
+      else this.stages[at] = { name, duration_ms: this.stages[at]!.duration_ms + durationMs };
       this.onEvent({ type: 'stage-end', stage, subject, durationMs });
     }
   }

@@ -1,13 +1,13 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { EncoderIo, ModelIo } from '../../adapters/index.js';
 import { InvarlockError, wrapError } from '../../errors/index.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { float16BitsToFloat32, scoredBranchOf, writeSessionModel, type GraphSurgery, type IfBranch, type ModelFileSet, type ModelIndex, type TensorEdit } from '../../onnx/index.js';
 import { createRuntimeSession, loadOrt, type DeviceRequest, type ExecutionProviderName, type Ort } from '../runtime/index.js';
 import { assertFeedable, buildFeeds } from './build-feeds.js';
 import { planScoringSurgery, SCORING_NAMES, type HeadKind } from './loss-head.js';
+import { makeScratchFolder } from './scratch-folder.js';
 
 /** A model to score: its bytes (possibly edited in memory), external data and IO. */
 export interface ScoringModel {
@@ -215,7 +215,7 @@ async function openGraphSession(
   try {
     if (replace.length > 0) {
       try {
-        scratch = mkdtempSync(join(options.scratchDir ?? tmpdir(), 'invarlock-session-'));
+        scratch = makeScratchFolder(options.scratchDir ?? tmpdir());
       } catch (error) {
         throw wrapError(error, 'E_OUTPUT_PATH', `cannot create a scratch folder for the edited model's data in '${options.scratchDir ?? tmpdir()}'`, {
           details: { file: options.scratchDir ?? tmpdir() },
