@@ -66,6 +66,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--batch-size <n|auto>', 'windows per inference call (default auto)')
     .addOption(new Option('--device <device>', 'execution device (default auto: CUDA when present)').choices(DEVICE_CHOICES))
     .option('--threads <n>', 'onnxruntime intra-op threads (0: its choice)')
+    .option('--max-memory <size>', 'memory the run may use, e.g. 16GiB (default: what is free); the planner fits batch size and workers to it')
     .option('--allow-network', 'allow downloads of hf: references')
     .option('--cache-dir <dir>', 'Hugging Face hub cache directory')
     .option('--baseline-eval <file>', 'reuse a saved baseline evaluation when every hash matches')
@@ -163,6 +164,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--final-n <n>', 'final windows (default: the profile\'s)')
     .option('--allow-network', 'allow downloads (hf: models, the wikitext2 split)')
     .option('--cache-dir <dir>', 'Hugging Face hub cache directory (default HF_HOME)')
+    .option('--max-memory <size>', 'memory budget to plan for, e.g. 16GiB (default: what is free)')
     .option('--json', 'print the report as JSON')
     .action(async (flags: DoctorFlags) => {
       exitCode = await runDoctor(flags, context());

@@ -7,6 +7,7 @@ import { buildCertificate, type Certificate } from '../../report/index.js';
 import type { RunConfig } from '../config/index.js';
 import type { RunEventListener } from '../events/index.js';
 import type { Policy } from '../policy/index.js';
+import { assertPlanFits } from '../resources/index.js';
 import { activationTapsOf } from './activation-taps.js';
 import { lossesOf, makeBaselineEvaluation, readBaselineEvaluation, reuseMismatch, type BaselineEvalKey, type BaselineEvaluation } from './baseline-evaluation.js';
 import { certifySubject, openOptionsOf, openScorer, progressOf } from './certify-subject.js';
@@ -18,6 +19,7 @@ import type { BaselineRun, CertifyOptions, RunContext } from './run-context.js';
 import { resolveRunPolicy } from './run-policy.js';
 import { scoringModelOf, type SubjectSpec } from './run-records.js';
 import { objectiveFor } from './select-objective.js';
+import { describeMemoryPlan, planRunMemory } from './run-memory.js';
 import { makeShardPartial, type ShardPartial } from './shard-partial.js';
 import { StageTimer } from './stage-timer.js';
 
@@ -63,7 +65,11 @@ export async function certify(config: RunConfig, options: CertifyOptions): Promi
   const objective = objectiveFor(opened.model);
   const policy = resolveRunPolicy(config, onEvent, objective.floors);
   const seeds = seedsOf(config.seed, policy);
-  const pool = await createKernelPool({ mode: 'auto' });
+  // before any session exists: a run that cannot fit stops here, with what it needs
+  const memory = planRunMemory(config, opened.model);
+  assertPlanFits(memory, config.baseline);
+  onEvent({ type: 'info', message: describeMemoryPlan(memory) });
+  const pool = await createKernelPool({ mode: 'auto', size: memory.workers });
   try {
     const { evaluation, weights } = await timer.run('prepare', null, objective.unit, async () => ({
       evaluation: await objective.prepare({
@@ -79,7 +85,7 @@ export async function certify(config: RunConfig, options: CertifyOptions): Promi
       // the guards compare weights; compare mode with no weight guard never reads them
       weights: config.guards.spectral === 'off' && config.guards.invariants === 'off' && config.mode.kind === 'compare' ? null : readWeights(opened.model),
     }));
-    const ctx: RunContext = { config, policy, seeds, objective, evaluation, options, onEvent, timer, pool, startedAt, clock };
+    const ctx: RunContext = { config, policy, seeds, objective, evaluation, options, onEvent, timer, pool, memory, startedAt, clock };
     const evaluated = await timer.run('preview', null, `baseline: preview and final ${objective.unit}`, () => evaluateBaseline(ctx, opened, weights));
     const subjects: { label: string; spec: SubjectSpec }[] =
       config.mode.kind === 'edit'

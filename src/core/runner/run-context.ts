@@ -3,6 +3,7 @@ import type { KernelPool, RmtModuleMeasurement } from '../../guards/index.js';
 import type { RunConfig } from '../config/index.js';
 import type { RunEventListener } from '../events/index.js';
 import type { Policy } from '../policy/index.js';
+import type { MemoryPlan } from '../resources/index.js';
 import type { ArmScores, Evaluation, Objective } from './objective.js';
 import type { OpenedModel } from './open-model.js';
 import type { seedsOf } from './provenance.js';
@@ -35,6 +36,8 @@ export interface RunContext {
   readonly onEvent: RunEventListener;
   readonly timer: StageTimer;
   readonly pool: KernelPool;
+  /** What the memory planner chose (batch size, workers, chunks, pre-packing) for the run's budget. */
+  readonly memory: MemoryPlan;
   readonly startedAt: Date;
   readonly clock: () => Date;
 }

@@ -85,6 +85,7 @@ export function lastSegment(reference: string): string {
  * reused baseline evaluation (reuse requires equal hashes, so the numbers are the same).
  */
 export function configRecord(config: RunConfig): JsonValue {
-  const { outputDir: _out, cacheDir: _cache, baselineEval: _reuse, ...measured } = config;
+  // the memory budget decides how a run is carried out (batches, workers), not what it measures
+  const { outputDir: _out, cacheDir: _cache, baselineEval: _reuse, maxMemoryBytes: _memory, ...measured } = config;
   return JSON.parse(JSON.stringify(measured)) as JsonValue;
 }

@@ -45,6 +45,10 @@ export interface ScorerOptions {
   readonly onFallback?: (reason: string) => void;
   /** Where the data file of a model with replaced tensors is written (removed once the session holds it). @default os.tmpdir() */
   readonly scratchDir?: string;
+  /** onnxruntime pre-packs weights (see `SessionOptions.prepack`). @default true */
+  readonly prepack?: boolean;
+  /** Largest read when unchanged tensors are copied into the scratch data file. @default 64 MiB */
+  readonly chunkBytes?: number;
 }
 
 /** A sequence to score: ids, and which positions count (see `EvalWindow`). */
@@ -192,7 +196,7 @@ async function openGraphSession(
   graph: { readonly source: string; readonly index: ModelIndex; readonly files: ModelFileSet; readonly replace?: readonly Extract<TensorEdit, { kind: 'replace' }>[] },
   surgery: GraphSurgery,
   runtime: { readonly device: DeviceRequest; readonly threads: number },
-  options: Pick<ScorerOptions, 'scratchDir' | 'onFallback'>,
+  options: Pick<ScorerOptions, 'scratchDir' | 'onFallback' | 'prepack' | 'chunkBytes'>,
 ): ReturnType<typeof createRuntimeSession> {
   const replace = graph.replace ?? [];
   let scratch: string | undefined;
@@ -206,8 +210,18 @@ async function openGraphSession(
         });
       }
     }
-    const written = writeSessionModel(graph.index, { files: graph.files, surgery, replace, ...(scratch === undefined ? {} : { scratchDirectory: scratch }) });
-    return await createRuntimeSession(written.bytes, { device: runtime.device, threads: runtime.threads, externalDataFolder: written.folder, source: graph.source }, options.onFallback);
+    const written = writeSessionModel(graph.index, {
+      files: graph.files,
+      surgery,
+      replace,
+      ...(scratch === undefined ? {} : { scratchDirectory: scratch }),
+      ...(options.chunkBytes === undefined ? {} : { copyChunkBytes: options.chunkBytes }),
+    });
+    return await createRuntimeSession(
+      written.bytes,
+      { device: runtime.device, threads: runtime.threads, externalDataFolder: written.folder, source: graph.source, ...(options.prepack === undefined ? {} : { prepack: options.prepack }) },
+      options.onFallback,
+    );
   } finally {
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   }
