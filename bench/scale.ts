@@ -3,9 +3,10 @@
  * WikiText-2 test) of each generated model, each in its own child process, printing peak RSS ÷
  * model files' size, the guards' share of the cold run, reused ÷ cold and the load average.
  *
- * CLI: `node --import tsx bench/scale.ts [--cold-only] [--windows N] DIR [DIR …]` (model
+ * CLI: `node --import tsx bench/scale.ts [--cold-only] [--windows N] [--max-memory SIZE] DIR [DIR …]` (model
  * directories made by bench/generate-model.ts; keep them under /tmp, never in the repository).
- * `--cold-only` skips the reused run; `--windows N` sets preview_n = final_n = N.
+ * `--cold-only` skips the reused run; `--windows N` sets preview_n = final_n = N; `--max-memory
+ * SIZE` gives the planner a budget instead of the machine's free memory.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -32,7 +33,10 @@ async function measure(dir: string): Promise<void> {
     for (const kind of coldOnly ? (['cold'] as const) : (['cold', 'reused'] as const)) {
       const config = certifyConfig(model, 'dev', join(work, 'out'), kind === 'cold' ? null : saved);
       // the smallest window counts that still run every stage, for models too slow to score at dev counts
-      const windowed = windows === null ? config : { ...config, dataset: { ...(config.dataset as object), preview_n: windows, final_n: windows } };
+      const windowed = {
+        ...(windows === null ? config : { ...config, dataset: { ...(config.dataset as object), preview_n: windows, final_n: windows } }),
+        ...(maxMemory === null ? {} : { max_memory: maxMemory }),
+      };
       const input: CertifyInput = { config: windowed, saveBaselineEval: kind === 'cold' ? saved : null };
       const load = loadavg()[0]!;
       const { result, wallMs } = await runChild<CertifyResult>('bench/suite/certify-child.ts', input, { timeoutMs: 3 * 3600_000 });
@@ -61,4 +65,6 @@ async function measure(dir: string): Promise<void> {
 const coldOnly = process.argv.includes('--cold-only');
 const windowsAt = process.argv.indexOf('--windows');
 const windows = windowsAt < 0 ? null : Number(process.argv[windowsAt + 1]);
-for (const dir of process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--windows')) await measure(dir);
+const maxMemoryAt = process.argv.indexOf('--max-memory');
+const maxMemory = maxMemoryAt < 0 ? null : process.argv[maxMemoryAt + 1]!;
+for (const dir of process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--windows' && all[i - 1] !== '--max-memory')) await measure(dir);
