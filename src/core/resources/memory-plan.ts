@@ -104,11 +104,11 @@ export interface PlanChoice {
 /** The estimate's terms for one choice. */
 export function estimateTerms(model: ModelFootprint, run: RunShape, choice: PlanChoice): Record<MemoryTerm, number> {
   const decoded = model.weightParams * 4;
-  // a session holds the tensors (float32 copies of half-precision ones for the CPU kernels); with
-  // pre-packing the MatMul weights get a packed copy: measured +1.37× the fp32 file at 124 M, mapped
-  // file pages only (≈1×) without it
-  const sessionWeights = model.halfPrecision ? model.tensorBytes * 2 : model.tensorBytes;
-  const session = sessionWeights * (choice.prepack ? 1.4 : 1.05);
+  // a session holds the tensors, with pre-packing also packed copies of the MatMul weights: measured
+  // 1.37× the fp32 file at 124 M, mapped file pages only (≈ 1.05×) without it. A half-precision
+  // model on CPU also gets float32 copies for the kernels (inserted casts): measured 3.3× the fp16
+  // bytes at 1.1 B without pre-packing
+  const session = model.tensorBytes * (model.halfPrecision ? (choice.prepack ? 4 : 3.3) : choice.prepack ? 1.4 : 1.05);
   const named = {
     runtime: RUNTIME_BASE_BYTES,
     graph: model.graphBytes,

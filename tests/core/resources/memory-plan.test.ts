@@ -63,7 +63,8 @@ describe('planMemory', () => {
     expect(compare.terms.edit).toBe(0);
     const half = { ...gpt2Small, tensorBytes: gpt2Small.tensorBytes / 2, weightStoredBytes: gpt2Small.weightStoredBytes / 2, halfPrecision: true };
     const halfPlan = planMemory(half, editRun, { bytes: 64 * GiB, source: 'free_memory' });
-    expect(halfPlan.terms.session).toBeCloseTo(planMemory(gpt2Small, editRun, { bytes: 64 * GiB, source: 'free_memory' }).terms.session, -3);
+    // float32 copies for the CPU kernels: more than the fp32 model's session
+    expect(halfPlan.terms.session).toBeGreaterThan(planMemory(gpt2Small, editRun, { bytes: 64 * GiB, source: 'free_memory' }).terms.session);
   });
 
   it('is a pure function: the same input gives the same plan', () => {
