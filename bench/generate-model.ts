@@ -9,12 +9,20 @@
  * float [batch_size, sequence_length, vocab]. GPT-2 small: 12 layers, d 768, 12 heads, vocab 50257
  * (124,439,808 parameters, ~498 MB fp32).
  *
+ * `--fp16` writes what an fp16 export (`optimum … --dtype fp16`) holds: every weight and constant,
+ * every activation and the logits in float16; only the int64 inputs and the index arithmetic stay
+ * integer. The mask value is −65,504 (float16's lowest), where float32 graphs use −1e9.
+ *
  * CLI: `npx tsx bench/generate-model.ts --out DIR [--layers 12] [--d-model 768] [--heads 12]
- * [--vocab 50257] [--positions 1024] [--seed 0] [--external]`.
+ * [--vocab 50257] [--positions 1024] [--seed 0] [--external] [--fp16]`. The directory also gets a
+ * GPT-2 config.json and the gpt2-tiny fixture's tokenizer, so `invarlock certify` can open it.
  */
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildModelChunks, writeModelFiles, type BuiltModelChunks, type ModelSpec, type NodeSpec, type TensorSpec } from '../src/onnx/index.js';
+import { buildModelChunks, numberToFloat16, writeModelFiles, type BuiltModelChunks, type ModelSpec, type NodeSpec, type TensorSpec } from '../src/onnx/index.js';
+
+const TINY_FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'tests', 'fixtures', 'models', 'gpt2-tiny');
 
 /** Size and storage of a generated model. */
 export interface Gpt2Options {
@@ -28,6 +36,8 @@ export interface Gpt2Options {
   readonly seed?: number;
   /** `external` puts every weight of at least 1 KiB in `model.onnx_data`. @default 'inline' */
   readonly placement?: 'inline' | 'external';
+  /** Storage and compute type of the weights, activations and logits. @default 'float32' */
+  readonly dtype?: 'float32' | 'float16';
 }
 
 /** GPT-2 small. */
@@ -59,18 +69,23 @@ export function buildGpt2Spec(options: Gpt2Options): ModelSpec {
   const P = options.nPositions ?? 1024;
   const random = mulberry32(options.seed ?? 0);
   const placement = options.placement ?? 'inline';
+  const half16 = options.dtype === 'float16';
+  const floatType = half16 ? 'FLOAT16' : 'FLOAT';
   const initializers: TensorSpec[] = [];
   const nodes: NodeSpec[] = [];
   const weight = (name: string, dims: number[], fill: 'random' | 'ones' | 'zeros'): string => {
-    const values = new Float32Array(dims.reduce((a, b) => a * b, 1));
+    const count = dims.reduce((a, b) => a * b, 1);
+    // float16 bit patterns are written directly: no float32 copy of a large model is ever held
+    const values = half16 ? new Uint16Array(count) : new Float32Array(count);
+    const store = half16 ? (v: number) => numberToFloat16(v) : (v: number) => v;
     // Uniform with standard deviation 0.02, GPT-2's init scale.
-    if (fill === 'random') for (let i = 0; i < values.length; i++) values[i] = (random() * 2 - 1) * 0.0346410161513775;
-    else if (fill === 'ones') values.fill(1);
-    initializers.push({ name, dataType: 'FLOAT', dims, values, placement: placement === 'external' && values.byteLength >= 1024 ? 'external' : 'inline' });
+    if (fill === 'random') for (let i = 0; i < count; i++) values[i] = store((random() * 2 - 1) * 0.0346410161513775);
+    else if (fill === 'ones') values.fill(store(1));
+    initializers.push({ name, dataType: floatType, dims, values, placement: placement === 'external' && values.byteLength >= 1024 ? 'external' : 'inline' });
     return name;
   };
   const constant = (name: string, dataType: 'INT64' | 'FLOAT', dims: number[], values: number[]): string => {
-    initializers.push({ name, dataType, dims, values });
+    initializers.push({ name, dataType: dataType === 'FLOAT' ? floatType : dataType, dims, values });
     return name;
   };
   const op = (name: string, opType: string, inputs: string[], attributes: NodeSpec['attributes'] = [], outputs = 1): string[] => {
@@ -89,7 +104,7 @@ export function buildGpt2Spec(options: Gpt2Options): ModelSpec {
   const axis0 = constant('const.axes_0', 'INT64', [1], [0]);
   const axes12 = constant('const.axes_1_2', 'INT64', [2], [1, 2]);
   const oneF = constant('const.one_f32', 'FLOAT', [], [1]);
-  const negBig = constant('const.mask_value', 'FLOAT', [], [-1e9]);
+  const negBig = constant('const.mask_value', 'FLOAT', [], [half16 ? -65504 : -1e9]);
   const scale = constant('const.attn_scale', 'FLOAT', [], [1 / Math.sqrt(d / H)]);
   const sqrt2 = constant('const.sqrt2', 'FLOAT', [], [Math.SQRT2]);
   const half = constant('const.half', 'FLOAT', [], [0.5]);
@@ -107,10 +122,10 @@ export function buildGpt2Spec(options: Gpt2Options): ModelSpec {
   let h = one('/transformer/Add', 'Add', [tokens, pos]);
   const T1 = one('/transformer/Unsqueeze', 'Unsqueeze', [T, axis0]);
   const TT = one('/transformer/Concat', 'Concat', [T1, T1], [int('axis', 0)]);
-  const ones = one('/transformer/ConstantOfShape', 'ConstantOfShape', [TT], [{ name: 'value', kind: 'tensor', tensor: { name: 'value', dataType: 'FLOAT', dims: [1], values: [1] } }]);
+  const ones = one('/transformer/ConstantOfShape', 'ConstantOfShape', [TT], [{ name: 'value', kind: 'tensor', tensor: { name: 'value', dataType: floatType, dims: [1], values: [1] } }]);
   const tril = one('/transformer/Trilu', 'Trilu', [ones], [int('upper', 0)]);
   const causal = one('/transformer/Mul', 'Mul', [one('/transformer/Sub', 'Sub', [oneF, tril]), negBig]);
-  const maskF = one('/transformer/Cast', 'Cast', ['attention_mask'], [int('to', 1)]);
+  const maskF = one('/transformer/Cast', 'Cast', ['attention_mask'], [int('to', half16 ? 10 : 1)]);
   const pad = one('/transformer/Mul_1', 'Mul', [one('/transformer/Sub_1', 'Sub', [oneF, maskF]), negBig]);
   const bias = one('/transformer/Add_1', 'Add', [one('/transformer/Unsqueeze_1', 'Unsqueeze', [pad, axes12]), causal]);
 
@@ -159,7 +174,7 @@ export function buildGpt2Spec(options: Gpt2Options): ModelSpec {
         { name: 'input_ids', elemType: 'INT64', shape: ['batch_size', 'sequence_length'] },
         { name: 'attention_mask', elemType: 'INT64', shape: ['batch_size', 'sequence_length'] },
       ],
-      outputs: [{ name: 'logits', elemType: 'FLOAT', shape: ['batch_size', 'sequence_length', V] }],
+      outputs: [{ name: 'logits', elemType: floatType, shape: ['batch_size', 'sequence_length', V] }],
     },
   };
 }
@@ -169,13 +184,44 @@ export function generateGpt2Model(options: Gpt2Options): BuiltModelChunks {
   return buildModelChunks(buildGpt2Spec(options));
 }
 
+/**
+ * Writes what `loadModel` needs beside a generated model: a GPT-2 config.json for its shape and the
+ * gpt2-tiny fixture's tokenizer (1,024 ids, all inside the 50,257-row embedding; scoring time and
+ * memory do not depend on which ids are fed).
+ */
+export function writeCompanionFiles(dir: string, options: Gpt2Options, name: string): void {
+  const base = JSON.parse(readFileSync(path.join(TINY_FIXTURE, 'config.json'), 'utf8')) as Record<string, unknown>;
+  const positions = options.nPositions ?? 1024;
+  const config = {
+    ...base,
+    _name_or_path: `invarlock-bench/${name}`,
+    n_ctx: positions,
+    n_embd: options.dModel,
+    n_head: options.nHead,
+    n_inner: 4 * options.dModel,
+    n_layer: options.nLayer,
+    n_positions: positions,
+    vocab_size: options.vocabSize,
+    hidden_size: options.dModel,
+    num_hidden_layers: options.nLayer,
+    num_attention_heads: options.nHead,
+    num_key_value_heads: options.nHead,
+    intermediate_size: 4 * options.dModel,
+    max_position_embeddings: positions,
+    head_dim: options.dModel / options.nHead,
+    ...(options.dtype === 'float16' ? { torch_dtype: 'float16' } : {}),
+  };
+  writeFileSync(path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  for (const file of ['tokenizer.json', 'tokenizer_config.json']) copyFileSync(path.join(TINY_FIXTURE, file), path.join(dir, file));
+}
+
 function parseCli(argv: readonly string[]): { out: string; options: Gpt2Options } {
   const value = (flag: string, fallback: number): number => {
     const at = argv.indexOf(flag);
     return at < 0 ? fallback : Number(argv[at + 1]);
   };
   const outAt = argv.indexOf('--out');
-  if (outAt < 0 || argv[outAt + 1] === undefined) throw new Error('usage: generate-model.ts --out DIR [--layers N] [--d-model D] [--heads H] [--vocab V] [--positions P] [--seed S] [--external]');
+  if (outAt < 0 || argv[outAt + 1] === undefined) throw new Error('usage: generate-model.ts --out DIR [--layers N] [--d-model D] [--heads H] [--vocab V] [--positions P] [--seed S] [--external] [--fp16]');
   return {
     out: argv[outAt + 1]!,
     options: {
@@ -186,6 +232,7 @@ function parseCli(argv: readonly string[]): { out: string; options: Gpt2Options 
       nPositions: value('--positions', 1024),
       seed: value('--seed', 0),
       placement: argv.includes('--external') ? 'external' : 'inline',
+      dtype: argv.includes('--fp16') ? 'float16' : 'float32',
     },
   };
 }
@@ -194,5 +241,6 @@ if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLTo
   const { out, options } = parseCli(process.argv.slice(2));
   const started = performance.now();
   const file = writeModelFiles(generateGpt2Model(options), { directory: out });
+  writeCompanionFiles(out, options, path.basename(out));
   console.log(`wrote ${file}: ${gpt2ParameterCount(options).toLocaleString('en-US')} parameters in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -5,9 +5,9 @@
  * the gpt2-tiny fixture's tokenizer (1,024 ids, all inside the 50,257-row embedding), which is all
  * `loadModel` and `certify` need; the timings do not depend on which ids are fed.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GPT2_SMALL, gpt2ParameterCount, type Gpt2Options } from '../generate-model.js';
+import { GPT2_SMALL, gpt2ParameterCount, writeCompanionFiles, type Gpt2Options } from '../generate-model.js';
 import { REPO_ROOT, runChild } from './child-process.js';
 
 /** A model directory the benchmark loads. */
@@ -50,29 +50,6 @@ export function fixtureModel(name: string): BenchModel {
   return { name, dir, origin: 'fixture', fileBytes: onnxBytes(dir), parameters: null, vocab: config.vocab_size ?? 0 };
 }
 
-function gpt2Config(spec: Gpt2Options, name: string): Record<string, unknown> {
-  const base = JSON.parse(readFileSync(join(FIXTURES, 'gpt2-tiny', 'config.json'), 'utf8')) as Record<string, unknown>;
-  const positions = spec.nPositions ?? 1024;
-  return {
-    ...base,
-    _name_or_path: `invarlock-bench/${name}`,
-    n_ctx: positions,
-    n_embd: spec.dModel,
-    n_head: spec.nHead,
-    n_inner: 4 * spec.dModel,
-    n_layer: spec.nLayer,
-    n_positions: positions,
-    vocab_size: spec.vocabSize,
-    hidden_size: spec.dModel,
-    num_hidden_layers: spec.nLayer,
-    num_attention_heads: spec.nHead,
-    num_key_value_heads: spec.nHead,
-    intermediate_size: 4 * spec.dModel,
-    max_position_embeddings: positions,
-    head_dim: spec.dModel / spec.nHead,
-  };
-}
-
 /**
  * The generated model `name`, writing it first when `.bench-cache/models/<name>` holds no model of
  * the same spec. Generation runs in a child process so its buffers never weigh on this one.
@@ -88,8 +65,7 @@ export async function generatedModel(name: GeneratedName, onLog: (line: string) 
     mkdirSync(dir, { recursive: true });
     onLog(`generating ${name} (${gpt2ParameterCount(spec).toLocaleString('en-US')} parameters) into ${dir}`);
     await runChild<{ file: string }>('bench/suite/generate-child.ts', { dir, spec }, { timeoutMs: 600_000 });
-    writeFileSync(join(dir, 'config.json'), `${JSON.stringify(gpt2Config(spec, name), null, 2)}\n`);
-    for (const file of ['tokenizer.json', 'tokenizer_config.json']) copyFileSync(join(FIXTURES, 'gpt2-tiny', file), join(dir, file));
+    writeCompanionFiles(dir, spec, name);
     writeFileSync(stampPath, wanted);
   }
   return { name, dir, origin: 'generated', fileBytes: onnxBytes(dir), parameters: gpt2ParameterCount(spec), vocab: spec.vocabSize };

@@ -67,6 +67,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--batch-size <n|auto>', 'windows per inference call (default auto)')
     .addOption(new Option('--device <device>', 'execution device (default auto: CUDA when present)').choices(DEVICE_CHOICES))
     .option('--threads <n>', 'onnxruntime intra-op threads (default 0: onnxruntime\'s choice)')
+    .option('--max-memory <size>', 'memory the run may use, e.g. 16GiB (default: what is free); the planner fits batch size and workers to it')
     .option('--allow-network', 'allow downloads of hf: references and the wikitext2 dataset (default off)')
     .option('--cache-dir <dir>', 'Hugging Face hub cache directory (default HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub)')
     .option('--baseline-eval <file>', 'reuse a saved baseline evaluation when every hash matches (default none: score the baseline)')
@@ -164,6 +165,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--final-n <n>', 'final windows (default: the profile\'s)')
     .option('--allow-network', 'allow downloads (hf: models, the wikitext2 split)')
     .option('--cache-dir <dir>', 'Hugging Face hub cache directory (default HF_HOME)')
+    .option('--max-memory <size>', 'memory budget to plan for, e.g. 16GiB (default: what is free)')
     .option('--json', 'print the report as JSON')
     .action(async (flags: DoctorFlags) => {
       exitCode = await runDoctor(flags, context());

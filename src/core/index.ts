@@ -2,4 +2,5 @@
 export * from './config/index.js';
 export * from './events/index.js';
 export * from './policy/index.js';
+export * from './resources/index.js';
 export * from './runner/index.js';

@@ -54,6 +54,8 @@ export const ERROR_CODES = {
   E_NONFINITE_LOSS: { exit: 3, summary: 'A window produced a non-finite loss.' },
   E_CANCELLED: { exit: 3, summary: 'The run was cancelled.' },
   E_WORKER: { exit: 3, summary: 'A worker thread failed.' },
+  E_MEMORY_BUDGET: { exit: 2, summary: 'The run needs more memory than --max-memory allows, even at batch 1 with one worker; stopped before scoring.' },
+  E_MEMORY_SHORT: { exit: 3, summary: 'The run needs more memory than the machine has free, even at batch 1 with one worker; stopped before scoring.' },
 
   // --- data and evaluation
   E_DATASET_UNKNOWN: { exit: 2, summary: 'The dataset provider is not one of wikitext2, text:, jsonl:.' },

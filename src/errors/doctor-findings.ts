@@ -17,6 +17,8 @@ export const DOCTOR_FINDINGS = {
   D_BOOTSTRAP_LOW: { severity: 'warning', summary: 'Bootstrap replicates are below 200.' },
   D_COVERAGE: { severity: 'warning', summary: "The profile's planned counts are below the tier's floors (the run raises them or fails)." },
   D_DEV_PROFILE: { severity: 'note', summary: 'The dev profile is active: floors are informational and the certificate is not release evidence.' },
+  D_MEMORY_PLAN: { severity: 'note', summary: "The memory planner's estimate, budget and choice (batch size, kernel workers, chunks, weight pre-packing) for the baseline." },
+  D_MEMORY_SHORT: { severity: 'error', summary: 'The run needs more memory than --max-memory (or the free memory) allows, even at its smallest settings.' },
   D_DISK_LOW: { severity: 'warning', summary: 'Free disk space is below twice the model size (chunked snapshots need room).' },
 } as const satisfies Record<string, { readonly severity: 'error' | 'warning' | 'note'; readonly summary: string }>;
 

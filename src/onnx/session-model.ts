@@ -45,6 +45,8 @@ export interface SessionModelOptions {
   readonly minReferenceBytes?: number;
   /** A top-level `If` to replace by the branch a fixed condition takes (before the surgery, whose taps may be branch values). */
   readonly inlineBranch?: { readonly node: string; readonly attribute: IfBranch };
+  /** Largest read when unchanged tensors are copied into the scratch data file (the memory planner lowers it). @default 64 MiB */
+  readonly copyChunkBytes?: number;
 }
 
 /** A session graph: its bytes and the folder onnxruntime resolves its external data against. */
@@ -105,7 +107,7 @@ export function writeSessionModel(index: ModelIndex, options: SessionModelOption
       }
       for (const tensor of initializers) {
         if (replaced.has(tensor)) continue;
-        const copied = copyTensorData(index, tensor, options.files, file, minBytes);
+        const copied = copyTensorData(index, tensor, options.files, file, minBytes, options.copyChunkBytes ?? COPY_CHUNK_BYTES);
         if (copied !== null) references.push({ kind: 'reference', tensor, location: SESSION_DATA_FILE, offset: copied.offset, length: copied.length });
       }
       writtenBytes = file.length;
@@ -122,7 +124,7 @@ export function writeSessionModel(index: ModelIndex, options: SessionModelOption
 }
 
 /** Copies a tensor's stored bytes into `file` by range; null for tensors left inline (small or typed fields). */
-function copyTensorData(index: ModelIndex, tensor: TensorRecord, files: ModelFileSet, file: AppendOnlyFile, minBytes: number): { offset: number; length: number } | null {
+function copyTensorData(index: ModelIndex, tensor: TensorRecord, files: ModelFileSet, file: AppendOnlyFile, minBytes: number, chunkBytes: number): { offset: number; length: number } | null {
   const data = tensor.data;
   if (data.storage === 'raw') {
     if (data.end - data.start < minBytes) return null;
@@ -131,8 +133,8 @@ function copyTensorData(index: ModelIndex, tensor: TensorRecord, files: ModelFil
   if (data.storage !== 'external') return null;
   const length = data.length ?? payloadByteLength(tensor.dataType === 'UNKNOWN' ? 'FLOAT' : tensor.dataType, tensor.elementCount) ?? 0;
   const offset = file.align();
-  for (let done = 0; done < length; done += COPY_CHUNK_BYTES) {
-    const n = Math.min(COPY_CHUNK_BYTES, length - done);
+  for (let done = 0; done < length; done += chunkBytes) {
+    const n = Math.min(chunkBytes, length - done);
     file.write(files.data.readRange({ location: data.location, offset: data.offset + done, length: n, tensor: tensor.name }));
   }
   return { offset, length };

@@ -581,6 +581,19 @@ export interface Timing {
   readonly finished_at: string;
   readonly duration_ms: number;
   readonly stages: readonly TimingStage[];
+  /** The memory planner's choice on this machine (outside the digest with the rest of timing); null where no plan was made (older certificates leave it out). */
+  readonly resources: TimingResources | null;
+}
+
+/** `timing.resources`: the memory budget, the estimate and the settings chosen to fit it. */
+export interface TimingResources {
+  readonly budget_bytes: number;
+  readonly budget_source: 'max_memory' | 'free_memory';
+  readonly estimate_bytes: number;
+  readonly batch_size: 'auto' | number;
+  readonly workers: number;
+  readonly chunk_bytes: number;
+  readonly prepack: boolean;
 }
 
 /** The Evaluation Certificate, schema version 1. */

@@ -246,7 +246,14 @@ export function digestsBlock(cert: Certificate): string {
 export function timingBlock(cert: Certificate): string {
   const t = cert.timing;
   const rows = t.stages.map((s) => [escapeMarkdownShort(s.name, 64), formatDuration(s.duration_ms)]);
-  const body = `Started ${escapeMarkdown(t.started_at)}, finished ${escapeMarkdown(t.finished_at)}, ${formatDuration(t.duration_ms)} in all.${rows.length === 0 ? '' : `\n\n${markdownTable(['Stage', 'Duration'], rows, ['left', 'right'])}`}`;
+  const r = t.resources;
+  const mib = (bytes: number) => `${Math.round(bytes / 1048576).toLocaleString('en-US')} MiB`;
+  // certificates from before the planner have no resources at all
+  const plan =
+    r === null || r === undefined
+      ? ''
+      : ` Memory plan: about ${mib(r.estimate_bytes)} of ${mib(r.budget_bytes)} (${r.budget_source === 'max_memory' ? '--max-memory' : 'free memory'}); batch ${r.batch_size === 'auto' ? 'auto' : Number(r.batch_size)}, ${Number(r.workers)} kernel worker(s), weight pre-packing ${r.prepack ? 'on' : 'off'}.`;
+  const body = `Started ${escapeMarkdown(t.started_at)}, finished ${escapeMarkdown(t.finished_at)}, ${formatDuration(t.duration_ms)} in all.${plan}${rows.length === 0 ? '' : `\n\n${markdownTable(['Stage', 'Duration'], rows, ['left', 'right'])}`}`;
   return details('Timing', body);
 }
 

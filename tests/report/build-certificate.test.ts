@@ -62,7 +62,7 @@ describe('buildCertificate', () => {
   it('is deterministic and keeps timing out of the digest and the run id', () => {
     const again = buildCertificate(sampleInputs().pass);
     expect(serializeCertificate(again)).toBe(serializeCertificate(built.pass));
-    const later = buildCertificate({ ...sampleInputs().pass, timing: { started_at: '2030-01-01T00:00:00Z', finished_at: '2030-01-01T01:00:00Z', duration_ms: 3_600_000, stages: [] } });
+    const later = buildCertificate({ ...sampleInputs().pass, timing: { started_at: '2030-01-01T00:00:00Z', finished_at: '2030-01-01T01:00:00Z', duration_ms: 3_600_000, stages: [], resources: null } });
     expect(later.digest).toBe(built.pass.digest);
     expect(later.run_id).toBe(built.pass.run_id);
     expect(certificateDigest(built.pass)).toBe(built.pass.digest);

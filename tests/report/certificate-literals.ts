@@ -285,6 +285,7 @@ export const fullCertificate: Certificate = {
     finished_at: '2025-01-01T00:05:00.000Z',
     duration_ms: 300000,
     stages: [{ name: 'prepare', duration_ms: 1000 }],
+    resources: { budget_bytes: 17179869184, budget_source: 'max_memory', estimate_bytes: 4394582016, batch_size: 'auto', workers: 2, chunk_bytes: 67108864, prepack: true },
   },
   digest: H('7'),
 };
@@ -477,7 +478,7 @@ export const sparseCertificate: Certificate = {
     seeds: { run: 0, window_draw: 0, bootstrap: 0, mlm_mask: 0, variance: 0 },
     config_digest: H('6'),
   },
-  timing: { started_at: '2025-01-01T00:00:00Z', finished_at: '2025-01-01T00:00:01Z', duration_ms: 1000, stages: [] },
+  timing: { started_at: '2025-01-01T00:00:00Z', finished_at: '2025-01-01T00:00:01Z', duration_ms: 1000, stages: [], resources: null },
   digest: H('8'),
 };
 

@@ -318,6 +318,7 @@ function base(policy: PolicyBlock, runSeed: number): Omit<CertificateInput, 'out
         { name: 'guards', duration_ms: 42000 },
         { name: 'final', duration_ms: 150000 },
       ],
+      resources: null,
     },
   };
 }

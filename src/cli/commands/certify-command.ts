@@ -31,6 +31,7 @@ export interface CertifyFlags {
   readonly batchSize?: string;
   readonly device?: string;
   readonly threads?: string;
+  readonly maxMemory?: string;
   readonly allowNetwork?: boolean;
   readonly cacheDir?: string;
   readonly baselineEval?: string;
@@ -95,6 +96,7 @@ export async function flagsToConfig(flags: CertifyFlags, cwd: string): Promise<P
     ...(flags.batchSize === undefined ? {} : { batch_size: flags.batchSize === 'auto' ? 'auto' : integer('batch-size', flags.batchSize) }),
     ...(flags.device === undefined ? {} : { device: flags.device }),
     ...(flags.threads === undefined ? {} : { threads: integer('threads', flags.threads) }),
+    ...(flags.maxMemory === undefined ? {} : { max_memory: /^\d+$/.test(flags.maxMemory) ? Number(flags.maxMemory) : flags.maxMemory }),
     ...(flags.allowNetwork === true ? { allow_network: true } : {}),
     ...(flags.cacheDir === undefined ? {} : { cache_dir: flags.cacheDir }),
     ...(flags.baselineEval === undefined ? {} : { baseline_eval: flags.baselineEval }),

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statfsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadModel, type LoadedModel } from '../../adapters/index.js';
-import { loadConfigFile, mergeConfig, resolvePolicy, coverageShortfall, type RunConfigFile } from '../../core/index.js';
+import { loadConfigFile, mergeConfig, resolvePolicy, coverageShortfall, describeMemoryPlan, formatBytes, parseRunConfigFile, planRunMemory, resolveRunConfig, type RunConfigFile } from '../../core/index.js';
 import { DOCTOR_FINDINGS, isInvarlockError, type DoctorFindingCode } from '../../errors/index.js';
 import { loadDataset, loadOrt, parseDatasetSpec, probeCudaProviderLibraries, type DeviceRequest } from '../../eval/index.js';
 import { homedir } from 'node:os';
@@ -25,6 +25,7 @@ export interface DoctorFlags {
   readonly finalN?: string;
   readonly allowNetwork?: boolean;
   readonly cacheDir?: string;
+  readonly maxMemory?: string;
   readonly json?: boolean;
 }
 
@@ -152,6 +153,7 @@ export async function diagnose(flags: DoctorFlags, cwd: string, env: NodeJS.Proc
     merged = null;
   }
   if (baselineRef === undefined) checked.push('baseline: none given (--baseline or a config file), so no model was checked');
+  if (baseline !== null && merged !== null) memoryFindings(merged, baseline, findings);
   const tier = merged?.tier ?? 'balanced';
   const profile = merged?.profile ?? 'ci';
   const policy = resolvePolicy({ tier, profile });
@@ -195,6 +197,22 @@ export async function diagnose(flags: DoctorFlags, cwd: string, env: NodeJS.Proc
   const count = (s: DoctorFinding['severity']) => findings.filter((f) => f.severity === s).length;
   const errors = count('error');
   return { format_version: 1, summary: { errors, warnings: count('warning'), notes: count('note') }, findings, checked, exit_code: errors > 0 ? 1 : 0 };
+}
+
+/** What certify's memory planner would choose for this baseline and budget (a run with no edit or subject plans as an edit). */
+function memoryFindings(merged: Partial<RunConfigFile>, baseline: LoadedModel, findings: DoctorFinding[]): void {
+  let plan;
+  try {
+    const withMode = merged.edit === undefined && merged.subjects === undefined && merged.subject_lora === undefined ? { ...merged, edit: { name: 'quant_rtn' } } : merged;
+    plan = planRunMemory(resolveRunConfig(parseRunConfigFile(withMode, 'doctor'), 'doctor'), baseline);
+  } catch {
+    // an invalid configuration is already a D_CONFIG_INVALID finding
+    return;
+  }
+  findings.push(finding('D_MEMORY_PLAN', describeMemoryPlan(plan), 'max_memory'));
+  if (!plan.fits) {
+    findings.push(finding('D_MEMORY_SHORT', `the run needs about ${formatBytes(plan.minimumBytes)} at batch 1 with one worker; ${plan.budget.source === 'max_memory' ? '--max-memory allows' : 'the machine has free'} ${formatBytes(plan.budget.bytes)}`, 'max_memory', `Give at least ${formatBytes(plan.minimumBytes)}.`));
+  }
 }
 
 /** `invarlock doctor [--json]`: exit 1 when any finding is an error. */

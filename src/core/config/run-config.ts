@@ -5,6 +5,7 @@ import { compileSchema, type ProfileName, type TierName } from '../../contracts/
 import type { EditName } from '../../edits/index.js';
 import type { DeviceRequest } from '../../eval/index.js';
 import { InvarlockError } from '../../errors/index.js';
+import { parseByteSize } from '../resources/byte-size.js';
 
 /** The config file / flag / input record exactly as contracts/config.schema.json describes it. */
 export interface RunConfigFile {
@@ -30,6 +31,7 @@ export interface RunConfigFile {
   readonly batch_size?: 'auto' | number;
   readonly device?: DeviceChoice;
   readonly threads?: number;
+  readonly max_memory?: string | number;
   readonly allow_network?: boolean;
   readonly cache_dir?: string;
   readonly baseline_eval?: string;
@@ -87,6 +89,8 @@ export interface RunConfig {
   readonly device: DeviceChoice;
   /** 0 lets onnxruntime choose. */
   readonly threads: number;
+  /** `--max-memory` in bytes; null: the machine's free memory (see core/resources). */
+  readonly maxMemoryBytes: number | null;
   readonly allowNetwork: boolean;
   readonly cacheDir: string | null;
   readonly baselineEval: string | null;
@@ -185,6 +189,7 @@ export function resolveRunConfig(file: RunConfigFile, source = 'config'): RunCon
     batchSize: file.batch_size ?? CONFIG_DEFAULTS.batch_size,
     device: file.device ?? CONFIG_DEFAULTS.device,
     threads: file.threads ?? CONFIG_DEFAULTS.threads,
+    maxMemoryBytes: file.max_memory === undefined ? null : parseByteSize(file.max_memory, 'max_memory'),
     allowNetwork: file.allow_network ?? CONFIG_DEFAULTS.allow_network,
     cacheDir: file.cache_dir ?? null,
     baselineEval: file.baseline_eval ?? null,

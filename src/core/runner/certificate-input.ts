@@ -61,6 +61,15 @@ export async function certificateInput(ctx: RunContext, baseline: BaselineRun, m
       finished_at: finishedAt.toISOString(),
       duration_ms: Math.max(0, finishedAt.getTime() - ctx.startedAt.getTime()),
       stages: [...ctx.timer.stages],
+      resources: {
+        budget_bytes: ctx.memory.budget.bytes,
+        budget_source: ctx.memory.budget.source,
+        estimate_bytes: Math.round(ctx.memory.estimateBytes),
+        batch_size: ctx.memory.batchSize,
+        workers: ctx.memory.workers,
+        chunk_bytes: ctx.memory.chunkBytes,
+        prepack: ctx.memory.prepack,
+      },
     },
   };
 }

@@ -24,12 +24,14 @@ export function openScorer(ctx: RunContext, model: ScoringModel, taps: readonly 
     taps: taps.filter((t) => t.graph === 'main').map((t) => t.value),
     encoderTaps: taps.filter((t) => t.graph === 'encoder').map((t) => t.value),
     onFallback: (message) => ctx.onEvent({ type: 'warning', id: 'cuda_fallback', message }),
+    prepack: ctx.memory.prepack,
+    chunkBytes: ctx.memory.chunkBytes,
   });
 }
 
 /** Progress context of a scoring pass. */
 export function progressOf(ctx: RunContext, stage: ArmProgress['stage'], subject: string | null, arm: ArmProgress['arm']): ArmProgress {
-  return { stage, subject, model: subject === null ? 'baseline' : 'subject', arm, onEvent: ctx.onEvent, batchSize: ctx.config.batchSize, signal: ctx.options.signal };
+  return { stage, subject, model: subject === null ? 'baseline' : 'subject', arm, onEvent: ctx.onEvent, batchSize: ctx.memory.batchSize, signal: ctx.options.signal };
 }
 
 /** How the runner opens a model reference (the baseline, a compared subject). */
@@ -115,7 +117,7 @@ export async function certifySubject(ctx: RunContext, baseline: BaselineRun, sub
           preview: variance.preview,
           previewLosses: lossesOfScores(partial.preview!),
           session: { device: config.device, threads: config.threads, onFallback: (message) => onEvent({ type: 'warning', id: 'cuda_fallback', message }) },
-          progress: { subject: label, onEvent, batchSize: config.batchSize, signal: ctx.options.signal },
+          progress: { subject: label, onEvent, batchSize: ctx.memory.batchSize, signal: ctx.options.signal },
           guardedSession: 'keep',
         });
         sessions.guarded = ve.guardedScorer;

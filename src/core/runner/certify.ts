@@ -16,6 +16,7 @@ import { buildCertificate, type Certificate } from '../../report/index.js';
 import type { RunConfig } from '../config/index.js';
 import type { RunEventListener } from '../events/index.js';
 import type { Policy } from '../policy/index.js';
+import { assertPlanFits } from '../resources/index.js';
 import { activationTapsOf, type ActivationTap } from './activation-taps.js';
 import { lossesOf, makeBaselineEvaluation, readBaselineEvaluation, reuseMismatch, type BaselineEvalKey, type BaselineEvaluation } from './baseline-evaluation.js';
 import { certifySubject, openOptionsOf, openScorer, progressOf } from './certify-subject.js';
@@ -28,6 +29,7 @@ import { guardsReadWeights, weightStatsOptionsOf } from './run-guards.js';
 import { resolveRunPolicy } from './run-policy.js';
 import { scoringModelOf, type SubjectSpec } from './run-records.js';
 import { objectiveFor } from './select-objective.js';
+import { describeMemoryPlan, planRunMemory } from './run-memory.js';
 import { makeShardPartial, type ShardPartial } from './shard-partial.js';
 import { StageTimer } from './stage-timer.js';
 
@@ -73,7 +75,11 @@ export async function certify(config: RunConfig, options: CertifyOptions): Promi
   const objective = objectiveFor(opened.model, config.metric);
   const policy = resolveRunPolicy(config, onEvent, objective.floors);
   const seeds = seedsOf(config.seed, policy);
-  const pool = await createKernelPool({ mode: 'auto' });
+  // before any session exists: a run that cannot fit stops here, with what it needs
+  const memory = planRunMemory(config, opened.model);
+  assertPlanFits(memory, config.baseline);
+  onEvent({ type: 'info', message: describeMemoryPlan(memory) });
+  const pool = await createKernelPool({ mode: 'auto', size: memory.workers });
   try {
     const evaluation = await timer.run('prepare', null, objective.unit, () =>
       objective.prepare({
@@ -87,7 +93,7 @@ export async function certify(config: RunConfig, options: CertifyOptions): Promi
         ...(options.accessToken === undefined ? {} : { accessToken: options.accessToken }),
       }),
     );
-    const ctx: RunContext = { config, policy, seeds, objective, evaluation, options, onEvent, timer, pool, startedAt, clock };
+    const ctx: RunContext = { config, policy, seeds, objective, evaluation, options, onEvent, timer, pool, memory, startedAt, clock };
     const scored = await timer.run('preview', null, `baseline: preview and final ${objective.unit}`, () => evaluateBaseline(ctx, opened));
     const evaluated = await measureBaselineWeights(ctx, opened, scored);
     const subjects: { label: string; spec: SubjectSpec }[] =

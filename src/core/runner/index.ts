@@ -2,3 +2,4 @@ export { certify, type CertifyOptions, type CertifyRun, type SubjectCertificate 
 export { readBaselineEvaluation, type BaselineEvaluation, type BaselineEvalKey } from './baseline-evaluation.js';
 export { aggregateShards, shardWindows, type ShardPartial, type ShardSpec } from './shard-partial.js';
 export { TOOL_VERSION } from './provenance.js';
+export { describeMemoryPlan, planRunMemory } from './run-memory.js';

@@ -2,6 +2,7 @@ import type { KernelPool, RmtModuleMeasurement, WeightMeasurements } from '../..
 import type { RunConfig } from '../config/index.js';
 import type { RunEventListener } from '../events/index.js';
 import type { Policy } from '../policy/index.js';
+import type { MemoryPlan } from '../resources/index.js';
 import type { ArmScores, Evaluation, Objective } from './objective.js';
 import type { OpenedModel } from './open-model.js';
 import type { seedsOf } from './provenance.js';
@@ -34,6 +35,8 @@ export interface RunContext {
   readonly onEvent: RunEventListener;
   readonly timer: StageTimer;
   readonly pool: KernelPool;
+  /** What the memory planner chose (batch size, workers, chunks, pre-packing) for the run's budget. */
+  readonly memory: MemoryPlan;
   readonly startedAt: Date;
   readonly clock: () => Date;
 }

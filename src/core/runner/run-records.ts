@@ -85,7 +85,8 @@ export function lastSegment(reference: string): string {
  * reused baseline evaluation (reuse requires equal hashes, so the numbers are the same).
  */
 export function configRecord(config: RunConfig): JsonValue {
-  const { outputDir: _out, cacheDir: _cache, baselineEval: _reuse, metric, ...measured } = config;
+  // the memory budget decides how a run is carried out (batches, workers), not what it measures
+  const { outputDir: _out, cacheDir: _cache, baselineEval: _reuse, maxMemoryBytes: _memory, metric, ...measured } = config;
   // the default metric is left out, so certificates of perplexity runs read as before `metric` existed
   return JSON.parse(JSON.stringify(metric === 'perplexity' ? measured : { ...measured, metric })) as JsonValue;
 }

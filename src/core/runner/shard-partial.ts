@@ -125,6 +125,8 @@ export function aggregateShards(partials: readonly ShardPartial[]): CertificateI
       finished_at: finished,
       duration_ms: Math.max(0, Date.parse(finished) - Date.parse(started)),
       stages: partials.flatMap((p) => p.input.timing.stages.map((s) => ({ name: `shard${p.shard.index}:${s.name}`, duration_ms: s.duration_ms }))),
+      // shards ran on different machines: the first shard's plan stands for them
+      resources: first.input.timing.resources ?? null,
     },
   };
 }

@@ -15,6 +15,13 @@ export interface SessionOptions {
   readonly externalDataFolder?: string;
   /** Names the model in error messages. */
   readonly source: string;
+  /**
+   * Let onnxruntime pre-pack weights (its default: faster MatMuls, and a packed copy of each
+   * weight). Off, the session keeps only the mapped file pages, but the sums run in another order
+   * and losses differ in the last digits, so only the memory planner turns it off, when a run
+   * cannot fit otherwise (bench/RESULTS.md "Scale"). @default true
+   */
+  readonly prepack?: boolean;
 }
 
 /** A created session and the provider it runs on. */
@@ -66,7 +73,12 @@ export async function createRuntimeSession(
         interOpNumThreads: 1,
         // fatal only: onnxruntime prints its own errors to stderr otherwise; we report them ourselves
         logSeverityLevel: 4,
-        ...(options.externalDataFolder === undefined ? {} : { extra: { session: { model_external_initializers_file_folder_path: options.externalDataFolder } } }),
+        extra: {
+          session: {
+            ...(options.externalDataFolder === undefined ? {} : { model_external_initializers_file_folder_path: options.externalDataFolder }),
+            ...(options.prepack === false ? { disable_prepacking: '1' } : {}),
+          },
+        },
       });
       return { session, provider };
     } catch (error) {

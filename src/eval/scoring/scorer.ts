@@ -45,6 +45,10 @@ export interface ScorerOptions {
   readonly onFallback?: (reason: string) => void;
   /** Where the data file of a model with replaced tensors is written (removed once the session holds it). @default os.tmpdir() */
   readonly scratchDir?: string;
+  /** onnxruntime pre-packs weights (see `SessionOptions.prepack`). @default true */
+  readonly prepack?: boolean;
+  /** Largest read when unchanged tensors are copied into the scratch data file. @default 64 MiB */
+  readonly chunkBytes?: number;
 }
 
 /** A sequence to score: ids, and which positions count (see `EvalWindow`). */
@@ -208,7 +212,7 @@ async function openGraphSession(
   },
   surgery: GraphSurgery,
   runtime: { readonly device: DeviceRequest; readonly threads: number },
-  options: Pick<ScorerOptions, 'scratchDir' | 'onFallback'>,
+  options: Pick<ScorerOptions, 'scratchDir' | 'onFallback' | 'prepack' | 'chunkBytes'>,
 ): ReturnType<typeof createRuntimeSession> {
   const replace = graph.replace ?? [];
   let scratch: string | undefined;
@@ -228,8 +232,13 @@ async function openGraphSession(
       replace,
       ...(scratch === undefined ? {} : { scratchDirectory: scratch }),
       ...(graph.inlineBranch === undefined ? {} : { inlineBranch: graph.inlineBranch }),
+      ...(options.chunkBytes === undefined ? {} : { copyChunkBytes: options.chunkBytes }),
     });
-    return await createRuntimeSession(written.bytes, { device: runtime.device, threads: runtime.threads, externalDataFolder: written.folder, source: graph.source }, options.onFallback);
+    return await createRuntimeSession(
+      written.bytes,
+      { device: runtime.device, threads: runtime.threads, externalDataFolder: written.folder, source: graph.source, ...(options.prepack === undefined ? {} : { prepack: options.prepack }) },
+      options.onFallback,
+    );
   } finally {
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   }

@@ -9,7 +9,7 @@ import { serializeCertificate, type Certificate } from '../../../src/report/inde
 import { GPT2, runConfig } from './runner-fixtures.js';
 
 const RUN_TIMEOUT = 180_000;
-const FIXED_TIMING: Certificate['timing'] = { started_at: '2000-01-01T00:00:00.000Z', finished_at: '2000-01-01T00:00:00.000Z', duration_ms: 0, stages: [] };
+const FIXED_TIMING: Certificate['timing'] = { started_at: '2000-01-01T00:00:00.000Z', finished_at: '2000-01-01T00:00:00.000Z', duration_ms: 0, stages: [], resources: null };
 
 /** The certificate's bytes with the only block outside the digest replaced by a constant. */
 function bytesWithoutTiming(cert: Certificate): string {
