@@ -35,6 +35,7 @@ export type {
   SharedTensor,
   SnapshotOptions,
   SnapshotRegion,
+  ThresholdFamily,
   WeightFamily,
   WeightFormat,
   WeightNaming,
@@ -56,6 +57,7 @@ export { parseModelConfig, readModelConfig } from './config/model-config.js';
 export { parseGenaiConfig, readGenaiConfig } from './config/genai-config.js';
 
 // Interfaces, description and weights
+export { THRESHOLD_FAMILY, WEIGHT_FAMILIES } from './interfaces/classify-module.js';
 export { hasBundledInterface, inferredInterface, listBundledInterfaces, resolveModelInterface, type ResolveInterfaceOptions } from './interfaces/interface-table.js';
 export { mapModelWeights, namingOf, type MappedWeights, type MapWeightsOptions } from './weights/map-weights.js';
 export { describeModel, sharedTensors, summarizeQuantization } from './describe/describe-model.js';

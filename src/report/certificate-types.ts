@@ -9,7 +9,7 @@
  * Units: ratios are unitless; Δ is log-loss in nats per scored token (perplexity kinds) or
  * percentage points (accuracy); durations are milliseconds; hashes are lowercase hex sha256.
  */
-import type { AdapterName } from '../adapters/index.js';
+import type { AdapterName, ThresholdFamily, WeightFamily } from '../adapters/index.js';
 import type { ProfileName, TierName } from '../contracts/index.js';
 import type { EditName } from '../edits/index.js';
 import type { GateThresholds } from '../stats/index.js';
@@ -35,8 +35,8 @@ export type GateName =
   | 'coverage'
   | 'run';
 
-/** Weight family, by role in the model interface. */
-export type Family = 'attn' | 'ffn' | 'embed' | 'other';
+/** Weight family, by role in the model interface (the adapters' vocabulary; `experts` only in mixture-of-experts models). */
+export type Family = WeightFamily;
 
 /** Primary metric kind, one per adapter family. */
 export type MetricKind = 'ppl_causal' | 'ppl_mlm' | 'ppl_seq2seq' | 'accuracy';
@@ -69,13 +69,8 @@ export type QuantizationFormat =
 /** A closed interval `[low, high]`. */
 export type Interval = readonly [number, number];
 
-/** A value per weight family. */
-export interface PerFamily {
-  readonly attn: number;
-  readonly ffn: number;
-  readonly embed: number;
-  readonly other: number;
-}
+/** A value per weight family the tiers set thresholds for (`experts` are held to `ffn`'s: `THRESHOLD_FAMILY`). */
+export type PerFamily = Readonly<Record<ThresholdFamily, number>>;
 
 /** One line of why the verdict is not a plain pass. */
 export interface VerdictReason {

@@ -6,10 +6,9 @@ import type {
   SpectralMeasurements,
   VarianceMeasurements,
 } from '../../guards/index.js';
-import type { Family, GuardBlock, Guards, Violation } from '../../report/index.js';
+import { WEIGHT_FAMILIES as FAMILIES } from '../../adapters/index.js';
+import type { GuardBlock, Guards, Violation } from '../../report/index.js';
 import type * as Cert from '../../report/index.js';
-
-const FAMILIES: readonly Family[] = ['attn', 'ffn', 'embed', 'other'];
 
 /** A number, or null when not finite: the certificate never holds NaN or Infinity. */
 function finite(value: number | null | undefined): number | null {

@@ -39,6 +39,9 @@ const FIXTURES = [
   'gpt2-fused-int2',
   'gpt2-ortopt',
   'ort-genai-tiny-random-gpt2',
+  'mixtral-tiny',
+  'mixtral-tiny-int8-qdq',
+  'mixtral-tiny-int2',
   'unknown-arch',
   'unknown-arch-int8-qdq',
   'unknown-arch-int2',
@@ -97,6 +100,8 @@ describe('weights pair across exporters and quantized twins', () => {
     ['llama-dynamo', 'llama-dynamo-int2'],
     ['llama-genai', 'llama-genai-int8'],
     ['llama-genai', 'llama-genai-int2'],
+    ['mixtral-tiny', 'mixtral-tiny-int8-qdq'],
+    ['mixtral-tiny', 'mixtral-tiny-int2'],
     ['unknown-arch', 'unknown-arch-int8-qdq'],
     ['unknown-arch', 'unknown-arch-int2'],
   ])('%s with %s: every weight paired, same role and shape, same structure hash', async (baseline, subject) => {

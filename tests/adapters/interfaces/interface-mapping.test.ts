@@ -27,7 +27,7 @@ describe('model interfaces', () => {
     it.each(['onnx-matmul', 'fqn', 'genai', 'matmulnbits', 'qdq-int8'] as const)('maps every weight of a %s export to its role, layer and [out, in] shape', (naming) => {
       const { records, expected } = resolveSynthetic(modelType, naming);
       expect(summary(records)).toEqual(summary(expected));
-      for (const record of records) expect(record.family).toBe({ q: 'attn', k: 'attn', v: 'attn', o: 'attn', qkv: 'attn', up: 'ffn', gate: 'ffn', gate_up: 'ffn', down: 'ffn', embed_tokens: 'embed', embed_positions: 'embed', lm_head: 'other', norm: 'other', other: 'other' }[record.role]);
+      for (const record of records) expect(record.family).toBe({ q: 'attn', k: 'attn', v: 'attn', o: 'attn', qkv: 'attn', up: 'ffn', gate: 'ffn', gate_up: 'ffn', down: 'ffn', router: 'other', expert_gate: 'experts', expert_up: 'experts', expert_down: 'experts', embed_tokens: 'embed', embed_positions: 'embed', lm_head: 'other', norm: 'other', other: 'other' }[record.role]);
     });
 
     it('gives an fp32 export and its int4 and int8 twins the same keys and shapes', () => {

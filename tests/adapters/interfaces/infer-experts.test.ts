@@ -1,0 +1,42 @@
+/**
+ * Structural inference of a mixture-of-experts block (issue #11 §3): with no interface at all, the
+ * mixtral-tiny graph's router (the small [n_experts, hidden] matrix whose output goes to Softmax/TopK)
+ * is `router` and the many same-shaped matrices beside it are each expert's gate/up/down, keyed by
+ * expert — the same roles, blocks and expert order the bundled mixtral interface gives from the names.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { indexModel } from '../../../src/onnx/index.js';
+import { inferWeights } from '../../../src/adapters/weights/resolve-weights.js';
+import { MODELS } from '../../core/runner/runner-fixtures.js';
+
+interface TruthWeight {
+  readonly key: string;
+  readonly role: string;
+  readonly family: string;
+  readonly layer: number | null;
+  readonly consumer: string;
+}
+
+describe('structural inference of mixture-of-experts blocks', () => {
+  for (const name of ['mixtral-tiny', 'mixtral-tiny-int8-qdq', 'mixtral-tiny-int2']) {
+    it(`${name}: router and experts by structure equal the named truth, expert by expert`, () => {
+      const index = indexModel(readFileSync(join(MODELS, name, 'model.onnx')), { source: name });
+      const inferred = inferWeights([{ role: 'main', index }]);
+      const truth = (JSON.parse(readFileSync(join(MODELS, name, 'FIXTURE.json'), 'utf8')) as { describe: { weights: TruthWeight[] } }).describe.weights;
+      expect(inferred.map((w) => ({ consumer: w.consumer.node, role: w.role, family: w.family, layer: w.layer }))).toEqual(
+        truth.map((w) => ({ consumer: w.consumer, role: w.role, family: w.family, layer: w.layer })),
+      );
+      // The inferred key carries the expert index the name has (`…experts.2.w3` → `layers.0.experts.2.expert_up`).
+      for (const w of inferred.filter((r) => r.family === 'experts')) {
+        const expert = /experts\.(\d+)\./.exec(truth.find((t) => t.consumer === w.consumer.node)!.key)![1];
+        expect(w.key).toBe(`layers.${w.layer}.experts.${expert}.${w.role}`);
+      }
+      expect(inferred.filter((w) => w.role === 'router').map((w) => [w.rows, w.cols])).toEqual([
+        [4, 64],
+        [4, 64],
+      ]);
+    });
+  }
+});
