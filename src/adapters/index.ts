@@ -62,7 +62,7 @@ export { hasBundledInterface, inferredInterface, listBundledInterfaces, resolveM
 export { mapModelWeights, namingOf, type MappedWeights, type MapWeightsOptions } from './weights/map-weights.js';
 export { describeModel, sharedTensors, summarizeQuantization } from './describe/describe-model.js';
 export { structureHash } from './describe/structure-hash.js';
-export { iterateWeights, readWeight, readWeights } from './weights/read-weights.js';
+export { iterateWeights, quantizedBits, readWeight, readWeights } from './weights/read-weights.js';
 export { WRITE_WEIGHTS_DEFAULTS, graphFiles, weightReplacements, writeWeights, type WeightReplacement, type WeightReplacements, type WriteWeightsOptions } from './weights/write-weights.js';
 export { pairWeights, type WeightPair } from './weights/pair-weights.js';
 export { restoreSnapshot, SNAPSHOT_DEFAULTS, takeSnapshot } from './snapshot/take-snapshot.js';

@@ -70,6 +70,8 @@ export interface InvariantsSide {
   readonly paramCount?: number;
   /** Lines of the logical structure hash; default: `role:layer:rows×cols` of every weight (see `structureHashOf`). */
   readonly structureLines?: readonly string[];
+  /** Bits of each weight stored quantized (QDQ int8 → 8, MatMulNBits → its `bits`), by key; float weights absent. */
+  readonly quantizedBits?: ReadonlyMap<string, number>;
 }
 
 /** Input of the invariants guard: both models, paired by `WeightMatrix.key`. */

@@ -1,4 +1,4 @@
-import type { LoadedModel } from '../../adapters/index.js';
+import { quantizedBits, type LoadedModel } from '../../adapters/index.js';
 import type { WeightMatrix } from '../../edits/index.js';
 import {
   evaluateInvariants,
@@ -61,7 +61,8 @@ export async function runGuards(input: RunGuardsInput): Promise<GuardOutcomes> {
           evaluateInvariants(
             {
               baseline: { weights: baseline.weights, tokenizerHash: baseline.tokenizerHash },
-              subject: { weights: subject.weights, tokenizerHash: subject.tokenizerHash },
+              // A quantized subject's tie may be stored as two copies quantized apart (see the invariants guard).
+              subject: { weights: subject.weights, tokenizerHash: subject.tokenizerHash, quantizedBits: quantizedBits(subject.model) },
             },
             invariantsPolicyOf(policy, config.guards.invariants),
           ),
