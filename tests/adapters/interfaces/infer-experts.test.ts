@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { indexModel } from '../../../src/onnx/index.js';
+import { buildModel, indexModel } from '../../../src/onnx/index.js';
+import { mapModelWeights } from '../../../src/adapters/index.js';
 import { inferWeights } from '../../../src/adapters/weights/resolve-weights.js';
 import { MODELS } from '../../core/runner/runner-fixtures.js';
 
@@ -39,4 +40,32 @@ describe('structural inference of mixture-of-experts blocks', () => {
       ]);
     });
   }
+});
+
+describe('onnxruntime MoE / QMoE contrib ops', () => {
+  it('are named in an interface_incomplete warning: their 3-D expert tensors are not read, so nothing guards them', () => {
+    const [E, H, I] = [4, 8, 16];
+    const f32 = (name: string, dims: number[]) => ({ name, dataType: 'FLOAT' as const, dims, values: new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.01) });
+    const bytes = buildModel({
+      opsetImports: [
+        { domain: '', version: 17 },
+        { domain: 'com.microsoft', version: 1 },
+      ],
+      graph: {
+        nodes: [
+          { opType: 'Gather', name: '/model/embed_tokens/Gather', inputs: ['model.embed_tokens.weight', 'input_ids'], outputs: ['h'] },
+          { opType: 'MatMul', name: '/model/layers.0/block_sparse_moe/gate/MatMul', inputs: ['h', 'router'], outputs: ['probs'] },
+          { opType: 'MoE', domain: 'com.microsoft', name: '/model/layers.0/block_sparse_moe/MoE', inputs: ['h', 'probs', 'fc1', '', 'fc2'], outputs: ['logits'], attributes: [{ name: 'k', kind: 'int', value: 2 }] },
+        ],
+        initializers: [f32('model.embed_tokens.weight', [32, H]), f32('router', [H, E]), f32('fc1', [E, 2 * I, H]), f32('fc2', [E, H, I])],
+        inputs: [{ name: 'input_ids', elemType: 'INT64', shape: ['batch', 'seq'] }],
+        outputs: [{ name: 'logits', elemType: 'FLOAT', shape: ['batch', 'seq', H] }],
+      },
+    }).modelBytes;
+    const mapped = mapModelWeights([{ role: 'main', index: indexModel(bytes, { source: 'moe.onnx' }) }], { modelType: 'mixtral_contrib' });
+    expect(mapped.warnings.filter((w) => w.code === 'interface_incomplete').map((w) => w.message)).toContain(
+      "MoE node '/model/layers.0/block_sparse_moe/MoE': its experts (fc1, fc2) are 3-D tensors invarlock does not read; no guard measures them and no edit reaches them",
+    );
+    expect(mapped.weights.some((w) => w.family === 'experts')).toBe(false);
+  });
 });

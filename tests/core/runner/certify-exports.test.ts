@@ -117,9 +117,28 @@ describe('a TorchScript Llama pairs with its dynamo and genai-builder exports', 
   });
 });
 
+describe.each(['gpt2-mha', 'gpt2-biasgelu'])('the %s contrib-op graph certifies against itself', (name) => {
+  let run: CertifyRun;
+  beforeAll(async () => {
+    run = await certify(runConfig({ baseline: join(MODELS, name), subjects: [{ label: 'self', model: join(MODELS, name) }] }, name), { cwd: process.cwd() });
+    for (const s of run.subjects) console.log(summary(`${name} vs ${s.label}`, s.certificate));
+  }, RUN_TIMEOUT);
+
+  it('ratio exactly 1, CI [1, 1], every weight guard evaluated and passing, qkv and MLP measured in each of the 3 blocks', () => {
+    const cert = subject(run, 'self');
+    expect(cert.verdict.status).toBe('pass');
+    expect(cert.primary_metric.ratio).toBe(1);
+    expect(cert.primary_metric.ratio_ci).toEqual([1, 1]);
+    for (const g of ['invariants', 'spectral', 'rmt'] as const) expect(cert.guards[g], g).toMatchObject({ status: 'pass', evaluated: true, violations: [] });
+    const modules = cert.guards.spectral.measurements!.modules;
+    expect(modules.filter((m) => m.family === 'attn')).toHaveLength(6);
+    expect(modules.filter((m) => m.family === 'ffn')).toHaveLength(6);
+  });
+});
+
 describe('a TorchScript baseline pairs with other exporters of the same weights', () => {
   let run: CertifyRun;
-  const others = ['gpt2-noscope', 'gpt2-dynamo', 'gpt2-fused', 'gpt2-ortopt'] as const;
+  const others = ['gpt2-noscope', 'gpt2-dynamo', 'gpt2-fused', 'gpt2-ortopt', 'gpt2-mha', 'gpt2-biasgelu'] as const;
   beforeAll(async () => {
     run = await certify(runConfig({ baseline: GPT2, subjects: others.map((label) => ({ label, model: join(MODELS, label) })) }, 'cross-exporter'), { cwd: process.cwd() });
     for (const s of run.subjects) console.log(summary(`gpt2-tiny vs ${s.label}`, s.certificate));
