@@ -12,13 +12,8 @@ import { mapModelWeights } from '../../../src/adapters/index.js';
 import { inferWeights } from '../../../src/adapters/weights/resolve-weights.js';
 import { MODELS } from '../../core/runner/runner-fixtures.js';
 
-interface TruthWeight {
-  readonly key: string;
-  readonly role: string;
-  readonly family: string;
-  readonly layer: number | null;
-  readonly consumer: string;
-}
+/** The fields of a FIXTURE.json `describe.weights` entry this test reads. */
+type TruthWeight = Readonly<Record<'key' | 'role' | 'family' | 'consumer', string> & { layer: number | null }>;
 
 describe('structural inference of mixture-of-experts blocks', () => {
   for (const name of ['mixtral-tiny', 'mixtral-tiny-int8-qdq', 'mixtral-tiny-int2']) {

@@ -43,6 +43,18 @@ function subject(run: CertifyRun, label: string): Certificate {
   return found.certificate;
 }
 
+/** A model against itself: pass, ratio exactly 1, CI [1, 1], every weight guard passing, `attn` and `ffn` spectral modules counted. */
+function expectSelfCertified(cert: Certificate, counts: { readonly attn: number; readonly ffn: number }): void {
+  expect(cert.verdict.status).toBe('pass');
+  expect(cert.primary_metric.ratio).toBe(1);
+  expect(cert.primary_metric.ratio_ci).toEqual([1, 1]);
+  for (const g of ['invariants', 'spectral', 'rmt'] as const) expect(cert.guards[g], g).toMatchObject({ status: 'pass', evaluated: true, violations: [] });
+  // 3 blocks × (qkv, o | q, k, v, o) and (up, down | gate, up, down): both families measured in every block
+  const modules = cert.guards.spectral.measurements!.modules;
+  expect(modules.filter((m) => m.family === 'attn')).toHaveLength(counts.attn);
+  expect(modules.filter((m) => m.family === 'ffn')).toHaveLength(counts.ffn);
+}
+
 function summary(label: string, cert: Certificate): string {
   const pm = cert.primary_metric;
   const guards = (['invariants', 'spectral', 'rmt'] as const).map((g) => `${g}=${cert.guards[g].status}`).join(' ');
@@ -63,14 +75,8 @@ describe.each(PATTERNS)('certify the $base export pattern', (pattern) => {
 
   it('against itself: ratio exactly 1, CI [1, 1], every weight guard evaluated and passing on every block', () => {
     const cert = subject(run, 'self');
-    expect(cert.verdict.status).toBe('pass');
-    expect(cert.primary_metric.ratio).toBe(1);
-    expect(cert.primary_metric.ratio_ci).toEqual([1, 1]);
-    for (const g of ['invariants', 'spectral', 'rmt'] as const) expect(cert.guards[g], g).toMatchObject({ status: 'pass', evaluated: true, violations: [] });
+    expectSelfCertified(cert, pattern);
     const modules = cert.guards.spectral.measurements!.modules;
-    // 3 blocks × (qkv, o | q, k, v, o) and (up, down | gate, up, down): both families measured in every block
-    expect(modules.filter((m) => m.family === 'attn')).toHaveLength(pattern.attn);
-    expect(modules.filter((m) => m.family === 'ffn')).toHaveLength(pattern.ffn);
     // A MoE: every expert's gate, up and down in every block, as one family; RMT taps each expert's output.
     expect(modules.filter((m) => m.family === 'experts')).toHaveLength(pattern.experts ?? 0);
     if ((pattern.experts ?? 0) > 0) {
@@ -125,14 +131,7 @@ describe.each(['gpt2-mha', 'gpt2-biasgelu'])('the %s contrib-op graph certifies 
   }, RUN_TIMEOUT);
 
   it('ratio exactly 1, CI [1, 1], every weight guard evaluated and passing, qkv and MLP measured in each of the 3 blocks', () => {
-    const cert = subject(run, 'self');
-    expect(cert.verdict.status).toBe('pass');
-    expect(cert.primary_metric.ratio).toBe(1);
-    expect(cert.primary_metric.ratio_ci).toEqual([1, 1]);
-    for (const g of ['invariants', 'spectral', 'rmt'] as const) expect(cert.guards[g], g).toMatchObject({ status: 'pass', evaluated: true, violations: [] });
-    const modules = cert.guards.spectral.measurements!.modules;
-    expect(modules.filter((m) => m.family === 'attn')).toHaveLength(6);
-    expect(modules.filter((m) => m.family === 'ffn')).toHaveLength(6);
+    expectSelfCertified(subject(run, 'self'), { attn: 6, ffn: 6 });
   });
 });
 
