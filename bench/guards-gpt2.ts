@@ -207,7 +207,7 @@ async function main(): Promise<void> {
     {
       deadband: 0.1,
       maxCaps: 5,
-      kappa: { ffn: 3.849, attn: 3.018, cross_attn: 3.018, embed: 1.05, other: 0 },
+      kappa: { ffn: 3.849, attn: 3.018, embed: 1.05, other: 0 },
       multipleTesting: { method: 'bh', alpha: 0.05, m: 4 },
       degeneracy: { stableRankWarn: 0.5, stableRankFatal: 0.25, normCollapseWarn: 0.25, normCollapseFatal: 0.1 },
     },

@@ -35,13 +35,14 @@ export type {
   SharedTensor,
   SnapshotOptions,
   SnapshotRegion,
+  ThresholdFamily,
   WeightFamily,
   WeightFormat,
   WeightNaming,
   WeightRecord,
   WeightRole,
 } from './types.js';
-export { ADAPTER_NAMES, NAMING_SOURCES, WEIGHT_FAMILIES } from './types.js';
+export { ADAPTER_NAMES, NAMING_SOURCES } from './types.js';
 
 // Adapters, selection and loading
 export { allAdapters, getAdapter } from './registry/adapters.js';
@@ -56,11 +57,12 @@ export { parseModelConfig, readModelConfig } from './config/model-config.js';
 export { parseGenaiConfig, readGenaiConfig } from './config/genai-config.js';
 
 // Interfaces, description and weights
+export { THRESHOLD_FAMILY, WEIGHT_FAMILIES } from './interfaces/classify-module.js';
 export { hasBundledInterface, inferredInterface, listBundledInterfaces, resolveModelInterface, type ResolveInterfaceOptions } from './interfaces/interface-table.js';
 export { mapModelWeights, namingOf, type MappedWeights, type MapWeightsOptions } from './weights/map-weights.js';
 export { describeModel, sharedTensors, summarizeQuantization } from './describe/describe-model.js';
 export { structureHash } from './describe/structure-hash.js';
-export { iterateWeights, readWeight, readWeights, weightStorageKey } from './weights/read-weights.js';
+export { iterateWeights, quantizedBits, readWeight, readWeights, weightStorageKey } from './weights/read-weights.js';
 export { WRITE_WEIGHTS_DEFAULTS, graphFiles, weightReplacements, writeWeights, type WeightReplacement, type WeightReplacements, type WriteWeightsOptions } from './weights/write-weights.js';
 export { pairWeights, type WeightPair } from './weights/pair-weights.js';
 export { restoreSnapshot, SNAPSHOT_DEFAULTS, takeSnapshot } from './snapshot/take-snapshot.js';

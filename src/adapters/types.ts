@@ -17,7 +17,11 @@ export type AdapterName = (typeof ADAPTER_NAMES)[number];
 /**
  * What a weight does in the model, from the model interface. `qkv` is a fused query/key/value
  * projection (GPT-2 `c_attn`, GPT-NeoX `query_key_value`), `gate_up` a fused gate+up projection
- * (Phi-3); `up`/`gate`/`down` are the MLP projections; `norm` a normalisation scale.
+ * (Phi-3); `up`/`gate`/`down` are the MLP projections; `norm` a normalisation scale. In a
+ * mixture-of-experts block, `router` is the small `[n_experts, hidden]` matrix that scores the
+ * experts (Mixtral `block_sparse_moe.gate`), and `expert_gate`/`expert_up`/`expert_down` are one
+ * routed expert's projections (Mixtral `w1`/`w3`/`w2`); a shared expert that every token runs
+ * (Qwen2-MoE `shared_expert`) is a dense MLP and keeps `up`/`gate`/`down`.
  */
 export type WeightRole =
   | 'embed_tokens'
@@ -31,6 +35,10 @@ export type WeightRole =
   | 'gate'
   | 'gate_up'
   | 'down'
+  | 'router'
+  | 'expert_gate'
+  | 'expert_up'
+  | 'expert_down'
   | 'lm_head'
   | 'norm'
   | 'other';
@@ -68,14 +76,20 @@ export interface SharedTensor {
 }
 
 /**
- * Guard families, in report order: `attn` (q/k/v/qkv/o of self-attention), `cross_attn` (the same
- * roles in an encoder–decoder's cross-attention: it reads the encoder's states, so its spectra and
- * activations are judged apart from self-attention's), `ffn` (up/gate/gate_up/down), `embed`,
- * `other` (lm_head, norms, unmapped).
+ * Guard family of a weight: `attn` (q/k/v/qkv/o of self-attention), `cross_attn` (the same roles
+ * in an encoder–decoder's cross-attention: it reads the encoder's states, so its spectra and
+ * activations are judged apart from self-attention's), `ffn` (the dense MLP: up/gate/gate_up/down),
+ * `experts` (routed experts' projections), `embed`, `other` (lm_head, norms, MoE routers, unmapped).
  */
-export const WEIGHT_FAMILIES = ['attn', 'cross_attn', 'ffn', 'embed', 'other'] as const;
-/** Guard family of a weight. */
-export type WeightFamily = (typeof WEIGHT_FAMILIES)[number];
+export type WeightFamily = 'attn' | 'cross_attn' | 'ffn' | 'experts' | 'embed' | 'other';
+
+/**
+ * The families the tier policy sets thresholds for (κ, ε in contracts/tiers.json). `experts` and
+ * `cross_attn` are not among them: each expert is an FFN and cross-attention is attention, so they
+ * are held to `ffn`'s and `attn`'s thresholds (see `THRESHOLD_FAMILY`); the policy, and with it
+ * every certificate's policy digest, stays what it was.
+ */
+export type ThresholdFamily = Exclude<WeightFamily, 'experts' | 'cross_attn'>;
 
 /**
  * The quantization of a whole model: the one weight format every matrix uses, a quantized format
@@ -301,6 +315,14 @@ export interface ModelInterface {
   readonly gate: readonly string[];
   readonly gateUp: readonly string[];
   readonly down: readonly string[];
+  /** Mixture of experts, layer-relative: the router (`block_sparse_moe.gate`, `mlp.gate`). */
+  readonly router: readonly string[];
+  /** The routed experts' container (`block_sparse_moe.experts`); expert `e` lives at `<container>.<e>`. */
+  readonly experts: readonly string[];
+  /** Expert-relative projections: Mixtral `w1`/`w3`/`w2`, Qwen-MoE and OLMoE `gate_proj`/`up_proj`/`down_proj`. */
+  readonly expertGate: readonly string[];
+  readonly expertUp: readonly string[];
+  readonly expertDown: readonly string[];
   readonly norms: readonly string[];
   readonly finalNorm: readonly string[];
   readonly lmHead: readonly string[];

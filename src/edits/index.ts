@@ -20,11 +20,13 @@ export type {
   SafetensorsDtype,
   SafetensorsEntry,
   SafetensorsFile,
+  ThresholdFamily,
   WeightFamily,
   WeightMatrix,
   WeightRole,
 } from './types.js';
-export { EDIT_NAMES } from './types.js';
+export { EDIT_NAMES, QUANT_SCOPES } from './types.js';
+export { THRESHOLD_FAMILY, WEIGHT_FAMILIES } from '../adapters/index.js';
 export { applyEdit } from './apply-edit.js';
 export { applyEditResult } from './edit-result.js';
 export { applyNoop } from './noop.js';

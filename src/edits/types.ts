@@ -5,10 +5,10 @@
  * nothing here knows about ONNX.
  */
 
-import type { ModelWeight, WeightFamily, WeightRole } from '../adapters/index.js';
+import type { ModelWeight, ThresholdFamily, WeightFamily, WeightRole } from '../adapters/index.js';
 
 // The weight record and its role and family vocabularies are the adapters' (they read them from the model interface).
-export type { WeightFamily, WeightRole };
+export type { ThresholdFamily, WeightFamily, WeightRole };
 
 /**
  * One logical weight matrix, in PyTorch orientation `[out, in]` (rows are output channels), as float32:
@@ -18,8 +18,14 @@ export type { WeightFamily, WeightRole };
  */
 export type WeightMatrix = ModelWeight;
 
-/** Which weights `quant_rtn` edits: `all` is attn + ffn + lm_head (a tied embedding follows its lm_head). */
-export type QuantScope = 'ffn' | 'attn' | 'all';
+/**
+ * Which weights `quant_rtn` edits: `ffn` the dense MLP (a shared expert included), `experts` the
+ * routed experts of a mixture-of-experts model, `attn`, and `all` = attn + ffn + experts + lm_head
+ * (a tied embedding follows its lm_head). A MoE router is in none of them (family `other`).
+ */
+export type QuantScope = 'ffn' | 'experts' | 'attn' | 'all';
+/** The quant_rtn scopes, as users spell them. */
+export const QUANT_SCOPES: readonly QuantScope[] = ['ffn', 'experts', 'attn', 'all'];
 
 /** Configuration of `quant_rtn` with every field present (see {@link QUANT_RTN_DEFAULTS}). */
 export interface QuantRtnConfig {

@@ -3,7 +3,7 @@
  * Policy field names mirror ALGORITHMS.md §1, §5 and §8 in camelCase; the numbers come from
  * `contracts/tiers.json` (mapped by core), never from literals here.
  */
-import type { WeightFamily, WeightMatrix, WeightRole } from '../edits/index.js';
+import type { ThresholdFamily, WeightFamily, WeightMatrix, WeightRole } from '../edits/index.js';
 import type { MatrixStats } from './linalg/matrix-stats.js';
 
 /** The guards. */
@@ -87,6 +87,8 @@ export interface InvariantsSide<W extends WeightMatrix | WeightSummary = WeightM
   readonly paramCount?: number;
   /** Lines of the logical structure hash; default: `role:layer:rows×cols` of every weight (see `structureHashOf`). */
   readonly structureLines?: readonly string[];
+  /** Bits of each weight stored quantized (QDQ int8 → 8, MatMulNBits → its `bits`), by key; float weights absent. */
+  readonly quantizedBits?: ReadonlyMap<string, number>;
 }
 
 /** Input of the invariants guard: both models, paired by `WeightMatrix.key`. */
@@ -112,8 +114,8 @@ export interface MultipleTestingPolicy {
   readonly m: number;
 }
 
-/** Per-family numbers. */
-export type FamilyTable<T> = Readonly<Record<WeightFamily, T>>;
+/** Per-family thresholds, for the families the tiers set them for (`experts` take `ffn`'s: `THRESHOLD_FAMILY`). */
+export type FamilyTable<T> = Readonly<Record<ThresholdFamily, T>>;
 
 /** Degeneracy thresholds (subject/baseline ratios): below `warn` warns, below `fatal` fails. */
 export interface DegeneracyPolicy {

@@ -9,8 +9,7 @@
  * Units: ratios are unitless; Δ is log-loss in nats per scored token (perplexity kinds) or
  * percentage points (accuracy); durations are milliseconds; hashes are lowercase hex sha256.
  */
-import type { WeightFamily } from '../adapters/index.js';
-import type { AdapterName } from '../adapters/index.js';
+import type { AdapterName, ThresholdFamily, WeightFamily } from '../adapters/index.js';
 import type { ProfileName, TierName } from '../contracts/index.js';
 import type { EditName } from '../edits/index.js';
 import type { GateThresholds } from '../stats/index.js';
@@ -36,7 +35,7 @@ export type GateName =
   | 'coverage'
   | 'run';
 
-/** Weight family, by role in the model interface. */
+/** Weight family, by role in the model interface (the adapters' vocabulary; `experts` only in mixture-of-experts models). */
 export type Family = WeightFamily;
 
 /**
@@ -73,8 +72,8 @@ export type QuantizationFormat =
 /** A closed interval `[low, high]`. */
 export type Interval = readonly [number, number];
 
-/** A value per weight family. */
-export type PerFamily = Readonly<Record<Family, number>>;
+/** A value per weight family the tiers set thresholds for (`experts` are held to `ffn`'s: `THRESHOLD_FAMILY`). */
+export type PerFamily = Readonly<Record<ThresholdFamily, number>>;
 
 /** One line of why the verdict is not a plain pass. */
 export interface VerdictReason {

@@ -1,3 +1,4 @@
+import { THRESHOLD_FAMILY } from '../adapters/index.js';
 import type { CheckStatus, Guards, GuardBlock, PolicyBlock, Violation } from './certificate-types.js';
 
 /**
@@ -133,7 +134,7 @@ export function redecideRmt(block: Guards['rmt'], policy: PolicyBlock): GuardRed
       if (max !== f[side]) d.mismatches.push({ path: `guards.rmt.measurements.families[${i}].${side}`, expected: max, actual: f[side] });
     }
     if (f.baseline === null || !(f.baseline > 0)) return;
-    const epsilon = policy.thresholds.rmt.epsilon[f.family];
+    const epsilon = policy.thresholds.rmt.epsilon[THRESHOLD_FAMILY[f.family]];
     if (f.subject === null || !(f.subject <= (1 + epsilon) * f.baseline)) d.raise('fail', `${f.family}: edge ratio ${f.subject ?? 'non-finite'} > (1 + ${epsilon})·${f.baseline}`);
   });
   d.fromViolations(block.violations);

@@ -1,3 +1,4 @@
+import { THRESHOLD_FAMILY } from '../adapters/index.js';
 import type { Certificate } from './certificate-types.js';
 import { formatLimit, formatNumber } from './format-values.js';
 import { DASHBOARD_GATES, GATE_LABELS, STATUS_WORDS, gateStatus, maxAbsChange, type DashboardGate } from './gate-rows.js';
@@ -110,7 +111,7 @@ function explainOne(cert: Certificate, gate: DashboardGate): Explained {
         inputs[`${f.family}_baseline`] = f.baseline;
         inputs[`${f.family}_subject`] = f.subject;
         if (f.baseline === null || f.subject === null || f.baseline <= 0) continue;
-        const room = (1 + t.rmt.epsilon[f.family]) * f.baseline - f.subject;
+        const room = (1 + t.rmt.epsilon[THRESHOLD_FAMILY[f.family]]) * f.baseline - f.subject;
         margin = margin === null ? room : Math.min(margin, room);
       }
       return {

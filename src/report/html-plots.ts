@@ -1,4 +1,4 @@
-import { WEIGHT_FAMILIES } from '../adapters/index.js';
+import { THRESHOLD_FAMILY, WEIGHT_FAMILIES } from '../adapters/index.js';
 import type { Certificate, Family } from './certificate-types.js';
 import { gateDeltaScale } from './span-metric.js';
 import { formatLimit, formatNumber } from './format-values.js';
@@ -16,7 +16,7 @@ export function escapeHtml(text: string): string {
 const HTML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' } as const;
 
 /** Colours per family, readable on white and in grey-scale print. @internal */
-export const FAMILY_COLORS = { attn: '#1f77b4', cross_attn: '#9467bd', ffn: '#d62728', embed: '#2ca02c', other: '#7f7f7f' } as const satisfies Record<Family, string>;
+export const FAMILY_COLORS = { attn: '#1f77b4', cross_attn: '#9467bd', ffn: '#d62728', experts: '#ff7f0e', embed: '#2ca02c', other: '#7f7f7f' } as const satisfies Record<Family, string>;
 
 const WIDTH = 560;
 const HEIGHT = 260;
@@ -224,8 +224,8 @@ export function spectralLayersSvg(cert: Certificate): string {
   const parts: string[] = [axes(x, y, xTicks, niceTicks(-span, span, 4), (v) => String(v))];
   parts.push(`<rect x="${px(x.at(-0.5))}" y="${px(y.at(deadband))}" width="${px(x.at(extra + 0.5) - x.at(-0.5))}" height="${px(y.at(-deadband) - y.at(deadband))}" class="deadband"><title>deadband ±${escapeHtml(formatLimit(deadband))}</title></rect>`);
   parts.push(`<text x="${px(x.at(extra))}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="middle" class="tick">no layer</text>`);
-  const families: readonly Family[] = WEIGHT_FAMILIES;
-  const offsets = { attn: -0.24, cross_attn: -0.12, ffn: 0, embed: 0.12, other: 0.24 } as const satisfies Record<Family, number>;
+  const families = WEIGHT_FAMILIES;
+  const offsets = { attn: -0.25, cross_attn: -0.15, ffn: -0.05, experts: 0.05, embed: 0.15, other: 0.25 } as const satisfies Record<Family, number>;
   for (const p of points) {
     const change = (p.ratio ?? 1) - 1;
     const cx = x.at((p.layer ?? extra) + offsets[p.family]);
@@ -243,7 +243,7 @@ export function rmtFamiliesSvg(cert: Certificate): string {
   const rows = (m?.families ?? []).filter((f) => f.baseline !== null || f.subject !== null);
   if (m === null || rows.length === 0) return emptyPlot(title, cert.guards.rmt.evaluated ? 'No family had activations to measure.' : `RMT guard not evaluated${cert.guards.rmt.reason === null ? '' : `: ${cert.guards.rmt.reason}`}`);
   const eps = cert.policy.thresholds.rmt.epsilon;
-  const top = Math.max(...rows.flatMap((f) => [f.baseline ?? 0, f.subject ?? 0, (f.baseline ?? 0) * (1 + eps[f.family])])) * 1.1 || 1;
+  const top = Math.max(...rows.flatMap((f) => [f.baseline ?? 0, f.subject ?? 0, (f.baseline ?? 0) * (1 + eps[THRESHOLD_FAMILY[f.family]])])) * 1.1 || 1;
   const slot = (WIDTH - PAD.left - PAD.right) / rows.length;
   const y = linearScale(0, top, HEIGHT - PAD.bottom, PAD.top);
   const x = linearScale(0, rows.length, PAD.left, WIDTH - PAD.right);
@@ -257,10 +257,10 @@ export function rmtFamiliesSvg(cert: Certificate): string {
         ? ''
         : `<rect x="${px(center + offset)}" y="${px(y.at(value))}" width="${px(barWidth)}" height="${px(y.at(0) - y.at(value))}" class="${cls}"><title>${escapeHtml(`${f.family} ${who}: r ${formatNumber(value)}`)}</title></rect>`;
     parts.push(bar(f.baseline, -barWidth - 2, 'bar-baseline', 'baseline'));
-    parts.push(bar(f.subject, 2, f.baseline !== null && f.subject !== null && f.baseline > 0 && f.subject > (1 + eps[f.family]) * f.baseline ? 'bar-over' : 'bar-subject', 'subject'));
+    parts.push(bar(f.subject, 2, f.baseline !== null && f.subject !== null && f.baseline > 0 && f.subject > (1 + eps[THRESHOLD_FAMILY[f.family]]) * f.baseline ? 'bar-over' : 'bar-subject', 'subject'));
     if (f.baseline !== null && f.baseline > 0) {
-      const ly = px(y.at(f.baseline * (1 + eps[f.family])));
-      parts.push(`<line x1="${px(center - barWidth - 6)}" y1="${ly}" x2="${px(center + barWidth + 6)}" y2="${ly}" class="limit-line"><title>${escapeHtml(`limit (1 + ${formatLimit(eps[f.family])}) × baseline`)}</title></line>`);
+      const ly = px(y.at(f.baseline * (1 + eps[THRESHOLD_FAMILY[f.family]])));
+      parts.push(`<line x1="${px(center - barWidth - 6)}" y1="${ly}" x2="${px(center + barWidth + 6)}" y2="${ly}" class="limit-line"><title>${escapeHtml(`limit (1 + ${formatLimit(eps[THRESHOLD_FAMILY[f.family]])}) × baseline`)}</title></line>`);
     }
     parts.push(`<text x="${px(center)}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="middle" class="tick">${escapeHtml(f.family)}</text>`);
   });

@@ -1,5 +1,5 @@
-import { WEIGHT_FAMILIES } from '../adapters/index.js';
-import type { Certificate, Family, GuardBlock, Violation } from './certificate-types.js';
+import { THRESHOLD_FAMILY } from '../adapters/index.js';
+import type { Certificate, GuardBlock, PerFamily, Violation } from './certificate-types.js';
 import { NOT_AVAILABLE, formatBytes, formatCount, formatDuration, formatInterval, formatLimit, formatNumber, formatRatio, formatTruncation, shortHash } from './format-values.js';
 import { STATUS_BADGES, STATUS_WORDS } from './gate-rows.js';
 import { codeSpan, escapeMarkdown, escapeMarkdownShort, markdownTable } from './markdown-escape.js';
@@ -25,7 +25,7 @@ export function guardFamiliesBlock(cert: Certificate): string {
       formatCount(f.violations),
       formatNumber(f.max_abs_change),
       formatNumber(f.z_max),
-      formatLimit(kappa[f.family]),
+      formatLimit(kappa[THRESHOLD_FAMILY[f.family]]),
       f.p_value === null ? NOT_AVAILABLE : f.p_value.toExponential(2),
       f.selected ? 'yes' : 'no',
     ]);
@@ -39,7 +39,7 @@ export function guardFamiliesBlock(cert: Certificate): string {
       formatNumber(f.baseline),
       formatNumber(f.subject),
       f.baseline === null || f.subject === null || f.baseline <= 0 ? NOT_AVAILABLE : `×${formatRatio(f.subject / f.baseline)}`,
-      `≤ ×${formatLimit(1 + eps[f.family])}`,
+      `≤ ×${formatLimit(1 + eps[THRESHOLD_FAMILY[f.family]])}`,
       `${formatCount(f.outliers_baseline)} → ${formatCount(f.outliers_subject)}`,
     ]);
     parts.push(`**RMT** (activation edge ratio r = σ̂ / (√m + √n) on ${rmt.windows} windows)\n\n${markdownTable(['Family', 'Baseline r', 'Subject r', 'Subject / baseline', 'Limit', 'MP outliers'], rows)}`);
@@ -183,7 +183,7 @@ export function windowsPlanBlock(cert: Certificate): string {
 /** Every threshold the gates used. @internal */
 export function policyBlock(cert: Certificate): string {
   const t = cert.policy.thresholds;
-  const fam = (p: Record<Family, number>): string => WEIGHT_FAMILIES.map((f) => `${f} ${formatLimit(p[f])}`).join(', ');
+  const fam = (p: PerFamily): string => (['attn', 'ffn', 'embed', 'other'] as const).map((f) => `${f} ${formatLimit(p[f])}`).join(', ');
   const rows = [
     ['Tier / profile', `${cert.policy.tier} / ${cert.policy.profile}`],
     ['Ratio limit + hysteresis', `${formatLimit(t.primary_metric.ratio_limit)} + ${formatLimit(t.primary_metric.hysteresis)}`],

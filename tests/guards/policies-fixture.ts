@@ -4,12 +4,12 @@ import type { RmtPolicy, SpectralPolicy, VariancePolicy } from '../../src/guards
 export const BALANCED_SPECTRAL: SpectralPolicy = {
   deadband: 0.1,
   maxCaps: 5,
-  kappa: { ffn: 3.849, attn: 3.018, cross_attn: 3.018, embed: 1.05, other: 0 },
+  kappa: { ffn: 3.849, attn: 3.018, embed: 1.05, other: 0 },
   multipleTesting: { method: 'bh', alpha: 0.05, m: 4 },
   degeneracy: { stableRankWarn: 0.5, stableRankFatal: 0.25, normCollapseWarn: 0.25, normCollapseFatal: 0.1 },
 };
 
-export const BALANCED_RMT: RmtPolicy = { epsilon: { ffn: 0.01, attn: 0.01, cross_attn: 0.01, embed: 0.01, other: 0.01 } };
+export const BALANCED_RMT: RmtPolicy = { epsilon: { ffn: 0.01, attn: 0.01, embed: 0.01, other: 0.01 } };
 
 export const BALANCED_VE: VariancePolicy = {
   scope: 'ffn',

@@ -1,4 +1,4 @@
-import type { ModelInterface, WeightFamily, WeightRole } from '../types.js';
+import type { ModelInterface, ThresholdFamily, WeightFamily, WeightRole } from '../types.js';
 
 /** What a module path is, by the model interface. */
 export interface ModuleClass {
@@ -9,7 +9,12 @@ export interface ModuleClass {
   readonly layer: number | null;
 }
 
-/** Family of each role (ALGORITHMS.md §5: lm_head and norms are `other`); a cross-attention module's is `cross_attn` whatever its role. */
+/**
+ * Family of each role (ALGORITHMS.md §5: lm_head and norms are `other`); a cross-attention
+ * module's is `cross_attn` whatever its role. A MoE router is `other`
+ * too: it is a small `[n_experts, hidden]` scoring matrix, not an FFN, and quantizers keep it in
+ * full precision (an `experts` or `ffn` scope must not round it).
+ */
 export const ROLE_FAMILY = {
   embed_tokens: 'embed',
   embed_positions: 'embed',
@@ -22,10 +27,31 @@ export const ROLE_FAMILY = {
   gate: 'ffn',
   gate_up: 'ffn',
   down: 'ffn',
+  router: 'other',
+  expert_gate: 'experts',
+  expert_up: 'experts',
+  expert_down: 'experts',
   lm_head: 'other',
   norm: 'other',
   other: 'other',
 } as const satisfies Record<WeightRole, WeightFamily>;
+
+/**
+ * The family whose tier thresholds (spectral κ, RMT ε) a family is held to. Routed experts are
+ * FFNs (each one a SwiGLU/GELU MLP of its own), so they take `ffn`'s; the tiers need no new key
+ * and a certificate's recorded policy stays the one `verify` accepts.
+ */
+export const THRESHOLD_FAMILY = {
+  attn: 'attn',
+  cross_attn: 'attn',
+  ffn: 'ffn',
+  experts: 'ffn',
+  embed: 'embed',
+  other: 'other',
+} as const satisfies Record<WeightFamily, ThresholdFamily>;
+
+/** Every weight family, in report order. */
+export const WEIGHT_FAMILIES: readonly WeightFamily[] = ['attn', 'cross_attn', 'ffn', 'experts', 'embed', 'other'];
 
 // Module names some exporters use in place of the PyTorch ones: onnxruntime-genai's model builder
 // scopes attention as `attn` (`/model/layers.0/attn/q_proj/MatMul`) whatever the HF module is called.
@@ -42,6 +68,8 @@ const GENAI_FINAL_NORM = 'final_norm_layernorm';
 export class ModuleClassifier {
   private readonly global = new Map<string, ModuleClass>();
   private readonly relative = new Map<string, { readonly key: string; readonly role: WeightRole; readonly family: WeightFamily }>();
+  /** Expert-relative projection names (`w1`, `gate_proj`) → role; joined to `<experts container>.<e>.`. */
+  private readonly expertLeaves = new Map<string, WeightRole>();
   /** Leading module paths an exporter may leave out (`transformer.` of `transformer.h`), shortest first. */
   private readonly roots: readonly string[];
 
@@ -91,6 +119,13 @@ export class ModuleClassifier {
       [iface.down, 'down'],
     ];
     for (const [list, role] of mlpRoles) for (const path of list) addRelative(path, path, role);
+    for (const path of iface.router) addRelative(path, path, 'router');
+    const expertRoles: readonly [readonly string[], WeightRole][] = [
+      [iface.expertGate, 'expert_gate'],
+      [iface.expertUp, 'expert_up'],
+      [iface.expertDown, 'expert_down'],
+    ];
+    for (const [list, role] of expertRoles) for (const leaf of list) this.expertLeaves.set(leaf, role);
     for (const norm of iface.norms) addRelative(norm, norm, 'norm');
     const roots = new Set<string>();
     for (const path of [...iface.layers, ...iface.embeddings, ...iface.positionEmbeddings, ...iface.finalNorm, ...iface.lmHead]) {
@@ -131,8 +166,21 @@ export class ModuleClassifier {
       const leaf = rest.slice(dot + 1);
       const hit = this.relative.get(leaf);
       if (hit !== undefined) return { key: `${stack}.${layer}.${hit.key}`, role: hit.role, family: hit.family, layer };
+      const expert = this.expertOf(leaf);
+      if (expert !== null) return { key: `${stack}.${layer}.${leaf}`, role: expert, family: ROLE_FAMILY[expert], layer };
       const finalNorm = this.iface.finalNorm[0];
       if (leaf === GENAI_FINAL_NORM && finalNorm !== undefined) return { key: finalNorm, role: 'norm', family: 'other', layer: null };
+    }
+    return null;
+  }
+
+  /** The role of a block-relative path `<experts container>.<e>.<projection>`, else null. */
+  private expertOf(leaf: string): WeightRole | null {
+    for (const container of this.iface.experts) {
+      if (!leaf.startsWith(`${container}.`)) continue;
+      const match = /^(\d+)\.(.+)$/.exec(leaf.slice(container.length + 1));
+      const role = match === null ? undefined : this.expertLeaves.get(match[2]!);
+      if (role !== undefined) return role;
     }
     return null;
   }

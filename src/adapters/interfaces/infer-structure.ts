@@ -344,19 +344,24 @@ function reachesOutput(lookup: GraphLookup, node: NodeRecord, matrixNodes: Reado
 /**
  * MLP roles within one block: `down` reads another MLP matrix's result; the entries (reading the
  * block's input) are `gate` (its output goes through an activation) and `up`, or one `up` (GPT-2,
- * BERT), or a fused `gate_up` (twice the down's input width). A router (an entry whose output goes
- * to a Softmax/TopK) is `other`; several experts give several of each role.
+ * BERT), or a fused `gate_up` (twice the down's input width). A block with a router (an entry
+ * whose output goes to a Softmax/TopK: the small `[n_experts, hidden]` matrix scoring the experts)
+ * is a mixture of experts: its other matrices are the experts' `expert_gate`/`expert_up`/
+ * `expert_down`, one of each per expert in the exporter's (expert-major) order, so a role's
+ * ordinal is the expert index. A shared expert that every token runs (Qwen2-MoE) cannot be told
+ * from a routed one by structure and is counted among them.
  */
 function mlpRoles(lookup: GraphLookup, nodes: readonly NodeRecord[], rowsOf: ReadonlyMap<NodeRecord, number>, colsOf: ReadonlyMap<NodeRecord, number>): Map<NodeRecord, WeightRole> {
   const set = new Set(nodes);
   const roles = new Map<NodeRecord, WeightRole>();
   const downs = nodes.filter((n) => walkBack(lookup, n, 0, set).length > 0);
   const entries = nodes.filter((n) => !downs.includes(n));
+  const routers = entries.filter((entry) => feedsWithin(lookup, entry, 4, (n) => n.opType === 'TopK' || n.opType === 'Softmax'));
+  if (routers.length > 0) return expertRoles(lookup, nodes, routers, downs);
   for (const down of downs) roles.set(down, 'down');
   const downWidth = downs.length > 0 ? colsOf.get(downs[0]!) : undefined;
   for (const entry of entries) {
-    if (feedsWithin(lookup, entry, 4, (n) => n.opType === 'TopK' || n.opType === 'Softmax')) roles.set(entry, 'other');
-    else if (downWidth !== undefined && rowsOf.get(entry) === 2 * downWidth && entries.length === 1) roles.set(entry, 'gate_up');
+    if (downWidth !== undefined && rowsOf.get(entry) === 2 * downWidth && entries.length === 1) roles.set(entry, 'gate_up');
     else if (entries.length > 1 && feedsWithin(lookup, entry, 2, (n) => ACTIVATIONS.has(opKey(n)))) roles.set(entry, 'gate');
     else roles.set(entry, 'up');
   }
@@ -365,6 +370,18 @@ function mlpRoles(lookup: GraphLookup, nodes: readonly NodeRecord[], rowsOf: Rea
   const ups = entries.filter((e) => roles.get(e) === 'up');
   if (gates.length === 0 && ups.length === 2) roles.set(ups[0]!, 'gate');
   if (gates.length === 2 && ups.length === 0) roles.set(gates[1]!, 'up');
+  return roles;
+}
+
+/** Roles in a mixture-of-experts block: the router(s), then each expert's gate (through an activation), up and down. */
+function expertRoles(lookup: GraphLookup, nodes: readonly NodeRecord[], routers: readonly NodeRecord[], downs: readonly NodeRecord[]): Map<NodeRecord, WeightRole> {
+  const roles = new Map<NodeRecord, WeightRole>();
+  for (const router of routers) roles.set(router, 'router');
+  for (const node of nodes) {
+    if (roles.has(node)) continue;
+    if (downs.includes(node)) roles.set(node, 'expert_down');
+    else roles.set(node, feedsWithin(lookup, node, 2, (n) => ACTIVATIONS.has(opKey(n))) ? 'expert_gate' : 'expert_up');
+  }
   return roles;
 }
 

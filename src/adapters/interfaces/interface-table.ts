@@ -22,6 +22,11 @@ interface InterfaceJson {
   readonly layer_gate_proj?: PathJson;
   readonly layer_gate_up_proj?: PathJson;
   readonly layer_output_proj?: PathJson;
+  readonly layer_router?: PathJson;
+  readonly layer_experts?: PathJson;
+  readonly expert_gate_proj?: PathJson;
+  readonly expert_intermediate_proj?: PathJson;
+  readonly expert_output_proj?: PathJson;
   readonly norms?: readonly string[];
   readonly final_norm?: PathJson;
   readonly lm_head?: PathJson;
@@ -109,6 +114,11 @@ function normalizeInterface(entry: InterfaceJson, origin: string, modelType: str
     gate: paths(entry.layer_gate_proj),
     gateUp: paths(entry.layer_gate_up_proj),
     down: paths(entry.layer_output_proj),
+    router: paths(entry.layer_router),
+    experts: paths(entry.layer_experts),
+    expertGate: paths(entry.expert_gate_proj),
+    expertUp: paths(entry.expert_intermediate_proj),
+    expertDown: paths(entry.expert_output_proj),
     norms: [...(entry.norms ?? [])],
     finalNorm: paths(entry.final_norm),
     lmHead: paths(entry.lm_head),

@@ -40,7 +40,7 @@ export function mapModelWeights(graphs: readonly GraphToResolve[], options: MapW
     const modelInterface = resolveModelInterface({ modelType: options.modelType, custom });
     try {
       const weights = resolveWeights(graphs, { interface: modelInterface, numLayers: options.numLayers ?? null });
-      return { modelInterface, weights, naming: namingOf(weights), warnings: [] };
+      return { modelInterface, weights, naming: namingOf(weights), warnings: unreadExperts(graphs) };
     } catch (error) {
       if (custom !== null || !(error instanceof InvarlockError) || error.code !== 'E_INTERFACE_INVALID') throw error;
       reason = `the bundled interface for model_type "${options.modelType}" does not resolve this graph (${error.message})`;
@@ -54,8 +54,33 @@ export function mapModelWeights(graphs: readonly GraphToResolve[], options: MapW
     warnings: [
       { code: 'interface_inferred', message: `${reason}; roles inferred from the graph's structure` },
       ...gaps(weights, options.numLayers ?? null).map((message) => ({ code: 'interface_incomplete' as const, message })),
+      ...unreadExperts(graphs),
     ],
   };
+}
+
+/** onnxruntime's mixture-of-experts contrib ops, which hold every expert in 3-D `[n_experts, out, in]` inputs. */
+const MOE_OPS: ReadonlySet<string> = new Set(['MoE', 'QMoE']);
+
+/**
+ * An `interface_incomplete` warning per `com.microsoft` MoE/QMoE node: its experts' weights are not
+ * read (the weight records are 2-D matrices), so no guard measures them and no edit reaches them.
+ * Said rather than left silent: the certificate would otherwise read as if the model had no experts.
+ */
+function unreadExperts(graphs: readonly GraphToResolve[]): InterfaceWarning[] {
+  const out: InterfaceWarning[] = [];
+  for (const { index } of graphs) {
+    for (const graph of index.graphs) {
+      for (const node of graph.nodes) {
+        if (node.domain !== 'com.microsoft' || !MOE_OPS.has(node.opType)) continue;
+        out.push({
+          code: 'interface_incomplete',
+          message: `${node.opType} node '${node.name}': its experts (${node.inputs.slice(2).filter((i) => i !== '').join(', ')}) are 3-D tensors invarlock does not read; no guard measures them and no edit reaches them`,
+        });
+      }
+    }
+  }
+  return out;
 }
 
 /** The source that named the most weights, and each source's count. */
@@ -74,7 +99,7 @@ function gaps(weights: readonly WeightRecord[], numLayers: number | null): strin
   if (layers.size === 0) out.push('no transformer blocks found (no attention core in the graph): weights are guarded as family other');
   else {
     if (!weights.some((w) => w.family === 'attn')) out.push('no attention projection found');
-    if (!weights.some((w) => w.family === 'ffn')) out.push('no MLP projection found');
+    if (!weights.some((w) => w.family === 'ffn' || w.family === 'experts')) out.push('no MLP projection found');
     if (numLayers !== null && layers.size !== numLayers) out.push(`${layers.size} blocks found in the graph, config.json says ${numLayers}`);
   }
   return out;

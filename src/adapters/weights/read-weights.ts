@@ -1,5 +1,5 @@
 import { InvarlockError } from '../../errors/index.js';
-import { resolveWeight } from '../../onnx/index.js';
+import { describeWeight, resolveWeight } from '../../onnx/index.js';
 import type { LoadedGraph, LoadedModel, ModelWeight, WeightRecord } from '../types.js';
 
 /** The graph of a model that holds a weight. @internal */
@@ -40,6 +40,23 @@ export function readWeight(model: LoadedModel, record: WeightRecord): ModelWeigh
     });
   }
   return toModelWeight(record, resolved.data);
+}
+
+/**
+ * The bits of every weight stored quantized (QDQ, dynamic int8, MatMulNBits, GatherBlockQuantized),
+ * by key, read from the graph without decoding data; float weights are absent.
+ */
+export function quantizedBits(model: LoadedModel): Map<string, number> {
+  const bits = new Map<string, number>();
+  for (const record of model.weights) {
+    if (record.format === 'fp32' || record.format === 'fp16' || record.format === 'bf16' || record.format === 'fp64') continue;
+    const graph = graphOf(model, record);
+    const node = graph.index.graphs[record.consumer.graphId]?.nodes[record.consumer.position];
+    if (node === undefined) continue;
+    const found = describeWeight(graph.index, { node, slot: record.consumer.slot }).quantization?.bits;
+    if (found !== undefined) bits.set(record.key, found);
+  }
+  return bits;
 }
 
 /**

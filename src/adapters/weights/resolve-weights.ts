@@ -21,6 +21,10 @@ export interface ResolveWeightsOptions {
 
 /** At most this many problems are listed in one error. */
 const MAX_PROBLEMS = 20;
+/** A routed expert's projections. */
+const EXPERT_ROLES: ReadonlySet<WeightRole> = new Set(['expert_gate', 'expert_up', 'expert_down']);
+/** The roles of a block's feed-forward part, dense or mixture of experts. */
+const FFN_ROLES: ReadonlySet<WeightRole> = new Set(['up', 'gate', 'gate_up', 'down', 'router', ...EXPERT_ROLES]);
 
 /**
  * Maps every weight of the graphs to its role, from all the evidence the graph holds, in order of
@@ -95,6 +99,8 @@ export function inferWeights(graphs: readonly GraphToResolve[]): WeightRecord[] 
 
 /** The key of a structural place in an inferred interface. */
 export function inferredKey(found: StructuralClass): string {
+  // An expert's projections are keyed by their expert (the ordinal), as a named interface keys `experts.{e}.w1`.
+  if (found.layer !== null && EXPERT_ROLES.has(found.role)) return `layers.${found.layer}.experts.${found.ordinal}.${found.role}`;
   const base = found.layer === null ? (found.role === 'norm' ? 'final_norm' : found.role) : `layers.${found.layer}.${found.role}`;
   return found.ordinal === 0 ? base : `${base}#${found.ordinal + 1}`;
 }
@@ -224,6 +230,8 @@ function interfaceKey(found: StructuralClass, iface: ModelInterface): string | n
   const attn = at(iface.selfAttn);
   const inAttn = (list: readonly string[]): string | null => (attn === null || list.length === 0 || found.ordinal > 0 ? null : `${stack}.${attn}.${list[0]!}`);
   const inBlock = (list: readonly string[], i = 0): string | null => (list[i] === undefined ? null : `${stack}.${list[i]!}`);
+  const experts = at(iface.experts);
+  const inExpert = (list: readonly string[]): string | null => (experts === null || list[0] === undefined ? null : `${stack}.${experts}.${found.ordinal}.${list[0]}`);
   switch (found.role) {
     case 'q':
       return inAttn(iface.q);
@@ -245,6 +253,14 @@ function interfaceKey(found: StructuralClass, iface: ModelInterface): string | n
       return found.ordinal > 0 ? null : inBlock(iface.down);
     case 'norm':
       return inBlock(iface.norms, found.ordinal);
+    case 'router':
+      return inBlock(iface.router, found.ordinal);
+    case 'expert_gate':
+      return inExpert(iface.expertGate);
+    case 'expert_up':
+      return inExpert(iface.expertUp);
+    case 'expert_down':
+      return inExpert(iface.expertDown);
     default:
       return null;
   }
@@ -278,14 +294,19 @@ function checkCoverage(records: readonly WeightRecord[], mapped: ReadonlySet<str
     for (let i = 0; i < count; i++) if (!layers.has(i)) problems.push(`${stack}.${i}: no weights mapped in this block`);
     const union = new Set<WeightRole>();
     for (const roles of layers.values()) for (const role of roles) union.add(role);
+    // A mixture-of-experts model may keep dense MLPs in some blocks (Qwen3-MoE `mlp_only_layers`,
+    // `decoder_sparse_step`): there a block needs a feed-forward part, dense or routed, not the same roles.
+    const mixesFfn = iface.experts.length > 0;
     for (const [layer, roles] of layers) {
-      for (const role of union) if (!roles.has(role)) problems.push(`${stack}.${layer}: no ${role} weight (other blocks have one)`);
+      for (const role of union) if (!roles.has(role) && !(mixesFfn && FFN_ROLES.has(role))) problems.push(`${stack}.${layer}: no ${role} weight (other blocks have one)`);
+      if (mixesFfn && [...union].some((r) => FFN_ROLES.has(r)) && ![...roles].some((r) => FFN_ROLES.has(r))) problems.push(`${stack}.${layer}: no MLP or expert weight (other blocks have one)`);
     }
     const hasAttention = union.has('qkv') || union.has('q') || union.has('k') || union.has('v');
     const declaresAttention = iface.q.length + iface.k.length + iface.v.length + iface.qkv.length > 0;
     if (declaresAttention && !hasAttention) problems.push(`${stack}: no attention projection (${[...iface.q, ...iface.qkv].join(' | ')}) found in any block`);
     const declaresMlp = iface.up.length + iface.gateUp.length + iface.down.length > 0;
-    if (declaresMlp && !(union.has('up') || union.has('gate_up') || union.has('down'))) problems.push(`${stack}: no MLP projection found in any block`);
+    const hasExperts = [...EXPERT_ROLES].some((r) => union.has(r));
+    if (declaresMlp && !(union.has('up') || union.has('gate_up') || union.has('down') || hasExperts)) problems.push(`${stack}: no MLP projection found in any block`);
     if (options.numLayers !== undefined && options.numLayers !== null && stacks.size === 1 && iface.layers.length === 1 && count !== options.numLayers) {
       problems.push(`${stack}: ${count} blocks in the graph, config.json says ${options.numLayers}`);
     }

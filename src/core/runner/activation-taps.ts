@@ -12,7 +12,7 @@ export interface ActivationTap {
   readonly graph: GraphRole;
 }
 
-const TAPPED_ROLES = new Set(['embed_tokens', 'q', 'k', 'v', 'o', 'qkv', 'up', 'gate', 'gate_up', 'down', 'norm']);
+const TAPPED_ROLES = new Set(['embed_tokens', 'q', 'k', 'v', 'o', 'qkv', 'up', 'gate', 'gate_up', 'down', 'expert_gate', 'expert_up', 'expert_down', 'norm']);
 /** Ops that finish an integer matmul's output on its way back to float (dynamic int8: MatMulInteger → Cast → Mul). */
 const INTEGER_EPILOGUE = new Set(['Cast', 'Mul']);
 /** Matrix ops whose bias an exporter may add in a separate Add. */

@@ -10,7 +10,6 @@ import type {
 import type { GuardBlock, Guards, Violation } from '../../report/index.js';
 import type * as Cert from '../../report/index.js';
 
-
 /** A number, or null when not finite: the certificate never holds NaN or Infinity. */
 function finite(value: number | null | undefined): number | null {
   return value !== null && value !== undefined && Number.isFinite(value) ? value : null;

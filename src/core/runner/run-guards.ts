@@ -1,4 +1,4 @@
-import type { LoadedModel } from '../../adapters/index.js';
+import { quantizedBits, type LoadedModel } from '../../adapters/index.js';
 import type { WeightMatrix } from '../../edits/index.js';
 import {
   evaluateInvariants,
@@ -86,7 +86,8 @@ export async function runGuards(input: RunGuardsInput): Promise<GuardOutcomes> {
           evaluateInvariants(
             {
               baseline: { weights: baseline.weights.summaries, tokenizerHash: baseline.tokenizerHash },
-              subject: { weights: subject.weights, tokenizerHash: subject.tokenizerHash },
+              // A quantized subject's tie may be stored as two copies quantized apart (see the invariants guard).
+              subject: { weights: subject.weights, tokenizerHash: subject.tokenizerHash, quantizedBits: quantizedBits(subject.model) },
               // NLL per byte certifies a subject with its own tokenizer: a different vocabulary is expected
               ...(config.metric === 'nll_per_byte' ? { vocabulary: 'own' as const } : {}),
             },

@@ -1,5 +1,5 @@
 import { InvarlockError } from '../../errors/index.js';
-import type { QuantRtnConfig } from '../types.js';
+import { QUANT_SCOPES, type QuantRtnConfig } from '../types.js';
 
 /**
  * Defaults of `quant_rtn`: 8 bits, one scale per output channel, no clip, FFN weights only, no
@@ -29,8 +29,8 @@ export function resolveQuantRtnConfig(partial: Partial<QuantRtnConfig> = {}): Qu
   if (!Number.isFinite(config.clampRatio) || config.clampRatio < 0 || config.clampRatio >= 1) {
     problems.push({ field: 'clampRatio', message: `clampRatio must be in [0, 1), got ${config.clampRatio}` });
   }
-  if (config.scope !== 'ffn' && config.scope !== 'attn' && config.scope !== 'all') {
-    problems.push({ field: 'scope', message: `scope must be ffn, attn or all, got ${String(config.scope)}` });
+  if (!QUANT_SCOPES.includes(config.scope)) {
+    problems.push({ field: 'scope', message: `scope must be ${QUANT_SCOPES.join(', ')}, got ${String(config.scope)}` });
   }
   if (!Number.isInteger(config.maxModules) || config.maxModules < 0) {
     problems.push({ field: 'maxModules', message: `maxModules must be a non-negative integer (0 = no cap), got ${config.maxModules}` });

@@ -38,8 +38,8 @@ export function applyQuantRtn(matrices: readonly WeightMatrix[], config: Partial
     // An inferred interface may lack a family; an edit that silently changed nothing would certify as a noop.
     const families = [...new Set(matrices.map((m) => m.family))].sort();
     throw new InvarlockError('E_EDIT_SCOPE', `quant_rtn scope '${resolved.scope}' matches no weight: the model's weights have families ${families.join(', ')}`, {
-      details: { field: 'edit.config.scope', expected: resolved.scope === 'all' ? 'attn, ffn or lm_head weights' : `${resolved.scope} weights`, actual: families.join(', ') },
-      hint: 'The model interface found no weight of this role (see describe: interface warnings). Choose another scope, or give a model_interface naming the module paths.',
+      details: { field: 'edit.config.scope', expected: resolved.scope === 'all' ? 'attn, ffn, experts or lm_head weights' : `${resolved.scope} weights`, actual: families.join(', ') },
+      hint: 'The model interface found no weight of this role (see describe: interface warnings; a mixture-of-experts model keeps its routed experts in scope experts, not ffn). Choose another scope, or give a model_interface naming the module paths.',
     });
   }
   return buildEditResult({ name: 'quant_rtn', config: { ...resolved }, changed, modulesTouched, inputs: matrices });
@@ -54,10 +54,12 @@ function hasScopeRole(matrix: WeightMatrix, scope: QuantScope): boolean {
   switch (scope) {
     case 'ffn':
       return matrix.family === 'ffn';
+    case 'experts':
+      return matrix.family === 'experts';
     case 'attn':
       return matrix.family === 'attn' || matrix.family === 'cross_attn';
     case 'all':
-      return matrix.family === 'ffn' || matrix.family === 'attn' || matrix.family === 'cross_attn' || matrix.role === 'lm_head';
+      return matrix.family === 'ffn' || matrix.family === 'experts' || matrix.family === 'attn' || matrix.family === 'cross_attn' || matrix.role === 'lm_head';
     default: {
       const unreachable: never = scope;
       return unreachable;

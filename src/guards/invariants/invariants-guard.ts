@@ -10,8 +10,11 @@ export interface InvariantsMeasurements {
   /** sha256 of the sorted `role:layer:rows×cols` lines of each model. */
   readonly structureHash: { readonly baseline: string; readonly subject: string };
   readonly tokenizerHash: { readonly baseline: string; readonly subject: string };
-  /** Tied pairs of the baseline (`key → tiedWith`) and whether the subject keeps each. */
-  readonly ties: readonly { readonly key: string; readonly tiedWith: string; readonly isKept: boolean }[];
+  /**
+   * Tied pairs of the baseline (`key → tiedWith`) and whether the subject keeps each: bit for bit,
+   * or `quantizedApart` (its two uses stored as separately quantized copies of one matrix, see `tiesOf`).
+   */
+  readonly ties: readonly { readonly key: string; readonly tiedWith: string; readonly isKept: boolean; readonly quantizedApart?: true }[];
   /** Tensors with NaN or ±Inf, by model. */
   readonly nonFiniteTensors: readonly { readonly model: 'baseline' | 'subject'; readonly key: string; readonly count: number }[];
 }
@@ -59,7 +62,7 @@ export function evaluateInvariants(input: InvariantsInput, policy: InvariantsPol
       violations.push(violation('shape_changed', warn, base, `${base.module} is ${other.rows}x${other.cols}, the baseline ${base.rows}x${base.cols}`, other.rows * other.cols, base.rows * base.cols));
     }
   }
-  const ties = tiesOf(baseline, subject);
+  const ties = tiesOf(baseline, subject, input.subject.quantizedBits ?? new Map<string, number>());
   for (const tie of ties) {
     const base = baseline.get(tie.key);
     // Named by module (`lm_head is no longer tied to transformer.wte`): keys can be exporter-made initializer names.
@@ -112,18 +115,62 @@ function paramCountOf(side: InvariantsSide): number {
   return side.paramCount ?? side.weights.reduce((sum, w) => sum + w.rows * w.cols, 0);
 }
 
-function tiesOf(baseline: ReadonlyMap<string, WeightDescriptor>, subject: ReadonlyMap<string, WeightMatrix>) {
-  const ties: { key: string; tiedWith: string; isKept: boolean }[] = [];
+/**
+ * The baseline's ties, each checked in the subject. A shared initializer decodes to the same values,
+ * so equal data keeps a tie; markers alone prove nothing.
+ *
+ * A quantizer may also store the two uses apart: onnxruntime's QDQ and MatMulNBits quantizers
+ * quantize the lm_head's MatMul and leave the embedding's Gather float (or quantize both with
+ * different granularity), so the deployed model holds two copies that are no longer bit-equal.
+ * That is how such models ship, not a defect: the damage rounding does is what the primary metric
+ * and the spectral and RMT guards measure. So a pair with a quantized use whose two copies differ by
+ * no more than that quantizer's rounding of one matrix still counts as kept (`quantizedApart`). The
+ * bound is what round-to-nearest can move a value, at any granularity, symmetric or not: a scale
+ * covers at most the tensor's range, so one copy moves at most max|W| / (2^bits − 2); two
+ * quantized copies add their bounds. An edit that changes one use by more (a fine-tuned lm_head,
+ * a quantizer clipping one copy) still breaks the tie and warns.
+ */
+function tiesOf(baseline: ReadonlyMap<string, WeightDescriptor>, subject: ReadonlyMap<string, WeightMatrix>, quantizedBits: ReadonlyMap<string, number>) {
+  const ties: { key: string; tiedWith: string; isKept: boolean; quantizedApart?: true }[] = [];
   for (const base of baseline.values()) {
     // Each tie once, from the side with the smaller key.
     if (base.tiedWith === undefined || !baseline.has(base.tiedWith) || base.key > base.tiedWith) continue;
     const a = subject.get(base.key);
     const b = subject.get(base.tiedWith);
-    // A shared initializer decodes to the same values, so equal data is the test; markers alone prove nothing.
-    const isKept = a !== undefined && b !== undefined && (a.data === b.data || isSameData(a, b));
-    ties.push({ key: base.key, tiedWith: base.tiedWith, isKept });
+    if (a === undefined || b === undefined) {
+      ties.push({ key: base.key, tiedWith: base.tiedWith, isKept: false });
+    } else if (a.data === b.data || isSameData(a, b)) {
+      ties.push({ key: base.key, tiedWith: base.tiedWith, isKept: true });
+    } else if (isWithinRounding(a, b, quantizedBits)) {
+      ties.push({ key: base.key, tiedWith: base.tiedWith, isKept: true, quantizedApart: true });
+    } else {
+      ties.push({ key: base.key, tiedWith: base.tiedWith, isKept: false });
+    }
   }
   return ties;
+}
+
+/** Relative slack on the rounding bound for float32 arithmetic in the dequantization (scale · q). */
+const ROUNDING_SLACK = 1e-4;
+
+/** True when `a` and `b` (one or both stored quantized) differ by no more than their quantizers' rounding (see `tiesOf`). */
+function isWithinRounding(a: WeightMatrix, b: WeightMatrix, quantizedBits: ReadonlyMap<string, number>): boolean {
+  if (a.rows !== b.rows || a.cols !== b.cols) return false;
+  let bound = 0;
+  for (const side of [a, b]) {
+    const bits = quantizedBits.get(side.key);
+    if (bits !== undefined && bits >= 2) bound += maxAbs(side.data) / (2 ** bits - 2);
+  }
+  if (bound === 0) return false;
+  const limit = bound * (1 + ROUNDING_SLACK);
+  for (let i = 0; i < a.data.length; i++) if (!(Math.abs(a.data[i]! - b.data[i]!) <= limit)) return false;
+  return true;
+}
+
+function maxAbs(data: Float32Array): number {
+  let max = 0;
+  for (let i = 0; i < data.length; i++) max = Math.max(max, Math.abs(data[i]!));
+  return max;
 }
 
 function isSameData(a: WeightMatrix, b: WeightMatrix): boolean {

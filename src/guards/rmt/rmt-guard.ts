@@ -1,5 +1,4 @@
-import { WEIGHT_FAMILIES } from '../../adapters/index.js';
-import type { WeightFamily } from '../../edits/index.js';
+import { THRESHOLD_FAMILY, WEIGHT_FAMILIES, type WeightFamily } from '../../edits/index.js';
 import { InvarlockError } from '../../errors/index.js';
 import { statusOf } from '../guard-status.js';
 import type { ActivationRmt } from '../linalg/activation-rmt.js';
@@ -79,12 +78,13 @@ export function evaluateRmt(input: RmtInput, policy: RmtPolicy): GuardResult<Rmt
     }
     modules.push({ key: base.key, module: base.module, family: base.family, baseline: weightedMean(base.windows), subject: weightedMean(subject.windows) });
   }
+  // Per family the max over its modules: for `experts` the worst expert projection of any block.
   const families = WEIGHT_FAMILIES.flatMap((family): RmtFamilyMeasurement[] => {
     const members = modules.filter((m) => m.family === family);
     if (members.length === 0) return [];
     const baseline = Math.max(...members.map((m) => m.baseline));
     const subject = Math.max(...members.map((m) => m.subject));
-    const epsilon = policy.epsilon[family];
+    const epsilon = policy.epsilon[THRESHOLD_FAMILY[family]];
     const limit = baseline > 0 ? (1 + epsilon) * baseline : null;
     if (limit !== null && !(subject <= limit)) {
       violations.push({

@@ -1,5 +1,4 @@
-import { WEIGHT_FAMILIES } from '../../adapters/index.js';
-import type { WeightFamily } from '../../edits/index.js';
+import { THRESHOLD_FAMILY, WEIGHT_FAMILIES, type WeightFamily } from '../../edits/index.js';
 import { statusOf } from '../guard-status.js';
 import { twoSidedPValue } from './p-value.js';
 import type { GuardResult, GuardViolation, SpectralInput, SpectralPolicy, WeightStats } from '../types.js';
@@ -76,7 +75,12 @@ export function evaluateSpectral(input: SpectralInput, policy: SpectralPolicy): 
   }
   const baselineKeys = new Set(input.baseline.map((w) => w.key));
   const unpaired = input.baseline.filter((w) => !subjectByKey.has(w.key)).length + input.subject.filter((w) => !baselineKeys.has(w.key)).length;
-  const familyStats = new Map(WEIGHT_FAMILIES.map((family) => [family, distributionOf(pairs.filter((p) => p.base.family === family).map((p) => p.base.stats.sigmaMax))]));
+  // Every family the tiers set thresholds for is reported (empty ones too); `experts` and `cross_attn` only in
+  // a model that has them, so a dense decoder's certificate is what it was before MoE and seq2seq support.
+  const reported = WEIGHT_FAMILIES.filter((f) => (f !== 'experts' && f !== 'cross_attn') || pairs.some((p) => p.base.family === f));
+  // A family's σ̂ distribution pools all its matrices: for `experts` every expert of every block, so one
+  // expert that moves away from its siblings stands out in z, and the family's p is its most extreme expert's.
+  const familyStats = new Map(reported.map((family) => [family, distributionOf(pairs.filter((p) => p.base.family === family).map((p) => p.base.stats.sigmaMax))]));
   const violations: GuardViolation[] = [];
   const modules: SpectralModuleMeasurement[] = [];
   let maxAbsDeviation = 0;
@@ -111,7 +115,7 @@ export function evaluateSpectral(input: SpectralInput, policy: SpectralPolicy): 
       }
     }
     const family = familyStats.get(base.family) ?? { mean: 0, std: 0 };
-    const kappa = policy.kappa[base.family];
+    const kappa = policy.kappa[THRESHOLD_FAMILY[base.family]];
     let z: number | null = null;
     let pValue = 1;
     let isCandidate: boolean;
@@ -125,11 +129,11 @@ export function evaluateSpectral(input: SpectralInput, policy: SpectralPolicy): 
     }
     modules.push({ key: base.key, module: base.module, family: base.family, sigmaBaseline: sb, sigmaSubject: ss, ratio, stableRankRatio, normCollapseRatio, z, pValue, isCandidate });
   }
-  const tested = WEIGHT_FAMILIES.filter((f) => modules.some((m) => m.family === f && m.isCandidate));
+  const tested = reported.filter((f) => modules.some((m) => m.family === f && m.isCandidate));
   const familyP = tested.map((f) => Math.min(...modules.filter((m) => m.family === f && m.isCandidate).map((m) => m.pValue)));
   const outcome = selectByMultipleTesting(familyP, policy.multipleTesting);
   const selected = outcome.selected.map((i) => tested[i]).filter((f): f is WeightFamily => f !== undefined);
-  const families = WEIGHT_FAMILIES.map((family): SpectralFamilyMeasurement => {
+  const families = reported.map((family): SpectralFamilyMeasurement => {
     const members = modules.filter((m) => m.family === family);
     const dist = familyStats.get(family) ?? { mean: 0, std: 0 };
     const index = tested.indexOf(family);
@@ -138,7 +142,7 @@ export function evaluateSpectral(input: SpectralInput, policy: SpectralPolicy): 
       modules: members.length,
       meanSigmaBaseline: dist.mean,
       stdSigmaBaseline: dist.std,
-      kappa: policy.kappa[family],
+      kappa: policy.kappa[THRESHOLD_FAMILY[family]],
       candidates: members.filter((m) => m.isCandidate).length,
       pValue: index >= 0 ? (familyP[index] ?? null) : null,
       isSelected: selected.includes(family),

@@ -56,7 +56,7 @@ const fixtures: FixtureTruth[] = readdirSync(MODELS_DIR)
 describe('exporter-pattern fixtures: describe() ground truth', () => {
   it('covers every pattern of issue #11', () => {
     const names = fixtures.map((f) => f.name);
-    for (const name of ['gpt2-noscope', 'gpt2-dynamo', 'llama-dynamo', 'gpt2-fused', 'gpt2-ortopt', 'ort-genai-tiny-random-gpt2', 'llama-genai', 'mixtral-tiny', 'unknown-arch']) {
+    for (const name of ['gpt2-noscope', 'gpt2-dynamo', 'llama-dynamo', 'gpt2-fused', 'gpt2-ortopt', 'gpt2-mha', 'gpt2-biasgelu', 'ort-genai-tiny-random-gpt2', 'llama-genai', 'mixtral-tiny', 'unknown-arch']) {
       expect(names).toContain(name);
     }
   });

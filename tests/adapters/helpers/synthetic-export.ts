@@ -90,6 +90,9 @@ function pick(list: readonly string[], taken: readonly string[]): string | undef
   return list.find((p) => prefix(p) === '' || !taken.some((t) => prefix(t) === prefix(p))) ?? list[0];
 }
 
+/** Experts per mixture-of-experts block in a synthetic export. */
+export const SYNTHETIC_EXPERTS = 3;
+
 /** The weights an export of `iface` has, with the keys the resolver must give them. */
 export function planWeights(iface: ModelInterface, dims: SyntheticDims, stacks: readonly string[], withLmHead = true): Planned[] {
   const { hidden: h, ffn: f, vocab: v, positions: p } = dims;
@@ -124,6 +127,14 @@ export function planWeights(iface: ModelInterface, dims: SyntheticDims, stacks: 
       }
       const down = pick(iface.down, containers);
       if (down !== undefined) add(`${base}.${down}`, 'down', layer, h, f, 'linear');
+      // A mixture of experts: the router [n_experts, hidden] (and Qwen2-MoE's [1, hidden] shared-expert gate), then each expert's projections.
+      iface.router.forEach((router, i) => add(`${base}.${router}`, 'router', layer, i === 0 ? SYNTHETIC_EXPERTS : 1, h, 'linear'));
+      const experts = iface.experts[0];
+      for (let e = 0; experts !== undefined && e < SYNTHETIC_EXPERTS; e++) {
+        add(`${base}.${experts}.${e}.${iface.expertGate[0]!}`, 'expert_gate', layer, f, h, 'linear');
+        add(`${base}.${experts}.${e}.${iface.expertUp[0]!}`, 'expert_up', layer, f, h, 'linear');
+        add(`${base}.${experts}.${e}.${iface.expertDown[0]!}`, 'expert_down', layer, h, f, 'linear');
+      }
       for (const norm of iface.norms) add(`${base}.${norm}`, 'norm', layer, 1, h, 'norm');
     }
   }

@@ -31,7 +31,7 @@ describe('model interfaces', () => {
       const crossAttention = (key: string): boolean => /\.(EncDecAttention|encoder_attn)\./.test(key);
       for (const record of records) {
         if (crossAttention(record.key)) expect([record.role, record.family]).toEqual([expect.stringMatching(/^(q|k|v|o)$/), 'cross_attn']);
-        else expect(record.family).toBe({ q: 'attn', k: 'attn', v: 'attn', o: 'attn', qkv: 'attn', up: 'ffn', gate: 'ffn', gate_up: 'ffn', down: 'ffn', embed_tokens: 'embed', embed_positions: 'embed', lm_head: 'other', norm: 'other', other: 'other' }[record.role]);
+        else expect(record.family).toBe({ q: 'attn', k: 'attn', v: 'attn', o: 'attn', qkv: 'attn', up: 'ffn', gate: 'ffn', gate_up: 'ffn', down: 'ffn', embed_tokens: 'embed', embed_positions: 'embed', lm_head: 'other', norm: 'other', other: 'other', router: 'other', expert_gate: 'experts', expert_up: 'experts', expert_down: 'experts' }[record.role]);
       }
       if (modelType === 't5' || modelType === 'bart') expect(records.some((r) => r.family === 'cross_attn')).toBe(true);
     });

@@ -76,15 +76,14 @@ describe('contracts/tiers.json', () => {
     expect(t.spectral).toEqual({
       deadband: doc.spectral[0],
       max_caps: doc.spectral[1],
-      // cross-attention (not in ALGORITHMS.md, which predates seq2seq) takes self-attention's cap
-      kappa: { ...doc.kappa, cross_attn: doc.kappa.attn },
+      kappa: doc.kappa,
       multiple_testing: { method: doc.mt[0], alpha: doc.mt[1] },
       stable_rank_warn: 0.5,
       stable_rank_fatal: 0.25,
       norm_collapse_warn: 0.25,
       norm_collapse_fatal: 0.1,
     });
-    expect(t.rmt).toEqual({ epsilon: { ffn: 0.01, attn: 0.01, cross_attn: 0.01, embed: 0.01, other: 0.01 } });
+    expect(t.rmt).toEqual({ epsilon: { ffn: 0.01, attn: 0.01, embed: 0.01, other: 0.01 } });
     expect(t.variance).toEqual({ ...doc.veThresholds, min_abs_gain: 0.05 });
     expect(p.guards.spectral).toEqual({ power_iterations: 4 });
     expect(p.guards.rmt).toEqual({ calibration_windows: 8, power_iterations: 3 });

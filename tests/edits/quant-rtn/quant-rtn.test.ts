@@ -77,6 +77,30 @@ describe('applyQuantRtn', () => {
     expect(result.name).toBe('quant_rtn');
   });
 
+  it('keeps routed experts in their own scope: experts edits every expert and no router, ffn only the dense MLP, all both', () => {
+    const moe = [
+      weight({ role: 'embed_tokens', layer: null, rows: 16, cols: 8, seed: 1 }),
+      weight({ role: 'q', layer: 0, rows: 8, cols: 8, seed: 2 }),
+      weight({ role: 'router', layer: 0, rows: 4, cols: 8, seed: 3, module: 'l.0.moe.gate' }),
+      ...[0, 1].flatMap((e) =>
+        (['expert_gate', 'expert_up', 'expert_down'] as const).map((role, i) =>
+          weight({ role, layer: 0, rows: role === 'expert_down' ? 8 : 12, cols: role === 'expert_down' ? 12 : 8, seed: 10 + 3 * e + i, module: `l.0.moe.experts.${e}.${role}` }),
+        ),
+      ),
+      weight({ role: 'up', layer: 0, rows: 12, cols: 8, seed: 30, module: 'l.0.shared_expert.up' }),
+    ];
+    expect(applyQuantRtn(moe, { scope: 'experts', bits: 4 }).modulesTouched).toEqual(moe.filter((m) => m.family === 'experts').map((m) => m.module));
+    expect(applyQuantRtn(moe, { scope: 'experts', bits: 4 }).modulesTouched).toHaveLength(6);
+    expect(applyQuantRtn(moe, { scope: 'ffn', bits: 4 }).modulesTouched).toEqual(['l.0.shared_expert.up']);
+    const all = applyQuantRtn(moe, { scope: 'all', bits: 4 });
+    expect(all.modulesTouched).not.toContain('l.0.moe.gate');
+    expect(all.modulesTouched).toHaveLength(8);
+    // A MoE model without dense MLP: the default ffn scope stops and says where the experts are.
+    const expertsOnly = moe.filter((m) => m.role !== 'up');
+    expect(() => applyQuantRtn(expertsOnly, { scope: 'ffn' })).toThrowError(expect.objectContaining({ code: 'E_EDIT_SCOPE', hint: expect.stringContaining('scope experts') }));
+    expect(() => resolveQuantRtnConfig({ scope: 'moe' as never })).toThrowError(expect.objectContaining({ code: 'E_EDIT_CONFIG', message: expect.stringContaining('ffn, experts, attn, all') }));
+  });
+
   it('edits attention weights only with scope attn', () => {
     const model = tinyModel();
     const result = applyQuantRtn(model, { scope: 'attn', bits: 4 });

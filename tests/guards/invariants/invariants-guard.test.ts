@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEditResult, applyQuantRtn, type WeightMatrix } from '../../../src/edits/index.js';
+import { applyEditResult, applyQuantRtn, quantizeRtn, type WeightMatrix } from '../../../src/edits/index.js';
 import { evaluateInvariants, structureHashOf } from '../../../src/guards/index.js';
 import { tinyModel } from '../weights-fixture.js';
 
@@ -71,6 +71,23 @@ describe('evaluateInvariants', () => {
     expect(broken.violations[0]?.message).toBe(`${head.module} is no longer tied to ${embed.module}`);
     const equalData = base.map((m) => (m.role === 'lm_head' || m.role === 'embed_tokens' ? { key: m.key, module: m.module, role: m.role, family: m.family, layer: m.layer, rows: m.rows, cols: m.cols, data: m.data.slice() } : m));
     expect(evaluateInvariants({ baseline: side(base), subject: side(equalData) }, { mode: 'standard' }).status).toBe('pass');
+  });
+
+  it('keeps a tie whose uses a quantizer stored apart within its rounding, and still warns when one use moved further', () => {
+    // onnxruntime's QDQ quantizer rounds the lm_head's MatMul to int8 and leaves the embedding's Gather float.
+    const head = base.find((m) => m.role === 'lm_head')!;
+    const int8Head = { key: head.key, module: head.module, role: head.role, family: head.family, layer: head.layer, rows: head.rows, cols: head.cols, data: quantizeRtn(head.data, head.rows, head.cols, { bits: 8, groupSize: 0, clampRatio: 0 }).data };
+    const apart = base.map((m) => (m.key === head.key ? int8Head : m.role === 'embed_tokens' ? { key: m.key, module: m.module, role: m.role, family: m.family, layer: m.layer, rows: m.rows, cols: m.cols, data: m.data.slice() } : m));
+    expect(apart.find((m) => m.key === head.key)!.data).not.toEqual(head.data);
+    const quantizedBits = new Map([[head.key, 8]]);
+    const kept = evaluateInvariants({ baseline: side(base), subject: { ...side(apart), quantizedBits } }, { mode: 'strict' });
+    expect(kept.status).toBe('pass');
+    expect(kept.measurements.ties).toEqual([{ key: 'lm_head.weight', tiedWith: 'wte.weight', isKept: true, quantizedApart: true }]);
+    // Not said to be quantized: equal data is the only evidence, and it is not there.
+    expect(codes(evaluateInvariants({ baseline: side(base), subject: side(apart) }, { mode: 'standard' }))).toEqual([['tying_broken', 'warning']]);
+    // Quantized, but one use also moved by more than int8 rounding (max|W|/254): a broken tie.
+    const tuned = apart.map((m) => (m.key === head.key ? { ...m, data: m.data.map((v, i) => (i === 5 ? v + 0.05 * Math.max(...head.data.map(Math.abs)) : v)) } : m));
+    expect(codes(evaluateInvariants({ baseline: side(base), subject: { ...side(tuned), quantizedBits } }, { mode: 'standard' }))).toEqual([['tying_broken', 'warning']]);
   });
 
   it('passes a quantized subject that keeps logical shapes, ties and the structure hash', () => {

@@ -70,8 +70,8 @@ describe('evaluateRmt', () => {
         (mods, eps) => {
           const baseline = mods.map((m, i) => module(`m${i}`, m.family, [['w0', 7, m.base]]));
           const subject = mods.map((m, i) => module(`m${i}`, m.family, [['w0', 7, m.base * m.growth]]));
-          const policy: RmtPolicy = { epsilon: { attn: eps[0] ?? 0, cross_attn: eps[0] ?? 0, ffn: eps[1] ?? 0, embed: eps[2] ?? 0, other: eps[3] ?? 0 } };
-          const doubled: RmtPolicy = { epsilon: { attn: 2 * policy.epsilon.attn, cross_attn: 2 * policy.epsilon.cross_attn, ffn: 2 * policy.epsilon.ffn, embed: 2 * policy.epsilon.embed, other: 2 * policy.epsilon.other } };
+          const policy: RmtPolicy = { epsilon: { attn: eps[0] ?? 0, ffn: eps[1] ?? 0, embed: eps[2] ?? 0, other: eps[3] ?? 0 } };
+          const doubled: RmtPolicy = { epsilon: { attn: 2 * policy.epsilon.attn, ffn: 2 * policy.epsilon.ffn, embed: 2 * policy.epsilon.embed, other: 2 * policy.epsilon.other } };
           const a = evaluateRmt({ baseline, subject }, policy);
           const b = evaluateRmt({ baseline, subject }, doubled);
           expect(RANK[b.status]).toBeLessThanOrEqual(RANK[a.status]);
