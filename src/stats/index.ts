@@ -53,3 +53,18 @@ export {
   type GateCoverage,
 } from './gates.js';
 export { decideVerdict, type CheckName, type GuardName, type GuardOutcome, type VerdictDecision, type VerdictReason, type VerdictReasonCode } from './verdict.js';
+export {
+  MAX_LOOKS,
+  decideInterimLook,
+  finalLookAlpha,
+  lookSizes,
+  lookStatistic,
+  obrienFlemingSpending,
+  sequentialBoundaries,
+  windowsToResolve,
+  type InterimLook,
+  type LookDecision,
+  type LookStatistic,
+  type SequentialBoundaries,
+  type SpendingFunction,
+} from './group-sequential.js';
