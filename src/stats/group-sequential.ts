@@ -66,8 +66,8 @@ export function sequentialBoundaries(fractions: readonly number[], alpha: number
   const spent = fractions.map((t) => obrienFlemingSpending(t, alpha));
   const critical: number[] = [];
   // f: sub-density of S on the continuation region, sampled at grid points xs.
-  let xs = new Float64Array(0);
-  let f = new Float64Array(0);
+  let xs: Float64Array = new Float64Array(0);
+  let f: Float64Array = new Float64Array(0);
   for (let k = 0; k < fractions.length; k++) {
     const t = fractions[k]!;
     const target = spent[k]! - (k === 0 ? 0 : spent[k - 1]!);
