@@ -98,6 +98,8 @@ function intervalWords(pm: Certificate['primary_metric']): string {
       return pm.method === 'bca_weighted' ? `Weighted bootstrap, percentile interval (BCa fallback: ${pm.ci_fallback ?? 'unknown'})` : 'Weighted percentile bootstrap';
     case 'bca':
       return 'Weighted BCa bootstrap';
+    case 'normal':
+      return 'Early-stopping look: normal interval estimate ± c·se at the look’s critical value';
   }
 }
 

@@ -211,3 +211,46 @@ function checkPlan(planned: number, looks: number): void {
   if (!Number.isInteger(looks) || looks < 2 || looks > MAX_LOOKS) throw new InvarlockError('E_INTERNAL', `looks must be an integer in [2, ${MAX_LOOKS}], got ${looks}`);
   if (!Number.isInteger(planned) || planned < 2 * looks) throw new InvarlockError('E_INTERNAL', `${looks} looks need at least ${2 * looks} planned windows, got ${planned}`);
 }
+
+/** A run's sequential design: where each look ends, its critical value, and the bound the gate compares with. */
+export interface SequentialDesign {
+  readonly looks: number;
+  readonly planned: number;
+  /** Windows scored by the end of each look. */
+  readonly sizes: readonly number[];
+  readonly boundaries: SequentialBoundaries;
+  /** One-sided α of the whole design. */
+  readonly alpha: number;
+  /** B = L + hysteresis, and log B. */
+  readonly bound: number;
+  readonly logBound: number;
+}
+
+const designs = new Map<string, SequentialBoundaries>();
+
+/**
+ * The design of K looks over `planned` windows at one-sided `alpha`, with equal window groups
+ * (information fractions nₖ/n). Boundaries are computed once per (sizes, α) in a process: certify
+ * decides each look with them and the certificate builder and verify recompute the same values.
+ */
+export function sequentialDesign(input: { readonly planned: number; readonly looks: number; readonly alpha: number; readonly bound: number; readonly spending: SpendingFunction }): SequentialDesign {
+  const sizes = lookSizes(input.planned, input.looks);
+  const key = `${input.spending}:${input.alpha}:${sizes.join(',')}`;
+  let boundaries = designs.get(key);
+  if (boundaries === undefined) {
+    boundaries = sequentialBoundaries(
+      sizes.map((n) => n / input.planned),
+      input.alpha,
+      input.spending,
+    );
+    designs.set(key, boundaries);
+  }
+  if (!(input.bound > 0)) throw new InvarlockError('E_INTERNAL', `the sequential bound must be > 0, got ${input.bound}`);
+  return { looks: input.looks, planned: input.planned, sizes, boundaries, alpha: input.alpha, bound: input.bound, logBound: Math.log(input.bound) };
+}
+
+/** Interim look `k` (0-based, before the last) of a design on the paired Δ of the windows scored so far (in plan order). */
+export function interimLook(design: SequentialDesign, k: number, deltas: ArrayLike<number>, weights: ArrayLike<number>): InterimLook {
+  if (!(Number.isInteger(k) && k >= 0 && k < design.looks - 1)) throw new InvarlockError('E_INTERNAL', `interim look ${k} of ${design.looks}`);
+  return decideInterimLook(lookStatistic(deltas, weights, design.sizes[k]!), design.boundaries.critical[k]!, design.logBound);
+}
