@@ -71,6 +71,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--baseline-eval <file>', 'reuse a saved baseline evaluation when every hash matches')
     .option('-o, --out <dir>', 'output directory (default invarlock-out)')
     .option('--shard <i/n>', 'evaluate part i of n of the windows (1-based) and write a partial result for aggregate')
+    .option('--sequential <looks>', 'score the final windows in this many looks and stop early once the gate is resolved (O\'Brien–Fleming alpha spending)')
     .option('--junit <file>', 'also write the gates as JUnit XML (one test case per gate)')
     .option('--events <file|stderr>', 'stream progress events as NDJSON lines (stage, windows done) to a file or stderr')
     .option('--json', 'print a JSON summary on stdout')
