@@ -11,6 +11,7 @@ import { runCertify, type CertifyFlags } from './commands/certify-command.js';
 import { runPrefetch } from './commands/prefetch-command.js';
 import { runDemo } from './commands/demo-command.js';
 import { runDoctor, type DoctorFlags } from './commands/doctor-command.js';
+import { runPlan, type PlanFlags } from './commands/plan-command.js';
 import { explainErrorCode, renderErrorCodeTable } from './commands/explain-code.js';
 import { runPlugins } from './commands/plugins-command.js';
 import { runExplainGates, runReport, type ReportFlags } from './commands/report-command.js';
@@ -73,6 +74,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--baseline-eval <file>', 'reuse a saved baseline evaluation when every hash matches (default none: score the baseline)')
     .option('-o, --out <dir>', 'output directory (default invarlock-out)')
     .option('--shard <i/n>', 'evaluate part i of n of the final windows (1-based; every shard scores the preview arm and runs the guards) and write a partial result for aggregate (default: no sharding)')
+    .option('--sequential <looks>', 'score the final windows in this many looks and stop early once the gate is resolved (O\'Brien–Fleming alpha spending)')
     .option('--junit <file>', 'also write the gates as JUnit XML (one test case per gate)')
     .option('--events <file|stderr>', 'stream progress events as NDJSON lines (stage, windows done) to a file or stderr')
     .option('--json', 'print a JSON summary on stdout')
@@ -147,6 +149,17 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       const text = explainErrorCode(code);
       if (text === undefined) throw new InvarlockError('E_USAGE', `unknown error code '${code}'`, { details: { field: 'code', actual: code } });
       ctx.stdout.write(`${text}\n`);
+    });
+
+  program
+    .command('plan')
+    .description('estimate the final windows the primary-metric gate needs, per profile, from a previous certificate\'s per-window spread')
+    .requiredOption('--from <cert>', 'a certificate of a comparable run (its preview windows are used)')
+    .addOption(new Option('--tier <name>', 'thresholds (default: the certificate\'s)').choices(TIER_NAMES))
+    .option('--sequential <looks>', 'also estimate where this many sequential looks would stop')
+    .option('--json', 'print the plan as JSON')
+    .action(async (flags: PlanFlags) => {
+      exitCode = await runPlan(flags, context());
     });
 
   program

@@ -40,6 +40,7 @@ export function buildCertificate(input: CertificateInput): Certificate {
     guardOverhead: input.guardOverhead,
     policy: input.policy,
     bootstrapSeed: input.provenance.seeds.bootstrap,
+    sequentialPlan: input.sequentialPlan ?? null,
   });
   const change: Change =
     input.change.kind === 'edit'
@@ -66,6 +67,7 @@ export function buildCertificate(input: CertificateInput): Certificate {
     tail: derived.tail,
     guards: input.guards,
     guard_overhead: derived.guard_overhead,
+    sequential: derived.sequential,
     change,
     models,
     dataset: input.dataset,

@@ -48,7 +48,7 @@ export type MetricKind = 'ppl_causal' | 'ppl_mlm' | 'ppl_seq2seq' | 'accuracy' |
 export type BootstrapMethod = 'bca_weighted' | 'percentile_weighted';
 
 /** How an interval was actually formed. */
-export type IntervalMethod = 'bca' | 'percentile' | 'degenerate';
+export type IntervalMethod = 'bca' | 'percentile' | 'degenerate' | 'normal';
 
 /** Why BCa fell back to the percentile interval. */
 export type IntervalFallback = 'zero_jackknife_variance' | 'acceleration_out_of_range';
@@ -535,8 +535,49 @@ export interface PolicyBlock {
   readonly guards: GuardSettings;
   readonly statistics: { readonly z0_clip: number };
   readonly seed_offsets: { readonly window_draw: number; readonly mlm_mask: number; readonly bootstrap: number; readonly variance: number };
+  /** The looks of a run that scored its final windows in groups and could stop early; null: the fixed-sample gate. */
+  readonly sequential: SequentialPolicy | null;
   /** Dotted paths of the values overrides set, sorted. */
   readonly overridden: readonly string[];
+}
+
+/** Early stopping a run chose: K looks at the final windows, α spent by the named function. */
+export interface SequentialPolicy {
+  readonly looks: number;
+  readonly spending: 'obrien_fleming';
+}
+
+/** One look of a sequential run at its final windows (plan order). */
+export interface SequentialLook {
+  /** 1-based. */
+  readonly look: number;
+  /** Final windows scored by the end of the look. */
+  readonly windows: number;
+  /** windows / planned windows. */
+  readonly fraction: number;
+  /** cₖ of the spending function. */
+  readonly critical: number;
+  /** One-sided α spent by the end of the look (cumulative). */
+  readonly alpha_spent: number;
+  /** exp(weighted mean Δ) of the windows so far. */
+  readonly ratio: number;
+  /** exp(θ̂ ± cₖ·se) at an interim look; the bootstrap ratio CI at the last. */
+  readonly ratio_ci: Interval;
+  readonly decision: 'pass' | 'fail' | 'continue';
+}
+
+/** Early stopping as it happened: the design, every look taken, where the run stopped. */
+export interface SequentialRecord {
+  readonly spending: 'obrien_fleming';
+  /** One-sided α of the design (the bootstrap α / 2). */
+  readonly alpha: number;
+  /** limit + hysteresis: what the upper bound is compared with. */
+  readonly bound: number;
+  readonly planned: { readonly looks: number; readonly windows: number; readonly tokens: number };
+  readonly looks: readonly SequentialLook[];
+  /** The interim look that stopped the run; null when it ran to the last look (or scored no final window). */
+  readonly stopped_at: number | null;
+  readonly windows_saved: number;
 }
 
 /** The run seed and the per-purpose seeds derived from it (run seed + the policy's offset, mod 2^32). */
@@ -607,6 +648,7 @@ export interface Certificate {
   readonly tail: Tail;
   readonly guards: Guards;
   readonly guard_overhead: GuardOverhead;
+  readonly sequential: SequentialRecord | null;
   readonly change: Change;
   readonly models: Pair<ModelIdentity>;
   readonly dataset: DatasetBlock;

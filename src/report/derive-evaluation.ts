@@ -1,4 +1,6 @@
 import {
+  finalLookAlpha,
+  normalCdf,
   decideAccuracyGate,
   decideCatastropheGate,
   decideDriftGate,
@@ -25,6 +27,7 @@ import type {
   Pairing,
   PolicyBlock,
   PrimaryMetric,
+  SequentialRecord,
   Tail,
   ValidationFlags,
   Verdict,
@@ -34,6 +37,7 @@ import type {
 import { InvarlockError } from '../errors/index.js';
 import { decidePairing, type PairingDecision } from './decide-pairing.js';
 import { bitsPerByte, bytesPerToken, spanTokensOf } from './span-metric.js';
+import { designOf, replayLooks, sequentialRecord, type SequentialPlanFacts } from './derive-sequential.js';
 import type { GuardOverheadInput, RunOutcome, WindowArmInput } from './types.js';
 
 /**
@@ -55,6 +59,8 @@ export interface EvaluationFacts {
   readonly policy: PolicyBlock;
   /** Seed of the bootstrap stream (the run seed plus the policy's bootstrap offset). */
   readonly bootstrapSeed: number;
+  /** The planned final arm of a run with sequential looks (policy.sequential); null otherwise. */
+  readonly sequentialPlan: SequentialPlanFacts | null;
 }
 
 /** The derived blocks of a certificate. @internal */
@@ -65,6 +71,7 @@ export interface DerivedEvaluation {
   readonly windows: Windows;
   readonly tail: Tail;
   readonly guard_overhead: GuardOverhead;
+  readonly sequential: SequentialRecord | null;
   readonly pairingDecision: PairingDecision;
   /** Every gate record, in decision order (for explanations and tests). */
   readonly gates: readonly GateRecord[];
@@ -211,10 +218,14 @@ export function deriveEvaluation(facts: EvaluationFacts): DerivedEvaluation {
   const settings = bootstrapSettings(policy, facts.bootstrapSeed);
   const previewTokens = spanTokensOf(facts.windows.preview);
   const scale = kind === 'nll_per_byte' && previewTokens !== null ? bytesPerToken(facts.windows.preview.weights, previewTokens.baseline) : Number.NaN;
-  const preview = summarizeArm(kind, facts.windows.preview, settings, scale);
-  const final = summarizeArm(kind, facts.windows.final, settings, scale);
   const isAccuracy = kind === 'accuracy';
   const metric = isAccuracy ? 'accuracy' : 'ppl';
+  const sequential = isAccuracy ? null : sequentialOf(facts);
+  // A sequential run's last look spends what the interim looks left of α: its interval is a little wider.
+  const finalSettings = sequential === null ? settings : { ...settings, alpha: finalLookAlpha(sequential.design.boundaries) };
+  const preview = summarizeArm(kind, facts.windows.preview, settings, scale);
+  const final = summarizeArm(kind, facts.windows.final, finalSettings, scale);
+  const early = sequential?.replay.stop.kind === 'interim' ? sequential.replay.stop : null;
 
   const catastrophe: GateRecord =
     !isAccuracy && preview !== null && preview.ratio !== null
@@ -233,7 +244,12 @@ export function deriveEvaluation(facts: EvaluationFacts): DerivedEvaluation {
   let primary: GateRecord;
   if (final === null) primary = missingFinal('primary_metric');
   else if (isAccuracy) primary = decideAccuracyGate({ deltaPpCiLow: final.deltaCi.low, examples: final.n, replicates: settings.replicates, thresholds });
-  else {
+  else if (early !== null && sequential !== null) {
+    // An early stop is decided on the looks' interval; the floors count the plan the run committed to.
+    const plan = sequential.plan;
+    const coverage = { tokens: (preview?.tokens ?? 0) + plan.tokens, previewWindows: preview?.n ?? 0, finalWindows: plan.windows, replicates: settings.replicates };
+    primary = decidePrimaryMetricGate({ ratioCiHigh: Math.exp(early.look.high), coverage, thresholds });
+  } else {
     const coverage = { tokens: (preview?.tokens ?? 0) + final.tokens, previewWindows: preview?.n ?? 0, finalWindows: final.n, replicates: settings.replicates };
     primary = decidePrimaryMetricGate({ ratioCiHigh: final.ratioCi?.high ?? Number.NaN, coverage, thresholds });
   }
@@ -291,9 +307,9 @@ export function deriveEvaluation(facts: EvaluationFacts): DerivedEvaluation {
     baseline: { preview: preview?.baselineValue ?? null, final: final?.baselineValue ?? null },
     subject: { preview: preview?.subjectValue ?? null, final: final?.subjectValue ?? null },
     ratio: final?.ratio ?? null,
-    ratio_ci: final === null || final.ratioCi === null ? null : [final.ratioCi.low, final.ratioCi.high],
+    ratio_ci: early !== null ? [Math.exp(early.look.low), Math.exp(early.look.high)] : final === null || final.ratioCi === null ? null : [final.ratioCi.low, final.ratioCi.high],
     delta_mean: final?.meanDelta ?? null,
-    delta_ci: final === null ? null : [final.deltaCi.low, final.deltaCi.high],
+    delta_ci: early !== null ? [early.look.low, early.look.high] : final === null ? null : [final.deltaCi.low, final.deltaCi.high],
     preview_ratio: preview?.ratio ?? null,
     preview_delta_mean: preview?.meanDelta ?? null,
     drift: drift.measured,
@@ -305,10 +321,11 @@ export function deriveEvaluation(facts: EvaluationFacts): DerivedEvaluation {
     tokens: { preview: preview?.tokens ?? 0, final: final?.tokens ?? 0 },
     windows: { preview: facts.windows.preview.ids.length, final: facts.windows.final.ids.length },
     method: thresholds.bootstrap.method,
-    ci_method: final?.deltaCi.method ?? null,
-    ci_fallback: final?.deltaCi.fallback ?? null,
+    ci_method: early !== null ? 'normal' : (final?.deltaCi.method ?? null),
+    ci_fallback: early !== null ? null : (final?.deltaCi.fallback ?? null),
     replicates: settings.replicates,
-    alpha: settings.alpha,
+    // the two-sided level of the interval above: c_k's at an early stop, the last look's otherwise
+    alpha: early !== null ? 2 * (1 - normalCdf(early.look.critical)) : finalSettings.alpha,
     seed: settings.seed,
     reason: infoText(primary),
   };
@@ -332,9 +349,22 @@ export function deriveEvaluation(facts: EvaluationFacts): DerivedEvaluation {
     reason: infoText(overhead),
   };
 
+  const sequentialBlock =
+    sequential === null
+      ? null
+      : sequentialRecord(
+          sequential.design,
+          sequential.plan,
+          sequential.replay,
+          final === null || final.ratio === null || final.ratioCi === null || primary.status === 'not_evaluated'
+            ? null
+            : { ratio: final.ratio, ratioCi: [final.ratioCi.low, final.ratioCi.high], pass: primary.measured <= sequential.design.bound },
+        );
+
   return {
     verdict,
     validation,
+    sequential: sequentialBlock,
     primary_metric: primaryMetric,
     windows: { preview: windowArm(facts.windows.preview, preview), final: windowArm(facts.windows.final, final) },
     tail,
@@ -342,4 +372,16 @@ export function deriveEvaluation(facts: EvaluationFacts): DerivedEvaluation {
     pairingDecision,
     gates,
   };
+}
+
+/** The design and the replayed looks of a run whose policy has sequential looks; null when it has none. */
+function sequentialOf(facts: EvaluationFacts) {
+  if (facts.policy.sequential === null) return null;
+  const plan = facts.sequentialPlan;
+  if (plan === null) {
+    throw new InvarlockError('E_INTERNAL', 'the policy has sequential looks but the run records no planned final arm (sequential.planned)', { details: { field: 'sequential' } });
+  }
+  const design = designOf(facts.policy, plan);
+  if (design === null) return null;
+  return { design, plan, replay: replayLooks(design, facts.windows.final) };
 }

@@ -4,6 +4,8 @@
  */
 import type { TruncationBlock } from './certificate-types.js';
 
+import type { Certificate } from './certificate-types.js';
+
 /** Printed for a value that is null (not computed; the certificate says why). @internal */
 export const NOT_AVAILABLE = 'n/a';
 
@@ -144,4 +146,30 @@ export function shortenText(text: string, maxChars: number): string {
   const space = points[kept.length] === ' ' ? kept.length : kept.lastIndexOf(' ');
   const head = space >= kept.length / 2 ? kept.slice(0, space).join('').replace(/[\s,;:(–—-]+$/u, '') : kept.join('');
   return `${head}…`;
+}
+
+/**
+ * The one line a report gives early stopping: where the run stopped and why, or that it ran every
+ * look; null without sequential looks. `stopped at look 2 of 4: 96 of 192 windows, upper bound
+ * 1.012 ≤ 1.102 (limit + hysteresis)`.
+ * @internal
+ */
+export function formatSequentialLine(s: Certificate['sequential']): string | null {
+  if (s === null) return null;
+  const of = `${s.planned.looks}`;
+  const last = s.looks[s.looks.length - 1];
+  const bound = formatLimit(s.bound);
+  if (last === undefined) return `Sequential looks (${of} planned): none taken, no final window was scored.`;
+  const windows = `${formatCount(last.windows)} of ${formatCount(s.planned.windows)} windows`;
+  const [low, high] = last.ratio_ci;
+  const why =
+    last.decision === 'pass'
+      ? `upper bound ${formatAgainst(high, s.bound)} ≤ ${bound}`
+      : last.decision === 'fail'
+        ? s.stopped_at === null
+          ? `upper bound ${formatAgainst(high, s.bound)} > ${bound}`
+          : `lower bound ${formatAgainst(low, s.bound)} > ${bound}`
+        : `interval [${formatAgainst(low, s.bound)}, ${formatAgainst(high, s.bound)}] contains ${bound}`;
+  if (s.stopped_at !== null) return `Stopped at look ${s.stopped_at} of ${of}: ${windows}, ${why} (limit + hysteresis), ${formatCount(s.windows_saved)} windows saved.`;
+  return `Ran all ${of} sequential looks: ${windows}, no interim look resolved the gate; last look ${why} (limit + hysteresis).`;
 }

@@ -28,3 +28,4 @@ export { explainGates, renderGateExplanation } from './explain-gates.js';
 export { writeReportFiles, REPORT_FILE_NAMES, WRITE_DEFAULTS } from './write-report-files.js';
 export { buildGateRows, STATUS_BADGES, type GateRow } from './gate-rows.js';
 export { junitSuiteOf, renderJunitXml, type JunitGate, type JunitSuite } from './render-junit.js';
+export { designOf, type SequentialPlanFacts } from './derive-sequential.js';

@@ -11,6 +11,7 @@ import {
   formatRatioWithCi,
   formatSigned,
   shortHash,
+  formatSequentialLine,
 } from './format-values.js';
 import { STATUS_BADGES, STATUS_WORDS, buildGateRows, gateStatus, reasonSeverity, GATE_LABELS, DASHBOARD_GATES } from './gate-rows.js';
 import { codeSpan, escapeMarkdown, escapeMarkdownShort, markdownTable } from './markdown-escape.js';
@@ -85,7 +86,8 @@ export function metricBlock(cert: Certificate): string {
   ];
   const method = `${intervalWords(pm)}, ${formatCount(pm.replicates)} replicates, ${formatLimit(1 - pm.alpha)} two-sided, seed ${pm.seed}; ${formatCount(pm.tokens.preview + pm.tokens.final)} ${isAccuracy ? 'examples' : 'scored tokens'}${pm.hysteresis_applied ? '; **passed within the hysteresis band**' : ''}.${spanMetricNote(cert)}`;
   const reason = pm.reason === null ? '' : `\n\n_${escapeMarkdownShort(pm.reason, MAX_REASON_CHARS)}_`;
-  return `${markdownTable(['Metric', 'Baseline', 'Subject', isAccuracy ? 'Δ [CI]' : 'Ratio [CI]', 'Threshold', 'Status'], rows)}\n\n${method}${reason}`;
+  const sequential = formatSequentialLine(cert.sequential);
+  return `${markdownTable(['Metric', 'Baseline', 'Subject', isAccuracy ? 'Δ [CI]' : 'Ratio [CI]', 'Threshold', 'Status'], rows)}\n\n${method}${sequential === null ? '' : `\n\n${sequential}`}${reason}`;
 }
 
 function intervalWords(pm: Certificate['primary_metric']): string {
@@ -99,6 +101,8 @@ function intervalWords(pm: Certificate['primary_metric']): string {
       return pm.method === 'bca_weighted' ? `Weighted bootstrap, percentile interval (BCa fallback: ${pm.ci_fallback ?? 'unknown'})` : 'Weighted percentile bootstrap';
     case 'bca':
       return 'Weighted BCa bootstrap';
+    case 'normal':
+      return 'Early-stopping look: normal interval estimate ± c·se at the look’s critical value';
   }
 }
 

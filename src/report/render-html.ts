@@ -14,6 +14,7 @@ import {
   formatRatioWithCi,
   formatTruncation,
   shortHash,
+  formatSequentialLine,
 } from './format-values.js';
 import { STATUS_WORDS, buildGateRows, reasonSeverity } from './gate-rows.js';
 import { deltaHistogramSvg, escapeHtml, rmtFamiliesSvg, spectralLayersSvg } from './html-plots.js';
@@ -117,7 +118,8 @@ function metricTable(cert: Certificate): string {
   ].map((r) => r.map(escapeHtml));
   const method = `${pm.method} bootstrap (${pm.ci_method ?? 'not computed'}${pm.ci_fallback === null ? '' : `, fallback ${pm.ci_fallback}`}), ${formatCount(pm.replicates)} replicates, α ${formatLimit(pm.alpha)}, seed ${pm.seed}; ${pm.kind}.${spanMetricNote(cert)}`;
   const reason = pm.reason === null ? '' : `<p class="note">${escapeHtml(pm.reason)}</p>`;
-  return `${table(['Arm', 'Windows', 'Baseline', 'Subject', isAccuracy ? 'Δ [CI]' : 'Ratio [CI]'], rows)}<p class="note">${escapeHtml(method)}</p>${reason}`;
+  const sequential = formatSequentialLine(cert.sequential);
+  return `${table(['Arm', 'Windows', 'Baseline', 'Subject', isAccuracy ? 'Δ [CI]' : 'Ratio [CI]'], rows)}<p class="note">${escapeHtml(method)}</p>${sequential === null ? '' : `<p class="note">${escapeHtml(sequential)}</p>`}${reason}`;
 }
 
 function guardTable(cert: Certificate): string {

@@ -3,6 +3,7 @@
  * options and results of the renderers, writer and verifier. The certificate itself is typed in
  * `certificate-types.ts`, mirroring `contracts/certificate.schema.json`.
  */
+import type { SequentialPlanFacts } from './derive-sequential.js';
 import type { ErrorCode } from '../errors/index.js';
 import type {
   Certificate,
@@ -101,6 +102,8 @@ export interface CertificateInput {
   /** The resolved run configuration (JSON-safe); only its digest is recorded. */
   readonly config: JsonValue;
   readonly timing: Timing;
+  /** The planned final arm when the policy has sequential looks (the final arm may stop short of it). */
+  readonly sequentialPlan?: SequentialPlanFacts;
 }
 
 /** A markdown surface, each with its own size limit (see `SURFACE_LIMITS`). */
@@ -190,9 +193,19 @@ export interface VerifyOptions {
  * `source` names it in messages.
  */
 export type AcceptedPolicy =
-  | { readonly kind: 'lookup'; readonly source: string; readonly policyFor: (tier: string, profile: string) => PolicyBlock | undefined }
-  | { readonly kind: 'fixed'; readonly source: string; readonly policy: PolicyBlock }
+  | { readonly kind: 'lookup'; readonly source: string; readonly policyFor: (tier: string, profile: string) => PolicyBlock | undefined; readonly sequential?: SequentialAllowance }
+  | { readonly kind: 'fixed'; readonly source: string; readonly policy: PolicyBlock; readonly sequential?: SequentialAllowance }
   | { readonly kind: 'recorded' };
+
+/**
+ * Early stopping a verifier lets a run choose (contracts/tiers.json `sequential`): a recorded
+ * `policy.sequential` with this spending function and at most `max_looks` looks is accepted as the
+ * run's own choice, like its window counts. Without an allowance only an equal `policy.sequential` is.
+ */
+export interface SequentialAllowance {
+  readonly spending: 'obrien_fleming';
+  readonly max_looks: number;
+}
 
 /** One gate explained: what went in, the threshold, the outcome and how far it is from flipping. */
 export interface GateExplanation {

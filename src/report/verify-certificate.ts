@@ -7,7 +7,7 @@ import { decidePairing } from './decide-pairing.js';
 import { deriveEvaluation, type DerivedEvaluation } from './derive-evaluation.js';
 import { ownTokenizers } from './span-metric.js';
 import type { PolicyBlock } from './certificate-types.js';
-import type { AcceptedPolicy, RunOutcome, VerifyCheck, VerifyCheckId, VerifyOptions, VerifyReport } from './types.js';
+import type { AcceptedPolicy, RunOutcome, SequentialAllowance, VerifyCheck, VerifyCheckId, VerifyOptions, VerifyReport } from './types.js';
 import { certificateValidator, parseCertificateJson, PARSE_DEFAULTS } from './validate-certificate.js';
 
 /** Relative tolerance of the point ratio (CERTIFICATE.md: exp(weighted mean Δ) within 1e-12). */
@@ -120,7 +120,7 @@ function checkPolicy(recorded: PolicyBlock, accepted: AcceptedPolicy | undefined
   if (expected === undefined) {
     return { id: 'policy', status: 'fail', message: `${accepted.source} has no policy ${name}`, path: 'policy.tier', code: 'E_CERT_POLICY' };
   }
-  const difference = firstDifference(withRunSampleSizes(expected, recorded), recorded, 'policy');
+  const difference = firstDifference(withRunSequential(withRunSampleSizes(expected, recorded), recorded, accepted.sequential), recorded, 'policy');
   if (difference === undefined) return pass('policy', `the recorded policy is ${accepted.source}'s ${name}${recorded.overridden.length > 0 ? ` (run's own ${recorded.overridden.join(', ')})` : ''}`);
   return differs('policy', `the recorded policy differs from ${accepted.source}'s ${expected.tier}/${expected.profile}`, difference.path, difference.expected, difference.actual, 'E_CERT_POLICY');
 }
@@ -147,6 +147,17 @@ function withRunSampleSizes(accepted: PolicyBlock, recorded: PolicyBlock): Polic
     thresholds: { ...accepted.thresholds, bootstrap: { ...boot, replicates } },
     overridden: recorded.overridden.every((leaf) => ownLeaves.has(leaf)) ? recorded.overridden : accepted.overridden,
   };
+}
+
+/**
+ * The accepted policy with the recorded sequential looks copied in when the verifier's allowance
+ * covers them (the spending function it names, no more looks than it allows); otherwise unchanged,
+ * so a recorded `policy.sequential` must equal the accepted policy's.
+ */
+function withRunSequential(accepted: PolicyBlock, recorded: PolicyBlock, allowance: SequentialAllowance | undefined): PolicyBlock {
+  const s = recorded.sequential;
+  if (s === null || allowance === undefined || s.spending !== allowance.spending || s.looks > allowance.max_looks) return accepted;
+  return { ...accepted, sequential: s };
 }
 
 const ORDER: readonly VerifyCheckId[] = ['parse', 'schema', 'certificate_digest', 'policy_digest', 'policy', 'pairing', 'statistics', 'gates', 'verdict'];
@@ -213,6 +224,7 @@ function deriveFrom(cert: Certificate): DerivedEvaluation | Error {
           : { evaluated: false, reason: go.reason ?? '' },
       policy: cert.policy,
       bootstrapSeed: cert.primary_metric.seed,
+      sequentialPlan: cert.sequential === null ? null : { windows: cert.sequential.planned.windows, tokens: cert.sequential.planned.tokens },
     });
   } catch (error) {
     // Whatever the data provokes (a RangeError included) is a rejection, never a crash.
@@ -239,6 +251,9 @@ function statisticsPairs(cert: Certificate, d: DerivedEvaluation): Pair[] {
     ['tail.max', d.tail.max, cert.tail.max],
     ['tail.mass', d.tail.mass, cert.tail.mass],
     ['guard_overhead.ratio', d.guard_overhead.ratio, cert.guard_overhead.ratio],
+    // the planned final arm is the dataset's; every look is replayed on the recorded windows
+    ...(cert.sequential === null ? [] : [['sequential.planned.windows', cert.dataset.counts.final, cert.sequential.planned.windows] as Pair]),
+    ['sequential', d.sequential, cert.sequential],
   ];
 }
 

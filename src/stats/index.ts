@@ -53,3 +53,21 @@ export {
   type GateCoverage,
 } from './gates.js';
 export { decideVerdict, type CheckName, type GuardName, type GuardOutcome, type VerdictDecision, type VerdictReason, type VerdictReasonCode } from './verdict.js';
+export {
+  MAX_LOOKS,
+  decideInterimLook,
+  finalLookAlpha,
+  interimLook,
+  lookSizes,
+  lookStatistic,
+  obrienFlemingSpending,
+  sequentialBoundaries,
+  sequentialDesign,
+  windowsToResolve,
+  type InterimLook,
+  type LookDecision,
+  type LookStatistic,
+  type SequentialBoundaries,
+  type SequentialDesign,
+  type SpendingFunction,
+} from './group-sequential.js';

@@ -149,6 +149,15 @@ export const fullCertificate: Certificate = {
     },
   },
   guard_overhead: { evaluated: true, bare: 30.3, guarded: 30.2, ratio: 0.9967, limit: 1.01, reason: 'measured on final windows' },
+  sequential: {
+    spending: 'obrien_fleming',
+    alpha: 0.025,
+    bound: 1.102,
+    planned: { looks: 4, windows: 8, tokens: 1024 },
+    looks: [{ look: 1, windows: 2, fraction: 0.25, critical: 4.33, alpha_spent: 0.0000074, ratio: 1.015, ratio_ci: [1.0, 1.03], decision: 'pass' }],
+    stopped_at: 1,
+    windows_saved: 6,
+  },
   change: {
     kind: 'edit',
     name: 'quant_rtn',
@@ -266,6 +275,7 @@ export const fullCertificate: Certificate = {
     },
     statistics: { z0_clip: 0.000001 },
     seed_offsets: { window_draw: 0, mlm_mask: 1000, bootstrap: 2000, variance: 3000 },
+    sequential: { looks: 4, spending: 'obrien_fleming' },
     overridden: ['thresholds.tail.p95_limit'],
   },
   policy_digest: H('4'),
@@ -417,6 +427,7 @@ export const sparseCertificate: Certificate = {
     },
   },
   guard_overhead: { evaluated: false, bare: null, guarded: null, ratio: null, limit: 1.01, reason: null },
+  sequential: null,
   change: { kind: 'compare', label: 'subject', params_changed: null, modules_touched: null },
   models: {
     baseline: {

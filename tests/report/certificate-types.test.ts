@@ -21,6 +21,9 @@ import { fullCertificate, notEvaluatedGuard, sparseCertificate } from './certifi
 // and the edit branch of `change` with its nullable count null.
 const nullBlocks: Certificate = {
   ...sparseCertificate,
+  policy: { ...sparseCertificate.policy, sequential: null },
+  // a sequential run that reached its last look
+  sequential: { ...fullCertificate.sequential!, stopped_at: null, windows_saved: 0 },
   change: { kind: 'edit', name: 'noop', config: {}, plan_digest: 'b'.repeat(64), params_changed: null, modules_touched: [], rolled_back: false },
   guards: {
     invariants: notEvaluatedGuard('off'),

@@ -100,6 +100,7 @@ export function rederive(cert: JsonObject): JsonObject {
     guardOverhead: go.evaluated && go.bare !== null && go.guarded !== null ? { evaluated: true, bare: go.bare, guarded: go.guarded } : { evaluated: false, reason: go.reason ?? '' },
     policy: c.policy,
     bootstrapSeed: c.primary_metric.seed,
+    sequentialPlan: c.sequential === null ? null : { windows: c.sequential.planned.windows, tokens: c.sequential.planned.tokens },
   });
   const derived = clone({ verdict: d.verdict, validation: d.validation, primary_metric: d.primary_metric, windows: d.windows, tail: d.tail, guard_overhead: d.guard_overhead }) as unknown as JsonObject;
   return Object.assign(cert, derived);

@@ -82,6 +82,7 @@ export const BALANCED_CI_POLICY: PolicyBlock = {
   },
   statistics: { z0_clip: 0.000001 },
   seed_offsets: { window_draw: 0, mlm_mask: 1000, bootstrap: 2000, variance: 3000 },
+  sequential: null,
   overridden: [],
 };
 

@@ -37,6 +37,7 @@ export interface CertifyFlags {
   readonly baselineEval?: string;
   readonly out?: string;
   readonly shard?: string;
+  readonly sequential?: string;
   readonly events?: string;
   readonly junit?: string;
   readonly json?: boolean;
@@ -102,6 +103,7 @@ export async function flagsToConfig(flags: CertifyFlags, cwd: string): Promise<P
     ...(flags.baselineEval === undefined ? {} : { baseline_eval: flags.baselineEval }),
     ...(flags.out === undefined ? {} : { output_dir: flags.out }),
     ...(flags.shard === undefined ? {} : { shard: shardOf(flags.shard) }),
+    ...(flags.sequential === undefined ? {} : { sequential: { looks: integer('sequential', flags.sequential) } }),
   };
   if (editConfig !== undefined && flags.edit === undefined) {
     throw new InvarlockError('E_USAGE', '--edit-config needs --edit', { details: { field: 'edit-config' } });

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statfsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadModel, type LoadedModel } from '../../adapters/index.js';
+import { lookSizes, sequentialBoundaries } from '../../stats/index.js';
 import { loadConfigFile, mergeConfig, resolvePolicy, coverageShortfall, describeMemoryPlan, formatBytes, parseRunConfigFile, planRunMemory, resolveRunConfig, type RunConfigFile } from '../../core/index.js';
 import { DOCTOR_FINDINGS, isInvarlockError, type DoctorFindingCode } from '../../errors/index.js';
 import { loadDataset, loadOrt, parseDatasetSpec, probeCudaProviderLibraries, type DeviceRequest } from '../../eval/index.js';
@@ -158,6 +159,7 @@ export async function diagnose(flags: DoctorFlags, cwd: string, env: NodeJS.Proc
   const profile = merged?.profile ?? 'ci';
   const policy = resolvePolicy({ tier, profile });
   checked.push(`policy: profile ${profile}, tier ${tier} (${policy.windows.preview_n} + ${policy.windows.final_n} windows planned, ${policy.thresholds.bootstrap.replicates} bootstrap replicates)`);
+  checked.push(sequentialLine(merged?.sequential?.looks ?? null, policy));
   if (policy.evidence === 'dev') findings.push(finding('D_DEV_PROFILE', 'profile dev: floors informational, certificates say evidence: dev', 'profile'));
   if (policy.thresholds.bootstrap.replicates < 200) findings.push(finding('D_BOOTSTRAP_LOW', `${policy.thresholds.bootstrap.replicates} bootstrap replicates`, 'profile'));
   const coverage = coverageShortfall(policy);
@@ -229,4 +231,15 @@ export async function runDoctor(flags: DoctorFlags, ctx: CliContext): Promise<nu
     ctx.stdout.write(`${report.summary.errors} error(s), ${report.summary.warnings} warning(s), ${report.summary.notes} note(s)\n`);
   }
   return report.exit_code;
+}
+
+/** What sequential looks would do with the planned windows (no data needed); how to estimate windows from data. */
+function sequentialLine(looks: number | null, policy: ReturnType<typeof resolvePolicy>): string {
+  const finalN = policy.windows.final_n;
+  const estimate = 'invarlock plan --from CERT estimates the windows the gate needs from a previous run';
+  if (looks === null) return `sequential looks: off (--sequential K stops early once the gate is resolved); ${estimate}`;
+  if (finalN < 2 * looks) return `sequential looks: ${looks} need at least ${2 * looks} final windows, ${finalN} planned; ${estimate}`;
+  const sizes = lookSizes(finalN, looks);
+  const critical = sequentialBoundaries(sizes.map((n) => n / finalN), policy.thresholds.bootstrap.alpha / 2).critical;
+  return `sequential looks: ${looks} at ${sizes.join('/')} final windows, critical z ${critical.map((c) => c.toFixed(2)).join('/')}; ${estimate}`;
 }

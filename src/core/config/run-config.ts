@@ -36,6 +36,7 @@ export interface RunConfigFile {
   readonly cache_dir?: string;
   readonly baseline_eval?: string;
   readonly shard?: { readonly index: number; readonly count: number };
+  readonly sequential?: { readonly looks: number };
   readonly output_dir?: string;
   readonly runtime_image_digest?: string;
   readonly guards?: { readonly invariants?: 'on' | 'off' | 'strict'; readonly spectral?: OnOff; readonly rmt?: OnOff; readonly variance?: OnOff };
@@ -95,6 +96,8 @@ export interface RunConfig {
   readonly cacheDir: string | null;
   readonly baselineEval: string | null;
   readonly shard: { readonly index: number; readonly count: number } | null;
+  /** Early stopping: the final windows in this many looks (null: one look, the fixed-sample gate). */
+  readonly sequential: { readonly looks: number } | null;
   readonly outputDir: string;
   readonly runtimeImageDigest: string | null;
   readonly guards: { readonly invariants: 'on' | 'off' | 'strict'; readonly spectral: OnOff; readonly rmt: OnOff; readonly variance: OnOff };
@@ -168,6 +171,10 @@ export function resolveRunConfig(file: RunConfigFile, source = 'config'): RunCon
       details: { file: source, field: 'shard.index' },
     });
   }
+  if (file.sequential !== undefined && file.shard !== undefined) {
+    // a shard scores every n-th window; the looks need the plan's order on one machine
+    throw new InvarlockError('E_CONFIG_INVALID', `${source}: sequential looks and shard cannot be combined`, { details: { file: source, field: 'sequential' } });
+  }
   return {
     baseline: file.baseline,
     mode,
@@ -194,6 +201,7 @@ export function resolveRunConfig(file: RunConfigFile, source = 'config'): RunCon
     cacheDir: file.cache_dir ?? null,
     baselineEval: file.baseline_eval ?? null,
     shard: file.shard ?? null,
+    sequential: file.sequential ?? null,
     outputDir: file.output_dir ?? CONFIG_DEFAULTS.output_dir,
     runtimeImageDigest: file.runtime_image_digest ?? null,
     guards: {

@@ -1,8 +1,8 @@
 import { InvarlockError } from '../../errors/index.js';
 import type { AcceptedPolicy } from '../../report/index.js';
-import { checkPolicy } from './load-tiers.js';
+import { checkPolicy, loadTiers } from './load-tiers.js';
 import { PROFILE_NAMES, resolvePolicy, TIER_NAMES } from './resolve-policy.js';
-import type { Policy } from './types.js';
+import type { Policy, TiersFile } from './types.js';
 
 /**
  * The policies a verifier accepts (issue 13): a certificate states its own policy, and a policy
@@ -16,11 +16,17 @@ export function bundledPolicy(tier: string, profile: string): Policy | undefined
 }
 
 /** Accept the bundled tiers' policy for the tier and profile a certificate records: `verify`'s default. */
-export const BUNDLED_POLICIES: AcceptedPolicy = Object.freeze({ kind: 'lookup', source: 'contracts/tiers.json', policyFor: bundledPolicy });
+export const BUNDLED_POLICIES: AcceptedPolicy = Object.freeze({ kind: 'lookup', source: 'contracts/tiers.json', policyFor: bundledPolicy, ...sequentialAllowance() });
 
 /** Accept exactly this tier and profile's bundled policy, whatever the certificate records (the Action's publisher mode). */
 export function configuredPolicy(tier: string, profile: string): AcceptedPolicy {
-  return { kind: 'fixed', source: `the configured ${tier}/${profile} (contracts/tiers.json)`, policy: resolvePolicy({ tier, profile }) };
+  return { kind: 'fixed', source: `the configured ${tier}/${profile} (contracts/tiers.json)`, policy: resolvePolicy({ tier, profile }), ...sequentialAllowance() };
+}
+
+/** The bundled tiers' allowance of sequential looks, as an AcceptedPolicy field (none when the file has none). */
+function sequentialAllowance(): { sequential?: NonNullable<TiersFile['sequential']> } {
+  const allowance = loadTiers().sequential;
+  return allowance === undefined ? {} : { sequential: allowance };
 }
 
 /**

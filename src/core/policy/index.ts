@@ -24,3 +24,4 @@ export type {
   VarianceSettings,
   VarianceThresholds,
 } from './types.js';
+export { planWindows, type PlanSample, type ProfilePlan, type WindowPlan } from './plan-windows.js';

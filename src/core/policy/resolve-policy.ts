@@ -1,7 +1,7 @@
 import { InvarlockError } from '../../errors/index.js';
 import { PROFILE_NAMES, TIER_NAMES } from '../../contracts/index.js';
 import { checkPolicy, deepFreeze, loadTiers } from './load-tiers.js';
-import type { Policy, PolicyOverrides } from './types.js';
+import type { Policy, PolicyOverrides, TiersFile } from './types.js';
 
 export { PROFILE_NAMES, TIER_NAMES };
 
@@ -19,6 +19,8 @@ export interface ResolvePolicyOptions {
   readonly profile: string;
   /** Values that replace the tier's and profile's (arrays replace whole); recorded in `overridden`. */
   readonly overrides?: PolicyOverrides;
+  /** Score the final windows in this many looks and stop early when the gate is resolved (within the tiers file's allowance). */
+  readonly sequential?: { readonly looks: number };
 }
 
 /**
@@ -84,6 +86,7 @@ export function resolvePolicy(options: ResolvePolicyOptions): Policy {
     },
     statistics: { z0_clip: tiers.statistics.z0_clip },
     seed_offsets: tiers.seed_offsets,
+    sequential: options.sequential === undefined ? null : sequentialPolicy(options.sequential.looks, tiers),
     overridden: [],
   };
   // A fresh copy: the merge below must never touch the frozen tiers file.
@@ -93,6 +96,18 @@ export function resolvePolicy(options: ResolvePolicyOptions): Policy {
   applyOverrides(policy, options.overrides, '', overridden);
   if (isPlainObject(policy)) policy['overridden'] = overridden.sort();
   return deepFreeze(checkPolicy(policy, 'policy overrides', 'E_CONFIG_INVALID'));
+}
+
+/** The policy's sequential block for `looks`, within the tiers file's allowance; `E_CONFIG_INVALID` outside it. */
+function sequentialPolicy(looks: number, tiers: TiersFile): NonNullable<Policy['sequential']> {
+  const allowed = tiers.sequential;
+  if (allowed === undefined) throw new InvarlockError('E_CONFIG_INVALID', 'sequential looks are not allowed: contracts/tiers.json has no sequential allowance', { details: { field: 'sequential' } });
+  if (!Number.isInteger(looks) || looks < 2 || looks > allowed.max_looks) {
+    throw new InvarlockError('E_CONFIG_INVALID', `sequential.looks must be an integer from 2 to ${allowed.max_looks}, got ${looks}`, {
+      details: { field: 'sequential.looks', expected: `2..${allowed.max_looks}`, actual: String(looks) },
+    });
+  }
+  return { looks, spending: allowed.spending };
 }
 
 function pickName<T extends string>(field: 'tier' | 'profile', value: string, names: readonly T[]): T {

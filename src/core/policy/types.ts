@@ -72,6 +72,8 @@ export interface TiersFile {
   readonly schema_version: 1;
   readonly statistics: { readonly bootstrap_method: 'bca_weighted' | 'percentile_weighted'; readonly alpha: number; readonly z0_clip: number };
   readonly seed_offsets: SeedOffsets;
+  /** Early stopping runs may choose; absent: none. */
+  readonly sequential?: { readonly spending: 'obrien_fleming'; readonly max_looks: number };
   readonly profiles: { readonly [P in ProfileName]: ProfileSpec };
   readonly tiers: { readonly [T in TierName]: TierSpec };
 }

@@ -7,6 +7,8 @@ import { buildProvenance } from './provenance.js';
 import type { GuardOutcomes } from './run-guards.js';
 import type { BaselineRun, RunContext } from './run-context.js';
 import { configRecord, lastSegment, modelInputOf } from './run-records.js';
+import { prefixScores } from './objective.js';
+import { sequentialPlanOf } from './sequential-final.js';
 
 /** What a subject's run measured; an arm is null when it was not scored (or not finite, on error). */
 export interface Measured {
@@ -19,8 +21,11 @@ export interface Measured {
 }
 
 /** The certificate input of one subject: paired arms, pairing, guards, identities, dataset, policy, provenance, timing. */
-export async function certificateInput(ctx: RunContext, baseline: BaselineRun, m: Measured): Promise<CertificateInput> {
+export async function certificateInput(ctx: RunContext, fullBaseline: BaselineRun, m: Measured): Promise<CertificateInput> {
   const { config, policy, seeds, evaluation } = ctx;
+  const sequentialPlan = sequentialPlanOf(ctx, fullBaseline);
+  // a subject that stopped at an interim look pairs with the baseline's windows up to that look
+  const baseline = stoppedEarly(fullBaseline, m, sequentialPlan);
   const arm = (base: ArmScores, subject: ArmScores | null) =>
     subject === null
       ? { ids: [], weights: [], baseline: [], subject: [] }
@@ -42,7 +47,7 @@ export async function certificateInput(ctx: RunContext, baseline: BaselineRun, m
     outcome: m.outcome,
     metricKind: ctx.objective.metricKind,
     windows: { preview: arm(baseline.scores.preview, m.preview), final: arm(baseline.scores.final, m.final) },
-    pairing: pairingOf(ctx, baseline, m),
+    pairing: pairingOf(ctx, baseline, m, baseline !== fullBaseline),
     guards: m.guards?.blocks ?? {
       invariants: notRunBlock('run_error'),
       spectral: notRunBlock('run_error'),
@@ -56,6 +61,7 @@ export async function certificateInput(ctx: RunContext, baseline: BaselineRun, m
     policy,
     provenance,
     config: configRecord(config),
+    ...(sequentialPlan === null ? {} : { sequentialPlan }),
     timing: {
       started_at: ctx.startedAt.toISOString(),
       finished_at: finishedAt.toISOString(),
@@ -75,8 +81,10 @@ export async function certificateInput(ctx: RunContext, baseline: BaselineRun, m
 }
 
 /** Both models were scored on exactly the planned units, on the planned ids and scored positions. */
-function pairingOf(ctx: RunContext, baseline: BaselineRun, m: Measured): CertificateInput['pairing'] {
-  const planned = ctx.evaluation.planned;
+function pairingOf(ctx: RunContext, baseline: BaselineRun, m: Measured, stopped: boolean): CertificateInput['pairing'] {
+  const all = ctx.evaluation.planned;
+  // a sequential stop planned the windows up to its look
+  const planned = stopped ? { preview: all.preview, final: all.final.slice(0, baseline.scores.final.ids.length) } : all;
   const byId = new Map([...planned.preview, ...planned.final].map((w) => [w.id, w]));
   const refs = (scores: ArmScores | null) => (scores?.ids ?? []).map((id, i) => ({ id, ids: byId.get(id)?.ids ?? new Uint32Array(0), scoredCount: scores!.weights[i]! }));
   const finalScored = m.final !== null;
@@ -96,4 +104,11 @@ function pairingOf(ctx: RunContext, baseline: BaselineRun, m: Measured): Certifi
     },
     reason: problems.length === 0 ? null : `${problems[0]!.code}: ${problems[0]!.message}`,
   };
+}
+
+/** The baseline's final arm cut to a subject's sequential stop (its scored windows are a prefix of the plan). */
+function stoppedEarly(baseline: BaselineRun, m: Measured, plan: { readonly windows: number } | null): BaselineRun {
+  const n = m.final?.ids.length;
+  if (plan === null || n === undefined || n >= baseline.scores.final.ids.length) return baseline;
+  return { ...baseline, scores: { ...baseline.scores, final: prefixScores(baseline.scores.final, n) } };
 }

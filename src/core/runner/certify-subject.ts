@@ -14,6 +14,7 @@ import { runGuards, type GuardSide, type RunGuardsInput } from './run-guards.js'
 import type { BaselineRun, RunContext } from './run-context.js';
 import { describeSpec, type SubjectSpec } from './run-records.js';
 import { runVarianceStage } from './variance-stage.js';
+import { checkSequentialRun, scoreFinalArm } from './sequential-final.js';
 
 /** A session on `model` with the objective's head and the RMT taps exposed. */
 export function openScorer(ctx: RunContext, model: ScoringModel, taps: readonly ActivationTap[]): Promise<Scorer> {
@@ -69,6 +70,7 @@ export async function certifySubject(ctx: RunContext, baseline: BaselineRun, sub
     const source = { baseline: baseline.opened, readsWeights: baseline.weights !== null, evaluation, cwd: ctx.options.cwd, open: (reference: string) => openModel(reference, openOptionsOf(ctx)) };
     const built = await timer.run('apply', label, describeSpec(subject.spec), () => buildSubject(source, subject.spec));
     partial.built = built;
+    checkSequentialRun(ctx, baseline, built.scoring);
     const taps = config.guards.rmt === 'off' ? [] : activationTapsOf(built.loaded);
     // RMT taps a projection's output after its bias; VE scales the bare MatMul output: the subject
     // session exposes both, so VE captures from it instead of opening another session.
@@ -138,7 +140,7 @@ export async function certifySubject(ctx: RunContext, baseline: BaselineRun, sub
     if (!catastrophic) {
       // with VE enabled the final arm scores the guarded weights (the scales are part of the certified model)
       const finalScorer = sessions.guarded ?? activeScorer;
-      partial.final = await timer.run('evaluate', label, `subject: final ${unit}`, () => built.scoring.score(finalScorer, 'final', progress('evaluate', 'final')));
+      partial.final = await timer.run('evaluate', label, `subject: final ${unit}`, () => scoreFinalArm(ctx, baseline, built.scoring, finalScorer, progress('evaluate', 'final')));
     } else if (previewFinite) {
       onEvent({ type: 'warning', id: 'catastrophic_ppl_spike', message: `preview ratio ${previewRatio.toFixed(3)} > ${policy.thresholds.catastrophe_ratio}: final arm skipped` });
     }

@@ -63,6 +63,11 @@ export interface BoundScoring {
   score(scorer: Scorer, arm: ArmName, progress: ArmProgress): Promise<ArmScores>;
   /** This model's own tokenization of the calibration units, where models tokenize for themselves (NLL per byte); else the evaluation's. */
   readonly calibration?: readonly CalibrationUnit[];
+  /**
+   * Scores units [start, end) of the final arm, in plan order (the looks of a sequential run);
+   * absent for objectives whose units cannot be scored in groups.
+   */
+  scoreFinalRange?(scorer: Scorer, start: number, end: number, progress: ArmProgress): Promise<ArmScores>;
 }
 
 /** Whether the variance guard can run: it scales against a per-window loss A/B on the preview arm. */
@@ -192,4 +197,23 @@ export function datasetRecordOf(plan: PlanFacts): Evaluation['dataset'] {
     tokenizer_hash: plan.hashes.tokenizer,
     truncation: plan.truncation,
   };
+}
+
+/** Arm scores of consecutive groups, joined in order. */
+export function concatScores(parts: readonly ArmScores[]): ArmScores {
+  const join = (pick: (s: ArmScores) => Float64Array) => {
+    const out = new Float64Array(parts.reduce((n, p) => n + pick(p).length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(pick(p), at);
+      at += pick(p).length;
+    }
+    return out;
+  };
+  return { ids: parts.flatMap((p) => p.ids), values: join((p) => p.values), weights: join((p) => p.weights) };
+}
+
+/** The first `n` units of an arm's scores. */
+export function prefixScores(scores: ArmScores, n: number): ArmScores {
+  return { ids: scores.ids.slice(0, n), values: scores.values.slice(0, n), weights: scores.weights.slice(0, n) };
 }

@@ -78,6 +78,20 @@ async function prepareWindowEvaluation(objective: 'causal' | 'masked', ctx: Prep
     },
     variance: { kind: 'applies', preview: arms.preview },
     // a compared subject shares the baseline's token ids (checked before binding), so one set of windows serves both
-    bind: () => ({ score: async (scorer, arm, progress) => scoresOfLosses(await scoreArm(scorer, arms[arm], progress)) }),
+    bind: () => ({
+      score: async (scorer, arm, progress) => scoresOfLosses(await scoreArm(scorer, arms[arm], progress)),
+      scoreFinalRange: async (scorer, start, end, progress) => scoresOfLosses(await scoreArm(scorer, sliceArm(arms.final, start, end), progress)),
+    }),
   };
+}
+
+function sliceArm(arm: ArmWindows, start: number, end: number): ArmWindows {
+  switch (arm.objective) {
+    case 'causal':
+      return { objective: 'causal', windows: arm.windows.slice(start, end) };
+    case 'masked':
+      return { objective: 'masked', windows: arm.windows.slice(start, end) };
+    case 'seq2seq':
+      return { ...arm, windows: arm.windows.slice(start, end) };
+  }
 }

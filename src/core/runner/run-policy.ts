@@ -12,7 +12,8 @@ import type { Objective } from './objective.js';
  * @throws `E_COVERAGE` when explicit counts are below floors the tier enforces.
  */
 export function resolveRunPolicy(config: RunConfig, onEvent: RunEventListener, floors: Objective['floors']): Policy {
-  const base = resolvePolicy({ tier: config.tier, profile: config.profile });
+  const sequential = config.sequential === null ? {} : { sequential: config.sequential };
+  const base = resolvePolicy({ tier: config.tier, profile: config.profile, ...sequential });
   const pm = base.thresholds.primary_metric;
   const explicit = { preview_n: config.dataset.previewN, final_n: config.dataset.finalN };
   const floorOf = (windowFloor: number) => (floors === 'accuracy' ? Math.max(windowFloor, pm.accuracy_min_examples) : windowFloor);
@@ -38,7 +39,7 @@ export function resolveRunPolicy(config: RunConfig, onEvent: RunEventListener, f
     ...(windowsRaised ? { windows: raised } : {}),
     ...(replicates !== boot.replicates ? { thresholds: { bootstrap: { replicates } } } : {}),
   };
-  const policy = Object.keys(overrides).length > 0 ? resolvePolicy({ tier: config.tier, profile: config.profile, overrides }) : base;
+  const policy = Object.keys(overrides).length > 0 ? resolvePolicy({ tier: config.tier, profile: config.profile, overrides, ...sequential }) : base;
   const coverage = coverageShortfall(policy);
   if (coverage.status === 'short' && coverage.enforcement === 'enforced') {
     const gaps = coverage.gaps.map((g) => `${g.floor}: ${g.actual} < ${g.required}`);

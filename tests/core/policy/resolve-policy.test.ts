@@ -27,14 +27,23 @@ describe('resolvePolicy', () => {
       expect(policy).toMatchObject({ schema_version: 1, tier, profile, overridden: [] });
       for (const [path, value] of leaves(policy)) {
         expect(value, path).not.toBeUndefined();
-        expect(value, path).not.toBeNull();
+        // sequential looks are the run's choice: null unless it asks for them
+        if (path !== 'sequential') expect(value, path).not.toBeNull();
       }
+      expect(policy.sequential).toBeNull();
       expect(Object.isFrozen(policy)).toBe(true);
       expect(Object.isFrozen(policy.thresholds.primary_metric)).toBe(true);
       expect(Object.isFrozen(policy.thresholds.drift_band)).toBe(true);
       expect(Object.isFrozen(policy.guards.variance.scope)).toBe(true);
     },
   );
+
+  it('records sequential looks a run asks for, within the tiers file’s allowance', () => {
+    expect(resolvePolicy({ tier: 'balanced', profile: 'ci', sequential: { looks: 4 } }).sequential).toEqual({ looks: 4, spending: 'obrien_fleming' });
+    for (const looks of [1, 9, 2.5]) {
+      expect(() => resolvePolicy({ tier: 'balanced', profile: 'ci', sequential: { looks } })).toThrow(expect.objectContaining({ code: 'E_CONFIG_INVALID' }));
+    }
+  });
 
   it('marks dev as not release evidence with informational floors', () => {
     const dev = resolvePolicy({ tier: 'balanced', profile: 'dev' });
