@@ -69,6 +69,14 @@ export type QuantizationFormat =
 /** A closed interval `[low, high]`. */
 export type Interval = readonly [number, number];
 
+/**
+ * How a guard's failure counts (contracts/tiers.json `<guard>.mode`): `gate` fails the run;
+ * `advisory` is measured and shown in every report but makes the verdict at most `warn`, for a
+ * guard that the calibration (bench/calibration) found cannot reach ≤ 1 % false alarms at its
+ * detection benefit in that tier.
+ */
+export type GuardMode = 'gate' | 'advisory';
+
 /** A value per weight family. */
 export interface PerFamily {
   readonly attn: number;
@@ -437,6 +445,7 @@ export interface Thresholds {
   readonly catastrophe_ratio: number;
   readonly tail: { readonly p95_limit: number; readonly mass_threshold: number; readonly mode: 'warn' | 'fail' };
   readonly spectral: {
+    readonly mode: GuardMode;
     readonly deadband: number;
     readonly max_caps: number;
     readonly kappa: PerFamily;
@@ -446,7 +455,7 @@ export interface Thresholds {
     readonly norm_collapse_warn: number;
     readonly norm_collapse_fatal: number;
   };
-  readonly rmt: { readonly epsilon: PerFamily };
+  readonly rmt: { readonly mode: GuardMode; readonly epsilon: PerFamily };
   readonly guard_overhead: { readonly limit: number };
   readonly invariants: { readonly mode: 'on' | 'strict' };
   readonly variance: VarianceThresholds;
