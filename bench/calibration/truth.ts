@@ -16,6 +16,9 @@ import { VARIANTS, isSeeded, type CalibrationCase } from './cases.js';
 import type { TrueHarm } from './harm.js';
 import type { OutcomeKey } from './outcome.js';
 
+/** Compare-mode subjects per truth certify (each chunk is saved as soon as it finishes). */
+const TRUTH_CHUNK = 4;
+
 /** One subject's true harm. */
 export interface TruthEntry {
   readonly fixture: string;
@@ -114,26 +117,32 @@ export async function measureTruth(plan: TruthPlan, onProgress: ProgressListener
     });
     const keyOf = (c: CalibrationCase, variant: number | null): OutcomeKey => ({ fixture, tier: plan.measureTier, seed: 0, case: c.id, intent: c.intent, layer: null, variant });
     try {
-      const given = (await prepareSubjects(plan, fixture, Array.from({ length: VARIANTS }, (_, v) => v), dir, missing, true)).filter(
+      const allGiven = (await prepareSubjects(plan, fixture, Array.from({ length: VARIANTS }, (_, v) => v), dir, missing, true)).filter(
         (g) => !have.has(truthKey(fixture, sha, g.case.id, g.variant)),
       );
-      if (given.length > 0) {
+      // a few subjects per certify: each finished chunk is saved, so a killed run keeps it
+      for (let at = 0; at < allGiven.length; at += TRUTH_CHUNK) {
+        const given = allGiven.slice(at, at + TRUTH_CHUNK);
         const config = runConfig(calPlan, fixture, plan.measureTier, 0, evalPath(), {
           subjects: given.flatMap((g) => (g.spec.kind === 'model' ? [{ label: g.label, model: g.spec.model }] : [])),
           subject_lora: given.flatMap((g) => (g.spec.kind === 'lora' ? [{ label: g.label, path: g.spec.path }] : [])),
         });
         const done = await certifyOnce(calPlan, config, given.map((g) => keyOf(g.case, g.variant)), given.map((g) => g.label));
         if (done.run?.baselineEvaluation && !existsSync(savedEval)) writeFileSync(savedEval, JSON.stringify(done.run.baselineEvaluation));
-        save(given.map((g, i) => entryOf(g.case, g.variant, done.outcomes[i]!.stats)));
-        onProgress(`truth ${fixture} compare ×${given.length} (${(done.ms / 1000).toFixed(0)} s): ${given.map((g, i) => `${g.label}=${done.outcomes[i]!.stats.ratio ?? 'null'}`).join(' ')}`);
+        // a run that could not finish measured nothing: keep it out of the cache so the next run retries it
+        const measured = given.flatMap((g, i) => (done.outcomes[i]!.verdict === 'error' ? [] : [entryOf(g.case, g.variant, done.outcomes[i]!.stats)]));
+        save(measured);
+        onProgress(
+          `truth ${fixture} compare ×${given.length} (${(done.ms / 1000).toFixed(0)} s): ${given.map((g, i) => `${g.label}=${done.outcomes[i]!.verdict === 'error' ? done.outcomes[i]!.reasons.join(',') : (done.outcomes[i]!.stats.ratio ?? 'null')}`).join(' ')}`,
+        );
       }
       for (const c of missing.filter((x) => x.subject.kind === 'edit')) {
         if (c.subject.kind !== 'edit') continue;
         const config = runConfig(calPlan, fixture, plan.measureTier, 0, evalPath(), { edit: { name: c.subject.name, config: c.subject.config } });
         const done = await certifyOnce(calPlan, config, [keyOf(c, null)]);
         if (done.run?.baselineEvaluation && !existsSync(savedEval)) writeFileSync(savedEval, JSON.stringify(done.run.baselineEvaluation));
-        save([entryOf(c, null, done.outcomes[0]!.stats)]);
-        onProgress(`truth ${fixture} ${c.id} (${(done.ms / 1000).toFixed(0)} s): ${done.outcomes[0]!.stats.ratio ?? 'null'} (${done.outcomes[0]!.verdict})`);
+        if (done.outcomes[0]!.verdict !== 'error') save([entryOf(c, null, done.outcomes[0]!.stats)]);
+        onProgress(`truth ${fixture} ${c.id} (${(done.ms / 1000).toFixed(0)} s): ${done.outcomes[0]!.stats.ratio ?? 'null'} (${done.outcomes[0]!.verdict} ${done.outcomes[0]!.reasons.join(',')})`);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
