@@ -209,7 +209,8 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
       onProgress,
     );
     const logged = plan.log === null ? [] : readLog(plan.log, plan);
-    const done = new Set(logged.map(measurementKey));
+    // a run that ended in `error` measured nothing: it is retried
+    const done = new Set(logged.filter((m) => m.verdict !== 'error').map(measurementKey));
     if (logged.length > 0) onProgress(`resuming: ${logged.length} measurements already in ${plan.log}`);
     const jobs = Math.max(1, Math.min(options.jobs ?? d.jobs, unitsOf(plan).length));
     let units: UnitsResult;
