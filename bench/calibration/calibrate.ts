@@ -1,19 +1,22 @@
 /**
- * Runs the calibration: for each fixture and seed (a "unit"), writes the harmful model directories
- * that seed needs, then for each tier runs one compare-mode certify with every given subject and
- * one edit-mode certify per built-in edit. The first certify of a unit evaluates the baseline and
- * saves it; every later certify of that unit reuses it through `baseline_eval` (same seed, same
- * windows, so the same losses). Units are independent, so they can run in parallel processes and
- * still give the same outcomes.
+ * Runs the calibration's measurements: for each fixture and seed (a "unit"), writes the subjects
+ * that seed needs, then runs ONE compare-mode certify with every given subject and one edit-mode
+ * certify per built-in edit, all in the measurement tier. Every other tier is decided from these
+ * runs' statistics (redecide.ts), never re-run. The first certify of a unit evaluates the baseline
+ * and saves it; every later certify of that unit reuses it through `baseline_eval` (same seed, same
+ * windows, so the same losses). Each certify's outcomes are appended to the measurement log as soon
+ * as it finishes, and a unit skips what the log already holds, so a killed calibration resumes
+ * where it stopped. Units are independent, so they can run in parallel processes and still give
+ * the same outcomes.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { certify, parseRunConfigFile, resolveRunConfig, type CertifyRun, type RunConfig, type RunConfigFile, type RunEvent, type TierName } from '../../src/core/index.js';
 import { loadModel } from '../../src/adapters/index.js';
 import { deriveSeed } from '../../src/stats/index.js';
 import { isInvarlockError } from '../../src/errors/index.js';
-import type { CalibrationCase } from './cases.js';
-import { blockCount, writeAdapterVariant, writeNoisyModel, writeScaledBlock, writeZeroedBlock, type MaterialisedModel } from './materialise.js';
+import { isSeeded, VARIANTS, type CalibrationCase } from './cases.js';
+import { blockCount, writeAdapterVariant, writeBf16Model, writeNoisyModel, writeScaledBlock, writeZeroedBlock, type MaterialisedModel } from './materialise.js';
 import { compareOutcomes, errorOutcome, outcomeOf, type OutcomeKey, type RunOutcome } from './outcome.js';
 
 /** Offset of the noise stream from the run seed (the pipeline's own streams use 0–3000, tiers.json). */
@@ -24,16 +27,21 @@ export interface CalibrationPlan {
   readonly repoRoot: string;
   /** Fixture names under `tests/fixtures/models/`. */
   readonly fixtures: readonly string[];
+  /** The tiers decided from the measurements (redecide.ts). */
   readonly tiers: readonly TierName[];
+  /** The one tier every certify runs in. */
+  readonly measureTier: TierName;
   readonly seeds: readonly number[];
   readonly cases: readonly CalibrationCase[];
-  readonly profile: 'dev';
+  readonly profile: 'dev' | 'ci_cpu' | 'ci' | 'release';
   /** The evaluation text (absolute path) and window counts. */
   readonly dataset: { readonly textPath: string; readonly seqLen: number; readonly previewN: number; readonly finalN: number };
   /** onnxruntime intra-op threads per certify (1 keeps results independent of the machine's core count). */
   readonly threads: number;
   /** Scratch space for materialised models and saved baseline evaluations. */
   readonly workDir: string;
+  /** The measurement log (JSON lines of RunOutcome) appended after every certify; null: none. */
+  readonly log: string | null;
 }
 
 /** Wall time of one certify call (not part of the digest). */
@@ -71,47 +79,76 @@ export function fixtureDir(plan: Pick<CalibrationPlan, 'repoRoot'>, fixture: str
 }
 
 /** The cases a fixture supports: a twin case needs the twin's directory. */
-export function casesFor(plan: CalibrationPlan, fixture: string): CalibrationCase[] {
-  return plan.cases.filter((c) => c.subject.kind !== 'twin' || existsSync(join(fixtureDir(plan, fixture), '..', `${fixture}-${c.subject.suffix}`, 'model.onnx')));
+export function casesFor(plan: Pick<CalibrationPlan, 'repoRoot' | 'cases'>, fixture: string): CalibrationCase[] {
+  return plan.cases.filter((c) => {
+    if (c.subject.kind === 'twin') return existsSync(join(fixtureDir(plan, fixture), '..', `${fixture}-${c.subject.suffix}`, 'model.onnx'));
+    if (c.subject.kind === 'lora-alpha') return existsSync(join(plan.repoRoot, 'tests/fixtures/lora', `${fixture}-lora`, 'adapter_config.json'));
+    return true;
+  });
+}
+
+/** The variant of a seeded case in a seed's unit (null for the others). */
+export function variantOf(c: CalibrationCase, seed: number): number | null {
+  return isSeeded(c) ? seed % VARIANTS : null;
 }
 
 /** What a compare-mode case resolves to in one unit. */
-interface GivenSubject {
+export interface GivenSubject {
   readonly case: CalibrationCase;
   readonly layer: number | null;
+  readonly variant: number | null;
+  /** Label of the subject in the certify run (the case id, with `@variant` for the truth runs' extra variants). */
+  readonly label: string;
   readonly spec: { readonly kind: 'model'; readonly model: string } | { readonly kind: 'lora'; readonly path: string };
 }
 
-/** Writes (or points at) the compare-mode subjects of one (fixture, seed). */
-async function prepareSubjects(plan: CalibrationPlan, fixture: string, seed: number, unitDir: string, cases: readonly CalibrationCase[]): Promise<GivenSubject[]> {
+/**
+ * Writes (or points at) the compare-mode subjects of `cases` for each given variant of the seeded
+ * ones (a unit uses one variant, seed mod VARIANTS; the truth runs use all). `labelled` adds
+ * `@variant` to the seeded subjects' labels.
+ */
+export async function prepareSubjects(
+  plan: Pick<CalibrationPlan, 'repoRoot'>,
+  fixture: string,
+  variants: readonly number[],
+  unitDir: string,
+  cases: readonly CalibrationCase[],
+  labelled = false,
+): Promise<GivenSubject[]> {
   const base = fixtureDir(plan, fixture);
   const blocks = blockCount(await loadModel(base));
-  const layer = seed % blocks;
   const out: GivenSubject[] = [];
   for (const c of cases) {
-    const dir = join(unitDir, c.id);
-    const model = (m: MaterialisedModel): GivenSubject => ({ case: c, layer: m.layer, spec: { kind: 'model', model: m.dir } });
+    const fixed = (spec: GivenSubject['spec']): GivenSubject => ({ case: c, layer: null, variant: null, label: c.id, spec });
     switch (c.subject.kind) {
       case 'edit':
         break;
       case 'twin':
-        out.push({ case: c, layer: null, spec: { kind: 'model', model: join(base, '..', `${fixture}-${c.subject.suffix}`) } });
+        out.push(fixed({ kind: 'model', model: join(base, '..', `${fixture}-${c.subject.suffix}`) }));
         break;
+      case 'bf16':
+        out.push(fixed({ kind: 'model', model: (await writeBf16Model(base, join(unitDir, c.id))).dir }));
+        break;
+      case 'lora-alpha': {
+        const shipped = join(plan.repoRoot, 'tests/fixtures/lora', `${fixture}-lora`);
+        out.push(fixed({ kind: 'lora', path: c.subject.alpha === null ? shipped : writeAdapterVariant(shipped, join(unitDir, c.id), { lora_alpha: c.subject.alpha }) }));
+        break;
+      }
       case 'scaled-block':
-        out.push(model(await writeScaledBlock(base, dir, layer, c.subject.factor)));
-        break;
       case 'zeroed-block':
-        out.push(model(await writeZeroedBlock(base, dir, layer)));
-        break;
       case 'noise':
-        out.push(model(await writeNoisyModel(base, dir, c.subject.relative, deriveSeed(seed, NOISE_SEED_OFFSET))));
-        break;
-      case 'lora-alpha':
-        out.push({
-          case: c,
-          layer: null,
-          spec: { kind: 'lora', path: writeAdapterVariant(join(plan.repoRoot, 'tests/fixtures/lora', `${fixture}-lora`), dir, { lora_alpha: c.subject.alpha }) },
-        });
+        for (const variant of variants) {
+          const dir = join(unitDir, `${c.id}@${variant}`);
+          const layer = variant % blocks;
+          const subject = c.subject;
+          const written: MaterialisedModel =
+            subject.kind === 'scaled-block'
+              ? await writeScaledBlock(base, dir, layer, subject.factor)
+              : subject.kind === 'zeroed-block'
+                ? await writeZeroedBlock(base, dir, layer)
+                : await writeNoisyModel(base, dir, subject.relative, deriveSeed(variant, NOISE_SEED_OFFSET));
+          out.push({ case: c, layer: written.layer, variant, label: labelled ? `${c.id}@${variant}` : c.id, spec: { kind: 'model', model: written.dir } });
+        }
         break;
       default: {
         const never: never = c.subject;
@@ -122,7 +159,7 @@ async function prepareSubjects(plan: CalibrationPlan, fixture: string, seed: num
   return out;
 }
 
-function runConfig(plan: CalibrationPlan, fixture: string, tier: TierName, seed: number, baselineEval: string | null, target: Partial<RunConfigFile>): RunConfig {
+export function runConfig(plan: Pick<CalibrationPlan, 'repoRoot' | 'profile' | 'threads' | 'dataset'>, fixture: string, tier: TierName, seed: number, baselineEval: string | null, target: Partial<RunConfigFile>): RunConfig {
   const label = `calibration ${fixture} ${tier} seed ${seed}`;
   const file = parseRunConfigFile(
     {
@@ -141,10 +178,11 @@ function runConfig(plan: CalibrationPlan, fixture: string, tier: TierName, seed:
 }
 
 /** Runs one certify; a throw becomes `error` outcomes for its subjects (the calibration goes on). */
-async function certifyOnce(
-  plan: CalibrationPlan,
+export async function certifyOnce(
+  plan: Pick<CalibrationPlan, 'repoRoot'>,
   config: RunConfig,
   keys: readonly OutcomeKey[],
+  labels: readonly string[] = keys.map((k) => k.case),
 ): Promise<{ outcomes: RunOutcome[]; run: CertifyRun | null; ms: number; reused: boolean }> {
   let reused = false;
   const onEvent = (event: RunEvent): void => {
@@ -154,8 +192,8 @@ async function certifyOnce(
   try {
     const run = await certify(config, { cwd: plan.repoRoot, onEvent });
     const ms = performance.now() - started;
-    const outcomes = keys.map((key) => {
-      const found = run.subjects.find((s) => s.label === key.case) ?? (run.subjects.length === 1 && keys.length === 1 ? run.subjects[0] : undefined);
+    const outcomes = keys.map((key, i) => {
+      const found = run.subjects.find((s) => s.label === labels[i]) ?? (run.subjects.length === 1 && keys.length === 1 ? run.subjects[0] : undefined);
       return found === undefined ? errorOutcome(key, 'E_CALIBRATION_MISSING_SUBJECT') : outcomeOf(key, found.certificate);
     });
     return { outcomes, run, ms, reused };
@@ -165,25 +203,41 @@ async function certifyOnce(
   }
 }
 
+/** Compare-mode subjects per certify in a unit. */
+const COMPARE_CHUNK = 4;
+
+/** The key of a measurement in the log: one per (fixture, seed, case). */
+export function measurementKey(o: Pick<RunOutcome, 'fixture' | 'seed' | 'case'>): string {
+  return `${o.fixture}|${o.seed}|${o.case}`;
+}
+
+/** Appends outcomes to the measurement log (one JSON line each; a killed run loses at most the certify in flight). */
+function appendLog(plan: CalibrationPlan, outcomes: readonly RunOutcome[]): void {
+  if (plan.log === null || outcomes.length === 0) return;
+  appendFileSync(plan.log, outcomes.map((o) => `${JSON.stringify(o)}\n`).join(''));
+}
+
 /**
- * Runs every tier for one (fixture, seed): the compare-mode subjects in one certify per tier, then
- * each built-in edit. Materialised models live in `workDir/<fixture>/seed-<seed>` and are removed
- * afterwards.
+ * Measures one (fixture, seed) in the measurement tier: the compare-mode subjects in one certify,
+ * then each built-in edit, skipping the cases `done` holds (keys of {@link measurementKey}).
+ * Materialised models live in `workDir/<fixture>/seed-<seed>` and are removed afterwards.
  */
-export async function runUnit(plan: CalibrationPlan, fixture: string, seed: number, onProgress: ProgressListener = () => {}): Promise<UnitsResult> {
+export async function runUnit(plan: CalibrationPlan, fixture: string, seed: number, onProgress: ProgressListener = () => {}, done: ReadonlySet<string> = new Set()): Promise<UnitsResult> {
   const unitDir = join(plan.workDir, fixture, `seed-${seed}`);
-  rmSync(unitDir, { recursive: true, force: true });
-  mkdirSync(unitDir, { recursive: true });
-  const cases = casesFor(plan, fixture);
-  const given = await prepareSubjects(plan, fixture, seed, unitDir, cases);
-  const edits = cases.filter((c): c is CalibrationCase & { subject: { kind: 'edit' } } => c.subject.kind === 'edit');
-  const savedEval = join(unitDir, 'baseline-eval.json');
+  const cases = casesFor(plan, fixture).filter((c) => !done.has(measurementKey({ fixture, seed, case: c.id })));
   const outcomes: RunOutcome[] = [];
   const timings: RunTiming[] = [];
   const baselines: Record<string, string> = {};
   const policies: Record<string, string> = {};
-  const keyOf = (tier: string, c: CalibrationCase, layer: number | null): OutcomeKey => ({ fixture, tier, seed, case: c.id, class: c.class, layer });
-  const record = (run: CertifyRun | null, tier: TierName): void => {
+  if (cases.length === 0) return { outcomes, timings, facts: { baselines, policies } };
+  rmSync(unitDir, { recursive: true, force: true });
+  mkdirSync(unitDir, { recursive: true });
+  const tier = plan.measureTier;
+  const allGiven = await prepareSubjects(plan, fixture, [seed % VARIANTS], unitDir, cases);
+  const edits = cases.filter((c): c is CalibrationCase & { subject: { kind: 'edit' } } => c.subject.kind === 'edit');
+  const savedEval = join(unitDir, 'baseline-eval.json');
+  const keyOf = (c: CalibrationCase, layer: number | null): OutcomeKey => ({ fixture, tier, seed, case: c.id, intent: c.intent, layer, variant: variantOf(c, seed) });
+  const record = (run: CertifyRun | null): void => {
     const cert = run?.subjects[0]?.certificate;
     if (cert === undefined) return;
     policies[tier] = cert.policy_digest;
@@ -191,31 +245,29 @@ export async function runUnit(plan: CalibrationPlan, fixture: string, seed: numb
     if (!existsSync(savedEval)) writeFileSync(savedEval, JSON.stringify(run!.baselineEvaluation));
   };
   try {
-    for (const tier of plan.tiers) {
-      const evalPath = (): string | null => (existsSync(savedEval) ? savedEval : null);
-      if (given.length > 0) {
-        const config = runConfig(plan, fixture, tier, seed, evalPath(), {
-          subjects: given.flatMap((g) => (g.spec.kind === 'model' ? [{ label: g.case.id, model: g.spec.model }] : [])),
-          subject_lora: given.flatMap((g) => (g.spec.kind === 'lora' ? [{ label: g.case.id, path: g.spec.path }] : [])),
-        });
-        const done = await certifyOnce(
-          plan,
-          config,
-          given.map((g) => keyOf(tier, g.case, g.layer)),
-        );
-        record(done.run, tier);
-        outcomes.push(...done.outcomes);
-        timings.push({ fixture, tier, seed, mode: 'compare', cases: given.map((g) => g.case.id), ms: Math.round(done.ms), baselineReused: done.reused });
-        onProgress(`${fixture} ${tier} seed ${seed} compare ×${given.length}: ${summarize(done.outcomes)} (${(done.ms / 1000).toFixed(1)} s)`);
-      }
-      for (const c of edits) {
-        const config = runConfig(plan, fixture, tier, seed, evalPath(), { edit: { name: c.subject.name, config: c.subject.config } });
-        const done = await certifyOnce(plan, config, [keyOf(tier, c, null)]);
-        record(done.run, tier);
-        outcomes.push(...done.outcomes);
-        timings.push({ fixture, tier, seed, mode: 'edit', cases: [c.id], ms: Math.round(done.ms), baselineReused: done.reused });
-        onProgress(`${fixture} ${tier} seed ${seed} ${c.id}: ${summarize(done.outcomes)} (${(done.ms / 1000).toFixed(1)} s)`);
-      }
+    const evalPath = (): string | null => (existsSync(savedEval) ? savedEval : null);
+    // a few subjects per certify: a failure of one run costs only its chunk, and each chunk is logged
+    for (let at = 0; at < allGiven.length; at += COMPARE_CHUNK) {
+      const given = allGiven.slice(at, at + COMPARE_CHUNK);
+      const config = runConfig(plan, fixture, tier, seed, evalPath(), {
+        subjects: given.flatMap((g) => (g.spec.kind === 'model' ? [{ label: g.label, model: g.spec.model }] : [])),
+        subject_lora: given.flatMap((g) => (g.spec.kind === 'lora' ? [{ label: g.label, path: g.spec.path }] : [])),
+      });
+      const done = await certifyOnce(plan, config, given.map((g) => keyOf(g.case, g.layer)), given.map((g) => g.label));
+      record(done.run);
+      outcomes.push(...done.outcomes);
+      appendLog(plan, done.outcomes);
+      timings.push({ fixture, tier, seed, mode: 'compare', cases: given.map((g) => g.case.id), ms: Math.round(done.ms), baselineReused: done.reused });
+      onProgress(`${fixture} seed ${seed} compare ×${given.length}: ${summarize(done.outcomes)} (${(done.ms / 1000).toFixed(1)} s)`);
+    }
+    for (const c of edits) {
+      const config = runConfig(plan, fixture, tier, seed, evalPath(), { edit: { name: c.subject.name, config: c.subject.config } });
+      const done = await certifyOnce(plan, config, [keyOf(c, null)]);
+      record(done.run);
+      outcomes.push(...done.outcomes);
+      appendLog(plan, done.outcomes);
+      timings.push({ fixture, tier, seed, mode: 'edit', cases: [c.id], ms: Math.round(done.ms), baselineReused: done.reused });
+      onProgress(`${fixture} seed ${seed} ${c.id}: ${summarize(done.outcomes)} (${(done.ms / 1000).toFixed(1)} s)`);
     }
   } finally {
     rmSync(unitDir, { recursive: true, force: true });
@@ -251,11 +303,40 @@ function united(records: readonly Readonly<Record<string, string>>[]): Record<st
   return Object.fromEntries([...seen].map(([key, values]) => [key, values.size === 1 ? [...values][0]! : `MIXED:${[...values].sort().join(',')}`]));
 }
 
-/** Runs the given units one after the other in this process. */
-export async function runUnits(plan: CalibrationPlan, units: readonly { fixture: string; seed: number }[], onProgress: ProgressListener = () => {}): Promise<UnitsResult> {
+/** Runs the given units one after the other in this process, skipping the measurements `done` holds. */
+export async function runUnits(
+  plan: CalibrationPlan,
+  units: readonly { fixture: string; seed: number }[],
+  onProgress: ProgressListener = () => {},
+  done: ReadonlySet<string> = new Set(),
+): Promise<UnitsResult> {
   const parts: UnitsResult[] = [];
-  for (const unit of units) parts.push(await runUnit(plan, unit.fixture, unit.seed, onProgress));
+  for (const unit of units) parts.push(await runUnit(plan, unit.fixture, unit.seed, onProgress, done));
   return mergeResults(parts);
+}
+
+/**
+ * The measurements of a log that belong to `plan` (its fixtures, seeds, cases and measurement
+ * tier), the last line of each key winning; a torn last line (a kill mid-write) is ignored.
+ */
+export function readLog(path: string, plan: Pick<CalibrationPlan, 'fixtures' | 'seeds' | 'cases' | 'measureTier'>): RunOutcome[] {
+  if (!existsSync(path)) return [];
+  const byKey = new Map<string, RunOutcome>();
+  const fixtures = new Set(plan.fixtures);
+  const seeds = new Set(plan.seeds);
+  const cases = new Set(plan.cases.map((c) => c.id));
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    let o: RunOutcome;
+    try {
+      o = JSON.parse(line) as RunOutcome;
+    } catch {
+      continue;
+    }
+    if (o.tier !== plan.measureTier || !fixtures.has(o.fixture) || !seeds.has(o.seed) || !cases.has(o.case)) continue;
+    byKey.set(measurementKey(o), o);
+  }
+  return [...byKey.values()].sort(compareOutcomes);
 }
 
 /** Reads a JSON file written by {@link runUnits} in a worker process. */

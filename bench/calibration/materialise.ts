@@ -123,3 +123,21 @@ export function writeAdapterVariant(from: string, to: string, overrides: Readonl
   writeFileSync(join(to, 'adapter_config.json'), `${JSON.stringify({ ...parsed, ...overrides }, null, 2)}\n`);
   return to;
 }
+
+/** `x` rounded to bfloat16 (round to nearest, ties to even), returned as float32; NaN and ±Inf stay. */
+export function roundToBf16(values: Float32Array): Float32Array {
+  const out = new Float32Array(values);
+  const bits = new Uint32Array(out.buffer, out.byteOffset, out.length);
+  for (let i = 0; i < bits.length; i++) {
+    const b = bits[i]!;
+    if ((b & 0x7f800000) === 0x7f800000) continue; // NaN / Inf
+    const rounded = (b + 0x7fff + ((b >>> 16) & 1)) >>> 0;
+    bits[i] = (rounded & 0xffff0000) >>> 0;
+  }
+  return out;
+}
+
+/** `to` = the model of `from` with every weight matrix rounded to bfloat16 (what a bf16 checkpoint holds), stored as float32. */
+export function writeBf16Model(from: string, to: string): Promise<MaterialisedModel> {
+  return writeChanged(from, to, (w) => (isMatrix(w) ? roundToBf16(w.data) : undefined), null);
+}

@@ -5,7 +5,7 @@
  * the fixtures, the policy, the data and the seeds.
  */
 import type { Certificate, VerdictStatus } from '../../src/report/index.js';
-import type { CaseClass } from './cases.js';
+import type { CaseClass, CaseIntent } from './cases.js';
 
 /** The gates the calibration reports separately, in table order. */
 export const GATES = ['verdict', 'primary_metric', 'drift', 'invariants', 'spectral', 'rmt'] as const;
@@ -17,10 +17,21 @@ export interface RunOutcome {
   readonly tier: string;
   readonly seed: number;
   readonly case: string;
+  /** What the case's edit is meant to be (cases.ts). */
+  readonly intent: CaseIntent;
+  /** Whether the gate should pass the run in this tier, by its true harm (harm.ts); `grey` is excluded from the rates. */
   readonly class: CaseClass;
+  /** The subject's perplexity ratio on the held-out set (truth.ts); null when not finite or not measured. */
+  readonly true_ratio: number | null;
   /** Block the subject edited (scaled/zeroed block cases), else null. */
   readonly layer: number | null;
+  /** The seeded subject's variant (seed mod VARIANTS), else null. */
+  readonly variant: number | null;
   readonly verdict: VerdictStatus;
+  /** Guards that failed in this tier but are advisory there (the verdict stays at most warn). */
+  readonly advisory: readonly string[];
+  /** An RMT family with a positive baseline whose subject edge ratio is not finite (fails at any ε). */
+  readonly rmt_nonfinite: boolean;
   /** `gate:code` of every verdict reason, in the certificate's order. */
   readonly reasons: readonly string[];
   /** Which gates stopped the subject (verdict: fail or error). */
@@ -64,8 +75,9 @@ export interface OutcomeKey {
   readonly tier: string;
   readonly seed: number;
   readonly case: string;
-  readonly class: CaseClass;
+  readonly intent: CaseIntent;
   readonly layer: number | null;
+  readonly variant: number | null;
 }
 
 /**
@@ -88,8 +100,13 @@ export function outcomeOf(key: OutcomeKey, cert: Certificate): RunOutcome {
   const byFamily = { attn: round6(growthOf('attn')), ffn: round6(growthOf('ffn')), embed: round6(growthOf('embed')), other: round6(growthOf('other')) };
   const growths = [growthOf('attn'), growthOf('ffn'), growthOf('embed'), growthOf('other')].filter((g): g is number => g !== null);
   const pm = cert.primary_metric;
+  const rmtNonfinite = rmt?.families.some((f) => f.baseline !== null && f.baseline > 0 && (f.subject === null || !Number.isFinite(f.subject))) ?? false;
   return {
     ...key,
+    class: 'grey',
+    true_ratio: null,
+    advisory: [],
+    rmt_nonfinite: rmtNonfinite,
     verdict: cert.verdict.status,
     reasons,
     flagged: {
@@ -119,6 +136,10 @@ export function outcomeOf(key: OutcomeKey, cert: Certificate): RunOutcome {
 export function errorOutcome(key: OutcomeKey, code: string): RunOutcome {
   return {
     ...key,
+    class: 'grey',
+    true_ratio: null,
+    advisory: [],
+    rmt_nonfinite: false,
     verdict: 'error',
     reasons: [`run:${code}`],
     flagged: { verdict: true, primary_metric: false, drift: false, invariants: false, spectral: false, rmt: false },
@@ -138,7 +159,7 @@ export function errorOutcome(key: OutcomeKey, code: string): RunOutcome {
 }
 
 /** Canonical order of outcomes: fixture, tier, seed, then case. */
-export function compareOutcomes(a: OutcomeKey, b: OutcomeKey): number {
+export function compareOutcomes(a: Pick<OutcomeKey, 'fixture' | 'tier' | 'seed' | 'case'>, b: Pick<OutcomeKey, 'fixture' | 'tier' | 'seed' | 'case'>): number {
   return byCodeUnits(a.fixture, b.fixture) || byCodeUnits(a.tier, b.tier) || a.seed - b.seed || byCodeUnits(a.case, b.case);
 }
 

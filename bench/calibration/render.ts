@@ -7,7 +7,9 @@ import { canonicalJson, sha256Hex } from '../../src/contracts/index.js';
 import type { CalibrationPlan, RunFacts, RunTiming } from './calibrate.js';
 import type { EvalText } from './eval-text.js';
 import { canonicalOutcomes, GATES, type GateId, type RunOutcome } from './outcome.js';
-import { fmt, GOALS, GRID_MULTIPLES, type CalibrationSummary, type CellSummary, type GoalStatus, type RateCount } from './summarise.js';
+import { resolvePolicy, type TierName } from '../../src/core/index.js';
+import { HARM_MARGIN, harmBand, type HarmBand } from './harm.js';
+import { fmt, GOALS, GRID_MULTIPLES, type CalibrationSummary, type CellSummary, type GoalStatus, type PowerPoint, type RateCount } from './summarise.js';
 
 /** Everything about a calibration run besides its outcomes. */
 export interface CalibrationMeta {
@@ -21,6 +23,12 @@ export interface CalibrationMeta {
   readonly facts: RunFacts;
   /** `train.steps` of each fixture in tests/fixtures/models/MANIFEST.json (null when absent). */
   readonly trainSteps: Readonly<Record<string, number | null>>;
+  /** The true-harm measurement (truth.ts): final windows, text digest, entries. */
+  readonly truth: { readonly windows: number; readonly sha256: string; readonly entries: number };
+  /** Certify runs behind the outcomes (one per fixture, case, seed). */
+  readonly measurements: number;
+  /** Runs whose re-decision in the measurement tier differs from their certificate (should be none). */
+  readonly mismatches: readonly string[];
 }
 
 /** Below this line RESULTS.md is hand-written and survives regeneration. */
@@ -58,7 +66,18 @@ export function calibrationRecord(meta: CalibrationMeta, outcomes: readonly RunO
     },
     threads: plan.threads,
     seeds: { first: plan.seeds[0] ?? null, count: plan.seeds.length, list: plan.seeds },
-    cases: plan.cases.map((c) => ({ id: c.id, class: c.class, description: c.description })),
+    measure_tier: plan.measureTier,
+    measurements: meta.measurements,
+    redecision_mismatches: meta.mismatches.length,
+    harm: {
+      definition: 'true ppl ratio on WikiText-2 valid.txt (bench/calibration/truth.json); benign ≤ 1 + (1 − m)(L − 1), harmful ≥ 1 + (1 + m)(L − 1) or broken weights, grey between (excluded from rates)',
+      margin: HARM_MARGIN,
+      truth_windows: meta.truth.windows,
+      bands: Object.fromEntries(plan.tiers.map((t) => [t, harmBandOf(t)])),
+    },
+    grey: summary.grey.map((g) => ({ tier: g.tier, runs: g.runs, failed: g.failed })),
+    power_curve: summary.power.map((p) => ({ tier: p.tier, low: p.low, high: p.high, runs: p.runs, failed: p.failed, primary_failed: p.primaryFailed })),
+    cases: plan.cases.map((c) => ({ id: c.id, intent: c.intent, broken: c.broken, description: c.description })),
     goals: { false_alarm_max: GOALS.falseAlarmMax, detection_min: GOALS.detectionMin, confidence: GOALS.confidence },
     counts: summary.cells.map((c) => ({
       fixture: c.fixture,
@@ -141,7 +160,13 @@ export function renderResults(meta: CalibrationMeta, outcomes: readonly RunOutco
     `- data: ${meta.text.bytes} bytes of WikiText-2 valid.txt (sha256 ${meta.text.sha256.slice(0, 12)}…), seq_len ${plan.dataset.seqLen}, preview/final ${plan.dataset.previewN}/${plan.dataset.finalN} windows, ${plan.threads} onnxruntime thread(s)`,
   );
   lines.push(`- seeds: ${plan.seeds.length} (${plan.seeds[0]}–${plan.seeds[plan.seeds.length - 1]}); each seed changes the window draw, the bootstrap stream and the seeded harmful edits (block = seed mod blocks, noise stream)`);
-  lines.push(`- outcomes: ${outcomes.length}, digest \`${outcomesDigest(outcomes)}\``);
+  lines.push(
+    `- one certify run per (fixture, case, seed) in the ${plan.measureTier} tier: ${meta.measurements} runs; every tier is decided from those runs' statistics (redecide.ts), never re-run; re-decision vs. certificate in the ${plan.measureTier} tier: ${meta.mismatches.length} mismatches${meta.mismatches.length > 0 ? ` (${meta.mismatches.slice(0, 5).join('; ')})` : ''}`,
+  );
+  lines.push(
+    `- true harm: each subject's perplexity ratio on WikiText-2 valid.txt, ${meta.truth.windows} final windows of ${plan.dataset.seqLen} tokens (bench/calibration/truth.json, ${meta.truth.entries} subjects); test.txt is the fixtures' training text and is not used`,
+  );
+  lines.push(`- outcomes: ${outcomes.length} (${plan.tiers.length} tiers × ${meta.measurements} runs), digest \`${outcomesDigest(outcomes)}\``);
   lines.push('');
   lines.push('Rates: `flagged/runs (rate; 95 % bound)`: one-sided exact Clopper–Pearson, the upper bound for benign cells (false alarms), the lower bound for harmful cells (detection). With 0 of n flagged the upper bound is ≈ 3/n. A gate "flags" a run when its validation flag is false or its guard failed; the primary metric also counts the catastrophe stop (preview ratio > 2, final arm skipped). The verdict flags `fail` and `error`; `warn` passes.');
   lines.push('');
@@ -153,6 +178,27 @@ export function renderResults(meta: CalibrationMeta, outcomes: readonly RunOutco
     lines.push(`| ${g.tier} | ${rateCell(g.falseAlarm, 'benign')} | ${statusWord(g.falseAlarm.status)} | ${rateCell(g.detection, 'harmful')} | ${statusWord(g.detection.status)} |`);
   }
   lines.push('');
+  lines.push('## Harm defined by the tier');
+  lines.push('');
+  lines.push(
+    `A run is **benign** in a tier when its subject's true ratio is at most 1 + ${1 - HARM_MARGIN}·(L − 1), **harmful** when at least 1 + ${1 + HARM_MARGIN}·(L − 1), when no finite ratio exists, or when its weights are broken (a zeroed block); in between it is **grey**: reported here, kept out of the rates (no verdict is wrong there).`,
+  );
+  lines.push('');
+  lines.push('| tier | limit L | benign ≤ | harmful ≥ | grey runs | grey runs failed | grey subjects |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const g of summary.grey) {
+    const band = harmBandOf(g.tier as TierName);
+    lines.push(`| ${g.tier} | ${fmt(band.limit)} | ${fmt(band.benignMax)} | ${fmt(band.harmfulMin)} | ${g.runs} | ${g.failed} | ${g.cases.join(', ') || '–'} |`);
+  }
+  lines.push('');
+  lines.push('## Power curve: P(FAIL) against the true ratio');
+  lines.push('');
+  lines.push(`At the ${plan.profile} profile's sample size (${plan.dataset.previewN}/${plan.dataset.finalN} windows). Bins of the true ratio; every run of every fixture, grey included.`);
+  lines.push('');
+  for (const tier of plan.tiers) {
+    lines.push(...powerLines(tier, summary.power.filter((p) => p.tier === tier), harmBandOf(tier)));
+    lines.push('');
+  }
   for (const tier of plan.tiers) {
     lines.push(`## Tier ${tier}`);
     lines.push('');
@@ -160,19 +206,19 @@ export function renderResults(meta: CalibrationMeta, outcomes: readonly RunOutco
     lines.push('');
     lines.push('Per case: verdicts, runs each gate flagged, and the spread of the statistics (ratio = PPL ratio on the final windows, CI high = upper end of its 95 % BCa interval, RMT growth = max family r_subject/r_baseline − 1, caps = spectral modules outside the deadband).');
     lines.push('');
-    lines.push('| fixture | case | class | pass/warn/fail/error | flagged by | ratio median (max) | CI high min–max | RMT growth min–max | caps min–max |');
-    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    lines.push('| fixture | case | class | true ratio | pass/warn/fail/error | flagged by | ratio median (max) | CI high min–max | RMT growth min–max | caps min–max |');
+    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const c of summary.cases.filter((x) => x.tier === tier)) {
       const by = GATES.filter((g) => g !== 'verdict' && c.gates[g] > 0).map((g) => `${GATE_TITLES[g]} ${c.gates[g]}`).join(', ') || '–';
       lines.push(
-        `| ${c.fixture} | ${c.case} | ${c.class} | ${c.verdicts.pass}/${c.verdicts.warn}/${c.verdicts.fail}/${c.verdicts.error} | ${by} | ${num(c.ratio.median)} (${num(c.ratio.max)}) | ${num(c.ciHigh.min)}–${num(c.ciHigh.max)} | ${num(c.rmtGrowth.min)}–${num(c.rmtGrowth.max)} | ${num(c.spectralCaps.min)}–${num(c.spectralCaps.max)} |`,
+        `| ${c.fixture} | ${c.case} | ${c.class} | ${c.trueRatio.min === c.trueRatio.max ? num(c.trueRatio.min) : `${num(c.trueRatio.min)}–${num(c.trueRatio.max)}`} | ${c.verdicts.pass}/${c.verdicts.warn}/${c.verdicts.fail}/${c.verdicts.error} | ${by} | ${num(c.ratio.median)} (${num(c.ratio.max)}) | ${num(c.ciHigh.min)}–${num(c.ciHigh.max)} | ${num(c.rmtGrowth.min)}–${num(c.rmtGrowth.max)} | ${num(c.spectralCaps.min)}–${num(c.spectralCaps.max)} |`,
       );
     }
     lines.push('');
   }
   lines.push('## Threshold evidence');
   lines.push('');
-  lines.push('For each thresholded gate: how many runs it flags at the current threshold, the largest benign and smallest harmful statistic, and — where it flags benign runs — the overall verdict rates if the threshold were raised to the largest benign value (other gates as recorded). This is evidence for a recalibration, not a change: `contracts/tiers.json` is untouched.');
+  lines.push('For each thresholded gate: how many runs it flags at the current threshold, the largest benign and smallest harmful statistic, and — where it flags benign runs — the overall verdict rates if the threshold were raised to the largest benign value (other gates as recorded). The derivation of the thresholds in `contracts/tiers.json` from these runs is `bench/calibration/derive-thresholds.ts` (its output: `bench/calibration/THRESHOLDS.md`).');
   lines.push('');
   lines.push('| tier | gate | rule (current) | benign flagged | benign max | harmful flagged | harmful min | threshold → benign max | false alarms then | detection then |');
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
@@ -197,7 +243,7 @@ export function renderResults(meta: CalibrationMeta, outcomes: readonly RunOutco
   lines.push('');
   lines.push('## Cases');
   lines.push('');
-  for (const c of plan.cases) lines.push(`- \`${c.id}\` (${c.class}): ${c.description}`);
+  for (const c of plan.cases) lines.push(`- \`${c.id}\` (meant ${c.intent}${c.broken ? ', broken weights: harmful in every tier' : ''}): ${c.description}`);
   lines.push('');
   lines.push(NOTES_MARKER);
   lines.push(notes.length > 0 ? notes.replace(/^\n+/, '\n') : '\n');
@@ -209,4 +255,35 @@ export function notesOf(existing: string | null): string {
   if (existing === null) return '';
   const at = existing.indexOf(NOTES_MARKER);
   return at === -1 ? '' : existing.slice(at + NOTES_MARKER.length);
+}
+
+/** The harm band of a tier under today's tiers.json. */
+export function harmBandOf(tier: TierName): HarmBand {
+  return harmBand(resolvePolicy({ tier, profile: 'dev' }).thresholds.primary_metric.ratio_limit);
+}
+
+/** The power curve of one tier as table rows and an ASCII plot (P(FAIL) against the true ratio). */
+export function powerLines(tier: string, points: readonly PowerPoint[], band: HarmBand): string[] {
+  const lines: string[] = [];
+  const label = (p: PowerPoint): string => (p.high === null ? `≥ ${fmt(p.low)} or broken` : `${fmt(p.low)}–${fmt(p.high)}`);
+  lines.push(`Tier ${tier}: limit ${fmt(band.limit)}; benign ≤ ${fmt(band.benignMax)}, harmful ≥ ${fmt(band.harmfulMin)} (true ratio).`);
+  lines.push('');
+  lines.push('| true ratio | runs | P(FAIL) verdict | P(FAIL) primary metric | |');
+  lines.push('| --- | --- | --- | --- | --- |');
+  for (const p of points) {
+    const zone = p.high !== null && p.high <= band.benignMax ? 'benign' : p.low >= band.harmfulMin || p.high === null ? 'harmful' : 'grey / mixed';
+    lines.push(`| ${label(p)} | ${p.runs} | ${p.failed}/${p.runs} (${pct(p.failed / p.runs)}) | ${p.primaryFailed}/${p.runs} (${pct(p.primaryFailed / p.runs)}) | ${zone} |`);
+  }
+  lines.push('');
+  lines.push('```');
+  lines.push(`P(FAIL)  0%        25%       50%       75%      100%   (tier ${tier}; # verdict, + primary metric alone)`);
+  for (const p of points) {
+    const bar = (x: number): number => Math.round(40 * x);
+    const v = bar(p.failed / p.runs);
+    const pm = bar(p.primaryFailed / p.runs);
+    const row = Array.from({ length: 41 }, (_, i) => (i < v ? '#' : i === pm && pm > 0 ? '+' : ' ')).join('');
+    lines.push(`${label(p).padEnd(20)}|${row}| ${p.failed}/${p.runs}`);
+  }
+  lines.push('```');
+  return lines;
 }

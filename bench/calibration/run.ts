@@ -1,21 +1,24 @@
 /**
- * Statistical calibration of the certify gates (not part of `npm test`):
+ * Statistical calibration of the certify gates (not part of `npm test`; `npm run calibrate`):
  *
- *   npx tsx bench/calibration/run.ts [--seeds 20] [--seed-start 1] [--tiers balanced,conservative,aggressive]
- *     [--fixtures gpt2-tiny,llama-tiny] [--cases all|id,id] [--jobs 1] [--threads 1] [--text-chars 300000]
- *     [--seq-len 128] [--windows 32] [--out DIR] [--quick]
+ *   npx tsx bench/calibration/run.ts [--seeds 10] [--seed-start 1] [--tiers balanced,conservative,aggressive]
+ *     [--fixtures gpt2-tiny,llama-tiny,bert-tiny] [--cases all|id,id] [--jobs 1] [--threads 1] [--text-chars 300000]
+ *     [--seq-len 128] [--windows 32] [--truth-windows 3000] [--fresh] [--out DIR] [--quick]
  *
- * For each fixture, tier and seed it certifies the benign and harmful cases of `cases.ts` and
- * counts, per gate, how many runs each gate stopped. Writes `RESULTS.md`, `outcomes.json` (every
- * run's outcome) and the calibration record: by default `bench/calibration/RESULTS.md`,
- * `bench/calibration/outcomes.json` and `contracts/calibration.json`; with `--out DIR` all three go
- * to DIR (`calibration.json`). `--quick` is the smoke variant (gpt2-tiny, balanced, 2 seeds, 4
- * cases) and writes to a temporary directory unless `--out` is given.
+ * First the true harm of every subject (truth.ts, cached in `truth.json`), then ONE certify per
+ * (fixture, case, seed) in the measurement tier, each appended to `measurements.jsonl` as soon as
+ * it finishes: a killed run loses at most the certify in flight, and running the same command
+ * again resumes (`--fresh` starts the log over). Every tier is then decided from those runs
+ * (redecide.ts) and classed by the true harm (harm.ts). Writes `RESULTS.md`, `outcomes.json` (every
+ * tier's outcome) and the calibration record: by default `bench/calibration/RESULTS.md`,
+ * `bench/calibration/outcomes.json` and `contracts/calibration.json`; with `--out DIR` everything
+ * (log and truth cache included) goes to DIR. `--quick` is the smoke variant (gpt2-tiny, balanced,
+ * 2 seeds, 4 cases) and writes to a temporary directory unless `--out` is given.
  *
  * `--render FILE` rebuilds RESULTS.md and the record from a saved outcomes.json without certifying.
  * `--worker JOB.json` is internal: a worker process of `--jobs N`.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,16 +55,30 @@ function tiersOf(values: string[] | undefined): TierName[] | undefined {
 }
 
 async function worker(jobFile: string): Promise<void> {
-  const job = JSON.parse(readFileSync(jobFile, 'utf8')) as { plan: CalibrationPlan; units: { fixture: string; seed: number }[]; out: string };
-  const result = await runUnits(job.plan, job.units, (line) => console.log(line));
+  const job = JSON.parse(readFileSync(jobFile, 'utf8')) as { plan: CalibrationPlan; units: { fixture: string; seed: number }[]; out: string; done: string[] };
+  const result = await runUnits(job.plan, job.units, (line) => console.log(line), new Set(job.done));
   writeFileSync(job.out, JSON.stringify(result));
 }
 
-/** Where the three outputs go: the recorded locations, or one directory. */
-function outputPaths(outDir: string | null): { results: string; outcomes: string; record: string } {
-  if (outDir === null) return { results: join(HERE, 'RESULTS.md'), outcomes: join(HERE, 'outcomes.json'), record: join(REPO_ROOT, 'contracts/calibration.json') };
+/** Where the outputs go: the recorded locations, or one directory. */
+function outputPaths(outDir: string | null): { results: string; outcomes: string; record: string; log: string; truth: string } {
+  if (outDir === null) {
+    return {
+      results: join(HERE, 'RESULTS.md'),
+      outcomes: join(HERE, 'outcomes.json'),
+      record: join(REPO_ROOT, 'contracts/calibration.json'),
+      log: join(HERE, 'measurements.jsonl'),
+      truth: join(HERE, 'truth.json'),
+    };
+  }
   mkdirSync(outDir, { recursive: true });
-  return { results: join(outDir, 'RESULTS.md'), outcomes: join(outDir, 'outcomes.json'), record: join(outDir, 'calibration.json') };
+  return {
+    results: join(outDir, 'RESULTS.md'),
+    outcomes: join(outDir, 'outcomes.json'),
+    record: join(outDir, 'calibration.json'),
+    log: join(outDir, 'measurements.jsonl'),
+    truth: join(outDir, 'truth.json'),
+  };
 }
 
 /** `--render FILE`: rebuilds RESULTS.md and the record from a saved outcomes.json (nothing is certified). */
@@ -88,6 +105,8 @@ async function main(): Promise<void> {
       'text-chars': { type: 'string' },
       'seq-len': { type: 'string' },
       windows: { type: 'string' },
+      'truth-windows': { type: 'string' },
+      fresh: { type: 'boolean', default: false },
       out: { type: 'string' },
       quick: { type: 'boolean', default: false },
       worker: { type: 'string' },
@@ -107,6 +126,9 @@ async function main(): Promise<void> {
   const textChars = int(values['text-chars'], 'text-chars');
   const seqLen = int(values['seq-len'], 'seq-len');
   const windows = int(values.windows, 'windows');
+  const truthWindows = int(values['truth-windows'], 'truth-windows');
+  const paths = outputPaths(values.out ?? (quick ? mkdtempSync(join(tmpdir(), 'invarlock-calibration-quick-')) : null));
+  if (values.fresh === true) rmSync(paths.log, { force: true });
   const fixtures = list(values.fixtures) ?? (quick ? ['gpt2-tiny'] : undefined);
   const tiers = tiersOf(list(values.tiers)) ?? (quick ? (['balanced'] as TierName[]) : undefined);
   const cases = casesFlag === undefined || (casesFlag.length === 1 && casesFlag[0] === 'all') ? (quick ? SMOKE_CASE_IDS : 'all') : casesFlag;
@@ -118,6 +140,9 @@ async function main(): Promise<void> {
     cases,
     workerScript: fileURLToPath(import.meta.url),
     onProgress: (line) => console.log(line),
+    log: paths.log,
+    truthFile: paths.truth,
+    ...(truthWindows === undefined ? {} : { truthWindows }),
     ...(fixtures === undefined ? {} : { fixtures }),
     ...(tiers === undefined ? {} : { tiers }),
     ...(seedsFlag === undefined ? (quick ? { seeds: 2 } : {}) : { seeds: seedsFlag }),
@@ -128,7 +153,6 @@ async function main(): Promise<void> {
     ...(seqLen === undefined ? {} : { seqLen }),
     ...(windows === undefined ? {} : { windows }),
   });
-  const paths = outputPaths(values.out ?? (quick ? mkdtempSync(join(tmpdir(), 'invarlock-calibration-quick-')) : null));
   const notes = notesOf(existsSync(paths.results) ? readFileSync(paths.results, 'utf8') : null);
   writeFileSync(paths.results, resultsMarkdown(result, notes));
   writeFileSync(paths.outcomes, `${JSON.stringify(savedRunOf(result.meta, result.outcomes, result.units.timings))}\n`);
@@ -138,7 +162,8 @@ async function main(): Promise<void> {
       `${g.tier}: false alarms ${g.falseAlarm.flagged}/${g.falseAlarm.n} (${g.falseAlarm.status}), detection ${g.detection.flagged}/${g.detection.n} (${g.detection.status})`,
     );
   }
-  console.log(`digest ${result.digest}; ${result.outcomes.length} outcomes in ${result.meta.durationS} s`);
+  console.log(`digest ${result.digest}; ${result.outcomes.length} outcomes from ${result.measurements.length} runs in ${result.meta.durationS} s`);
+  if (result.mismatches.length > 0) console.log(`re-decision differs from the certificate for ${result.mismatches.length} run(s): ${result.mismatches.slice(0, 5).join('; ')}`);
   console.log(`wrote ${paths.results}, ${paths.outcomes}, ${paths.record}`);
 }
 

@@ -26,7 +26,7 @@ export interface RateCount {
 export interface CellSummary {
   readonly fixture: string;
   readonly tier: string;
-  readonly class: CaseClass;
+  readonly class: Exclude<CaseClass, 'grey'>;
   readonly runs: number;
   readonly errors: number;
   readonly warns: number;
@@ -38,7 +38,10 @@ export interface CaseSummary {
   readonly fixture: string;
   readonly tier: string;
   readonly case: string;
+  /** The classes its runs have in this tier (`benign/grey` when seeded variants differ). */
   readonly class: CaseClass;
+  /** The true ratio (min–max over variants). */
+  readonly trueRatio: { readonly min: number | null; readonly max: number | null };
   readonly runs: number;
   readonly verdicts: Readonly<Record<'pass' | 'warn' | 'fail' | 'error', number>>;
   readonly gates: Readonly<Record<GateId, number>>;
@@ -79,8 +82,47 @@ export interface ThresholdEvidence {
   readonly whatIf: { readonly falseAlarm: RateCount; readonly detection: RateCount } | null;
 }
 
+/** Runs whose true harm lies in the margin around the tier's limit, per tier (reported, not rated). */
+export interface GreySummary {
+  readonly tier: string;
+  readonly runs: number;
+  readonly failed: number;
+  readonly cases: readonly string[];
+}
+
+/** P(FAIL) for the runs whose true ratio falls in one bin. */
+export interface PowerPoint {
+  readonly tier: string;
+  /** The bin [low, high) of the true ratio; high null: not finite / broken weights. */
+  readonly low: number;
+  readonly high: number | null;
+  readonly runs: number;
+  readonly failed: number;
+  /** Runs the primary metric alone stops. */
+  readonly primaryFailed: number;
+}
+
+/** The bins of the power curve (true perplexity ratio); the last bin holds ratios ≥ 2 and broken subjects. */
+export const POWER_BINS: readonly number[] = Object.freeze([0, 1.0025, 1.005, 1.01, 1.025, 1.04, 1.05, 1.06, 1.075, 1.09, 1.1, 1.11, 1.125, 1.15, 1.175, 1.2, 1.225, 1.25, 1.3, 1.4, 1.6, 2]);
+
+function powerCurve(tier: string, outcomes: readonly RunOutcome[]): PowerPoint[] {
+  const points: PowerPoint[] = [];
+  for (let i = 0; i < POWER_BINS.length; i++) {
+    const low = POWER_BINS[i]!;
+    const high = POWER_BINS[i + 1] ?? null;
+    const inBin = outcomes.filter((o) =>
+      high === null ? o.true_ratio === null || o.true_ratio >= low : o.true_ratio !== null && o.true_ratio >= low && o.true_ratio < high,
+    );
+    if (inBin.length === 0) continue;
+    points.push({ tier, low, high, runs: inBin.length, failed: inBin.filter((o) => o.flagged.verdict).length, primaryFailed: inBin.filter((o) => o.flagged.primary_metric).length });
+  }
+  return points;
+}
+
 /** Everything the tables show. */
 export interface CalibrationSummary {
+  readonly grey: readonly GreySummary[];
+  readonly power: readonly PowerPoint[];
   readonly cells: readonly CellSummary[];
   readonly cases: readonly CaseSummary[];
   readonly goals: readonly GoalCheck[];
@@ -99,7 +141,7 @@ export interface ThresholdGrid {
   readonly points: readonly { readonly multiple: number; readonly threshold: number; readonly falseAlarm: RateCount; readonly detection: RateCount }[];
 }
 
-function rateOf(flagged: number, n: number, cls: CaseClass): RateCount {
+function rateOf(flagged: number, n: number, cls: Exclude<CaseClass, 'grey'>): RateCount {
   return {
     flagged,
     n,
@@ -112,7 +154,7 @@ function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
 }
 
-function cell(fixture: string, tier: string, cls: CaseClass, outcomes: readonly RunOutcome[]): CellSummary {
+function cell(fixture: string, tier: string, cls: Exclude<CaseClass, 'grey'>, outcomes: readonly RunOutcome[]): CellSummary {
   const gates = Object.fromEntries(GATES.map((g) => [g, rateOf(outcomes.filter((o) => o.flagged[g]).length, outcomes.length, cls)])) as Record<GateId, RateCount>;
   return {
     fixture,
@@ -143,7 +185,8 @@ function caseRow(fixture: string, tier: string, id: string, outcomes: readonly R
     fixture,
     tier,
     case: id,
-    class: outcomes[0]!.class,
+    class: unique(outcomes.map((o) => o.class)).join('/') as CaseClass,
+    trueRatio: spread(outcomes.map((o) => o.true_ratio)),
     runs: outcomes.length,
     verdicts: { pass: count('pass'), warn: count('warn'), fail: count('fail'), error: count('error') },
     gates: Object.fromEntries(GATES.map((g) => [g, outcomes.filter((o) => o.flagged[g]).length])) as Record<GateId, number>,
@@ -154,7 +197,7 @@ function caseRow(fixture: string, tier: string, id: string, outcomes: readonly R
   };
 }
 
-function goalStatus(rate: RateCount, cls: CaseClass): GoalStatus {
+function goalStatus(rate: RateCount, cls: Exclude<CaseClass, 'grey'>): GoalStatus {
   if (cls === 'benign') return rate.bound <= GOALS.falseAlarmMax ? 'met' : rate.rate <= GOALS.falseAlarmMax ? 'met_observed_only' : 'missed';
   return rate.bound >= GOALS.detectionMin ? 'met' : rate.rate >= GOALS.detectionMin ? 'met_observed_only' : 'missed';
 }
@@ -309,7 +352,9 @@ function gridOf(tier: TierName, outcomes: readonly RunOutcome[], fixtures: reado
 export function summarise(outcomes: readonly RunOutcome[]): CalibrationSummary {
   const fixtures = unique(outcomes.map((o) => o.fixture));
   const tiers = unique(outcomes.map((o) => o.tier));
-  const classes: CaseClass[] = ['benign', 'harmful'];
+  const classes: Exclude<CaseClass, 'grey'>[] = ['benign', 'harmful'];
+  const grey: GreySummary[] = [];
+  const power: PowerPoint[] = [];
   const cells: CellSummary[] = [];
   const cases: CaseSummary[] = [];
   const goals: GoalCheck[] = [];
@@ -317,6 +362,9 @@ export function summarise(outcomes: readonly RunOutcome[]): CalibrationSummary {
   const grid: ThresholdGrid[] = [];
   for (const tier of tiers) {
     const inTier = outcomes.filter((o) => o.tier === tier);
+    const greyRuns = inTier.filter((o) => o.class === 'grey');
+    grey.push({ tier, runs: greyRuns.length, failed: greyRuns.filter((o) => o.flagged.verdict).length, cases: unique(greyRuns.map((o) => `${o.fixture}:${o.case}`)) });
+    power.push(...powerCurve(tier, inTier.filter((o) => o.verdict !== 'error' || o.true_ratio !== null)));
     for (const fixture of fixtures) {
       for (const cls of classes) {
         const these = inTier.filter((o) => o.fixture === fixture && o.class === cls);
@@ -338,7 +386,7 @@ export function summarise(outcomes: readonly RunOutcome[]): CalibrationSummary {
       grid.push(...gridOf(tier, inTier, fixtures));
     }
   }
-  return { cells, cases, goals, thresholds, grid };
+  return { grey, power, cells, cases, goals, thresholds, grid };
 }
 
 function isTier(value: string): value is TierName {

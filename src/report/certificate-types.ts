@@ -72,7 +72,15 @@ export type QuantizationFormat =
 /** A closed interval `[low, high]`. */
 export type Interval = readonly [number, number];
 
-/** A value per weight family the tiers set thresholds for (`experts` are held to `ffn`'s: `THRESHOLD_FAMILY`). */
+/**
+ * How a guard's failure counts (contracts/tiers.json `<guard>.mode`): `gate` fails the run;
+ * `advisory` is measured and shown in every report but makes the verdict at most `warn`, for a
+ * guard that the calibration (bench/calibration) found cannot reach ≤ 1 % false alarms at its
+ * detection benefit in that tier.
+ */
+export type GuardMode = 'gate' | 'advisory';
+
+/** A value per weight family the tiers set thresholds for (`experts` and `cross_attn` are held to `ffn`'s and `attn`'s: `THRESHOLD_FAMILY`). */
 export type PerFamily = Readonly<Record<ThresholdFamily, number>>;
 
 /** One line of why the verdict is not a plain pass. */
@@ -460,6 +468,7 @@ export interface Thresholds {
   readonly catastrophe_ratio: number;
   readonly tail: { readonly p95_limit: number; readonly mass_threshold: number; readonly mode: 'warn' | 'fail' };
   readonly spectral: {
+    readonly mode: GuardMode;
     readonly deadband: number;
     readonly max_caps: number;
     readonly kappa: PerFamily;
@@ -469,7 +478,7 @@ export interface Thresholds {
     readonly norm_collapse_warn: number;
     readonly norm_collapse_fatal: number;
   };
-  readonly rmt: { readonly epsilon: PerFamily };
+  readonly rmt: { readonly mode: GuardMode; readonly epsilon: PerFamily };
   readonly guard_overhead: { readonly limit: number };
   readonly invariants: { readonly mode: 'on' | 'strict' };
   readonly variance: VarianceThresholds;

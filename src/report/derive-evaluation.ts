@@ -21,6 +21,7 @@ import {
 import type {
   CheckStatus,
   GuardBlock,
+  GuardMode,
   GuardOverhead,
   Guards,
   MetricKind,
@@ -177,15 +178,16 @@ function guardStatus(guard: GuardBlock<unknown>): CheckStatus {
  * worst finding there), else its first fatal finding; for a warning, its first warning. Derived
  * from recorded fields only, so `verify` words the reason identically.
  */
-function guardOutcome(guard: 'invariants' | 'spectral' | 'rmt' | 'variance', block: GuardBlock<unknown>): GuardOutcome {
+function guardOutcome(guard: 'invariants' | 'spectral' | 'rmt' | 'variance', block: GuardBlock<unknown>, mode: GuardMode = 'gate'): GuardOutcome {
   const status = guardStatus(block);
+  const advisory = mode === 'advisory' ? { advisory: true } : {};
   const severity = status === 'fail' ? 'fatal' : status === 'warn' ? 'warning' : null;
-  if (severity === null) return { guard, status };
+  if (severity === null) return { guard, status, ...advisory };
   const findings = block.violations.filter((v) => v.severity === severity);
   const lead = status === 'fail' && block.reason !== null ? block.reason : findings[0]?.message;
-  if (lead === undefined) return { guard, status };
+  if (lead === undefined) return { guard, status, ...advisory };
   const more = lead === findings[0]?.message && findings.length > 1 ? ` (+${findings.length - 1} more)` : '';
-  return { guard, status, detail: `${lead}${more}` };
+  return { guard, status, detail: `${lead}${more}`, ...advisory };
 }
 
 function flag(status: CheckStatus): boolean | null {
@@ -274,8 +276,8 @@ export function deriveEvaluation(facts: EvaluationFacts): DerivedEvaluation {
   const gates: GateRecord[] = [primary, drift, tailGate, overhead, catastrophe];
   const guardOutcomes: GuardOutcome[] = [
     guardOutcome('invariants', facts.guards.invariants),
-    guardOutcome('spectral', facts.guards.spectral),
-    guardOutcome('rmt', facts.guards.rmt),
+    guardOutcome('spectral', facts.guards.spectral, thresholds.spectral.mode),
+    guardOutcome('rmt', facts.guards.rmt, thresholds.rmt.mode),
     guardOutcome('variance', facts.guards.variance),
     { guard: 'pairing', status: pairingDecision.status },
   ];

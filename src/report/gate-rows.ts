@@ -1,4 +1,4 @@
-import type { Certificate, CheckStatus, Family, GuardBlock, VerdictReason } from './certificate-types.js';
+import type { Certificate, CheckStatus, Family, GuardBlock, GuardMode, VerdictReason } from './certificate-types.js';
 import { formatCount, formatInterval, formatLimit, formatNumber, formatPointsWithCi, formatRatio, formatRatioWithCi } from './format-values.js';
 
 // Rows hold only our own vocabulary and numbers (no free text from the certificate), so renderers
@@ -79,9 +79,9 @@ export function gateStatus(cert: Certificate, gate: DashboardGate): CheckStatus 
     case 'invariants':
       return flagStatus(v.invariants_pass, guardWarn(cert.guards.invariants));
     case 'spectral':
-      return flagStatus(v.spectral_stable, guardWarn(cert.guards.spectral));
+      return advisory(flagStatus(v.spectral_stable, guardWarn(cert.guards.spectral)), cert.policy.thresholds.spectral.mode);
     case 'rmt':
-      return flagStatus(v.rmt_stable, guardWarn(cert.guards.rmt));
+      return advisory(flagStatus(v.rmt_stable, guardWarn(cert.guards.rmt)), cert.policy.thresholds.rmt.mode);
     case 'guard_overhead':
       return flagStatus(v.guard_overhead_acceptable, 'pass');
     case 'pairing':
@@ -99,7 +99,7 @@ export function gateStatus(cert: Certificate, gate: DashboardGate): CheckStatus 
  */
 export function reasonSeverity(cert: Certificate, reason: VerdictReason): 'fail' | 'warn' | 'error' {
   if (reason.gate === 'run') return 'error';
-  if (reason.code === 'required_check_not_evaluated' || reason.code === 'guard_warned') return 'warn';
+  if (reason.code === 'required_check_not_evaluated' || reason.code === 'guard_warned' || reason.code === 'guard_advisory') return 'warn';
   if (reason.code === 'guard_failed' || reason.code === 'pairing_violation' || reason.gate === 'catastrophe') return 'fail';
   switch (reason.gate) {
     case 'variance':
@@ -109,6 +109,16 @@ export function reasonSeverity(cert: Certificate, reason: VerdictReason): 'fail'
     default:
       return gateStatus(cert, reason.gate) === 'fail' ? 'fail' : 'warn';
   }
+}
+
+/** An advisory guard's failure shows as a warning: it never fails the run (tiers.json `<guard>.mode`). */
+function advisory(status: CheckStatus, mode: GuardMode): CheckStatus {
+  return mode === 'advisory' && status === 'fail' ? 'warn' : status;
+}
+
+/** What a guard's threshold cell adds when the tier made the guard advisory. */
+function modeNote(mode: GuardMode): string {
+  return mode === 'advisory' ? ' — advisory, never fails the run' : '';
 }
 
 function flagStatus(flag: boolean | null, whenTrue: 'pass' | 'warn'): CheckStatus {
@@ -151,7 +161,7 @@ function describeGate(cert: Certificate, gate: DashboardGate): Pick<GateRow, 'me
       const m = cert.guards.spectral.measurements;
       return {
         measured: m === null ? NOT_EVALUATED : `${m.caps} cap${m.caps === 1 ? '' : 's'} · ${m.fatal} fatal · max |ρ−1| ${formatNumber(maxAbsChange(m.modules))}`,
-        threshold: `≤ ${t.spectral.max_caps} caps beyond |ρ−1| ${formatLimit(t.spectral.deadband)}`,
+        threshold: `≤ ${t.spectral.max_caps} caps beyond |ρ−1| ${formatLimit(t.spectral.deadband)}${modeNote(t.spectral.mode)}`,
         basis: 'σmax subject / baseline',
       };
     }
@@ -159,7 +169,7 @@ function describeGate(cert: Certificate, gate: DashboardGate): Pick<GateRow, 'me
       const worst = worstRmtFamily(cert);
       return {
         measured: worst === null ? NOT_EVALUATED : `×${formatRatio(worst.ratio)} (${worst.family})`,
-        threshold: `≤ 1 + ε per family (ε ${formatLimit(Math.max(...Object.values(t.rmt.epsilon)))})`,
+        threshold: `≤ 1 + ε per family (ε ${formatLimit(Math.max(...Object.values(t.rmt.epsilon)))})${modeNote(t.rmt.mode)}`,
         basis: 'activation edge ratio',
       };
     }

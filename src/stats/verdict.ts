@@ -17,6 +17,11 @@ export interface GuardOutcome {
    * says only that the guard failed or warned.
    */
   readonly detail?: string;
+  /**
+   * The policy made this guard advisory (tiers.json `<guard>.mode`): its failure is reported with
+   * code `guard_advisory` and makes the verdict at most `warn`.
+   */
+  readonly advisory?: boolean;
 }
 
 /** How a guard is named in a verdict reason. */
@@ -29,7 +34,7 @@ const GUARD_LABELS = {
 } as const satisfies Record<GuardName, string>;
 
 /** Verdict reason codes: a gate's own failing/warning reason, a guard's status, or a missing check. */
-export type VerdictReasonCode = GateReasonCode | 'guard_failed' | 'guard_warned' | 'required_check_not_evaluated';
+export type VerdictReasonCode = GateReasonCode | 'guard_failed' | 'guard_advisory' | 'guard_warned' | 'required_check_not_evaluated';
 
 /** One line of why the verdict is not a plain pass (the certificate's `verdict.reasons[]`). */
 export interface VerdictReason {
@@ -63,7 +68,8 @@ const CHECK_ORDER: readonly CheckName[] = [
 const REQUIRED_GUARDS: readonly GuardName[] = ['invariants', 'spectral', 'rmt', 'pairing'];
 
 /**
- * Decides the run's verdict (ALGORITHMS.md §4): `fail` when any gate or guard failed; otherwise
+ * Decides the run's verdict (ALGORITHMS.md §4): `fail` when any gate or gating guard failed (an
+ * advisory guard's failure counts as a warning, reason `guard_advisory`); otherwise
  * `warn` when any warned or when a required check did not run (never a vacuous pass); otherwise
  * `pass`. Required: the primary metric; drift when the primary metric is a perplexity ratio;
  * invariants, spectral, RMT and pairing. Guard overhead, variance, tail and catastrophe count when
@@ -84,9 +90,12 @@ export function decideVerdict(gates: readonly GateRecord[], guards: readonly Gua
     }
   }
   for (const guard of guards) {
-    remember(guard.guard, guard.status);
+    const advisory = guard.advisory === true && guard.status === 'fail';
+    remember(guard.guard, advisory ? 'warn' : guard.status);
     const label = GUARD_LABELS[guard.guard];
-    if (guard.status === 'fail') reasons.push({ code: 'guard_failed', gate: guard.guard, message: guard.detail === undefined ? `${label} failed` : `${label}: ${guard.detail}` });
+    if (advisory) {
+      reasons.push({ code: 'guard_advisory', gate: guard.guard, message: `${label} (advisory, not gating): ${guard.detail ?? 'failed'}` });
+    } else if (guard.status === 'fail') reasons.push({ code: 'guard_failed', gate: guard.guard, message: guard.detail === undefined ? `${label} failed` : `${label}: ${guard.detail}` });
     if (guard.status === 'warn') reasons.push({ code: 'guard_warned', gate: guard.guard, message: guard.detail === undefined ? `${label} raised a warning` : `${label}: ${guard.detail}` });
   }
   const primary = gates.find((g) => g.gate === 'primary_metric');

@@ -78,9 +78,9 @@ describe('annotations', () => {
     expect(notes.every((n) => n.annotation_level === 'failure')).toBe(true);
     const byTitle = Object.fromEntries(notes.map((n) => [n.title ?? '', `${n.path}:${n.start_line}`]));
     expect(byTitle['primary_metric: ratio_ci_above_limit']).toBe('invarlock.yaml:4');
-    expect(byTitle['spectral: guard_failed']).toBe('invarlock.yaml:6');
-    // guards.rmt is written nowhere: the RMT failure goes on the tier that chose its threshold.
-    expect(byTitle['rmt: guard_failed']).toBe('invarlock.yaml:4');
+    // spectral and RMT are advisory in balanced: their findings are warnings, not failure annotations
+    expect(byTitle['spectral: guard_failed']).toBeUndefined();
+    expect(byTitle['rmt: guard_failed']).toBeUndefined();
     expect(notes.at(-1)).toMatchObject({ path: 'invarlock.yaml', start_line: 3, title: expect.stringContaining('FAIL') });
   });
 
@@ -91,7 +91,7 @@ describe('annotations', () => {
     for (const gate of failing) expect(notes.some((n) => n.title?.startsWith(`${gate}:`)), gate).toBe(true);
     expect(notes.every((n) => n.start_line !== 4)).toBe(true);
     // No tier written: at the subject under review, saying the threshold is the default tier's.
-    expect(notes.find((n) => n.title === 'rmt: guard_failed')).toMatchObject({ path: 'invarlock.yaml', start_line: 3, message: expect.stringContaining('default tier') });
+    expect(notes.find((n) => n.title === 'primary_metric: ratio_ci_above_limit')).toMatchObject({ path: 'invarlock.yaml', start_line: 3, message: expect.stringContaining('default tier') });
   });
 
   it('points at the workflow when the setting came from an input, and says nothing for a pass', () => {

@@ -5,7 +5,9 @@
  * the machinery's invariants, not the rates: counts add up, the null edit never fails, the tables
  * and the record are produced, and the digest depends only on the seeds.
  */
-import { dirname, resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -29,7 +31,18 @@ const RUN_TIMEOUT = 300_000;
 const RERUN_CASES = ['rtn_int2', 'scale_block_1.5'];
 
 /** Small text and the dev profile's window counts: the machinery, not the statistics, is under test. */
-const SMOKE = { repoRoot: REPO_ROOT, fixtures: ['gpt2-tiny'], tiers: ['balanced'], cases: SMOKE_CASE_IDS, textChars: 120_000, jobs: 1 } as const;
+const TRUTH_DIR = mkdtempSync(join(tmpdir(), 'invarlock-calibration-smoke-'));
+/** Small text, the dev profile's window counts and a small truth set: the machinery, not the statistics, is under test. */
+const SMOKE = {
+  repoRoot: REPO_ROOT,
+  fixtures: ['gpt2-tiny'],
+  tiers: ['balanced'],
+  cases: SMOKE_CASE_IDS,
+  textChars: 120_000,
+  jobs: 1,
+  truthFile: join(TRUTH_DIR, 'truth.json'),
+  truthWindows: 32,
+} as const;
 
 describe('calibration smoke run (gpt2-tiny, balanced, seeds 1–2)', () => {
   let run: CalibrationResult;
@@ -68,7 +81,11 @@ describe('calibration smoke run (gpt2-tiny, balanced, seeds 1–2)', () => {
       expect(row.gates.verdict).toBe(v.fail + v.error);
     }
     const goal = run.summary.goals[0]!;
-    expect(goal.falseAlarm.n + goal.detection.n).toBe(run.outcomes.length);
+    expect(goal.falseAlarm.n + goal.detection.n + run.summary.grey[0]!.runs).toBe(run.outcomes.length);
+    // every outcome re-decided from its run reproduces what its certificate recorded
+    expect(run.mismatches).toEqual([]);
+    // each run is classed by its subject's true ratio on the truth set
+    for (const o of run.outcomes) expect(o.class === 'grey' || o.true_ratio !== null || o.case === 'rtn_int2' || o.case === 'scale_block_1.5').toBe(true);
     // the what-if grid at ×1 re-derives every recorded verdict from the recorded statistics
     expect(run.summary.grid).toHaveLength(8); // primary metric, drift, spectral, RMT and RMT per family (4)
     for (const g of run.summary.grid) {

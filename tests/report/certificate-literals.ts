@@ -234,6 +234,7 @@ export const fullCertificate: Certificate = {
       catastrophe_ratio: 2,
       tail: { p95_limit: 0.2, mass_threshold: 0.0001, mode: 'warn' },
       spectral: {
+        mode: 'gate',
         deadband: 0.1,
         max_caps: 5,
         kappa: { attn: 3.018, ffn: 3.849, embed: 1.05, other: 0 },
@@ -243,7 +244,7 @@ export const fullCertificate: Certificate = {
         norm_collapse_warn: 0.25,
         norm_collapse_fatal: 0.1,
       },
-      rmt: { epsilon: { attn: 0.01, ffn: 0.01, embed: 0.01, other: 0.01 } },
+      rmt: { mode: 'gate', epsilon: { attn: 0.01, ffn: 0.01, embed: 0.01, other: 0.01 } },
       guard_overhead: { limit: 1.01 },
       invariants: { mode: 'on' },
       variance: { min_effect_lognll: 0, sidedness: 'one_sided', min_rel_gain: 0.001, min_abs_gain: 0.05 },

@@ -7,8 +7,14 @@ const samples = sampleInputs();
 describe('explainGates', () => {
   it('gives a margin that is ≥ 0 exactly when the gate passes', () => {
     for (const [name, input] of Object.entries(samples)) {
-      for (const e of explainGates(buildCertificate(input))) {
+      const cert = buildCertificate(input);
+      // a warning-only gate (the tail) and an advisory guard warn where they would have failed
+      const warnsInsteadOfFailing = (gate: string): boolean =>
+        gate === 'tail' || ((gate === 'spectral' || gate === 'rmt') && cert.policy.thresholds[gate].mode === 'advisory');
+      for (const e of explainGates(cert)) {
         if (e.margin === null || e.outcome === 'not_evaluated') continue;
+        // their warning is either a finding within the budget or a failure shown as a warning: either sign
+        if (warnsInsteadOfFailing(e.gate) && e.outcome === 'warn' && e.gate !== 'tail') continue;
         expect(e.margin >= 0, `${name} ${e.gate}: margin ${e.margin}, outcome ${e.outcome}`).toBe(e.outcome !== 'fail' && !(e.gate === 'tail' && e.outcome === 'warn'));
       }
     }

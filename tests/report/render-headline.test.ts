@@ -10,6 +10,12 @@ function passWith(patch: (input: CertificateInput) => CertificateInput): Certifi
   return patch(sampleInputs().pass);
 }
 
+/** The input under a policy whose RMT guard gates (balanced makes it advisory). */
+function rmtGates(input: CertificateInput): CertificateInput {
+  const t = input.policy.thresholds;
+  return { ...input, policy: { ...input.policy, thresholds: { ...t, rmt: { ...t.rmt, mode: 'gate' } } } };
+}
+
 describe('renderHeadline', () => {
   it('leads with the verdict, the ratio and the upper bound held against the limit, the policy and the model pair', () => {
     expect(renderHeadline(buildCertificate(samples.pass))).toBe('✅ PASS · ppl ×1.009, upper bound 1.012 ≤ 1.10 · balanced/ci · gpt2 → gpt2-int8');
@@ -25,7 +31,7 @@ describe('renderHeadline', () => {
 
   it('names the failing guard with its finding when the primary metric passes', () => {
     const failing = sampleInputs().fail.guards.rmt;
-    const cert = buildCertificate(passWith((input) => ({ ...input, guards: { ...input.guards, rmt: failing } })));
+    const cert = buildCertificate(passWith((input) => rmtGates({ ...input, guards: { ...input.guards, rmt: failing } })));
     expect(cert.verdict.status).toBe('fail');
     expect(renderHeadline(cert)).toMatch(/^❌ FAIL · RMT: attn edge ratio ×1\.037 > 1\.01 \(activation edge ratio 1\.59115, baseline 1\.53422\) \(\+3 more\) · ppl ×1\.009, upper bound 1\.012 ≤ 1\.10 · /);
     expect(renderTitle(cert)).toMatch(/^FAIL · RMT: attn edge ratio ×1\.037 > 1\.01 .* · ppl ×1\.009, upper bound 1\.012 ≤ 1\.10$/);
@@ -42,7 +48,7 @@ describe('renderHeadline', () => {
     expect(tailOnly.verdict.reasons.map((r) => r.gate)).toEqual(['tail']);
     expect(renderHeadline(tailOnly)).toBe('⚠️ WARN · Tail: P95 of per-window Δ 0.348252 > 0.2 · ppl ×1.052, upper bound 1.070 ≤ 1.10 · balanced/ci · gpt2 → gpt2-int8');
     const failing = sampleInputs().fail.guards.rmt;
-    const rmtAndTail = buildCertificate(passWith((input) => ({ ...input, windows: warnWindows, guards: { ...input.guards, rmt: failing } })));
+    const rmtAndTail = buildCertificate(passWith((input) => rmtGates({ ...input, windows: warnWindows, guards: { ...input.guards, rmt: failing } })));
     expect(rmtAndTail.verdict.reasons.map((r) => r.gate)).toEqual(['rmt', 'tail']);
     expect(renderHeadline(rmtAndTail)).toMatch(/^❌ FAIL · RMT: attn edge ratio/);
     expect(renderHeadline(rmtAndTail)).not.toMatch(/Tail|P95/);

@@ -41,6 +41,7 @@ export const BALANCED_CI_POLICY: PolicyBlock = {
     catastrophe_ratio: 2,
     tail: { p95_limit: 0.2, mass_threshold: 0.0001, mode: 'warn' },
     spectral: {
+      mode: 'advisory',
       deadband: 0.1,
       max_caps: 5,
       kappa: { ffn: 3.849, attn: 3.018, embed: 1.05, other: 0 },
@@ -50,7 +51,7 @@ export const BALANCED_CI_POLICY: PolicyBlock = {
       norm_collapse_warn: 0.25,
       norm_collapse_fatal: 0.1,
     },
-    rmt: { epsilon: { ffn: 0.01, attn: 0.01, embed: 0.01, other: 0.01 } },
+    rmt: { mode: 'advisory', epsilon: { ffn: 0.01, attn: 0.01, embed: 0.01, other: 0.01 } },
     guard_overhead: { limit: 1.01 },
     invariants: { mode: 'on' },
     variance: { min_effect_lognll: 0, sidedness: 'one_sided', min_rel_gain: 0.001, min_abs_gain: 0.05 },

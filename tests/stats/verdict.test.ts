@@ -59,6 +59,17 @@ describe('decideVerdict', () => {
     expect(v.reasons).toEqual([expect.objectContaining({ code: 'guard_failed', gate: 'spectral' })]);
   });
 
+  it('an advisory guard that failed makes a warn, never a fail, and its reason says advisory', () => {
+    const guards: GuardOutcome[] = GUARDS_OK.map((g) => (g.guard === 'rmt' ? { ...g, status: 'fail', detail: 'attn edge ratio ×1.063 > 1.01', advisory: true } : g));
+    const v = decideVerdict([primary(1.01), drift(1)], guards);
+    expect(v.verdict).toBe('warn');
+    expect(v.reasons).toEqual([{ code: 'guard_advisory', gate: 'rmt', message: 'RMT (advisory, not gating): attn edge ratio ×1.063 > 1.01' }]);
+    // the metric still decides: an advisory guard does not rescue a failing metric
+    expect(decideVerdict([primary(1.2), drift(1)], guards).verdict).toBe('fail');
+    // advisory changes nothing while the guard passes
+    expect(decideVerdict([primary(1.01), drift(1)], GUARDS_OK.map((g) => ({ ...g, advisory: true })))).toEqual({ verdict: 'pass', reasons: [] });
+  });
+
   it('warns on a monitored finding', () => {
     const v = decideVerdict([primary(1.01), drift(1), decideTailGate({ p95: 0.3, thresholds: T })], GUARDS_OK);
     expect(v.verdict).toBe('warn');

@@ -65,6 +65,7 @@ export function resolvePolicy(options: ResolvePolicyOptions): Policy {
       catastrophe_ratio: tier.catastrophe_ratio,
       tail: tier.tail,
       spectral: {
+        mode: tier.spectral.mode,
         deadband: tier.spectral.deadband,
         max_caps: tier.spectral.max_caps,
         kappa: tier.spectral.kappa,
@@ -74,7 +75,7 @@ export function resolvePolicy(options: ResolvePolicyOptions): Policy {
         norm_collapse_warn: tier.spectral.norm_collapse_warn,
         norm_collapse_fatal: tier.spectral.norm_collapse_fatal,
       },
-      rmt: { epsilon: tier.rmt.epsilon },
+      rmt: { mode: tier.rmt.mode, epsilon: tier.rmt.epsilon },
       guard_overhead: tier.guard_overhead,
       invariants: tier.invariants,
       variance: tier.variance.thresholds,

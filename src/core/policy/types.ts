@@ -76,4 +76,6 @@ export interface TiersFile {
   readonly sequential?: { readonly spending: 'obrien_fleming'; readonly max_looks: number };
   readonly profiles: { readonly [P in ProfileName]: ProfileSpec };
   readonly tiers: { readonly [T in TierName]: TierSpec };
+  /** JSON pointer → where the number came from (bench/calibration/THRESHOLDS.md); not part of any policy. */
+  readonly provenance?: Readonly<Record<string, string>>;
 }

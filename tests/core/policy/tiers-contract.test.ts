@@ -16,19 +16,19 @@ const DOC_PROFILES = {
 const DOC_TIERS = {
   balanced: {
     L: 1.1, tokens: 50_000, windows: 180, minReplicates: 1200, accuracy: [-1, 200], p95: 0.2,
-    spectral: [0.1, 5], kappa: { ffn: 3.849, attn: 3.018, embed: 1.05, other: 0 }, mt: ['bh', 0.05],
+    spectral: [0.1, 5], spectralMode: 'advisory', rmt: [0.01, 'advisory'], kappa: { ffn: 3.849, attn: 3.018, embed: 1.05, other: 0 }, mt: ['bh', 0.05],
     ve: { scope: ['ffn'], max_calib: 200, ab_windows: 8, min_coverage: 6, seed: 123, clamp: [0.85, 1.12], deadband: 0.02, min_abs_adjust: 0.012, max_scale_step: 0.03, topk_backstop: 1, max_adjusted_modules: 1, min_gain: 0, tie_breaker_deadband: 0.001 },
     veThresholds: { min_effect_lognll: 0, sidedness: 'one_sided', min_rel_gain: 0.001 },
   },
   conservative: {
     L: 1.05, tokens: 20_000, windows: 220, minReplicates: 1500, accuracy: [-0.5, 200], p95: 0.12,
-    spectral: [0.05, 3], kappa: { ffn: 3.849, attn: 2.6, embed: 2.8, other: 2.8 }, mt: ['bonferroni', 0.000625],
+    spectral: [0.05, 3], spectralMode: 'advisory', rmt: [0.01, 'advisory'], kappa: { ffn: 3.849, attn: 2.6, embed: 2.8, other: 2.8 }, mt: ['bonferroni', 0.000625],
     ve: { scope: ['ffn'], max_calib: 160, ab_windows: 10, min_coverage: 8, seed: 42, clamp: [0.85, 1.12], deadband: 0.03, min_abs_adjust: 0.02, max_scale_step: 0.015, topk_backstop: 0, max_adjusted_modules: 0, min_gain: 0.01, tie_breaker_deadband: 0.005 },
     veThresholds: { min_effect_lognll: 0.016, sidedness: 'two_sided', min_rel_gain: 0.002 },
   },
   aggressive: {
     L: 1.2, tokens: 50_000, windows: 140, minReplicates: 800, accuracy: [-2, 200], p95: 0.3,
-    spectral: [0.15, 8], kappa: { ffn: 3.849, attn: 3.5, embed: 2.5, other: 3.5 }, mt: ['bh', 0.00078125],
+    spectral: [0.15, 8], spectralMode: 'gate', rmt: [0.01, 'advisory'], kappa: { ffn: 3.849, attn: 3.5, embed: 2.5, other: 3.5 }, mt: ['bh', 0.00078125],
     ve: { scope: ['ffn', 'attn_out'], max_calib: 240, ab_windows: 6, min_coverage: 4, seed: 456, clamp: [0.3, 3], deadband: 0.12, min_abs_adjust: 0.012, max_scale_step: 0.03, topk_backstop: 1, max_adjusted_modules: 0, min_gain: 0, tie_breaker_deadband: 0.0005 },
     veThresholds: { min_effect_lognll: 0.033, sidedness: 'two_sided', min_rel_gain: 0.0025 },
   },
@@ -73,7 +73,9 @@ describe('contracts/tiers.json', () => {
     expect(t.tail).toEqual({ p95_limit: doc.p95, mass_threshold: 1e-4, mode: 'warn' });
     expect(t.guard_overhead).toEqual({ limit: 1.01 });
     expect(t.invariants).toEqual({ mode: 'on' });
+    // mode and the spectral deadband / RMT ε: bench/calibration/THRESHOLDS.md (tiers.json `provenance`)
     expect(t.spectral).toEqual({
+      mode: doc.spectralMode,
       deadband: doc.spectral[0],
       max_caps: doc.spectral[1],
       kappa: doc.kappa,
@@ -83,7 +85,8 @@ describe('contracts/tiers.json', () => {
       norm_collapse_warn: 0.25,
       norm_collapse_fatal: 0.1,
     });
-    expect(t.rmt).toEqual({ epsilon: { ffn: 0.01, attn: 0.01, embed: 0.01, other: 0.01 } });
+    const eps = doc.rmt[0];
+    expect(t.rmt).toEqual({ mode: doc.rmt[1], epsilon: { ffn: eps, attn: eps, embed: eps, other: eps } });
     expect(t.variance).toEqual({ ...doc.veThresholds, min_abs_gain: 0.05 });
     expect(p.guards.spectral).toEqual({ power_iterations: 4 });
     expect(p.guards.rmt).toEqual({ calibration_windows: 8, power_iterations: 3 });

@@ -148,9 +148,10 @@ describe('certify: quant_rtn 2-bit, scope all, on gpt2-tiny', () => {
 
   // On the 800-step gpt2-tiny, 2-bit RTN on every layer multiplies perplexity by about 5 on the preview
   // arm: the run stops there (catastrophe), and the spectral guard fails on its own.
+  // spectral is advisory in the balanced tier (contracts/tiers.json, bench/calibration/THRESHOLDS.md): it still fails, reported, not gating
   it('fails: the catastrophe check stops the run after the preview arm, and spectral fails too', () => {
     expect(cert.verdict.status).toBe('fail');
-    expect(reasonsOf(cert)).toEqual(expect.arrayContaining(['catastrophe:catastrophic_ppl_spike', 'spectral:guard_failed']));
+    expect(reasonsOf(cert)).toEqual(expect.arrayContaining(['catastrophe:catastrophic_ppl_spike', 'spectral:guard_advisory']));
     expect(cert.primary_metric.preview_ratio!).toBeGreaterThan(cert.policy.thresholds.catastrophe_ratio);
     expect(cert.windows.final.ids).toEqual([]);
     expect(cert.change.kind === 'edit' && cert.change.rolled_back).toBe(true);
@@ -244,14 +245,16 @@ describe('certify: compare mode with derived subjects and the quantized twins', 
     expect(reasonsOf(cert)).toContain('spectral:guard_warned');
   });
 
-  it('one layer scaled by 1.5 also fails the activation RMT of its family, so the verdict is fail', () => {
+  it('one layer scaled by 1.5 also fails the activation RMT of its family, reported as advisory (RMT does not gate in balanced)', () => {
     const cert = subject(run, 'scaled');
     expect(cert.guards.invariants.status).toBe('pass');
     expect(cert.guards.rmt.status).toBe('fail');
     expect(cert.guards.rmt.violations.map((v) => v.code)).toContain('rmt_growth');
     expect(cert.guards.rmt.violations[0]!.family).toBe('ffn');
-    expect(cert.verdict.status).toBe('fail');
-    expect(reasonsOf(cert)).toContain('rmt:guard_failed');
+    expect(reasonsOf(cert)).toContain('rmt:guard_advisory');
+    expect(reasonsOf(cert)).not.toContain('rmt:guard_failed');
+    // the verdict is the primary metric's: fail exactly when its upper bound is above the limit
+    expect(cert.verdict.status).toBe(cert.validation.primary_metric_acceptable === false ? 'fail' : 'warn');
     expect(cert.change).toMatchObject({ kind: 'compare', label: 'scaled' });
   });
 
@@ -260,8 +263,9 @@ describe('certify: compare mode with derived subjects and the quantized twins', 
     expect(['pass', 'warn']).toContain(cert.verdict.status);
     expect(Math.abs(cert.primary_metric.ratio! - 1)).toBeLessThan(0.05);
     expect(cert.primary_metric.ratio_ci![1]).toBeLessThan(1.05);
-    for (const [flag, value] of Object.entries(cert.validation)) expect(value, flag).not.toBe(false);
-    for (const reason of cert.verdict.reasons) expect(reason.code, `${reason.gate}: ${reason.message}`).toBe('guard_warned');
+    // an advisory guard's own flag may be false; every gating check must hold
+    for (const [flag, value] of Object.entries(cert.validation)) if (flag !== 'rmt_stable' && flag !== 'spectral_stable') expect(value, flag).not.toBe(false);
+    for (const reason of cert.verdict.reasons) expect(['guard_warned', 'guard_advisory'], `${reason.gate}: ${reason.message}`).toContain(reason.code);
     expect(cert.models.subject.quantization_formats.map((f) => f.replace(/_int4$/, ''))).toContain(formats[twin]);
     expect(cert.models.baseline.quantization_formats).toEqual(['float32']);
   });
@@ -280,7 +284,7 @@ describe('certify: compare mode with derived subjects and the quantized twins', 
     expect(cert.verdict.status).toBe('fail');
     expect(cert.models.subject.lora_adapters).toEqual([expect.objectContaining({ rank: 4, alpha: 8000 })]);
     expect(cert.primary_metric.preview_ratio!).toBeGreaterThan(cert.policy.thresholds.catastrophe_ratio);
-    expect(reasonsOf(cert)).toEqual(expect.arrayContaining(['catastrophe:catastrophic_ppl_spike', 'spectral:guard_failed']));
+    expect(reasonsOf(cert)).toEqual(expect.arrayContaining(['catastrophe:catastrophic_ppl_spike', 'spectral:guard_advisory']));
     expect(cert.primary_metric.ratio).toBeNull();
     expect(cert.windows.final.ids).toEqual([]);
     expect(cert.validation.spectral_stable).toBe(false);

@@ -137,9 +137,11 @@ describe.each([
     expectVerified(cert);
   });
 
-  it('fails a 3-bit RTN edit of both stacks', () => {
+  // RMT fails on it but is advisory in balanced (contracts/tiers.json): the primary metric decides
+  it('flags a 3-bit RTN edit of both stacks', () => {
     const cert = subject(rtn3, rtn3.subjects[0]!.label);
-    expect(cert.verdict.status).toBe('fail');
+    expect(cert.verdict.status).toBe(cert.validation.primary_metric_acceptable === false ? 'fail' : 'warn');
+    expect(cert.verdict.reasons.map((r) => `${r.gate}:${r.code}`)).toContain('rmt:guard_advisory');
     expect(cert.primary_metric.ratio).toBeGreaterThan(1.02);
     expect(cert.change.modules_touched?.some((m) => m.startsWith(encoderPrefix))).toBe(true);
     expect(cert.change.modules_touched?.some((m) => m.startsWith(decoderPrefix))).toBe(true);
