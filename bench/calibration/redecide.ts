@@ -2,7 +2,7 @@
  * Every tier decided from ONE certify run per (fixture, case, seed): the run is made in one tier
  * (the measurement tier) and records the statistic behind each gate (outcome.ts); another tier's
  * gates are those statistics against that tier's thresholds (contracts/tiers.json as resolved by
- * `resolvePolicy`), with the same rules `verify` re-derives (src/report/decide-guards.ts):
+ * `resolvePolicy`), with the same rules `verify` re-derives (src/report/derive/decide-guards.ts):
  *
  * - primary metric: the catastrophe stop, or the upper CI bound above L + hysteresis;
  * - drift: the final/preview ratio outside the drift band;

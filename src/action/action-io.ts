@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import type { InputReader } from './inputs.js';
+import type { InputReader } from './inputs/inputs.js';
 
 /**
  * The runner-facing side effects of the Action (workflow commands and files), narrowed so the

@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { coreInputReader, coreIO } from './action-io.js';
-import { actionsArtifactUploader } from './artifact-upload.js';
-import { actionsCacheBackend } from './baseline-cache.js';
-import { createGitHubApi } from './github-client.js';
-import { readVerifiedCertificate } from './report-door.js';
+import { actionsArtifactUploader } from './publish/artifact-upload.js';
+import { actionsCacheBackend } from './evaluate/baseline-cache.js';
+import { createGitHubApi } from './publish/github-client.js';
+import { readVerifiedCertificate } from './publish/report-door.js';
 import type { ActionDeps } from './run-action.js';
-import { runProcess } from './spawn-process.js';
+import { runProcess } from './launch/spawn-process.js';
 
 /**
  * The Action's root: two levels above this module, both for the bundle

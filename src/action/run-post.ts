@@ -1,11 +1,11 @@
 import type { ActionIO } from './action-io.js';
 import { coreInputReader, coreIO, STATE } from './action-io.js';
-import { cancelCheckRun } from './check-run.js';
-import { readRunContext } from './context.js';
-import { createDockerClient } from './docker-client.js';
-import { createGitHubApi, type GitHubApi, type GitHubApiOptions } from './github-client.js';
-import type { InputReader } from './inputs.js';
-import { runProcess, type ProcessRunner } from './spawn-process.js';
+import { cancelCheckRun } from './publish/check-run.js';
+import { readRunContext } from './inputs/context.js';
+import { createDockerClient } from './launch/docker-client.js';
+import { createGitHubApi, type GitHubApi, type GitHubApiOptions } from './publish/github-client.js';
+import type { InputReader } from './inputs/inputs.js';
+import { runProcess, type ProcessRunner } from './launch/spawn-process.js';
 
 /** What the `post` step touches. */
 export interface PostDeps {

@@ -3,7 +3,7 @@
  * options and results of the renderers, writer and verifier. The certificate itself is typed in
  * `certificate-types.ts`, mirroring `contracts/certificate.schema.json`.
  */
-import type { SequentialPlanFacts } from './derive-sequential.js';
+import type { SequentialPlanFacts } from './derive/derive-sequential.js';
 import type { ErrorCode } from '../errors/index.js';
 import type {
   Certificate,
@@ -20,7 +20,7 @@ import type {
   SpanTokens,
   Timing,
   VerdictStatus,
-} from './certificate-types.js';
+} from './certificate/certificate-types.js';
 
 /** How the run ended. A gate failure is `completed` (the verdict says `fail`); `error` means it could not finish. */
 export type RunOutcome =

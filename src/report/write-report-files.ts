@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InvarlockError, wrapError } from '../errors/index.js';
-import { serializeCertificate } from './certificate-json.js';
-import type { Certificate } from './certificate-types.js';
-import { renderHtml } from './render-html.js';
-import { renderMarkdown } from './render-markdown.js';
+import { serializeCertificate } from './certificate/certificate-json.js';
+import type { Certificate } from './certificate/certificate-types.js';
+import { renderHtml } from './html/render-html.js';
+import { renderMarkdown } from './markdown/render-markdown.js';
 import type { ReportFormat, WriteReportOptions, WrittenReportFiles } from './types.js';
 
 /** File names of the report formats inside the output directory. */

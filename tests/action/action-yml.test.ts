@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS } from '../../src/core/index.js';
-import { DEFAULTS } from '../../src/action/defaults.js';
-import { INPUT_NAMES } from '../../src/action/inputs.js';
+import { DEFAULTS } from '../../src/action/inputs/defaults.js';
+import { INPUT_NAMES } from '../../src/action/inputs/inputs.js';
 import { REPO_ROOT } from './helpers.js';
 
 interface ActionYml {

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { baselineCacheKey, restoreBaselineEval, saveBaselineEval } from '../../src/action/baseline-cache.js';
+import { baselineCacheKey, restoreBaselineEval, saveBaselineEval } from '../../src/action/evaluate/baseline-cache.js';
 import { resolveRunConfig, type RunConfigFile } from '../../src/core/index.js';
 import { memoryCache, removeDirs, tempDir } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fitMarkdown, fitMarkdownToBytes, truncateChars, utf8Bytes } from '../../src/action/byte-budget.js';
+import { fitMarkdown, fitMarkdownToBytes, truncateChars, utf8Bytes } from '../../src/action/publish/byte-budget.js';
 
 describe('fitMarkdownToBytes', () => {
   it('returns text that fits unchanged', () => {

@@ -1,8 +1,8 @@
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readCertificateFile, traversalPathsIn } from '../../src/action/certificate-intake.js';
-import { readVerifiedCertificate } from '../../src/action/report-door.js';
+import { readCertificateFile, traversalPathsIn } from '../../src/action/evaluate/certificate-intake.js';
+import { readVerifiedCertificate } from '../../src/action/publish/report-door.js';
 import { fixtureCert, removeDirs, tempDir } from './helpers.js';
 
 const dirs: string[] = [];

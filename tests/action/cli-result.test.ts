@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interpretCliResult, parseCliError } from '../../src/action/cli-result.js';
+import { interpretCliResult, parseCliError } from '../../src/action/launch/cli-result.js';
 
 const base = { stdout: '', stderrTail: '', durationMs: 5 };
 const opts = { what: 'invarlock certify', launcher: 'container' as const, timeoutMinutes: 30 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideConclusion, shouldFailStep } from '../../src/action/conclusion.js';
+import { decideConclusion, shouldFailStep } from '../../src/action/evaluate/conclusion.js';
 
 describe('decideConclusion', () => {
   it('follows the documented table', () => {

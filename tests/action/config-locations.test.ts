@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { locateConfigKeys, locateWorkflowInputs } from '../../src/action/config-locations.js';
+import { locateConfigKeys, locateWorkflowInputs } from '../../src/action/inputs/config-locations.js';
 
 describe('locateConfigKeys', () => {
   it('maps dotted keys and list items to 1-based lines', () => {

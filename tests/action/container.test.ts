@@ -1,11 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createContainerLauncher } from '../../src/action/container-launcher.js';
-import { createDockerClient } from '../../src/action/docker-client.js';
-import { parseImageRef } from '../../src/action/image-ref.js';
-import { compareVersions, parseNvidiaSmi, runPreflight } from '../../src/action/preflight.js';
-import { runProcess } from '../../src/action/spawn-process.js';
+import { createContainerLauncher } from '../../src/action/launch/container-launcher.js';
+import { createDockerClient } from '../../src/action/launch/docker-client.js';
+import { parseImageRef } from '../../src/action/inputs/image-ref.js';
+import { compareVersions, parseNvidiaSmi, runPreflight } from '../../src/action/launch/preflight.js';
+import { runProcess } from '../../src/action/launch/spawn-process.js';
 import type { ActionEvent } from '../../src/action/types.js';
 import { FAKE_CLI, fixtureCert, inspectRecord, installDockerShim, removeDirs, tempDir, type DockerShim } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readPullRequest, readRunContext, workflowPathFromRef } from '../../src/action/context.js';
+import { readPullRequest, readRunContext, workflowPathFromRef } from '../../src/action/inputs/context.js';
 import { isInvarlockError } from '../../src/errors/index.js';
 
 const HEAD = 'a'.repeat(40);

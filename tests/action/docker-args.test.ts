@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDockerArgs, tokenizeArgs } from '../../src/action/docker-args.js';
+import { parseDockerArgs, tokenizeArgs } from '../../src/action/inputs/docker-args.js';
 
 describe('tokenizeArgs', () => {
   it('splits on whitespace and keeps quoted words whole without expanding anything', () => {

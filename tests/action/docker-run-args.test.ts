@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDockerRunArgs, containerLabels, containerName, type ContainerSpec } from '../../src/action/docker-run-args.js';
+import { buildDockerRunArgs, containerLabels, containerName, type ContainerSpec } from '../../src/action/launch/docker-run-args.js';
 import { isInvarlockError } from '../../src/errors/index.js';
 
 const IMAGE = `ghcr.io/invarlock/invarlock-cuda@sha256:${'a'.repeat(64)}`;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseImageRef } from '../../src/action/image-ref.js';
+import { parseImageRef } from '../../src/action/inputs/image-ref.js';
 import { REPO_ROOT } from './helpers.js';
 
 /**

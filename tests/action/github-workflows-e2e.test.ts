@@ -8,11 +8,11 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ArtifactUploader } from '../../src/action/artifact-upload.js';
-import { createGitHubApi } from '../../src/action/github-client.js';
-import { readVerifiedCertificate } from '../../src/action/report-door.js';
+import type { ArtifactUploader } from '../../src/action/publish/artifact-upload.js';
+import { createGitHubApi } from '../../src/action/publish/github-client.js';
+import { readVerifiedCertificate } from '../../src/action/publish/report-door.js';
 import { runAction, type ActionDeps } from '../../src/action/run-action.js';
-import { runProcess } from '../../src/action/spawn-process.js';
+import { runProcess } from '../../src/action/launch/spawn-process.js';
 import { FakeGitHub } from './fake-github.js';
 import { fakeActionRoot, memoryCache, recordingIO, recordReader, removeDirs, REPO_ROOT, tempDir, type RecordingIO } from './helpers.js';
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ActionIO } from '../../src/action/action-io.js';
-import type { CacheBackend } from '../../src/action/baseline-cache.js';
-import type { InputReader } from '../../src/action/inputs.js';
+import type { CacheBackend } from '../../src/action/evaluate/baseline-cache.js';
+import type { InputReader } from '../../src/action/inputs/inputs.js';
 
 export const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = join(HERE, '..', '..');

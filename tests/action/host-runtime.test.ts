@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildRuntimeLock, ensureHostRuntime } from '../../src/action/host-runtime.js';
-import type { ProcessRunner, RunProcessOptions } from '../../src/action/spawn-process.js';
+import { buildRuntimeLock, ensureHostRuntime } from '../../src/action/launch/host-runtime.js';
+import type { ProcessRunner, RunProcessOptions } from '../../src/action/launch/spawn-process.js';
 import type { ActionEvent } from '../../src/action/types.js';
 import { fakeActionRoot, memoryCache, REPO_ROOT, removeDirs, tempDir } from './helpers.js';
 

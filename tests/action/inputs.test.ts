@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isInvarlockError } from '../../src/errors/index.js';
-import { parseInputs } from '../../src/action/inputs.js';
+import { parseInputs } from '../../src/action/inputs/inputs.js';
 import { recordReader } from './helpers.js';
 
 const WS = '/home/runner/work/repo/repo';

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { annotationsForCertificate, annotationsForError, type AnnotationSources } from '../../src/action/annotations.js';
-import { utf8Bytes } from '../../src/action/byte-budget.js';
-import { locateConfigKeys } from '../../src/action/config-locations.js';
-import { checkSummaryFor, commentFor, jobSummaryFor, publicationOf, statusMarkdown } from '../../src/action/markdown-compose.js';
-import { parseDataMarker, stickyMarker } from '../../src/action/publication-marker.js';
-import { readVerifiedCertificate } from '../../src/action/report-door.js';
+import { annotationsForCertificate, annotationsForError, type AnnotationSources } from '../../src/action/publish/annotations.js';
+import { utf8Bytes } from '../../src/action/publish/byte-budget.js';
+import { locateConfigKeys } from '../../src/action/inputs/config-locations.js';
+import { checkSummaryFor, commentFor, jobSummaryFor, publicationOf, statusMarkdown } from '../../src/action/publish/markdown-compose.js';
+import { parseDataMarker, stickyMarker } from '../../src/action/publish/publication-marker.js';
+import { readVerifiedCertificate } from '../../src/action/publish/report-door.js';
 import type { VerifiedCertificate } from '../../src/action/types.js';
 import { fixtureCert } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPlan } from '../../src/action/plan.js';
+import { buildPlan } from '../../src/action/inputs/plan.js';
 import type { PlanInputs } from '../../src/action/types.js';
 import { isInvarlockError } from '../../src/errors/index.js';
 

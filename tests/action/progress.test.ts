@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_STREAM_FORMAT, type RunEvent } from '../../src/core/index.js';
-import { createLiveCheckRun, formatDuration, parseEventLine, progressTitle, ProgressRenderer } from '../../src/action/progress.js';
+import { createLiveCheckRun, formatDuration, parseEventLine, progressTitle, ProgressRenderer } from '../../src/action/launch/progress.js';
 
 const line = (event: Record<string, unknown>): string => JSON.stringify({ format: EVENT_STREAM_FORMAT, t_ms: 5, ...event });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dataMarker, isStickyFor, parseDataMarker, stickyMarker } from '../../src/action/publication-marker.js';
-import { deltaLine } from '../../src/action/markdown-compose.js';
+import { dataMarker, isStickyFor, parseDataMarker, stickyMarker } from '../../src/action/publish/publication-marker.js';
+import { deltaLine } from '../../src/action/publish/markdown-compose.js';
 import type { PreviousPublication } from '../../src/action/types.js';
 
 const PUB: PreviousPublication = { digest: 'd'.repeat(64), verdict: 'pass', ratio: 1.012, ciLow: 1.004, ciHigh: 1.021, headSha: 'a'.repeat(40) };

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGitHubApi } from '../../src/action/github-client.js';
-import { readVerifiedCertificate } from '../../src/action/report-door.js';
+import { createGitHubApi } from '../../src/action/publish/github-client.js';
+import { readVerifiedCertificate } from '../../src/action/publish/report-door.js';
 import { runAction, type ActionDeps } from '../../src/action/run-action.js';
 import { runPost } from '../../src/action/run-post.js';
-import { runProcess } from '../../src/action/spawn-process.js';
+import { runProcess } from '../../src/action/launch/spawn-process.js';
 import { FakeGitHub } from './fake-github.js';
 import { issueForgery } from '../report/forgery-mutations.js';
 import { FAKE_CLI, fakeActionRoot, fixtureCert, inspectRecord, installDockerShim, memoryCache, recordingIO, recordReader, removeDirs, tempDir, type MemoryCache, type RecordingIO } from './helpers.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stageShardPartials } from '../../src/action/shard-collect.js';
+import { stageShardPartials } from '../../src/action/evaluate/shard-collect.js';
 import { removeDirs, tempDir } from './helpers.js';
 
 const dirs: string[] = [];

@@ -7,11 +7,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createGitHubApi } from '../../src/action/github-client.js';
-import { readVerifiedCertificate } from '../../src/action/report-door.js';
+import { createGitHubApi } from '../../src/action/publish/github-client.js';
+import { readVerifiedCertificate } from '../../src/action/publish/report-door.js';
 import { runAction } from '../../src/action/run-action.js';
-import { signCertificate } from '../../src/action/sign-certificate.js';
-import { runProcess } from '../../src/action/spawn-process.js';
+import { signCertificate } from '../../src/action/signing/sign-certificate.js';
+import { runProcess } from '../../src/action/launch/spawn-process.js';
 import { verifyCertificateSignature, type Certificate } from '../../src/report/index.js';
 import { GITHUB_ISSUER, startMockSigstore, type MockSigstore } from '../report/sigstore-mock.js';
 import { FakeGitHub } from './fake-github.js';

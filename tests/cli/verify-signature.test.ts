@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signCertificate } from '../../src/action/sign-certificate.js';
+import { signCertificate } from '../../src/action/signing/sign-certificate.js';
 import { runCli } from '../../src/cli/program.js';
 import type { Certificate } from '../../src/report/index.js';
 import { cliIo } from '../core/runner/runner-fixtures.js';

@@ -3,7 +3,7 @@ import { BUNDLED_POLICIES, policyDigest as corePolicyDigest, resolvePolicy } fro
 import { summarizePairedLosses } from '../../src/stats/index.js';
 import { isInvarlockError } from '../../src/errors/index.js';
 import { buildCertificate, certificateDigest, parseCertificate, policyDigest, serializeCertificate, verifyCertificate, type CertificateInput } from '../../src/report/index.js';
-import { defaultLabel } from '../../src/report/build-certificate.js';
+import { defaultLabel } from '../../src/report/certificate/build-certificate.js';
 import { BALANCED_CI_POLICY, BALANCED_DEV_POLICY, sampleInputs } from './sample-inputs.js';
 
 const samples = sampleInputs();

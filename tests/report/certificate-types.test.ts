@@ -14,7 +14,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { Certificate } from '../../src/report/index.js';
 import { validateCertificate } from '../../src/report/index.js';
-import { branchFor, certificateRoot, child, isRecord, resolveRef, type SchemaAt } from '../../src/report/schema-walk.js';
+import { branchFor, certificateRoot, child, isRecord, resolveRef, type SchemaAt } from '../../src/report/certificate/schema-walk.js';
 import { fullCertificate, notEvaluatedGuard, sparseCertificate } from './certificate-literals.js';
 
 // A third literal: every nullable block null (guard measurements, describe, container, quantiles),

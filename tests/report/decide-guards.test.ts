@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { redecideGuards, redecideInvariants, redecideRmt, redecideSpectral } from '../../src/report/decide-guards.js';
+import { redecideGuards, redecideInvariants, redecideRmt, redecideSpectral } from '../../src/report/derive/decide-guards.js';
 import type { Certificate } from '../../src/report/index.js';
 
 const fixture = (name: string): Certificate => JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/certificates', `${name}.cert.json`), 'utf8')) as Certificate;

@@ -21,8 +21,8 @@ function documentedDefaults(file: string): { key: string; value: unknown }[] {
 
 describe('documented defaults', () => {
   it.each([
-    ['validate-certificate.ts', PARSE_DEFAULTS],
-    ['verify-certificate.ts', VERIFY_DEFAULTS],
+    ['certificate/validate-certificate.ts', PARSE_DEFAULTS],
+    ['derive/verify-certificate.ts', VERIFY_DEFAULTS],
     ['write-report-files.ts', WRITE_DEFAULTS],
     ['types.ts', { ...VERIFY_DEFAULTS, ...WRITE_DEFAULTS }],
   ])('%s documents the values its DEFAULTS const holds', (file, defaults) => {

@@ -14,8 +14,8 @@
  *   derived block recomputed, so flags and verdict agree with the flipped status.
  */
 import { certificateDigest, policyDigest, type Certificate } from '../../src/report/index.js';
-import { runId } from '../../src/report/certificate-digest.js';
-import { deriveEvaluation } from '../../src/report/derive-evaluation.js';
+import { runId } from '../../src/report/certificate/certificate-digest.js';
+import { deriveEvaluation } from '../../src/report/derive/derive-evaluation.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };

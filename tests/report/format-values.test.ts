@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatFixed, formatInterval, formatLimit, formatNumber, formatSigned, shortenText, shortHash } from '../../src/report/format-values.js';
+import { formatBytes, formatDuration, formatFixed, formatInterval, formatLimit, formatNumber, formatSigned, shortenText, shortHash } from '../../src/report/text/format-values.js';
 
 describe('format values', () => {
   it('prints thresholds with two decimals at least and no float noise', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitSections, measureText, type BudgetSection } from '../../src/report/markdown-budget.js';
+import { fitSections, measureText, type BudgetSection } from '../../src/report/markdown/markdown-budget.js';
 
 const noteFor = (omitted: readonly string[]): string => `cut: ${omitted.join(', ')}`;
 

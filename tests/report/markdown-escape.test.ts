@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { codeSpan, escapeMarkdown, escapeMarkdownShort, markdownTable } from '../../src/report/markdown-escape.js';
+import { codeSpan, escapeMarkdown, escapeMarkdownShort, markdownTable } from '../../src/report/markdown/markdown-escape.js';
 import { hostileText, rawHtmlLines, rowCells, structureProblems } from './markdown-structure.js';
 
 describe('escapeMarkdown', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildCertificate, renderHeadline, renderTitle, type CertificateInput } from '../../src/report/index.js';
-import { describeWeightFormats } from '../../src/report/render-headline.js';
+import { describeWeightFormats } from '../../src/report/text/render-headline.js';
 import { sampleInputs } from './sample-inputs.js';
 
 const samples = sampleInputs();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSequentialLine } from '../../src/report/format-values.js';
+import { formatSequentialLine } from '../../src/report/text/format-values.js';
 import type { SequentialRecord } from '../../src/report/index.js';
 
 const base: SequentialRecord = {

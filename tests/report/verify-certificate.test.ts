@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BUNDLED_POLICIES } from '../../src/core/index.js';
 import { buildCertificate, certificateDigest, serializeCertificate, verifyCertificate as verifyWith, type Certificate, type VerifyOptions, type VerifyReport } from '../../src/report/index.js';
-import { firstDifference } from '../../src/report/verify-certificate.js';
+import { firstDifference } from '../../src/report/derive/verify-certificate.js';
 import { sampleInputs } from './sample-inputs.js';
 
 const samples = sampleInputs();
