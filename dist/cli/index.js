@@ -27640,7 +27640,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1496);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6606);
 
 const controller = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -27655,9 +27655,11 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     });
 }
 // Started by the Action in host mode: when the Action is killed outright (no signal reaches us),
-// we are re-parented; stop then instead of evaluating on for nobody.
+// we are re-parented; stop then instead of evaluating on for nobody. The Action names its pid, so a
+// kill during our start-up (before this line runs) is noticed too.
 if (process.env['INVARLOCK_EXECUTION'] === 'host') {
-    const parent = process.ppid;
+    const named = Number(process.env['INVARLOCK_PARENT_PID']);
+    const parent = Number.isInteger(named) && named > 0 ? named : process.ppid;
     const watch = setInterval(() => {
         if (process.ppid === parent)
             return;
@@ -27682,7 +27684,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1496:
+/***/ 6606:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -27833,6 +27835,8 @@ const ERROR_CODES = {
     E_NONFINITE_LOSS: { exit: 3, summary: 'A window produced a non-finite loss.' },
     E_CANCELLED: { exit: 3, summary: 'The run was cancelled.' },
     E_WORKER: { exit: 3, summary: 'A worker thread failed.' },
+    E_MEMORY_BUDGET: { exit: 2, summary: 'The run needs more memory than --max-memory allows, even at batch 1 with one worker; stopped before scoring.' },
+    E_MEMORY_SHORT: { exit: 3, summary: 'The run needs more memory than the machine has free, even at batch 1 with one worker; stopped before scoring.' },
     // --- data and evaluation
     E_DATASET_UNKNOWN: { exit: 2, summary: 'The dataset provider is not one of wikitext2, text:, jsonl:.' },
     E_DATASET_MISSING: { exit: 2, summary: 'The dataset file does not exist or is empty.' },
@@ -27942,7 +27946,112 @@ const doctor_findings_DOCTOR_FINDINGS = {
     D_BOOTSTRAP_LOW: { severity: 'warning', summary: 'Bootstrap replicates are below 200.' },
     D_COVERAGE: { severity: 'warning', summary: "The profile's planned counts are below the tier's floors (the run raises them or fails)." },
     D_DEV_PROFILE: { severity: 'note', summary: 'The dev profile is active: floors are informational and the certificate is not release evidence.' },
+    D_MEMORY_PLAN: { severity: 'note', summary: "The memory planner's estimate, budget and choice (batch size, kernel workers, chunks, weight pre-packing) for the baseline." },
+    D_MEMORY_SHORT: { severity: 'error', summary: 'The run needs more memory than --max-memory (or the free memory) allows, even at its smallest settings.' },
     D_DISK_LOW: { severity: 'warning', summary: 'Free disk space is below twice the model size (chunked snapshots need room).' },
+};
+
+;// CONCATENATED MODULE: ./build/src/errors/code-fixes.js
+/**
+ * What usually causes each error code and how to fix it: the text `invarlock explain CODE` adds to
+ * the one-line summary of the code tables. Kept beside the tables, one entry per code (a test checks
+ * that every code has one).
+ */
+const ERROR_CODE_FIXES = {
+    E_USAGE: 'A flag is misspelt, lacks its value, or two flags exclude each other. Run the command with --help for its flags.',
+    E_CONFIG_INVALID: 'A key is unknown, a value has the wrong type or range, or options contradict (e.g. both subjects and edit). Fix the field the message names; contracts/config.schema.json lists every key.',
+    E_CONFIG_PARSE: 'The file is not YAML or JSON (a tab indent, an unclosed quote or bracket). The message gives the line; run it through a YAML linter.',
+    E_PROFILE_UNKNOWN: 'Use a profile of dev, ci_cpu, ci, release and a tier of balanced, conservative, aggressive.',
+    E_CONTRACT_INVALID: 'The installation is damaged or was edited: reinstall invarlock (or rebuild dist/).',
+    E_FILE_NOT_FOUND: 'The path is wrong or relative to another folder: paths resolve from the working directory (the config file\'s paths too). Check the spelling and that the file was checked out or downloaded.',
+    E_FILE_READ: 'Permissions, a disk error or a file removed while reading. Check that the user running invarlock can read it.',
+    E_FILE_TYPE: 'Point the option at a regular file (not a folder, FIFO or device); for a model, give its folder or its .onnx file.',
+    E_FILE_TOO_LARGE: 'The file is larger than invarlock reads for its kind (untrusted input is bounded). Use a smaller file, or check that the right file was named.',
+    E_PATH_INVALID: 'Remove NUL bytes, shorten the path, or break the symbolic-link loop.',
+    E_PATH_ESCAPE: 'A model file or link points outside the model folder (or a certificate names a file outside its folder). Copy the files into the folder instead of linking out of it.',
+    E_OUTPUT_PATH: 'Choose an --out folder you can write, that is a folder (not a file) and not a link out of the workspace.',
+    E_MODEL_REF: 'Give a folder holding model.onnx, an .onnx file, or hf:org/name@revision (a branch, tag or commit).',
+    E_NETWORK_DISALLOWED: 'Pass --allow-network (Action: allow-network: true) once to download into the cache, or give local files (--dataset text:FILE, --dataset-path for wikitext2, a local model folder).',
+    E_DOWNLOAD: 'The hub or proxy is unreachable, the token lacks access (HF_TOKEN), or the file changed under a pinned hash. Retry; pin a commit revision; check HF_ENDPOINT and proxies.',
+    E_MODEL_PARSE: 'The file is not ONNX (an LFS pointer, HTML error page, or a different format). Re-export or re-download it; `git lfs pull` for LFS pointers.',
+    E_MODEL_TRUNCATED: 'The download or copy stopped early. Download the model again and compare its size and hash.',
+    E_EXTERNAL_DATA_MISSING: 'The model keeps its weights in a side file (model.onnx_data) that is not beside it. Copy every file of the export into the model folder.',
+    E_TENSOR_RANGE: 'The external data file does not match the model (another export, or truncated). Keep model.onnx and its data file from the same export.',
+    E_DTYPE_UNSUPPORTED: 'The weight type is not supported for this step (e.g. an edit on a quantized tensor). Start from the float export, or compare two exports instead of editing.',
+    E_OP_UNSUPPORTED: 'The export uses an operator form invarlock does not read. Re-export with a standard exporter (torch.onnx, optimum) or report the operator.',
+    E_GRAPH_EDIT: 'An internal graph change failed: please report it with the model\'s exporter and version.',
+    E_TENSOR_NOT_FOUND: 'The model interface names a weight the graph does not have. Check the interface (plugins adapters --json) or give your own with interface in the config.',
+    E_NODE_NOT_FOUND: 'The model interface names a node the graph does not have. Check or override the interface in the config.',
+    E_CONFIG_JSON: 'Put the exporter\'s config.json (model_type, vocab size, layers) beside model.onnx; optimum and transformers write it.',
+    E_ADAPTER_UNKNOWN: 'Name the adapter: --adapter onnx_causal, onnx_mlm, onnx_seq2seq or onnx_cls (or fix config.json\'s model_type / architectures).',
+    E_INTERFACE_UNKNOWN: 'The architecture is not bundled: give a model interface in the config (interface: …), see `invarlock plugins adapters --json` for the bundled ones.',
+    E_INTERFACE_INVALID: 'The interface\'s weight or node patterns match nothing in this graph. Check them against the model\'s initializer names.',
+    E_WEIGHT_PAIRING: 'Baseline and subject are different architectures or exports with a different layout. Compare exports of the same model, made the same way.',
+    E_TOKENIZER_MISSING: 'Copy tokenizer.json (from the Hugging Face repository or the exporter\'s output) beside model.onnx.',
+    E_TOKENIZER_INVALID: 'tokenizer.json is damaged or belongs to another model (ids beyond the embedding table). Use the tokenizer of this model.',
+    E_TOKENIZER_MISMATCH: 'The subject was saved with another tokenizer. Use the baseline\'s tokenizer.json for both, or certify against a baseline with the same vocabulary.',
+    E_RUNTIME_LOAD: 'onnxruntime refused the graph (an opset or operator it lacks, too little memory). Update onnxruntime-node, re-export with a lower opset, or free memory.',
+    E_EP_UNAVAILABLE: 'The CUDA provider or its libraries (CUDA 12, cuDNN 9) are missing. Use the CUDA runtime image, install onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12, or pass --device cpu.',
+    E_RUNTIME_RUN: 'onnxruntime failed on a batch: often out of memory. Lower --batch-size or --seq-len, or use a machine with more memory.',
+    E_NONFINITE_LOSS: 'The model produces NaN or infinite logits on the data (broken weights, an fp16 overflow). Check the subject; for fp16 exports try the float32 one.',
+    E_CANCELLED: 'The run was stopped by a signal (Ctrl-C, the job being cancelled) or its parent went away. Run it again.',
+    E_MEMORY_BUDGET: 'Raise --max-memory to at least what the message says the run needs, or certify on a machine with more memory; a smaller --seq-len or fewer windows lowers the need a little.',
+    E_MEMORY_SHORT: 'Free memory on the machine (other jobs, a larger runner) or pass --max-memory above what is free if you know swap or a later release will cover it; the message says how much the run needs.',
+    E_WORKER: 'A guard kernel thread crashed, often out of memory. Free memory and run again; report it if it repeats.',
+    E_DATASET_UNKNOWN: 'Use --dataset wikitext2, text:PATH, jsonl:PATH#field, jsonl:PATH#text=F,label=F or jsonl:PATH#src=F,tgt=F.',
+    E_DATASET_MISSING: 'The dataset file is missing or empty: check the path (relative to the working directory) and that it has text.',
+    E_DATASET_INVALID: 'A JSONL line is not JSON or lacks the field named after #. Check the line the message names.',
+    E_DATASET_SPEC: 'Fix the provider spec: a prefix (text:, jsonl:), the path, and for jsonl the fields after #.',
+    E_WINDOW_CONFIG: 'seq_len, stride or the window counts are out of range for the model (e.g. seq_len above its context). Lower seq_len or fix the counts.',
+    E_INSUFFICIENT_DATA: 'The text yields fewer distinct windows than planned. Give more text, or lower --preview-n/--final-n or --seq-len (within the tier\'s floors).',
+    E_PAIRING_TOKENS: 'Baseline and subject were scored on different ids: a bug or a tokenizer difference. Report it with both models\' tokenizer files.',
+    E_PAIRING_MISSING: 'A window was not scored on one side: a bug, or an interrupted run. Run again; report it if it repeats.',
+    E_PAIRING_DUPLICATE: 'A window was scored twice on one side: a bug. Report it with the configuration.',
+    E_PAIRING_COUNTS: 'The arms differ in size between the models: a bug or an interrupted run. Run again; report it if it repeats.',
+    E_COVERAGE: 'The planned windows or tokens are below the tier\'s floors. Raise --preview-n/--final-n, give more text, or use the dev profile for a non-release check.',
+    E_BASELINE_EVAL: 'The saved baseline evaluation is damaged or from another version. Delete it (or drop --baseline-eval) and let the run score the baseline again.',
+    E_EDIT_UNKNOWN: 'Use --edit quant_rtn, lora or noop.',
+    E_EDIT_CONFIG: 'An edit option is unknown or out of range (e.g. bits outside 2–8). README lists each edit\'s keys and defaults.',
+    E_EDIT_SCOPE: 'The scope names weights the model interface did not find. Choose another scope (all, attn, ffn) or give the interface in the config.',
+    E_LORA_INVALID: 'The adapter does not fit the baseline: another base model, missing target modules or ranks. Use the PEFT folder trained on this baseline (adapter_config.json + adapter_model.safetensors).',
+    E_SAFETENSORS: 'The safetensors file is damaged or not safetensors. Save the adapter again with PEFT.',
+    E_SNAPSHOT: 'Restoring the baseline\'s weights failed (disk full, or a bug). Free disk space and run again.',
+    E_CERT_PARSE: 'The file is not a certificate: check that it is evaluation.cert.json and complete (not truncated).',
+    E_CERT_SCHEMA: 'The certificate was edited or written by an incompatible version. Re-create it with this version of invarlock.',
+    E_CERT_TOO_LARGE: 'The file exceeds the size accepted from untrusted input; it is probably not a certificate.',
+    E_ACTION_INPUT: 'Fix the input the message names in the workflow file (docs/action.md lists every input and its values).',
+    E_DOCKER: 'Docker is missing or the image could not run. Install Docker on the runner, check the image reference and registry access, or use execution-mode: host.',
+    E_GPU_UNAVAILABLE: 'Install the NVIDIA container toolkit and a driver new enough for the image, or use gpus: none for CPU.',
+    E_GITHUB_API: 'GitHub\'s API kept failing (outage, missing permission). Check the workflow\'s permissions (checks: write, pull-requests: write) and retry the job.',
+    E_TIMEOUT: 'The evaluation needed longer than timeout-minutes. Raise it, shard the run, use a GPU, or a smaller profile.',
+    E_HOST_RUNTIME: 'npm could not install onnxruntime-node on the runner (no registry access, a hash mismatch). Allow the npm registry or use container mode.',
+    E_CERT_PATH: 'A certificate or shard partial names a path out of its folder: it was tampered with. Use files written by invarlock.',
+    E_CERT_VERIFY: 'The certificate does not re-derive: it was edited, or written under another policy. `invarlock verify --json` names each failed check; re-create it rather than editing it.',
+    E_CERT_DUPLICATE_KEY: 'An object holds the same key twice, which parsers read differently: the file was tampered with. Re-create it.',
+    E_ADAPTER_IO: 'The export lacks an input or output the adapter feeds or reads (input_ids, attention_mask, logits; past key values in the wrong form). Re-export with the task the adapter expects (e.g. optimum text-generation-with-past), or name another --adapter.',
+    E_CERT_POLICY: 'The certificate records thresholds other than the tier\'s own: it was made with overrides or edited. Verify with --policy FILE naming the policy you accept, or re-create it without overrides.',
+    E_CERT_SIGNATURE: 'The Sigstore bundle is missing, for other bytes, or signed by another workflow. Check --certificate-identity / --certificate-oidc-issuer (exact URL), and keep evaluation.cert.sigstore.json beside the certificate.',
+    E_INTERNAL: 'A bug in invarlock: please report it with the command, the configuration and `--verbose` output.',
+};
+/** What to do about each `invarlock doctor` finding. */
+const DOCTOR_FINDING_FIXES = {
+    D_MEMORY_PLAN: 'Nothing to fix: this is the plan certify would use. Pass --max-memory to see the plan under another budget.',
+    D_MEMORY_SHORT: 'Raise --max-memory, free memory, or use a larger machine; the finding says how much the run needs.',
+    D_NODE_VERSION: 'Install Node.js 20 or newer.',
+    D_ORT_MISSING: 'Install it: ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node (the CPU provider ships inside), or use the runtime image.',
+    D_CUDA_UNAVAILABLE: 'Use the CUDA runtime image, install onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12 and CUDA 12 / cuDNN 9, or pass --device cpu.',
+    D_CUDA_ABSENT: 'Nothing to do for CPU runs; for GPU runs use the CUDA runtime image.',
+    D_CONFIG_INVALID: 'Fix the field the finding names (contracts/config.schema.json lists every key).',
+    D_MODEL_UNRESOLVED: 'Check the path, that config.json and tokenizer.json sit beside model.onnx, or download the hf: reference with --allow-network.',
+    D_NETWORK_NEEDED: 'Pass --allow-network once to fill the cache, or point at local copies.',
+    D_TOKENIZER_DIFFERS: 'Usually harmless (certify checks ids on the data); to be sure, give both models the same tokenizer.json.',
+    D_DATASET_UNKNOWN: 'Use --dataset wikitext2, text:PATH or jsonl:PATH#field.',
+    D_DATASET_MISSING: 'Check the dataset path, or give wikitext2 a local file with --dataset-path.',
+    D_DATASET_SMALL: 'Give more text, or lower --preview-n/--final-n or --seq-len.',
+    D_BOOTSTRAP_LOW: 'Use a profile with more replicates (ci or release) for evidence you rely on.',
+    D_COVERAGE: 'Raise --preview-n/--final-n to the tier\'s floors, or accept that the run raises them.',
+    D_DEV_PROFILE: 'Use --profile ci or release for evidence that gates a merge or a release.',
+    D_DISK_LOW: 'Free disk space (at least twice the model size) or point TMPDIR at a larger disk.',
 };
 
 // EXTERNAL MODULE: external "node:fs"
@@ -28152,6 +28261,7 @@ const UNTRUSTED_FILE_LIMITS = Object.freeze({
 });
 
 ;// CONCATENATED MODULE: ./build/src/errors/index.js
+
 
 
 
@@ -31432,7 +31542,8 @@ const CHECK_ORDER = [
 /** Guards that must have run for a pass (ALGORITHMS.md §4); guard_overhead, variance and tail only count when present. */
 const REQUIRED_GUARDS = ['invariants', 'spectral', 'rmt', 'pairing'];
 /**
- * Decides the run's verdict (ALGORITHMS.md §4): `fail` when any gate or guard failed; otherwise
+ * Decides the run's verdict (ALGORITHMS.md §4): `fail` when any gate or gating guard failed (an
+ * advisory guard's failure counts as a warning, reason `guard_advisory`); otherwise
  * `warn` when any warned or when a required check did not run (never a vacuous pass); otherwise
  * `pass`. Required: the primary metric; drift when the primary metric is a perplexity ratio;
  * invariants, spectral, RMT and pairing. Guard overhead, variance, tail and catastrophe count when
@@ -31455,9 +31566,13 @@ function decideVerdict(gates, guards) {
         }
     }
     for (const guard of guards) {
-        remember(guard.guard, guard.status);
+        const advisory = guard.advisory === true && guard.status === 'fail';
+        remember(guard.guard, advisory ? 'warn' : guard.status);
         const label = GUARD_LABELS[guard.guard];
-        if (guard.status === 'fail')
+        if (advisory) {
+            reasons.push({ code: 'guard_advisory', gate: guard.guard, message: `${label} (advisory, not gating): ${guard.detail ?? 'failed'}` });
+        }
+        else if (guard.status === 'fail')
             reasons.push({ code: 'guard_failed', gate: guard.guard, message: guard.detail === undefined ? `${label} failed` : `${label}: ${guard.detail}` });
         if (guard.status === 'warn')
             reasons.push({ code: 'guard_warned', gate: guard.guard, message: guard.detail === undefined ? `${label} raised a warning` : `${label}: ${guard.detail}` });
@@ -31482,6 +31597,196 @@ function decideVerdict(gates, guards) {
     return { verdict, reasons };
 }
 
+;// CONCATENATED MODULE: ./build/src/stats/group-sequential.js
+
+
+/** Most looks a plan may have (the recursion is quadratic in grid size per look, not in K; a bound keeps certificates small). */
+const MAX_LOOKS = 10;
+/**
+ * Lan–DeMets O'Brien–Fleming-type spending: α(t) = 2 − 2Φ(z₁₋α/₂ / √t), the one-sided α spent by
+ * information fraction t ∈ (0, 1]; α(1) = α. Throws `E_INTERNAL` for t outside (0, 1] or α outside (0, 0.5).
+ */
+function obrienFlemingSpending(t, alpha) {
+    if (!(t > 0 && t <= 1))
+        throw new invarlock_error_InvarlockError('E_INTERNAL', `spending needs an information fraction in (0, 1], got ${t}`);
+    if (!(alpha > 0 && alpha < 0.5))
+        throw new invarlock_error_InvarlockError('E_INTERNAL', `spending needs a one-sided alpha in (0, 0.5), got ${alpha}`);
+    return 2 - 2 * normalCdf(normalQuantile(1 - alpha / 2) / Math.sqrt(t));
+}
+/** Windows scored by the end of each look: ⌈k·n/K⌉, so the last look is the whole plan. */
+function lookSizes(planned, looks) {
+    checkPlan(planned, looks);
+    return Array.from({ length: looks }, (_, i) => Math.ceil(((i + 1) * planned) / looks));
+}
+/** Grid points per unit of the score scale in the crossing recursion (and its half-width in sd). */
+const GRID_PER_UNIT = 60;
+const GRID_SD = 10;
+/**
+ * cₖ for information fractions 0 < t₁ < … < t_K = 1 such that, with no drift, P(Z₁ < c₁, …,
+ * Zₖ₋₁ < cₖ₋₁, Zₖ ≥ cₖ) = α(tₖ) − α(tₖ₋₁) (Armitage–McPherson–Rowe recursion on the score
+ * Sₖ = Zₖ√tₖ, a Brownian motion in t; Simpson's rule on a fixed grid, bisection for each cₖ).
+ * Deterministic: the same fractions and α give bit-identical values (verify recomputes them).
+ * For K = 4 equal looks and α = 0.025: 4.333, 2.963, 2.359, 2.014 (Jennison & Turnbull, table 7.6).
+ */
+function sequentialBoundaries(fractions, alpha, spending = 'obrien_fleming') {
+    if (spending !== 'obrien_fleming')
+        throw new invarlock_error_InvarlockError('E_INTERNAL', `unknown spending function ${String(spending)}`);
+    if (fractions.length === 0 || fractions.some((t, i) => !(t > 0 && t <= 1) || (i > 0 && !(t > fractions[i - 1])))) {
+        throw new invarlock_error_InvarlockError('E_INTERNAL', `information fractions must increase within (0, 1], got ${fractions.join(', ')}`);
+    }
+    const spent = fractions.map((t) => obrienFlemingSpending(t, alpha));
+    const critical = [];
+    // f: sub-density of S on the continuation region, sampled at grid points xs.
+    let xs = new Float64Array(0);
+    let f = new Float64Array(0);
+    for (let k = 0; k < fractions.length; k++) {
+        const t = fractions[k];
+        const target = spent[k] - (k === 0 ? 0 : spent[k - 1]);
+        if (k === 0) {
+            const c = normalQuantile(1 - target);
+            critical.push(c);
+            [xs, f] = firstDensity(t, c * Math.sqrt(t));
+            continue;
+        }
+        const dt = t - fractions[k - 1];
+        const sd = Math.sqrt(dt);
+        const crossing = (b) => simpson(xs, (i) => f[i] * normalCdf((xs[i] - b) / sd));
+        // crossing(b) decreases in b; bracket cₖ√t in a generous range and bisect to machine precision
+        let lo = -GRID_SD * Math.sqrt(t);
+        let hi = GRID_SD * Math.sqrt(t);
+        for (let it = 0; it < 200 && hi - lo > 1e-13; it++) {
+            const mid = (lo + hi) / 2;
+            if (crossing(mid) > target)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        const b = (lo + hi) / 2;
+        critical.push(b / Math.sqrt(t));
+        if (k < fractions.length - 1)
+            [xs, f] = nextDensity(xs, f, sd, t, b);
+    }
+    return { fractions: [...fractions], critical, spent };
+}
+function gridOf(low, high) {
+    // an odd number of points for Simpson's rule
+    let m = Math.max(3, Math.ceil((high - low) * GRID_PER_UNIT));
+    if (m % 2 === 0)
+        m++;
+    const xs = new Float64Array(m);
+    for (let i = 0; i < m; i++)
+        xs[i] = low + ((high - low) * i) / (m - 1);
+    return xs;
+}
+function firstDensity(t, b) {
+    const sd = Math.sqrt(t);
+    const xs = gridOf(-GRID_SD * sd, b);
+    const f = xs.map((x) => normalDensity(x / sd) / sd);
+    return [xs, f];
+}
+function nextDensity(xs, f, sd, t, b) {
+    const next = gridOf(-GRID_SD * Math.sqrt(t), b);
+    const g = new Float64Array(next.length);
+    for (let j = 0; j < next.length; j++) {
+        const u = next[j];
+        g[j] = simpson(xs, (i) => (f[i] * normalDensity((u - xs[i]) / sd)) / sd);
+    }
+    return [next, g];
+}
+function simpson(xs, value) {
+    const m = xs.length;
+    const h = (xs[m - 1] - xs[0]) / (m - 1);
+    let sum = value(0) + value(m - 1);
+    for (let i = 1; i < m - 1; i++)
+        sum += (i % 2 === 1 ? 4 : 2) * value(i);
+    return (sum * h) / 3;
+}
+function normalDensity(z) {
+    return Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+}
+/**
+ * θ̂ and its standard error on the first `windows` values. The variance is the one the weighted
+ * bootstrap resamples (Σw(δ − θ̂)²/Σw per draw) over n − 1 draws, the small-sample correction the
+ * bootstrap lacks: interim looks can be a few windows. Throws `E_INTERNAL` for fewer than 2 windows
+ * or a value that is not finite.
+ */
+function lookStatistic(deltas, weights, windows) {
+    if (!(Number.isInteger(windows) && windows >= 2 && windows <= deltas.length && windows <= weights.length)) {
+        throw new invarlock_error_InvarlockError('E_INTERNAL', `a look needs 2 to ${Math.min(deltas.length, weights.length)} windows, got ${windows}`);
+    }
+    let sw = 0;
+    let swd = 0;
+    for (let i = 0; i < windows; i++) {
+        const d = deltas[i];
+        const w = weights[i];
+        if (!Number.isFinite(d) || !(w > 0))
+            throw new invarlock_error_InvarlockError('E_INTERNAL', `look window ${i}: Δ ${d}, weight ${w}`, { details: { index: i } });
+        sw += w;
+        swd += w * d;
+    }
+    const estimate = swd / sw;
+    let ss = 0;
+    for (let i = 0; i < windows; i++)
+        ss += weights[i] * (deltas[i] - estimate) ** 2;
+    return { windows, estimate, standardError: Math.sqrt(ss / sw / (windows - 1)) };
+}
+/**
+ * An interim look: stop with a pass when θ̂ + c·se ≤ log B, with a fail when θ̂ − c·se > log B,
+ * else continue. `logBound` = log(L + hysteresis).
+ */
+function decideInterimLook(stat, critical, logBound) {
+    const low = stat.estimate - critical * stat.standardError;
+    const high = stat.estimate + critical * stat.standardError;
+    const decision = high <= logBound ? 'pass' : low > logBound ? 'fail' : 'continue';
+    return { ...stat, critical, low, high, decision };
+}
+/** The two-sided level of the last look's bootstrap interval: its one-sided tail is 1 − Φ(c_K). */
+function finalLookAlpha(boundaries) {
+    const last = boundaries.critical[boundaries.critical.length - 1];
+    return 2 * (1 - normalCdf(last));
+}
+/**
+ * The windows a paired comparison needs before its interval of half-width z·sd/√n resolves a gap
+ * of `gap` nats (|log ratio − log B|): ⌈(z·sd/gap)²⌉, at least 2; Infinity for a gap of 0.
+ */
+function windowsToResolve(sd, gap, z) {
+    if (!(sd >= 0) || !Number.isFinite(sd))
+        throw new InvarlockError('E_INTERNAL', `windowsToResolve needs a finite sd ≥ 0, got ${sd}`);
+    if (Math.abs(gap) === 0)
+        return Infinity;
+    return Math.max(2, Math.ceil(((z * sd) / Math.abs(gap)) ** 2));
+}
+function checkPlan(planned, looks) {
+    if (!Number.isInteger(looks) || looks < 2 || looks > MAX_LOOKS)
+        throw new invarlock_error_InvarlockError('E_INTERNAL', `looks must be an integer in [2, ${MAX_LOOKS}], got ${looks}`);
+    if (!Number.isInteger(planned) || planned < 2 * looks)
+        throw new invarlock_error_InvarlockError('E_INTERNAL', `${looks} looks need at least ${2 * looks} planned windows, got ${planned}`);
+}
+const designs = new Map();
+/**
+ * The design of K looks over `planned` windows at one-sided `alpha`, with equal window groups
+ * (information fractions nₖ/n). Boundaries are computed once per (sizes, α) in a process: certify
+ * decides each look with them and the certificate builder and verify recompute the same values.
+ */
+function sequentialDesign(input) {
+    const sizes = lookSizes(input.planned, input.looks);
+    const key = `${input.spending}:${input.alpha}:${sizes.join(',')}`;
+    let boundaries = designs.get(key);
+    if (boundaries === undefined) {
+        boundaries = sequentialBoundaries(sizes.map((n) => n / input.planned), input.alpha, input.spending);
+        designs.set(key, boundaries);
+    }
+    if (!(input.bound > 0))
+        throw new invarlock_error_InvarlockError('E_INTERNAL', `the sequential bound must be > 0, got ${input.bound}`);
+    return { looks: input.looks, planned: input.planned, sizes, boundaries, alpha: input.alpha, bound: input.bound, logBound: Math.log(input.bound) };
+}
+/** Interim look `k` (0-based, before the last) of a design on the paired Δ of the windows scored so far (in plan order). */
+function interimLook(design, k, deltas, weights) {
+    if (!(Number.isInteger(k) && k >= 0 && k < design.looks - 1))
+        throw new invarlock_error_InvarlockError('E_INTERNAL', `interim look ${k} of ${design.looks}`);
+    return decideInterimLook(lookStatistic(deltas, weights, design.sizes[k]), design.boundaries.critical[k], design.logBound);
+}
+
 ;// CONCATENATED MODULE: ./build/src/stats/index.js
 /**
  * Paired statistics and gate decisions (ALGORITHMS.md §4, §7, §9): a seeded PRNG, rounding,
@@ -31490,6 +31795,7 @@ function decideVerdict(gates, guards) {
  * `verify` call the same ones. The bottom layer above `src/errors`: edits, guards, eval, report and
  * onnx all use it, and it imports nothing else.
  */
+
 
 
 
@@ -32351,6 +32657,75 @@ function applyGraphSurgery(index, surgery) {
     return { modelBytes: chunk_writer_concatChunks(splice.chunks), externalData: [], referencedExternalFiles: splice.referencedExternalFiles, strategy: splice.strategy };
 }
 
+;// CONCATENATED MODULE: ./build/src/onnx/graph-inline.js
+/**
+ * Inlining one branch of a top-level `If` (Optimum's merged decoders: `If(use_cache_branch)` with
+ * the no-cache decoder in `else_branch` and the with-past one in `then_branch`). A scorer always
+ * feeds the same condition, so it can run the branch it takes as the main graph: the branch's nodes
+ * (and initializers) move up in place of the `If`, its outputs keep or take the `If`'s output names.
+ * Values that lived inside the branch then become main-graph values, which is what activation taps
+ * need: onnxruntime can only return main-graph values, never values inside a subgraph.
+ *
+ * Bytes are spliced, not re-encoded: a NodeProto or TensorProto field has the same tag (1 or 5) in
+ * every GraphProto, so the branch's fields are copied as they are.
+ */
+
+
+
+
+/**
+ * The branch taken by the top-level `If` whose condition is the graph input `condition` when it is
+ * fed `value`; null when no top-level `If` reads that input directly.
+ */
+function scoredBranchOf(index, condition, value) {
+    const attribute = value ? 'then_branch' : 'else_branch';
+    for (const node of index.graph.nodes) {
+        if (node.opType !== 'If' || node.domain !== '' || node.inputs[0] !== condition)
+            continue;
+        const attr = node.attributes.find((a) => a.name === attribute);
+        if (attr?.kind !== 'graph')
+            continue;
+        const branch = index.graphs.find((g) => g.id === attr.graphId);
+        if (branch !== undefined)
+            return { node, branch, attribute };
+    }
+    return null;
+}
+/**
+ * The model with the top-level `If` named `nodeName` replaced by its `attribute` branch. Throws
+ * `E_GRAPH_EDIT` when there is no such node, when the branch has sparse initializers (not moved),
+ * or when its outputs do not match the node's.
+ */
+function inlineIfBranch(index, nodeName, attribute) {
+    const node = index.graph.nodes.find((n) => n.name === nodeName && n.opType === 'If');
+    const attr = node?.attributes.find((a) => a.name === attribute);
+    const branch = attr?.kind === 'graph' ? index.graphs.find((g) => g.id === attr.graphId) : undefined;
+    if (node === undefined || branch === undefined)
+        throw editError(index, `cannot inline '${nodeName}': no top-level If with a ${attribute}`, {});
+    if (branch.sparseInitializerNames.length > 0)
+        throw editError(index, `cannot inline '${nodeName}': its ${attribute} has sparse initializers`, {});
+    if (branch.outputs.length !== node.outputs.length) {
+        throw editError(index, `cannot inline '${nodeName}': its ${attribute} has ${branch.outputs.length} outputs, the node ${node.outputs.length}`, {});
+    }
+    const chunks = [];
+    // initializers first, then the nodes in branch order (already topological within the branch)
+    for (const tensor of index.graphs.flatMap((g) => (g.id === branch.id ? g.initializers : [])))
+        chunks.push(index.bytes.subarray(tensor.span.start, tensor.span.end));
+    for (const inner of branch.nodes)
+        chunks.push(index.bytes.subarray(inner.span.start, inner.span.end));
+    // a branch output named unlike the node's output it stands for gets an Identity to that name
+    branch.outputs.forEach((output, i) => {
+        const target = node.outputs[i];
+        if (target === '' || target === output.name)
+            return;
+        const w = new chunk_writer_ChunkWriter();
+        w.messageField(1, encodeNode({ opType: 'Identity', inputs: [output.name], outputs: [target], name: `${nodeName}/${attribute}/output_${i}` }, undefined));
+        chunks.push(...w.finish());
+    });
+    const result = applySplices(index.bytes, [{ start: node.span.start, end: node.span.end, chunks, enclosing: [...index.graph.enclosing, index.graph.span] }]);
+    return chunk_writer_concatChunks(result.chunks);
+}
+
 ;// CONCATENATED MODULE: ./build/src/onnx/session-model.js
 /**
  * Session graphs whose weights stay in files (issue 12): the model's graph, with graph surgery (a
@@ -32365,6 +32740,7 @@ function applyGraphSurgery(index, surgery) {
  *   the new payloads, then the unchanged tensors copied by range, chunk by chunk. The model
  *   directory is never written to (it may be read-only); the caller removes the scratch folder.
  */
+
 
 
 
@@ -32422,7 +32798,7 @@ function writeSessionModel(index, options) {
             for (const tensor of initializers) {
                 if (replaced.has(tensor))
                     continue;
-                const copied = copyTensorData(index, tensor, options.files, file, minBytes);
+                const copied = copyTensorData(index, tensor, options.files, file, minBytes, options.copyChunkBytes ?? COPY_CHUNK_BYTES);
                 if (copied !== null)
                     references.push({ kind: 'reference', tensor, location: SESSION_DATA_FILE, offset: copied.offset, length: copied.length });
             }
@@ -32433,12 +32809,14 @@ function writeSessionModel(index, options) {
         }
     }
     const referenced = spliceModel(index, references);
-    const small = indexModel(chunk_writer_concatChunks(referenced.chunks), { source: index.source });
+    const referencedIndex = indexModel(chunk_writer_concatChunks(referenced.chunks), { source: index.source });
+    const inline = options.inlineBranch;
+    const small = inline === undefined ? referencedIndex : indexModel(inlineIfBranch(referencedIndex, inline.node, inline.attribute), { source: index.source });
     const bytes = options.surgery === undefined ? small.bytes : applyGraphSurgery(small, options.surgery).modelBytes;
     return { bytes, folder, writtenBytes };
 }
 /** Copies a tensor's stored bytes into `file` by range; null for tensors left inline (small or typed fields). */
-function copyTensorData(index, tensor, files, file, minBytes) {
+function copyTensorData(index, tensor, files, file, minBytes, chunkBytes) {
     const data = tensor.data;
     if (data.storage === 'raw') {
         if (data.end - data.start < minBytes)
@@ -32449,8 +32827,8 @@ function copyTensorData(index, tensor, files, file, minBytes) {
         return null;
     const length = data.length ?? data_types_payloadByteLength(tensor.dataType === 'UNKNOWN' ? 'FLOAT' : tensor.dataType, tensor.elementCount) ?? 0;
     const offset = file.align();
-    for (let done = 0; done < length; done += COPY_CHUNK_BYTES) {
-        const n = Math.min(COPY_CHUNK_BYTES, length - done);
+    for (let done = 0; done < length; done += chunkBytes) {
+        const n = Math.min(chunkBytes, length - done);
         file.write(files.data.readRange({ location: data.location, offset: data.offset + done, length: n, tensor: tensor.name }));
     }
     return { offset, length };
@@ -32691,6 +33069,7 @@ function buildModel(spec, options = {}) {
 
 
 // Writing
+
 
 
 
@@ -51322,9 +51701,9 @@ function isTied(embed, head, graph) {
 }
 
 ;// CONCATENATED MODULE: ./build/contracts/model_interfaces.json
-const model_interfaces_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"./model_interfaces.schema.json","schema_version":1,"interfaces":{"gpt2":{"model_type":"gpt2","weight_layout":"conv1d","model_embeddings":"transformer.wte","model_position_embeddings":"transformer.wpe","model_layers":"transformer.h","layer_self_attn":"attn","attn_qkv_proj":"c_attn","attn_o_proj":"c_proj","layer_intermediate_proj":"mlp.c_fc","layer_output_proj":"mlp.c_proj","norms":["ln_1","ln_2"],"final_norm":"transformer.ln_f","lm_head":"lm_head","tied_embeddings":true},"llama":{"model_type":"llama","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"mistral":{"model_type":"mistral","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"qwen2":{"model_type":"qwen2","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"qwen3":{"model_type":"qwen3","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm","self_attn.q_norm","self_attn.k_norm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"gemma":{"model_type":"gemma","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":true},"gemma2":{"model_type":"gemma2","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm","pre_feedforward_layernorm","post_feedforward_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":true},"phi3":{"model_type":"phi3","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_qkv_proj":"qkv_proj","attn_o_proj":"o_proj","layer_gate_up_proj":"mlp.gate_up_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"opt":{"model_type":"opt","model_embeddings":"model.decoder.embed_tokens","model_position_embeddings":"model.decoder.embed_positions","model_layers":"model.decoder.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"out_proj","layer_intermediate_proj":"fc1","layer_output_proj":"fc2","norms":["self_attn_layer_norm","final_layer_norm"],"final_norm":"model.decoder.final_layer_norm","lm_head":"lm_head","tied_embeddings":true},"gpt_neox":{"model_type":"gpt_neox","model_embeddings":"gpt_neox.embed_in","model_layers":"gpt_neox.layers","layer_self_attn":"attention","attn_qkv_proj":"query_key_value","attn_o_proj":"dense","layer_intermediate_proj":"mlp.dense_h_to_4h","layer_output_proj":"mlp.dense_4h_to_h","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"gpt_neox.final_layer_norm","lm_head":"embed_out","tied_embeddings":false},"falcon":{"model_type":"falcon","model_embeddings":"transformer.word_embeddings","model_layers":"transformer.h","layer_self_attn":"self_attention","attn_qkv_proj":"query_key_value","attn_o_proj":"dense","layer_intermediate_proj":"mlp.dense_h_to_4h","layer_output_proj":"mlp.dense_4h_to_h","norms":["input_layernorm","ln_attn","ln_mlp","post_attention_layernorm"],"final_norm":"transformer.ln_f","lm_head":"lm_head","tied_embeddings":true},"bert":{"model_type":"bert","model_embeddings":"bert.embeddings.word_embeddings","model_position_embeddings":"bert.embeddings.position_embeddings","model_layers":"bert.encoder.layer","layer_self_attn":"attention","attn_q_proj":"self.query","attn_k_proj":"self.key","attn_v_proj":"self.value","attn_o_proj":"output.dense","layer_intermediate_proj":"intermediate.dense","layer_output_proj":"output.dense","norms":["attention.output.LayerNorm","output.LayerNorm"],"final_norm":"bert.embeddings.LayerNorm","lm_head":"cls.predictions.decoder","tied_embeddings":true},"roberta":{"model_type":"roberta","model_embeddings":"roberta.embeddings.word_embeddings","model_position_embeddings":"roberta.embeddings.position_embeddings","model_layers":"roberta.encoder.layer","layer_self_attn":"attention","attn_q_proj":"self.query","attn_k_proj":"self.key","attn_v_proj":"self.value","attn_o_proj":"output.dense","layer_intermediate_proj":"intermediate.dense","layer_output_proj":"output.dense","norms":["attention.output.LayerNorm","output.LayerNorm"],"final_norm":"roberta.embeddings.LayerNorm","lm_head":"lm_head.decoder","tied_embeddings":true},"t5":{"model_type":"t5","model_embeddings":"shared","model_layers":["encoder.block","decoder.block"],"layer_self_attn":"layer.0.SelfAttention","layer_cross_attn":"layer.1.EncDecAttention","attn_q_proj":"q","attn_k_proj":"k","attn_v_proj":"v","attn_o_proj":"o","layer_intermediate_proj":["layer.1.DenseReluDense.wi","layer.1.DenseReluDense.wi_1","layer.2.DenseReluDense.wi","layer.2.DenseReluDense.wi_1"],"layer_gate_proj":["layer.1.DenseReluDense.wi_0","layer.2.DenseReluDense.wi_0"],"layer_output_proj":["layer.1.DenseReluDense.wo","layer.2.DenseReluDense.wo"],"norms":["layer.0.layer_norm","layer.1.layer_norm","layer.2.layer_norm"],"final_norm":["encoder.final_layer_norm","decoder.final_layer_norm"],"lm_head":"lm_head","tied_embeddings":true},"bart":{"model_type":"bart","model_embeddings":"model.shared","model_position_embeddings":["model.encoder.embed_positions","model.decoder.embed_positions"],"model_layers":["model.encoder.layers","model.decoder.layers"],"layer_self_attn":"self_attn","layer_cross_attn":"encoder_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"out_proj","layer_intermediate_proj":"fc1","layer_output_proj":"fc2","norms":["self_attn_layer_norm","encoder_attn_layer_norm","final_layer_norm"],"final_norm":["model.encoder.layernorm_embedding","model.decoder.layernorm_embedding"],"lm_head":"lm_head","tied_embeddings":true},"mixtral":{"model_type":"mixtral","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"qwen2_moe":{"model_type":"qwen2_moe","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.shared_expert.up_proj","layer_gate_proj":"mlp.shared_expert.gate_proj","layer_output_proj":"mlp.shared_expert.down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"qwen3_moe":{"model_type":"qwen3_moe","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm","self_attn.q_norm","self_attn.k_norm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"olmoe":{"model_type":"olmoe","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","norms":["input_layernorm","post_attention_layernorm","self_attn.q_norm","self_attn.k_norm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"phi":{"model_type":"phi","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"dense","layer_intermediate_proj":"mlp.fc1","layer_output_proj":"mlp.fc2","norms":["input_layernorm"],"final_norm":"model.final_layernorm","lm_head":"lm_head","tied_embeddings":false},"gemma3":{"model_type":"gemma3","model_embeddings":["model.embed_tokens","model.language_model.embed_tokens","language_model.model.embed_tokens"],"model_layers":["model.layers","model.language_model.layers","language_model.model.layers"],"layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm","pre_feedforward_layernorm","post_feedforward_layernorm","self_attn.q_norm","self_attn.k_norm"],"final_norm":["model.norm","model.language_model.norm","language_model.model.norm"],"lm_head":["lm_head","language_model.lm_head"],"tied_embeddings":true},"granite":{"model_type":"granite","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":true},"olmo2":{"model_type":"olmo2","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["post_attention_layernorm","post_feedforward_layernorm","self_attn.q_norm","self_attn.k_norm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"starcoder2":{"model_type":"starcoder2","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.c_fc","layer_output_proj":"mlp.c_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":true},"gpt_bigcode":{"model_type":"gpt_bigcode","model_embeddings":"transformer.wte","model_position_embeddings":"transformer.wpe","model_layers":"transformer.h","layer_self_attn":"attn","attn_qkv_proj":"c_attn","attn_o_proj":"c_proj","layer_intermediate_proj":"mlp.c_fc","layer_output_proj":"mlp.c_proj","norms":["ln_1","ln_2"],"final_norm":"transformer.ln_f","lm_head":"lm_head","tied_embeddings":true},"gptj":{"model_type":"gptj","model_embeddings":"transformer.wte","model_layers":"transformer.h","layer_self_attn":"attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"out_proj","layer_intermediate_proj":"mlp.fc_in","layer_output_proj":"mlp.fc_out","norms":["ln_1"],"final_norm":"transformer.ln_f","lm_head":"lm_head","tied_embeddings":false},"bloom":{"model_type":"bloom","model_embeddings":"transformer.word_embeddings","model_layers":"transformer.h","layer_self_attn":"self_attention","attn_qkv_proj":"query_key_value","attn_o_proj":"dense","layer_intermediate_proj":"mlp.dense_h_to_4h","layer_output_proj":"mlp.dense_4h_to_h","norms":["input_layernorm","post_attention_layernorm"],"final_norm":["transformer.ln_f","transformer.word_embeddings_layernorm"],"lm_head":"lm_head","tied_embeddings":true},"mpt":{"model_type":"mpt","model_embeddings":"transformer.wte","model_layers":"transformer.blocks","layer_self_attn":"attn","attn_qkv_proj":"Wqkv","attn_o_proj":"out_proj","layer_intermediate_proj":"ffn.up_proj","layer_output_proj":"ffn.down_proj","norms":["norm_1","norm_2"],"final_norm":"transformer.norm_f","lm_head":"lm_head","tied_embeddings":true},"stablelm":{"model_type":"stablelm","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"smollm3":{"model_type":"smollm3","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":true},"lfm2":{"model_type":"lfm2","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"out_proj","layer_intermediate_proj":"feed_forward.w3","layer_gate_proj":"feed_forward.w1","layer_output_proj":"feed_forward.w2","norms":["operator_norm","ffn_norm","self_attn.q_layernorm","self_attn.k_layernorm"],"final_norm":["model.embedding_norm","model.norm"],"lm_head":"lm_head","tied_embeddings":true}}}');
+const model_interfaces_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"./model_interfaces.schema.json","schema_version":1,"interfaces":{"gpt2":{"model_type":"gpt2","weight_layout":"conv1d","model_embeddings":"transformer.wte","model_position_embeddings":"transformer.wpe","model_layers":"transformer.h","layer_self_attn":"attn","attn_qkv_proj":"c_attn","attn_o_proj":"c_proj","layer_intermediate_proj":"mlp.c_fc","layer_output_proj":"mlp.c_proj","norms":["ln_1","ln_2"],"final_norm":"transformer.ln_f","lm_head":"lm_head","tied_embeddings":true},"llama":{"model_type":"llama","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"mistral":{"model_type":"mistral","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"qwen2":{"model_type":"qwen2","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"qwen3":{"model_type":"qwen3","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm","self_attn.q_norm","self_attn.k_norm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"gemma":{"model_type":"gemma","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":true},"gemma2":{"model_type":"gemma2","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm","pre_feedforward_layernorm","post_feedforward_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":true},"phi3":{"model_type":"phi3","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_qkv_proj":"qkv_proj","attn_o_proj":"o_proj","layer_gate_up_proj":"mlp.gate_up_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"opt":{"model_type":"opt","model_embeddings":"model.decoder.embed_tokens","model_position_embeddings":"model.decoder.embed_positions","model_layers":"model.decoder.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"out_proj","layer_intermediate_proj":"fc1","layer_output_proj":"fc2","norms":["self_attn_layer_norm","final_layer_norm"],"final_norm":"model.decoder.final_layer_norm","lm_head":"lm_head","tied_embeddings":true},"gpt_neox":{"model_type":"gpt_neox","model_embeddings":"gpt_neox.embed_in","model_layers":"gpt_neox.layers","layer_self_attn":"attention","attn_qkv_proj":"query_key_value","attn_o_proj":"dense","layer_intermediate_proj":"mlp.dense_h_to_4h","layer_output_proj":"mlp.dense_4h_to_h","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"gpt_neox.final_layer_norm","lm_head":"embed_out","tied_embeddings":false},"falcon":{"model_type":"falcon","model_embeddings":"transformer.word_embeddings","model_layers":"transformer.h","layer_self_attn":"self_attention","attn_qkv_proj":"query_key_value","attn_o_proj":"dense","layer_intermediate_proj":"mlp.dense_h_to_4h","layer_output_proj":"mlp.dense_4h_to_h","norms":["input_layernorm","ln_attn","ln_mlp","post_attention_layernorm"],"final_norm":"transformer.ln_f","lm_head":"lm_head","tied_embeddings":true},"bert":{"model_type":"bert","model_embeddings":"bert.embeddings.word_embeddings","model_position_embeddings":"bert.embeddings.position_embeddings","model_layers":"bert.encoder.layer","layer_self_attn":"attention","attn_q_proj":"self.query","attn_k_proj":"self.key","attn_v_proj":"self.value","attn_o_proj":"output.dense","layer_intermediate_proj":"intermediate.dense","layer_output_proj":"output.dense","norms":["attention.output.LayerNorm","output.LayerNorm"],"final_norm":"bert.embeddings.LayerNorm","lm_head":"cls.predictions.decoder","tied_embeddings":true},"roberta":{"model_type":"roberta","model_embeddings":"roberta.embeddings.word_embeddings","model_position_embeddings":"roberta.embeddings.position_embeddings","model_layers":"roberta.encoder.layer","layer_self_attn":"attention","attn_q_proj":"self.query","attn_k_proj":"self.key","attn_v_proj":"self.value","attn_o_proj":"output.dense","layer_intermediate_proj":"intermediate.dense","layer_output_proj":"output.dense","norms":["attention.output.LayerNorm","output.LayerNorm"],"final_norm":"roberta.embeddings.LayerNorm","lm_head":"lm_head.decoder","tied_embeddings":true},"t5":{"model_type":"t5","model_embeddings":"shared","model_layers":["encoder.block","decoder.block"],"layer_self_attn":"layer.0.SelfAttention","layer_cross_attn":"layer.1.EncDecAttention","attn_q_proj":"q","attn_k_proj":"k","attn_v_proj":"v","attn_o_proj":"o","layer_intermediate_proj":["layer.1.DenseReluDense.wi","layer.1.DenseReluDense.wi_1","layer.2.DenseReluDense.wi","layer.2.DenseReluDense.wi_1"],"layer_gate_proj":["layer.1.DenseReluDense.wi_0","layer.2.DenseReluDense.wi_0"],"layer_output_proj":["layer.1.DenseReluDense.wo","layer.2.DenseReluDense.wo"],"norms":["layer.0.layer_norm","layer.1.layer_norm","layer.2.layer_norm"],"final_norm":["encoder.final_layer_norm","decoder.final_layer_norm"],"lm_head":"lm_head","tied_embeddings":true},"bart":{"model_type":"bart","model_embeddings":"model.shared","model_position_embeddings":["model.encoder.embed_positions","model.decoder.embed_positions"],"model_layers":["model.encoder.layers","model.decoder.layers"],"layer_self_attn":"self_attn","layer_cross_attn":"encoder_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"out_proj","layer_intermediate_proj":"fc1","layer_output_proj":"fc2","norms":["self_attn_layer_norm","encoder_attn_layer_norm","final_layer_norm"],"final_norm":["model.encoder.layernorm_embedding","model.decoder.layernorm_embedding"],"lm_head":"lm_head","tied_embeddings":true},"mixtral":{"model_type":"mixtral","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_router":"block_sparse_moe.gate","layer_experts":"block_sparse_moe.experts","expert_gate_proj":"w1","expert_intermediate_proj":"w3","expert_output_proj":"w2","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"qwen2_moe":{"model_type":"qwen2_moe","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.shared_expert.up_proj","layer_gate_proj":"mlp.shared_expert.gate_proj","layer_output_proj":"mlp.shared_expert.down_proj","layer_router":["mlp.gate","mlp.shared_expert_gate"],"layer_experts":"mlp.experts","expert_gate_proj":"gate_proj","expert_intermediate_proj":"up_proj","expert_output_proj":"down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"qwen3_moe":{"model_type":"qwen3_moe","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","layer_router":"mlp.gate","layer_experts":"mlp.experts","expert_gate_proj":"gate_proj","expert_intermediate_proj":"up_proj","expert_output_proj":"down_proj","norms":["input_layernorm","post_attention_layernorm","self_attn.q_norm","self_attn.k_norm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"olmoe":{"model_type":"olmoe","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_router":"mlp.gate","layer_experts":"mlp.experts","expert_gate_proj":"gate_proj","expert_intermediate_proj":"up_proj","expert_output_proj":"down_proj","norms":["input_layernorm","post_attention_layernorm","self_attn.q_norm","self_attn.k_norm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"phi":{"model_type":"phi","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"dense","layer_intermediate_proj":"mlp.fc1","layer_output_proj":"mlp.fc2","norms":["input_layernorm"],"final_norm":"model.final_layernorm","lm_head":"lm_head","tied_embeddings":false},"gemma3":{"model_type":"gemma3","model_embeddings":["model.embed_tokens","model.language_model.embed_tokens","language_model.model.embed_tokens"],"model_layers":["model.layers","model.language_model.layers","language_model.model.layers"],"layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm","pre_feedforward_layernorm","post_feedforward_layernorm","self_attn.q_norm","self_attn.k_norm"],"final_norm":["model.norm","model.language_model.norm","language_model.model.norm"],"lm_head":["lm_head","language_model.lm_head"],"tied_embeddings":true},"granite":{"model_type":"granite","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":true},"olmo2":{"model_type":"olmo2","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["post_attention_layernorm","post_feedforward_layernorm","self_attn.q_norm","self_attn.k_norm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"starcoder2":{"model_type":"starcoder2","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.c_fc","layer_output_proj":"mlp.c_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":true},"gpt_bigcode":{"model_type":"gpt_bigcode","model_embeddings":"transformer.wte","model_position_embeddings":"transformer.wpe","model_layers":"transformer.h","layer_self_attn":"attn","attn_qkv_proj":"c_attn","attn_o_proj":"c_proj","layer_intermediate_proj":"mlp.c_fc","layer_output_proj":"mlp.c_proj","norms":["ln_1","ln_2"],"final_norm":"transformer.ln_f","lm_head":"lm_head","tied_embeddings":true},"gptj":{"model_type":"gptj","model_embeddings":"transformer.wte","model_layers":"transformer.h","layer_self_attn":"attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"out_proj","layer_intermediate_proj":"mlp.fc_in","layer_output_proj":"mlp.fc_out","norms":["ln_1"],"final_norm":"transformer.ln_f","lm_head":"lm_head","tied_embeddings":false},"bloom":{"model_type":"bloom","model_embeddings":"transformer.word_embeddings","model_layers":"transformer.h","layer_self_attn":"self_attention","attn_qkv_proj":"query_key_value","attn_o_proj":"dense","layer_intermediate_proj":"mlp.dense_h_to_4h","layer_output_proj":"mlp.dense_4h_to_h","norms":["input_layernorm","post_attention_layernorm"],"final_norm":["transformer.ln_f","transformer.word_embeddings_layernorm"],"lm_head":"lm_head","tied_embeddings":true},"mpt":{"model_type":"mpt","model_embeddings":"transformer.wte","model_layers":"transformer.blocks","layer_self_attn":"attn","attn_qkv_proj":"Wqkv","attn_o_proj":"out_proj","layer_intermediate_proj":"ffn.up_proj","layer_output_proj":"ffn.down_proj","norms":["norm_1","norm_2"],"final_norm":"transformer.norm_f","lm_head":"lm_head","tied_embeddings":true},"stablelm":{"model_type":"stablelm","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":false},"smollm3":{"model_type":"smollm3","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"o_proj","layer_intermediate_proj":"mlp.up_proj","layer_gate_proj":"mlp.gate_proj","layer_output_proj":"mlp.down_proj","norms":["input_layernorm","post_attention_layernorm"],"final_norm":"model.norm","lm_head":"lm_head","tied_embeddings":true},"lfm2":{"model_type":"lfm2","model_embeddings":"model.embed_tokens","model_layers":"model.layers","layer_self_attn":"self_attn","attn_q_proj":"q_proj","attn_k_proj":"k_proj","attn_v_proj":"v_proj","attn_o_proj":"out_proj","layer_intermediate_proj":"feed_forward.w3","layer_gate_proj":"feed_forward.w1","layer_output_proj":"feed_forward.w2","norms":["operator_norm","ffn_norm","self_attn.q_layernorm","self_attn.k_layernorm"],"final_norm":["model.embedding_norm","model.norm"],"lm_head":"lm_head","tied_embeddings":true}}}');
 ;// CONCATENATED MODULE: ./build/contracts/model_interfaces.schema.json
-const model_interfaces_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://invarlock.dev/schemas/model_interfaces.schema.json","title":"Model interfaces","description":"Maps an architecture\'s module paths to roles, after the Adapters library\'s AdapterModelInterface. A path value is a string or a list of alternatives tried in order (T5\'s decoder keeps its MLP under layer.2, its encoder under layer.1). Layer-relative keys are relative to each entry of model_layers; attn_* keys are relative to layer_self_attn.","type":"object","additionalProperties":false,"required":["schema_version","interfaces"],"properties":{"$schema":{"type":"string"},"schema_version":{"const":1},"interfaces":{"type":"object","additionalProperties":{"$ref":"#/$defs/interface"}}},"$defs":{"path":{"oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"interface":{"type":"object","additionalProperties":false,"required":["model_embeddings","model_layers","layer_self_attn"],"properties":{"model_type":{"type":"string","description":"config.json model_type this interface serves (the table key when omitted)."},"weight_layout":{"enum":["linear","conv1d"],"default":"linear","description":"conv1d: PyTorch weights stored [in, out] (GPT-2 Conv1D); linear: [out, in]."},"model_embeddings":{"$ref":"#/$defs/path"},"model_position_embeddings":{"$ref":"#/$defs/path"},"model_layers":{"$ref":"#/$defs/path"},"layer_self_attn":{"$ref":"#/$defs/path"},"layer_cross_attn":{"$ref":"#/$defs/path"},"attn_q_proj":{"$ref":"#/$defs/path"},"attn_k_proj":{"$ref":"#/$defs/path"},"attn_v_proj":{"$ref":"#/$defs/path"},"attn_qkv_proj":{"$ref":"#/$defs/path"},"attn_o_proj":{"$ref":"#/$defs/path"},"layer_intermediate_proj":{"$ref":"#/$defs/path"},"layer_gate_proj":{"$ref":"#/$defs/path"},"layer_gate_up_proj":{"$ref":"#/$defs/path","description":"A fused gate+up projection (Phi-3)."},"layer_output_proj":{"$ref":"#/$defs/path"},"norms":{"type":"array","items":{"type":"string","minLength":1},"description":"Layer-relative norm modules."},"final_norm":{"$ref":"#/$defs/path"},"lm_head":{"$ref":"#/$defs/path"},"tied_embeddings":{"type":"boolean","description":"Default tying when config.json does not say; detection from data wins."}}}}}');
+const model_interfaces_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://invarlock.dev/schemas/model_interfaces.schema.json","title":"Model interfaces","description":"Maps an architecture\'s module paths to roles, after the Adapters library\'s AdapterModelInterface. A path value is a string or a list of alternatives tried in order (T5\'s decoder keeps its MLP under layer.2, its encoder under layer.1). Layer-relative keys are relative to each entry of model_layers; attn_* keys are relative to layer_self_attn.","type":"object","additionalProperties":false,"required":["schema_version","interfaces"],"properties":{"$schema":{"type":"string"},"schema_version":{"const":1},"interfaces":{"type":"object","additionalProperties":{"$ref":"#/$defs/interface"}}},"$defs":{"path":{"oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"interface":{"type":"object","additionalProperties":false,"required":["model_embeddings","model_layers","layer_self_attn"],"properties":{"model_type":{"type":"string","description":"config.json model_type this interface serves (the table key when omitted)."},"weight_layout":{"enum":["linear","conv1d"],"default":"linear","description":"conv1d: PyTorch weights stored [in, out] (GPT-2 Conv1D); linear: [out, in]."},"model_embeddings":{"$ref":"#/$defs/path"},"model_position_embeddings":{"$ref":"#/$defs/path"},"model_layers":{"$ref":"#/$defs/path"},"layer_self_attn":{"$ref":"#/$defs/path"},"layer_cross_attn":{"$ref":"#/$defs/path"},"attn_q_proj":{"$ref":"#/$defs/path"},"attn_k_proj":{"$ref":"#/$defs/path"},"attn_v_proj":{"$ref":"#/$defs/path"},"attn_qkv_proj":{"$ref":"#/$defs/path"},"attn_o_proj":{"$ref":"#/$defs/path"},"layer_intermediate_proj":{"$ref":"#/$defs/path"},"layer_gate_proj":{"$ref":"#/$defs/path"},"layer_gate_up_proj":{"$ref":"#/$defs/path","description":"A fused gate+up projection (Phi-3)."},"layer_output_proj":{"$ref":"#/$defs/path"},"layer_router":{"$ref":"#/$defs/path","description":"Mixture of experts: the router scoring the experts, [n_experts, hidden] (Mixtral block_sparse_moe.gate, Qwen-MoE mlp.gate). Family other."},"layer_experts":{"$ref":"#/$defs/path","description":"Mixture of experts: the container of the routed experts; expert e is <container>.<e> (Mixtral block_sparse_moe.experts). Family experts."},"expert_gate_proj":{"$ref":"#/$defs/path","description":"Expert-relative gate projection (Mixtral w1, Qwen-MoE gate_proj)."},"expert_intermediate_proj":{"$ref":"#/$defs/path","description":"Expert-relative up projection (Mixtral w3, Qwen-MoE up_proj)."},"expert_output_proj":{"$ref":"#/$defs/path","description":"Expert-relative down projection (Mixtral w2, Qwen-MoE down_proj)."},"norms":{"type":"array","items":{"type":"string","minLength":1},"description":"Layer-relative norm modules."},"final_norm":{"$ref":"#/$defs/path"},"lm_head":{"$ref":"#/$defs/path"},"tied_embeddings":{"type":"boolean","description":"Default tying when config.json does not say; detection from data wins."}}}}}');
 ;// CONCATENATED MODULE: ./build/src/adapters/interfaces/interface-table.js
 
 
@@ -51391,6 +51770,11 @@ function normalizeInterface(entry, origin, modelType) {
         gate: paths(entry.layer_gate_proj),
         gateUp: paths(entry.layer_gate_up_proj),
         down: paths(entry.layer_output_proj),
+        router: paths(entry.layer_router),
+        experts: paths(entry.layer_experts),
+        expertGate: paths(entry.expert_gate_proj),
+        expertUp: paths(entry.expert_intermediate_proj),
+        expertDown: paths(entry.expert_output_proj),
         norms: [...(entry.norms ?? [])],
         finalNorm: paths(entry.final_norm),
         lmHead: paths(entry.lm_head),
@@ -51441,7 +51825,12 @@ function unknownInterface(modelType) {
 }
 
 ;// CONCATENATED MODULE: ./build/src/adapters/interfaces/classify-module.js
-/** Family of each role (ALGORITHMS.md §5: lm_head and norms are `other`). */
+/**
+ * Family of each role (ALGORITHMS.md §5: lm_head and norms are `other`); a cross-attention
+ * module's is `cross_attn` whatever its role. A MoE router is `other`
+ * too: it is a small `[n_experts, hidden]` scoring matrix, not an FFN, and quantizers keep it in
+ * full precision (an `experts` or `ffn` scope must not round it).
+ */
 const ROLE_FAMILY = {
     embed_tokens: 'embed',
     embed_positions: 'embed',
@@ -51454,10 +51843,29 @@ const ROLE_FAMILY = {
     gate: 'ffn',
     gate_up: 'ffn',
     down: 'ffn',
+    router: 'other',
+    expert_gate: 'experts',
+    expert_up: 'experts',
+    expert_down: 'experts',
     lm_head: 'other',
     norm: 'other',
     other: 'other',
 };
+/**
+ * The family whose tier thresholds (spectral κ, RMT ε) a family is held to. Routed experts are
+ * FFNs (each one a SwiGLU/GELU MLP of its own), so they take `ffn`'s; the tiers need no new key
+ * and a certificate's recorded policy stays the one `verify` accepts.
+ */
+const THRESHOLD_FAMILY = {
+    attn: 'attn',
+    cross_attn: 'attn',
+    ffn: 'ffn',
+    experts: 'ffn',
+    embed: 'embed',
+    other: 'other',
+};
+/** Every weight family, in report order. */
+const WEIGHT_FAMILIES = ['attn', 'cross_attn', 'ffn', 'experts', 'embed', 'other'];
 // Module names some exporters use in place of the PyTorch ones: onnxruntime-genai's model builder
 // scopes attention as `attn` (`/model/layers.0/attn/q_proj/MatMul`) whatever the HF module is called.
 const ATTN_ALIASES = { self_attn: ['attn'] };
@@ -51473,6 +51881,8 @@ class ModuleClassifier {
     iface;
     global = new Map();
     relative = new Map();
+    /** Expert-relative projection names (`w1`, `gate_proj`) → role; joined to `<experts container>.<e>.`. */
+    expertLeaves = new Map();
     /** Leading module paths an exporter may leave out (`transformer.` of `transformer.h`), shortest first. */
     roots;
     constructor(iface) {
@@ -51499,9 +51909,9 @@ class ModuleClassifier {
         addGlobal(iface.positionEmbeddings, 'embed_positions');
         addGlobal(iface.lmHead, 'lm_head');
         addGlobal(iface.finalNorm, 'norm');
-        const addRelative = (path, key, role) => {
+        const addRelative = (path, key, role, family = ROLE_FAMILY[role]) => {
             if (!this.relative.has(path))
-                this.relative.set(path, { key, role });
+                this.relative.set(path, { key, role, family });
         };
         const attnRoles = [
             [iface.q, 'q'],
@@ -51510,12 +51920,14 @@ class ModuleClassifier {
             [iface.qkv, 'qkv'],
             [iface.o, 'o'],
         ];
-        for (const attn of [...iface.selfAttn, ...iface.crossAttn]) {
+        // cross-attention keeps the q/k/v/o roles (edits and LoRA targets name them alike) in a family of its own
+        const attentions = [...iface.selfAttn.map((attn) => [attn, 'attn']), ...iface.crossAttn.map((attn) => [attn, 'cross_attn'])];
+        for (const [attn, family] of attentions) {
             const spellings = [attn, ...(ATTN_ALIASES[attn] ?? [])];
             for (const [list, role] of attnRoles) {
                 for (const leaf of list)
                     for (const spelling of spellings)
-                        addRelative(`${spelling}.${leaf}`, `${attn}.${leaf}`, role);
+                        addRelative(`${spelling}.${leaf}`, `${attn}.${leaf}`, role, family);
             }
         }
         const mlpRoles = [
@@ -51527,6 +51939,16 @@ class ModuleClassifier {
         for (const [list, role] of mlpRoles)
             for (const path of list)
                 addRelative(path, path, role);
+        for (const path of iface.router)
+            addRelative(path, path, 'router');
+        const expertRoles = [
+            [iface.expertGate, 'expert_gate'],
+            [iface.expertUp, 'expert_up'],
+            [iface.expertDown, 'expert_down'],
+        ];
+        for (const [list, role] of expertRoles)
+            for (const leaf of list)
+                this.expertLeaves.set(leaf, role);
         for (const norm of iface.norms)
             addRelative(norm, norm, 'norm');
         const roots = new Set();
@@ -51574,10 +51996,25 @@ class ModuleClassifier {
             const leaf = rest.slice(dot + 1);
             const hit = this.relative.get(leaf);
             if (hit !== undefined)
-                return { key: `${stack}.${layer}.${hit.key}`, role: hit.role, family: ROLE_FAMILY[hit.role], layer };
+                return { key: `${stack}.${layer}.${hit.key}`, role: hit.role, family: hit.family, layer };
+            const expert = this.expertOf(leaf);
+            if (expert !== null)
+                return { key: `${stack}.${layer}.${leaf}`, role: expert, family: ROLE_FAMILY[expert], layer };
             const finalNorm = this.iface.finalNorm[0];
             if (leaf === GENAI_FINAL_NORM && finalNorm !== undefined)
                 return { key: finalNorm, role: 'norm', family: 'other', layer: null };
+        }
+        return null;
+    }
+    /** The role of a block-relative path `<experts container>.<e>.<projection>`, else null. */
+    expertOf(leaf) {
+        for (const container of this.iface.experts) {
+            if (!leaf.startsWith(`${container}.`))
+                continue;
+            const match = /^(\d+)\.(.+)$/.exec(leaf.slice(container.length + 1));
+            const role = match === null ? undefined : this.expertLeaves.get(match[2]);
+            if (role !== undefined)
+                return role;
         }
         return null;
     }
@@ -51925,21 +52362,26 @@ function reachesOutput(lookup, node, matrixNodes, outputs) {
 /**
  * MLP roles within one block: `down` reads another MLP matrix's result; the entries (reading the
  * block's input) are `gate` (its output goes through an activation) and `up`, or one `up` (GPT-2,
- * BERT), or a fused `gate_up` (twice the down's input width). A router (an entry whose output goes
- * to a Softmax/TopK) is `other`; several experts give several of each role.
+ * BERT), or a fused `gate_up` (twice the down's input width). A block with a router (an entry
+ * whose output goes to a Softmax/TopK: the small `[n_experts, hidden]` matrix scoring the experts)
+ * is a mixture of experts: its other matrices are the experts' `expert_gate`/`expert_up`/
+ * `expert_down`, one of each per expert in the exporter's (expert-major) order, so a role's
+ * ordinal is the expert index. A shared expert that every token runs (Qwen2-MoE) cannot be told
+ * from a routed one by structure and is counted among them.
  */
 function mlpRoles(lookup, nodes, rowsOf, colsOf) {
     const set = new Set(nodes);
     const roles = new Map();
     const downs = nodes.filter((n) => walkBack(lookup, n, 0, set).length > 0);
     const entries = nodes.filter((n) => !downs.includes(n));
+    const routers = entries.filter((entry) => feedsWithin(lookup, entry, 4, (n) => n.opType === 'TopK' || n.opType === 'Softmax'));
+    if (routers.length > 0)
+        return expertRoles(lookup, nodes, routers, downs);
     for (const down of downs)
         roles.set(down, 'down');
     const downWidth = downs.length > 0 ? colsOf.get(downs[0]) : undefined;
     for (const entry of entries) {
-        if (feedsWithin(lookup, entry, 4, (n) => n.opType === 'TopK' || n.opType === 'Softmax'))
-            roles.set(entry, 'other');
-        else if (downWidth !== undefined && rowsOf.get(entry) === 2 * downWidth && entries.length === 1)
+        if (downWidth !== undefined && rowsOf.get(entry) === 2 * downWidth && entries.length === 1)
             roles.set(entry, 'gate_up');
         else if (entries.length > 1 && feedsWithin(lookup, entry, 2, (n) => ACTIVATIONS.has(opKey(n))))
             roles.set(entry, 'gate');
@@ -51953,6 +52395,21 @@ function mlpRoles(lookup, nodes, rowsOf, colsOf) {
         roles.set(ups[0], 'gate');
     if (gates.length === 2 && ups.length === 0)
         roles.set(gates[1], 'up');
+    return roles;
+}
+/** Roles in a mixture-of-experts block: the router(s), then each expert's gate (through an activation), up and down. */
+function expertRoles(lookup, nodes, routers, downs) {
+    const roles = new Map();
+    for (const router of routers)
+        roles.set(router, 'router');
+    for (const node of nodes) {
+        if (roles.has(node))
+            continue;
+        if (downs.includes(node))
+            roles.set(node, 'expert_down');
+        else
+            roles.set(node, feedsWithin(lookup, node, 2, (n) => ACTIVATIONS.has(opKey(n))) ? 'expert_gate' : 'expert_up');
+    }
     return roles;
 }
 function feedsWithin(lookup, node, hops, test) {
@@ -52096,6 +52553,10 @@ function moduleOfMetadata(metadata) {
 
 /** At most this many problems are listed in one error. */
 const resolve_weights_MAX_PROBLEMS = 20;
+/** A routed expert's projections. */
+const EXPERT_ROLES = new Set(['expert_gate', 'expert_up', 'expert_down']);
+/** The roles of a block's feed-forward part, dense or mixture of experts. */
+const FFN_ROLES = new Set(['up', 'gate', 'gate_up', 'down', 'router', ...EXPERT_ROLES]);
 /**
  * Maps every weight of the graphs to its role, from all the evidence the graph holds, in order of
  * trust (issue #11): `parameter` — the initializer is named after the PyTorch parameter
@@ -52174,6 +52635,9 @@ function inferWeights(graphs) {
 }
 /** The key of a structural place in an inferred interface. */
 function inferredKey(found) {
+    // An expert's projections are keyed by their expert (the ordinal), as a named interface keys `experts.{e}.w1`.
+    if (found.layer !== null && EXPERT_ROLES.has(found.role))
+        return `layers.${found.layer}.experts.${found.ordinal}.${found.role}`;
     const base = found.layer === null ? (found.role === 'norm' ? 'final_norm' : found.role) : `layers.${found.layer}.${found.role}`;
     return found.ordinal === 0 ? base : `${base}#${found.ordinal + 1}`;
 }
@@ -52300,6 +52764,8 @@ function interfaceKey(found, iface) {
     const attn = at(iface.selfAttn);
     const inAttn = (list) => (attn === null || list.length === 0 || found.ordinal > 0 ? null : `${stack}.${attn}.${list[0]}`);
     const inBlock = (list, i = 0) => (list[i] === undefined ? null : `${stack}.${list[i]}`);
+    const experts = at(iface.experts);
+    const inExpert = (list) => (experts === null || list[0] === undefined ? null : `${stack}.${experts}.${found.ordinal}.${list[0]}`);
     switch (found.role) {
         case 'q':
             return inAttn(iface.q);
@@ -52321,6 +52787,14 @@ function interfaceKey(found, iface) {
             return found.ordinal > 0 ? null : inBlock(iface.down);
         case 'norm':
             return inBlock(iface.norms, found.ordinal);
+        case 'router':
+            return inBlock(iface.router, found.ordinal);
+        case 'expert_gate':
+            return inExpert(iface.expertGate);
+        case 'expert_up':
+            return inExpert(iface.expertUp);
+        case 'expert_down':
+            return inExpert(iface.expertDown);
         default:
             return null;
     }
@@ -52360,17 +52834,23 @@ function checkCoverage(records, mapped, options, classifier) {
         for (const roles of layers.values())
             for (const role of roles)
                 union.add(role);
+        // A mixture-of-experts model may keep dense MLPs in some blocks (Qwen3-MoE `mlp_only_layers`,
+        // `decoder_sparse_step`): there a block needs a feed-forward part, dense or routed, not the same roles.
+        const mixesFfn = iface.experts.length > 0;
         for (const [layer, roles] of layers) {
             for (const role of union)
-                if (!roles.has(role))
+                if (!roles.has(role) && !(mixesFfn && FFN_ROLES.has(role)))
                     problems.push(`${stack}.${layer}: no ${role} weight (other blocks have one)`);
+            if (mixesFfn && [...union].some((r) => FFN_ROLES.has(r)) && ![...roles].some((r) => FFN_ROLES.has(r)))
+                problems.push(`${stack}.${layer}: no MLP or expert weight (other blocks have one)`);
         }
         const hasAttention = union.has('qkv') || union.has('q') || union.has('k') || union.has('v');
         const declaresAttention = iface.q.length + iface.k.length + iface.v.length + iface.qkv.length > 0;
         if (declaresAttention && !hasAttention)
             problems.push(`${stack}: no attention projection (${[...iface.q, ...iface.qkv].join(' | ')}) found in any block`);
         const declaresMlp = iface.up.length + iface.gateUp.length + iface.down.length > 0;
-        if (declaresMlp && !(union.has('up') || union.has('gate_up') || union.has('down')))
+        const hasExperts = [...EXPERT_ROLES].some((r) => union.has(r));
+        if (declaresMlp && !(union.has('up') || union.has('gate_up') || union.has('down') || hasExperts))
             problems.push(`${stack}: no MLP projection found in any block`);
         if (options.numLayers !== undefined && options.numLayers !== null && stacks.size === 1 && iface.layers.length === 1 && count !== options.numLayers) {
             problems.push(`${stack}: ${count} blocks in the graph, config.json says ${options.numLayers}`);
@@ -52407,7 +52887,7 @@ function mapModelWeights(graphs, options) {
         const modelInterface = resolveModelInterface({ modelType: options.modelType, custom });
         try {
             const weights = resolveWeights(graphs, { interface: modelInterface, numLayers: options.numLayers ?? null });
-            return { modelInterface, weights, naming: namingOf(weights), warnings: [] };
+            return { modelInterface, weights, naming: namingOf(weights), warnings: unreadExperts(graphs) };
         }
         catch (error) {
             if (custom !== null || !(error instanceof invarlock_error_InvarlockError) || error.code !== 'E_INTERFACE_INVALID')
@@ -52425,8 +52905,32 @@ function mapModelWeights(graphs, options) {
         warnings: [
             { code: 'interface_inferred', message: `${reason}; roles inferred from the graph's structure` },
             ...gaps(weights, options.numLayers ?? null).map((message) => ({ code: 'interface_incomplete', message })),
+            ...unreadExperts(graphs),
         ],
     };
+}
+/** onnxruntime's mixture-of-experts contrib ops, which hold every expert in 3-D `[n_experts, out, in]` inputs. */
+const MOE_OPS = new Set(['MoE', 'QMoE']);
+/**
+ * An `interface_incomplete` warning per `com.microsoft` MoE/QMoE node: its experts' weights are not
+ * read (the weight records are 2-D matrices), so no guard measures them and no edit reaches them.
+ * Said rather than left silent: the certificate would otherwise read as if the model had no experts.
+ */
+function unreadExperts(graphs) {
+    const out = [];
+    for (const { index } of graphs) {
+        for (const graph of index.graphs) {
+            for (const node of graph.nodes) {
+                if (node.domain !== 'com.microsoft' || !MOE_OPS.has(node.opType))
+                    continue;
+                out.push({
+                    code: 'interface_incomplete',
+                    message: `${node.opType} node '${node.name}': its experts (${node.inputs.slice(2).filter((i) => i !== '').join(', ')}) are 3-D tensors invarlock does not read; no guard measures them and no edit reaches them`,
+                });
+            }
+        }
+    }
+    return out;
 }
 /** The source that named the most weights, and each source's count. */
 function namingOf(weights) {
@@ -52447,7 +52951,7 @@ function gaps(weights, numLayers) {
     else {
         if (!weights.some((w) => w.family === 'attn'))
             out.push('no attention projection found');
-        if (!weights.some((w) => w.family === 'ffn'))
+        if (!weights.some((w) => w.family === 'ffn' || w.family === 'experts'))
             out.push('no MLP projection found');
         if (numLayers !== null && layers.size !== numLayers)
             out.push(`${layers.size} blocks found in the graph, config.json says ${numLayers}`);
@@ -52635,6 +53139,25 @@ function readWeight(model, record) {
     return toModelWeight(record, resolved.data);
 }
 /**
+ * The bits of every weight stored quantized (QDQ, dynamic int8, MatMulNBits, GatherBlockQuantized),
+ * by key, read from the graph without decoding data; float weights are absent.
+ */
+function quantizedBits(model) {
+    const bits = new Map();
+    for (const record of model.weights) {
+        if (record.format === 'fp32' || record.format === 'fp16' || record.format === 'bf16' || record.format === 'fp64')
+            continue;
+        const graph = read_weights_graphOf(model, record);
+        const node = graph.index.graphs[record.consumer.graphId]?.nodes[record.consumer.position];
+        if (node === undefined)
+            continue;
+        const found = describeWeight(graph.index, { node, slot: record.consumer.slot }).quantization?.bits;
+        if (found !== undefined)
+            bits.set(record.key, found);
+    }
+    return bits;
+}
+/**
  * Decodes the weights named by `keys` (all when omitted), in model order. Weights are decoded
  * here, on call, never at load; a tied pair that shares one initializer in the same orientation
  * shares one Float32Array.
@@ -52644,7 +53167,7 @@ function read_weights_readWeights(model, keys) {
     const records = read_weights_selectRecords(model, keys);
     const shared = new Map();
     return records.map((record) => {
-        const storage = `${record.graph}:${record.initializers[0] ?? ''}:${record.rows}x${record.cols}:${record.format}:${record.storedOrientation}`;
+        const storage = weightStorageKey(record);
         const data = shared.get(storage);
         if (data !== undefined)
             return toModelWeight(record, data);
@@ -52652,6 +53175,10 @@ function read_weights_readWeights(model, keys) {
         shared.set(storage, weight.data);
         return weight;
     });
+}
+/** Equal for two records that decode to the same values (a tied pair on one initializer, same orientation). */
+function weightStorageKey(record) {
+    return `${record.graph}:${record.initializers[0] ?? ''}:${record.rows}x${record.cols}:${record.format}:${record.storedOrientation}`;
 }
 /**
  * Yields the weights one at a time (memory for one decoded matrix at once, plus what the caller keeps).
@@ -53332,12 +53859,62 @@ function pairWeights(baseline, subject) {
 
 
 
+
 // Tokenizers (src/adapters/tokenizer)
 
 
 ;// CONCATENATED MODULE: ./build/contracts/config.schema.json
-const config_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://invarlock.dev/schemas/config.schema.json","title":"invarlock run configuration","description":"One certify run: what to compare, on which data, under which policy. Built from a YAML/JSON file, CLI flags or Action inputs (flags and inputs override the file). Keys are snake_case.","type":"object","additionalProperties":false,"required":["baseline"],"properties":{"$schema":{"type":"string"},"baseline":{"$ref":"#/$defs/modelRef","description":"The reference model: a directory, an .onnx file, or hf:org/name@revision."},"subjects":{"type":"array","description":"Models to certify against the baseline (compare mode). The baseline is evaluated once.","items":{"type":"object","additionalProperties":false,"required":["model"],"properties":{"label":{"type":"string","minLength":1,"maxLength":120},"model":{"$ref":"#/$defs/modelRef"}}}},"subject_lora":{"type":"array","description":"PEFT adapter directories, each merged into the baseline and certified as its own subject.","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"label":{"type":"string","minLength":1,"maxLength":120},"path":{"type":"string","minLength":1},"weight":{"type":"number","default":1}}}},"edit":{"type":"object","description":"A built-in edit applied to the baseline (edit mode) instead of a given subject.","additionalProperties":false,"required":["name"],"properties":{"name":{"enum":["quant_rtn","lora","noop"]},"config":{"type":"object"}}},"adapter":{"enum":["auto","onnx_causal","onnx_mlm","onnx_seq2seq","onnx_cls"],"default":"auto"},"profile":{"enum":["dev","ci_cpu","ci","release"],"default":"ci"},"tier":{"enum":["balanced","conservative","aggressive"],"default":"balanced"},"dataset":{"type":"object","additionalProperties":false,"properties":{"provider":{"type":"string","minLength":1,"default":"wikitext2","description":"wikitext2, text:PATH, jsonl:PATH#field, jsonl:PATH#text=F,label=F (classification) or jsonl:PATH#src=F,tgt=F[,prefix=TEXT] (seq2seq; TEXT percent-encoded)."},"path":{"type":"string","minLength":1,"description":"Local file for the wikitext2 provider (offline runs)."},"split":{"enum":["test","validation","train"],"default":"test"},"seq_len":{"type":"integer","minimum":8,"maximum":131072,"default":128},"stride":{"type":"integer","minimum":1,"maximum":131072},"preview_n":{"type":"integer","minimum":1,"maximum":100000},"final_n":{"type":"integer","minimum":1,"maximum":100000},"dedupe":{"type":"boolean","default":true}}},"seed":{"type":"integer","minimum":0,"maximum":4294967295,"default":42},"batch_size":{"oneOf":[{"const":"auto"},{"type":"integer","minimum":1,"maximum":4096}],"default":"auto"},"device":{"enum":["auto","cpu","cuda"],"default":"auto"},"threads":{"type":"integer","minimum":0,"maximum":1024,"default":0,"description":"Intra-op threads; 0 lets onnxruntime choose."},"allow_network":{"type":"boolean","default":false},"cache_dir":{"type":"string","minLength":1},"baseline_eval":{"type":"string","minLength":1,"description":"A saved baseline evaluation to reuse when every hash matches."},"shard":{"type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":0},"count":{"type":"integer","minimum":1,"maximum":256}}},"output_dir":{"type":"string","minLength":1},"runtime_image_digest":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$","description":"Set by the Action in container mode; recorded in provenance."},"guards":{"type":"object","additionalProperties":false,"properties":{"invariants":{"enum":["on","off","strict"],"default":"on"},"spectral":{"enum":["on","off"],"default":"on"},"rmt":{"enum":["on","off"],"default":"on"},"variance":{"enum":["on","off"],"default":"on"}}},"model_interface":{"$ref":"model_interfaces.schema.json#/$defs/interface","description":"A model interface for an architecture the bundled table lacks, or to override one (same keys as contracts/model_interfaces.json)."}},"$defs":{"modelRef":{"type":"string","minLength":1,"maxLength":4096}}}');
+const config_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://invarlock.dev/schemas/config.schema.json","title":"invarlock run configuration","description":"One certify run: what to compare, on which data, under which policy. Built from a YAML/JSON file, CLI flags or Action inputs (flags and inputs override the file). Keys are snake_case.","type":"object","additionalProperties":false,"required":["baseline"],"properties":{"$schema":{"type":"string"},"baseline":{"$ref":"#/$defs/modelRef","description":"The reference model: a directory, an .onnx file, or hf:org/name@revision."},"subjects":{"type":"array","description":"Models to certify against the baseline (compare mode). The baseline is evaluated once.","items":{"type":"object","additionalProperties":false,"required":["model"],"properties":{"label":{"type":"string","minLength":1,"maxLength":120},"model":{"$ref":"#/$defs/modelRef"}}}},"subject_lora":{"type":"array","description":"PEFT adapter directories, each merged into the baseline and certified as its own subject.","items":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"label":{"type":"string","minLength":1,"maxLength":120},"path":{"type":"string","minLength":1},"weight":{"type":"number","default":1}}}},"edit":{"type":"object","description":"A built-in edit applied to the baseline (edit mode) instead of a given subject.","additionalProperties":false,"required":["name"],"properties":{"name":{"enum":["quant_rtn","lora","noop"]},"config":{"type":"object"}}},"adapter":{"enum":["auto","onnx_causal","onnx_mlm","onnx_seq2seq","onnx_cls"],"default":"auto"},"profile":{"enum":["dev","ci_cpu","ci","release"],"default":"ci"},"tier":{"enum":["balanced","conservative","aggressive"],"default":"balanced"},"metric":{"enum":["perplexity","nll_per_byte"],"default":"perplexity","description":"The primary metric. perplexity: the model\'s own (perplexity, pseudo-perplexity or accuracy). nll_per_byte: negative log-likelihood per UTF-8 byte of paired text spans, each model tokenizing them with its own tokenizer, so a subject with another tokenizer (a vocabulary-trimmed export) can be certified; causal models only."},"dataset":{"type":"object","additionalProperties":false,"properties":{"provider":{"type":"string","minLength":1,"default":"wikitext2","description":"wikitext2, text:PATH, jsonl:PATH#field, jsonl:PATH#text=F,label=F (classification) or jsonl:PATH#src=F,tgt=F[,prefix=TEXT] (seq2seq; TEXT percent-encoded)."},"path":{"type":"string","minLength":1,"description":"Local file for the wikitext2 provider (offline runs)."},"split":{"enum":["test","validation","train"],"default":"test"},"seq_len":{"type":"integer","minimum":8,"maximum":131072,"default":128},"stride":{"type":"integer","minimum":1,"maximum":131072},"preview_n":{"type":"integer","minimum":1,"maximum":100000},"final_n":{"type":"integer","minimum":1,"maximum":100000},"dedupe":{"type":"boolean","default":true}}},"seed":{"type":"integer","minimum":0,"maximum":4294967295,"default":42},"batch_size":{"oneOf":[{"const":"auto"},{"type":"integer","minimum":1,"maximum":4096}],"default":"auto"},"device":{"enum":["auto","cpu","cuda"],"default":"auto"},"threads":{"type":"integer","minimum":0,"maximum":1024,"default":0,"description":"Intra-op threads; 0 lets onnxruntime choose."},"max_memory":{"oneOf":[{"type":"string","pattern":"^\\\\s*\\\\d+(\\\\.\\\\d+)?\\\\s*([KkMmGgTt]([Ii]?[Bb])?|[Bb])?\\\\s*$"},{"type":"integer","minimum":1}],"description":"Memory the run may use (16GiB, 12G, 800MiB or bytes). Default: what the machine has free. The planner picks the batch size, kernel workers and chunking to fit, and stops the run before scoring when even the smallest settings do not."},"allow_network":{"type":"boolean","default":false},"cache_dir":{"type":"string","minLength":1},"baseline_eval":{"type":"string","minLength":1,"description":"A saved baseline evaluation to reuse when every hash matches."},"shard":{"type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":0},"count":{"type":"integer","minimum":1,"maximum":256}}},"sequential":{"type":"object","additionalProperties":false,"required":["looks"],"description":"Early stopping: score the final windows in this many equal looks and stop as soon as the primary-metric gate is resolved (group-sequential paired test, O\'Brien-Fleming alpha spending). Off unless set; perplexity runs only; not with shard.","properties":{"looks":{"type":"integer","minimum":2,"maximum":10}}},"output_dir":{"type":"string","minLength":1},"runtime_image_digest":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$","description":"Set by the Action in container mode; recorded in provenance."},"guards":{"type":"object","additionalProperties":false,"properties":{"invariants":{"enum":["on","off","strict"],"default":"on"},"spectral":{"enum":["on","off"],"default":"on"},"rmt":{"enum":["on","off"],"default":"on"},"variance":{"enum":["on","off"],"default":"on"}}},"model_interface":{"$ref":"model_interfaces.schema.json#/$defs/interface","description":"A model interface for an architecture the bundled table lacks, or to override one (same keys as contracts/model_interfaces.json)."}},"$defs":{"modelRef":{"type":"string","minLength":1,"maxLength":4096}}}');
+;// CONCATENATED MODULE: ./build/src/core/resources/byte-size.js
+/** Byte sizes as people write them (`16GiB`, `12G`, `800 MiB`, `4294967296`), for `--max-memory`. */
+
+const UNITS = {
+    '': 1,
+    b: 1,
+    k: 1024,
+    kb: 1000,
+    kib: 1024,
+    m: 1024 ** 2,
+    mb: 1000 ** 2,
+    mib: 1024 ** 2,
+    g: 1024 ** 3,
+    gb: 1000 ** 3,
+    gib: 1024 ** 3,
+    t: 1024 ** 4,
+    tb: 1000 ** 4,
+    tib: 1024 ** 4,
+};
+/** The pattern contracts/config.schema.json gives `max_memory` strings. */
+const BYTE_SIZE_PATTERN = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/;
+/**
+ * Parses a byte size: a number of bytes, or a number with a unit (K/M/G/T and KiB… are powers of
+ * 1024, KB… powers of 1000). Throws `E_CONFIG_INVALID` naming `field` for anything else or zero.
+ */
+function parseByteSize(value, field) {
+    if (typeof value === 'number') {
+        if (Number.isSafeInteger(value) && value > 0)
+            return value;
+        throw new invarlock_error_InvarlockError('E_CONFIG_INVALID', `${field} must be a positive number of bytes, got ${value}`, { details: { field, actual: String(value) } });
+    }
+    const match = BYTE_SIZE_PATTERN.exec(value);
+    const unit = match === null ? undefined : UNITS[match[2].toLowerCase()];
+    const bytes = match === null || unit === undefined ? NaN : Math.floor(Number(match[1]) * unit);
+    if (!(bytes > 0) || !Number.isSafeInteger(bytes)) {
+        throw new invarlock_error_InvarlockError('E_CONFIG_INVALID', `${field} must be a size such as 16GiB, 12G, 800MiB or a number of bytes, got '${value}'`, {
+            details: { field, actual: value, expected: 'a positive size: N, N KiB/MiB/GiB/TiB, N K/M/G/T or N KB/MB/GB/TB' },
+        });
+    }
+    return bytes;
+}
+/** A byte count for messages: `4.1 GiB`, `800 MiB`. */
+function byte_size_formatBytes(bytes) {
+    if (bytes >= 1024 ** 3)
+        return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+    return `${Math.round(bytes / 1024 ** 2).toLocaleString('en-US')} MiB`;
+}
+
 ;// CONCATENATED MODULE: ./build/src/core/config/run-config.js
+
 
 
 
@@ -53347,6 +53924,7 @@ const CONFIG_DEFAULTS = Object.freeze({
     adapter: 'auto',
     profile: 'ci',
     tier: 'balanced',
+    metric: 'perplexity',
     provider: 'wikitext2',
     split: 'test',
     seq_len: 128,
@@ -53404,12 +53982,17 @@ function resolveRunConfig(file, source = 'config') {
             details: { file: source, field: 'shard.index' },
         });
     }
+    if (file.sequential !== undefined && file.shard !== undefined) {
+        // a shard scores every n-th window; the looks need the plan's order on one machine
+        throw new invarlock_error_InvarlockError('E_CONFIG_INVALID', `${source}: sequential looks and shard cannot be combined`, { details: { file: source, field: 'sequential' } });
+    }
     return {
         baseline: file.baseline,
         mode,
         adapter: file.adapter ?? CONFIG_DEFAULTS.adapter,
         profile: file.profile ?? CONFIG_DEFAULTS.profile,
         tier: file.tier ?? CONFIG_DEFAULTS.tier,
+        metric: file.metric ?? CONFIG_DEFAULTS.metric,
         dataset: {
             provider: file.dataset?.provider ?? CONFIG_DEFAULTS.provider,
             path: file.dataset?.path ?? null,
@@ -53424,10 +54007,12 @@ function resolveRunConfig(file, source = 'config') {
         batchSize: file.batch_size ?? CONFIG_DEFAULTS.batch_size,
         device: file.device ?? CONFIG_DEFAULTS.device,
         threads: file.threads ?? CONFIG_DEFAULTS.threads,
+        maxMemoryBytes: file.max_memory === undefined ? null : parseByteSize(file.max_memory, 'max_memory'),
         allowNetwork: file.allow_network ?? CONFIG_DEFAULTS.allow_network,
         cacheDir: file.cache_dir ?? null,
         baselineEval: file.baseline_eval ?? null,
         shard: file.shard ?? null,
+        sequential: file.sequential ?? null,
         outputDir: file.output_dir ?? CONFIG_DEFAULTS.output_dir,
         runtimeImageDigest: file.runtime_image_digest ?? null,
         guards: {
@@ -53546,9 +54131,9 @@ const EVENT_STREAM_FORMAT = 'invarlock.event/v1';
 
 
 ;// CONCATENATED MODULE: ./build/contracts/tiers.json
-const tiers_namespaceObject = /*#__PURE__*/JSON.parse('{"schema_version":1,"statistics":{"bootstrap_method":"bca_weighted","alpha":0.05,"z0_clip":0.000001},"seed_offsets":{"window_draw":0,"mlm_mask":1000,"bootstrap":2000,"variance":3000},"profiles":{"dev":{"description":"Quick local runs: few windows, floors reported but never gated on; the certificate says evidence: dev.","preview_n":32,"final_n":32,"bootstrap_replicates":500,"evidence":"dev","floors":"informational"},"ci_cpu":{"description":"CI on CPU runners: fewer windows than ci.","preview_n":120,"final_n":120,"bootstrap_replicates":1200,"evidence":"release","floors":"enforced"},"ci":{"description":"The default for pull requests on a GPU runner.","preview_n":200,"final_n":200,"bootstrap_replicates":1200,"evidence":"release","floors":"enforced"},"release":{"description":"Release evidence: the most windows and replicates.","preview_n":400,"final_n":400,"bootstrap_replicates":3200,"evidence":"release","floors":"enforced"}},"tiers":{"balanced":{"description":"The default: perplexity may rise at most 10 % (upper CI bound).","primary_metric":{"ratio_limit":1.1,"hysteresis":0.002,"token_floor":50000,"window_floor_preview":180,"window_floor_final":180,"min_replicates":1200},"accuracy":{"delta_limit_pp":-1,"min_examples":200},"drift_band":[0.95,1.05],"catastrophe_ratio":2,"tail":{"p95_limit":0.2,"mass_threshold":0.0001,"mode":"warn"},"guard_overhead":{"limit":1.01},"invariants":{"mode":"on"},"spectral":{"deadband":0.1,"max_caps":5,"kappa":{"ffn":3.849,"attn":3.018,"embed":1.05,"other":0},"multiple_testing":{"method":"bh","alpha":0.05},"stable_rank_warn":0.5,"stable_rank_fatal":0.25,"norm_collapse_warn":0.25,"norm_collapse_fatal":0.1,"power_iterations":4},"rmt":{"epsilon":{"ffn":0.01,"attn":0.01,"embed":0.01,"other":0.01},"calibration_windows":8,"power_iterations":3},"variance":{"thresholds":{"min_effect_lognll":0,"sidedness":"one_sided","min_rel_gain":0.001,"min_abs_gain":0.05},"settings":{"scope":["ffn"],"max_calib":200,"ab_windows":8,"min_coverage":6,"seed":123,"clamp":[0.85,1.12],"deadband":0.02,"min_abs_adjust":0.012,"max_scale_step":0.03,"topk_backstop":1,"max_adjusted_modules":1,"min_gain":0,"tie_breaker_deadband":0.001,"scale_windows_divisor":10,"max_scale_windows":50,"bootstrap_replicates":500,"winsorize":[0.02,0.98],"winsorize_min_samples":10,"max_chunks":8}}},"conservative":{"description":"Strict: perplexity may rise at most 5 %, tighter guards.","primary_metric":{"ratio_limit":1.05,"hysteresis":0.002,"token_floor":20000,"window_floor_preview":220,"window_floor_final":220,"min_replicates":1500},"accuracy":{"delta_limit_pp":-0.5,"min_examples":200},"drift_band":[0.95,1.05],"catastrophe_ratio":2,"tail":{"p95_limit":0.12,"mass_threshold":0.0001,"mode":"warn"},"guard_overhead":{"limit":1.01},"invariants":{"mode":"on"},"spectral":{"deadband":0.05,"max_caps":3,"kappa":{"ffn":3.849,"attn":2.6,"embed":2.8,"other":2.8},"multiple_testing":{"method":"bonferroni","alpha":0.000625},"stable_rank_warn":0.5,"stable_rank_fatal":0.25,"norm_collapse_warn":0.25,"norm_collapse_fatal":0.1,"power_iterations":4},"rmt":{"epsilon":{"ffn":0.01,"attn":0.01,"embed":0.01,"other":0.01},"calibration_windows":8,"power_iterations":3},"variance":{"thresholds":{"min_effect_lognll":0.016,"sidedness":"two_sided","min_rel_gain":0.002,"min_abs_gain":0.05},"settings":{"scope":["ffn"],"max_calib":160,"ab_windows":10,"min_coverage":8,"seed":42,"clamp":[0.85,1.12],"deadband":0.03,"min_abs_adjust":0.02,"max_scale_step":0.015,"topk_backstop":0,"max_adjusted_modules":0,"min_gain":0.01,"tie_breaker_deadband":0.005,"scale_windows_divisor":10,"max_scale_windows":50,"bootstrap_replicates":500,"winsorize":[0.02,0.98],"winsorize_min_samples":10,"max_chunks":8}}},"aggressive":{"description":"Lenient: perplexity may rise at most 20 %, looser guards.","primary_metric":{"ratio_limit":1.2,"hysteresis":0.002,"token_floor":50000,"window_floor_preview":140,"window_floor_final":140,"min_replicates":800},"accuracy":{"delta_limit_pp":-2,"min_examples":200},"drift_band":[0.95,1.05],"catastrophe_ratio":2,"tail":{"p95_limit":0.3,"mass_threshold":0.0001,"mode":"warn"},"guard_overhead":{"limit":1.01},"invariants":{"mode":"on"},"spectral":{"deadband":0.15,"max_caps":8,"kappa":{"ffn":3.849,"attn":3.5,"embed":2.5,"other":3.5},"multiple_testing":{"method":"bh","alpha":0.00078125},"stable_rank_warn":0.5,"stable_rank_fatal":0.25,"norm_collapse_warn":0.25,"norm_collapse_fatal":0.1,"power_iterations":4},"rmt":{"epsilon":{"ffn":0.01,"attn":0.01,"embed":0.01,"other":0.01},"calibration_windows":8,"power_iterations":3},"variance":{"thresholds":{"min_effect_lognll":0.033,"sidedness":"two_sided","min_rel_gain":0.0025,"min_abs_gain":0.05},"settings":{"scope":["ffn","attn_out"],"max_calib":240,"ab_windows":6,"min_coverage":4,"seed":456,"clamp":[0.3,3],"deadband":0.12,"min_abs_adjust":0.012,"max_scale_step":0.03,"topk_backstop":1,"max_adjusted_modules":0,"min_gain":0,"tie_breaker_deadband":0.0005,"scale_windows_divisor":10,"max_scale_windows":50,"bootstrap_replicates":500,"winsorize":[0.02,0.98],"winsorize_min_samples":10,"max_chunks":8}}}}}');
+const tiers_namespaceObject = /*#__PURE__*/JSON.parse('{"schema_version":1,"statistics":{"bootstrap_method":"bca_weighted","alpha":0.05,"z0_clip":0.000001},"seed_offsets":{"window_draw":0,"mlm_mask":1000,"bootstrap":2000,"variance":3000},"sequential":{"spending":"obrien_fleming","max_looks":8},"profiles":{"dev":{"description":"Quick local runs: few windows, floors reported but never gated on; the certificate says evidence: dev.","preview_n":32,"final_n":32,"bootstrap_replicates":500,"evidence":"dev","floors":"informational"},"ci_cpu":{"description":"CI on CPU runners: fewer windows than ci.","preview_n":120,"final_n":120,"bootstrap_replicates":1200,"evidence":"release","floors":"enforced"},"ci":{"description":"The default for pull requests on a GPU runner.","preview_n":200,"final_n":200,"bootstrap_replicates":1200,"evidence":"release","floors":"enforced"},"release":{"description":"Release evidence: the most windows and replicates.","preview_n":400,"final_n":400,"bootstrap_replicates":3200,"evidence":"release","floors":"enforced"}},"tiers":{"balanced":{"description":"The default: perplexity may rise at most 10 % (upper CI bound).","primary_metric":{"ratio_limit":1.1,"hysteresis":0.002,"token_floor":50000,"window_floor_preview":180,"window_floor_final":180,"min_replicates":1200},"accuracy":{"delta_limit_pp":-1,"min_examples":200},"drift_band":[0.95,1.05],"catastrophe_ratio":2,"tail":{"p95_limit":0.2,"mass_threshold":0.0001,"mode":"warn"},"guard_overhead":{"limit":1.01},"invariants":{"mode":"on"},"spectral":{"mode":"advisory","deadband":0.1,"max_caps":5,"kappa":{"ffn":3.849,"attn":3.018,"embed":1.05,"other":0},"multiple_testing":{"method":"bh","alpha":0.05},"stable_rank_warn":0.5,"stable_rank_fatal":0.25,"norm_collapse_warn":0.25,"norm_collapse_fatal":0.1,"power_iterations":4},"rmt":{"mode":"advisory","epsilon":{"ffn":0.01,"attn":0.01,"embed":0.01,"other":0.01},"calibration_windows":8,"power_iterations":3},"variance":{"thresholds":{"min_effect_lognll":0,"sidedness":"one_sided","min_rel_gain":0.001,"min_abs_gain":0.05},"settings":{"scope":["ffn"],"max_calib":200,"ab_windows":8,"min_coverage":6,"seed":123,"clamp":[0.85,1.12],"deadband":0.02,"min_abs_adjust":0.012,"max_scale_step":0.03,"topk_backstop":1,"max_adjusted_modules":1,"min_gain":0,"tie_breaker_deadband":0.001,"scale_windows_divisor":10,"max_scale_windows":50,"bootstrap_replicates":500,"winsorize":[0.02,0.98],"winsorize_min_samples":10,"max_chunks":8}}},"conservative":{"description":"Strict: perplexity may rise at most 5 %, tighter guards.","primary_metric":{"ratio_limit":1.05,"hysteresis":0.002,"token_floor":20000,"window_floor_preview":220,"window_floor_final":220,"min_replicates":1500},"accuracy":{"delta_limit_pp":-0.5,"min_examples":200},"drift_band":[0.95,1.05],"catastrophe_ratio":2,"tail":{"p95_limit":0.12,"mass_threshold":0.0001,"mode":"warn"},"guard_overhead":{"limit":1.01},"invariants":{"mode":"on"},"spectral":{"mode":"advisory","deadband":0.05,"max_caps":3,"kappa":{"ffn":3.849,"attn":2.6,"embed":2.8,"other":2.8},"multiple_testing":{"method":"bonferroni","alpha":0.000625},"stable_rank_warn":0.5,"stable_rank_fatal":0.25,"norm_collapse_warn":0.25,"norm_collapse_fatal":0.1,"power_iterations":4},"rmt":{"mode":"advisory","epsilon":{"ffn":0.01,"attn":0.01,"embed":0.01,"other":0.01},"calibration_windows":8,"power_iterations":3},"variance":{"thresholds":{"min_effect_lognll":0.016,"sidedness":"two_sided","min_rel_gain":0.002,"min_abs_gain":0.05},"settings":{"scope":["ffn"],"max_calib":160,"ab_windows":10,"min_coverage":8,"seed":42,"clamp":[0.85,1.12],"deadband":0.03,"min_abs_adjust":0.02,"max_scale_step":0.015,"topk_backstop":0,"max_adjusted_modules":0,"min_gain":0.01,"tie_breaker_deadband":0.005,"scale_windows_divisor":10,"max_scale_windows":50,"bootstrap_replicates":500,"winsorize":[0.02,0.98],"winsorize_min_samples":10,"max_chunks":8}}},"aggressive":{"description":"Lenient: perplexity may rise at most 20 %, looser guards.","primary_metric":{"ratio_limit":1.2,"hysteresis":0.002,"token_floor":50000,"window_floor_preview":140,"window_floor_final":140,"min_replicates":800},"accuracy":{"delta_limit_pp":-2,"min_examples":200},"drift_band":[0.95,1.05],"catastrophe_ratio":2,"tail":{"p95_limit":0.3,"mass_threshold":0.0001,"mode":"warn"},"guard_overhead":{"limit":1.01},"invariants":{"mode":"on"},"spectral":{"mode":"gate","deadband":0.15,"max_caps":8,"kappa":{"ffn":3.849,"attn":3.5,"embed":2.5,"other":3.5},"multiple_testing":{"method":"bh","alpha":0.00078125},"stable_rank_warn":0.5,"stable_rank_fatal":0.25,"norm_collapse_warn":0.25,"norm_collapse_fatal":0.1,"power_iterations":4},"rmt":{"mode":"advisory","epsilon":{"ffn":0.01,"attn":0.01,"embed":0.01,"other":0.01},"calibration_windows":8,"power_iterations":3},"variance":{"thresholds":{"min_effect_lognll":0.033,"sidedness":"two_sided","min_rel_gain":0.0025,"min_abs_gain":0.05},"settings":{"scope":["ffn","attn_out"],"max_calib":240,"ab_windows":6,"min_coverage":4,"seed":456,"clamp":[0.3,3],"deadband":0.12,"min_abs_adjust":0.012,"max_scale_step":0.03,"topk_backstop":1,"max_adjusted_modules":0,"min_gain":0,"tie_breaker_deadband":0.0005,"scale_windows_divisor":10,"max_scale_windows":50,"bootstrap_replicates":500,"winsorize":[0.02,0.98],"winsorize_min_samples":10,"max_chunks":8}}}},"provenance":{"/tiers/balanced/spectral":"advisory: bench/calibration/THRESHOLDS.md (derive-thresholds.ts over outcomes digest 39c5484e499205f9… runs of gpt2-tiny, previous harness, proxy truth)","/tiers/balanced/rmt":"advisory: bench/calibration/THRESHOLDS.md (derive-thresholds.ts over outcomes digest 39c5484e499205f9… runs of gpt2-tiny, previous harness, proxy truth)","/tiers/conservative/spectral":"advisory: bench/calibration/THRESHOLDS.md (derive-thresholds.ts over outcomes digest 39c5484e499205f9… runs of gpt2-tiny, previous harness, proxy truth)","/tiers/conservative/rmt":"advisory: bench/calibration/THRESHOLDS.md (derive-thresholds.ts over outcomes digest 39c5484e499205f9… runs of gpt2-tiny, previous harness, proxy truth)","/tiers/aggressive/spectral":"gate, deadband 0.15: bench/calibration/THRESHOLDS.md (derive-thresholds.ts over outcomes digest 39c5484e499205f9… runs of gpt2-tiny, previous harness, proxy truth)","/tiers/aggressive/rmt":"advisory: bench/calibration/THRESHOLDS.md (derive-thresholds.ts over outcomes digest 39c5484e499205f9… runs of gpt2-tiny, previous harness, proxy truth)"}}');
 ;// CONCATENATED MODULE: ./build/contracts/tiers.schema.json
-const tiers_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://invarlock.dev/schemas/tiers.schema.json","title":"invarlock tiers and profiles","description":"Profiles set sample sizes; tiers set thresholds (ALGORITHMS.md §1, §5, §8). $defs/policy describes the fully resolved policy a run uses and records. Keys are snake_case; every object is closed.","type":"object","additionalProperties":false,"required":["schema_version","statistics","seed_offsets","profiles","tiers"],"properties":{"schema_version":{"const":1},"statistics":{"$ref":"#/$defs/statistics"},"seed_offsets":{"$ref":"#/$defs/seedOffsets"},"profiles":{"type":"object","additionalProperties":false,"required":["dev","ci_cpu","ci","release"],"properties":{"dev":{"$ref":"#/$defs/profile"},"ci_cpu":{"$ref":"#/$defs/profile"},"ci":{"$ref":"#/$defs/profile"},"release":{"$ref":"#/$defs/profile"}}},"tiers":{"type":"object","additionalProperties":false,"required":["balanced","conservative","aggressive"],"properties":{"balanced":{"$ref":"#/$defs/tier"},"conservative":{"$ref":"#/$defs/tier"},"aggressive":{"$ref":"#/$defs/tier"}}}},"$defs":{"count":{"type":"integer","minimum":0,"maximum":1000000000},"positiveCount":{"type":"integer","minimum":1,"maximum":1000000000},"replicates":{"type":"integer","minimum":1,"maximum":100000,"description":"Bootstrap replicates: bounded so no policy or certificate can ask verify for unbounded work."},"seed":{"type":"integer","minimum":0,"maximum":4294967295},"fraction":{"type":"number","minimum":0,"maximum":1},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"description":{"type":"string","minLength":1,"maxLength":400},"band":{"type":"array","description":"[low, high], inclusive at both ends.","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"items":false},"perFamily":{"type":"object","additionalProperties":false,"required":["attn","ffn","embed","other"],"properties":{"attn":{"type":"number","minimum":0},"ffn":{"type":"number","minimum":0},"embed":{"type":"number","minimum":0},"other":{"type":"number","minimum":0}}},"multipleTesting":{"type":"object","additionalProperties":false,"required":["method","alpha"],"properties":{"method":{"enum":["bh","bonferroni"],"description":"Benjamini-Hochberg or Bonferroni over families."},"alpha":{"$ref":"#/$defs/alpha"}}},"tail":{"type":"object","additionalProperties":false,"required":["p95_limit","mass_threshold","mode"],"properties":{"p95_limit":{"type":"number","description":"Upper limit on the P95 of per-window Δ log-loss (nats)."},"mass_threshold":{"type":"number","minimum":0,"description":"Tail mass counts windows with Δ above this (nats)."},"mode":{"enum":["warn","fail"],"description":"What a P95 above the limit does to the tail gate."}}},"guardOverhead":{"type":"object","additionalProperties":false,"required":["limit"],"properties":{"limit":{"type":"number","exclusiveMinimum":0,"description":"Upper limit on PPL(guarded) / PPL(bare)."}}},"invariants":{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"enum":["on","strict"],"description":"strict: structural warnings become fatal."}}},"statistics":{"type":"object","additionalProperties":false,"required":["bootstrap_method","alpha","z0_clip"],"properties":{"bootstrap_method":{"enum":["bca_weighted","percentile_weighted"],"description":"Weighted BCa, or the plain percentile interval."},"alpha":{"$ref":"#/$defs/alpha","description":"Two-sided: 0.05 gives a 95 % interval."},"z0_clip":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":0.5,"description":"The BCa bias proportion is clipped to [z0_clip, 1 - z0_clip]."}}},"seedOffsets":{"type":"object","additionalProperties":false,"description":"Each purpose\'s PRNG seed is (run seed + offset) mod 2^32.","required":["window_draw","mlm_mask","bootstrap","variance"],"properties":{"window_draw":{"$ref":"#/$defs/seed"},"mlm_mask":{"$ref":"#/$defs/seed"},"bootstrap":{"$ref":"#/$defs/seed"},"variance":{"$ref":"#/$defs/seed"}}},"profile":{"type":"object","additionalProperties":false,"required":["description","preview_n","final_n","bootstrap_replicates","evidence","floors"],"properties":{"description":{"$ref":"#/$defs/description"},"preview_n":{"$ref":"#/$defs/positiveCount"},"final_n":{"$ref":"#/$defs/positiveCount"},"bootstrap_replicates":{"$ref":"#/$defs/replicates"},"evidence":{"enum":["dev","release"],"description":"dev: not release evidence."},"floors":{"enum":["enforced","informational"],"description":"informational: floors are reported, never gated on."}}},"varianceThresholds":{"type":"object","additionalProperties":false,"required":["min_effect_lognll","sidedness","min_rel_gain","min_abs_gain"],"properties":{"min_effect_lognll":{"type":"number","minimum":0,"description":"Predictive gate: the CI must clear this effect (nats)."},"sidedness":{"enum":["one_sided","two_sided"]},"min_rel_gain":{"type":"number","minimum":0,"description":"Enable VE only when the relative perplexity gain is at least this."},"min_abs_gain":{"type":"number","minimum":0,"description":"Enable VE only when the absolute perplexity gain is at least this."}}},"varianceSettings":{"type":"object","additionalProperties":false,"required":["scope","max_calib","scale_windows_divisor","max_scale_windows","ab_windows","min_coverage","seed","clamp","deadband","min_abs_adjust","max_scale_step","topk_backstop","max_adjusted_modules","min_gain","tie_breaker_deadband","bootstrap_replicates","winsorize","winsorize_min_samples","max_chunks"],"properties":{"scope":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["ffn","attn_out"]},"description":"Taps: ffn = each block\'s MLP down projection; attn_out = the attention output projection."},"max_calib":{"$ref":"#/$defs/positiveCount"},"scale_windows_divisor":{"$ref":"#/$defs/positiveCount","description":"Scale windows = min(max_calib / divisor, max_scale_windows)."},"max_scale_windows":{"$ref":"#/$defs/positiveCount"},"ab_windows":{"$ref":"#/$defs/positiveCount","description":"K: the A/B test runs on the first K calibration windows."},"min_coverage":{"$ref":"#/$defs/positiveCount"},"seed":{"$ref":"#/$defs/seed"},"clamp":{"$ref":"#/$defs/band","description":"α is clamped into [low, high]."},"deadband":{"type":"number","minimum":0},"min_abs_adjust":{"type":"number","minimum":0},"max_scale_step":{"type":"number","minimum":0},"topk_backstop":{"$ref":"#/$defs/count"},"max_adjusted_modules":{"$ref":"#/$defs/count","description":"0 = no cap."},"min_gain":{"type":"number","minimum":0},"tie_breaker_deadband":{"type":"number","minimum":0},"bootstrap_replicates":{"$ref":"#/$defs/replicates"},"winsorize":{"$ref":"#/$defs/band","description":"Quantile band for winsorising E[y²] samples."},"winsorize_min_samples":{"$ref":"#/$defs/positiveCount"},"max_chunks":{"$ref":"#/$defs/positiveCount","description":"The scale is the median of at most this many chunk means."}}},"tier":{"type":"object","additionalProperties":false,"required":["description","primary_metric","accuracy","drift_band","catastrophe_ratio","tail","guard_overhead","invariants","spectral","rmt","variance"],"properties":{"description":{"$ref":"#/$defs/description"},"primary_metric":{"type":"object","additionalProperties":false,"required":["ratio_limit","hysteresis","token_floor","window_floor_preview","window_floor_final","min_replicates"],"properties":{"ratio_limit":{"type":"number","exclusiveMinimum":0,"description":"L: the upper CI bound of the ppl ratio must be ≤ L + hysteresis."},"hysteresis":{"type":"number","minimum":0},"token_floor":{"$ref":"#/$defs/count","description":"Scored tokens, preview + final."},"window_floor_preview":{"$ref":"#/$defs/count"},"window_floor_final":{"$ref":"#/$defs/count"},"min_replicates":{"$ref":"#/$defs/count"}}},"accuracy":{"type":"object","additionalProperties":false,"required":["delta_limit_pp","min_examples"],"properties":{"delta_limit_pp":{"type":"number","description":"The lower CI bound of Δ accuracy (percentage points) must be ≥ this."},"min_examples":{"$ref":"#/$defs/count"}}},"drift_band":{"$ref":"#/$defs/band","description":"r_final / r_preview must lie in [low, high]."},"catastrophe_ratio":{"type":"number","exclusiveMinimum":0,"description":"r_preview above this stops the run: fail, catastrophic_ppl_spike."},"tail":{"$ref":"#/$defs/tail"},"guard_overhead":{"$ref":"#/$defs/guardOverhead"},"invariants":{"$ref":"#/$defs/invariants"},"spectral":{"type":"object","additionalProperties":false,"required":["deadband","max_caps","kappa","multiple_testing","stable_rank_warn","stable_rank_fatal","norm_collapse_warn","norm_collapse_fatal","power_iterations"],"properties":{"deadband":{"type":"number","minimum":0,"description":"|σ_subject/σ_baseline − 1| above this is a violation."},"max_caps":{"$ref":"#/$defs/count","description":"More violations than this: not stable."},"kappa":{"$ref":"#/$defs/perFamily","description":"z-caps per family (telemetry); 0 = no cap, monitored only."},"multiple_testing":{"$ref":"#/$defs/multipleTesting"},"stable_rank_warn":{"$ref":"#/$defs/fraction"},"stable_rank_fatal":{"$ref":"#/$defs/fraction"},"norm_collapse_warn":{"$ref":"#/$defs/fraction"},"norm_collapse_fatal":{"$ref":"#/$defs/fraction"},"power_iterations":{"$ref":"#/$defs/positiveCount"}}},"rmt":{"type":"object","additionalProperties":false,"required":["epsilon","calibration_windows","power_iterations"],"properties":{"epsilon":{"$ref":"#/$defs/perFamily","description":"Stable ⇔ r_subject ≤ (1 + ε)·r_baseline per family."},"calibration_windows":{"$ref":"#/$defs/positiveCount"},"power_iterations":{"$ref":"#/$defs/positiveCount"}}},"variance":{"type":"object","additionalProperties":false,"required":["thresholds","settings"],"properties":{"thresholds":{"$ref":"#/$defs/varianceThresholds"},"settings":{"$ref":"#/$defs/varianceSettings"}}}}},"thresholds":{"type":"object","additionalProperties":false,"description":"Every threshold a gate or guard decides with; the same shape as the certificate\'s policy.thresholds.","required":["primary_metric","bootstrap","drift_band","catastrophe_ratio","tail","spectral","rmt","guard_overhead","invariants","variance"],"properties":{"primary_metric":{"type":"object","additionalProperties":false,"required":["ratio_limit","hysteresis","accuracy_delta_limit_pp","accuracy_min_examples","token_floor","window_floor_preview","window_floor_final","floors"],"properties":{"ratio_limit":{"type":"number","exclusiveMinimum":0},"hysteresis":{"type":"number","minimum":0},"accuracy_delta_limit_pp":{"type":"number"},"accuracy_min_examples":{"$ref":"#/$defs/count"},"token_floor":{"$ref":"#/$defs/count"},"window_floor_preview":{"$ref":"#/$defs/count"},"window_floor_final":{"$ref":"#/$defs/count"},"floors":{"enum":["enforced","informational"]}}},"bootstrap":{"type":"object","additionalProperties":false,"required":["method","replicates","min_replicates","alpha"],"properties":{"method":{"enum":["bca_weighted","percentile_weighted"]},"replicates":{"$ref":"#/$defs/replicates"},"min_replicates":{"$ref":"#/$defs/count"},"alpha":{"$ref":"#/$defs/alpha"}}},"drift_band":{"$ref":"#/$defs/band"},"catastrophe_ratio":{"type":"number","exclusiveMinimum":0},"tail":{"$ref":"#/$defs/tail"},"spectral":{"type":"object","additionalProperties":false,"required":["deadband","max_caps","kappa","multiple_testing","stable_rank_warn","stable_rank_fatal","norm_collapse_warn","norm_collapse_fatal"],"properties":{"deadband":{"type":"number","minimum":0},"max_caps":{"$ref":"#/$defs/count"},"kappa":{"$ref":"#/$defs/perFamily"},"multiple_testing":{"$ref":"#/$defs/multipleTesting"},"stable_rank_warn":{"$ref":"#/$defs/fraction"},"stable_rank_fatal":{"$ref":"#/$defs/fraction"},"norm_collapse_warn":{"$ref":"#/$defs/fraction"},"norm_collapse_fatal":{"$ref":"#/$defs/fraction"}}},"rmt":{"type":"object","additionalProperties":false,"required":["epsilon"],"properties":{"epsilon":{"$ref":"#/$defs/perFamily"}}},"guard_overhead":{"$ref":"#/$defs/guardOverhead"},"invariants":{"$ref":"#/$defs/invariants"},"variance":{"$ref":"#/$defs/varianceThresholds"}}},"policy":{"type":"object","additionalProperties":false,"description":"The resolved policy of one run: a tier and a profile merged, overrides applied. Its canonical JSON is what the policy digest hashes.","required":["schema_version","tier","profile","evidence","windows","thresholds","guards","statistics","seed_offsets","overridden"],"properties":{"schema_version":{"const":1},"tier":{"enum":["balanced","conservative","aggressive"]},"profile":{"enum":["dev","ci_cpu","ci","release"]},"evidence":{"enum":["dev","release"]},"windows":{"type":"object","additionalProperties":false,"required":["preview_n","final_n"],"properties":{"preview_n":{"$ref":"#/$defs/positiveCount"},"final_n":{"$ref":"#/$defs/positiveCount"}}},"thresholds":{"$ref":"#/$defs/thresholds"},"guards":{"type":"object","additionalProperties":false,"description":"How guards measure (iterations, windows, the VE estimation table); thresholds decide on what they measure.","required":["spectral","rmt","variance"],"properties":{"spectral":{"type":"object","additionalProperties":false,"required":["power_iterations"],"properties":{"power_iterations":{"$ref":"#/$defs/positiveCount"}}},"rmt":{"type":"object","additionalProperties":false,"required":["calibration_windows","power_iterations"],"properties":{"calibration_windows":{"$ref":"#/$defs/positiveCount"},"power_iterations":{"$ref":"#/$defs/positiveCount"}}},"variance":{"$ref":"#/$defs/varianceSettings"}}},"statistics":{"type":"object","additionalProperties":false,"required":["z0_clip"],"properties":{"z0_clip":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":0.5}}},"seed_offsets":{"$ref":"#/$defs/seedOffsets"},"overridden":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":200},"description":"Dotted paths of the values that overrides set, sorted."}}}}}');
+const tiers_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://invarlock.dev/schemas/tiers.schema.json","title":"invarlock tiers and profiles","description":"Profiles set sample sizes; tiers set thresholds (ALGORITHMS.md §1, §5, §8). $defs/policy describes the fully resolved policy a run uses and records. Keys are snake_case; every object is closed.","type":"object","additionalProperties":false,"required":["schema_version","statistics","seed_offsets","profiles","tiers"],"properties":{"schema_version":{"const":1},"statistics":{"$ref":"#/$defs/statistics"},"seed_offsets":{"$ref":"#/$defs/seedOffsets"},"sequential":{"$ref":"#/$defs/sequentialAllowance"},"profiles":{"type":"object","additionalProperties":false,"required":["dev","ci_cpu","ci","release"],"properties":{"dev":{"$ref":"#/$defs/profile"},"ci_cpu":{"$ref":"#/$defs/profile"},"ci":{"$ref":"#/$defs/profile"},"release":{"$ref":"#/$defs/profile"}}},"tiers":{"type":"object","additionalProperties":false,"required":["balanced","conservative","aggressive"],"properties":{"balanced":{"$ref":"#/$defs/tier"},"conservative":{"$ref":"#/$defs/tier"},"aggressive":{"$ref":"#/$defs/tier"}}},"provenance":{"type":"object","description":"Where a number came from: JSON pointer into this file (e.g. /tiers/balanced/rmt) → its source (bench/calibration/THRESHOLDS.md, written by bench/calibration/derive-thresholds.ts from the committed calibration runs). Not part of any policy.","additionalProperties":{"type":"string","minLength":1}}},"$defs":{"guardMode":{"enum":["gate","advisory"],"description":"gate: the guard\'s failure fails the run; advisory: it is measured and shown in every report but makes the verdict at most warn (a guard that cannot reach ≤ 1 % false alarms at its detection benefit in this tier; bench/calibration/RESULTS.md)."},"count":{"type":"integer","minimum":0,"maximum":1000000000},"positiveCount":{"type":"integer","minimum":1,"maximum":1000000000},"replicates":{"type":"integer","minimum":1,"maximum":100000,"description":"Bootstrap replicates: bounded so no policy or certificate can ask verify for unbounded work."},"seed":{"type":"integer","minimum":0,"maximum":4294967295},"fraction":{"type":"number","minimum":0,"maximum":1},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"description":{"type":"string","minLength":1,"maxLength":400},"band":{"type":"array","description":"[low, high], inclusive at both ends.","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"items":false},"perFamily":{"type":"object","additionalProperties":false,"required":["attn","ffn","embed","other"],"properties":{"attn":{"type":"number","minimum":0},"ffn":{"type":"number","minimum":0},"embed":{"type":"number","minimum":0},"other":{"type":"number","minimum":0}}},"multipleTesting":{"type":"object","additionalProperties":false,"required":["method","alpha"],"properties":{"method":{"enum":["bh","bonferroni"],"description":"Benjamini-Hochberg or Bonferroni over families."},"alpha":{"$ref":"#/$defs/alpha"}}},"tail":{"type":"object","additionalProperties":false,"required":["p95_limit","mass_threshold","mode"],"properties":{"p95_limit":{"type":"number","description":"Upper limit on the P95 of per-window Δ log-loss (nats)."},"mass_threshold":{"type":"number","minimum":0,"description":"Tail mass counts windows with Δ above this (nats)."},"mode":{"enum":["warn","fail"],"description":"What a P95 above the limit does to the tail gate."}}},"guardOverhead":{"type":"object","additionalProperties":false,"required":["limit"],"properties":{"limit":{"type":"number","exclusiveMinimum":0,"description":"Upper limit on PPL(guarded) / PPL(bare)."}}},"invariants":{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"enum":["on","strict"],"description":"strict: structural warnings become fatal."}}},"statistics":{"type":"object","additionalProperties":false,"required":["bootstrap_method","alpha","z0_clip"],"properties":{"bootstrap_method":{"enum":["bca_weighted","percentile_weighted"],"description":"Weighted BCa, or the plain percentile interval."},"alpha":{"$ref":"#/$defs/alpha","description":"Two-sided: 0.05 gives a 95 % interval."},"z0_clip":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":0.5,"description":"The BCa bias proportion is clipped to [z0_clip, 1 - z0_clip]."}}},"sequentialAllowance":{"type":"object","additionalProperties":false,"description":"Early stopping a run may choose (config sequential, --sequential): the spending function and the most looks. A certificate that records sequential looks verifies against the bundled policy only within this allowance.","required":["spending","max_looks"],"properties":{"spending":{"$ref":"#/$defs/spending"},"max_looks":{"type":"integer","minimum":2,"maximum":10}}},"spending":{"enum":["obrien_fleming"],"description":"Lan-DeMets O\'Brien-Fleming-type alpha spending: alpha(t) = 2 - 2 Phi(z_(1-alpha/2) / sqrt t), one-sided."},"seedOffsets":{"type":"object","additionalProperties":false,"description":"Each purpose\'s PRNG seed is (run seed + offset) mod 2^32.","required":["window_draw","mlm_mask","bootstrap","variance"],"properties":{"window_draw":{"$ref":"#/$defs/seed"},"mlm_mask":{"$ref":"#/$defs/seed"},"bootstrap":{"$ref":"#/$defs/seed"},"variance":{"$ref":"#/$defs/seed"}}},"profile":{"type":"object","additionalProperties":false,"required":["description","preview_n","final_n","bootstrap_replicates","evidence","floors"],"properties":{"description":{"$ref":"#/$defs/description"},"preview_n":{"$ref":"#/$defs/positiveCount"},"final_n":{"$ref":"#/$defs/positiveCount"},"bootstrap_replicates":{"$ref":"#/$defs/replicates"},"evidence":{"enum":["dev","release"],"description":"dev: not release evidence."},"floors":{"enum":["enforced","informational"],"description":"informational: floors are reported, never gated on."}}},"varianceThresholds":{"type":"object","additionalProperties":false,"required":["min_effect_lognll","sidedness","min_rel_gain","min_abs_gain"],"properties":{"min_effect_lognll":{"type":"number","minimum":0,"description":"Predictive gate: the CI must clear this effect (nats)."},"sidedness":{"enum":["one_sided","two_sided"]},"min_rel_gain":{"type":"number","minimum":0,"description":"Enable VE only when the relative perplexity gain is at least this."},"min_abs_gain":{"type":"number","minimum":0,"description":"Enable VE only when the absolute perplexity gain is at least this."}}},"varianceSettings":{"type":"object","additionalProperties":false,"required":["scope","max_calib","scale_windows_divisor","max_scale_windows","ab_windows","min_coverage","seed","clamp","deadband","min_abs_adjust","max_scale_step","topk_backstop","max_adjusted_modules","min_gain","tie_breaker_deadband","bootstrap_replicates","winsorize","winsorize_min_samples","max_chunks"],"properties":{"scope":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["ffn","attn_out"]},"description":"Taps: ffn = each block\'s MLP down projection; attn_out = the attention output projection."},"max_calib":{"$ref":"#/$defs/positiveCount"},"scale_windows_divisor":{"$ref":"#/$defs/positiveCount","description":"Scale windows = min(max_calib / divisor, max_scale_windows)."},"max_scale_windows":{"$ref":"#/$defs/positiveCount"},"ab_windows":{"$ref":"#/$defs/positiveCount","description":"K: the A/B test runs on the first K calibration windows."},"min_coverage":{"$ref":"#/$defs/positiveCount"},"seed":{"$ref":"#/$defs/seed"},"clamp":{"$ref":"#/$defs/band","description":"α is clamped into [low, high]."},"deadband":{"type":"number","minimum":0},"min_abs_adjust":{"type":"number","minimum":0},"max_scale_step":{"type":"number","minimum":0},"topk_backstop":{"$ref":"#/$defs/count"},"max_adjusted_modules":{"$ref":"#/$defs/count","description":"0 = no cap."},"min_gain":{"type":"number","minimum":0},"tie_breaker_deadband":{"type":"number","minimum":0},"bootstrap_replicates":{"$ref":"#/$defs/replicates"},"winsorize":{"$ref":"#/$defs/band","description":"Quantile band for winsorising E[y²] samples."},"winsorize_min_samples":{"$ref":"#/$defs/positiveCount"},"max_chunks":{"$ref":"#/$defs/positiveCount","description":"The scale is the median of at most this many chunk means."}}},"tier":{"type":"object","additionalProperties":false,"required":["description","primary_metric","accuracy","drift_band","catastrophe_ratio","tail","guard_overhead","invariants","spectral","rmt","variance"],"properties":{"description":{"$ref":"#/$defs/description"},"primary_metric":{"type":"object","additionalProperties":false,"required":["ratio_limit","hysteresis","token_floor","window_floor_preview","window_floor_final","min_replicates"],"properties":{"ratio_limit":{"type":"number","exclusiveMinimum":0,"description":"L: the upper CI bound of the ppl ratio must be ≤ L + hysteresis."},"hysteresis":{"type":"number","minimum":0},"token_floor":{"$ref":"#/$defs/count","description":"Scored tokens, preview + final."},"window_floor_preview":{"$ref":"#/$defs/count"},"window_floor_final":{"$ref":"#/$defs/count"},"min_replicates":{"$ref":"#/$defs/count"}}},"accuracy":{"type":"object","additionalProperties":false,"required":["delta_limit_pp","min_examples"],"properties":{"delta_limit_pp":{"type":"number","description":"The lower CI bound of Δ accuracy (percentage points) must be ≥ this."},"min_examples":{"$ref":"#/$defs/count"}}},"drift_band":{"$ref":"#/$defs/band","description":"r_final / r_preview must lie in [low, high]."},"catastrophe_ratio":{"type":"number","exclusiveMinimum":0,"description":"r_preview above this stops the run: fail, catastrophic_ppl_spike."},"tail":{"$ref":"#/$defs/tail"},"guard_overhead":{"$ref":"#/$defs/guardOverhead"},"invariants":{"$ref":"#/$defs/invariants"},"spectral":{"type":"object","additionalProperties":false,"required":["mode","deadband","max_caps","kappa","multiple_testing","stable_rank_warn","stable_rank_fatal","norm_collapse_warn","norm_collapse_fatal","power_iterations"],"properties":{"mode":{"$ref":"#/$defs/guardMode"},"deadband":{"type":"number","minimum":0,"description":"|σ_subject/σ_baseline − 1| above this is a violation."},"max_caps":{"$ref":"#/$defs/count","description":"More violations than this: not stable."},"kappa":{"$ref":"#/$defs/perFamily","description":"z-caps per family (telemetry); 0 = no cap, monitored only."},"multiple_testing":{"$ref":"#/$defs/multipleTesting"},"stable_rank_warn":{"$ref":"#/$defs/fraction"},"stable_rank_fatal":{"$ref":"#/$defs/fraction"},"norm_collapse_warn":{"$ref":"#/$defs/fraction"},"norm_collapse_fatal":{"$ref":"#/$defs/fraction"},"power_iterations":{"$ref":"#/$defs/positiveCount"}}},"rmt":{"type":"object","additionalProperties":false,"required":["mode","epsilon","calibration_windows","power_iterations"],"properties":{"mode":{"$ref":"#/$defs/guardMode"},"epsilon":{"$ref":"#/$defs/perFamily","description":"Stable ⇔ r_subject ≤ (1 + ε)·r_baseline per family."},"calibration_windows":{"$ref":"#/$defs/positiveCount"},"power_iterations":{"$ref":"#/$defs/positiveCount"}}},"variance":{"type":"object","additionalProperties":false,"required":["thresholds","settings"],"properties":{"thresholds":{"$ref":"#/$defs/varianceThresholds"},"settings":{"$ref":"#/$defs/varianceSettings"}}}}},"thresholds":{"type":"object","additionalProperties":false,"description":"Every threshold a gate or guard decides with; the same shape as the certificate\'s policy.thresholds.","required":["primary_metric","bootstrap","drift_band","catastrophe_ratio","tail","spectral","rmt","guard_overhead","invariants","variance"],"properties":{"primary_metric":{"type":"object","additionalProperties":false,"required":["ratio_limit","hysteresis","accuracy_delta_limit_pp","accuracy_min_examples","token_floor","window_floor_preview","window_floor_final","floors"],"properties":{"ratio_limit":{"type":"number","exclusiveMinimum":0},"hysteresis":{"type":"number","minimum":0},"accuracy_delta_limit_pp":{"type":"number"},"accuracy_min_examples":{"$ref":"#/$defs/count"},"token_floor":{"$ref":"#/$defs/count"},"window_floor_preview":{"$ref":"#/$defs/count"},"window_floor_final":{"$ref":"#/$defs/count"},"floors":{"enum":["enforced","informational"]}}},"bootstrap":{"type":"object","additionalProperties":false,"required":["method","replicates","min_replicates","alpha"],"properties":{"method":{"enum":["bca_weighted","percentile_weighted"]},"replicates":{"$ref":"#/$defs/replicates"},"min_replicates":{"$ref":"#/$defs/count"},"alpha":{"$ref":"#/$defs/alpha"}}},"drift_band":{"$ref":"#/$defs/band"},"catastrophe_ratio":{"type":"number","exclusiveMinimum":0},"tail":{"$ref":"#/$defs/tail"},"spectral":{"type":"object","additionalProperties":false,"required":["mode","deadband","max_caps","kappa","multiple_testing","stable_rank_warn","stable_rank_fatal","norm_collapse_warn","norm_collapse_fatal"],"properties":{"mode":{"$ref":"#/$defs/guardMode"},"deadband":{"type":"number","minimum":0},"max_caps":{"$ref":"#/$defs/count"},"kappa":{"$ref":"#/$defs/perFamily"},"multiple_testing":{"$ref":"#/$defs/multipleTesting"},"stable_rank_warn":{"$ref":"#/$defs/fraction"},"stable_rank_fatal":{"$ref":"#/$defs/fraction"},"norm_collapse_warn":{"$ref":"#/$defs/fraction"},"norm_collapse_fatal":{"$ref":"#/$defs/fraction"}}},"rmt":{"type":"object","additionalProperties":false,"required":["mode","epsilon"],"properties":{"mode":{"$ref":"#/$defs/guardMode"},"epsilon":{"$ref":"#/$defs/perFamily"}}},"guard_overhead":{"$ref":"#/$defs/guardOverhead"},"invariants":{"$ref":"#/$defs/invariants"},"variance":{"$ref":"#/$defs/varianceThresholds"}}},"policy":{"type":"object","additionalProperties":false,"description":"The resolved policy of one run: a tier and a profile merged, overrides applied. Its canonical JSON is what the policy digest hashes.","required":["schema_version","tier","profile","evidence","windows","thresholds","guards","statistics","seed_offsets","sequential","overridden"],"properties":{"schema_version":{"const":1},"tier":{"enum":["balanced","conservative","aggressive"]},"profile":{"enum":["dev","ci_cpu","ci","release"]},"evidence":{"enum":["dev","release"]},"windows":{"type":"object","additionalProperties":false,"required":["preview_n","final_n"],"properties":{"preview_n":{"$ref":"#/$defs/positiveCount"},"final_n":{"$ref":"#/$defs/positiveCount"}}},"thresholds":{"$ref":"#/$defs/thresholds"},"guards":{"type":"object","additionalProperties":false,"description":"How guards measure (iterations, windows, the VE estimation table); thresholds decide on what they measure.","required":["spectral","rmt","variance"],"properties":{"spectral":{"type":"object","additionalProperties":false,"required":["power_iterations"],"properties":{"power_iterations":{"$ref":"#/$defs/positiveCount"}}},"rmt":{"type":"object","additionalProperties":false,"required":["calibration_windows","power_iterations"],"properties":{"calibration_windows":{"$ref":"#/$defs/positiveCount"},"power_iterations":{"$ref":"#/$defs/positiveCount"}}},"variance":{"$ref":"#/$defs/varianceSettings"}}},"statistics":{"type":"object","additionalProperties":false,"required":["z0_clip"],"properties":{"z0_clip":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":0.5}}},"seed_offsets":{"$ref":"#/$defs/seedOffsets"},"sequential":{"description":"Early stopping the run chose: its final windows were scored in this many looks and it could stop at one (group-sequential paired test); null: one look, the fixed-sample gate.","oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["looks","spending"],"properties":{"looks":{"type":"integer","minimum":2,"maximum":10},"spending":{"$ref":"#/$defs/spending"}}}]},"overridden":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":200},"description":"Dotted paths of the values that overrides set, sorted."}}}}}');
 ;// CONCATENATED MODULE: ./build/src/core/policy/load-tiers.js
 
 
@@ -53642,6 +54227,7 @@ function resolve_policy_resolvePolicy(options) {
             catastrophe_ratio: tier.catastrophe_ratio,
             tail: tier.tail,
             spectral: {
+                mode: tier.spectral.mode,
                 deadband: tier.spectral.deadband,
                 max_caps: tier.spectral.max_caps,
                 kappa: tier.spectral.kappa,
@@ -53651,7 +54237,7 @@ function resolve_policy_resolvePolicy(options) {
                 norm_collapse_warn: tier.spectral.norm_collapse_warn,
                 norm_collapse_fatal: tier.spectral.norm_collapse_fatal,
             },
-            rmt: { epsilon: tier.rmt.epsilon },
+            rmt: { mode: tier.rmt.mode, epsilon: tier.rmt.epsilon },
             guard_overhead: tier.guard_overhead,
             invariants: tier.invariants,
             variance: tier.variance.thresholds,
@@ -53663,6 +54249,7 @@ function resolve_policy_resolvePolicy(options) {
         },
         statistics: { z0_clip: tiers.statistics.z0_clip },
         seed_offsets: tiers.seed_offsets,
+        sequential: options.sequential === undefined ? null : sequentialPolicy(options.sequential.looks, tiers),
         overridden: [],
     };
     // A fresh copy: the merge below must never touch the frozen tiers file.
@@ -53674,6 +54261,18 @@ function resolve_policy_resolvePolicy(options) {
     if (isPlainObject(policy))
         policy['overridden'] = overridden.sort();
     return deepFreeze(checkPolicy(policy, 'policy overrides', 'E_CONFIG_INVALID'));
+}
+/** The policy's sequential block for `looks`, within the tiers file's allowance; `E_CONFIG_INVALID` outside it. */
+function sequentialPolicy(looks, tiers) {
+    const allowed = tiers.sequential;
+    if (allowed === undefined)
+        throw new invarlock_error_InvarlockError('E_CONFIG_INVALID', 'sequential looks are not allowed: contracts/tiers.json has no sequential allowance', { details: { field: 'sequential' } });
+    if (!Number.isInteger(looks) || looks < 2 || looks > allowed.max_looks) {
+        throw new invarlock_error_InvarlockError('E_CONFIG_INVALID', `sequential.looks must be an integer from 2 to ${allowed.max_looks}, got ${looks}`, {
+            details: { field: 'sequential.looks', expected: `2..${allowed.max_looks}`, actual: String(looks) },
+        });
+    }
+    return { looks, spending: allowed.spending };
 }
 function pickName(field, value, names) {
     const found = names.find((name) => name === value);
@@ -53738,10 +54337,15 @@ function bundledPolicy(tier, profile) {
     return resolve_policy_resolvePolicy({ tier, profile });
 }
 /** Accept the bundled tiers' policy for the tier and profile a certificate records: `verify`'s default. */
-const BUNDLED_POLICIES = Object.freeze({ kind: 'lookup', source: 'contracts/tiers.json', policyFor: bundledPolicy });
+const BUNDLED_POLICIES = Object.freeze({ kind: 'lookup', source: 'contracts/tiers.json', policyFor: bundledPolicy, ...sequentialAllowance() });
 /** Accept exactly this tier and profile's bundled policy, whatever the certificate records (the Action's publisher mode). */
 function configuredPolicy(tier, profile) {
-    return { kind: 'fixed', source: `the configured ${tier}/${profile} (contracts/tiers.json)`, policy: resolvePolicy({ tier, profile }) };
+    return { kind: 'fixed', source: `the configured ${tier}/${profile} (contracts/tiers.json)`, policy: resolvePolicy({ tier, profile }), ...sequentialAllowance() };
+}
+/** The bundled tiers' allowance of sequential looks, as an AcceptedPolicy field (none when the file has none). */
+function sequentialAllowance() {
+    const allowance = loadTiers().sequential;
+    return allowance === undefined ? {} : { sequential: allowance };
 }
 /**
  * Parses a policy file the caller accepts (`verify --policy FILE`): one policy record as a
@@ -53788,6 +54392,53 @@ function coverageShortfall(policy, counts = plannedCounts(policy)) {
     return gaps.length === 0 ? { status: 'met', enforcement } : { status: 'short', enforcement, gaps };
 }
 
+;// CONCATENATED MODULE: ./build/src/core/policy/plan-windows.js
+
+
+/**
+ * Estimates per profile policy (all of one tier). `looks`: the sequential looks to plan for (null: none).
+ * Throws `E_USAGE` for a sample of fewer than 2 windows.
+ */
+function planWindows(sample, policies, looks) {
+    const n = sample.deltas.length;
+    if (n < 2 || sample.weights.length !== n)
+        throw new invarlock_error_InvarlockError('E_USAGE', `a plan needs the per-window Δ of at least 2 windows, got ${n}`, { details: { field: 'windows' } });
+    let sw = 0;
+    let swd = 0;
+    for (let i = 0; i < n; i++) {
+        sw += sample.weights[i];
+        swd += sample.weights[i] * sample.deltas[i];
+    }
+    const mean = swd / sw;
+    let ss = 0;
+    for (let i = 0; i < n; i++)
+        ss += sample.weights[i] * (sample.deltas[i] - mean) ** 2;
+    const sd = Math.sqrt((ss / sw) * (n / (n - 1)));
+    const first = policies[0];
+    if (first === undefined)
+        throw new invarlock_error_InvarlockError('E_INTERNAL', 'planWindows needs at least one policy');
+    const pm = first.thresholds.primary_metric;
+    const bound = pm.ratio_limit + pm.hysteresis;
+    const gap = Math.abs(Math.log(bound) - mean);
+    const profiles = policies.map((policy) => {
+        const p = policy.thresholds.primary_metric;
+        const planned = p.floors === 'enforced' ? Math.max(policy.windows.final_n, p.window_floor_final) : policy.windows.final_n;
+        const z = normalQuantile(1 - policy.thresholds.bootstrap.alpha / 2);
+        const needed = gap === 0 ? null : Math.max(2, Math.ceil(((z * sd) / gap) ** 2));
+        return { profile: policy.profile, planned, needed, resolves: needed !== null && needed <= planned, sequential: looks === null || planned < 2 * looks ? null : sequentialStop(planned, looks, policy.thresholds.bootstrap.alpha / 2, sd, gap) };
+    });
+    return { windows: n, ratio: Math.exp(mean), sd, bound, side: mean <= Math.log(bound) ? 'pass' : 'fail', profiles };
+}
+function sequentialStop(planned, looks, alpha, sd, gap) {
+    const sizes = lookSizes(planned, looks);
+    const critical = sequentialBoundaries(sizes.map((s) => s / planned), alpha).critical;
+    for (let k = 0; k < looks - 1; k++) {
+        if ((critical[k] * sd) / Math.sqrt(sizes[k]) < gap)
+            return { looks, stopLook: k + 1, windows: sizes[k] };
+    }
+    return { looks, stopLook: null, windows: planned };
+}
+
 ;// CONCATENATED MODULE: ./build/src/core/policy/index.js
 /**
  * Policy: tiers and profiles from `contracts/tiers.json`, resolved into one frozen record per run,
@@ -53800,5816 +54451,210 @@ function coverageShortfall(policy, counts = plannedCounts(policy)) {
 
 
 
-;// CONCATENATED MODULE: ./build/src/guards/guard-status.js
-/**
- * Status from violations: any `fatal` → fail; more `budgeted` than `maxCaps` → fail; any `warning`
- * or budgeted violation within the budget → warn; else pass.
- * @internal
- */
-function statusOf(violations, maxCaps = Infinity) {
-    const budgeted = violations.filter((v) => v.severity === 'budgeted').length;
-    if (violations.some((v) => v.severity === 'fatal') || budgeted > maxCaps)
-        return 'fail';
-    return violations.length > 0 ? 'warn' : 'pass';
-}
 
-;// CONCATENATED MODULE: ./build/src/guards/invariants/invariants-guard.js
+;// CONCATENATED MODULE: ./build/src/core/resources/check-plan.js
 
 
 /**
- * The invariants guard (ALGORITHMS.md §5). Fatal: a NaN/Inf in any weight of either model
- * (`nonfinite_weights`, naming the tensor); a different tokenizer hash (`tokenizer_changed`) or
- * vocabulary size, i.e. embedding or lm_head rows (`vocab_size_changed`); a baseline weight missing
- * from the subject (`module_missing`). Warnings (fatal in `strict`): parameter count changed
- * (`param_count_changed`), a tie broken (`tying_broken`: the subject's pair no longer holds equal
- * data), a norm missing (`norm_missing`), a paired weight reshaped (`shape_changed`), the logical
- * structure hash changed (`structure_changed`). Records carry logical shapes, so a quantized subject
- * compares by them; physical op changes never reach this guard.
+ * Stops a run whose plan does not fit, before any session exists: `E_MEMORY_BUDGET` (exit 2) when
+ * the user's `--max-memory` is the limit, `E_MEMORY_SHORT` (exit 3) when the machine's free memory
+ * is. The message says how much the run needs at its smallest settings.
  */
-function evaluateInvariants(input, policy) {
-    const violations = [];
-    const warn = policy.mode === 'strict' ? 'fatal' : 'warning';
-    const baseline = new Map(input.baseline.weights.map((w) => [w.key, w]));
-    const subject = new Map(input.subject.weights.map((w) => [w.key, w]));
-    const nonFiniteTensors = [];
-    for (const [model, side] of [['baseline', input.baseline], ['subject', input.subject]]) {
-        for (const weight of side.weights) {
-            const { count, first } = countNonFinite(weight.data);
-            if (count === 0)
-                continue;
-            nonFiniteTensors.push({ model, key: weight.key, count });
-            violations.push(violation('nonfinite_weights', 'fatal', weight, `${model} ${weight.module} has ${count} NaN/Inf value(s), the first at index ${first}`, count, 0));
-        }
-    }
-    if (input.baseline.tokenizerHash !== input.subject.tokenizerHash) {
-        violations.push(modelViolation('tokenizer_changed', 'fatal', `tokenizer hash differs: ${input.baseline.tokenizerHash} → ${input.subject.tokenizerHash}`));
-    }
-    for (const [key, base] of baseline) {
-        const other = subject.get(key);
-        if (other === undefined) {
-            const isNorm = base.role === 'norm';
-            violations.push(violation(isNorm ? 'norm_missing' : 'module_missing', isNorm ? warn : 'fatal', base, `${base.module} is missing from the subject`, null, null));
-            continue;
-        }
-        const isVocabulary = base.role === 'embed_tokens' || base.role === 'lm_head';
-        if (isVocabulary && base.rows !== other.rows) {
-            violations.push(violation('vocab_size_changed', 'fatal', base, `${base.module} has ${other.rows} rows, the baseline ${base.rows}`, other.rows, base.rows));
-        }
-        else if (base.rows !== other.rows || base.cols !== other.cols) {
-            violations.push(violation('shape_changed', warn, base, `${base.module} is ${other.rows}x${other.cols}, the baseline ${base.rows}x${base.cols}`, other.rows * other.cols, base.rows * base.cols));
-        }
-    }
-    const ties = tiesOf(baseline, subject);
-    for (const tie of ties) {
-        const base = baseline.get(tie.key);
-        // Named by module (`lm_head is no longer tied to transformer.wte`): keys can be exporter-made initializer names.
-        const partner = baseline.get(tie.tiedWith)?.module ?? tie.tiedWith;
-        if (!tie.isKept && base !== undefined)
-            violations.push(violation('tying_broken', warn, base, `${base.module} is no longer tied to ${partner}`, null, null));
-    }
-    const paramCount = { baseline: paramCountOf(input.baseline), subject: paramCountOf(input.subject) };
-    if (paramCount.baseline !== paramCount.subject) {
-        violations.push(modelViolation('param_count_changed', warn, `parameter count ${paramCount.baseline} → ${paramCount.subject}`, paramCount.subject, paramCount.baseline));
-    }
-    const structureHash = { baseline: structureHashOfSide(input.baseline), subject: structureHashOfSide(input.subject) };
-    if (structureHash.baseline !== structureHash.subject) {
-        violations.push(modelViolation('structure_changed', warn, 'the logical structure (role, layer, shape of every weight) changed'));
-    }
-    const status = statusOf(violations);
-    const fatal = violations.find((v) => v.severity === 'fatal');
-    return {
-        guard: 'invariants',
-        status,
-        evaluated: true,
-        ...(fatal === undefined ? {} : { reason: fatal.message }),
-        measurements: {
-            tensors: { baseline: input.baseline.weights.length, subject: input.subject.weights.length },
-            paramCount,
-            structureHash,
-            tokenizerHash: { baseline: input.baseline.tokenizerHash, subject: input.subject.tokenizerHash },
-            ties,
-            nonFiniteTensors,
-        },
-        violations,
-    };
-}
-/**
- * sha256 (hex) of the sorted lines `role:layer:rows×cols` (layer `-` outside the blocks), one per weight.
- */
-function structureHashOf(weights) {
-    return hashLines(weights.map((w) => `${w.role}:${w.layer ?? '-'}:${w.rows}x${w.cols}`));
-}
-function structureHashOfSide(side) {
-    return side.structureLines === undefined ? structureHashOf(side.weights) : hashLines(side.structureLines);
-}
-function hashLines(lines) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update([...lines].sort().join('\n')).digest('hex');
-}
-function paramCountOf(side) {
-    return side.paramCount ?? side.weights.reduce((sum, w) => sum + w.rows * w.cols, 0);
-}
-function tiesOf(baseline, subject) {
-    const ties = [];
-    for (const base of baseline.values()) {
-        // Each tie once, from the side with the smaller key.
-        if (base.tiedWith === undefined || !baseline.has(base.tiedWith) || base.key > base.tiedWith)
-            continue;
-        const a = subject.get(base.key);
-        const b = subject.get(base.tiedWith);
-        // A shared initializer decodes to the same values, so equal data is the test; markers alone prove nothing.
-        const isKept = a !== undefined && b !== undefined && (a.data === b.data || isSameData(a, b));
-        ties.push({ key: base.key, tiedWith: base.tiedWith, isKept });
-    }
-    return ties;
-}
-function isSameData(a, b) {
-    if (a.rows !== b.rows || a.cols !== b.cols)
-        return false;
-    for (let i = 0; i < a.data.length; i++)
-        if (a.data[i] !== b.data[i])
-            return false;
-    return true;
-}
-function countNonFinite(data) {
-    let count = 0;
-    let first = -1;
-    for (let i = 0; i < data.length; i++) {
-        // x − x is NaN exactly for NaN and ±Inf: one cheap test per value.
-        if (data[i] - data[i] !== 0) {
-            if (first < 0)
-                first = i;
-            count++;
-        }
-    }
-    return { count, first };
-}
-function violation(code, severity, w, message, value, threshold) {
-    return { code, severity, key: w.key, module: w.module, family: w.family, message, value, threshold };
-}
-function modelViolation(code, severity, message, value = null, threshold = null) {
-    return { code, severity, key: null, module: null, family: null, message, value, threshold };
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/spectral/p-value.js
-
-/** Two-sided normal p-value of a z-score: erfc(|z|/√2) (ALGORITHMS.md §5, spectral telemetry). */
-function twoSidedPValue(z) {
-    return erfc(Math.abs(z) / Math.SQRT2);
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/spectral/degeneracy.js
-/**
- * Norm-collapse measure of a matrix: min(rowMin/rowMedian, colMin/colMedian), a side whose median is
- * 0 counting as 1. Near 1 when every row and column carries similar energy; near 0 when some collapsed.
- */
-function normCollapseOf(stats) {
-    const rows = stats.rowNormMedian > 0 ? stats.rowNormMin / stats.rowNormMedian : 1;
-    const cols = stats.colNormMedian > 0 ? stats.colNormMin / stats.colNormMedian : 1;
-    return Math.min(rows, cols);
-}
-/** subject/baseline, or 1 when the baseline value is 0 (nothing to lose). @internal */
-function dropRatio(subject, baseline) {
-    return baseline > 0 ? subject / baseline : 1;
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/spectral/multiple-testing.js
-/**
- * Selects tests by Benjamini–Hochberg (step-up: the largest j with p₍ⱼ₎ ≤ j·α/m_eff, and every p at
- * or below p₍ⱼ₎) or Bonferroni (p ≤ α/m_eff), with m_eff = max(policy.m, pValues.length, 1)
- * (ALGORITHMS.md §5). Monotone: lowering any p never removes a selected test. NaN p-values are never selected.
- */
-function selectByMultipleTesting(pValues, policy) {
-    const mEff = Math.max(policy.m, pValues.length, 1);
-    if (policy.method === 'bonferroni') {
-        const cut = policy.alpha / mEff;
-        return { mEff, selected: pValues.flatMap((p, i) => (p <= cut ? [i] : [])) };
-    }
-    const order = pValues.map((p, i) => ({ p, i })).filter(({ p }) => !Number.isNaN(p)).sort((a, b) => a.p - b.p || a.i - b.i);
-    let largest = -1;
-    order.forEach(({ p }, rank) => {
-        if (p <= ((rank + 1) * policy.alpha) / mEff)
-            largest = rank;
-    });
-    if (largest < 0)
-        return { mEff, selected: [] };
-    const cut = order[largest]?.p ?? -Infinity;
-    return { mEff, selected: pValues.flatMap((p, i) => (p <= cut ? [i] : [])) };
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/spectral/spectral-guard.js
-
-
-
-
-const FAMILIES = ['attn', 'ffn', 'embed', 'other'];
-/**
- * The spectral guard (ALGORITHMS.md §5, ours): for each weight present in both models with at least
- * two rows and columns, ρ = σ̂_subject/σ̂_baseline. `spectral_ratio` (budgeted) when |ρ − 1| >
- * deadband; more than `maxCaps` of them fail the guard, fewer warn. Fatal: a NaN/Inf weight
- * (`spectral_nonfinite`), a non-finite ρ (`spectral_ratio_nonfinite`, σ̂_baseline = 0 < σ̂_subject),
- * stable-rank ratio below `stableRankFatal` (`stable_rank_drop`; below `stableRankWarn` a warning),
- * norm-collapse ratio below `normCollapseFatal` (`norm_collapse`; below `normCollapseWarn` a warning).
- * Telemetry only (never changes the status): z_i = (σ̂_subject,i − mean_f)/std_f over the baseline
- * family (population std); candidates |z| > κ_f (on the deadband path, std_f = 0: |σ̂/mean_f − 1| >
- * deadband, p = 0 for a candidate, else 1); p = erfc(|z|/√2); family p = min over candidates; families
- * selected by BH/Bonferroni with m_eff = max(m, families with candidates, 1).
- */
-function evaluateSpectral(input, policy) {
-    const subjectByKey = new Map(input.subject.map((w) => [w.key, w]));
-    const pairs = [];
-    for (const base of input.baseline) {
-        const subject = subjectByKey.get(base.key);
-        if (subject !== undefined && isMatrix(base) && isMatrix(subject))
-            pairs.push({ base, subject });
-    }
-    const baselineKeys = new Set(input.baseline.map((w) => w.key));
-    const unpaired = input.baseline.filter((w) => !subjectByKey.has(w.key)).length + input.subject.filter((w) => !baselineKeys.has(w.key)).length;
-    const familyStats = new Map(FAMILIES.map((family) => [family, distributionOf(pairs.filter((p) => p.base.family === family).map((p) => p.base.stats.sigmaMax))]));
-    const violations = [];
-    const modules = [];
-    let maxAbsDeviation = 0;
-    for (const { base, subject } of pairs) {
-        const at = (code, severity, message, value, threshold) => {
-            violations.push({ code, severity, key: base.key, module: base.module, family: base.family, message, value, threshold });
-        };
-        const sb = base.stats.sigmaMax;
-        const ss = subject.stats.sigmaMax;
-        const nonFinite = base.stats.nonFinite + subject.stats.nonFinite;
-        const ratio = sb === 0 && ss === 0 ? 1 : ss / sb;
-        if (nonFinite > 0) {
-            at('spectral_nonfinite', 'fatal', `${base.module} holds ${nonFinite} NaN/Inf value(s)`, nonFinite, 0);
-        }
-        else if (!Number.isFinite(ratio)) {
-            at('spectral_ratio_nonfinite', 'fatal', `${base.module}: σ̂ ratio ${ss}/${sb} is not finite`, null, policy.deadband);
-        }
-        else {
-            const deviation = Math.abs(ratio - 1);
-            maxAbsDeviation = Math.max(maxAbsDeviation, deviation);
-            if (deviation > policy.deadband)
-                at('spectral_ratio', 'budgeted', `${base.module}: σ̂ ratio ${ratio.toFixed(4)} is outside 1 ± ${policy.deadband}`, deviation, policy.deadband);
-        }
-        const stableRankRatio = dropRatio(subject.stats.stableRank, base.stats.stableRank);
-        const normCollapseRatio = dropRatio(normCollapseOf(subject.stats), normCollapseOf(base.stats));
-        const { degeneracy } = policy;
-        if (nonFinite === 0) {
-            if (stableRankRatio < degeneracy.stableRankWarn) {
-                const isFatal = stableRankRatio < degeneracy.stableRankFatal;
-                at('stable_rank_drop', isFatal ? 'fatal' : 'warning', `${base.module}: stable rank fell to ${stableRankRatio.toFixed(3)} of the baseline's`, stableRankRatio, isFatal ? degeneracy.stableRankFatal : degeneracy.stableRankWarn);
-            }
-            if (normCollapseRatio < degeneracy.normCollapseWarn) {
-                const isFatal = normCollapseRatio < degeneracy.normCollapseFatal;
-                at('norm_collapse', isFatal ? 'fatal' : 'warning', `${base.module}: smallest row/column norm fell to ${normCollapseRatio.toFixed(3)} of the baseline's (relative to the median)`, normCollapseRatio, isFatal ? degeneracy.normCollapseFatal : degeneracy.normCollapseWarn);
-            }
-        }
-        const family = familyStats.get(base.family) ?? { mean: 0, std: 0 };
-        const kappa = policy.kappa[base.family];
-        let z = null;
-        let pValue = 1;
-        let isCandidate;
-        if (family.std > 0) {
-            z = (ss - family.mean) / family.std;
-            pValue = twoSidedPValue(z);
-            isCandidate = Math.abs(z) > kappa;
-        }
-        else {
-            isCandidate = family.mean > 0 ? Math.abs(ss / family.mean - 1) > policy.deadband : ss > 0;
-            pValue = isCandidate ? 0 : 1;
-        }
-        modules.push({ key: base.key, module: base.module, family: base.family, sigmaBaseline: sb, sigmaSubject: ss, ratio, stableRankRatio, normCollapseRatio, z, pValue, isCandidate });
-    }
-    const tested = FAMILIES.filter((f) => modules.some((m) => m.family === f && m.isCandidate));
-    const familyP = tested.map((f) => Math.min(...modules.filter((m) => m.family === f && m.isCandidate).map((m) => m.pValue)));
-    const outcome = selectByMultipleTesting(familyP, policy.multipleTesting);
-    const selected = outcome.selected.map((i) => tested[i]).filter((f) => f !== undefined);
-    const families = FAMILIES.map((family) => {
-        const members = modules.filter((m) => m.family === family);
-        const dist = familyStats.get(family) ?? { mean: 0, std: 0 };
-        const index = tested.indexOf(family);
-        return {
-            family,
-            modules: members.length,
-            meanSigmaBaseline: dist.mean,
-            stdSigmaBaseline: dist.std,
-            kappa: policy.kappa[family],
-            candidates: members.filter((m) => m.isCandidate).length,
-            pValue: index >= 0 ? (familyP[index] ?? null) : null,
-            isSelected: selected.includes(family),
-        };
-    });
-    const caps = violations.filter((v) => v.severity === 'budgeted').length;
-    const measurements = {
-        modules,
-        paired: pairs.length,
-        unpaired,
-        deadband: policy.deadband,
-        maxCaps: policy.maxCaps,
-        caps,
-        maxAbsDeviation,
-        families,
-        multipleTesting: { ...policy.multipleTesting, mEff: outcome.mEff, selected },
-        zCaps: modules.filter((m) => m.isCandidate && selected.includes(m.family)).length,
-    };
-    if (pairs.length === 0) {
-        return { guard: 'spectral', status: 'not_evaluated', evaluated: false, reason: 'no 2-D weight is present in both models', measurements, violations };
-    }
-    const status = statusOf(violations, policy.maxCaps);
-    const reason = status !== 'fail' ? undefined : (violations.find((v) => v.severity === 'fatal')?.message ?? capsReason(violations, policy.maxCaps, policy.deadband));
-    return { guard: 'spectral', status, evaluated: true, ...(reason === undefined ? {} : { reason }), measurements, violations };
-}
-/** Why the σ̂ budget failed, naming the weight that moved most: a reviewer's first place to look. */
-function capsReason(violations, maxCaps, deadband) {
-    const capped = violations.filter((v) => v.severity === 'budgeted');
-    const largest = capped.reduce((best, v) => (best === undefined || (v.value ?? 0) > (best.value ?? 0) ? v : best), undefined);
-    const where = largest === undefined ? '' : `; largest ${largest.module ?? largest.key ?? 'weight'} |ρ − 1| = ${(largest.value ?? 0).toFixed(4)}`;
-    return `${capped.length} weights moved σ̂max beyond 1 ± ${deadband} (budget ${maxCaps})${where}`;
-}
-function isMatrix(weight) {
-    return weight.role !== 'norm' && weight.stats.rows >= 2 && weight.stats.cols >= 2;
-}
-function distributionOf(values) {
-    if (values.length === 0)
-        return { mean: 0, std: 0 };
-    const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length;
-    return { mean, std: Math.sqrt(variance) };
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/rmt/rmt-guard.js
-
-
-const rmt_guard_FAMILIES = ['attn', 'ffn', 'embed', 'other'];
-/**
- * A window measurement from a {@link ActivationRmt} kernel result.
- */
-function toRmtWindowMeasurement(windowId, result) {
-    return { windowId, tokens: result.tokens, ratio: result.ratio, nonFinite: result.nonFinite };
-}
-/**
- * The RMT guard (ALGORITHMS.md §5): per module the token-weighted mean r over the calibration
- * windows, per family the max over modules present in both models; stable ⇔ for every family with
- * baseline > 0, r_subject ≤ (1 + ε_f)·r_baseline (`rmt_growth`, fatal otherwise). NaN/Inf activations
- * are fatal (`rmt_nonfinite`). Telemetry: MP outlier counts of each paired weight, baseline vs subject.
- * @throws InvarlockError `E_PAIRING_MISSING` (`details.module`, `details.window`) when a module was
- * measured on different windows in the two models.
- */
-function evaluateRmt(input, policy) {
-    const subjectByKey = new Map(input.subject.map((m) => [m.key, m]));
-    const violations = [];
-    const modules = [];
-    const windowIds = new Set();
-    for (const base of input.baseline) {
-        const subject = subjectByKey.get(base.key);
-        if (subject === undefined)
-            continue;
-        checkSameWindows(base, subject);
-        for (const w of base.windows)
-            windowIds.add(w.windowId);
-        for (const [model, measured] of [['baseline', base], ['subject', subject]]) {
-            const bad = measured.windows.filter((w) => w.nonFinite > 0);
-            if (bad.length > 0) {
-                violations.push({
-                    code: 'rmt_nonfinite',
-                    severity: 'fatal',
-                    key: base.key,
-                    module: base.module,
-                    family: base.family,
-                    message: `${model} activations of ${base.module} hold NaN/Inf on window ${bad[0]?.windowId}`,
-                    value: bad.reduce((sum, w) => sum + w.nonFinite, 0),
-                    threshold: 0,
-                });
-            }
-        }
-        modules.push({ key: base.key, module: base.module, family: base.family, baseline: weightedMean(base.windows), subject: weightedMean(subject.windows) });
-    }
-    const families = rmt_guard_FAMILIES.flatMap((family) => {
-        const members = modules.filter((m) => m.family === family);
-        if (members.length === 0)
-            return [];
-        const baseline = Math.max(...members.map((m) => m.baseline));
-        const subject = Math.max(...members.map((m) => m.subject));
-        const epsilon = policy.epsilon[family];
-        const limit = baseline > 0 ? (1 + epsilon) * baseline : null;
-        if (limit !== null && !(subject <= limit)) {
-            violations.push({
-                code: 'rmt_growth',
-                severity: 'fatal',
-                key: null,
-                module: null,
-                family,
-                message: `${family} edge ratio ×${formatAbove(subject / baseline, 1 + epsilon)} > ${1 + epsilon} (activation edge ratio ${subject.toFixed(5)}, baseline ${baseline.toFixed(5)})`,
-                value: subject / baseline,
-                threshold: 1 + epsilon,
-            });
-        }
-        return [{ family, modules: members.length, baseline, subject, epsilon, limit }];
-    });
-    const measurements = { windows: [...windowIds], modules, families, mpOutliers: mpTelemetry(input) };
-    if (modules.length === 0) {
-        return { guard: 'rmt', status: 'not_evaluated', evaluated: false, reason: 'no module was measured in both models', measurements, violations };
-    }
-    const status = statusOf(violations);
-    const reason = worstFinding(violations);
-    return { guard: 'rmt', status, evaluated: true, ...(reason === undefined ? {} : { reason }), measurements, violations };
-}
-/** The fatal finding that exceeds its threshold most (non-finite activations first), with how many more there are. */
-function worstFinding(violations) {
-    const fatal = violations.filter((v) => v.severity === 'fatal');
-    const excess = (v) => (v.code === 'rmt_nonfinite' ? Number.POSITIVE_INFINITY : (v.value ?? 0) / (v.threshold ?? 1));
-    const worst = fatal.reduce((best, v) => (best === undefined || excess(v) > excess(best) ? v : best), undefined);
-    if (worst === undefined)
-        return undefined;
-    return fatal.length > 1 ? `${worst.message} (+${fatal.length - 1} more)` : worst.message;
-}
-/** `value` with the fewest decimals (3 to 6) that still show it above `limit`. */
-function formatAbove(value, limit) {
-    for (let digits = 3; digits < 6; digits += 1) {
-        const text = value.toFixed(digits);
-        if (Number(text) > limit)
-            return text;
-    }
-    return value.toFixed(6);
-}
-function weightedMean(windows) {
-    let weighted = 0;
-    let tokens = 0;
-    for (const w of windows) {
-        weighted += w.tokens * w.ratio;
-        tokens += w.tokens;
-    }
-    return tokens > 0 ? weighted / tokens : 0;
-}
-function checkSameWindows(base, subject) {
-    const a = new Set(base.windows.map((w) => w.windowId));
-    const b = new Set(subject.windows.map((w) => w.windowId));
-    const missing = [...a].find((id) => !b.has(id)) ?? [...b].find((id) => !a.has(id));
-    if (missing !== undefined) {
-        throw new invarlock_error_InvarlockError('E_PAIRING_MISSING', `RMT activations of ${base.module} were not measured on the same windows in both models`, {
-            details: { module: base.module, window: missing },
-        });
-    }
-}
-function mpTelemetry(input) {
-    if (input.weights === undefined)
-        return null;
-    const subjectByKey = new Map(input.weights.subject.map((w) => [w.key, w]));
-    const out = [];
-    for (const base of input.weights.baseline) {
-        const subject = subjectByKey.get(base.key);
-        if (subject === undefined || base.stats.mp === null || subject.stats.mp === null)
-            continue;
-        out.push({
-            key: base.key,
-            module: base.module,
-            family: base.family,
-            baseline: base.stats.mp.count,
-            subject: subject.stats.mp.count,
-            isSaturated: base.stats.mp.isSaturated || subject.stats.mp.isSaturated,
-        });
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/rmt/calibration-windows.js
-
-/**
- * Indices of `count` evenly spaced calibration windows among `n` (ALGORITHMS.md §5):
- * roundHalfEven(i·(n − 1)/(count − 1)) for i = 0…count − 1, ascending, duplicates dropped (so fewer
- * than `count` when n < count). The RMT guard uses count = 8 over preview + final windows.
- * @param n windows available (≥ 0).
- * @param count windows wanted (≥ 1). @default 8
- */
-function selectCalibrationWindows(n, count = 8) {
-    if (n <= 0 || count <= 0)
-        return [];
-    if (count === 1)
-        return [0];
-    const out = [];
-    for (let i = 0; i < count; i++) {
-        const index = roundHalfEven((i * (n - 1)) / (count - 1));
-        if (out[out.length - 1] !== index)
-            out.push(index);
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/variance/ve-scales.js
-/** Number of scale windows: min(floor(maxCalib/10), 50) (ALGORITHMS.md §5). */
-function veScaleWindowCount(policy) {
-    return Math.min(Math.floor(policy.maxCalib / 10), 50);
-}
-/** The roles of the taps a scope covers: ffn → `down`; ffn_attn_out → `down` and `o`. */
-function veScopeRoles(scope) {
-    return scope === 'ffn' ? ['down'] : ['down', 'o'];
-}
-/**
- * Robust variance from per-window E[y²] samples (ALGORITHMS.md §5): non-finite samples dropped; with
- * ≥ 10 samples winsorised to their 2 % and 98 % quantiles (linear interpolation at q·(n − 1)); split in
- * order into min(8, n) contiguous chunks (sizes differ by at most one, larger first); the median of
- * the chunk means (mean of the middle two for an even count). NaN without a finite sample.
- */
-function estimateVeVariance(samples) {
-    const finite = samples.filter((x) => Number.isFinite(x));
-    const n = finite.length;
-    if (n === 0)
-        return NaN;
-    let values = finite;
-    if (n >= 10) {
-        const sorted = [...finite].sort((a, b) => a - b);
-        const lo = quantileOfSorted(sorted, 0.02);
-        const hi = quantileOfSorted(sorted, 0.98);
-        values = finite.map((x) => Math.min(hi, Math.max(lo, x)));
-    }
-    const chunks = Math.min(8, n);
-    const base = Math.floor(n / chunks);
-    const extra = n % chunks;
-    const means = [];
-    let start = 0;
-    for (let c = 0; c < chunks; c++) {
-        const size = base + (c < extra ? 1 : 0);
-        let sum = 0;
-        for (let i = start; i < start + size; i++)
-            sum += values[i] ?? 0;
-        means.push(sum / size);
-        start += size;
-    }
-    means.sort((a, b) => a - b);
-    const mid = means.length >> 1;
-    return means.length % 2 === 1 ? (means[mid] ?? NaN) : ((means[mid - 1] ?? NaN) + (means[mid] ?? NaN)) / 2;
-}
-/**
- * Proposes VE scales for the in-scope taps (ALGORITHMS.md §5, §8): α = clamp(1/√var, clamp); left
- * alone when |α − 1| ≤ deadband (`within_deadband`) or |α − 1| < minAbsAdjust (`below_min_abs_adjust`);
- * otherwise applied limited to 1 ± maxScaleStep (`adjusted`). When no tap is adjusted and
- * `topkBackstop` > 0, the `topkBackstop` taps with the largest |α − 1| ≥ minAbsAdjust are adjusted
- * anyway, step-limited (`backstop`). Finally at most `maxAdjustedModules` (0 = no cap) are kept, those
- * that need it most (largest clamped |α − 1|) first, ties in input order; the rest are `capped`.
- * The floor is tested before the step limit, so a step smaller than the floor (conservative:
- * 0.015 < 0.02) still adjusts.
- */
-function proposeVeScales(taps, policy) {
-    const roles = veScopeRoles(policy.scope);
-    const [lo, hi] = policy.clamp;
-    const stepped = (alpha) => {
-        const deviation = alpha - 1;
-        const limit = policy.maxScaleStep > 0 ? policy.maxScaleStep : Infinity;
-        return 1 + Math.sign(deviation) * Math.min(Math.abs(deviation), limit);
-    };
-    const decisions = taps
-        .filter((tap) => roles.includes(tap.role))
-        .map((tap) => {
-        const variance = estimateVeVariance(tap.samples);
-        if (!(variance > 0) || !Number.isFinite(variance)) {
-            return { key: tap.key, module: tap.module, variance, clampedScale: NaN, scale: null, status: 'invalid_variance' };
-        }
-        const clampedScale = Math.min(hi, Math.max(lo, 1 / Math.sqrt(variance)));
-        const deviation = Math.abs(clampedScale - 1);
-        if (deviation <= policy.deadband)
-            return { key: tap.key, module: tap.module, variance, clampedScale, scale: null, status: 'within_deadband' };
-        if (deviation < policy.minAbsAdjust)
-            return { key: tap.key, module: tap.module, variance, clampedScale, scale: null, status: 'below_min_abs_adjust' };
-        return { key: tap.key, module: tap.module, variance, clampedScale, scale: stepped(clampedScale), status: 'adjusted' };
-    });
-    const byDeviation = (indices, deviation) => indices.sort((a, b) => deviation(b) - deviation(a) || a - b);
-    if (policy.topkBackstop > 0 && !decisions.some((d) => d.status === 'adjusted')) {
-        const eligible = decisions.flatMap((d, i) => (Number.isFinite(d.clampedScale) && Math.abs(d.clampedScale - 1) >= policy.minAbsAdjust ? [i] : []));
-        for (const i of byDeviation(eligible, (j) => Math.abs((decisions[j]?.clampedScale ?? 1) - 1)).slice(0, policy.topkBackstop)) {
-            const d = decisions[i];
-            if (d !== undefined)
-                decisions[i] = { ...d, scale: stepped(d.clampedScale), status: 'backstop' };
-        }
-    }
-    if (policy.maxAdjustedModules > 0) {
-        const adjusted = decisions.flatMap((d, i) => (d.scale !== null ? [i] : []));
-        for (const i of byDeviation(adjusted, (j) => Math.abs((decisions[j]?.clampedScale ?? 1) - 1)).slice(policy.maxAdjustedModules)) {
-            const d = decisions[i];
-            if (d !== undefined)
-                decisions[i] = { ...d, scale: null, status: 'capped' };
-        }
-    }
-    const scales = new Map(decisions.flatMap((d) => (d.scale === null ? [] : [[d.key, d.scale]])));
-    return { taps: decisions, scales };
-}
-function quantileOfSorted(sorted, q) {
-    const position = q * (sorted.length - 1);
-    const lower = Math.floor(position);
-    const upper = Math.min(sorted.length - 1, lower + 1);
-    const a = sorted[lower] ?? NaN;
-    const b = sorted[upper] ?? NaN;
-    return a + (b - a) * (position - lower);
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/variance/ve-gate.js
-/**
- * The VE predictive gate (ALGORITHMS.md §5) on the first K = `abWindows` windows:
- * Δ_i = ℓ_B,i − ℓ_A,i, weighted mean and the CI from `ciFn` (`replicates`, `alpha`, `seed` from the
- * policy). Fewer than `minCoverage` windows → `insufficient_coverage`. Otherwise, with e = minEffectLognll:
- *
- * | condition (fails when)                          | reason               | sidedness |
- * | ----------------------------------------------- | -------------------- | --------- |
- * | CI_high ≥ 0                                     | `ci_not_below_zero`  | both      |
- * | mean ≥ 0                                        | `mean_not_negative`  | both      |
- * | e > 0 and (CI_high > −e or mean > −e)           | `below_min_effect`   | both      |
- * | CI_low > +e                                     | `regression_detected`| two-sided |
- *
- * Passes iff no reason applies.
- */
-function evaluateVePredictiveGate(input, policy, ciFn) {
-    const windows = Math.min(policy.abWindows, input.lossA.length, input.lossB.length, input.weights.length);
-    if (windows < policy.minCoverage) {
-        return { status: 'insufficient_coverage', windows, minCoverage: policy.minCoverage, reasons: ['insufficient_coverage'] };
-    }
-    const lossA = input.lossA.slice(0, windows);
-    const lossB = input.lossB.slice(0, windows);
-    const weights = input.weights.slice(0, windows);
-    const deltas = lossB.map((b, i) => b - (lossA[i] ?? NaN));
-    const meanDelta = ve_gate_weightedMean(deltas, weights);
-    const ci = ciFn(deltas, weights, { replicates: policy.replicates, alpha: policy.alpha, seed: policy.seed });
-    const e = policy.minEffectLognll;
-    const reasons = [];
-    if (!(ci.high < 0))
-        reasons.push('ci_not_below_zero');
-    if (!(meanDelta < 0))
-        reasons.push('mean_not_negative');
-    if (e > 0 && (ci.high > -e || meanDelta > -e))
-        reasons.push('below_min_effect');
-    if (policy.sidedness === 'two_sided' && ci.low > e)
-        reasons.push('regression_detected');
-    return {
-        status: reasons.length === 0 ? 'pass' : 'fail',
-        windows,
-        meanDelta,
-        ci: { low: ci.low, high: ci.high },
-        pplA: Math.exp(ve_gate_weightedMean(lossA, weights)),
-        pplB: Math.exp(ve_gate_weightedMean(lossB, weights)),
-        sidedness: policy.sidedness,
-        minEffect: e,
-        reasons,
-    };
-}
-function ve_gate_weightedMean(values, weights) {
-    let sum = 0;
-    let total = 0;
-    values.forEach((v, i) => {
-        const w = weights[i] ?? 0;
-        sum += w * v;
-        total += w;
-    });
-    return total > 0 ? sum / total : NaN;
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/variance/ve-enable.js
-/**
- * Enables VE only when there are scales, the predictive gate passed, and the gain is real:
- * −mean Δ ≥ minGain (`below_min_gain`), relative perplexity gain ≥ minRelGain (`rel_gain_too_small`),
- * absolute gain ≥ minAbsGain (`abs_gain_too_small`), and |PPL_B/PPL_A − 1| > tieBreakerDeadband
- * (`tie_within_deadband`). A failed gate contributes its own reasons. Every failed check is listed.
- */
-function decideVeEnable(input, policy) {
-    const reasons = [];
-    if (input.scaleCount === 0)
-        reasons.push('no_scales');
-    const gate = input.gate;
-    if (gate.status === 'insufficient_coverage') {
-        return { isEnabled: false, reasons: [...reasons, ...gate.reasons], gain: null, relGain: null, absGain: null };
-    }
-    reasons.push(...gate.reasons);
-    const gain = -gate.meanDelta;
-    const absGain = gate.pplA - gate.pplB;
-    const relGain = absGain / gate.pplA;
-    if (!(gain >= policy.minGain))
-        reasons.push('below_min_gain');
-    if (!(relGain >= policy.minRelGain))
-        reasons.push('rel_gain_too_small');
-    if (!(absGain >= policy.minAbsGain))
-        reasons.push('abs_gain_too_small');
-    if (!(Math.abs(gate.pplB / gate.pplA - 1) > policy.tieBreakerDeadband))
-        reasons.push('tie_within_deadband');
-    return { isEnabled: reasons.length === 0, reasons, gain, relGain, absGain };
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/variance/ve-apply.js
-
-/**
- * Multiplies each matrix named in `scales` by its α (W' = fround(α·W), so the tap output scales by α)
- * and returns new records plus a snapshot of the originals; the input is not mutated. A bias of the
- * same layer is scaled only if the caller passes it as a record and names it in `scales`.
- * @throws InvarlockError `E_INTERNAL` when a key in `scales` names no matrix or α is not finite and positive.
- */
-function applyVeScales(matrices, scales) {
-    const keys = new Set(matrices.map((m) => m.key));
-    for (const [key, alpha] of scales) {
-        if (!keys.has(key) || !(alpha > 0) || !Number.isFinite(alpha)) {
-            throw new invarlock_error_InvarlockError('E_INTERNAL', `VE scale ${alpha} for ${key} cannot be applied`, { details: { tensor: key, actual: String(alpha) } });
-        }
-    }
-    const originals = new Map();
-    const out = matrices.map((matrix) => {
-        const alpha = scales.get(matrix.key);
-        if (alpha === undefined)
-            return matrix;
-        originals.set(matrix.key, matrix.data.slice());
-        const data = new Float32Array(matrix.data.length);
-        for (let i = 0; i < data.length; i++)
-            data[i] = alpha * matrix.data[i];
-        return { ...matrix, data };
-    });
-    return { matrices: out, snapshot: { originals } };
-}
-/**
- * Puts back the snapshot's original data (bit-for-bit) into the matching records.
- * @throws InvarlockError `E_SNAPSHOT` (`details.tensor`) when a snapshot key is missing or has another size.
- */
-function restoreVeScales(matrices, snapshot) {
-    const byKey = new Map(matrices.map((m) => [m.key, m]));
-    for (const [key, data] of snapshot.originals) {
-        const matrix = byKey.get(key);
-        if (matrix === undefined || matrix.data.length !== data.length) {
-            throw new InvarlockError('E_SNAPSHOT', `cannot restore ${key}: it is missing or has another size`, { details: { tensor: key } });
-        }
-    }
-    return matrices.map((matrix) => {
-        const original = snapshot.originals.get(matrix.key);
-        return original === undefined ? matrix : { ...matrix, data: original.slice() };
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/variance/variance-guard.js
-/**
- * The variance guard's result. VE does not gate the verdict; its status says what happened:
- * monitor mode → `not_evaluated` (reason `monitor_only`); no scale proposed → `pass`; A/B not run →
- * `not_evaluated` (`ab_not_run`); too few A/B windows → `not_evaluated` (`insufficient_coverage`);
- * the A/B CI shows a regression (two-sided) → `warn` with `ve_regression_detected`; else `pass`
- * (enabled or not: see `measurements.decision`).
- */
-function evaluateVariance(input) {
-    const gate = input.mode === 'edit' ? input.gate : null;
-    const decision = input.mode === 'edit' ? input.decision : null;
-    const measurements = {
-        mode: input.mode,
-        proposal: { taps: input.proposal.taps, scales: Object.fromEntries(input.proposal.scales) },
-        gate,
-        decision,
-        isEnabled: decision?.isEnabled ?? false,
-    };
-    const notEvaluated = (reason) => ({ guard: 'variance', status: 'not_evaluated', evaluated: false, reason, measurements, violations: [] });
-    if (input.mode === 'monitor')
-        return notEvaluated('monitor_only');
-    if (input.proposal.scales.size === 0)
-        return { guard: 'variance', status: 'pass', evaluated: true, reason: 'no_scales', measurements, violations: [] };
-    if (gate === null)
-        return notEvaluated('ab_not_run');
-    if (gate.status === 'insufficient_coverage')
-        return notEvaluated('insufficient_coverage');
-    const violations = gate.reasons.includes('regression_detected')
-        ? [{ code: 've_regression_detected', severity: 'warning', key: null, module: null, family: null, message: `VE scales raise the loss: CI low ${gate.ci.low.toFixed(5)} > ${gate.minEffect}`, value: gate.ci.low, threshold: gate.minEffect }]
-        : [];
-    return { guard: 'variance', status: violations.length > 0 ? 'warn' : 'pass', evaluated: true, measurements, violations };
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/variance/guard-overhead.js
-/**
- * Guard overhead check (ALGORITHMS.md §1, §5): ratio = pplGuarded/pplBare, within the limit when
- * ratio ≤ maxRatio (1.01 in every tier). A non-finite ratio is never within it.
- */
-function evaluateGuardOverhead(input, policy) {
-    const ratio = input.pplGuarded / input.pplBare;
-    return { ratio, maxRatio: policy.maxRatio, isWithinLimit: Number.isFinite(ratio) && ratio <= policy.maxRatio };
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/measure-weights.js
-/**
- * Measures every matrix on the pool (one task per matrix, all quantities at once), results in input
- * order. Feed the baseline's and the subject's results to the spectral guard (and, with `mpTopK` > 0,
- * the RMT guard's MP telemetry).
- * @throws InvarlockError `E_WORKER` when a worker thread fails.
- */
-async function measureWeights(matrices, options) {
-    let done = 0;
-    return Promise.all(matrices.map(async (m) => {
-        const stats = await options.pool.run({ kind: 'matrix-stats', data: m.data, rows: m.rows, cols: m.cols, options: options.stats });
-        done++;
-        options.onProgress?.({ done, total: matrices.length, key: m.key });
-        return { key: m.key, module: m.module, role: m.role, family: m.family, layer: m.layer, stats };
-    }));
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/linalg/power-iteration.js
-/** Norm floor of the power iteration (ALGORITHMS.md §5): a zero matrix gives σ̂ = 1e-12, not NaN. */
-const NORM_FLOOR = 1e-12;
-/**
- * Largest singular value of a row-major `rows × cols` float32 matrix by power iteration, exactly as
- * ALGORITHMS.md §5: v₀ = 1/√cols (all ones); `iters` times u = Wv, σ = max(‖u‖, 1e-12), u /= σ,
- * v = Wᵀu, v /= max(‖v‖, 1e-12); returns the last σ, or 0 when it is not finite (a NaN/Inf entry).
- * Float64 arithmetic throughout. Each iteration reads W once: Wᵀu is accumulated row by row while the
- * row is in cache (Wᵀ(u/σ) = (Σ_i u_i W_i)/σ, the same value up to rounding).
- * Golden: reshape(0..11, 3×4)/7 − 0.5 → 1.91851498 (float64; 1.9185151 in float32).
- * @param iters iterations, ≥ 1 (the tiers use 4).
- */
-function spectralNormPowerIteration(data, rows, cols, iters) {
-    if (rows === 0 || cols === 0)
-        return 0;
-    const v = new Float64Array(cols).fill(1 / Math.sqrt(cols));
-    const z = new Float64Array(cols);
-    let sigma = 0;
-    for (let it = 0; it < iters; it++) {
-        sigma = powerStep(data, rows, cols, v, z);
-        if (!Number.isFinite(sigma))
-            return 0;
-    }
-    return sigma;
-}
-/**
- * One power-iteration step in place: returns σ = max(‖Wv‖, 1e-12) and leaves the next unit v in `v`.
- * `z` is scratch of length `cols`.
- * @internal
- */
-function powerStep(data, rows, cols, v, z) {
-    z.fill(0);
-    let uSquared = 0;
-    for (let i = 0; i < rows; i++) {
-        const u = rowDot(data, i * cols, cols, v);
-        uSquared += u * u;
-        if (u !== 0)
-            rowAxpy(data, i * cols, cols, u, z);
-    }
-    const sigma = Math.max(Math.sqrt(uSquared), NORM_FLOOR);
-    normalizeInto(z, sigma, v);
-    return sigma;
-}
-/** v = (z/σ) / max(‖z/σ‖, 1e-12). @internal */
-function normalizeInto(z, sigma, v) {
-    let squared = 0;
-    for (let j = 0; j < z.length; j++) {
-        const x = z[j] / sigma;
-        squared += x * x;
-    }
-    const norm = Math.max(Math.sqrt(squared), NORM_FLOOR);
-    for (let j = 0; j < z.length; j++)
-        v[j] = z[j] / sigma / norm;
-}
-/** Σ_j W[base + j]·v[j], four accumulators to break the add chain. @internal */
-function rowDot(data, base, cols, v) {
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let j = 0;
-    for (; j + 3 < cols; j += 4) {
-        s0 += data[base + j] * v[j];
-        s1 += data[base + j + 1] * v[j + 1];
-        s2 += data[base + j + 2] * v[j + 2];
-        s3 += data[base + j + 3] * v[j + 3];
-    }
-    for (; j < cols; j++)
-        s0 += data[base + j] * v[j];
-    return s0 + s1 + (s2 + s3);
-}
-/** z[j] += a·W[base + j]. @internal */
-function rowAxpy(data, base, cols, a, z) {
-    for (let j = 0; j < cols; j++)
-        z[j] += a * data[base + j];
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/linalg/activation-rmt.js
-
-/**
- * RMT activation statistic (ALGORITHMS.md §5): scalar standardisation μ = mean(A),
- * σ² = max(mean(A²) − μ², 1e-12); `iters` power iterations on the implicit B = (A − μ)/σ from
- * v = 1/√n (same clamps as the weight power iteration; B is never formed: Bv = (Av − μΣv)/σ,
- * Bᵀu = (Aᵀu − μΣu)/σ); r = σ̂ / (√m + √n).
- * Golden: A = reshape(0..23, 6×4)^1.3/10 → σ̂ = 4.8385477, r = 1.0874388.
- * @param data row-major `[tokens, features]`.
- */
-function computeActivationRmt(data, tokens, features, options) {
-    const edge = Math.sqrt(tokens) + Math.sqrt(features);
-    const count = tokens * features;
-    let sum = 0;
-    let sumSquares = 0;
-    let nonFinite = 0;
-    for (let i = 0; i < count; i++) {
-        const a = data[i];
-        if (!Number.isFinite(a)) {
-            nonFinite++;
-            continue;
-        }
-        sum += a;
-        sumSquares += a * a;
-    }
-    if (nonFinite > 0 || count === 0)
-        return { tokens, features, mean: 0, std: 0, sigmaMax: 0, edge, ratio: 0, nonFinite };
-    const mean = sum / count;
-    const std = Math.sqrt(Math.max(sumSquares / count - mean * mean, 1e-12));
-    const v = new Float64Array(features).fill(1 / Math.sqrt(features));
-    const z = new Float64Array(features);
-    let sigma = 0;
-    for (let it = 0; it < options.iters; it++) {
-        let vSum = 0;
-        for (let j = 0; j < features; j++)
-            vSum += v[j];
-        const shift = mean * vSum;
-        z.fill(0);
-        let uSquared = 0;
-        let uSum = 0;
-        for (let i = 0; i < tokens; i++) {
-            const u = (rowDot(data, i * features, features, v) - shift) / std;
-            uSquared += u * u;
-            uSum += u;
-            if (u !== 0)
-                rowAxpy(data, i * features, features, u, z);
-        }
-        sigma = Math.max(Math.sqrt(uSquared), NORM_FLOOR);
-        // v = Bᵀ(u/σ) = (Aᵀu − μ·Σu)/(std·σ), then normalised.
-        let squared = 0;
-        for (let j = 0; j < features; j++) {
-            const x = (z[j] - mean * uSum) / std / sigma;
-            z[j] = x;
-            squared += x * x;
-        }
-        const norm = Math.max(Math.sqrt(squared), NORM_FLOOR);
-        for (let j = 0; j < features; j++)
-            v[j] = z[j] / norm;
-    }
-    const sigmaMax = Number.isFinite(sigma) ? sigma : 0;
-    return { tokens, features, mean, std, sigmaMax, edge, ratio: sigmaMax / edge, nonFinite: 0 };
-}
-
-;// CONCATENATED MODULE: external "node:url"
-const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-;// CONCATENATED MODULE: external "node:worker_threads"
-const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-;// CONCATENATED MODULE: ./build/src/guards/linalg/symmetric-eigenvalues.js
-/**
- * Eigenvalues of a small symmetric `k × k` matrix (row-major, float64) by cyclic Jacobi rotations,
- * in descending order. For the Rayleigh–Ritz step of the block power iteration (k ≤ a few dozen).
- * @internal
- */
-function symmetricEigenvalues(matrix, k) {
-    const a = Float64Array.from(matrix);
-    for (let sweep = 0; sweep < 100; sweep++) {
-        let off = 0;
-        for (let p = 0; p < k; p++)
-            for (let q = p + 1; q < k; q++)
-                off += a[p * k + q] ** 2;
-        if (off < 1e-30)
-            break;
-        for (let p = 0; p < k; p++) {
-            for (let q = p + 1; q < k; q++) {
-                const apq = a[p * k + q];
-                if (apq === 0)
-                    continue;
-                const theta = (a[q * k + q] - a[p * k + p]) / (2 * apq);
-                const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-                const c = 1 / Math.sqrt(t * t + 1);
-                const s = t * c;
-                for (let r = 0; r < k; r++) {
-                    const arp = a[r * k + p];
-                    const arq = a[r * k + q];
-                    a[r * k + p] = c * arp - s * arq;
-                    a[r * k + q] = s * arp + c * arq;
-                }
-                for (let r = 0; r < k; r++) {
-                    const apr = a[p * k + r];
-                    const aqr = a[q * k + r];
-                    a[p * k + r] = c * apr - s * aqr;
-                    a[q * k + r] = s * apr + c * aqr;
-                }
-            }
-        }
-    }
-    const values = [];
-    for (let i = 0; i < k; i++)
-        values.push(a[i * k + i]);
-    return values.sort((x, y) => y - x);
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/linalg/top-singular-values.js
-
-/**
- * The k largest singular values of a row-major float32 matrix by block power (subspace) iteration:
- * V₀ = orthonormalised {@link initialSubspace}; `iters` times U = orth(W·V), V = orth(Wᵀ·U)
- * (modified Gram–Schmidt, float64); then Rayleigh–Ritz: the eigenvalues of (WV)ᵀ(WV) give σ².
- * Descending; lower bounds that converge at the rate (σ_{k+1}/σ_i)^(2·iters).
- */
-function topSingularValues(data, rows, cols, options) {
-    const k = Math.min(options.k, rows, cols);
-    if (k <= 0)
-        return [];
-    const v = initialSubspace(cols, k);
-    orthonormalizeColumns(v, cols, k);
-    const u = new Float64Array(rows * k);
-    for (let it = 0; it < options.iters; it++) {
-        multiplyBlock(data, rows, cols, v, k, u);
-        orthonormalizeColumns(u, rows, k);
-        multiplyTransposedBlock(data, rows, cols, u, k, v);
-        orthonormalizeColumns(v, cols, k);
-    }
-    multiplyBlock(data, rows, cols, v, k, u);
-    const gram = new Float64Array(k * k);
-    for (let i = 0; i < rows; i++) {
-        const base = i * k;
-        for (let p = 0; p < k; p++) {
-            const up = u[base + p];
-            if (up === 0)
-                continue;
-            for (let q = p; q < k; q++)
-                gram[p * k + q] += up * u[base + q];
-        }
-    }
-    for (let p = 0; p < k; p++)
-        for (let q = 0; q < p; q++)
-            gram[p * k + q] = gram[q * k + p];
-    return symmetricEigenvalues(gram, k).map((lambda) => Math.sqrt(Math.max(lambda, 0)));
-}
-/**
- * The deterministic start block of {@link topSingularValues}: `n × k` row-major, uniform in [−1, 1)
- * from mulberry32 seeded with 0x5eed + n·31 + k (so references in other languages can rebuild it).
- * @internal
- */
-function initialSubspace(n, k) {
-    let state = (0x5eed + n * 31 + k) >>> 0;
-    const out = new Float64Array(n * k);
-    for (let i = 0; i < out.length; i++) {
-        // mulberry32
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        const unit = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-        out[i] = 2 * unit - 1;
-    }
-    return out;
-}
-/**
- * out (rows × k) = W (rows × cols) · block (cols × k), four block columns per sweep of a row so the
- * sums stay in registers (about 4× faster than one accumulator array per row).
- */
-function multiplyBlock(data, rows, cols, block, k, out) {
-    for (let i = 0; i < rows; i++) {
-        const base = i * cols;
-        const o = i * k;
-        let c = 0;
-        for (; c + 3 < k; c += 4) {
-            let a0 = 0;
-            let a1 = 0;
-            let a2 = 0;
-            let a3 = 0;
-            for (let j = 0, b = c; j < cols; j++, b += k) {
-                const w = data[base + j];
-                a0 += w * block[b];
-                a1 += w * block[b + 1];
-                a2 += w * block[b + 2];
-                a3 += w * block[b + 3];
-            }
-            out[o + c] = a0;
-            out[o + c + 1] = a1;
-            out[o + c + 2] = a2;
-            out[o + c + 3] = a3;
-        }
-        for (; c < k; c++) {
-            let a0 = 0;
-            for (let j = 0, b = c; j < cols; j++, b += k)
-                a0 += data[base + j] * block[b];
-            out[o + c] = a0;
-        }
-    }
-}
-/** out (cols × k) = Wᵀ · block (rows × k), four block columns per sweep of a row. */
-function multiplyTransposedBlock(data, rows, cols, block, k, out) {
-    out.fill(0);
-    for (let i = 0; i < rows; i++) {
-        const base = i * cols;
-        const u = i * k;
-        let c = 0;
-        for (; c + 3 < k; c += 4) {
-            const u0 = block[u + c];
-            const u1 = block[u + c + 1];
-            const u2 = block[u + c + 2];
-            const u3 = block[u + c + 3];
-            for (let j = 0, o = c; j < cols; j++, o += k) {
-                const w = data[base + j];
-                out[o] += w * u0;
-                out[o + 1] += w * u1;
-                out[o + 2] += w * u2;
-                out[o + 3] += w * u3;
-            }
-        }
-        for (; c < k; c++) {
-            const u0 = block[u + c];
-            for (let j = 0, o = c; j < cols; j++, o += k)
-                out[o] += data[base + j] * u0;
-        }
-    }
-}
-/** Modified Gram–Schmidt on the k columns of an n × k row-major block, twice for stability; a dependent column becomes 0. */
-function orthonormalizeColumns(block, n, k) {
-    for (let pass = 0; pass < 2; pass++) {
-        for (let c = 0; c < k; c++) {
-            for (let p = 0; p < c; p++) {
-                let dot = 0;
-                for (let i = 0; i < n; i++)
-                    dot += block[i * k + c] * block[i * k + p];
-                if (dot === 0)
-                    continue;
-                for (let i = 0; i < n; i++)
-                    block[i * k + c] -= dot * block[i * k + p];
-            }
-            let squared = 0;
-            for (let i = 0; i < n; i++)
-                squared += block[i * k + c] ** 2;
-            const norm = Math.sqrt(squared);
-            const scale = norm > 1e-300 ? 1 / norm : 0;
-            for (let i = 0; i < n; i++)
-                block[i * k + c] *= scale;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/linalg/matrix-stats.js
-
-
-/**
- * Computes {@link MatrixStats} of a row-major float32 matrix. The first power-iteration step (v₀ is
- * constant, so Wv₀ is the row sums over √cols) shares its read of W with the norms, sums and the
- * non-finite scan; the remaining `powerIters − 1` steps read W once each, the MP top-k 2·mpIters + 1 times.
- * Float64 accumulators throughout; the same numbers on every thread.
- */
-function computeMatrixStats(data, rows, cols, options) {
-    const count = rows * cols;
-    const rowNorms = new Float64Array(rows);
-    const colSquares = new Float64Array(cols);
-    const z = new Float64Array(cols);
-    const inverseSqrtCols = cols > 0 ? 1 / Math.sqrt(cols) : 0;
-    let sum = 0;
-    let sumSquares = 0;
-    let uSquared = 0;
-    let nonFinite = 0;
-    let firstNonFiniteIndex = -1;
-    for (let i = 0; i < rows; i++) {
-        const base = i * cols;
-        let rowSum = 0;
-        let rowSquares = 0;
-        for (let j = 0; j < cols; j++) {
-            const w = data[base + j];
-            rowSum += w;
-            rowSquares += w * w;
-        }
-        // A float32 squared cannot overflow float64, so a non-finite sum means a non-finite entry.
-        if (!Number.isFinite(rowSquares)) {
-            for (let j = 0; j < cols; j++) {
-                if (Number.isFinite(data[base + j]))
-                    continue;
-                if (firstNonFiniteIndex < 0)
-                    firstNonFiniteIndex = base + j;
-                nonFinite++;
-            }
-            continue;
-        }
-        sum += rowSum;
-        sumSquares += rowSquares;
-        rowNorms[i] = Math.sqrt(rowSquares);
-        const u = rowSum * inverseSqrtCols;
-        uSquared += u * u;
-        for (let j = 0; j < cols; j++) {
-            const w = data[base + j];
-            z[j] += u * w;
-            colSquares[j] += w * w;
-        }
-    }
-    if (nonFinite > 0 || count === 0)
-        return emptyStats(rows, cols, nonFinite, firstNonFiniteIndex);
-    let sigma = 0;
-    if (options.powerIters > 0) {
-        const v = new Float64Array(cols);
-        sigma = Math.max(Math.sqrt(uSquared), NORM_FLOOR);
-        normalizeInto(z, sigma, v);
-        for (let it = 1; it < options.powerIters; it++)
-            sigma = powerStep(data, rows, cols, v, z);
-        if (!Number.isFinite(sigma))
-            sigma = 0;
-    }
-    const colNorms = colSquares.map(Math.sqrt);
-    const mean = sum / count;
-    const std = Math.sqrt(Math.max(sumSquares / count - mean * mean, 0));
-    const frobeniusSquared = sumSquares;
-    return {
-        rows,
-        cols,
-        nonFinite: 0,
-        firstNonFiniteIndex: -1,
-        frobeniusNorm: Math.sqrt(frobeniusSquared),
-        sigmaMax: sigma,
-        stableRank: sigma > 0 ? frobeniusSquared / (sigma * sigma) : 0,
-        rowNormMin: minOf(rowNorms),
-        rowNormMedian: medianOf(rowNorms),
-        colNormMin: minOf(colNorms),
-        colNormMedian: medianOf(colNorms),
-        mean,
-        std,
-        mp: options.mpTopK > 0 ? mpOutliers(data, rows, cols, std, options) : null,
-    };
-}
-function mpOutliers(data, rows, cols, std, options) {
-    const edge = std * (Math.sqrt(rows) + Math.sqrt(cols));
-    const values = topSingularValues(data, rows, cols, { k: options.mpTopK, iters: options.mpIters });
-    const count = values.filter((s) => s > edge).length;
-    return { edge, topSingularValues: values, count, isSaturated: values.length > 0 && count === values.length };
-}
-function emptyStats(rows, cols, nonFinite, firstNonFiniteIndex) {
-    return {
-        rows,
-        cols,
-        nonFinite,
-        firstNonFiniteIndex,
-        frobeniusNorm: 0,
-        sigmaMax: 0,
-        stableRank: 0,
-        rowNormMin: 0,
-        rowNormMedian: 0,
-        colNormMin: 0,
-        colNormMedian: 0,
-        mean: 0,
-        std: 0,
-        mp: null,
-    };
-}
-function minOf(values) {
-    let min = Infinity;
-    for (const value of values)
-        min = Math.min(min, value);
-    return values.length === 0 ? 0 : min;
-}
-/** Median, the mean of the two middle values for an even count (numpy's definition). */
-function medianOf(values) {
-    if (values.length === 0)
-        return 0;
-    const sorted = Float64Array.from(values).sort();
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/linalg/kernel-tasks.js
-
-
-
-function runKernelTask(task) {
-    switch (task.kind) {
-        case 'matrix-stats':
-            return computeMatrixStats(task.data, task.rows, task.cols, task.options);
-        case 'activation-rmt':
-            return computeActivationRmt(task.data, task.rows, task.cols, task.options);
-        default: {
-            const unreachable = task;
-            return unreachable;
-        }
-    }
-}
-/**
- * Hosts the kernels on a worker's `parentPort`: says `ready`, then answers each task. The worker
- * entry (`kernel-worker.ts`) calls it; a bundled program that starts itself as the kernel worker
- * (see `KernelPoolOptions.workerUrl`) calls it too.
- */
-function serveKernelTasks(port) {
-    port.on('message', (message) => {
-        try {
-            const result = runKernelTask(message.task);
-            port.postMessage({ type: 'result', id: message.id, result });
-        }
-        catch (error) {
-            const code = error instanceof Error && 'code' in error && isErrorCode(error.code) ? error.code : null;
-            const reply = { type: 'error', id: message.id, message: error instanceof Error ? error.message : String(error), code };
-            port.postMessage(reply);
-        }
-    });
-    port.postMessage({ type: 'ready' });
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/linalg/kernel-pool.js
-
-
-
-
-
-
-
-/** Defaults of {@link KernelPoolOptions} (`size` is computed per machine when absent). */
-const KERNEL_POOL_DEFAULTS = Object.freeze({ mode: 'auto', workerUrl: null, workerData: null });
-/**
- * Creates a {@link KernelPool}. In `auto` and `worker` modes it starts one worker and waits for it to
- * load, so that a missing or broken worker entry is found here: `auto` then returns an in-thread pool
- * (same numbers, one core), `worker` throws.
- * @throws InvarlockError `E_WORKER` in `worker` mode when no worker can start.
- */
-async function createKernelPool(options = {}) {
-    const mode = options.mode ?? KERNEL_POOL_DEFAULTS.mode;
-    const size = Math.max(1, Math.floor(options.size ?? (0,external_node_os_namespaceObject.availableParallelism)()));
-    if (mode === 'in-thread')
-        return createInThreadPool(null);
-    const spec = resolveWorkerSpec(options.workerUrl ?? null, options.workerData ?? null);
-    if (typeof spec === 'string') {
-        if (mode === 'worker')
-            throw new invarlock_error_InvarlockError('E_WORKER', `kernel worker cannot start: ${spec}`, { details: { reason: spec } });
-        return createInThreadPool(spec);
-    }
-    let first;
-    try {
-        first = await startWorker(spec);
-    }
-    catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        if (mode === 'worker')
-            throw new invarlock_error_InvarlockError('E_WORKER', `kernel worker failed to load: ${reason}`, { details: { reason }, cause: error });
-        return createInThreadPool(`worker failed to load: ${reason}`);
-    }
-    return createWorkerPool(spec, size, first);
-}
-/** The worker to start, or why there is none. Names are built at run time so bundlers leave them alone. */
-function resolveWorkerSpec(workerUrl, workerData) {
-    if (workerUrl !== null)
-        return { entry: workerUrl, eval: false, workerData };
-    // Names and base are opaque values: bundlers' asset relocators would otherwise copy the .ts source into dist/.
-    const base = ['kernel', 'worker'].join('-');
-    const here = String(import.meta.url);
-    const compiled = new URL(`./${base}.js`, here);
-    if (compiled.protocol === 'file:' && (0,external_node_fs_.existsSync)((0,external_node_url_namespaceObject.fileURLToPath)(compiled)))
-        return { entry: compiled, eval: false, workerData };
-    const source = new URL(`./${base}.ts`, here);
-    if (source.protocol !== 'file:' || !(0,external_node_fs_.existsSync)((0,external_node_url_namespaceObject.fileURLToPath)(source)))
-        return `no ${base}.js beside ${here} (a single-file bundle?)`;
-    const loader = resolveTsxRegister();
-    if (loader === null)
-        return `${base}.ts needs tsx to run from source, and tsx is not installed`;
-    // Running from TypeScript sources (vitest, tsx): the worker registers tsx's hooks, then loads the entry.
-    const bootstrap = `import(${JSON.stringify(loader)}).then((api) => { api.register(); return import(${JSON.stringify(source.href)}); });`;
-    return { entry: bootstrap, eval: true, workerData };
-}
-/**
- * File URL of tsx's ESM `register` API (`tsx/esm/api`, import condition), or null. `require.resolve`
- * only sees the require condition (`index.cjs`); the ESM build sits beside it as `index.mjs`.
- */
-function resolveTsxRegister() {
-    try {
-        const cjs = (0,external_node_module_namespaceObject.createRequire)(import.meta.url).resolve(['tsx', 'esm', 'api'].join('/'));
-        const esm = cjs.replace(/\.cjs$/, '.mjs');
-        return (0,external_node_fs_.existsSync)(esm) ? (0,external_node_url_namespaceObject.pathToFileURL)(esm).href : null;
-    }
-    catch {
-        return null;
-    }
-}
-function startWorker(spec) {
-    return new Promise((resolve, reject) => {
-        const worker = new external_node_worker_threads_namespaceObject.Worker(spec.entry, { eval: spec.eval, workerData: spec.workerData });
-        const onMessage = (message) => {
-            if (message.type !== 'ready')
-                return;
-            cleanup();
-            worker.unref();
-            resolve(worker);
-        };
-        const onError = (error) => {
-            cleanup();
-            void worker.terminate();
-            reject(error);
-        };
-        const onExit = (code) => {
-            cleanup();
-            reject(new Error(`worker exited with code ${code} before it was ready`));
-        };
-        const cleanup = () => {
-            worker.off('message', onMessage);
-            worker.off('error', onError);
-            worker.off('exit', onExit);
-        };
-        worker.on('message', onMessage);
-        worker.on('error', onError);
-        worker.on('exit', onExit);
-    });
-}
-function createInThreadPool(fallbackReason) {
-    let inThreadTasks = 0;
-    let isClosed = false;
-    return {
-        mode: 'in-thread',
-        size: 1,
-        fallbackReason,
-        counters: () => ({ workerTasks: 0, inThreadTasks }),
-        run: async (task) => {
-            if (isClosed)
-                throw closedError();
-            // Yield first so a long batch does not starve timers and progress events between matrices.
-            await new Promise((resolve) => setImmediate(resolve));
-            inThreadTasks++;
-            return runKernelTask(task);
-        },
-        close: async () => {
-            isClosed = true;
-        },
-    };
-}
-function createWorkerPool(spec, size, first) {
-    const slots = [];
-    const queue = [];
-    let starting = 0;
-    let nextId = 1;
-    let workerTasks = 0;
-    let isClosed = false;
-    const adopt = (worker) => {
-        const slot = { worker, current: null };
-        slots.push(slot);
-        worker.on('message', (message) => {
-            const pending = slot.current;
-            if (message.type === 'ready' || pending === null || message.id !== pending.id)
-                return;
-            slot.current = null;
-            worker.unref();
-            if (message.type === 'result') {
-                workerTasks++;
-                pending.resolve(message.result);
-            }
-            else {
-                const code = message.code !== null && codes_isErrorCode(message.code) ? message.code : 'E_WORKER';
-                pending.reject(new invarlock_error_InvarlockError(code, `kernel task failed in a worker: ${message.message}`, { details: { reason: message.message } }));
-            }
-            dispatch();
-        });
-        const fail = (reason, cause) => {
-            const index = slots.indexOf(slot);
-            if (index >= 0)
-                slots.splice(index, 1);
-            const pending = slot.current;
-            slot.current = null;
-            if (pending !== null && !isClosed) {
-                pending.reject(new invarlock_error_InvarlockError('E_WORKER', `a kernel worker failed: ${reason}`, { details: { reason }, cause }));
-            }
-            if (!isClosed)
-                dispatch();
-        };
-        worker.on('error', (error) => fail(error.message, error));
-        worker.on('exit', (code) => fail(`exited with code ${code}`));
-    };
-    const send = (slot, pending) => {
-        slot.current = pending;
-        slot.worker.ref();
-        const { task } = pending;
-        // A SharedArrayBuffer is shared as is; anything else is copied (just the view) and the copy moved.
-        if (typeof SharedArrayBuffer !== 'undefined' && task.data.buffer instanceof SharedArrayBuffer) {
-            slot.worker.postMessage({ type: 'task', id: pending.id, task });
-            return;
-        }
-        const copy = task.data.slice();
-        slot.worker.postMessage({ type: 'task', id: pending.id, task: { ...task, data: copy } }, [copy.buffer]);
-    };
-    const spawn = () => {
-        starting++;
-        startWorker(spec).then((worker) => {
-            starting--;
-            if (isClosed) {
-                void worker.terminate();
-                return;
-            }
-            adopt(worker);
-            dispatch();
-        }, (error) => {
-            starting--;
-            // The first worker loaded, so this is a resource problem: the queue waits for the others,
-            // unless there are none left, when everything queued fails.
-            if (slots.length === 0 && starting === 0) {
-                for (const pending of queue.splice(0)) {
-                    pending.reject(new invarlock_error_InvarlockError('E_WORKER', 'no kernel worker could start', { details: { reason: String(error) }, cause: error }));
-                }
-            }
-        });
-    };
-    const dispatch = () => {
-        for (let idle = slots.find((slot) => slot.current === null); idle !== undefined && queue.length > 0; idle = slots.find((slot) => slot.current === null)) {
-            const pending = queue.shift();
-            if (pending !== undefined)
-                send(idle, pending);
-        }
-        // Every slot is busy now: start workers for what still waits, up to the pool size.
-        while (queue.length > starting && slots.length + starting < size)
-            spawn();
-    };
-    adopt(first);
-    return {
-        mode: 'worker',
-        size,
-        fallbackReason: null,
-        counters: () => ({ workerTasks, inThreadTasks: 0 }),
-        run: (task) => {
-            if (isClosed)
-                return Promise.reject(closedError());
-            return new Promise((resolve, reject) => {
-                const pending = {
-                    id: nextId++,
-                    task,
-                    // The worker answers a task with the result of the same kind (runKernelTask's overload).
-                    resolve: resolve,
-                    reject,
-                };
-                queue.push(pending);
-                dispatch();
-            });
-        },
-        close: async () => {
-            isClosed = true;
-            for (const pending of queue.splice(0))
-                pending.reject(closedError());
-            for (const slot of slots)
-                slot.current?.reject(closedError());
-            await Promise.all(slots.splice(0).map((slot) => slot.worker.terminate()));
-        },
-    };
-}
-function closedError() {
-    return new invarlock_error_InvarlockError('E_WORKER', 'the kernel pool is closed', { details: { reason: 'closed' } });
-}
-
-;// CONCATENATED MODULE: ./build/src/guards/index.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/report/certificate-digest.js
-
-/**
- * The digests a certificate carries, each sha256 (lowercase hex) over canonical JSON
- * (`canonicalJson` in src/contracts: sorted keys, no whitespace, numbers as JavaScript prints them).
- */
-/** The certificate digest: sha256 of the canonical JSON of the certificate without `digest` and `timing`. */
-function certificateDigest(cert) {
-    const { timing: _timing, ...rest } = cert;
-    const covered = { ...rest };
-    delete covered.digest;
-    return canonical_json_sha256Hex(canonical_json_canonicalJson(covered));
-}
-/**
- * The policy digest: sha256 of the canonical JSON of the resolved policy record, the same
- * definition as src/core's `policyDigest` (a test checks they agree).
- */
-function certificate_digest_policyDigest(policy) {
-    return canonical_json_sha256Hex(canonical_json_canonicalJson(policy));
-}
-/** The edit plan digest: sha256 of the canonical JSON of `{ name, config }`. @internal */
-function planDigest(edit) {
-    return canonical_json_sha256Hex(canonical_json_canonicalJson({ name: edit.name, config: edit.config }));
-}
-/** The config digest: sha256 of the canonical JSON of the resolved run configuration. @internal */
-function configDigest(config) {
-    return canonical_json_sha256Hex(canonical_json_canonicalJson(config));
-}
-/**
- * The run id: the first 32 hex digits of sha256 over the canonical JSON of what identifies the
- * run (model references, revisions and file hashes, dataset hashes, policy digest, the change,
- * the seeds and the config digest). Deterministic: the same inputs give the same id.
- * @internal
- */
-function runId(cert) {
-    const model = (m) => ({ reference: m.reference, revision: m.revision, file_sha256: m.file_sha256, lora_adapters: m.lora_adapters });
-    const identity = {
-        baseline: model(cert.models.baseline),
-        subject: model(cert.models.subject),
-        dataset: { provider: cert.dataset.provider, dataset_hash: cert.dataset.dataset_hash, preview_hash: cert.dataset.preview_hash, final_hash: cert.dataset.final_hash },
-        policy: cert.policy_digest,
-        change: cert.change,
-        seeds: cert.provenance.seeds,
-        config: cert.provenance.config_digest,
-    };
-    return canonical_json_sha256Hex(canonical_json_canonicalJson(identity)).slice(0, 32);
-}
-
-;// CONCATENATED MODULE: ./build/src/report/decide-pairing.js
-/**
- * The pairing invariants of a paired evaluation (ALGORITHMS.md §2): both models scored on the same
- * token ids (`match` = 1) with no position scored twice (`overlap` = 0), no duplicated window,
- * equal preview and final counts for both models matching the recorded windows, parallel arrays of
- * equal length, window ids unique and preview/final disjoint, and one tokenizer (every recorded
- * tokenizer hash equal). `not_evaluated` when match or overlap was not measured. Pure; the builder
- * and `verify` call it on the same data.
- * @internal
- */
-function decidePairing(pairing, windows, tokenizers) {
-    const problems = [];
-    for (const arm of ['preview', 'final']) {
-        const w = windows[arm];
-        const n = w.ids.length;
-        const lengths = { weights: w.weights.length, baseline: w.baseline.length, subject: w.subject.length, ...('delta' in w ? { delta: w.delta.length } : {}) };
-        for (const [name, length] of Object.entries(lengths)) {
-            if (length !== n)
-                problems.push(`${arm}: ${n} window ids but ${length} ${name} values`);
-        }
-        for (const who of ['baseline', 'subject']) {
-            const count = pairing.counts[who][arm];
-            if (count !== n)
-                problems.push(`${arm}: ${who} scored ${count} windows, the certificate holds ${n}`);
-        }
-        if (new Set(w.ids).size !== n)
-            problems.push(`${arm}: a window id appears more than once`);
-    }
-    const previewIds = new Set(windows.preview.ids);
-    if (windows.final.ids.some((id) => previewIds.has(id)))
-        problems.push('a window id is in both the preview and the final arm');
-    if (pairing.duplicates !== 0)
-        problems.push(`${pairing.duplicates} duplicated windows`);
-    const hashes = [tokenizers.baseline, tokenizers.subject, tokenizers.dataset].filter((h) => h !== null);
-    if (new Set(hashes).size > 1)
-        problems.push('the tokenizer hashes of baseline, subject and dataset differ');
-    if (pairing.match === null || pairing.overlap === null) {
-        return { status: problems.length > 0 ? 'fail' : 'not_evaluated', problems: problems.length > 0 ? problems : [pairing.reason ?? 'match and overlap were not measured'] };
-    }
-    if (pairing.match !== 1)
-        problems.push(`match ${pairing.match} ≠ 1: windows were scored on different token ids`);
-    if (pairing.overlap !== 0)
-        problems.push(`overlap ${pairing.overlap} ≠ 0: positions were scored more than once`);
-    return { status: problems.length > 0 ? 'fail' : 'pass', problems };
-}
-
-;// CONCATENATED MODULE: ./build/src/report/derive-evaluation.js
-
-
-const MAX_PAIRING_REASONS = 8;
-/** The bootstrap settings the policy and seed give (src/eval's names). @internal */
-function bootstrapSettings(policy, seed) {
-    const b = policy.thresholds.bootstrap;
-    return { replicates: b.replicates, alpha: b.alpha, seed, method: b.method === 'bca_weighted' ? 'bca' : 'percentile', z0Clip: policy.statistics.z0_clip };
-}
-function summarizeArm(kind, arm, settings) {
-    if (arm.ids.length === 0)
-        return null;
-    const ids = arm.ids;
-    if (kind === 'accuracy') {
-        const s = summarizePairedAccuracy({ exampleIds: ids, subjectCorrect: arm.subject, baselineCorrect: arm.baseline, bootstrap: settings });
-        const deltas = arm.subject.map((value, i) => 100 * (value - (arm.baseline[i] ?? Number.NaN)));
-        return {
-            n: s.n,
-            tokens: s.n,
-            baselineValue: s.baselineAccuracyPct,
-            subjectValue: s.subjectAccuracyPct,
-            meanDelta: s.deltaPp,
-            ratio: null,
-            deltaCi: { low: s.deltaPpCi.low, high: s.deltaPpCi.high, method: s.deltaPpCi.method, fallback: s.deltaPpCi.fallback },
-            ratioCi: null,
-            deltas,
-        };
-    }
-    const s = summarizePairedLosses({ windowIds: ids, subjectLoss: arm.subject, baselineLoss: arm.baseline, weights: arm.weights, bootstrap: settings });
-    return {
-        n: s.n,
-        tokens: s.tokens,
-        baselineValue: s.baselinePpl,
-        subjectValue: s.subjectPpl,
-        meanDelta: s.meanDelta,
-        ratio: s.ratio,
-        deltaCi: { low: s.deltaCi.low, high: s.deltaCi.high, method: s.deltaCi.method, fallback: s.deltaCi.fallback },
-        ratioCi: s.ratioCi,
-        deltas: s.deltas,
-    };
-}
-function windowArm(arm, summary) {
-    return { ids: arm.ids, weights: arm.weights, baseline: arm.baseline, subject: arm.subject, delta: summary?.deltas ?? [] };
-}
-function guardStatus(guard) {
-    return guard.evaluated ? guard.status : 'not_evaluated';
-}
-/**
- * A guard's outcome with what it found: for a failure, the guard's own reason (guards name their
- * worst finding there), else its first fatal finding; for a warning, its first warning. Derived
- * from recorded fields only, so `verify` words the reason identically.
- */
-function guardOutcome(guard, block) {
-    const status = guardStatus(block);
-    const severity = status === 'fail' ? 'fatal' : status === 'warn' ? 'warning' : null;
-    if (severity === null)
-        return { guard, status };
-    const findings = block.violations.filter((v) => v.severity === severity);
-    const lead = status === 'fail' && block.reason !== null ? block.reason : findings[0]?.message;
-    if (lead === undefined)
-        return { guard, status };
-    const more = lead === findings[0]?.message && findings.length > 1 ? ` (+${findings.length - 1} more)` : '';
-    return { guard, status, detail: `${lead}${more}` };
-}
-function flag(status) {
-    switch (status) {
-        case 'pass':
-        case 'warn':
-            return true;
-        case 'fail':
-            return false;
-        case 'not_evaluated':
-            return null;
-    }
-}
-function infoText(record) {
-    const lines = record.reasons.map((r) => r.message);
-    return lines.length === 0 ? null : lines.join('; ');
-}
-/**
- * Derives the verdict, the validation flags and the primary-metric, window, tail and
- * guard-overhead blocks from the measured facts and the policy (ALGORITHMS.md §4). Pure and
- * deterministic. Throws what src/eval throws for data it cannot summarise (`E_NONFINITE_LOSS`,
- * `E_INTERNAL` for mismatched arrays or correctness values other than 0/1).
- * @internal
- */
-function deriveEvaluation(facts) {
-    const { policy, metricKind: kind } = facts;
-    const thresholds = policy.thresholds;
-    const settings = bootstrapSettings(policy, facts.bootstrapSeed);
-    const preview = summarizeArm(kind, facts.windows.preview, settings);
-    const final = summarizeArm(kind, facts.windows.final, settings);
-    const isAccuracy = kind === 'accuracy';
-    const metric = isAccuracy ? 'accuracy' : 'ppl';
-    const catastrophe = !isAccuracy && preview !== null && preview.ratio !== null
-        ? decideCatastropheGate({ previewRatio: preview.ratio, thresholds })
-        : notEvaluatedGate({ gate: 'catastrophe', code: isAccuracy ? 'not_applicable' : 'no_measurement', message: isAccuracy ? 'accuracy has no perplexity ratio' : 'no preview windows were scored', thresholds });
-    const stopped = catastrophe.status === 'fail' && final === null;
-    const missingFinal = (gate) => notEvaluatedGate({
-        gate,
-        code: stopped ? 'stopped_after_catastrophe' : 'no_measurement',
-        message: stopped ? 'the run stopped after the preview arm (catastrophic perplexity spike)' : 'no final windows were scored',
-        thresholds,
-        metric,
-    });
-    let primary;
-    if (final === null)
-        primary = missingFinal('primary_metric');
-    else if (isAccuracy)
-        primary = decideAccuracyGate({ deltaPpCiLow: final.deltaCi.low, examples: final.n, replicates: settings.replicates, thresholds });
-    else {
-        const coverage = { tokens: (preview?.tokens ?? 0) + final.tokens, previewWindows: preview?.n ?? 0, finalWindows: final.n, replicates: settings.replicates };
-        primary = decidePrimaryMetricGate({ ratioCiHigh: final.ratioCi?.high ?? Number.NaN, coverage, thresholds });
-    }
-    let drift;
-    if (isAccuracy)
-        drift = notEvaluatedGate({ gate: 'drift', code: 'not_applicable', message: 'drift compares perplexity ratios; accuracy has none', thresholds, metric });
-    else if (final === null)
-        drift = missingFinal('drift');
-    else if (preview === null || preview.ratio === null || final.ratio === null)
-        drift = notEvaluatedGate({ gate: 'drift', code: 'no_measurement', message: 'no preview windows were scored', thresholds, metric });
-    else
-        drift = decideDriftGate({ previewRatio: preview.ratio, finalRatio: final.ratio, thresholds });
-    const tailSummary = final === null ? null : summarizeTail(final.deltas, { massThreshold: thresholds.tail.mass_threshold });
-    let tailGate;
-    if (tailSummary === null)
-        tailGate = missingFinal('tail');
-    else if (isAccuracy)
-        tailGate = notEvaluatedGate({ gate: 'tail', code: 'not_applicable', message: 'the tail limit is in nats of log-loss; accuracy reports quantiles without a gate', thresholds, metric });
-    else
-        tailGate = decideTailGate({ p95: tailSummary.p95, thresholds });
-    const overhead = facts.guardOverhead.evaluated
-        ? decideGuardOverheadGate({ guardedPpl: facts.guardOverhead.guarded, barePpl: facts.guardOverhead.bare, thresholds })
-        : notEvaluatedGate({ gate: 'guard_overhead', code: 'no_measurement', message: facts.guardOverhead.reason, thresholds });
-    const pairingDecision = decidePairing(facts.pairing, facts.windows, facts.tokenizers);
-    const gates = [primary, drift, tailGate, overhead, catastrophe];
-    const guardOutcomes = [
-        guardOutcome('invariants', facts.guards.invariants),
-        guardOutcome('spectral', facts.guards.spectral),
-        guardOutcome('rmt', facts.guards.rmt),
-        guardOutcome('variance', facts.guards.variance),
-        { guard: 'pairing', status: pairingDecision.status },
-    ];
-    const decision = decideVerdict(gates, guardOutcomes);
-    // The verdict names each pairing problem right after the pairing check's own reason.
-    const decided = decision.reasons.flatMap((reason) => reason.gate === 'pairing' && reason.code === 'guard_failed'
-        ? [reason, ...pairingDecision.problems.slice(0, MAX_PAIRING_REASONS).map((message) => ({ code: 'pairing_violation', gate: 'pairing', message }))]
-        : [reason]);
-    const verdict = facts.outcome.status === 'completed'
-        ? { status: decision.verdict, evidence: policy.evidence, reasons: decided }
-        : { status: facts.outcome.status, evidence: policy.evidence, reasons: [{ code: facts.outcome.code, gate: 'run', message: facts.outcome.message }, ...decided] };
-    const validation = {
-        primary_metric_acceptable: flag(primary.status),
-        drift_acceptable: flag(drift.status),
-        invariants_pass: flag(guardStatus(facts.guards.invariants)),
-        spectral_stable: flag(guardStatus(facts.guards.spectral)),
-        rmt_stable: flag(guardStatus(facts.guards.rmt)),
-        guard_overhead_acceptable: flag(overhead.status),
-        pairing_ok: flag(pairingDecision.status),
-        tail_acceptable: tailGate.status === 'warn' ? false : flag(tailGate.status),
-    };
-    const primaryMetric = {
-        kind,
-        baseline: { preview: preview?.baselineValue ?? null, final: final?.baselineValue ?? null },
-        subject: { preview: preview?.subjectValue ?? null, final: final?.subjectValue ?? null },
-        ratio: final?.ratio ?? null,
-        ratio_ci: final === null || final.ratioCi === null ? null : [final.ratioCi.low, final.ratioCi.high],
-        delta_mean: final?.meanDelta ?? null,
-        delta_ci: final === null ? null : [final.deltaCi.low, final.deltaCi.high],
-        preview_ratio: preview?.ratio ?? null,
-        preview_delta_mean: preview?.meanDelta ?? null,
-        drift: drift.measured,
-        gate_basis: isAccuracy ? 'delta_ci_low' : 'ratio_ci_high',
-        gate_value: primary.measured,
-        limit: isAccuracy ? thresholds.primary_metric.accuracy_delta_limit_pp : thresholds.primary_metric.ratio_limit,
-        hysteresis: thresholds.primary_metric.hysteresis,
-        hysteresis_applied: primary.reasons.some((r) => r.code === 'hysteresis_applied'),
-        tokens: { preview: preview?.tokens ?? 0, final: final?.tokens ?? 0 },
-        windows: { preview: facts.windows.preview.ids.length, final: facts.windows.final.ids.length },
-        method: thresholds.bootstrap.method,
-        ci_method: final?.deltaCi.method ?? null,
-        ci_fallback: final?.deltaCi.fallback ?? null,
-        replicates: settings.replicates,
-        alpha: settings.alpha,
-        seed: settings.seed,
-        reason: infoText(primary),
-    };
-    const tail = {
-        quantiles: tailSummary === null ? null : { p50: tailSummary.p50, p90: tailSummary.p90, p95: tailSummary.p95, p99: tailSummary.p99 },
-        max: tailSummary?.max ?? null,
-        mass: tailSummary?.mass ?? null,
-        limit: thresholds.tail.p95_limit,
-        status: tailGate.status,
-        reason: infoText(tailGate),
-    };
-    const go = facts.guardOverhead;
-    const guardOverhead = {
-        evaluated: go.evaluated,
-        bare: go.evaluated ? go.bare : null,
-        guarded: go.evaluated ? go.guarded : null,
-        ratio: overhead.measured,
-        limit: thresholds.guard_overhead.limit,
-        reason: infoText(overhead),
-    };
-    return {
-        verdict,
-        validation,
-        primary_metric: primaryMetric,
-        windows: { preview: windowArm(facts.windows.preview, preview), final: windowArm(facts.windows.final, final) },
-        tail,
-        guard_overhead: guardOverhead,
-        pairingDecision,
-        gates,
-    };
-}
-
-;// CONCATENATED MODULE: ./build/contracts/certificate.schema.json
-const certificate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://invarlock.dev/schemas/certificate.schema.json","title":"invarlock Evaluation Certificate","description":"The record of one certify run: verdict, the measurements behind every gate, the compact per-window data they were derived from, and the identity of models, data, policy and runtime. Every block except `timing` is covered by `digest` (sha256 of the canonical JSON of the certificate without `digest` and `timing`). A value that could not be computed is null with a reason; NaN and Infinity never appear.","type":"object","additionalProperties":false,"required":["schema_version","run_id","verdict","validation","primary_metric","windows","pairing","tail","guards","guard_overhead","change","models","dataset","policy","policy_digest","provenance","timing","digest"],"properties":{"schema_version":{"const":1},"run_id":{"type":"string","pattern":"^[0-9a-f]{32}$","description":"First 32 hex digits of sha256 over the canonical JSON of the run\'s identity (models, dataset hashes, policy digest, change, seeds, config digest). Same inputs, same id."},"verdict":{"type":"object","additionalProperties":false,"required":["status","evidence","reasons"],"properties":{"status":{"$ref":"#/$defs/verdictStatus"},"evidence":{"enum":["release","dev"],"description":"dev: the dev profile ran with floors informational only; not release evidence."},"reasons":{"type":"array","maxItems":64,"description":"Why the status is not a plain pass, in gate order. Empty for a pass.","items":{"type":"object","additionalProperties":false,"required":["code","gate","message"],"properties":{"code":{"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"gate":{"$ref":"#/$defs/gateName"},"message":{"$ref":"#/$defs/text"}}}}}},"validation":{"type":"object","additionalProperties":false,"description":"Each gate\'s outcome: true passed, false failed, null not evaluated (the block that holds its measurements says why).","required":["primary_metric_acceptable","drift_acceptable","invariants_pass","spectral_stable","rmt_stable","guard_overhead_acceptable","pairing_ok","tail_acceptable"],"properties":{"primary_metric_acceptable":{"$ref":"#/$defs/flag"},"drift_acceptable":{"$ref":"#/$defs/flag"},"invariants_pass":{"$ref":"#/$defs/flag"},"spectral_stable":{"$ref":"#/$defs/flag"},"rmt_stable":{"$ref":"#/$defs/flag"},"guard_overhead_acceptable":{"$ref":"#/$defs/flag"},"pairing_ok":{"$ref":"#/$defs/flag"},"tail_acceptable":{"$ref":"#/$defs/flag"}}},"primary_metric":{"type":"object","additionalProperties":false,"description":"The paired comparison on the final windows. Perplexity kinds compare log-loss (ratio = exp of the weighted mean Δ); accuracy compares percentage points.","required":["kind","baseline","subject","ratio","ratio_ci","delta_mean","delta_ci","preview_ratio","preview_delta_mean","drift","gate_basis","gate_value","limit","hysteresis","hysteresis_applied","tokens","windows","method","ci_method","ci_fallback","replicates","alpha","seed","reason"],"properties":{"kind":{"enum":["ppl_causal","ppl_mlm","ppl_seq2seq","accuracy"]},"baseline":{"$ref":"#/$defs/armValues"},"subject":{"$ref":"#/$defs/armValues"},"ratio":{"$ref":"#/$defs/numOrNull","description":"Perplexity kinds: exp(weighted mean Δ) on the final windows = PPL_subject / PPL_baseline. null for accuracy."},"ratio_ci":{"$ref":"#/$defs/intervalOrNull","description":"exp of delta_ci, exactly. null for accuracy."},"delta_mean":{"$ref":"#/$defs/numOrNull","description":"Weighted mean of per-window Δ on the final windows: log-loss (nats) for perplexity kinds, percentage points for accuracy."},"delta_ci":{"$ref":"#/$defs/intervalOrNull","description":"Bootstrap CI of delta_mean, same units."},"preview_ratio":{"$ref":"#/$defs/numOrNull","description":"Paired ratio on the preview windows (drift and catastrophe checks)."},"preview_delta_mean":{"$ref":"#/$defs/numOrNull"},"drift":{"$ref":"#/$defs/numOrNull","description":"ratio / preview_ratio (perplexity kinds); null for accuracy, which has no drift gate."},"gate_basis":{"enum":["ratio_ci_high","delta_ci_low"],"description":"The value the gate compares with the limit: the upper bound of ratio_ci, or the lower bound of delta_ci (accuracy)."},"gate_value":{"$ref":"#/$defs/numOrNull"},"limit":{"type":"number","description":"Ratio limit L (perplexity kinds) or Δ limit in points (accuracy), as in policy."},"hysteresis":{"type":"number","minimum":0},"hysteresis_applied":{"type":"boolean","description":"True when the gate passed only because of the hysteresis band."},"tokens":{"$ref":"#/$defs/armCounts","description":"Scored tokens (Σ weights) per arm; examples for accuracy."},"windows":{"$ref":"#/$defs/armCounts"},"method":{"$ref":"#/$defs/bootstrapMethod"},"ci_method":{"enum":["bca","percentile","degenerate",null],"description":"How the interval was formed: as asked, the percentile fallback, or a single point when every Δ is equal. null when no interval was computed."},"ci_fallback":{"enum":["zero_jackknife_variance","acceleration_out_of_range",null],"description":"Why BCa fell back to the percentile interval."},"replicates":{"type":"integer","minimum":0,"maximum":100000},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"seed":{"$ref":"#/$defs/seed"},"reason":{"$ref":"#/$defs/textOrNull","description":"Why a value is null, or why the gate could not be evaluated."}}},"windows":{"type":"object","additionalProperties":false,"description":"Compact per-window data, parallel arrays per arm, enough to re-derive every statistic. Numbers are written as JavaScript prints them, so they read back bit-exactly.","required":["preview","final"],"properties":{"preview":{"$ref":"#/$defs/windowArm"},"final":{"$ref":"#/$defs/windowArm"}}},"pairing":{"type":"object","additionalProperties":false,"required":["match","overlap","duplicates","counts","reason"],"properties":{"match":{"type":["number","null"],"minimum":0,"maximum":1,"description":"Fraction of windows scored on identical token ids in both models (1.0 required)."},"overlap":{"type":["number","null"],"minimum":0,"maximum":1,"description":"Fraction of scored positions scored more than once (0.0 required)."},"duplicates":{"type":"integer","minimum":0,"description":"Window ids appearing more than once in one arm."},"counts":{"type":"object","additionalProperties":false,"required":["baseline","subject"],"properties":{"baseline":{"$ref":"#/$defs/armCounts"},"subject":{"$ref":"#/$defs/armCounts"}}},"reason":{"$ref":"#/$defs/textOrNull"}}},"tail":{"type":"object","additionalProperties":false,"description":"Quantiles of the per-window Δ on the final windows (linear interpolation at q·(n−1)).","required":["quantiles","max","mass","limit","status","reason"],"properties":{"quantiles":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["p50","p90","p95","p99"],"properties":{"p50":{"type":"number"},"p90":{"type":"number"},"p95":{"type":"number"},"p99":{"type":"number"}}}]},"max":{"$ref":"#/$defs/numOrNull"},"mass":{"type":["number","null"],"minimum":0,"maximum":1,"description":"Fraction of final windows with Δ above policy.thresholds.tail.mass_threshold."},"limit":{"type":"number","description":"P95 limit, as in policy."},"status":{"$ref":"#/$defs/checkStatus"},"reason":{"$ref":"#/$defs/textOrNull"}}},"guards":{"type":"object","additionalProperties":false,"required":["invariants","spectral","rmt","variance"],"properties":{"invariants":{"$ref":"#/$defs/invariantsGuard"},"spectral":{"$ref":"#/$defs/spectralGuard"},"rmt":{"$ref":"#/$defs/rmtGuard"},"variance":{"$ref":"#/$defs/varianceGuard"}}},"guard_overhead":{"type":"object","additionalProperties":false,"description":"Perplexity with guard adjustments applied over perplexity without, on the same windows.","required":["evaluated","bare","guarded","ratio","limit","reason"],"properties":{"evaluated":{"type":"boolean"},"bare":{"$ref":"#/$defs/numOrNull"},"guarded":{"$ref":"#/$defs/numOrNull"},"ratio":{"$ref":"#/$defs/numOrNull"},"limit":{"type":"number"},"reason":{"$ref":"#/$defs/textOrNull"}}},"change":{"description":"What was certified: a built-in edit of the baseline, or a given subject compared with it.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","name","config","plan_digest","params_changed","modules_touched","rolled_back"],"properties":{"kind":{"const":"edit"},"name":{"enum":["quant_rtn","lora","noop"]},"config":{"type":"object","maxProperties":64,"description":"The edit\'s own configuration, as the edit layer resolved it."},"plan_digest":{"$ref":"#/$defs/sha256","description":"sha256 of the canonical JSON of {name, config}."},"params_changed":{"type":["integer","null"],"minimum":0},"modules_touched":{"$ref":"#/$defs/moduleList"},"rolled_back":{"type":"boolean","description":"The catastrophe check restored the snapshot."}}},{"type":"object","additionalProperties":false,"required":["kind","label","params_changed","modules_touched"],"properties":{"kind":{"const":"compare"},"label":{"type":"string","minLength":1,"maxLength":200},"params_changed":{"type":["integer","null"],"minimum":0},"modules_touched":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/moduleList"}]}}}]},"models":{"type":"object","additionalProperties":false,"required":["baseline","subject"],"properties":{"baseline":{"$ref":"#/$defs/model"},"subject":{"$ref":"#/$defs/model"}}},"dataset":{"type":"object","additionalProperties":false,"required":["provider","split","seq_len","stride","counts","preview_hash","final_hash","dataset_hash","tokenizer_hash","seed"],"properties":{"provider":{"type":"string","minLength":1,"maxLength":4096},"split":{"type":["string","null"],"maxLength":64},"seq_len":{"type":"integer","minimum":1},"stride":{"type":"integer","minimum":1},"counts":{"type":"object","additionalProperties":false,"required":["documents","candidates","duplicates_removed","preview","final"],"properties":{"documents":{"type":["integer","null"],"minimum":0},"candidates":{"type":["integer","null"],"minimum":0},"duplicates_removed":{"type":["integer","null"],"minimum":0},"preview":{"type":"integer","minimum":0},"final":{"type":"integer","minimum":0}}},"preview_hash":{"$ref":"#/$defs/sha256OrNull"},"final_hash":{"$ref":"#/$defs/sha256OrNull"},"dataset_hash":{"$ref":"#/$defs/sha256OrNull"},"tokenizer_hash":{"$ref":"#/$defs/sha256OrNull"},"seed":{"$ref":"#/$defs/seed","description":"Seed of the window draw."}}},"policy":{"$ref":"https://invarlock.dev/schemas/tiers.schema.json#/$defs/policy","description":"The resolved policy of the run (tier and profile merged, overrides applied), exactly as src/core resolved it: every threshold and guard setting used."},"policy_digest":{"$ref":"#/$defs/sha256","description":"sha256 of the canonical JSON of `policy` (the digest src/core computes for the resolved policy)."},"provenance":{"type":"object","additionalProperties":false,"required":["tool","node_version","onnxruntime_version","execution_provider","device","platform","container","seeds","config_digest"],"properties":{"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"const":"invarlock"},"version":{"type":"string","minLength":1,"maxLength":64}}},"node_version":{"type":"string","minLength":1,"maxLength":64},"onnxruntime_version":{"type":["string","null"],"maxLength":64},"execution_provider":{"enum":["cpu","cuda","tensorrt","dml","coreml","webgpu"]},"device":{"type":"object","additionalProperties":false,"required":["kind","name","driver","memory_bytes"],"properties":{"kind":{"enum":["cpu","gpu"]},"name":{"type":["string","null"],"maxLength":256},"driver":{"type":["string","null"],"maxLength":64},"memory_bytes":{"type":["integer","null"],"minimum":0}}},"platform":{"type":"object","additionalProperties":false,"required":["os","arch"],"properties":{"os":{"type":"string","minLength":1,"maxLength":64},"arch":{"type":"string","minLength":1,"maxLength":64}}},"container":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["image","digest"],"properties":{"image":{"type":"string","minLength":1,"maxLength":512},"digest":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$"}}}]},"seeds":{"type":"object","additionalProperties":false,"description":"The run seed and the per-purpose streams derived from it.","required":["run","window_draw","bootstrap","mlm_mask","variance"],"properties":{"run":{"$ref":"#/$defs/seed"},"window_draw":{"$ref":"#/$defs/seed"},"bootstrap":{"$ref":"#/$defs/seed"},"mlm_mask":{"$ref":"#/$defs/seed"},"variance":{"$ref":"#/$defs/seed"}}},"config_digest":{"$ref":"#/$defs/sha256","description":"sha256 of the canonical JSON of the resolved run configuration."}}},"timing":{"type":"object","additionalProperties":false,"description":"The only non-deterministic block; outside the digest.","required":["started_at","finished_at","duration_ms","stages"],"properties":{"started_at":{"type":"string","format":"date-time"},"finished_at":{"type":"string","format":"date-time"},"duration_ms":{"type":"number","minimum":0},"stages":{"type":"array","maxItems":64,"items":{"type":"object","additionalProperties":false,"required":["name","duration_ms"],"properties":{"name":{"type":"string","minLength":1,"maxLength":64},"duration_ms":{"type":"number","minimum":0}}}}}},"digest":{"$ref":"#/$defs/sha256","description":"sha256 of the canonical JSON of this certificate without `digest` and `timing`."}},"$defs":{"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"sha256OrNull":{"type":["string","null"],"pattern":"^[0-9a-f]{64}$"},"text":{"type":"string","maxLength":4096},"textOrNull":{"type":["string","null"],"maxLength":4096},"numOrNull":{"type":["number","null"]},"flag":{"type":["boolean","null"]},"seed":{"type":"integer","minimum":0,"maximum":4294967295},"interval":{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"items":false},"intervalOrNull":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/interval"}]},"verdictStatus":{"enum":["pass","warn","fail","error","skipped"]},"checkStatus":{"enum":["pass","warn","fail","not_evaluated"]},"gateName":{"enum":["primary_metric","drift","invariants","spectral","rmt","guard_overhead","pairing","tail","variance","catastrophe","coverage","run"]},"family":{"enum":["attn","ffn","embed","other"]},"bootstrapMethod":{"enum":["bca_weighted","percentile_weighted"],"description":"The interval method the policy asks for; both resample windows with probability ∝ weight."},"armValues":{"type":"object","additionalProperties":false,"description":"Per-arm metric of one model: perplexity, or accuracy in percent.","required":["preview","final"],"properties":{"preview":{"$ref":"#/$defs/numOrNull"},"final":{"$ref":"#/$defs/numOrNull"}}},"armCounts":{"type":"object","additionalProperties":false,"required":["preview","final"],"properties":{"preview":{"type":"integer","minimum":0},"final":{"type":"integer","minimum":0}}},"windowArm":{"type":"object","additionalProperties":false,"description":"Parallel arrays, one entry per window in evaluation order. ids: the window ids of the evaluation plan (`w<token offset>`, `e<example index>`); baseline/subject: mean log-loss per scored token in nats (perplexity kinds) or correctness 0/1 (accuracy); weights: scored tokens (1 per example for accuracy); delta: per-window Δ in the metric\'s units, subject − baseline in nats, or 100·(subject − baseline) percentage points for accuracy.","required":["ids","weights","baseline","subject","delta"],"properties":{"ids":{"type":"array","maxItems":1000000,"items":{"type":"string","minLength":1,"maxLength":64}},"weights":{"type":"array","maxItems":1000000,"items":{"type":"number","exclusiveMinimum":0}},"baseline":{"type":"array","maxItems":1000000,"items":{"type":"number"}},"subject":{"type":"array","maxItems":1000000,"items":{"type":"number"}},"delta":{"type":"array","maxItems":1000000,"items":{"type":"number"}}}},"moduleList":{"type":"array","maxItems":100000,"items":{"type":"string","minLength":1,"maxLength":512}},"violation":{"type":"object","additionalProperties":false,"required":["code","severity","module","family","message","value","threshold"],"properties":{"code":{"type":"string","pattern":"^[a-z][a-z0-9_]{0,63}$"},"severity":{"enum":["warning","fatal"]},"module":{"type":["string","null"],"maxLength":512},"family":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/family"}]},"message":{"$ref":"#/$defs/text"},"value":{"$ref":"#/$defs/numOrNull"},"threshold":{"$ref":"#/$defs/numOrNull"}}},"violations":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/violation"}},"guardStatus":{"enum":["pass","warn","fail","not_evaluated"]},"invariantsGuard":{"type":"object","additionalProperties":false,"required":["status","evaluated","reason","measurements","violations"],"properties":{"status":{"$ref":"#/$defs/guardStatus"},"evaluated":{"type":"boolean"},"reason":{"$ref":"#/$defs/textOrNull"},"measurements":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["param_count","structure_hash","nonfinite_weights","weights_tied","missing_modules"],"properties":{"param_count":{"$ref":"#/$defs/pairInt"},"structure_hash":{"$ref":"#/$defs/pairHash"},"nonfinite_weights":{"type":["integer","null"],"minimum":0},"weights_tied":{"$ref":"#/$defs/pairFlag"},"missing_modules":{"type":["integer","null"],"minimum":0}}}]},"violations":{"$ref":"#/$defs/violations"}}},"spectralGuard":{"type":"object","additionalProperties":false,"required":["status","evaluated","reason","measurements","violations"],"properties":{"status":{"$ref":"#/$defs/guardStatus"},"evaluated":{"type":"boolean"},"reason":{"$ref":"#/$defs/textOrNull"},"measurements":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["modules","families","caps","fatal"],"properties":{"modules":{"type":"array","maxItems":100000,"description":"Per 2-D weight: σ̂max of baseline and subject, ρ = subject/baseline (null when non-finite), degeneracy ratios.","items":{"type":"object","additionalProperties":false,"required":["module","family","layer","sigma_baseline","sigma_subject","ratio","stable_rank_ratio","norm_collapse_ratio"],"properties":{"module":{"type":"string","minLength":1,"maxLength":512},"family":{"$ref":"#/$defs/family"},"layer":{"type":["integer","null"],"minimum":0},"sigma_baseline":{"$ref":"#/$defs/numOrNull"},"sigma_subject":{"$ref":"#/$defs/numOrNull"},"ratio":{"$ref":"#/$defs/numOrNull"},"stable_rank_ratio":{"$ref":"#/$defs/numOrNull"},"norm_collapse_ratio":{"$ref":"#/$defs/numOrNull"}}}},"families":{"type":"array","maxItems":4,"description":"Telemetry per family: z-scores against the baseline\'s family distribution and the multiple-testing selection.","items":{"type":"object","additionalProperties":false,"required":["family","modules","violations","max_abs_change","z_max","p_value","selected"],"properties":{"family":{"$ref":"#/$defs/family"},"modules":{"type":"integer","minimum":0},"violations":{"type":"integer","minimum":0},"max_abs_change":{"$ref":"#/$defs/numOrNull"},"z_max":{"$ref":"#/$defs/numOrNull"},"p_value":{"type":["number","null"],"minimum":0,"maximum":1},"selected":{"type":"boolean"}}}},"caps":{"type":"integer","minimum":0,"description":"Modules with |ρ − 1| above the deadband."},"fatal":{"type":"integer","minimum":0,"description":"Modules with a non-finite ρ or a fatal degeneracy."}}}]},"violations":{"$ref":"#/$defs/violations"}}},"rmtGuard":{"type":"object","additionalProperties":false,"required":["status","evaluated","reason","measurements","violations"],"properties":{"status":{"$ref":"#/$defs/guardStatus"},"evaluated":{"type":"boolean"},"reason":{"$ref":"#/$defs/textOrNull"},"measurements":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["windows","families","modules"],"properties":{"windows":{"type":"integer","minimum":0,"description":"Calibration windows captured (same for both models)."},"families":{"type":"array","maxItems":4,"description":"Per family: max over modules of the token-weighted edge ratio r = σ̂ / (√m + √n), and weight-matrix singular values above the Marchenko–Pastur edge (telemetry).","items":{"type":"object","additionalProperties":false,"required":["family","baseline","subject","outliers_baseline","outliers_subject"],"properties":{"family":{"$ref":"#/$defs/family"},"baseline":{"$ref":"#/$defs/numOrNull"},"subject":{"$ref":"#/$defs/numOrNull"},"outliers_baseline":{"type":["integer","null"],"minimum":0},"outliers_subject":{"type":["integer","null"],"minimum":0}}}},"modules":{"type":"array","maxItems":100000,"items":{"type":"object","additionalProperties":false,"required":["module","family","baseline","subject"],"properties":{"module":{"type":"string","minLength":1,"maxLength":512},"family":{"$ref":"#/$defs/family"},"baseline":{"$ref":"#/$defs/numOrNull"},"subject":{"$ref":"#/$defs/numOrNull"}}}}}}]},"violations":{"$ref":"#/$defs/violations"}}},"varianceGuard":{"type":"object","additionalProperties":false,"required":["status","evaluated","reason","measurements","violations"],"properties":{"status":{"$ref":"#/$defs/guardStatus"},"evaluated":{"type":"boolean"},"reason":{"$ref":"#/$defs/textOrNull"},"measurements":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["mode","enabled","ab_windows","delta_mean","delta_ci","gain_abs","gain_rel","predictive_gate","scales"],"properties":{"mode":{"enum":["edit","monitor"]},"enabled":{"type":"boolean","description":"The scales were applied to the weights before the final arm."},"ab_windows":{"type":"integer","minimum":0},"delta_mean":{"$ref":"#/$defs/numOrNull"},"delta_ci":{"$ref":"#/$defs/intervalOrNull"},"gain_abs":{"$ref":"#/$defs/numOrNull"},"gain_rel":{"$ref":"#/$defs/numOrNull"},"predictive_gate":{"enum":["pass","fail","not_run"]},"scales":{"type":"array","maxItems":100000,"items":{"type":"object","additionalProperties":false,"required":["module","scale"],"properties":{"module":{"type":"string","minLength":1,"maxLength":512},"scale":{"type":"number"}}}}}}]},"violations":{"$ref":"#/$defs/violations"}}},"pairInt":{"type":"object","additionalProperties":false,"required":["baseline","subject"],"properties":{"baseline":{"type":["integer","null"],"minimum":0},"subject":{"type":["integer","null"],"minimum":0}}},"pairHash":{"type":"object","additionalProperties":false,"required":["baseline","subject"],"properties":{"baseline":{"$ref":"#/$defs/sha256OrNull"},"subject":{"$ref":"#/$defs/sha256OrNull"}}},"pairFlag":{"type":"object","additionalProperties":false,"required":["baseline","subject"],"properties":{"baseline":{"$ref":"#/$defs/flag"},"subject":{"$ref":"#/$defs/flag"}}},"model":{"type":"object","additionalProperties":false,"required":["reference","label","revision","file_sha256","adapter","describe","quantization_formats","lora_adapters","tokenizer_hash"],"properties":{"reference":{"type":"string","minLength":1,"maxLength":4096,"description":"As given: a directory, an .onnx file or hf:org/name@revision."},"label":{"type":"string","minLength":1,"maxLength":200,"description":"Short display name."},"revision":{"type":["string","null"],"maxLength":256},"file_sha256":{"$ref":"#/$defs/sha256OrNull"},"adapter":{"enum":["onnx_causal","onnx_mlm","onnx_seq2seq","onnx_cls"]},"describe":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["model_type","layers","hidden_size","heads","vocab_size","parameters","opset"],"properties":{"model_type":{"type":["string","null"],"maxLength":128},"layers":{"type":["integer","null"],"minimum":0},"hidden_size":{"type":["integer","null"],"minimum":0},"heads":{"type":["integer","null"],"minimum":0},"vocab_size":{"type":["integer","null"],"minimum":0},"parameters":{"type":["integer","null"],"minimum":0},"opset":{"type":["integer","null"],"minimum":0}}}]},"quantization_formats":{"type":"array","maxItems":16,"items":{"enum":["float32","float16","bfloat16","qdq_int8","dynamic_int8","matmulnbits_int4","matmulnbits","other"]}},"lora_adapters":{"type":"array","maxItems":64,"items":{"type":"object","additionalProperties":false,"required":["reference","sha256","rank","alpha","weight"],"properties":{"reference":{"type":"string","minLength":1,"maxLength":4096},"sha256":{"$ref":"#/$defs/sha256OrNull"},"rank":{"type":"integer","minimum":1},"alpha":{"type":"number"},"weight":{"type":"number"}}}},"tokenizer_hash":{"$ref":"#/$defs/sha256OrNull"},"interface":{"type":["object","null"],"additionalProperties":false,"description":"How the model\'s weights were mapped to roles: where the interface came from, which evidence named the weights, tensors shared by several weights, and warnings (interface_inferred when the graph\'s structure stood in for an interface). Null when the runner did not record it; absent in certificates made before it existed.","required":["provenance","origin","naming","shared_tensors","warnings"],"properties":{"provenance":{"enum":["bundled","user","inferred"]},"origin":{"type":"string","minLength":1,"maxLength":200},"naming":{"enum":["parameter","metadata","scope","position"]},"shared_tensors":{"type":"array","maxItems":1024,"items":{"type":"object","additionalProperties":false,"required":["tensor","uses"],"properties":{"tensor":{"type":"string","maxLength":4096},"uses":{"type":"integer","minimum":2}}}},"warnings":{"type":"array","maxItems":16,"items":{"type":"object","additionalProperties":false,"required":["code","message"],"properties":{"code":{"enum":["interface_inferred","interface_incomplete"]},"message":{"type":"string","maxLength":2000}}}}}}}}}}');
-;// CONCATENATED MODULE: ./build/src/report/duplicate-keys.js
-/**
- * The first object key that appears twice in one object of a JSON text, or null. `JSON.parse`
- * keeps the last of two equal keys, so a certificate prefixed with `{"verdict":{"status":"pass"},…`
- * would read differently to a parser that keeps the first: a certificate must mean one thing.
- *
- * Call it on text that `JSON.parse` accepted: the scan only tracks strings, braces, brackets,
- * colons and commas (no recursion, so nesting depth costs nothing). Keys are compared decoded
- * (`"a"` and `"\u0061"` are the same key). `path` names the object (`$.verdict`).
- * @internal
- */
-function findDuplicateKey(text) {
-    const stack = [];
-    const pathOf = () => {
-        let path = '$';
-        for (let i = 0; i < stack.length - 1; i++) {
-            const f = stack[i];
-            if (f === undefined)
-                break;
-            path += f.keys === null ? `[${f.index}]` : `.${f.lastKey}`;
-        }
-        return path;
-    };
-    for (let i = 0; i < text.length; i++) {
-        const ch = text.charCodeAt(i);
-        if (ch === 0x22 /* " */) {
-            const start = i;
-            let escaped = false;
-            for (i++; i < text.length; i++) {
-                const c = text.charCodeAt(i);
-                if (c === 0x5c /* \ */) {
-                    escaped = true;
-                    i++;
-                }
-                else if (c === 0x22)
-                    break;
-            }
-            const top = stack.at(-1);
-            if (top !== undefined && top.keys !== null && top.expectKey) {
-                const raw = text.slice(start, i + 1);
-                const key = escaped ? JSON.parse(raw) : raw.slice(1, -1);
-                if (top.keys.has(key))
-                    return { key, path: pathOf(), offset: start };
-                top.keys.add(key);
-                top.lastKey = key;
-                top.expectKey = false;
-            }
-        }
-        else if (ch === 0x7b /* { */) {
-            stack.push({ keys: new Set(), expectKey: true, index: 0, lastKey: '' });
-        }
-        else if (ch === 0x5b /* [ */) {
-            stack.push({ keys: null, expectKey: false, index: 0, lastKey: '' });
-        }
-        else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) {
-            stack.pop();
-        }
-        else if (ch === 0x2c /* , */) {
-            const top = stack.at(-1);
-            if (top !== undefined) {
-                if (top.keys === null)
-                    top.index++;
-                else
-                    top.expectKey = true;
-            }
-        }
-    }
-    return null;
-}
-
-;// CONCATENATED MODULE: ./build/src/report/validate-certificate.js
-
-
-
-
-
-/** Defaults of {@link parseCertificate}. */
-const PARSE_DEFAULTS = Object.freeze({
-    /** @default 33_554_432 (32 MiB) — larger input is refused before parsing. */
-    maxBytes: 32 * 1024 * 1024,
-});
-let validator;
-/** The compiled certificate schema (compiled once, on first use). @internal */
-function certificateValidator() {
-    validator ??= compileSchema(certificate_schema_namespaceObject, { references: [tiers_schema_namespaceObject] });
-    return validator;
-}
-/**
- * Checks `value` against `contracts/certificate.schema.json` and returns it typed. Throws
- * `E_CERT_SCHEMA` with `details.problems` (up to 20 `path: message` lines) and `details.file = source`.
- * Checks shape only: digests and statistics are `verifyCertificate`'s job.
- */
-function validateCertificate(value, source) {
-    return certificateValidator()(value, { source, code: 'E_CERT_SCHEMA' });
-}
-/**
- * Parses untrusted certificate bytes or text: size limit first (`E_CERT_TOO_LARGE`), then strict
- * UTF-8 and JSON (`E_CERT_PARSE`, with the byte offset when JSON reports one; a key twice in one
- * object is `E_CERT_DUPLICATE_KEY`), then the schema (`E_CERT_SCHEMA`). A byte-order mark is accepted and skipped. Any other failure mode of the
- * input surfaces as one of these three codes, never as a foreign error.
- */
-function parseCertificate(bytes, options) {
-    return validateCertificate(parseCertificateJson(bytes, options), options.source);
-}
-/**
- * The size, UTF-8 and JSON steps of {@link parseCertificate}, without the schema: returns the
- * parsed value. Throws `E_CERT_TOO_LARGE`, `E_CERT_PARSE` or `E_CERT_DUPLICATE_KEY`.
- * @internal
- */
-function parseCertificateJson(bytes, options) {
-    const maxBytes = options.maxBytes ?? PARSE_DEFAULTS.maxBytes;
-    const size = typeof bytes === 'string' ? Buffer.byteLength(bytes, 'utf8') : bytes.byteLength;
-    if (size > maxBytes) {
-        throw new invarlock_error_InvarlockError('E_CERT_TOO_LARGE', `${options.source} is ${size} bytes, over the ${maxBytes}-byte limit for certificates`, {
-            details: { file: options.source, expected: `≤ ${maxBytes} bytes`, actual: `${size} bytes` },
-        });
-    }
-    const text = typeof bytes === 'string' ? bytes : decodeUtf8(bytes, options.source);
-    let value;
-    try {
-        value = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
-    }
-    catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        const position = /position (\d+)/.exec(reason)?.[1];
-        throw new invarlock_error_InvarlockError('E_CERT_PARSE', `${options.source} is not valid JSON: ${reason}`, {
-            details: { file: options.source, ...(position === undefined ? {} : { offset: Number(position) }) },
-            cause: error,
-        });
-    }
-    const duplicate = findDuplicateKey(text);
-    if (duplicate !== null) {
-        throw new invarlock_error_InvarlockError('E_CERT_DUPLICATE_KEY', `${options.source} has the key ${JSON.stringify(duplicate.key)} twice in ${duplicate.path}`, {
-            details: { file: options.source, field: `${duplicate.path}.${duplicate.key}`, offset: duplicate.offset },
-            hint: 'A certificate must mean the same to every JSON parser; write each key once.',
-        });
-    }
-    return value;
-}
-function decodeUtf8(bytes, source) {
-    try {
-        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    }
-    catch (error) {
-        throw new invarlock_error_InvarlockError('E_CERT_PARSE', `${source} is not valid UTF-8`, { details: { file: source }, cause: error });
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/report/build-certificate.js
-
-
-
-
-
-
-const MAX_LABEL_CHARS = 200;
-/**
- * Builds the Evaluation Certificate from what a certify run measured. Pure and deterministic: the
- * same input gives the same certificate, byte for byte outside `timing`.
- *
- * Derived here, with the same functions `verifyCertificate` uses: per-window Δ, ratios, bootstrap
- * CIs, drift, tail quantiles, every gate and flag, the verdict and its reasons (src/eval), the
- * pairing check, and the digests: `policy_digest`, the edit's `plan_digest`, `config_digest`,
- * `run_id` and the certificate `digest`. The result is what a reader of the written file gets
- * (numbers survive the JSON round trip bit-exactly) and matches the schema.
- *
- * Throws `E_NONFINITE_LOSS` for a non-finite per-window loss (naming the window), and
- * `E_INTERNAL` for an input that cannot make a valid certificate (NaN or Infinity anywhere,
- * mismatched arrays, a bootstrap seed other than run seed + the policy's bootstrap offset, a
- * guard whose `evaluated` and `status` disagree, a result that fails the schema;
- * `details.problems` lists schema problems).
- */
-function buildCertificate(input) {
-    checkSeeds(input);
-    checkGuards(input);
-    const policy_digest = certificate_digest_policyDigest(input.policy);
-    const models = { baseline: modelIdentity(input.models.baseline), subject: modelIdentity(input.models.subject) };
-    const derived = deriveEvaluation({
-        outcome: input.outcome,
-        metricKind: input.metricKind,
-        windows: input.windows,
-        pairing: input.pairing,
-        tokenizers: { baseline: models.baseline.tokenizer_hash, subject: models.subject.tokenizer_hash, dataset: input.dataset.tokenizer_hash },
-        guards: input.guards,
-        guardOverhead: input.guardOverhead,
-        policy: input.policy,
-        bootstrapSeed: input.provenance.seeds.bootstrap,
-    });
-    const change = input.change.kind === 'edit'
-        ? {
-            kind: 'edit',
-            name: input.change.name,
-            config: input.change.config,
-            plan_digest: planDigest(input.change),
-            params_changed: input.change.params_changed,
-            modules_touched: input.change.modules_touched,
-            rolled_back: input.change.rolled_back,
-        }
-        : { kind: 'compare', label: input.change.label, params_changed: input.change.params_changed, modules_touched: input.change.modules_touched };
-    const provenance = { ...input.provenance, config_digest: configDigest(input.config) };
-    const identity = { models, dataset: input.dataset, policy_digest, change, provenance };
-    const body = {
-        schema_version: 1,
-        run_id: runId(identity),
-        verdict: derived.verdict,
-        validation: derived.validation,
-        primary_metric: derived.primary_metric,
-        windows: derived.windows,
-        pairing: input.pairing,
-        tail: derived.tail,
-        guards: input.guards,
-        guard_overhead: derived.guard_overhead,
-        change,
-        models,
-        dataset: input.dataset,
-        policy: input.policy,
-        policy_digest,
-        provenance,
-        timing: input.timing,
-    };
-    const cert = { ...body, digest: certificateDigest(body) };
-    return roundTrip(cert);
-}
-// The certificate exactly as a reader of its file sees it: canonicalJson refuses what JSON cannot
-// carry (NaN, Infinity, undefined in arrays), JSON text round-trips every double exactly and turns
-// -0 into 0, and the schema must hold.
-function roundTrip(cert) {
-    try {
-        canonical_json_canonicalJson(cert);
-    }
-    catch (error) {
-        if (isInvarlockError(error))
-            throw new invarlock_error_InvarlockError('E_INTERNAL', `the certificate input holds a value JSON cannot carry: ${error.message}`, { details: error.details, cause: error });
-        throw error;
-    }
-    const plain = JSON.parse(JSON.stringify(cert));
-    const validator = certificateValidator();
-    if (!validator.check(plain)) {
-        const problems = validator.problems(plain);
-        throw new invarlock_error_InvarlockError('E_INTERNAL', `the built certificate does not match its schema: ${problems[0] ?? 'invalid'}`, { details: { problems } });
-    }
-    return plain;
-}
-// The bootstrap seed is recorded once and re-derived by verify from the run seed and the policy's
-// offset; a runner that used another seed would write a certificate verify rejects.
-function checkSeeds(input) {
-    const seeds = input.provenance.seeds;
-    const expected = deriveSeed(seeds.run, input.policy.seed_offsets.bootstrap);
-    if (seeds.bootstrap !== expected) {
-        throw new invarlock_error_InvarlockError('E_INTERNAL', `the bootstrap seed ${seeds.bootstrap} is not the run seed ${seeds.run} plus the policy's bootstrap offset (${expected})`, {
-            details: { field: 'provenance.seeds.bootstrap', expected: String(expected), actual: String(seeds.bootstrap) },
-        });
-    }
-}
-// A guard that did not run must say `not_evaluated`, and one that ran must say how it went:
-// anything else would be a vacuous pass (or a silent skip) that verify rejects.
-function checkGuards(input) {
-    for (const [name, guard] of Object.entries(input.guards)) {
-        if (guard.evaluated === (guard.status === 'not_evaluated')) {
-            throw new invarlock_error_InvarlockError('E_INTERNAL', `guard ${name} says evaluated: ${guard.evaluated} with status ${guard.status}`, {
-                details: { field: `guards.${name}.status`, expected: guard.evaluated ? 'pass, warn or fail' : 'not_evaluated', actual: guard.status },
-            });
-        }
-    }
-}
-function modelIdentity(model) {
-    return {
-        reference: model.reference,
-        label: model.label ?? build_certificate_defaultLabel(model.reference),
-        revision: model.revision,
-        file_sha256: model.file_sha256,
-        adapter: model.adapter,
-        describe: model.describe,
-        quantization_formats: model.quantization_formats,
-        lora_adapters: model.lora_adapters,
-        tokenizer_hash: model.tokenizer_hash,
-        interface: model.interface ?? null,
-    };
-}
-/**
- * A short display name from a model reference: `hf:openai-community/gpt2@main` → `gpt2`,
- * `./models/gpt2-int8/model.onnx` → `gpt2-int8`, `./gpt2-onnx/` → `gpt2-onnx`.
- * @internal
- */
-function build_certificate_defaultLabel(reference) {
-    const bare = reference.startsWith('hf:') ? reference.slice(3).replace(/@[^/]*$/, '') : reference;
-    const parts = bare.split(/[\\/]+/).filter((p) => p !== '' && p !== '.' && p !== '..');
-    const last = parts.at(-1);
-    const name = last !== undefined && /\.onnx$/i.test(last) && parts.length > 1 ? parts.at(-2) : last;
-    const label = name ?? reference;
-    const points = Array.from(label);
-    return points.length > MAX_LABEL_CHARS ? points.slice(0, MAX_LABEL_CHARS).join('') : label === '' ? 'model' : label;
-}
-
-;// CONCATENATED MODULE: ./build/src/report/schema-walk.js
-
-
-const DOCUMENTS = [certificate_schema_namespaceObject, tiers_schema_namespaceObject];
-/** True for a non-null, non-array object. @internal */
-function schema_walk_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** The certificate schema's root. @internal */
-function certificateRoot() {
-    return { node: certificate_schema_namespaceObject, doc: certificate_schema_namespaceObject, location: `${certificate_schema_namespaceObject.$id}#` };
-}
-function step(node, part) {
-    if (Array.isArray(node))
-        return /^\d+$/.test(part) ? node[Number(part)] : undefined;
-    return schema_walk_isRecord(node) ? node[part] : undefined;
-}
-/** Follows `$ref`s until a node without one; undefined for a reference it cannot resolve. @internal */
-function resolveRef(at) {
-    let current = at;
-    for (let hops = 0; hops < 16; hops++) {
-        const ref = current.node.$ref;
-        if (typeof ref !== 'string')
-            return current;
-        const [base, pointer = ''] = ref.split('#');
-        const doc = base === '' || base === undefined ? current.doc : DOCUMENTS.find((d) => d.$id === base);
-        if (doc === undefined)
-            return undefined;
-        let node = doc;
-        for (const part of pointer.split('/').filter((p) => p !== ''))
-            node = step(node, part);
-        if (!schema_walk_isRecord(node))
-            return undefined;
-        current = { node, doc, location: `${String(doc.$id)}#${pointer}` };
-    }
-    return undefined;
-}
-/** A child schema of `at` (e.g. `properties/name`), unresolved. @internal */
-function child(at, path) {
-    let node = at.node;
-    for (const part of path)
-        node = step(node, part);
-    return schema_walk_isRecord(node) ? { node, doc: at.doc, location: `${at.location}/${path.join('/')}` } : undefined;
-}
-/** The resolved `oneOf` branch describing `value` (same JSON type; same `kind` const for objects); `at` itself without a `oneOf` or for a scalar. @internal */
-function branchFor(value, at) {
-    const branches = at.node.oneOf;
-    // Scalars have no inner structure to walk: the oneOf node itself describes them.
-    if (!Array.isArray(branches) || (value !== null && typeof value !== 'object'))
-        return at;
-    for (let i = 0; i < branches.length; i++) {
-        const branchAt = child(at, ['oneOf', String(i)]);
-        const branch = branchAt === undefined ? undefined : resolveRef(branchAt);
-        if (branch === undefined)
-            continue;
-        const type = branch.node.type;
-        if (schema_walk_isRecord(value) && type === 'object') {
-            const kind = child(branch, ['properties', 'kind'])?.node.const;
-            if (kind === undefined || kind === value.kind)
-                return branch;
-        }
-        if (Array.isArray(value) && type === 'array')
-            return branch;
-        if (value === null && type === 'null')
-            return branch;
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./build/src/report/certificate-json.js
-
-
-/**
- * The certificate as a file: pretty JSON (2-space indent, trailing newline) with keys in the
- * schema's order at every level (the verdict near the top, `digest` last), so a reader sees the
- * answer first; objects the schema leaves open (an edit's config) get sorted keys. Arrays of
- * numbers and strings (the per-window data) stay on one line each, so the file reads as a record
- * rather than thousands of lines of numbers. The same certificate always gives the same bytes,
- * whatever key order it was built or parsed with. Numbers are printed by `JSON.stringify`, so they
- * read back bit-exactly.
- */
-function serializeCertificate(cert) {
-    // canonicalJson rejects what JSON cannot carry (NaN, undefined in arrays, class instances).
-    const plain = JSON.parse(canonical_json_canonicalJson(cert));
-    return `${pretty(orderLike(plain, certificateRoot()), '')}\n`;
-}
-function pretty(value, indent) {
-    if (Array.isArray(value)) {
-        if (value.length === 0)
-            return '[]';
-        if (value.every((item) => item === null || typeof item !== 'object'))
-            return `[${value.map((item) => JSON.stringify(item)).join(', ')}]`;
-        const inner = `${indent}  `;
-        return `[\n${value.map((item) => `${inner}${pretty(item, inner)}`).join(',\n')}\n${indent}]`;
-    }
-    if (schema_walk_isRecord(value)) {
-        const keys = Object.keys(value);
-        if (keys.length === 0)
-            return '{}';
-        const inner = `${indent}  `;
-        return `{\n${keys.map((key) => `${inner}${JSON.stringify(key)}: ${pretty(value[key], inner)}`).join(',\n')}\n${indent}}`;
-    }
-    return JSON.stringify(value);
-}
-function orderLike(value, schema) {
-    const resolved = schema === undefined ? undefined : resolveRef(schema);
-    const at = resolved === undefined ? undefined : branchFor(value, resolved);
-    if (Array.isArray(value)) {
-        const items = at === undefined ? undefined : child(at, ['items']);
-        return value.map((item) => orderLike(item, items));
-    }
-    if (!schema_walk_isRecord(value))
-        return value;
-    const properties = at !== undefined && schema_walk_isRecord(at.node.properties) ? at.node.properties : {};
-    const known = Object.keys(properties).filter((key) => Object.hasOwn(value, key));
-    const rest = Object.keys(value)
-        .filter((key) => !Object.hasOwn(properties, key))
-        .sort();
-    const out = {};
-    for (const key of [...known, ...rest])
-        out[key] = orderLike(value[key], at === undefined || !Object.hasOwn(properties, key) ? undefined : child(at, ['properties', key]));
-    return out;
-}
-
-;// CONCATENATED MODULE: ./build/src/report/decide-guards.js
-const RANK = { pass: 0, warn: 1, fail: 2 };
-class Decision {
-    status = 'pass';
-    because = [];
-    mismatches = [];
-    raise(to, why) {
-        if (RANK[to] > RANK[this.status])
-            this.status = to;
-        if (this.because.length < 4)
-            this.because.push(why);
-    }
-    fromViolations(violations) {
-        for (const v of violations)
-            this.raise(v.severity === 'fatal' ? 'fail' : 'warn', `${v.code}: ${v.message}`);
-    }
-    done() {
-        return { status: this.status, because: this.because, mismatches: this.mismatches };
-    }
-}
-function notEvaluated() {
-    return { status: 'not_evaluated', because: [], mismatches: [] };
-}
-/** A guard that ran but recorded no measurements: only its violations can be judged. */
-function fromViolationsOnly(block) {
-    const d = new Decision();
-    d.fromViolations(block.violations);
-    return d.done();
-}
-/**
- * Invariants: NaN/Inf weights or a changed tokenizer are fatal; a changed parameter count or
- * structure hash, a broken tie or a missing module is at least a warning (fatal in `strict`).
- */
-function redecideInvariants(block, policy, tokenizers) {
-    if (!block.evaluated)
-        return notEvaluated();
-    const m = block.measurements;
-    if (m === null)
-        return fromViolationsOnly(block);
-    const d = new Decision();
-    const structural = policy.thresholds.invariants.mode === 'strict' ? 'fail' : 'warn';
-    if (m.nonfinite_weights !== null && m.nonfinite_weights > 0)
-        d.raise('fail', `${m.nonfinite_weights} NaN/Inf weights`);
-    if (tokenizers.baseline !== null && tokenizers.subject !== null && tokenizers.baseline !== tokenizers.subject)
-        d.raise('fail', 'the tokenizer hash changed');
-    if (m.missing_modules !== null && m.missing_modules > 0)
-        d.raise('warn', `${m.missing_modules} modules missing`);
-    if (m.param_count.baseline !== null && m.param_count.subject !== null && m.param_count.baseline !== m.param_count.subject)
-        d.raise(structural, 'the parameter count changed');
-    if (m.structure_hash.baseline !== null && m.structure_hash.subject !== null && m.structure_hash.baseline !== m.structure_hash.subject)
-        d.raise(structural, 'the structure hash changed');
-    if (m.weights_tied.baseline === true && m.weights_tied.subject === false)
-        d.raise(structural, 'a weight tie was broken');
-    d.fromViolations(block.violations);
-    return d.done();
-}
-/**
- * Spectral: per module, a non-finite ratio, a stable-rank or norm-collapse ratio below its fatal
- * floor is fatal, below its warning floor a warning; |ρ − 1| above the deadband is a cap; more caps
- * than `max_caps` fail, any cap warns. The recorded `caps` must equal the caps counted from the
- * modules, and the recorded `fatal` count cannot be below the fatal modules.
- */
-function redecideSpectral(block, policy) {
-    if (!block.evaluated)
-        return notEvaluated();
-    const m = block.measurements;
-    if (m === null)
-        return fromViolationsOnly(block);
-    const t = policy.thresholds.spectral;
-    const d = new Decision();
-    let caps = 0;
-    let fatalModules = 0;
-    for (const mod of m.modules) {
-        let fatal = false;
-        if (mod.ratio === null)
-            fatal = true;
-        else if (Math.abs(mod.ratio - 1) > t.deadband)
-            caps++;
-        for (const [name, value, warn, floor] of [
-            ['stable rank', mod.stable_rank_ratio, t.stable_rank_warn, t.stable_rank_fatal],
-            ['norm collapse', mod.norm_collapse_ratio, t.norm_collapse_warn, t.norm_collapse_fatal],
-        ]) {
-            if (value === null || value >= warn)
-                continue;
-            if (value < floor)
-                fatal = true;
-            else
-                d.raise('warn', `${mod.module}: ${name} ratio ${value} < ${warn}`);
-        }
-        if (fatal) {
-            fatalModules++;
-            d.raise('fail', `${mod.module}: fatal spectral change`);
-        }
-    }
-    if (caps !== m.caps)
-        d.mismatches.push({ path: 'guards.spectral.measurements.caps', expected: caps, actual: m.caps });
-    if (m.fatal < fatalModules)
-        d.mismatches.push({ path: 'guards.spectral.measurements.fatal', expected: `≥ ${fatalModules}`, actual: m.fatal });
-    if (m.fatal > 0)
-        d.raise('fail', `${m.fatal} fatal spectral violations`);
-    if (caps > t.max_caps)
-        d.raise('fail', `${caps} caps > max_caps ${t.max_caps}`);
-    else if (caps > 0)
-        d.raise('warn', `${caps} caps within max_caps ${t.max_caps}`);
-    d.fromViolations(block.violations);
-    return d.done();
-}
-/**
- * RMT: per family with a positive baseline, a subject edge ratio above (1 + ε_f)·baseline (or not
- * finite) is fatal. A family's recorded ratios must be the maxima over its recorded modules.
- */
-function redecideRmt(block, policy) {
-    if (!block.evaluated)
-        return notEvaluated();
-    const m = block.measurements;
-    if (m === null)
-        return fromViolationsOnly(block);
-    const d = new Decision();
-    m.families.forEach((f, i) => {
-        const members = m.modules.filter((mod) => mod.family === f.family);
-        for (const side of ['baseline', 'subject']) {
-            const values = members.map((mod) => mod[side]);
-            if (values.length === 0 || values.some((v) => v === null))
-                continue;
-            const max = Math.max(...values);
-            if (max !== f[side])
-                d.mismatches.push({ path: `guards.rmt.measurements.families[${i}].${side}`, expected: max, actual: f[side] });
-        }
-        if (f.baseline === null || !(f.baseline > 0))
-            return;
-        const epsilon = policy.thresholds.rmt.epsilon[f.family];
-        if (f.subject === null || !(f.subject <= (1 + epsilon) * f.baseline))
-            d.raise('fail', `${f.family}: edge ratio ${f.subject ?? 'non-finite'} > (1 + ${epsilon})·${f.baseline}`);
-    });
-    d.fromViolations(block.violations);
-    return d.done();
-}
-/** Variance: its recorded violations decide (a regression found by the A/B test warns). */
-function redecideVariance(block) {
-    if (!block.evaluated)
-        return notEvaluated();
-    return fromViolationsOnly(block);
-}
-/** Every guard re-decided. */
-function redecideGuards(guards, policy, tokenizers) {
-    return {
-        invariants: redecideInvariants(guards.invariants, policy, tokenizers),
-        spectral: redecideSpectral(guards.spectral, policy),
-        rmt: redecideRmt(guards.rmt, policy),
-        variance: redecideVariance(guards.variance),
-    };
-}
-
-;// CONCATENATED MODULE: ./build/src/report/verify-certificate.js
-
-
-
-
-
-
-
-/** Relative tolerance of the point ratio (CERTIFICATE.md: exp(weighted mean Δ) within 1e-12). */
-const RATIO_TOLERANCE = 1e-12;
-/** Defaults of {@link verifyCertificate}. */
-const VERIFY_DEFAULTS = Object.freeze({
-    /** @default false */
-    requirePass: false,
-    /** @default 'certificate' */
-    source: 'certificate',
-    /** @default 33_554_432 (32 MiB) */
-    maxBytes: PARSE_DEFAULTS.maxBytes,
-});
-/**
- * Checks that a certificate is internally consistent and was decided with an accepted policy
- * (CERTIFICATE.md "verify: integrity, not taste", issue 13), in order: JSON parse (for text or
- * bytes; duplicate keys refused) → schema (which bounds every count, replicates included) →
- * certificate digest and run id → policy digest → policy: the recorded policy equals the accepted
- * one (`options.policy`), else nothing is re-derived from it → pairing invariants → statistics
- * re-derived from the per-window data (point ratio within 1e-12 relative; bootstrap CI recomputed
- * with the recorded seed, method and replicates, bit-identical; every other statistic
- * bit-identical) → every gate re-decided from the measurements and the policy, guard statuses
- * included (from the guards' recorded measurements and violations), compared with the recorded
- * flags → the verdict. With `requirePass`, the verdict must also be `pass` or `warn`.
- *
- * Digests only show the file is whole: anyone can recompute them. What verify adds is that every
- * decision follows from the recorded measurements under the accepted policy; the measurements
- * themselves are the producer's word unless the certificate is signed (README "Security").
- *
- * Never throws for bad input: the report's `exitCode` is 0 consistent, 1 inconsistent (a named
- * check failed; `path`, `expected` and `actual` name the first differing value, `code` the
- * rejection) or not passing under `requirePass`, 2 malformed or unreadable.
- */
-function verifyCertificate(value, options = {}) {
-    const source = options.source ?? VERIFY_DEFAULTS.source;
-    const checks = [];
-    let parsed = value;
-    if (typeof value === 'string' || value instanceof Uint8Array) {
-        try {
-            parsed = parseCertificateJson(value, { source, maxBytes: options.maxBytes ?? VERIFY_DEFAULTS.maxBytes });
-            checks.push(pass('parse', `${source} is well-formed JSON`));
-        }
-        catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
-            const code = isInvarlockError(error) ? error.code : 'E_CERT_PARSE';
-            return malformed([...checks, { id: 'parse', status: 'fail', message, code }]);
-        }
-    }
-    else {
-        checks.push(skip('parse', 'given a parsed value'));
-    }
-    const validator = certificateValidator();
-    if (!validator.check(parsed)) {
-        const problems = validator.problems(parsed);
-        const first = problems[0] ?? '/: invalid';
-        return malformed([...checks, { id: 'schema', status: 'fail', message: `${source} does not match the certificate schema: ${first}`, path: first.split(':')[0] ?? '/', code: 'E_CERT_SCHEMA' }]);
-    }
-    const cert = parsed;
-    checks.push(pass('schema', 'matches contracts/certificate.schema.json'));
-    const digest = certificateDigest(cert);
-    const id = runId(cert);
-    if (digest !== cert.digest)
-        checks.push(differs('certificate_digest', 'the certificate digest does not match its content', 'digest', digest, cert.digest));
-    else if (id !== cert.run_id)
-        checks.push(differs('certificate_digest', 'the run id does not match the run identity', 'run_id', id, cert.run_id));
-    else
-        checks.push(pass('certificate_digest', `sha256 ${digest} matches; run id matches`));
-    const policy = certificate_digest_policyDigest(cert.policy);
-    checks.push(policy === cert.policy_digest ? pass('policy_digest', `policy ${cert.policy.tier}/${cert.policy.profile} digest matches`) : differs('policy_digest', 'the policy digest does not match the recorded policy', 'policy_digest', policy, cert.policy_digest));
-    const accepted = verify_certificate_checkPolicy(cert.policy, options.policy);
-    checks.push(accepted);
-    checks.push(checkPairing(cert));
-    if (accepted.status === 'fail') {
-        // Counts and thresholds of a policy nobody accepted decide nothing, and cost nothing.
-        const why = 'the recorded policy is not the accepted one';
-        checks.push(skip('statistics', why), skip('gates', why), skip('verdict', why));
-    }
-    else {
-        const derived = deriveFrom(cert);
-        if (derived instanceof Error) {
-            const failure = { id: 'statistics', status: 'fail', message: `the per-window data cannot be summarised: ${derived.message}`, code: 'E_CERT_VERIFY' };
-            checks.push(failure, skip('gates', 'statistics could not be re-derived'), skip('verdict', 'statistics could not be re-derived'));
-        }
-        else {
-            checks.push(compareGroup('statistics', 'every statistic re-derived from the per-window data matches (bootstrap CI bit-identical)', statisticsPairs(cert, derived)));
-            checks.push(compareGroup('gates', 'every gate and guard status re-decided from the measurements and the policy matches its record', gatePairs(cert, derived)));
-            checks.push(compareGroup('verdict', `the recorded verdict ${cert.verdict.status} is the re-derived one`, [['verdict', derived.verdict, cert.verdict]]));
-        }
-    }
-    if (options.requirePass ?? VERIFY_DEFAULTS.requirePass) {
-        const ok = cert.verdict.status === 'pass' || cert.verdict.status === 'warn';
-        checks.push(ok ? pass('require_pass', `verdict ${cert.verdict.status}`) : differs('require_pass', `verdict ${cert.verdict.status} is not pass or warn`, 'verdict.status', 'pass', cert.verdict.status, null));
-    }
-    const failed = checks.some((c) => c.status === 'fail');
-    return { exitCode: failed ? 1 : 0, checks, verdict: cert.verdict.status, digest: cert.digest };
-}
-/**
- * The policy check: the recorded policy must equal the accepted one, leaf for leaf, except the
- * sample sizes a run chooses within the tier's rules ({@link withRunSampleSizes}).
- */
-function verify_certificate_checkPolicy(recorded, accepted) {
-    const name = `${recorded.tier}/${recorded.profile}`;
-    if (accepted === undefined) {
-        return { id: 'policy', status: 'fail', message: `no accepted policy was given, so the recorded ${name} policy proves nothing`, code: 'E_CERT_POLICY' };
-    }
-    if (accepted.kind === 'recorded')
-        return pass('policy', `the recorded ${name} policy is accepted as this run's own`);
-    const expected = accepted.kind === 'fixed' ? accepted.policy : accepted.policyFor(recorded.tier, recorded.profile);
-    if (expected === undefined) {
-        return { id: 'policy', status: 'fail', message: `${accepted.source} has no policy ${name}`, path: 'policy.tier', code: 'E_CERT_POLICY' };
-    }
-    const difference = firstDifference(withRunSampleSizes(expected, recorded), recorded, 'policy');
-    if (difference === undefined)
-        return pass('policy', `the recorded policy is ${accepted.source}'s ${name}${recorded.overridden.length > 0 ? ` (run's own ${recorded.overridden.join(', ')})` : ''}`);
-    return differs('policy', `the recorded policy differs from ${accepted.source}'s ${expected.tier}/${expected.profile}`, difference.path, difference.expected, difference.actual, 'E_CERT_POLICY');
-}
-/** Policy leaves a run may set itself: how many windows it plans (a config or `--preview-n`/`--final-n`). */
-const RUN_WINDOW_LEAVES = ['windows.preview_n', 'windows.final_n'];
-const REPLICATES_LEAF = 'thresholds.bootstrap.replicates';
-/**
- * The accepted policy with the sample sizes this run may have chosen copied from the recorded one:
- * planned window counts (any: the tier's window and token floors, which must match, judge the
- * windows actually scored) and the bootstrap replicates only as certify raises them, to the tier's
- * `min_replicates` under enforced floors. `overridden` may name only those leaves. Nothing else a
- * certificate records about its policy is its own choice.
- */
-function withRunSampleSizes(accepted, recorded) {
-    const boot = accepted.thresholds.bootstrap;
-    const raised = accepted.thresholds.primary_metric.floors === 'enforced' ? Math.max(boot.replicates, boot.min_replicates) : boot.replicates;
-    const replicates = recorded.thresholds.bootstrap.replicates === raised ? raised : boot.replicates;
-    const ownLeaves = new Set([...RUN_WINDOW_LEAVES, REPLICATES_LEAF]);
-    return {
-        ...accepted,
-        windows: { preview_n: recorded.windows.preview_n, final_n: recorded.windows.final_n },
-        thresholds: { ...accepted.thresholds, bootstrap: { ...boot, replicates } },
-        overridden: recorded.overridden.every((leaf) => ownLeaves.has(leaf)) ? recorded.overridden : accepted.overridden,
-    };
-}
-const ORDER = ['parse', 'schema', 'certificate_digest', 'policy_digest', 'policy', 'pairing', 'statistics', 'gates', 'verdict'];
-function malformed(checks) {
-    const done = new Set(checks.map((c) => c.id));
-    for (const id of ORDER)
-        if (!done.has(id))
-            checks.push(skip(id, 'the certificate could not be read'));
-    return { exitCode: 2, checks };
-}
-function pass(id, message) {
-    return { id, status: 'pass', message };
-}
-function skip(id, message) {
-    return { id, status: 'skipped', message };
-}
-function differs(id, message, path, expected, actual, code = 'E_CERT_VERIFY') {
-    return { id, status: 'fail', message, path, expected: show(expected), actual: show(actual), ...(code === null ? {} : { code }) };
-}
-function show(value) {
-    const text = JSON.stringify(value) ?? 'undefined';
-    return text.length > 200 ? `${text.slice(0, 199)}…` : text;
-}
-function checkPairing(cert) {
-    const decision = decidePairing(cert.pairing, cert.windows, { baseline: cert.models.baseline.tokenizer_hash, subject: cert.models.subject.tokenizer_hash, dataset: cert.dataset.tokenizer_hash });
-    const expected = decision.status === 'pass' ? true : decision.status === 'fail' ? false : null;
-    if (expected !== cert.validation.pairing_ok) {
-        return { ...differs('pairing', `pairing_ok disagrees with the pairing invariants${decision.problems.length > 0 ? `: ${decision.problems[0] ?? ''}` : ''}`, 'validation.pairing_ok', expected, cert.validation.pairing_ok) };
-    }
-    switch (decision.status) {
-        case 'pass':
-            return pass('pairing', 'match 1, overlap 0, no duplicates, equal counts, one tokenizer');
-        case 'fail':
-            return pass('pairing', `the pairing failed as recorded: ${decision.problems[0] ?? ''}`);
-        case 'not_evaluated':
-            return pass('pairing', 'pairing was not measured, as recorded');
-    }
-}
-function outcomeOf(cert) {
-    const first = cert.verdict.reasons[0];
-    const status = cert.verdict.status;
-    if ((status === 'error' || status === 'skipped') && first !== undefined && first.gate === 'run')
-        return { status, code: first.code, message: first.message };
-    return { status: 'completed' };
-}
-function deriveFrom(cert) {
-    const go = cert.guard_overhead;
-    try {
-        return deriveEvaluation({
-            outcome: outcomeOf(cert),
-            metricKind: cert.primary_metric.kind,
-            windows: cert.windows,
-            pairing: cert.pairing,
-            tokenizers: { baseline: cert.models.baseline.tokenizer_hash, subject: cert.models.subject.tokenizer_hash, dataset: cert.dataset.tokenizer_hash },
-            guards: cert.guards,
-            guardOverhead: go.evaluated && go.bare !== null && go.guarded !== null
-                ? { evaluated: true, bare: go.bare, guarded: go.guarded }
-                : { evaluated: false, reason: go.reason ?? '' },
-            policy: cert.policy,
-            bootstrapSeed: cert.primary_metric.seed,
-        });
-    }
-    catch (error) {
-        // Whatever the data provokes (a RangeError included) is a rejection, never a crash.
-        return error instanceof Error ? error : new Error(String(error));
-    }
-}
-function statisticsPairs(cert, d) {
-    const pm = d.primary_metric;
-    const r = cert.primary_metric;
-    const seeds = cert.provenance.seeds;
-    return [
-        ['provenance.seeds.bootstrap', deriveSeed(seeds.run, cert.policy.seed_offsets.bootstrap), seeds.bootstrap],
-        ['primary_metric.seed', seeds.bootstrap, r.seed],
-        ['windows.preview.delta', d.windows.preview.delta, cert.windows.preview.delta],
-        ['windows.final.delta', d.windows.final.delta, cert.windows.final.delta],
-        ['primary_metric.ratio', pm.ratio, r.ratio, RATIO_TOLERANCE],
-        ...['baseline', 'subject', 'delta_mean', 'delta_ci', 'ratio_ci', 'preview_ratio', 'preview_delta_mean', 'drift', 'tokens', 'windows', 'method', 'ci_method', 'ci_fallback', 'replicates', 'alpha'].map((key) => [`primary_metric.${key}`, pm[key], r[key]]),
-        ['tail.quantiles', d.tail.quantiles, cert.tail.quantiles],
-        ['tail.max', d.tail.max, cert.tail.max],
-        ['tail.mass', d.tail.mass, cert.tail.mass],
-        ['guard_overhead.ratio', d.guard_overhead.ratio, cert.guard_overhead.ratio],
-    ];
-}
-function gatePairs(cert, d) {
-    const redecided = redecideGuards(cert.guards, cert.policy, { baseline: cert.models.baseline.tokenizer_hash, subject: cert.models.subject.tokenizer_hash });
-    const guardPairs = ['invariants', 'spectral', 'rmt', 'variance'].flatMap((name) => {
-        const r = redecided[name];
-        return [...r.mismatches.map((m) => [m.path, m.expected, m.actual]), [`guards.${name}.status`, r.status, cert.guards[name].status]];
-    });
-    return [
-        ...guardPairs,
-        ...['gate_basis', 'gate_value', 'limit', 'hysteresis', 'hysteresis_applied', 'reason'].map((key) => [`primary_metric.${key}`, d.primary_metric[key], cert.primary_metric[key]]),
-        ['tail.limit', d.tail.limit, cert.tail.limit],
-        ['tail.status', d.tail.status, cert.tail.status],
-        ['tail.reason', d.tail.reason, cert.tail.reason],
-        ['guard_overhead.evaluated', d.guard_overhead.evaluated, cert.guard_overhead.evaluated],
-        ['guard_overhead.limit', d.guard_overhead.limit, cert.guard_overhead.limit],
-        ['guard_overhead.reason', d.guard_overhead.reason, cert.guard_overhead.reason],
-        ['validation', d.validation, cert.validation],
-    ];
-}
-function compareGroup(id, passMessage, pairs) {
-    for (const [path, expected, actual, tolerance] of pairs) {
-        const difference = firstDifference(expected, actual, path, tolerance ?? 0);
-        if (difference !== undefined)
-            return differs(id, `${difference.path} differs from the re-derived value`, difference.path, difference.expected, difference.actual);
-    }
-    return pass(id, passMessage);
-}
-/**
- * The first place where `actual` differs from `expected`, as a JSON path. Numbers are equal when
- * `===` (so 0 and −0 match, as they do after a JSON round trip) or, with a tolerance, within it
- * relative to `expected`.
- * @internal
- */
-function firstDifference(expected, actual, path, tolerance = 0) {
-    if (typeof expected === 'number' && typeof actual === 'number') {
-        if (expected === actual)
-            return undefined;
-        return tolerance > 0 && Math.abs(actual - expected) <= tolerance * Math.abs(expected) ? undefined : { path, expected, actual };
-    }
-    if (Array.isArray(expected) && Array.isArray(actual)) {
-        if (expected.length !== actual.length)
-            return { path: `${path}.length`, expected: expected.length, actual: actual.length };
-        for (let i = 0; i < expected.length; i++) {
-            const d = firstDifference(expected[i], actual[i], `${path}[${i}]`, tolerance);
-            if (d !== undefined)
-                return d;
-        }
-        return undefined;
-    }
-    if (verify_certificate_isPlainObject(expected) && verify_certificate_isPlainObject(actual)) {
-        const keys = [...new Set([...Object.keys(expected), ...Object.keys(actual)])];
-        for (const key of keys) {
-            const d = firstDifference(expected[key], actual[key], `${path}.${key}`, tolerance);
-            if (d !== undefined)
-                return d;
-        }
-        return undefined;
-    }
-    return Object.is(expected, actual) ? undefined : { path, expected, actual };
-}
-function verify_certificate_isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sigstore/tuf/seeds.json
-const seeds_namespaceObject = /*#__PURE__*/JSON.parse('{"https://tuf-repo-cdn.sigstore.dev":{"root.json":"ewogInNpZ25hdHVyZXMiOiBbCiAgewogICAia2V5aWQiOiAiZTcxYTU0ZDU0MzgzNWJhODZhZGFkOTQ2MDM3OWM3NjQxZmI4NzI2ZDE2NGVhNzY2ODAxYTFjNTIyYWJhN2VhMiIsCiAgICJzaWciOiAiMzA0NTAyMjA2NWM2OGYyOGViZTQ0ZDBhNGUwNDdhNmUyODdmOTY2OWM4ZTNiMzFlMDg1MzYzOTZjNjdhMTQ4MzMyNmJlOGM2MDIyMTAwZTc1MjRhODg5ZTQwZGUwZGY4NDIzMWRkNDBlMWZjYzU3ZmJiYmY2MjA1NWMxNzA3NjU2ODMwN2RiYzUwOTA0NiIKICB9LAogIHsKICAgImtleWlkIjogIjIyZjRjYWVjNmQ4ZTZmOTU1NWFmNjZiM2Q0YzNjYjA2YTNiYjIzZmRjN2UzOWM5MTZjNjFmNDYyZTZmNTJiMDYiLAogICAic2lnIjogIjMwNDUwMjIwNmZlZGM0YTM4MmEwYzUxNTVlODEyYzliNzQ2MWZlMzg4ZWY3MDRmZWY5ZTA5M2M1YzIzNmUyMGFiYmY4ZTY2MjAyMjEwMDhiYmVjMzZiNjNiZjliYWViYzAzYTgzYzc3MGNmOTM4N2VmYzkwOTA3ZWI4MzA3MGI3YTg3NTEyOTUxMmQ2ODciCiAgfSwKICB7CiAgICJrZXlpZCI6ICI2MTY0MzgzODEyNWI0NDBiNDBkYjY5NDJmNWNiNWEzMWMwZGMwNDM2ODMxNmViMmFhYTU4Yjk1OTA0YTU4MjIyIiwKICAgInNpZyI6ICIzMDQ1MDIyMDQ2OGY0MjE5ZGI1MWM3ZTgxNWUxZTNkMzNkOTk4Nzg3OGFhMTJhZWFmMzMxNjA0ZDUxODBkZDYwYjE5ZGZiMzUwMjIxMDA5Zjc3OGVmNWU5NjY0N2MwOGJkMjNkNjNmNjljMGNjZTZmYzM1M2Q3NDdiOWQ1MWYzNWRjMGY4Njc4ZGU5ZmVmIgogIH0sCiAgewogICAia2V5aWQiOiAiYTY4N2U1YmY0ZmFiODJiMGVlNThkNDZlMDVjOTUzNTE0NWEyYzlhZmI0NThmNDNkNDJiNDVjYTBmZGNlMmE3MCIsCiAgICJzaWciOiAiMzA0NTAyMjAyOWUyNTE4YTdiY2FjMDVlYzBiMjI3ODA5Y2UwYzk2OTQwNjc0MzQxMmY5MGRjNTI1NTQwMWFmYjEzMzYzZjQ2MDIyMTAwODdhNjQxODIyNDllNDFkZDExZGU5MWM5ZjM4NWEzMzY1OWJkNjAxNDdhOTNkMTNjODZiN2E2NGU0NDdmOTgyNiIKICB9LAogIHsKICAgImtleWlkIjogIjE4M2U2NGYzNzY3MGRjMTNjYTBkMjg5OTVhMzA1M2YzNzQwOTU0ZGRjZTQ0MzIxYTQxZTQ2NTM0Y2Y0NGU2MzIiLAogICAic2lnIjogIjMwNDUwMjIxMDA4MDUxYzQ1NmVkMmJmNDhhYTVmYzU3NDI5MjhhYjA5MDQyNjZjMWQ2YmRkZTVmYzc1YWUyMGYxMmQwOThhOTU1MDIyMDNjYzY4M2JkODY3OTM4MDhlNmM5Zjg5ZTJjYTkzZjgwYjAwYzZlYTY0ODgwYWM0ZTM3ZGI2OWUyZTg2YjI0ZTMiCiAgfQogXSwKICJzaWduZWQiOiB7CiAgIl90eXBlIjogInJvb3QiLAogICJjb25zaXN0ZW50X3NuYXBzaG90IjogdHJ1ZSwKICAiZXhwaXJlcyI6ICIyMDI3LTA0LTIyVDE5OjI3OjMxWiIsCiAgImtleXMiOiB7CiAgICIwYzg3NDMyYzNiZjA5ZmQ5OTE4OWZkYzMyZmE1ZWFlZGY0ZTRhNWZhYzdiYWI3M2ZhMDRhMmUwZmM2NGFmNmY1IjogewogICAgImtleWlkX2hhc2hfYWxnb3JpdGhtcyI6IFsKICAgICAic2hhMjU2IiwKICAgICAic2hhNTEyIgogICAgXSwKICAgICJrZXl0eXBlIjogImVjZHNhIiwKICAgICJrZXl2YWwiOiB7CiAgICAgInB1YmxpYyI6ICItLS0tLUJFR0lOIFBVQkxJQyBLRVktLS0tLVxuTUZrd0V3WUhLb1pJemowQ0FRWUlLb1pJemowREFRY0RRZ0FFV1JpR3I1K2orM0o1U3NIK1p0cjVuRTJIMndPN1xuQlYrbk8zczkzZ0xjYTE4cVRPekhZMW9XeUFHRHlrTVNzR1RVQlN0OUQrQW4wS2ZLc0QybWZTTTQyUT09XG4tLS0tLUVORCBQVUJMSUMgS0VZLS0tLS1cbiIKICAgIH0sCiAgICAic2NoZW1lIjogImVjZHNhLXNoYTItbmlzdHAyNTYiLAogICAgIngtdHVmLW9uLWNpLW9ubGluZS11cmkiOiAiZ2Nwa21zOnByb2plY3RzL3NpZ3N0b3JlLXJvb3Qtc2lnbmluZy9sb2NhdGlvbnMvZ2xvYmFsL2tleVJpbmdzL3Jvb3QvY3J5cHRvS2V5cy90aW1lc3RhbXAvY3J5cHRvS2V5VmVyc2lvbnMvMSIKICAgfSwKICAgIjE4M2U2NGYzNzY3MGRjMTNjYTBkMjg5OTVhMzA1M2YzNzQwOTU0ZGRjZTQ0MzIxYTQxZTQ2NTM0Y2Y0NGU2MzIiOiB7CiAgICAia2V5dHlwZSI6ICJlY2RzYSIsCiAgICAia2V5dmFsIjogewogICAgICJwdWJsaWMiOiAiLS0tLS1CRUdJTiBQVUJMSUMgS0VZLS0tLS1cbk1Ga3dFd1lIS29aSXpqMENBUVlJS29aSXpqMERBUWNEUWdBRU14cFBPSkNJWjVvdEc0MTA2ZkdKc2VFUWkzVjlcbnBrTVlRNHV5VjlUajFNN1dIWEl5TEcramtmdnVHMGdsUTFKWmJSWlpCVjNnQVI0c29qZEdISVNlb3c9PVxuLS0tLS1FTkQgUFVCTElDIEtFWS0tLS0tXG4iCiAgICB9LAogICAgInNjaGVtZSI6ICJlY2RzYS1zaGEyLW5pc3RwMjU2IiwKICAgICJ4LXR1Zi1vbi1jaS1rZXlvd25lciI6ICJAbGFuY2UiCiAgIH0sCiAgICIyMmY0Y2FlYzZkOGU2Zjk1NTVhZjY2YjNkNGMzY2IwNmEzYmIyM2ZkYzdlMzljOTE2YzYxZjQ2MmU2ZjUyYjA2IjogewogICAgImtleWlkX2hhc2hfYWxnb3JpdGhtcyI6IFsKICAgICAic2hhMjU2IiwKICAgICAic2hhNTEyIgogICAgXSwKICAgICJrZXl0eXBlIjogImVjZHNhIiwKICAgICJrZXl2YWwiOiB7CiAgICAgInB1YmxpYyI6ICItLS0tLUJFR0lOIFBVQkxJQyBLRVktLS0tLVxuTUZrd0V3WUhLb1pJemowQ0FRWUlLb1pJemowREFRY0RRZ0FFekJ6Vk9tSENQb2pNVkxTSTM2NFdpaVY4TlByRFxuNklnUnhWbGlza3ovdit5M0pFUjVtY1ZHY09ObGlEY1dNQzVKMmxmSG1qUE5QaGI0SDd4bThMemZTQT09XG4tLS0tLUVORCBQVUJMSUMgS0VZLS0tLS1cbiIKICAgIH0sCiAgICAic2NoZW1lIjogImVjZHNhLXNoYTItbmlzdHAyNTYiLAogICAgIngtdHVmLW9uLWNpLWtleW93bmVyIjogIkBzYW50aWFnb3RvcnJlcyIKICAgfSwKICAgIjYxNjQzODM4MTI1YjQ0MGI0MGRiNjk0MmY1Y2I1YTMxYzBkYzA0MzY4MzE2ZWIyYWFhNThiOTU5MDRhNTgyMjIiOiB7CiAgICAia2V5aWRfaGFzaF9hbGdvcml0aG1zIjogWwogICAgICJzaGEyNTYiLAogICAgICJzaGE1MTIiCiAgICBdLAogICAgImtleXR5cGUiOiAiZWNkc2EiLAogICAgImtleXZhbCI6IHsKICAgICAicHVibGljIjogIi0tLS0tQkVHSU4gUFVCTElDIEtFWS0tLS0tXG5NRmt3RXdZSEtvWkl6ajBDQVFZSUtvWkl6ajBEQVFjRFFnQUVpbmlrU3NBUW1Za05lSDVlWXEvQ25JekxhYWNPXG54bFNhYXdRRE93cUt5L3RDcXhxNXh4UFNKYzIxSzRXSWhzOUd5T2tLZnp1ZVkzR0lMemNNSlo0Y1d3PT1cbi0tLS0tRU5EIFBVQkxJQyBLRVktLS0tLVxuIgogICAgfSwKICAgICJzY2hlbWUiOiAiZWNkc2Etc2hhMi1uaXN0cDI1NiIsCiAgICAieC10dWYtb24tY2kta2V5b3duZXIiOiAiQGJvYmNhbGxhd2F5IgogICB9LAogICAiYTY4N2U1YmY0ZmFiODJiMGVlNThkNDZlMDVjOTUzNTE0NWEyYzlhZmI0NThmNDNkNDJiNDVjYTBmZGNlMmE3MCI6IHsKICAgICJrZXlpZF9oYXNoX2FsZ29yaXRobXMiOiBbCiAgICAgInNoYTI1NiIsCiAgICAgInNoYTUxMiIKICAgIF0sCiAgICAia2V5dHlwZSI6ICJlY2RzYSIsCiAgICAia2V5dmFsIjogewogICAgICJwdWJsaWMiOiAiLS0tLS1CRUdJTiBQVUJMSUMgS0VZLS0tLS1cbk1Ga3dFd1lIS29aSXpqMENBUVlJS29aSXpqMERBUWNEUWdBRTBnaHJoOTJMdzFZcjNpZEdWNVdxQ3RNREI4Q3hcbitEOGhkQzR3MlpMTklwbFZSb1ZHTHNrWWEzZ2hlTXlPamlKOGtQaTE1YVEyLy83UCtvajdVdkpQR3c9PVxuLS0tLS1FTkQgUFVCTElDIEtFWS0tLS0tXG4iCiAgICB9LAogICAgInNjaGVtZSI6ICJlY2RzYS1zaGEyLW5pc3RwMjU2IiwKICAgICJ4LXR1Zi1vbi1jaS1rZXlvd25lciI6ICJAam9zaHVhZ2wiCiAgIH0sCiAgICJlNzFhNTRkNTQzODM1YmE4NmFkYWQ5NDYwMzc5Yzc2NDFmYjg3MjZkMTY0ZWE3NjY4MDFhMWM1MjJhYmE3ZWEyIjogewogICAgImtleWlkX2hhc2hfYWxnb3JpdGhtcyI6IFsKICAgICAic2hhMjU2IiwKICAgICAic2hhNTEyIgogICAgXSwKICAgICJrZXl0eXBlIjogImVjZHNhIiwKICAgICJrZXl2YWwiOiB7CiAgICAgInB1YmxpYyI6ICItLS0tLUJFR0lOIFBVQkxJQyBLRVktLS0tLVxuTUZrd0V3WUhLb1pJemowQ0FRWUlLb1pJemowREFRY0RRZ0FFRVhzejNTWlhGYjhqTVY0Mmo2cEpseWpialI4S1xuTjNCd29jZXhxNkxNSWI1cXNXS09RdkxOMTZOVWVmTGM0SHN3T291bVJzVlZhYWpTcFFTNmZvYmtSdz09XG4tLS0tLUVORCBQVUJMSUMgS0VZLS0tLS1cbiIKICAgIH0sCiAgICAic2NoZW1lIjogImVjZHNhLXNoYTItbmlzdHAyNTYiLAogICAgIngtdHVmLW9uLWNpLWtleW93bmVyIjogIkBtbm02NzgiCiAgIH0KICB9LAogICJyb2xlcyI6IHsKICAgInJvb3QiOiB7CiAgICAia2V5aWRzIjogWwogICAgICJlNzFhNTRkNTQzODM1YmE4NmFkYWQ5NDYwMzc5Yzc2NDFmYjg3MjZkMTY0ZWE3NjY4MDFhMWM1MjJhYmE3ZWEyIiwKICAgICAiMjJmNGNhZWM2ZDhlNmY5NTU1YWY2NmIzZDRjM2NiMDZhM2JiMjNmZGM3ZTM5YzkxNmM2MWY0NjJlNmY1MmIwNiIsCiAgICAgIjYxNjQzODM4MTI1YjQ0MGI0MGRiNjk0MmY1Y2I1YTMxYzBkYzA0MzY4MzE2ZWIyYWFhNThiOTU5MDRhNTgyMjIiLAogICAgICJhNjg3ZTViZjRmYWI4MmIwZWU1OGQ0NmUwNWM5NTM1MTQ1YTJjOWFmYjQ1OGY0M2Q0MmI0NWNhMGZkY2UyYTcwIiwKICAgICAiMTgzZTY0ZjM3NjcwZGMxM2NhMGQyODk5NWEzMDUzZjM3NDA5NTRkZGNlNDQzMjFhNDFlNDY1MzRjZjQ0ZTYzMiIKICAgIF0sCiAgICAidGhyZXNob2xkIjogMwogICB9LAogICAic25hcHNob3QiOiB7CiAgICAia2V5aWRzIjogWwogICAgICIwYzg3NDMyYzNiZjA5ZmQ5OTE4OWZkYzMyZmE1ZWFlZGY0ZTRhNWZhYzdiYWI3M2ZhMDRhMmUwZmM2NGFmNmY1IgogICAgXSwKICAgICJ0aHJlc2hvbGQiOiAxLAogICAgIngtdHVmLW9uLWNpLWV4cGlyeS1wZXJpb2QiOiAzNjUwLAogICAgIngtdHVmLW9uLWNpLXNpZ25pbmctcGVyaW9kIjogMzY1CiAgIH0sCiAgICJ0YXJnZXRzIjogewogICAgImtleWlkcyI6IFsKICAgICAiZTcxYTU0ZDU0MzgzNWJhODZhZGFkOTQ2MDM3OWM3NjQxZmI4NzI2ZDE2NGVhNzY2ODAxYTFjNTIyYWJhN2VhMiIsCiAgICAgIjIyZjRjYWVjNmQ4ZTZmOTU1NWFmNjZiM2Q0YzNjYjA2YTNiYjIzZmRjN2UzOWM5MTZjNjFmNDYyZTZmNTJiMDYiLAogICAgICI2MTY0MzgzODEyNWI0NDBiNDBkYjY5NDJmNWNiNWEzMWMwZGMwNDM2ODMxNmViMmFhYTU4Yjk1OTA0YTU4MjIyIiwKICAgICAiYTY4N2U1YmY0ZmFiODJiMGVlNThkNDZlMDVjOTUzNTE0NWEyYzlhZmI0NThmNDNkNDJiNDVjYTBmZGNlMmE3MCIsCiAgICAgIjE4M2U2NGYzNzY3MGRjMTNjYTBkMjg5OTVhMzA1M2YzNzQwOTU0ZGRjZTQ0MzIxYTQxZTQ2NTM0Y2Y0NGU2MzIiCiAgICBdLAogICAgInRocmVzaG9sZCI6IDMKICAgfSwKICAgInRpbWVzdGFtcCI6IHsKICAgICJrZXlpZHMiOiBbCiAgICAgIjBjODc0MzJjM2JmMDlmZDk5MTg5ZmRjMzJmYTVlYWVkZjRlNGE1ZmFjN2JhYjczZmEwNGEyZTBmYzY0YWY2ZjUiCiAgICBdLAogICAgInRocmVzaG9sZCI6IDEsCiAgICAieC10dWYtb24tY2ktZXhwaXJ5LXBlcmlvZCI6IDcsCiAgICAieC10dWYtb24tY2ktc2lnbmluZy1wZXJpb2QiOiA2CiAgIH0KICB9LAogICJzcGVjX3ZlcnNpb24iOiAiMS4wIiwKICAidmVyc2lvbiI6IDE2LAogICJ4LXR1Zi1vbi1jaS1leHBpcnktcGVyaW9kIjogMTk3LAogICJ4LXR1Zi1vbi1jaS1zaWduaW5nLXBlcmlvZCI6IDQ2CiB9Cn0=","targets":{"trusted_root.json":"ewogICJtZWRpYVR5cGUiOiAiYXBwbGljYXRpb24vdm5kLmRldi5zaWdzdG9yZS50cnVzdGVkcm9vdCtqc29uO3ZlcnNpb249MC4xIiwKICAidGxvZ3MiOiBbCiAgICB7CiAgICAgICJiYXNlVXJsIjogImh0dHBzOi8vcmVrb3Iuc2lnc3RvcmUuZGV2IiwKICAgICAgImhhc2hBbGdvcml0aG0iOiAiU0hBMl8yNTYiLAogICAgICAicHVibGljS2V5IjogewogICAgICAgICJyYXdCeXRlcyI6ICJNRmt3RXdZSEtvWkl6ajBDQVFZSUtvWkl6ajBEQVFjRFFnQUUyRzJZKzJ0YWJkVFY1QmNHaUJJeDBhOWZBRndya0JibUxTR3RrczRMM3FYNnlZWTB6dWZCbmhDOFVyL2l5NTVHaFdQLzlBL2JZMkxoQzMwTTkrUll0dz09IiwKICAgICAgICAia2V5RGV0YWlscyI6ICJQS0lYX0VDRFNBX1AyNTZfU0hBXzI1NiIsCiAgICAgICAgInZhbGlkRm9yIjogewogICAgICAgICAgInN0YXJ0IjogIjIwMjEtMDEtMTJUMTE6NTM6MjdaIgogICAgICAgIH0KICAgICAgfSwKICAgICAgImxvZ0lkIjogewogICAgICAgICJrZXlJZCI6ICJ3Tkk5YXRRR2x6K1ZXZk82TFJ5Z0g0UVVmWS84VzRSRndpVDVpNVdSZ0IwPSIKICAgICAgfQogICAgfSwKICAgIHsKICAgICAgImJhc2VVcmwiOiAiaHR0cHM6Ly9sb2cyMDI1LTEucmVrb3Iuc2lnc3RvcmUuZGV2IiwKICAgICAgImhhc2hBbGdvcml0aG0iOiAiU0hBMl8yNTYiLAogICAgICAicHVibGljS2V5IjogewogICAgICAgICJyYXdCeXRlcyI6ICJNQ293QlFZREsyVndBeUVBdDhybHAxa25Hd2pmYmNYQVlQWUFrbjBYaUx6MXg4TzR0MFlrRWhpZTI0ND0iLAogICAgICAgICJrZXlEZXRhaWxzIjogIlBLSVhfRUQyNTUxOSIsCiAgICAgICAgInZhbGlkRm9yIjogewogICAgICAgICAgInN0YXJ0IjogIjIwMjUtMDktMjNUMDA6MDA6MDBaIgogICAgICAgIH0KICAgICAgfSwKICAgICAgImxvZ0lkIjogewogICAgICAgICJrZXlJZCI6ICJ6eEdaRlZ2ZDBGRW1qUjhXckZ3TWRjQUo5dnRhWS9RWGY0NFkxd1VlUDZBPSIKICAgICAgfQogICAgfQogIF0sCiAgImNlcnRpZmljYXRlQXV0aG9yaXRpZXMiOiBbCiAgICB7CiAgICAgICJzdWJqZWN0IjogewogICAgICAgICJvcmdhbml6YXRpb24iOiAic2lnc3RvcmUuZGV2IiwKICAgICAgICAiY29tbW9uTmFtZSI6ICJzaWdzdG9yZSIKICAgICAgfSwKICAgICAgInVyaSI6ICJodHRwczovL2Z1bGNpby5zaWdzdG9yZS5kZXYiLAogICAgICAiY2VydENoYWluIjogewogICAgICAgICJjZXJ0aWZpY2F0ZXMiOiBbCiAgICAgICAgICB7CiAgICAgICAgICAgICJyYXdCeXRlcyI6ICJNSUlCK0RDQ0FYNmdBd0lCQWdJVE5Wa0Rab0Npb2ZQRHN5N2RmbTZnZUxidWh6QUtCZ2dxaGtqT1BRUURBekFxTVJVd0V3WURWUVFLRXd4emFXZHpkRzl5WlM1a1pYWXhFVEFQQmdOVkJBTVRDSE5wWjNOMGIzSmxNQjRYRFRJeE1ETXdOekF6TWpBeU9Wb1hEVE14TURJeU16QXpNakF5T1Zvd0tqRVZNQk1HQTFVRUNoTU1jMmxuYzNSdmNtVXVaR1YyTVJFd0R3WURWUVFERXdoemFXZHpkRzl5WlRCMk1CQUdCeXFHU000OUFnRUdCU3VCQkFBaUEySUFCTFN5QTdJaTVrK3BOTzhaRVdZMHlsZW1XRG93T2tOYTNrTCtHWkU1WjVHV2VoTDkvQTliUk5BM1JicnNaNWkwSmNhc3RhUkw3U3A1ZnAvakQ1ZHhxYy9VZFRWbmx2UzE2YW4rMllmc3dlL1F1TG9sUlVDcmNPRTIrMmlBNSt0emQ2Tm1NR1F3RGdZRFZSMFBBUUgvQkFRREFnRUdNQklHQTFVZEV3RUIvd1FJTUFZQkFmOENBUUV3SFFZRFZSME9CQllFRk1qRkhRQkJtaVFwTWxFazZ3MnVTdTFLQnRQc01COEdBMVVkSXdRWU1CYUFGTWpGSFFCQm1pUXBNbEVrNncydVN1MUtCdFBzTUFvR0NDcUdTTTQ5QkFNREEyZ0FNR1VDTUg4bGlXSmZNdWk2dlhYQmhqRGdZNE13c2xtTi9USnhWZS84M1dyRm9td21OZjA1NnkxWDQ4RjljNG0zYTNvelhBSXhBS2pSYXk1L2FqL2pzS0tHSWttUWF0akk4dXVwSHIvK0N4RnZhSldtcFlxTmtMREdSVSs5b3J6aDVoSTJScmN1YVE9PSIKICAgICAgICAgIH0KICAgICAgICBdCiAgICAgIH0sCiAgICAgICJ2YWxpZEZvciI6IHsKICAgICAgICAic3RhcnQiOiAiMjAyMS0wMy0wN1QwMzoyMDoyOVoiLAogICAgICAgICJlbmQiOiAiMjAyMi0xMi0zMVQyMzo1OTo1OS45OTlaIgogICAgICB9CiAgICB9LAogICAgewogICAgICAic3ViamVjdCI6IHsKICAgICAgICAib3JnYW5pemF0aW9uIjogInNpZ3N0b3JlLmRldiIsCiAgICAgICAgImNvbW1vbk5hbWUiOiAic2lnc3RvcmUiCiAgICAgIH0sCiAgICAgICJ1cmkiOiAiaHR0cHM6Ly9mdWxjaW8uc2lnc3RvcmUuZGV2IiwKICAgICAgImNlcnRDaGFpbiI6IHsKICAgICAgICAiY2VydGlmaWNhdGVzIjogWwogICAgICAgICAgewogICAgICAgICAgICAicmF3Qnl0ZXMiOiAiTUlJQ0dqQ0NBYUdnQXdJQkFnSVVBTG5WaVZmblUwYnJKYXNtUmtIcm4vVW5mYVF3Q2dZSUtvWkl6ajBFQXdNd0tqRVZNQk1HQTFVRUNoTU1jMmxuYzNSdmNtVXVaR1YyTVJFd0R3WURWUVFERXdoemFXZHpkRzl5WlRBZUZ3MHlNakEwTVRNeU1EQTJNVFZhRncwek1URXdNRFV4TXpVMk5UaGFNRGN4RlRBVEJnTlZCQW9UREhOcFozTjBiM0psTG1SbGRqRWVNQndHQTFVRUF4TVZjMmxuYzNSdmNtVXRhVzUwWlhKdFpXUnBZWFJsTUhZd0VBWUhLb1pJemowQ0FRWUZLNEVFQUNJRFlnQUU4UlZTL3lzSCtOT3Z1RFp5UEladGlsZ1VGOU5sYXJZcEFkOUhQMXZCQkgxVTVDVjc3TFNTN3MwWmlING5FN0h2N3B0UzZMdnZSL1NUazc5OExWZ016TGxKNEhlSWZGM3RIU2FleExjWXBTQVNyMWtTME4vUmdCSnovOWpXQ2lYbm8zc3dlVEFPQmdOVkhROEJBZjhFQkFNQ0FRWXdFd1lEVlIwbEJBd3dDZ1lJS3dZQkJRVUhBd013RWdZRFZSMFRBUUgvQkFnd0JnRUIvd0lCQURBZEJnTlZIUTRFRmdRVTM5UHB6MVlrRVpiNXFOanBLRldpeGk0WVpEOHdId1lEVlIwakJCZ3dGb0FVV01BZVg1RkZwV2FwZXN5UW9aTWkwQ3JGeGZvd0NnWUlLb1pJemowRUF3TURad0F3WkFJd1BDc1FLNERZaVpZRFBJYURpNUhGS25meFh4NkFTU1ZtRVJmc3luWUJpWDJYNlNKUm5aVTg0LzlEWmRuRnZ2eG1BakJPdDZRcEJsYzRKLzBEeHZrVENxcGNsdnppTDZCQ0NQbmpkbElCM1B1M0J4c1BteWdVWTdJaTJ6YmRDZGxpaW93PSIKICAgICAgICAgIH0sCiAgICAgICAgICB7CiAgICAgICAgICAgICJyYXdCeXRlcyI6ICJNSUlCOXpDQ0FYeWdBd0lCQWdJVUFMWk5BUEZkeEhQd2plRGxvRHd5WUNoQU8vNHdDZ1lJS29aSXpqMEVBd013S2pFVk1CTUdBMVVFQ2hNTWMybG5jM1J2Y21VdVpHVjJNUkV3RHdZRFZRUURFd2h6YVdkemRHOXlaVEFlRncweU1URXdNRGN4TXpVMk5UbGFGdzB6TVRFd01EVXhNelUyTlRoYU1Db3hGVEFUQmdOVkJBb1RESE5wWjNOMGIzSmxMbVJsZGpFUk1BOEdBMVVFQXhNSWMybG5jM1J2Y21Vd2RqQVFCZ2NxaGtqT1BRSUJCZ1VyZ1FRQUlnTmlBQVQ3WGVGVDRyYjNQUUd3UzRJYWp0TGszL09sbnBnYW5nYUJjbFlwc1lCcjVpKzR5bkIwN2NlYjNMUDBPSU9aZHhleFg2OWM1aVZ1eUpSUStIejA1eWkrVUYzdUJXQWxIcGlTNXNoMCtIMkdIRTdTWHJrMUVDNW0xVHIxOUw5Z2c5MmpZekJoTUE0R0ExVWREd0VCL3dRRUF3SUJCakFQQmdOVkhSTUJBZjhFQlRBREFRSC9NQjBHQTFVZERnUVdCQlJZd0I1ZmtVV2xacWw2ekpDaGt5TFFLc1hGK2pBZkJnTlZIU01FR0RBV2dCUll3QjVma1VXbFpxbDZ6SkNoa3lMUUtzWEYrakFLQmdncWhrak9QUVFEQXdOcEFEQm1BakVBajFuSGVYWnArMTNOV0JOYStFRHNEUDhHMVdXZzF0Q01XUC9XSFBxcGFWbzBqaHN3ZU5GWmdTczBlRTd3WUk0cUFqRUEyV0I5b3Q5OHNJa29GM3ZaWWRkMy9WdFdCNWI5VE5NZWE3SXgvc3RKNVRmY0xMZUFCTEU0Qk5KT3NRNHZuQkhKIgogICAgICAgICAgfQogICAgICAgIF0KICAgICAgfSwKICAgICAgInZhbGlkRm9yIjogewogICAgICAgICJzdGFydCI6ICIyMDIyLTA0LTEzVDIwOjA2OjE1WiIKICAgICAgfQogICAgfQogIF0sCiAgImN0bG9ncyI6IFsKICAgIHsKICAgICAgImJhc2VVcmwiOiAiaHR0cHM6Ly9jdGZlLnNpZ3N0b3JlLmRldi90ZXN0IiwKICAgICAgImhhc2hBbGdvcml0aG0iOiAiU0hBMl8yNTYiLAogICAgICAicHVibGljS2V5IjogewogICAgICAgICJyYXdCeXRlcyI6ICJNRmt3RXdZSEtvWkl6ajBDQVFZSUtvWkl6ajBEQVFjRFFnQUViZndSK1JKdWRYc2NnUkJScEtYMVhGRHkzUHl1ZER4ei9TZm5SaTFmVDhla3BmQmQyTzF1b3o3anIzWjhuS3p4QTY5RVVRK2VGQ0ZJM3pldWJQV1U3dz09IiwKICAgICAgICAia2V5RGV0YWlscyI6ICJQS0lYX0VDRFNBX1AyNTZfU0hBXzI1NiIsCiAgICAgICAgInZhbGlkRm9yIjogewogICAgICAgICAgInN0YXJ0IjogIjIwMjEtMDMtMTRUMDA6MDA6MDBaIiwKICAgICAgICAgICJlbmQiOiAiMjAyMi0xMC0zMVQyMzo1OTo1OS45OTlaIgogICAgICAgIH0KICAgICAgfSwKICAgICAgImxvZ0lkIjogewogICAgICAgICJrZXlJZCI6ICJDR0NTOENoUy8yaEYwZEZySjRTY1JXY1lyQlk5d3pqU2JlYThJZ1kyYjNJPSIKICAgICAgfQogICAgfSwKICAgIHsKICAgICAgImJhc2VVcmwiOiAiaHR0cHM6Ly9jdGZlLnNpZ3N0b3JlLmRldi8yMDIyIiwKICAgICAgImhhc2hBbGdvcml0aG0iOiAiU0hBMl8yNTYiLAogICAgICAicHVibGljS2V5IjogewogICAgICAgICJyYXdCeXRlcyI6ICJNRmt3RXdZSEtvWkl6ajBDQVFZSUtvWkl6ajBEQVFjRFFnQUVpUFNsRmkwQ21GVGZFakNVcUY5SHVDRWNZWE5LQWFZYWxJSm1CWjh5eWV6UGpUcWh4cktCcE1uYW9jVnRMSkJJMWVNM3VYblF6UUdBSmRKNGdzOUZ5dz09IiwKICAgICAgICAia2V5RGV0YWlscyI6ICJQS0lYX0VDRFNBX1AyNTZfU0hBXzI1NiIsCiAgICAgICAgInZhbGlkRm9yIjogewogICAgICAgICAgInN0YXJ0IjogIjIwMjItMTAtMjBUMDA6MDA6MDBaIgogICAgICAgIH0KICAgICAgfSwKICAgICAgImxvZ0lkIjogewogICAgICAgICJrZXlJZCI6ICIzVDB3YXNiSEVUSmpHUjRjbVdjM0FxSktYcmplUEszL2g0cHlnQzhwN280PSIKICAgICAgfQogICAgfQogIF0sCiAgInRpbWVzdGFtcEF1dGhvcml0aWVzIjogWwogICAgewogICAgICAic3ViamVjdCI6IHsKICAgICAgICAib3JnYW5pemF0aW9uIjogInNpZ3N0b3JlLmRldiIsCiAgICAgICAgImNvbW1vbk5hbWUiOiAic2lnc3RvcmUtdHNhLXNlbGZzaWduZWQiCiAgICAgIH0sCiAgICAgICJ1cmkiOiAiaHR0cHM6Ly90aW1lc3RhbXAuc2lnc3RvcmUuZGV2L2FwaS92MS90aW1lc3RhbXAiLAogICAgICAiY2VydENoYWluIjogewogICAgICAgICJjZXJ0aWZpY2F0ZXMiOiBbCiAgICAgICAgICB7CiAgICAgICAgICAgICJyYXdCeXRlcyI6ICJNSUlDRURDQ0FaYWdBd0lCQWdJVU9oTlVMd3lRWWU2OHdVTXZ5NHFPaXlvaml3d3dDZ1lJS29aSXpqMEVBd013T1RFVk1CTUdBMVVFQ2hNTWMybG5jM1J2Y21VdVpHVjJNU0F3SGdZRFZRUURFeGR6YVdkemRHOXlaUzEwYzJFdGMyVnNabk5wWjI1bFpEQWVGdzB5TlRBME1EZ3dOalU1TkROYUZ3MHpOVEEwTURZd05qVTVORE5hTUM0eEZUQVRCZ05WQkFvVERITnBaM04wYjNKbExtUmxkakVWTUJNR0ExVUVBeE1NYzJsbmMzUnZjbVV0ZEhOaE1IWXdFQVlIS29aSXpqMENBUVlGSzRFRUFDSURZZ0FFNHJhMlo4aEtOaWcyVDlrRmpDQVRvR0czMGpreStXUXYzQnpMK21LdmgxU0tOUi9Vd3V3c2ZOQ2c0c3J5b1lBZDhFNmlzb3ZWQTNNNGFvTmRtOVFEaTUwWjhuVEV5dnFnZkRQdFRJd1hJdGZpVy9BRmYxVjd1d2tia0FvajB4eGNvMm93YURBT0JnTlZIUThCQWY4RUJBTUNCNEF3SFFZRFZSME9CQllFRkluOWVVT0h6OUJsUnNNQ1JzY3NjMXQ5dE9zRE1COEdBMVVkSXdRWU1CYUFGSmpzQWU5L3UxSC8xSlVlYjRxSW1GTUhpYzYvTUJZR0ExVWRKUUVCL3dRTU1Bb0dDQ3NHQVFVRkJ3TUlNQW9HQ0NxR1NNNDlCQU1EQTJnQU1HVUNNRHRwc1YvNkthTzBxeUYvVU1zWDJhU1VYS1FGZG9HVHB0UUdjMGZ0cTFjc3VsSFBHRzZkc215TU5kM0pCK0czRVFJeEFPYWp2QmNqcEptS2I0TnYrMlRhb2o4VWM1K2I2aWg2RlhDQ0tyYVNxdXBlMDd6cXN3TWNYSlRlMWNFeHZIdnZsdz09IgogICAgICAgICAgfSwKICAgICAgICAgIHsKICAgICAgICAgICAgInJhd0J5dGVzIjogIk1JSUI5ekNDQVh5Z0F3SUJBZ0lVVjdmMEdMRE9vRXpJaDhMWFNXODBPSmlVcDE0d0NnWUlLb1pJemowRUF3TXdPVEVWTUJNR0ExVUVDaE1NYzJsbmMzUnZjbVV1WkdWMk1TQXdIZ1lEVlFRREV4ZHphV2R6ZEc5eVpTMTBjMkV0YzJWc1puTnBaMjVsWkRBZUZ3MHlOVEEwTURnd05qVTVORE5hRncwek5UQTBNRFl3TmpVNU5ETmFNRGt4RlRBVEJnTlZCQW9UREhOcFozTjBiM0psTG1SbGRqRWdNQjRHQTFVRUF4TVhjMmxuYzNSdmNtVXRkSE5oTFhObGJHWnphV2R1WldRd2RqQVFCZ2NxaGtqT1BRSUJCZ1VyZ1FRQUlnTmlBQVFVUU50ZlJUL291M1lBVGE2d0Iva0tUZTcwY2ZKd3lSSUJvdk1udDhSY0pwaC9DT0U4MnV5UzZGbXBwTExMMVZCUEdjUGZwUVBZSk5Yeld3aThpY3doS1E2Vy9RZTJoM29lYkJiMkZIcHdOSkRxbytUTWFDL3RkZmt2L0VsSkI3MmpSVEJETUE0R0ExVWREd0VCL3dRRUF3SUJCakFTQmdOVkhSTUJBZjhFQ0RBR0FRSC9BZ0VBTUIwR0ExVWREZ1FXQkJTWTdBSHZmN3RSLzlTVkhtK0tpSmhUQjRuT3Z6QUtCZ2dxaGtqT1BRUURBd05wQURCbUFqRUF3R0VHcmZHWlIxY2VuMVI4L0RUVk1JOTQzTHNzWm1KUnREcC9pN1NmR0htR1JQNmdSYnVqOXZPSzNiNjdaMFFRQWpFQXVUMkg2NzNMUUVhSFRjeVFTWnJrcDRtWDdXd2ttRitzVmJrWVk1bVhOK1JNSDEzS1VFSEhPcUFTYWVtWVdLL0UiCiAgICAgICAgICB9CiAgICAgICAgXQogICAgICB9LAogICAgICAidmFsaWRGb3IiOiB7CiAgICAgICAgInN0YXJ0IjogIjIwMjUtMDctMDRUMDA6MDA6MDBaIgogICAgICB9CiAgICB9CiAgXQp9Cg==","registry.npmjs.org%2Fkeys.json":"ewogICAgImtleXMiOiBbCiAgICAgICAgewogICAgICAgICAgICAia2V5SWQiOiAiU0hBMjU2OmpsM2J3c3d1ODBQampva0NnaDBvMnc1YzJVNExoUUFFNTdnajljejFrekEiLAogICAgICAgICAgICAia2V5VXNhZ2UiOiAibnBtOnNpZ25hdHVyZXMiLAogICAgICAgICAgICAicHVibGljS2V5IjogewogICAgICAgICAgICAgICAgInJhd0J5dGVzIjogIk1Ga3dFd1lIS29aSXpqMENBUVlJS29aSXpqMERBUWNEUWdBRTFPbGIzek1BRkZ4WEtIaUlrUU81Y0ozWWhsNWk2VVBwK0lodXRlQkpidUhjQTVVb2dLbzBFV3RsV3dXNktTYUtvVE5FWUw3SmxDUWlWbmtoQmt0VWdnPT0iLAogICAgICAgICAgICAgICAgImtleURldGFpbHMiOiAiUEtJWF9FQ0RTQV9QMjU2X1NIQV8yNTYiLAogICAgICAgICAgICAgICAgInZhbGlkRm9yIjogewogICAgICAgICAgICAgICAgICAgICJzdGFydCI6ICIxOTk5LTAxLTAxVDAwOjAwOjAwLjAwMFoiLAogICAgICAgICAgICAgICAgICAgICJlbmQiOiAiMjAyNS0wMS0yOVQwMDowMDowMC4wMDBaIgogICAgICAgICAgICAgICAgfQogICAgICAgICAgICB9CiAgICAgICAgfSwKICAgICAgICB7CiAgICAgICAgICAgICJrZXlJZCI6ICJTSEEyNTY6amwzYndzd3U4MFBqam9rQ2doMG8ydzVjMlU0TGhRQUU1N2dqOWN6MWt6QSIsCiAgICAgICAgICAgICJrZXlVc2FnZSI6ICJucG06YXR0ZXN0YXRpb25zIiwKICAgICAgICAgICAgInB1YmxpY0tleSI6IHsKICAgICAgICAgICAgICAgICJyYXdCeXRlcyI6ICJNRmt3RXdZSEtvWkl6ajBDQVFZSUtvWkl6ajBEQVFjRFFnQUUxT2xiM3pNQUZGeFhLSGlJa1FPNWNKM1lobDVpNlVQcCtJaHV0ZUJKYnVIY0E1VW9nS28wRVd0bFd3VzZLU2FLb1RORVlMN0psQ1FpVm5raEJrdFVnZz09IiwKICAgICAgICAgICAgICAgICJrZXlEZXRhaWxzIjogIlBLSVhfRUNEU0FfUDI1Nl9TSEFfMjU2IiwKICAgICAgICAgICAgICAgICJ2YWxpZEZvciI6IHsKICAgICAgICAgICAgICAgICAgICAic3RhcnQiOiAiMjAyMi0xMi0wMVQwMDowMDowMC4wMDBaIiwKICAgICAgICAgICAgICAgICAgICAiZW5kIjogIjIwMjUtMDEtMjlUMDA6MDA6MDAuMDAwWiIKICAgICAgICAgICAgICAgIH0KICAgICAgICAgICAgfQogICAgICAgIH0sCiAgICAgICAgewogICAgICAgICAgICAia2V5SWQiOiAiU0hBMjU2OkRoUTh3UjVBUEJ2RkhMRi8rVGMrQVl2UE9kVHBjSURxT2h4c0JIUndDN1UiLAogICAgICAgICAgICAia2V5VXNhZ2UiOiAibnBtOnNpZ25hdHVyZXMiLAogICAgICAgICAgICAicHVibGljS2V5IjogewogICAgICAgICAgICAgICAgInJhd0J5dGVzIjogIk1Ga3dFd1lIS29aSXpqMENBUVlJS29aSXpqMERBUWNEUWdBRVk2WWE3VysrN2FVUHp2TVRyZXpINlljeDNjK0hPS1lDY05HeWJKWlNDSnEvZmQ3UWE4dXVBS3RkSWtVUXRRaUVLRVJoQW1FNWxNTUpoUDhPa0RPYTJnPT0iLAogICAgICAgICAgICAgICAgImtleURldGFpbHMiOiAiUEtJWF9FQ0RTQV9QMjU2X1NIQV8yNTYiLAogICAgICAgICAgICAgICAgInZhbGlkRm9yIjogewogICAgICAgICAgICAgICAgICAgICJzdGFydCI6ICIyMDI1LTAxLTEzVDAwOjAwOjAwLjAwMFoiCiAgICAgICAgICAgICAgICB9CiAgICAgICAgICAgIH0KICAgICAgICB9LAogICAgICAgIHsKICAgICAgICAgICAgImtleUlkIjogIlNIQTI1NjpEaFE4d1I1QVBCdkZITEYvK1RjK0FZdlBPZFRwY0lEcU9oeHNCSFJ3QzdVIiwKICAgICAgICAgICAgImtleVVzYWdlIjogIm5wbTphdHRlc3RhdGlvbnMiLAogICAgICAgICAgICAicHVibGljS2V5IjogewogICAgICAgICAgICAgICAgInJhd0J5dGVzIjogIk1Ga3dFd1lIS29aSXpqMENBUVlJS29aSXpqMERBUWNEUWdBRVk2WWE3VysrN2FVUHp2TVRyZXpINlljeDNjK0hPS1lDY05HeWJKWlNDSnEvZmQ3UWE4dXVBS3RkSWtVUXRRaUVLRVJoQW1FNWxNTUpoUDhPa0RPYTJnPT0iLAogICAgICAgICAgICAgICAgImtleURldGFpbHMiOiAiUEtJWF9FQ0RTQV9QMjU2X1NIQV8yNTYiLAogICAgICAgICAgICAgICAgInZhbGlkRm9yIjogewogICAgICAgICAgICAgICAgICAgICJzdGFydCI6ICIyMDI1LTAxLTEzVDAwOjAwOjAwLjAwMFoiCiAgICAgICAgICAgICAgICB9CiAgICAgICAgICAgIH0KICAgICAgICB9CiAgICBdCn0K"}}}');
-// EXTERNAL MODULE: ./node_modules/@sigstore/bundle/dist/index.js
-var bundle_dist = __nccwpck_require__(1040);
-// EXTERNAL MODULE: ./node_modules/@sigstore/protobuf-specs/dist/index.js
-var protobuf_specs_dist = __nccwpck_require__(9654);
-// EXTERNAL MODULE: ./node_modules/@sigstore/verify/dist/index.js
-var verify_dist = __nccwpck_require__(4187);
-;// CONCATENATED MODULE: ./build/src/report/certificate-signature.js
-
-
-
-
-
-/**
- * Certificates signed keylessly with Sigstore (issue 13): the Action signs an in-toto statement
- * whose subject is the certificate file (sha256 of its bytes) and whose predicate names its
- * digest, run id and verdict; `verify --certificate-identity/--certificate-oidc-issuer` checks the
- * bundle offline against a trusted root. A signature says which workflow made the certificate;
- * the rest of verify says the certificate is consistent with what it measured.
- */
-/** The in-toto predicate type of a signed certificate. */
-const CERTIFICATE_PREDICATE_TYPE = 'https://github.com/invarlock/invarlock/certificate/v1';
-/** The DSSE payload type of the statement. */
-const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-/** The bundle written beside a certificate: `evaluation.cert.json` → `evaluation.cert.sigstore.json`. */
-function signatureBundlePath(certificatePath) {
-    return certificatePath.endsWith('.json') ? `${certificatePath.slice(0, -'.json'.length)}.sigstore.json` : `${certificatePath}.sigstore.json`;
-}
-/** The in-toto statement signed for a certificate file: subject = the file's bytes, predicate = what it decided. */
-function certificateStatement(bytes, cert, name) {
-    return {
-        _type: 'https://in-toto.io/Statement/v1',
-        subject: [{ name, digest: { sha256: createHash('sha256').update(bytes).digest('hex') } }],
-        predicateType: CERTIFICATE_PREDICATE_TYPE,
-        predicate: { digest: cert.digest, run_id: cert.run_id, verdict: cert.verdict.status },
-    };
-}
-let publicGood;
-/**
- * The Sigstore public-good trusted root as @sigstore/tuf ships it in its seeds: read locally, never
- * fetched. Imported statically so the bundles (dist/, which run without node_modules) carry it.
- */
-function publicGoodTrustedRoot() {
-    if (publicGood === undefined) {
-        const encoded = Object.values(seeds_namespaceObject)[0]?.targets?.['trusted_root.json'];
-        if (encoded === undefined)
-            throw new Error('@sigstore/tuf ships no trusted_root.json');
-        publicGood = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
-    }
-    return publicGood;
-}
-/**
- * Checks a Sigstore bundle for a certificate file, offline: the bundle verifies against the trusted
- * root (Fulcio certificate chain, transparency log inclusion and signed timestamps), was signed by
- * `identity` through `issuer`, and its statement's subject is exactly these bytes and its
- * predicate this certificate's digest. Never throws.
- */
-function verifyCertificateSignature(bundleText, bytes, cert, policy) {
-    try {
-        const bundle = (0,bundle_dist/* bundleFromJSON */.vw)(JSON.parse(bundleText));
-        const root = protobuf_specs_dist.TrustedRoot.fromJSON(policy.trustedRoot ?? publicGoodTrustedRoot());
-        const verifier = new verify_dist/* Verifier */.BL((0,verify_dist/* toTrustMaterial */.jO)(root), { tlogThreshold: 1, ctlogThreshold: 1, tsaThreshold: 0 });
-        verifier.verify((0,verify_dist/* toSignedEntity */.DC)(bundle), { subjectAlternativeName: policy.identity, extensions: { issuer: policy.issuer } });
-        if (bundle.content.$case !== 'dsseEnvelope' || bundle.content.dsseEnvelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
-            return { ok: false, message: 'the bundle does not sign an in-toto statement' };
-        const statement = JSON.parse(Buffer.from(bundle.content.dsseEnvelope.payload).toString('utf8'));
-        const sha256 = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex');
-        if (statement.predicateType !== CERTIFICATE_PREDICATE_TYPE)
-            return { ok: false, message: `the statement's predicate type is not ${CERTIFICATE_PREDICATE_TYPE}` };
-        if (statement.subject?.length !== 1 || statement.subject[0]?.digest?.sha256 !== sha256)
-            return { ok: false, message: 'the signed statement is about other bytes than this certificate file' };
-        if (statement.predicate?.digest !== cert.digest || statement.predicate.run_id !== cert.run_id)
-            return { ok: false, message: "the signed statement names another certificate digest or run id" };
-        return { ok: true, message: `signed by ${policy.identity} (${policy.issuer}); the signed statement is this file` };
-    }
-    catch (error) {
-        return { ok: false, message: `the signature does not verify: ${error instanceof Error ? error.message : String(error)}` };
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/types.js
-/**
- * The contract of the edits layer: the weight record every weight-level computation shares (edits
- * here, guards one layer beside us import it through `src/edits/index.ts`), and the records an edit
- * takes and returns. The ONNX and adapter layers build {@link WeightMatrix} records from initializers;
- * nothing here knows about ONNX.
- */
-/** The built-in edits, as users spell them (`edit:`, `--edit`, the Action's `edit` input). */
-const EDIT_NAMES = Object.freeze(['quant_rtn', 'lora', 'noop']);
-
-;// CONCATENATED MODULE: ./build/src/edits/edit-result.js
-
-/**
- * Assembles an {@link EditResult}: counts values whose bits changed (shared tied data once) and
- * writes the digest input. Bitwise comparison so that NaN payloads and −0 count as they are stored.
- * @internal
- */
-function buildEditResult(parts) {
-    const byKey = new Map(parts.inputs.map((matrix) => [matrix.key, matrix]));
-    const counted = new Set();
-    let paramsChanged = 0;
-    for (const [key, data] of parts.changed) {
-        if (counted.has(data))
-            continue;
-        counted.add(data);
-        const before = byKey.get(key);
-        paramsChanged += before === undefined ? data.length : countDifferentBits(before.data, data);
-    }
-    const touchedKeys = [...parts.changed.keys()];
-    return {
-        name: parts.name,
-        config: parts.config,
-        changed: parts.changed,
-        modulesTouched: parts.modulesTouched,
-        paramsChanged,
-        digestInput: canonical_json_canonicalJson({ name: parts.name, config: parts.config, touched: touchedKeys }),
-    };
-}
-function countDifferentBits(a, b) {
-    if (a.length !== b.length)
-        return Math.max(a.length, b.length);
-    const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
-    const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
-    let count = 0;
-    for (let i = 0; i < x.length; i++)
-        if (x[i] !== y[i])
-            count++;
-    return count;
-}
-/**
- * The matrices after an edit: each record whose key is in `result.changed` gets the new data,
- * the others are returned as they are. Order is kept.
- */
-function applyEditResult(matrices, result) {
-    return matrices.map((matrix) => {
-        const data = result.changed.get(matrix.key);
-        return data === undefined ? matrix : { ...matrix, data };
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/lora/module-match.js
-
-/**
- * Finds the weight of a PEFT module path: the matrix whose `module` equals it, else the only one
- * whose path and the PEFT path end in each other at a dot boundary (ONNX exports sometimes drop or
- * add a leading `model.`). Only matrices with rows and columns > 1 are LoRA targets.
- * @throws InvarlockError `E_LORA_INVALID` with `details.module` when no matrix, or several, match.
- * @internal
- */
-function findModuleMatrix(module, matrices, source) {
-    const candidates = matrices.filter((m) => m.role !== 'norm' && m.rows > 1);
-    const exact = candidates.filter((m) => m.module === module);
-    if (exact.length === 1 && exact[0] !== undefined)
-        return exact[0];
-    const loose = exact.length > 1 ? exact : candidates.filter((m) => m.module.endsWith(`.${module}`) || module.endsWith(`.${m.module}`));
-    if (loose.length === 1 && loose[0] !== undefined)
-        return loose[0];
-    if (loose.length === 0) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA target module ${module} is not a weight of the base model`, {
-            details: { file: source, module },
-            hint: 'Check that the adapter was trained on this base model and that the model interface maps its modules.',
-        });
-    }
-    throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA target module ${module} matches ${loose.length} weights`, {
-        details: { file: source, module, problems: loose.map((m) => m.module).slice(0, 20) },
-    });
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/lora/lora-merge.js
-
-
-
-/**
- * The `lora` edit: merges PEFT adapters into the base weights, W' = W + Σ_k w_k·s_k·B_k·A_k
- * (ALGORITHMS.md §6), accumulated in float64 and rounded to float32 once per value.
- *
- * Orientation: records are PyTorch `[out, in]` and PEFT stores `A` `[r, in]` and `B` `[out, r]`
- * whatever the base layer, so B·A is added directly. `fan_in_fan_out` (GPT-2 Conv1D, whose stored
- * weight is `[in, out]`) only says how the base was stored; the layer that built the record has
- * already transposed it, so it needs no handling here, and the caller writes the result back in the
- * initializer's own orientation. Embedding LoRA adds s·(B·A)ᵀ to the `[vocab, dim]` table.
- * `modules_to_save` replacements are taken as they are (before the low-rank updates; not weighted);
- * two adapters replacing one module is an error. An update to one side of a tied pair (lm_head ↔
- * embedding) changes the shared data, so both keys get the same array, as PyTorch's shared parameter would.
- * @throws InvarlockError `E_LORA_INVALID` naming the module (`details.module`) when it is missing from
- * the base, when B·A does not have the base's shape, or when two adapters replace the same module;
- * `E_EDIT_CONFIG` when an adapter weight is not finite or there are no adapters.
- */
-function mergeLora(matrices, config) {
-    if (config.adapters.length === 0) {
-        throw new invarlock_error_InvarlockError('E_EDIT_CONFIG', 'a lora edit needs at least one adapter', { details: { field: 'adapters' } });
-    }
-    const byKey = new Map(matrices.map((m) => [m.key, m]));
-    const storageOf = (matrix) => {
-        const partner = matrix.tiedWith === undefined ? undefined : byKey.get(matrix.tiedWith);
-        // One side of a tie stands for the shared storage: the lm_head when present, else the smaller key.
-        if (partner === undefined)
-            return matrix;
-        if (matrix.role === 'lm_head')
-            return matrix;
-        if (partner.role === 'lm_head')
-            return partner;
-        return matrix.key < partner.key ? matrix : partner;
-    };
-    const deltas = new Map();
-    const replaced = new Map();
-    const order = [];
-    const touch = (matrix) => {
-        let delta = deltas.get(matrix.key);
-        if (delta === undefined) {
-            delta = new Float64Array(matrix.rows * matrix.cols);
-            deltas.set(matrix.key, delta);
-            order.push(matrix);
-        }
-        return delta;
-    };
-    config.adapters.forEach((use, index) => {
-        if (!Number.isFinite(use.weight)) {
-            throw new invarlock_error_InvarlockError('E_EDIT_CONFIG', `adapter ${use.adapter.source} has a non-finite weight`, {
-                details: { field: `adapters[${index}].weight`, actual: String(use.weight) },
-            });
-        }
-        for (const [module, tensor] of use.adapter.replacements) {
-            const target = storageOf(findModuleMatrix(module, matrices, use.adapter.source));
-            checkShape(tensor, target, module, use.adapter.source);
-            const previous = replaced.get(target.key);
-            if (previous !== undefined) {
-                throw new invarlock_error_InvarlockError('E_LORA_INVALID', `modules_to_save weight ${module} is replaced by two adapters`, {
-                    details: { module, problems: [previous.source, use.adapter.source] },
-                });
-            }
-            replaced.set(target.key, { data: tensor.data, source: use.adapter.source });
-            touch(target);
-        }
-        for (const update of use.adapter.updates) {
-            const target = storageOf(findModuleMatrix(update.module, matrices, use.adapter.source));
-            addLowRank(touch(target), target, update, use.weight * update.scaling, use.adapter.source);
-        }
-    });
-    const changed = new Map();
-    const modulesTouched = [];
-    const graphOrder = new Map(matrices.map((m, i) => [m.key, i]));
-    order.sort((x, y) => (graphOrder.get(x.key) ?? 0) - (graphOrder.get(y.key) ?? 0));
-    for (const matrix of order) {
-        const delta = deltas.get(matrix.key) ?? new Float64Array(0);
-        const base = replaced.get(matrix.key)?.data ?? matrix.data;
-        const out = new Float32Array(base.length);
-        for (let i = 0; i < out.length; i++)
-            out[i] = base[i] + delta[i];
-        changed.set(matrix.key, out);
-        modulesTouched.push(matrix.module);
-        const partner = matrix.tiedWith === undefined ? undefined : byKey.get(matrix.tiedWith);
-        if (partner !== undefined)
-            changed.set(partner.key, out);
-    }
-    const adapters = config.adapters.map((use) => ({ source: use.adapter.source, digest: use.adapter.digest, weight: use.weight }));
-    return buildEditResult({ name: 'lora', config: { adapters }, changed, modulesTouched, inputs: matrices });
-}
-function checkShape(tensor, target, module, source) {
-    const [rows, cols] = tensor.shape.length === 1 ? [1, tensor.shape[0]] : tensor.shape;
-    if (tensor.shape.length > 2 || rows !== target.rows || cols !== target.cols) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `modules_to_save weight ${module} has shape ${JSON.stringify(tensor.shape)}, the base ${target.rows}x${target.cols}`, {
-            details: { file: source, module, expected: `${target.rows}x${target.cols}`, actual: tensor.shape.join('x') },
-        });
-    }
-}
-/** delta += factor·B·A (linear) or factor·(B·A)ᵀ (embedding), after checking shapes against the base. */
-function addLowRank(delta, target, update, factor, source) {
-    const rank = update.rank;
-    const [bRows] = update.b.shape;
-    const [, aCols] = update.a.shape;
-    // For an embedding the update is (B·A)ᵀ: A's columns are the vocabulary rows, B's rows the features.
-    const [outRows, outCols] = update.kind === 'linear' ? [bRows, aCols] : [aCols, bRows];
-    if (outRows !== target.rows || outCols !== target.cols) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA update of ${update.module} is ${outRows}x${outCols}, the base weight ${target.rows}x${target.cols}`, {
-            details: { file: source, module: update.module, expected: `${target.rows}x${target.cols}`, actual: `${outRows}x${outCols}` },
-        });
-    }
-    const a = update.a.data;
-    const b = update.b.data;
-    const rows = target.rows;
-    const cols = target.cols;
-    if (update.kind === 'linear') {
-        for (let i = 0; i < rows; i++) {
-            const rowBase = i * cols;
-            for (let c = 0; c < rank; c++) {
-                const coefficient = factor * b[i * rank + c];
-                if (coefficient === 0)
-                    continue;
-                const aBase = c * cols;
-                for (let j = 0; j < cols; j++)
-                    delta[rowBase + j] += coefficient * a[aBase + j];
-            }
-        }
+function assertPlanFits(plan, model) {
+    if (plan.fits)
         return;
-    }
-    // delta[v, d] += factor·Σ_c B[d, c]·A[c, v]
-    for (let v = 0; v < rows; v++) {
-        const rowBase = v * cols;
-        for (let c = 0; c < rank; c++) {
-            const coefficient = factor * a[c * rows + v];
-            if (coefficient === 0)
-                continue;
-            for (let d = 0; d < cols; d++)
-                delta[rowBase + d] += coefficient * b[d * rank + c];
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/noop.js
-
-/** The `noop` edit: nothing changes, so every guard must pass on its result (ALGORITHMS.md §6). */
-function applyNoop(matrices) {
-    return buildEditResult({ name: 'noop', config: {}, changed: new Map(), modulesTouched: [], inputs: matrices });
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/quant-rtn/quant-rtn-config.js
-
-/**
- * Defaults of `quant_rtn`: 8 bits, one scale per output channel, no clip, FFN weights only, no
- * module cap. Each documented `@default` of {@link QuantRtnConfig} is checked against this in tests.
- */
-const QUANT_RTN_DEFAULTS = Object.freeze({
-    bits: 8,
-    groupSize: 0,
-    clampRatio: 0,
-    scope: 'ffn',
-    maxModules: 0,
-});
-/**
- * Fills `partial` with {@link QUANT_RTN_DEFAULTS} and checks every field.
- * @throws InvarlockError `E_EDIT_CONFIG` listing every invalid field (`details.problems`, `details.field` = the first).
- */
-function resolveQuantRtnConfig(partial = {}) {
-    const config = { ...QUANT_RTN_DEFAULTS, ...partial };
-    const problems = [];
-    if (!Number.isInteger(config.bits) || config.bits < 2 || config.bits > 8) {
-        problems.push({ field: 'bits', message: `bits must be an integer in 2..8, got ${config.bits}` });
-    }
-    if (!Number.isInteger(config.groupSize) || config.groupSize < 0) {
-        problems.push({ field: 'groupSize', message: `groupSize must be a non-negative integer (0 = per row), got ${config.groupSize}` });
-    }
-    if (!Number.isFinite(config.clampRatio) || config.clampRatio < 0 || config.clampRatio >= 1) {
-        problems.push({ field: 'clampRatio', message: `clampRatio must be in [0, 1), got ${config.clampRatio}` });
-    }
-    if (config.scope !== 'ffn' && config.scope !== 'attn' && config.scope !== 'all') {
-        problems.push({ field: 'scope', message: `scope must be ffn, attn or all, got ${String(config.scope)}` });
-    }
-    if (!Number.isInteger(config.maxModules) || config.maxModules < 0) {
-        problems.push({ field: 'maxModules', message: `maxModules must be a non-negative integer (0 = no cap), got ${config.maxModules}` });
-    }
-    const first = problems[0];
-    if (first !== undefined) {
-        throw new invarlock_error_InvarlockError('E_EDIT_CONFIG', `quant_rtn configuration is invalid: ${first.message}`, {
-            details: { field: first.field, problems: problems.map((p) => `${p.field}: ${p.message}`) },
+    const need = byte_size_formatBytes(plan.minimumBytes);
+    const have = byte_size_formatBytes(plan.budget.bytes);
+    const details = { file: model, field: 'max_memory', expected: `at least ${plan.minimumBytes} bytes (${need})`, actual: `${plan.budget.bytes} bytes (${have})` };
+    if (plan.budget.source === 'max_memory') {
+        throw new invarlock_error_InvarlockError('E_MEMORY_BUDGET', `certifying ${model} needs about ${need} (batch 1, one worker, no weight pre-packing); --max-memory allows ${have}`, {
+            details,
+            hint: `Raise --max-memory to at least ${need}, or certify on a machine with more memory.`,
         });
     }
-    return config;
+    throw new invarlock_error_InvarlockError('E_MEMORY_SHORT', `certifying ${model} needs about ${need} (batch 1, one worker, no weight pre-packing); the machine has ${have} free`, {
+        details,
+        hint: `Free memory or use a larger machine; --max-memory ${need} runs anyway if you know the estimate is high.`,
+    });
 }
 
-;// CONCATENATED MODULE: ./build/src/edits/quant-rtn/rtn-kernel.js
-
-/** Smallest scale numerator: an all-zero row keeps a finite scale (ALGORITHMS.md §6). */
-const MIN_ABS_MAX = 1e-8;
-/**
- * Symmetric round-to-nearest quantization of a row-major `[out, in]` matrix, one scale per output
- * channel (row) or per `groupSize` columns of a row: optional per-row clip to the linearly
- * interpolated quantiles c/2 and 1 − c/2, then s = max(|x|, 1e-8)/(2^(b−1) − 1),
- * q = clamp(roundHalfEven(x/s), −2^(b−1), 2^(b−1) − 1), x' = q·s. Arithmetic in float64, stored as
- * float32. The kernel of `quant_rtn`, exported for layers that need the same grid (e.g. an ONNX
- * exporter writing the integer codes): q = x'/s.
- */
-function quantizeRtn(values, rows, cols, options) {
-    const qMax = 2 ** (options.bits - 1) - 1;
-    const qMin = -(2 ** (options.bits - 1));
-    const group = options.groupSize > 0 ? Math.min(options.groupSize, cols) : cols;
-    const groupsPerRow = Math.max(1, Math.ceil(cols / group));
-    const out = new Float32Array(rows * cols);
-    const scales = new Float64Array(rows * groupsPerRow);
-    const row = new Float64Array(cols);
-    const sorted = new Float64Array(cols);
-    for (let r = 0; r < rows; r++) {
-        const base = r * cols;
-        for (let j = 0; j < cols; j++)
-            row[j] = values[base + j];
-        if (options.clampRatio > 0 && cols > 0) {
-            sorted.set(row);
-            sorted.sort();
-            const lo = rtn_kernel_quantileOfSorted(sorted, options.clampRatio / 2);
-            const hi = rtn_kernel_quantileOfSorted(sorted, 1 - options.clampRatio / 2);
-            for (let j = 0; j < cols; j++)
-                row[j] = Math.min(hi, Math.max(lo, row[j]));
-        }
-        for (let g = 0; g < groupsPerRow; g++) {
-            const start = g * group;
-            const end = Math.min(cols, start + group);
-            let absMax = 0;
-            for (let j = start; j < end; j++)
-                absMax = Math.max(absMax, Math.abs(row[j]));
-            const scale = Math.max(absMax, MIN_ABS_MAX) / qMax;
-            scales[r * groupsPerRow + g] = scale;
-            for (let j = start; j < end; j++) {
-                const q = Math.min(qMax, Math.max(qMin, roundHalfEven(row[j] / scale)));
-                out[base + j] = q * scale;
-            }
-        }
-    }
-    return { data: out, scales, groupsPerRow };
-}
-/** Quantile q of ascending values, linear interpolation at q·(n − 1) (ALGORITHMS.md §7). */
-function rtn_kernel_quantileOfSorted(sorted, q) {
-    const position = q * (sorted.length - 1);
-    const lower = Math.floor(position);
-    const upper = Math.min(sorted.length - 1, lower + 1);
-    const fraction = position - lower;
-    const a = sorted[lower];
-    const b = sorted[upper];
-    return a + (b - a) * fraction;
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/quant-rtn/quant-rtn.js
-
-
+;// CONCATENATED MODULE: ./build/src/core/resources/free-memory.js
 
 
 /**
- * The `quant_rtn` edit (ALGORITHMS.md §6): symmetric round-to-nearest of every in-scope matrix, per
- * output channel (row) or per group of `groupSize` input columns, in the order given (graph order)
- * up to `maxModules`. A tied lm_head/embedding pair is quantized once and both keys get the same
- * new array, so the tie holds. 1-D weights (norms, biases: `rows = 1` or role `norm`) are never edited.
- * @param config a partial configuration, completed with `QUANT_RTN_DEFAULTS`.
- * @throws InvarlockError `E_EDIT_CONFIG` for an invalid configuration; `E_EDIT_SCOPE` when the scope
- *   matches no weight (a role an inferred interface did not find); `E_INTERNAL` when a tie joins matrices of different shapes.
+ * Memory the machine can give a run now: Linux's `MemAvailable` (free memory plus the page cache it
+ * can drop), else Node's `os.freemem()`. The default budget of `--max-memory`.
  */
-function applyQuantRtn(matrices, config = {}) {
-    const resolved = resolveQuantRtnConfig(config);
-    const byKey = new Map(matrices.map((matrix) => [matrix.key, matrix]));
-    const changed = new Map();
-    const modulesTouched = [];
-    for (const matrix of matrices) {
-        if (resolved.maxModules > 0 && modulesTouched.length >= resolved.maxModules)
-            break;
-        if (changed.has(matrix.key) || !isInScope(matrix, resolved.scope))
-            continue;
-        const quantized = quantizeRtn(matrix.data, matrix.rows, matrix.cols, resolved).data;
-        changed.set(matrix.key, quantized);
-        modulesTouched.push(matrix.module);
-        const partner = matrix.tiedWith === undefined ? undefined : byKey.get(matrix.tiedWith);
-        if (partner !== undefined) {
-            if (partner.rows !== matrix.rows || partner.cols !== matrix.cols) {
-                throw new invarlock_error_InvarlockError('E_INTERNAL', `tied matrices ${matrix.key} and ${partner.key} differ in shape`, {
-                    details: { tensor: matrix.key, expected: `${matrix.rows}x${matrix.cols}`, actual: `${partner.rows}x${partner.cols}` },
-                });
-            }
-            changed.set(partner.key, quantized);
-        }
-    }
-    if (matrices.length > 0 && !matrices.some((m) => hasScopeRole(m, resolved.scope))) {
-        // An inferred interface may lack a family; an edit that silently changed nothing would certify as a noop.
-        const families = [...new Set(matrices.map((m) => m.family))].sort();
-        throw new invarlock_error_InvarlockError('E_EDIT_SCOPE', `quant_rtn scope '${resolved.scope}' matches no weight: the model's weights have families ${families.join(', ')}`, {
-            details: { field: 'edit.config.scope', expected: resolved.scope === 'all' ? 'attn, ffn or lm_head weights' : `${resolved.scope} weights`, actual: families.join(', ') },
-            hint: 'The model interface found no weight of this role (see describe: interface warnings). Choose another scope, or give a model_interface naming the module paths.',
-        });
-    }
-    return buildEditResult({ name: 'quant_rtn', config: { ...resolved }, changed, modulesTouched, inputs: matrices });
-}
-function isInScope(matrix, scope) {
-    if (matrix.role === 'norm' || matrix.rows < 2 || matrix.cols < 1)
-        return false;
-    return hasScopeRole(matrix, scope);
-}
-function hasScopeRole(matrix, scope) {
-    switch (scope) {
-        case 'ffn':
-            return matrix.family === 'ffn';
-        case 'attn':
-            return matrix.family === 'attn';
-        case 'all':
-            return matrix.family === 'ffn' || matrix.family === 'attn' || matrix.role === 'lm_head';
-        default: {
-            const unreachable = scope;
-            return unreachable;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/apply-edit.js
-
-
-
-/**
- * Runs one edit on the given matrices (graph order) and returns what changed; the input is never mutated.
- * @throws InvarlockError the codes of the edit: `E_EDIT_CONFIG` (quant_rtn, lora), `E_LORA_INVALID` (lora).
- */
-function applyEdit(plan, matrices) {
-    switch (plan.name) {
-        case 'quant_rtn':
-            return applyQuantRtn(matrices, plan.config);
-        case 'lora':
-            return mergeLora(matrices, plan.config);
-        case 'noop':
-            return applyNoop(matrices);
-        default: {
-            const unreachable = plan;
-            return unreachable;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/lora/peft-config.js
-
-/**
- * Reads PEFT's `adapter_config.json` (already JSON-parsed) into a {@link PeftLoraConfig}: `peft_type`
- * must be LORA; `r` a positive integer; `lora_alpha` a finite number; `target_modules` a list of
- * names or one regex string. Optional: `fan_in_fan_out`, `use_rslora` (default false),
- * `modules_to_save` (default none), `rank_pattern`/`alpha_pattern` (default none). DoRA
- * (`use_dora: true`) and trained LoRA biases (`lora_bias: true`) cannot be merged as W + s·B·A and are refused.
- * @throws InvarlockError `E_LORA_INVALID` with `details.file` and `details.problems` listing every bad field.
- */
-function parsePeftLoraConfig(raw, options) {
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${options.source}: adapter config is not a JSON object`, { details: { file: options.source } });
-    }
-    const fields = Object.fromEntries(Object.entries(raw));
-    const problems = [];
-    const peftType = fields['peft_type'];
-    if (peftType !== 'LORA')
-        problems.push(`peft_type must be "LORA", got ${JSON.stringify(peftType)}`);
-    const r = fields['r'];
-    if (typeof r !== 'number' || !Number.isInteger(r) || r < 1)
-        problems.push(`r must be a positive integer, got ${JSON.stringify(r)}`);
-    const alpha = fields['lora_alpha'];
-    if (typeof alpha !== 'number' || !Number.isFinite(alpha))
-        problems.push(`lora_alpha must be a number, got ${JSON.stringify(alpha)}`);
-    const targetModules = parseTargetModules(fields['target_modules'], problems);
-    const fanInFanOut = parseFlag(fields, 'fan_in_fan_out', problems);
-    const useRslora = parseFlag(fields, 'use_rslora', problems);
-    if (parseFlag(fields, 'use_dora', problems))
-        problems.push('use_dora is true: DoRA adapters are not supported');
-    const loraBias = fields['lora_bias'];
-    if (loraBias === true)
-        problems.push('lora_bias is true: adapters with trained LoRA biases are not supported');
-    const modulesToSave = parseNames(fields['modules_to_save'], 'modules_to_save', problems);
-    const rankPattern = parseNumberMap(fields['rank_pattern'], 'rank_pattern', problems);
-    const alphaPattern = parseNumberMap(fields['alpha_pattern'], 'alpha_pattern', problems);
-    if (problems.length > 0 || typeof r !== 'number' || typeof alpha !== 'number' || targetModules === undefined) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${options.source}: adapter config is invalid: ${problems[0] ?? 'target_modules missing'}`, {
-            details: { file: options.source, problems },
-        });
-    }
-    return { peftType: 'LORA', r, loraAlpha: alpha, targetModules, fanInFanOut, useRslora, modulesToSave, rankPattern, alphaPattern };
-}
-function parseTargetModules(raw, problems) {
-    if (typeof raw === 'string') {
-        if (compiles(raw))
-            return { kind: 'regex', pattern: raw };
-        problems.push(`target_modules regex ${JSON.stringify(raw)} does not compile`);
-        return undefined;
-    }
-    if (Array.isArray(raw) && raw.length > 0 && raw.every((name) => typeof name === 'string')) {
-        return { kind: 'list', names: raw.map(String) };
-    }
-    problems.push('target_modules must be a non-empty list of module names or a regex string');
-    return undefined;
-}
-function compiles(pattern) {
+function availableMemoryBytes() {
     try {
-        new RegExp(pattern);
-        return true;
+        const match = /^MemAvailable:\s+(\d+)\s+kB/m.exec((0,external_node_fs_.readFileSync)('/proc/meminfo', 'utf8'));
+        if (match !== null)
+            return Number(match[1]) * 1024;
     }
     catch {
-        return false;
+        // not Linux: fall through
     }
+    return (0,external_node_os_namespaceObject.freemem)();
 }
-function parseFlag(fields, key, problems) {
-    const value = fields[key];
-    if (value === undefined || value === null)
-        return false;
-    if (typeof value === 'boolean')
-        return value;
-    problems.push(`${key} must be true or false, got ${JSON.stringify(value)}`);
-    return false;
-}
-function parseNames(raw, key, problems) {
-    if (raw === undefined || raw === null)
-        return [];
-    if (Array.isArray(raw) && raw.every((name) => typeof name === 'string'))
-        return raw.map(String);
-    problems.push(`${key} must be a list of module names`);
-    return [];
-}
-function parseNumberMap(raw, key, problems) {
-    if (raw === undefined || raw === null)
-        return {};
-    if (typeof raw !== 'object' || Array.isArray(raw)) {
-        problems.push(`${key} must map module patterns to numbers`);
-        return {};
-    }
-    const out = {};
-    for (const [pattern, value] of Object.entries(raw)) {
-        if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-            problems.push(`${key}.${pattern} must be a positive number`);
-        }
-        else if (!compiles(pattern)) {
-            problems.push(`${key} key ${JSON.stringify(pattern)} is not a valid regex`);
-        }
-        else {
-            out[pattern] = value;
-        }
-    }
-    return out;
-}
+
+;// CONCATENATED MODULE: ./build/src/core/resources/memory-plan.js
 /**
- * True when PEFT would target `module` (a path without the `base_model.model.` prefix): a list entry
- * equal to the path or to its last dotted segments, or a regex (Python `re.fullmatch` semantics) matching the whole path.
- * @internal
- */
-function isTargetModule(module, targets) {
-    if (targets.kind === 'regex')
-        return new RegExp(`^(?:${targets.pattern})$`).test(module);
-    return targets.names.some((name) => module === name || module.endsWith(`.${name}`));
-}
-/**
- * The value of the first `rank_pattern`/`alpha_pattern` key that matches `module` the way PEFT's
- * `get_pattern_key` does (regex `(.*\.)?key$`), or `fallback`.
- * @internal
- */
-function patternValue(module, patterns, fallback) {
-    for (const [pattern, value] of Object.entries(patterns)) {
-        if (new RegExp(`^(?:.*\\.)?(?:${pattern})$`).test(module))
-            return value;
-    }
-    return fallback;
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/lora/half-float.js
-/**
- * IEEE 754 binary16 bits → number (exact: every half value is a float32 value).
- * @internal
- */
-function halfToFloat(bits) {
-    const sign = bits & 0x8000 ? -1 : 1;
-    const exponent = (bits >> 10) & 0x1f;
-    const mantissa = bits & 0x3ff;
-    if (exponent === 0)
-        return sign * mantissa * 2 ** -24;
-    if (exponent === 0x1f)
-        return mantissa === 0 ? sign * Infinity : NaN;
-    return sign * (1024 + mantissa) * 2 ** (exponent - 25);
-}
-/**
- * bfloat16 bits → number: the upper half of a float32.
- * @internal
- */
-function bfloat16ToFloat(bits, scratch) {
-    scratch.setUint32(0, (bits & 0xffff) << 16, true);
-    return scratch.getFloat32(0, true);
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/lora/safetensors-reader.js
-
-
-/** Bytes per element of every dtype the safetensors format defines. */
-const DTYPE_BYTES = Object.freeze({
-    BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
-});
-/** The format's own cap on header size (safetensors `MAX_HEADER_SIZE`). */
-const MAX_HEADER_BYTES = 100_000_000;
-/** How many problems one error lists. */
-const safetensors_reader_MAX_PROBLEMS = 20;
-/**
- * Parses a safetensors file (https://github.com/huggingface/safetensors#format): 8-byte
- * little-endian header length, a UTF-8 JSON header, then the tensor bytes. Every entry is checked:
- * known dtype, non-negative integer shape, offsets inside the data and of the size the shape needs,
- * no two tensors overlapping. Decoding is lazy (`decode`).
- * @throws InvarlockError `E_SAFETENSORS` with `details.file` and `details.problems` (up to 20) when the file is malformed.
- */
-function parseSafetensors(bytes, options) {
-    function fail(message, problems = []) {
-        throw new invarlock_error_InvarlockError('E_SAFETENSORS', `${options.source}: ${message}`, {
-            details: { file: options.source, ...(problems.length > 0 ? { problems: problems.slice(0, safetensors_reader_MAX_PROBLEMS) } : {}) },
-        });
-    }
-    if (bytes.length < 8)
-        fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length`);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const headerLength = view.getBigUint64(0, true);
-    if (headerLength > BigInt(bytes.length - 8) || headerLength > BigInt(MAX_HEADER_BYTES)) {
-        fail(`header length ${headerLength} exceeds the file (${bytes.length - 8} bytes after the length)`);
-    }
-    const headerEnd = 8 + Number(headerLength);
-    let header;
-    try {
-        header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, headerEnd)));
-    }
-    catch (error) {
-        fail(`header is not UTF-8 JSON (${error instanceof Error ? error.message : String(error)})`);
-    }
-    if (header === null || typeof header !== 'object' || Array.isArray(header))
-        return fail('header is not a JSON object');
-    const dataLength = bytes.length - headerEnd;
-    const problems = [];
-    const entries = new Map();
-    let metadata = {};
-    for (const [name, raw] of Object.entries(header)) {
-        if (name === '__metadata__') {
-            const parsed = parseMetadata(raw);
-            if (parsed === undefined)
-                problems.push('__metadata__ must map strings to strings');
-            else
-                metadata = parsed;
-            continue;
-        }
-        const entry = parseEntry(name, raw, dataLength, problems);
-        if (entry !== undefined)
-            entries.set(name, entry);
-    }
-    const ordered = [...entries.values()].sort((a, b) => a.dataOffsets[0] - b.dataOffsets[0]);
-    for (let i = 1; i < ordered.length; i++) {
-        const previous = ordered[i - 1];
-        const current = ordered[i];
-        if (current.dataOffsets[0] < previous.dataOffsets[1])
-            problems.push(`${current.name}: data overlaps ${previous.name}`);
-    }
-    if (problems.length > 0)
-        fail(`${problems.length} malformed header entr${problems.length === 1 ? 'y' : 'ies'}`, problems);
-    const data = bytes.subarray(headerEnd);
-    return {
-        metadata,
-        entries,
-        decode: (name) => {
-            const entry = entries.get(name);
-            if (entry === undefined) {
-                throw new invarlock_error_InvarlockError('E_SAFETENSORS', `${options.source}: no tensor named ${name}`, { details: { file: options.source, tensor: name } });
-            }
-            return decodeEntry(entry, data, options.source);
-        },
-    };
-}
-function parseMetadata(raw) {
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
-        return undefined;
-    const out = {};
-    for (const [key, value] of Object.entries(raw)) {
-        if (typeof value !== 'string')
-            return undefined;
-        out[key] = value;
-    }
-    return out;
-}
-function parseEntry(name, raw, dataLength, problems) {
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-        problems.push(`${name}: entry is not an object`);
-        return undefined;
-    }
-    const fields = Object.fromEntries(Object.entries(raw));
-    const { dtype, shape, data_offsets: offsets } = fields;
-    const before = problems.length;
-    const width = typeof dtype === 'string' ? DTYPE_BYTES[dtype] : undefined;
-    if (width === undefined)
-        problems.push(`${name}: unknown dtype ${JSON.stringify(dtype)}`);
-    const isShape = Array.isArray(shape) && shape.every(isCount);
-    if (!isShape)
-        problems.push(`${name}: shape must be a list of non-negative integers`);
-    const isOffsets = Array.isArray(offsets) && offsets.length === 2 && offsets.every(isCount);
-    if (!isOffsets)
-        problems.push(`${name}: data_offsets must be two non-negative integers`);
-    if (problems.length > before || typeof dtype !== 'string' || width === undefined || !isShape || !isOffsets)
-        return undefined;
-    const dims = shape.map(Number);
-    const [begin, end] = [Number(offsets[0]), Number(offsets[1])];
-    if (begin > end || end > dataLength) {
-        problems.push(`${name}: data_offsets [${begin}, ${end}] lie outside the ${dataLength} data bytes`);
-        return undefined;
-    }
-    const expected = dims.reduce((a, b) => a * b, 1) * width;
-    if (end - begin !== expected) {
-        problems.push(`${name}: ${end - begin} data bytes, but ${dtype} ${JSON.stringify(dims)} needs ${expected}`);
-        return undefined;
-    }
-    return { name, dtype, shape: dims, dataOffsets: [begin, end] };
-}
-function isCount(value) {
-    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-function decodeEntry(entry, data, source) {
-    const [begin, end] = entry.dataOffsets;
-    const view = new DataView(data.buffer, data.byteOffset + begin, end - begin);
-    const dtype = entry.dtype;
-    if (!isDecodable(dtype)) {
-        throw new invarlock_error_InvarlockError('E_DTYPE_UNSUPPORTED', `${source}: tensor ${entry.name} has dtype ${dtype}; only F64, F32, F16 and BF16 are read`, {
-            details: { file: source, tensor: entry.name, actual: dtype, expected: 'F64 | F32 | F16 | BF16' },
-        });
-    }
-    const count = entry.shape.reduce((a, b) => a * b, 1);
-    const out = new Float32Array(count);
-    const scratch = new DataView(new ArrayBuffer(4));
-    for (let i = 0; i < count; i++) {
-        switch (dtype) {
-            case 'F64':
-                out[i] = view.getFloat64(i * 8, true);
-                break;
-            case 'F32':
-                out[i] = view.getFloat32(i * 4, true);
-                break;
-            case 'F16':
-                out[i] = halfToFloat(view.getUint16(i * 2, true));
-                break;
-            case 'BF16':
-                out[i] = bfloat16ToFloat(view.getUint16(i * 2, true), scratch);
-                break;
-            default: {
-                const unreachable = dtype;
-                return unreachable;
-            }
-        }
-    }
-    return { name: entry.name, dtype, shape: entry.shape, data: out };
-}
-function isDecodable(dtype) {
-    return dtype === 'F64' || dtype === 'F32' || dtype === 'F16' || dtype === 'BF16';
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/lora/peft-adapter.js
-
-
-
-
-const PREFIX = 'base_model.model.';
-/** `<module>.lora_A.weight`, with an optional adapter name before `.weight` (unsaved state dicts keep it). */
-const LINEAR_KEY = /^(.+)\.lora_([AB])(?:\.[A-Za-z0-9_-]+)?\.weight$/;
-/** `<module>.lora_embedding_A`, with an optional adapter name. */
-const EMBEDDING_KEY = /^(.+)\.lora_embedding_([AB])(?:\.[A-Za-z0-9_-]+)?$/;
-/** `<module>.weight` or `<module>.modules_to_save.<adapter>.weight`: a full replacement of a `modules_to_save` module. */
-const SAVED_KEY = /^(.+?)(?:\.modules_to_save\.[A-Za-z0-9_-]+)?\.weight$/;
-/**
- * Parses a PEFT LoRA adapter from its two files. Tensor keys `base_model.model.<module>.lora_A.weight`
- * (`[r, in]`) and `.lora_B.weight` (`[out, r]`) become one update per module with
- * s = alpha/r (alpha/√r with `use_rslora`; `rank_pattern`/`alpha_pattern` override per module);
- * `lora_embedding_A/B` become embedding updates; `<module>.weight` of a `modules_to_save` module
- * becomes a replacement. Every module must be one `target_modules` selects.
- * @throws InvarlockError `E_SAFETENSORS` (malformed tensor file), `E_LORA_INVALID` (bad config; a module
- * with only one of A/B; A and B ranks disagree or differ from the config's r; a module outside
- * `target_modules`; an unrecognised tensor key) with `details.module` or `details.problems`.
- */
-function parsePeftAdapter(input) {
-    const configSource = `${input.source}/adapter_config.json`;
-    const tensorSource = `${input.source}/adapter_model.safetensors`;
-    let rawConfig;
-    try {
-        rawConfig = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(input.configBytes));
-    }
-    catch (error) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${configSource} is not UTF-8 JSON`, { details: { file: configSource }, cause: error });
-    }
-    const config = parsePeftLoraConfig(rawConfig, { source: configSource });
-    const file = parseSafetensors(input.safetensorsBytes, { source: tensorSource });
-    const pairs = new Map();
-    const replacements = new Map();
-    const unknown = [];
-    for (const name of file.entries.keys()) {
-        const path = name.startsWith(PREFIX) ? name.slice(PREFIX.length) : name;
-        const linear = LINEAR_KEY.exec(path);
-        const embedding = linear === null ? EMBEDDING_KEY.exec(path) : null;
-        const match = linear ?? embedding;
-        if (match !== null) {
-            const module = match[1] ?? '';
-            const kind = linear === null ? 'embedding' : 'linear';
-            const pair = pairs.get(module) ?? { kind };
-            if (pair.kind !== kind)
-                unknown.push(`${name}: module ${module} mixes linear and embedding LoRA tensors`);
-            if (match[2] === 'A')
-                pair.a = file.decode(name);
-            else
-                pair.b = file.decode(name);
-            pairs.set(module, pair);
-            continue;
-        }
-        const saved = SAVED_KEY.exec(path);
-        const savedModule = saved?.[1];
-        if (savedModule !== undefined && config.modulesToSave.some((m) => savedModule === m || savedModule.endsWith(`.${m}`))) {
-            replacements.set(savedModule, file.decode(name));
-            continue;
-        }
-        unknown.push(name);
-    }
-    if (unknown.length > 0) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${tensorSource}: ${unknown.length} tensor key(s) are neither LoRA A/B nor modules_to_save weights`, {
-            details: { file: tensorSource, problems: unknown.slice(0, 20) },
-            hint: 'Biases of modules_to_save, DoRA magnitudes and LoRA biases are not supported.',
-        });
-    }
-    if (pairs.size === 0 && replacements.size === 0) {
-        // An empty adapter would certify as the unchanged base model (#13).
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${tensorSource} holds no LoRA tensors`, {
-            details: { file: tensorSource, expected: 'lora_A/lora_B pairs or modules_to_save weights', actual: `${file.entries.size} tensors` },
-        });
-    }
-    const updates = [];
-    for (const [module, pair] of pairs)
-        updates.push(buildUpdate(module, pair, config, tensorSource));
-    return { source: input.source, digest: digestOf(input), config, updates, replacements };
-}
-function buildUpdate(module, pair, config, file) {
-    const { a, b } = pair;
-    if (a === undefined || b === undefined) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA module ${module} has only its ${a === undefined ? 'B' : 'A'} matrix`, {
-            details: { file, module, actual: a === undefined ? 'lora_B only' : 'lora_A only' },
-        });
-    }
-    if (!isTargetModule(module, config.targetModules)) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA module ${module} is not selected by target_modules`, {
-            details: { file, module, expected: JSON.stringify(config.targetModules) },
-        });
-    }
-    if (a.shape.length !== 2 || b.shape.length !== 2) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA matrices of ${module} are not 2-D`, {
-            details: { file, module, actual: `A ${JSON.stringify(a.shape)}, B ${JSON.stringify(b.shape)}` },
-        });
-    }
-    const rank = a.shape[0] ?? 0;
-    const r = patternValue(module, config.rankPattern, config.r);
-    if (b.shape[1] !== rank || rank !== r) {
-        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA rank mismatch in ${module}: A has ${rank} rows, B has ${b.shape[1]} columns, config r = ${r}`, {
-            details: { file, module, expected: `rank ${r}`, actual: `A ${JSON.stringify(a.shape)}, B ${JSON.stringify(b.shape)}` },
-        });
-    }
-    const alpha = patternValue(module, config.alphaPattern, config.loraAlpha);
-    const scaling = config.useRslora ? alpha / Math.sqrt(r) : alpha / r;
-    return { module, kind: pair.kind, rank, scaling, a, b };
-}
-function digestOf(input) {
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    hash.update(input.configBytes);
-    hash.update(input.safetensorsBytes);
-    return hash.digest('hex');
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/lora/load-peft-adapter.js
-
-
-
-
-/**
- * Reads a PEFT adapter directory (`adapter_config.json` + `adapter_model.safetensors`) and parses it
- * with {@link parsePeftAdapter}.
- * @throws InvarlockError `E_FILE_NOT_FOUND` (directory or a file missing; a pickled `adapter_model.bin`
- * alone gets a hint to convert it), `E_FILE_READ`, and every code of `parsePeftAdapter`.
- */
-async function loadPeftAdapter(dir) {
-    const configPath = (0,external_node_path_.join)(dir, 'adapter_config.json');
-    const tensorPath = (0,external_node_path_.join)(dir, 'adapter_model.safetensors');
-    if (!(await load_peft_adapter_exists(tensorPath)) && (await load_peft_adapter_exists((0,external_node_path_.join)(dir, 'adapter_model.bin')))) {
-        throw new invarlock_error_InvarlockError('E_FILE_NOT_FOUND', `${dir} holds adapter_model.bin but no adapter_model.safetensors`, {
-            details: { file: tensorPath },
-            hint: 'Pickled adapters are not read; save the adapter with safe_serialization=True.',
-        });
-    }
-    // One after the other, so a missing config is reported before the weights.
-    const configBytes = await readUntrustedFile(configPath, { what: 'adapter config', maxBytes: UNTRUSTED_FILE_LIMITS.modelJsonBytes });
-    const safetensorsBytes = await readUntrustedFile(tensorPath, { what: 'adapter weights', maxBytes: UNTRUSTED_FILE_LIMITS.loraBytes });
-    return parsePeftAdapter({ source: dir, configBytes, safetensorsBytes });
-}
-async function load_peft_adapter_exists(path) {
-    try {
-        await (0,promises_namespaceObject.stat)(path);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/edits/index.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/report/format-values.js
-/**
- * Number and identity formatting shared by the markdown, HTML and plain-text renderers. Pure:
- * every function returns a string and never throws on odd input (null prints as `n/a`).
- */
-/** Printed for a value that is null (not computed; the certificate says why). @internal */
-const NOT_AVAILABLE = 'n/a';
-/** A ratio to 3 decimals (`1.012`). @internal */
-function formatRatio(value) {
-    return value === null ? NOT_AVAILABLE : value.toFixed(3);
-}
-/** `digits` decimals with a true minus sign (`−0.25`), so signed columns align with {@link formatSigned}. @internal */
-function formatFixed(value, digits) {
-    const text = value.toFixed(digits);
-    return text.startsWith('-') ? (Number(text) === 0 ? text.slice(1) : `−${text.slice(1)}`) : text;
-}
-/** `[low, high]` with the given formatter (3 decimals by default). @internal */
-function formatInterval(interval, format = (v) => formatFixed(v, 3)) {
-    return interval === null ? NOT_AVAILABLE : `[${format(interval[0])}, ${format(interval[1])}]`;
-}
-/**
- * A threshold with at least two decimals and as many more as it needs (up to 6): 1.1 → `1.10`,
- * 1.05 → `1.05`, 0.002 → `0.002`.
- * @internal
- */
-function formatLimit(value) {
-    for (let digits = 2; digits <= 6; digits += 1) {
-        if (Number(value.toFixed(digits)) === value)
-            return formatFixed(value, digits);
-    }
-    return formatNumber(value);
-}
-/** A general measurement to 4 significant digits, without exponent for ordinary magnitudes. @internal */
-function formatNumber(value) {
-    if (value === null)
-        return NOT_AVAILABLE;
-    if (value === 0)
-        return '0';
-    const magnitude = Math.abs(value);
-    const sign = value < 0 ? '−' : '';
-    if (magnitude >= 1e-4 && magnitude < 1e9) {
-        const text = magnitude.toPrecision(4);
-        return sign + (text.includes('e') ? String(Number(text)) : stripZeros(text));
-    }
-    return sign + magnitude.toExponential(3);
-}
-/** A value with an explicit sign (`+0.013`, `−0.004`; zero unsigned), `digits` decimals. @internal */
-function formatSigned(value, digits = 3) {
-    if (value === null)
-        return NOT_AVAILABLE;
-    const text = Math.abs(value).toFixed(digits);
-    if (Number(text) === 0)
-        return text;
-    return `${value < 0 ? '−' : '+'}${text}`;
-}
-/** Percentage points with sign and 2 decimals (`−0.40 pp`). @internal */
-function formatPoints(value) {
-    return value === null ? NOT_AVAILABLE : `${formatSigned(value, 2)} pp`;
-}
-/** `×1.012 [1.004, 1.021]`, or `n/a` when the ratio was not computed. @internal */
-function formatRatioWithCi(ratio, ci) {
-    if (ratio === null)
-        return NOT_AVAILABLE;
-    return ci === null ? `×${formatRatio(ratio)}` : `×${formatRatio(ratio)} ${formatInterval(ci)}`;
-}
-/** `−0.40 pp [−0.90, 0.10]`, or `n/a` when the change was not computed. @internal */
-function formatPointsWithCi(points, ci) {
-    if (points === null)
-        return NOT_AVAILABLE;
-    return ci === null ? formatPoints(points) : `${formatPoints(points)} ${formatInterval(ci, (x) => formatFixed(x, 2))}`;
-}
-/** An integer with thin grouping (`50,000`). @internal */
-function formatCount(value) {
-    return value === null ? NOT_AVAILABLE : value.toLocaleString('en-US', { maximumFractionDigits: 0 });
-}
-/** The first 12 hex digits of a sha256 (or the `sha256:` digest form), enough to compare by eye. @internal */
-function shortHash(value) {
-    if (value === null)
-        return NOT_AVAILABLE;
-    const hex = value.startsWith('sha256:') ? value.slice(7) : value;
-    return hex.slice(0, 12);
-}
-/** Milliseconds as `850 ms`, `12.3 s` or `4 min 05 s`. @internal */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const totalSeconds = Math.floor(ms / 1000);
-    return `${Math.floor(totalSeconds / 60)} min ${String(totalSeconds % 60).padStart(2, '0')} s`;
-}
-/** A byte count as `1.5 GiB` (binary units). @internal */
-function format_values_formatBytes(bytes) {
-    if (bytes === null)
-        return NOT_AVAILABLE;
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit += 1;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-function stripZeros(text) {
-    return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
-}
-/**
- * `value` to 3 decimals, or as many more (up to 6) as it takes for the printed number to sit on the
- * same side of `bound` as the value itself, so `1.1021 > 1.102` never prints as `1.102 > 1.102`.
- * @internal
- */
-function formatAgainst(value, bound) {
-    for (let digits = 3; digits < 6; digits += 1) {
-        const shown = Number(value.toFixed(digits));
-        if (value > bound ? shown > bound : value < bound ? shown < bound : true)
-            return formatFixed(value, digits);
-    }
-    return formatFixed(value, 6);
-}
-
-;// CONCATENATED MODULE: ./build/src/report/gate-rows.js
-
-// Rows hold only our own vocabulary and numbers (no free text from the certificate), so renderers
-// need not escape them; reasons are shown, escaped, in the guard table.
-const NOT_EVALUATED = 'not evaluated';
-const NOT_APPLICABLE = 'not applicable';
-/** The gates of the dashboard, in the order a reader sees them. @internal */
-const DASHBOARD_GATES = [
-    'primary_metric',
-    'drift',
-    'invariants',
-    'spectral',
-    'rmt',
-    'guard_overhead',
-    'pairing',
-    'tail',
-];
-/** Display names of the gates. @internal */
-const GATE_LABELS = {
-    primary_metric: 'Primary metric',
-    drift: 'Drift',
-    invariants: 'Invariants',
-    spectral: 'Spectral',
-    rmt: 'RMT',
-    guard_overhead: 'Guard overhead',
-    pairing: 'Pairing',
-    tail: 'Tail',
-};
-/** Badge per status, shared by markdown and HTML. @internal */
-const STATUS_BADGES = {
-    pass: '✅',
-    warn: '⚠️',
-    fail: '❌',
-    error: '🛑',
-    skipped: '⏭️',
-    not_evaluated: '➖',
-};
-/** Human words per status. @internal */
-const STATUS_WORDS = {
-    pass: 'pass',
-    warn: 'warn',
-    fail: 'fail',
-    error: 'error',
-    skipped: 'skipped',
-    not_evaluated: 'not evaluated',
-};
-/** The dashboard rows of a certificate, in {@link DASHBOARD_GATES} order. @internal */
-function buildGateRows(cert) {
-    return DASHBOARD_GATES.map((gate) => ({ gate, label: GATE_LABELS[gate], status: gateStatus(cert, gate), ...describeGate(cert, gate) }));
-}
-/** A gate's display status: from its validation flag, refined by the guard's own warn. @internal */
-function gateStatus(cert, gate) {
-    const v = cert.validation;
-    switch (gate) {
-        case 'primary_metric':
-            return flagStatus(v.primary_metric_acceptable, 'pass');
-        case 'drift':
-            return flagStatus(v.drift_acceptable, 'pass');
-        case 'invariants':
-            return flagStatus(v.invariants_pass, guardWarn(cert.guards.invariants));
-        case 'spectral':
-            return flagStatus(v.spectral_stable, guardWarn(cert.guards.spectral));
-        case 'rmt':
-            return flagStatus(v.rmt_stable, guardWarn(cert.guards.rmt));
-        case 'guard_overhead':
-            return flagStatus(v.guard_overhead_acceptable, 'pass');
-        case 'pairing':
-            return flagStatus(v.pairing_ok, 'pass');
-        case 'tail':
-            return v.tail_acceptable === false && cert.policy.thresholds.tail.mode === 'warn' ? 'warn' : flagStatus(v.tail_acceptable, 'pass');
-    }
-}
-/**
- * Whether a verdict reason is a failure, a warning or the run's error, from the status of the gate
- * it belongs to (the certificate records each gate's status, so nothing is stored twice): a
- * warning-only gate (the tail in `warn` mode) never reads as a failure, and a check that did not
- * run is a warning. @internal
- */
-function reasonSeverity(cert, reason) {
-    if (reason.gate === 'run')
-        return 'error';
-    if (reason.code === 'required_check_not_evaluated' || reason.code === 'guard_warned')
-        return 'warn';
-    if (reason.code === 'guard_failed' || reason.code === 'pairing_violation' || reason.gate === 'catastrophe')
-        return 'fail';
-    switch (reason.gate) {
-        case 'variance':
-            return cert.guards.variance.status === 'fail' ? 'fail' : 'warn';
-        case 'coverage':
-            return cert.verdict.status === 'fail' ? 'fail' : 'warn';
-        default:
-            return gateStatus(cert, reason.gate) === 'fail' ? 'fail' : 'warn';
-    }
-}
-function flagStatus(flag, whenTrue) {
-    if (flag === null)
-        return 'not_evaluated';
-    return flag ? whenTrue : 'fail';
-}
-function guardWarn(guard) {
-    return guard.status === 'warn' ? 'warn' : 'pass';
-}
-function describeGate(cert, gate) {
-    const pm = cert.primary_metric;
-    const t = cert.policy.thresholds;
-    switch (gate) {
-        case 'primary_metric':
-            if (pm.kind === 'accuracy') {
-                return {
-                    measured: formatPointsWithCi(pm.delta_mean, pm.delta_ci),
-                    threshold: `≥ ${formatLimit(pm.limit)} pp`,
-                    basis: 'lower CI bound',
-                };
-            }
-            return {
-                measured: formatRatioWithCi(pm.ratio, pm.ratio_ci),
-                threshold: `≤ ${formatLimit(pm.limit)}${pm.hysteresis > 0 ? ` (+${formatLimit(pm.hysteresis)} hysteresis)` : ''}`,
-                basis: 'upper CI bound',
-            };
-        case 'drift':
-            return pm.kind === 'accuracy'
-                ? { measured: NOT_APPLICABLE, threshold: 'perplexity kinds only', basis: 'final / preview ratio' }
-                : { measured: formatRatio(pm.drift), threshold: `within ${formatInterval(t.drift_band, formatLimit)}`, basis: 'final / preview ratio' };
-        case 'invariants':
-            return {
-                measured: violationCounts(cert.guards.invariants),
-                threshold: t.invariants.mode === 'strict' ? 'no violation (strict)' : 'no fatal violation',
-                basis: 'weights and structure',
-            };
-        case 'spectral': {
-            const m = cert.guards.spectral.measurements;
-            return {
-                measured: m === null ? NOT_EVALUATED : `${m.caps} cap${m.caps === 1 ? '' : 's'} · ${m.fatal} fatal · max |ρ−1| ${formatNumber(maxAbsChange(m.modules))}`,
-                threshold: `≤ ${t.spectral.max_caps} caps beyond |ρ−1| ${formatLimit(t.spectral.deadband)}`,
-                basis: 'σmax subject / baseline',
-            };
-        }
-        case 'rmt': {
-            const worst = worstRmtFamily(cert);
-            return {
-                measured: worst === null ? NOT_EVALUATED : `×${formatRatio(worst.ratio)} (${worst.family})`,
-                threshold: `≤ 1 + ε per family (ε ${formatLimit(Math.max(...Object.values(t.rmt.epsilon)))})`,
-                basis: 'activation edge ratio',
-            };
-        }
-        case 'guard_overhead':
-            return {
-                measured: cert.guard_overhead.evaluated ? formatRatioWithCi(cert.guard_overhead.ratio, null) : NOT_EVALUATED,
-                threshold: `≤ ${formatLimit(t.guard_overhead.limit)}`,
-                basis: 'guarded / bare PPL',
-            };
-        case 'pairing':
-            return {
-                measured: `match ${formatRatio(cert.pairing.match)} · overlap ${formatRatio(cert.pairing.overlap)} · ${formatCount(cert.pairing.counts.subject.final)} final`,
-                threshold: 'match 1, overlap 0, equal counts',
-                basis: 'window token ids',
-            };
-        case 'tail':
-            return {
-                measured: `P95 Δ ${formatNumber(cert.tail.quantiles?.p95 ?? null)} · max ${formatNumber(cert.tail.max)}`,
-                threshold: pm.kind === 'accuracy' ? 'perplexity kinds only' : `P95 ≤ ${formatLimit(cert.tail.limit)} (${t.tail.mode})`,
-                basis: 'per-window Δ quantile',
-            };
-    }
-}
-function violationCounts(guard) {
-    if (!guard.evaluated)
-        return NOT_EVALUATED;
-    const fatal = guard.violations.filter((v) => v.severity === 'fatal').length;
-    return `${fatal} fatal · ${guard.violations.length - fatal} warning`;
-}
-/** Largest |ρ − 1| over modules with a finite ratio; null when there is none. @internal */
-function maxAbsChange(modules) {
-    let worst = null;
-    for (const m of modules) {
-        if (m.ratio !== null)
-            worst = Math.max(worst ?? 0, Math.abs(m.ratio - 1));
-    }
-    return worst;
-}
-/** The family whose subject/baseline edge ratio is highest, or null when RMT has no family with data. @internal */
-function worstRmtFamily(cert) {
-    const m = cert.guards.rmt.measurements;
-    if (m === null)
-        return null;
-    let worst = null;
-    for (const f of m.families) {
-        if (f.baseline === null || f.subject === null || f.baseline <= 0)
-            continue;
-        const ratio = f.subject / f.baseline;
-        if (worst === null || ratio > worst.ratio)
-            worst = { family: f.family, ratio };
-    }
-    return worst;
-}
-
-;// CONCATENATED MODULE: ./build/src/report/render-headline.js
-
-
-
-/**
- * The one line a reader sees first, plain text (not escaped; markdown callers escape it). It says
- * what decided the verdict, with the number and the limit it was held to:
- * - `✅ PASS · ppl ×1.012, upper bound 1.021 ≤ 1.10 · balanced/ci · gpt2 → gpt2-int8`
- * - `❌ FAIL · ppl ×1.085, upper bound 1.121 > 1.10 · …` when the primary metric failed;
- * - `❌ FAIL · RMT: attn edge ratio ×1.063 > 1.01 · ppl ×1.004, upper bound 1.009 ≤ 1.10 · …` when
- *   another gate failed (the first failing one is named; warning-only gates such as the tail are
- *   never named as the cause of a failure);
- * - an `error` or `skipped` certificate shows its first reason instead of the metric.
- * A built-in edit is named with its settings (`gpt2 → quant_rtn 4-bit g128 ffn`).
- */
-function renderHeadline(cert) {
-    const parts = headlineParts(cert);
-    return [`${STATUS_BADGES[cert.verdict.status]} ${parts.verdict}`, ...(parts.cause === null ? [] : [parts.cause]), parts.metric, parts.policy, parts.models].join(' · ');
-}
-/** The pieces of the headline, plain text, for renderers that lay them out themselves. */
-function headlineParts(cert) {
-    return {
-        verdict: cert.verdict.status.toUpperCase(),
-        cause: headlineCause(cert),
-        metric: headlineMetric(cert),
-        policy: `${cert.policy.tier}/${cert.policy.profile}${cert.verdict.evidence === 'dev' ? ' (dev evidence)' : ''}`,
-        models: `${cert.models.baseline.label} → ${subjectLabel(cert)}`,
-    };
-}
-/** The check-run title form: the headline without badge, policy and model pair (`FAIL · RMT: … · ppl ×1.004, upper bound 1.009 ≤ 1.10`). */
-function renderTitle(cert) {
-    const parts = headlineParts(cert);
-    return [parts.verdict, ...(parts.cause === null ? [] : [parts.cause]), parts.metric].join(' · ');
-}
-/** The reasons that made the verdict what it is: failures for `fail`, warnings for `warn`, in gate order. */
-function decidingReasons(cert) {
-    const status = cert.verdict.status;
-    if (status !== 'fail' && status !== 'warn')
-        return [];
-    return cert.verdict.reasons.filter((r) => reasonSeverity(cert, r) === status);
-}
-const METRIC_GATES = new Set(['primary_metric', 'catastrophe']);
-function headlineCause(cert) {
-    const deciding = decidingReasons(cert);
-    // The metric text already says why when the primary metric (or the catastrophe stop) decided it.
-    if (deciding.length === 0 || deciding.some((r) => METRIC_GATES.has(r.gate)))
-        return null;
-    const first = deciding[0];
-    const label = first.gate in GATE_LABELS ? GATE_LABELS[first.gate] : first.gate;
-    const text = first.message.startsWith(label) ? first.message : `${label}: ${first.message}`;
-    return oneLine(text, 160);
-}
-function headlineMetric(cert) {
-    const pm = cert.primary_metric;
-    const status = cert.verdict.status;
-    if ((status === 'error' || status === 'skipped') && pm.ratio === null && pm.delta_mean === null) {
-        const first = cert.verdict.reasons[0];
-        return first === undefined ? status : oneLine(`${first.code}: ${first.message}`, 160);
-    }
-    if (pm.kind === 'accuracy') {
-        if (pm.delta_mean === null || pm.delta_ci === null)
-            return 'acc Δ n/a';
-        const low = pm.delta_ci[0];
-        return `acc Δ ${formatFixed(pm.delta_mean, 2)} pp, lower bound ${formatFixed(low, 2)} ${low >= pm.limit ? '≥' : '<'} ${formatLimit(pm.limit)} pp`;
-    }
-    if (pm.ratio === null && pm.preview_ratio !== null) {
-        const stopped = pm.preview_ratio > cert.policy.thresholds.catastrophe_ratio;
-        return stopped
-            ? `ppl ×${formatRatio(pm.preview_ratio)} on preview > ${formatLimit(cert.policy.thresholds.catastrophe_ratio)}: stopped (catastrophic spike)`
-            : `ppl ×${formatRatio(pm.preview_ratio)} (preview only) ≤ ${formatLimit(pm.limit)}`;
-    }
-    if (pm.ratio === null || pm.ratio_ci === null)
-        return `ppl ×${formatRatio(pm.ratio)}`;
-    const high = pm.ratio_ci[1];
-    const allowed = pm.limit + pm.hysteresis;
-    // Within the hysteresis band the bound passes above L itself: say so rather than print `1.101 ≤ 1.10`.
-    const limit = high > pm.limit && high <= allowed ? `${formatLimit(pm.limit)} + ${formatLimit(pm.hysteresis)}` : formatLimit(pm.limit);
-    const op = high <= allowed ? '≤' : '>';
-    return `ppl ×${formatRatio(pm.ratio)}, upper bound ${formatAgainst(high, op === '>' ? allowed : pm.limit)} ${op} ${limit}`;
-}
-/** The subject as the reader knows it; a built-in edit with the settings that matter (bits, group, scope). */
-function subjectLabel(cert) {
-    const edit = quantRtnSettings(cert);
-    if (edit === null)
-        return cert.models.subject.label;
-    return `${cert.models.baseline.label} + quant_rtn ${edit}${cert.change.kind === 'edit' && cert.change.rolled_back ? ' (rolled back)' : ''}`;
-}
-/** A quant_rtn edit's settings as a reader names them (`3-bit g128 ffn`), defaults filled in; null for any other change. */
-function quantRtnSettings(cert) {
-    const change = cert.change;
-    if (change.kind !== 'edit' || change.name !== 'quant_rtn')
-        return null;
-    const config = change.config;
-    const bits = numberOf(config.bits) ?? QUANT_RTN_DEFAULTS.bits;
-    const group = numberOf(config.group_size) ?? QUANT_RTN_DEFAULTS.groupSize;
-    const scope = typeof config.scope === 'string' ? config.scope : QUANT_RTN_DEFAULTS.scope;
-    return `${bits}-bit ${group > 0 ? `g${group}` : 'per-channel'} ${scope}`;
-}
-/**
- * The weight storage formats of both models, plain text (`float32 → qdq_int8`). A quant_rtn edit
- * keeps the storage format and rounds the values, so the line says so instead of a bare
- * `float32 → float32`.
- */
-function describeWeightFormats(cert) {
-    const fmt = (list) => (list.length === 0 ? 'unknown' : list.join(', '));
-    const line = `${fmt(cert.models.baseline.quantization_formats)} → ${fmt(cert.models.subject.quantization_formats)}`;
-    const edit = quantRtnSettings(cert);
-    return edit === null ? line : `${line} (stored as before; values rounded by quant_rtn ${edit})`;
-}
-function numberOf(value) {
-    return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-function oneLine(text, maxChars) {
-    // eslint-disable-next-line no-control-regex
-    const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
-    const points = Array.from(flat);
-    return points.length > maxChars ? `${points.slice(0, maxChars - 1).join('')}…` : flat;
-}
-
-;// CONCATENATED MODULE: ./build/src/report/markdown-budget.js
-/**
- * Fitting markdown into a surface's size limit by re-rendering with less detail: each section
- * offers renderings from most to least detailed; the lowest-priority section is reduced first, a
- * level at a time, then dropped. Sections are whole blocks, so a table is never cut in the middle.
- */
-/** Size of `text` in `unit`. @internal */
-function measureText(text, unit) {
-    switch (unit) {
-        case 'utf8-bytes':
-            return Buffer.byteLength(text, 'utf8');
-        case 'utf16-units':
-            return text.length;
-    }
-}
-/**
- * Joins sections (blank line between blocks) within `limit`. `noteFor(omitted)` renders the block
- * that says what was cut; it is placed before the section with id `tailId` (the hidden marker),
- * or at the end. Throws nothing: when even the unreducible sections exceed the limit, the text is
- * cut at the last line break that fits and the cut is reported.
- * @internal
- */
-function fitSections(sections, options) {
-    const levels = sections.map(() => 0);
-    const order = sections
-        .map((section, index) => ({ section, index }))
-        .filter(({ section }) => Number.isFinite(section.priority))
-        .sort((a, b) => a.section.priority - b.section.priority || b.index - a.index);
-    const compose = () => {
-        const omitted = [];
-        const blocks = [];
-        sections.forEach((section, i) => {
-            const level = levels[i] ?? 0;
-            if (level >= section.levels.length)
-                omitted.push(section.title);
-            else if (level > 0)
-                omitted.push(`${section.title} (${section.levelNotes?.[level - 1] ?? 'shortened'})`);
-        });
-        sections.forEach((section, i) => {
-            if (section.id === options.tailId && omitted.length > 0)
-                blocks.push(options.noteFor(omitted));
-            const block = section.levels[levels[i] ?? 0];
-            if (block !== undefined && block !== '')
-                blocks.push(block);
-        });
-        if (options.tailId === undefined && omitted.length > 0)
-            blocks.push(options.noteFor(omitted));
-        return { text: `${blocks.join('\n\n')}\n`, omitted };
-    };
-    let doc = compose();
-    for (const { section, index } of order) {
-        while (measureText(doc.text, options.unit) > options.limit && (levels[index] ?? 0) < section.levels.length) {
-            levels[index] = (levels[index] ?? 0) + 1;
-            doc = compose();
-        }
-        if (measureText(doc.text, options.unit) <= options.limit)
-            return doc;
-    }
-    if (measureText(doc.text, options.unit) <= options.limit)
-        return doc;
-    return hardCut(sections, levels, options);
-}
-// Last resort, reachable only with limits far below any GitHub surface: keep whole blocks, in
-// order, while they fit beside a note that names every block not (yet) kept.
-function hardCut(sections, levels, options) {
-    const blocks = sections.map((section, i) => section.levels[levels[i] ?? 0] ?? '');
-    const kept = new Set();
-    const noteSize = (list) => measureText(`\n\n${options.noteFor(list)}\n`, options.unit);
-    const left = () => sections.filter((_, i) => !kept.has(i) && (blocks[i] !== '' || (levels[i] ?? 0) > 0)).map((s) => s.title);
-    let size = 0;
-    blocks.forEach((block, i) => {
-        if (block === '')
-            return;
-        const next = measureText(block, options.unit) + (kept.size > 0 ? 2 : 0);
-        const others = left().filter((title) => title !== sections[i]?.title);
-        if (size + next + noteSize(others) <= options.limit) {
-            kept.add(i);
-            size += next;
-        }
-    });
-    const omitted = left();
-    const text = `${[...blocks.filter((_, i) => kept.has(i)), options.noteFor(omitted)].join('\n\n')}\n`;
-    return { text: measureText(text, options.unit) <= options.limit ? text : '', omitted };
-}
-
-;// CONCATENATED MODULE: ./build/src/report/markdown-escape.js
-/**
- * Escaping for GitHub-flavoured markdown. Text from a certificate (model names, module names,
- * reasons) is untrusted: it must not end a table cell, start a new row, open HTML, close a
- * `<details>` block or format itself. The bug class this prevents: escaping only the first `|`
- * (dorny/test-reporter `tableEscape`).
- */
-// The characters that can act inline in GitHub markdown: escapes, code, emphasis, strikethrough,
-// links and images, raw HTML and comments, entities, table pipes, issue references, mentions,
-// math and emoji shortcodes. Untrusted text never starts a line (every block starts with our own
-// text), so block markers (`-`, `+`, `1.`, `=`) need no escape; any ASCII punctuation may be
-// backslash-escaped in CommonMark, so the escapes are always literal.
-const PUNCTUATION = /[\\`*_~[\]<>&|!#@$:]/g;
-// Line breaks of every kind, other C0/C1 controls and bidi overrides read as one space: a row must
-// stay on one line and render in logical order.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const BREAKS_AND_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
-/** Escapes text for inline use in markdown (headings, list items, table cells): one line, literal. @internal */
-function escapeMarkdown(text) {
-    return text.replace(BREAKS_AND_CONTROLS, ' ').replace(PUNCTUATION, (c) => `\\${c}`);
-}
-/** Escapes text, then shortens it to `maxChars` code points with an ellipsis (never splits an escape or a surrogate pair). @internal */
-function escapeMarkdownShort(text, maxChars) {
-    const points = Array.from(text.replace(BREAKS_AND_CONTROLS, ' '));
-    const cut = points.length > maxChars ? `${points.slice(0, Math.max(0, maxChars - 1)).join('')}…` : points.join('');
-    return escapeMarkdown(cut);
-}
-/** A code span for text known to be hex, digits or a version string; anything else is escaped instead. @internal */
-function codeSpan(text) {
-    return /^[0-9A-Za-z.:+_-]*$/.test(text) && text !== '' ? `\`${text}\`` : escapeMarkdown(text);
-}
-/**
- * A GFM table. Cells are pre-rendered markdown (callers escape untrusted text with
- * {@link escapeMarkdown}); a cell that still contains a line break or unescaped pipe is a caller bug,
- * so this function escapes both defensively.
- * @internal
- */
-function markdownTable(headers, rows, align) {
-    const line = (cells) => `| ${cells.map(guardCell).join(' | ')} |`;
-    const rule = headers.map((_, i) => {
-        switch (align?.[i] ?? 'left') {
-            case 'left':
-                return '---';
-            case 'right':
-                return '---:';
-            case 'center':
-                return ':---:';
-        }
-    });
-    return [line(headers), `| ${rule.join(' | ')} |`, ...rows.map(line)].join('\n');
-}
-function guardCell(cell) {
-    const oneLine = cell.replace(BREAKS_AND_CONTROLS, ' ');
-    // A pipe preceded by an even number of backslashes is unescaped.
-    const piped = oneLine.replace(/(\\*)\|/g, (match, slashes) => (slashes.length % 2 === 0 ? `${slashes}\\|` : match));
-    return piped === '' ? ' ' : piped;
-}
-
-;// CONCATENATED MODULE: ./build/src/report/markdown-sections.js
-
-
-
-
-const MAX_REASONS = 10;
-const MAX_REASON_CHARS = 300;
-const MAX_MODULES_LISTED = 20;
-/** `<details>` with a fixed summary (our own text) around a markdown body. @internal */
-function details(summary, body) {
-    return `<details>\n<summary>${summary}</summary>\n\n${body}\n\n</details>`;
-}
-/** The headline as a level-2 heading. @internal */
-function headlineBlock(cert, prefix = '') {
-    return `## ${prefix}${escapeMarkdown(renderHeadline(cert))}`;
-}
-/** The verdict's reasons as a list, each marked failure, warning or error (at most 10, each shortened to 300 characters). @internal */
-function reasonsBlock(cert) {
-    const reasons = cert.verdict.reasons;
-    if (reasons.length === 0)
-        return '';
-    const items = reasons
-        .slice(0, MAX_REASONS)
-        .map((r) => `- ${STATUS_BADGES[reasonSeverity(cert, r)]} **${escapeMarkdown(r.gate)}** ${codeSpan(r.code)}: ${escapeMarkdownShort(r.message, MAX_REASON_CHARS)}`);
-    if (reasons.length > MAX_REASONS)
-        items.push(`- … and ${reasons.length - MAX_REASONS} more in the certificate`);
-    const evidence = cert.verdict.evidence === 'dev' ? '\n\n> **Dev evidence**: the dev profile reports floors without gating on them; this is not release evidence.' : '';
-    return `${items.join('\n')}${evidence}`;
-}
-/** The dashboard: one row per gate, with the overall verdict first. @internal */
-function dashboardBlock(cert) {
-    const overall = [
-        '**Overall**',
-        `${STATUS_BADGES[cert.verdict.status]} **${STATUS_WORDS[cert.verdict.status]}**`,
-        `${cert.verdict.reasons.length} reason${cert.verdict.reasons.length === 1 ? '' : 's'}`,
-        '',
-        cert.verdict.evidence === 'dev' ? 'dev evidence' : 'release evidence',
-    ];
-    const rows = buildGateRows(cert).map((row) => [row.label, `${STATUS_BADGES[row.status]} ${STATUS_WORDS[row.status]}`, row.measured, row.threshold, row.basis]);
-    return markdownTable(['Gate', 'Status', 'Measured', 'Threshold', 'Basis'], [overall, ...rows]);
-}
-/** Baseline and subject metric per arm with the paired ratio (or Δ) and its CI. @internal */
-function metricBlock(cert) {
-    const pm = cert.primary_metric;
-    const isAccuracy = pm.kind === 'accuracy';
-    const value = (x) => (x === null ? NOT_AVAILABLE : isAccuracy ? `${x.toFixed(2)} %` : x.toFixed(3));
-    const status = `${STATUS_BADGES[gateStatus(cert, 'primary_metric')]} ${STATUS_WORDS[gateStatus(cert, 'primary_metric')]}`;
-    const threshold = isAccuracy ? `Δ ≥ ${formatLimit(pm.limit)} pp` : `≤ ${formatLimit(pm.limit)}`;
-    const finalPaired = isAccuracy ? formatPointsWithCi(pm.delta_mean, pm.delta_ci) : formatRatioWithCi(pm.ratio, pm.ratio_ci);
-    const previewPaired = isAccuracy ? formatPoints(pm.preview_delta_mean) : formatRatioWithCi(pm.preview_ratio, null);
-    const metric = isAccuracy ? 'Accuracy' : pm.kind === 'ppl_mlm' ? 'Pseudo-perplexity' : 'Perplexity';
-    const rows = [
-        [`${metric} (final, ${formatCount(pm.windows.final)} windows)`, value(pm.baseline.final), value(pm.subject.final), finalPaired, threshold, status],
-        [`${metric} (preview, ${formatCount(pm.windows.preview)} windows)`, value(pm.baseline.preview), value(pm.subject.preview), previewPaired, '', ''],
-    ];
-    const method = `${intervalWords(pm)}, ${formatCount(pm.replicates)} replicates, ${formatLimit(1 - pm.alpha)} two-sided, seed ${pm.seed}; ${formatCount(pm.tokens.preview + pm.tokens.final)} ${isAccuracy ? 'examples' : 'scored tokens'}${pm.hysteresis_applied ? '; **passed within the hysteresis band**' : ''}.`;
-    const reason = pm.reason === null ? '' : `\n\n_${escapeMarkdownShort(pm.reason, MAX_REASON_CHARS)}_`;
-    return `${markdownTable(['Metric', 'Baseline', 'Subject', isAccuracy ? 'Δ [CI]' : 'Ratio [CI]', 'Threshold', 'Status'], rows)}\n\n${method}${reason}`;
-}
-function intervalWords(pm) {
-    const asked = pm.method === 'bca_weighted' ? 'BCa' : 'percentile';
-    switch (pm.ci_method) {
-        case null:
-            return `Weighted ${asked} bootstrap (not computed)`;
-        case 'degenerate':
-            return 'Every Δ equal: the interval is the point';
-        case 'percentile':
-            return pm.method === 'bca_weighted' ? `Weighted bootstrap, percentile interval (BCa fallback: ${pm.ci_fallback ?? 'unknown'})` : 'Weighted percentile bootstrap';
-        case 'bca':
-            return 'Weighted BCa bootstrap';
-    }
-}
-/** One row per guard: status, whether it ran, violations, its reason. @internal */
-function guardsBlock(cert) {
-    const rows = Object.keys(cert.guards).map((name) => {
-        const guard = cert.guards[name];
-        const fatal = guard.violations.filter((v) => v.severity === 'fatal').length;
-        return [
-            name,
-            `${STATUS_BADGES[guard.status]} ${STATUS_WORDS[guard.status]}`,
-            guard.evaluated ? 'yes' : 'no',
-            `${fatal} fatal · ${guard.violations.length - fatal} warning`,
-            guard.reason === null ? '' : escapeMarkdownShort(guard.reason, 200),
-        ];
-    });
-    return `### Guards\n\n${markdownTable(['Guard', 'Status', 'Evaluated', 'Violations', 'Note'], rows)}`;
-}
-/** The edit or subject, modules touched, quantization formats, LoRA adapters. @internal */
-function whatChangedBlock(cert) {
-    const change = cert.change;
-    const lines = ['### What changed', ''];
-    switch (change.kind) {
-        case 'edit': {
-            const config = Object.entries(change.config)
-                .map(([key, value]) => `${escapeMarkdown(key)}=${escapeMarkdownShort(JSON.stringify(value), 80)}`)
-                .join(', ');
-            lines.push(`- Edit **${escapeMarkdown(change.name)}**${config === '' ? '' : ` (${config})`}, plan ${codeSpan(shortHash(change.plan_digest))}${change.rolled_back ? ' — **rolled back** after the catastrophe check' : ''}`);
-            break;
-        }
-        case 'compare':
-            lines.push(`- Subject **${escapeMarkdownShort(change.label, 200)}** compared with the baseline`);
-            break;
-        default: {
-            const never = change;
-            return never;
-        }
-    }
-    const modules = change.modules_touched;
-    lines.push(`- Parameters changed: ${formatCount(change.params_changed)}`);
-    if (modules === null)
-        lines.push('- Modules touched: not measured');
-    else {
-        const shown = modules.slice(0, MAX_MODULES_LISTED).map((m) => escapeMarkdownShort(m, 120));
-        const more = modules.length > MAX_MODULES_LISTED ? `, … (${formatCount(modules.length)} in all)` : '';
-        lines.push(`- Modules touched (${formatCount(modules.length)}): ${shown.join(', ')}${more}`);
-    }
-    lines.push(`- Weight formats: ${escapeMarkdown(describeWeightFormats(cert))}`);
-    // Only worth a line when an interface was inferred or something was off; `?.` reads certificates made before the field existed.
-    const mappings = [cert.models.baseline.interface ?? null, cert.models.subject.interface ?? null];
-    if (mappings.some((m) => m !== null && (m.provenance === 'inferred' || m.warnings.length > 0))) {
-        const describeMapping = (m) => (m === null ? 'not recorded' : `${m.provenance} (${escapeMarkdownShort(m.origin, 60)}), named by ${m.naming}`);
-        const warnings = [...new Set(mappings.flatMap((m) => m?.warnings.map((w) => w.code) ?? []))];
-        lines.push(`- Model interface: ${describeMapping(mappings[0])} → ${describeMapping(mappings[1])}${warnings.length > 0 ? `; warnings: ${warnings.join(', ')}` : ''}`);
-    }
-    const adapters = cert.models.subject.lora_adapters;
-    if (adapters.length > 0) {
-        lines.push(`- LoRA adapters: ${adapters.map((a) => `${escapeMarkdownShort(a.reference, 120)} (r ${a.rank}, α ${formatNumber(a.alpha)}, weight ${formatNumber(a.weight)})`).join('; ')}`);
-    }
-    return lines.join('\n');
-}
-/** Model, data and runtime identity, the facts a later run compares against, plus links. @internal */
-function identityBlock(cert, links) {
-    const b = cert.models.baseline;
-    const s = cert.models.subject;
-    const rows = [
-        ['Model', escapeMarkdownShort(b.label, 120), escapeMarkdownShort(s.label, 120)],
-        ['Reference', escapeMarkdownShort(b.reference, 200), escapeMarkdownShort(s.reference, 200)],
-        ['Revision', b.revision === null ? NOT_AVAILABLE : escapeMarkdownShort(b.revision, 80), s.revision === null ? NOT_AVAILABLE : escapeMarkdownShort(s.revision, 80)],
-        ['File sha256', codeSpan(shortHash(b.file_sha256)), codeSpan(shortHash(s.file_sha256))],
-        ['Adapter', b.adapter, s.adapter],
-    ];
-    const table = markdownTable(['', 'Baseline', 'Subject'], rows);
-    const image = cert.provenance.container === null ? 'host (no container)' : codeSpan(shortHash(cert.provenance.container.digest));
-    const facts = `Dataset ${escapeMarkdownShort(cert.dataset.provider, 120)} hash ${codeSpan(shortHash(cert.dataset.dataset_hash))} · tokenizer ${codeSpan(shortHash(cert.dataset.tokenizer_hash))} · runtime image ${image} · certificate ${codeSpan(shortHash(cert.digest))}`;
-    const linkLine = renderLinks(links);
-    return `### Baseline identity\n\n${table}\n\n${facts}${linkLine === '' ? '' : `\n\n${linkLine}`}`;
-}
-/** `[Workflow run](…) · [Artifact](…)`; only http(s) URLs, percent-encoding what could end the link. @internal */
-function renderLinks(links) {
-    const parts = [];
-    const safe = (url) => {
-        if (url === undefined || !/^https?:\/\/[^\s]+$/i.test(url))
-            return undefined;
-        return url.replace(/[<>()"'`\\|[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-    };
-    const run = safe(links.runUrl);
-    const artifact = safe(links.artifactUrl);
-    if (run !== undefined)
-        parts.push(`[Workflow run](${run})`);
-    if (artifact !== undefined)
-        parts.push(`[Certificate and report artifact](${artifact})`);
-    return parts.join(' · ');
-}
-/** What moved since the previous certificate (PR comments). @internal */
-function previousBlock(cert, previous) {
-    if (previous.digest === cert.digest)
-        return `_No change since the previous push: same certificate ${codeSpan(shortHash(cert.digest))}._`;
-    const changes = [];
-    if (previous.verdict.status !== cert.verdict.status)
-        changes.push(`verdict ${previous.verdict.status} → **${cert.verdict.status}**`);
-    const pm = cert.primary_metric;
-    const before = previous.primary_metric;
-    if (pm.kind === 'accuracy' || before.kind === 'accuracy') {
-        if (before.delta_mean !== pm.delta_mean)
-            changes.push(`Δ ${formatPoints(before.delta_mean)} → ${formatPoints(pm.delta_mean)}`);
-    }
-    else {
-        if (before.ratio !== pm.ratio) {
-            const moved = before.ratio === null || pm.ratio === null ? '' : ` (${formatSigned(pm.ratio - before.ratio)})`;
-            changes.push(`ratio ×${formatRatio(before.ratio)} → ×${formatRatio(pm.ratio)}${moved}`);
-        }
-        const hi = (x) => x.primary_metric.ratio_ci?.[1] ?? null;
-        if (hi(previous) !== hi(cert))
-            changes.push(`upper CI ${formatRatio(hi(previous))} → ${formatRatio(hi(cert))}`);
-    }
-    for (const gate of DASHBOARD_GATES) {
-        const was = gateStatus(previous, gate);
-        const now = gateStatus(cert, gate);
-        if (was !== now)
-            changes.push(`${GATE_LABELS[gate]} ${STATUS_WORDS[was]} → ${STATUS_WORDS[now]}`);
-    }
-    if (previous.models.subject.file_sha256 !== cert.models.subject.file_sha256)
-        changes.push('subject weights changed');
-    if (previous.dataset.dataset_hash !== cert.dataset.dataset_hash)
-        changes.push('dataset changed');
-    if (previous.policy_digest !== cert.policy_digest)
-        changes.push('policy changed');
-    const list = changes.length === 0 ? 'same measurements, different provenance' : changes.join('; ');
-    return `**Since the previous push** (${codeSpan(shortHash(previous.digest))} → ${codeSpan(shortHash(cert.digest))}): ${list}.`;
-}
-
-;// CONCATENATED MODULE: ./build/src/report/markdown-details.js
-
-
-
-
-/**
- * The collapsed detail blocks of the markdown renderings (per-family guard tables, per-module
- * tables as row levels for the budget, tail, window plan, policy, provenance, digests, timing).
- * Pure; untrusted text is escaped where it enters markdown.
- */
-const markdown_details_MAX_REASON_CHARS = 300;
-/** Per-family tables of the spectral and RMT guards and the invariants' measurements. @internal */
-function guardFamiliesBlock(cert) {
-    const parts = [];
-    const spectral = cert.guards.spectral.measurements;
-    if (spectral !== null && spectral.families.length > 0) {
-        const kappa = cert.policy.thresholds.spectral.kappa;
-        const rows = spectral.families.map((f) => [
-            f.family,
-            formatCount(f.modules),
-            formatCount(f.violations),
-            formatNumber(f.max_abs_change),
-            formatNumber(f.z_max),
-            formatLimit(kappa[f.family]),
-            f.p_value === null ? NOT_AVAILABLE : f.p_value.toExponential(2),
-            f.selected ? 'yes' : 'no',
-        ]);
-        parts.push(`**Spectral** (ρ = σmax subject / baseline; deadband ${formatLimit(cert.policy.thresholds.spectral.deadband)})\n\n${markdownTable(['Family', 'Modules', 'Caps', 'max |ρ−1|', 'z max', 'κ', 'p', 'Selected'], rows)}`);
-    }
-    const rmt = cert.guards.rmt.measurements;
-    if (rmt !== null && rmt.families.length > 0) {
-        const eps = cert.policy.thresholds.rmt.epsilon;
-        const rows = rmt.families.map((f) => [
-            f.family,
-            formatNumber(f.baseline),
-            formatNumber(f.subject),
-            f.baseline === null || f.subject === null || f.baseline <= 0 ? NOT_AVAILABLE : `×${formatRatio(f.subject / f.baseline)}`,
-            `≤ ×${formatLimit(1 + eps[f.family])}`,
-            `${formatCount(f.outliers_baseline)} → ${formatCount(f.outliers_subject)}`,
-        ]);
-        parts.push(`**RMT** (activation edge ratio r = σ̂ / (√m + √n) on ${rmt.windows} windows)\n\n${markdownTable(['Family', 'Baseline r', 'Subject r', 'Subject / baseline', 'Limit', 'MP outliers'], rows)}`);
-    }
-    const inv = cert.guards.invariants.measurements;
-    if (inv !== null) {
-        const rows = [
-            ['Parameters', formatCount(inv.param_count.baseline), formatCount(inv.param_count.subject)],
-            ['Structure hash', codeSpan(shortHash(inv.structure_hash.baseline)), codeSpan(shortHash(inv.structure_hash.subject))],
-            ['Weights tied', yesNo(inv.weights_tied.baseline), yesNo(inv.weights_tied.subject)],
-        ];
-        parts.push(`**Invariants** (non-finite weights ${formatCount(inv.nonfinite_weights)}, missing modules ${formatCount(inv.missing_modules)})\n\n${markdownTable(['', 'Baseline', 'Subject'], rows)}`);
-    }
-    return parts.length === 0 ? '' : details('Guards by family', parts.join('\n\n'));
-}
-function yesNo(flag) {
-    return flag === null ? NOT_AVAILABLE : flag ? 'yes' : 'no';
-}
-/** Spectral modules sorted by |ρ − 1| (largest first), as levels of `limits` rows. @internal */
-function spectralModulesLevels(cert, limits) {
-    const m = cert.guards.spectral.measurements;
-    if (m === null || m.modules.length === 0)
-        return { levels: [''], notes: [] };
-    const sorted = [...m.modules].sort((a, b) => changeOf(b.ratio) - changeOf(a.ratio) || compareText(a.module, b.module));
-    const deadband = cert.policy.thresholds.spectral.deadband;
-    return rowLevels(sorted.length, limits, 'modules', (n) => {
-        const rows = sorted.slice(0, n).map((x) => [
-            escapeMarkdownShort(x.module, 120),
-            x.family,
-            x.layer === null ? '' : String(x.layer),
-            formatNumber(x.sigma_baseline),
-            formatNumber(x.sigma_subject),
-            formatRatio(x.ratio),
-            x.ratio !== null && Math.abs(x.ratio - 1) > deadband ? '⚠️ cap' : x.ratio === null ? '❌ non-finite' : '',
-        ]);
-        const caption = n < sorted.length ? `Largest ${n} of ${formatCount(sorted.length)} changes by |ρ−1|.` : `All ${formatCount(sorted.length)} weights by |ρ−1|.`;
-        return details('Spectral guard: per weight', `${caption}\n\n${markdownTable(['Module', 'Family', 'Layer', 'σ baseline', 'σ subject', 'ρ', ''], rows)}`);
-    });
-}
-/** RMT modules sorted by subject/baseline (largest first), as levels of `limits` rows. @internal */
-function rmtModulesLevels(cert, limits) {
-    const m = cert.guards.rmt.measurements;
-    if (m === null || m.modules.length === 0)
-        return { levels: [''], notes: [] };
-    const ratioOf = (x) => x.baseline === null || x.subject === null || x.baseline <= 0 ? -Infinity : x.subject / x.baseline;
-    const sorted = [...m.modules].sort((a, b) => ratioOf(b) - ratioOf(a) || compareText(a.module, b.module));
-    return rowLevels(sorted.length, limits, 'modules', (n) => {
-        const rows = sorted.slice(0, n).map((x) => {
-            const r = ratioOf(x);
-            return [escapeMarkdownShort(x.module, 120), x.family, formatNumber(x.baseline), formatNumber(x.subject), Number.isFinite(r) ? `×${formatRatio(r)}` : NOT_AVAILABLE];
-        });
-        const caption = n < sorted.length ? `Largest ${n} of ${formatCount(sorted.length)} by subject / baseline.` : `All ${formatCount(sorted.length)} captured modules.`;
-        return details('RMT guard: per module', `${caption}\n\n${markdownTable(['Module', 'Family', 'Baseline r', 'Subject r', 'Subject / baseline'], rows)}`);
-    });
-}
-/** Every guard violation (fatal first), as levels of `limits` rows. @internal */
-function violationsLevels(cert, limits) {
-    const all = [];
-    for (const [guard, block] of Object.entries(cert.guards)) {
-        for (const v of block.violations)
-            all.push({ guard, v });
-    }
-    if (all.length === 0)
-        return { levels: [''], notes: [] };
-    const sorted = [...all].sort((a, b) => severityRank(a.v) - severityRank(b.v));
-    return rowLevels(sorted.length, limits, 'violations', (n) => {
-        const rows = sorted.slice(0, n).map(({ guard, v }) => [
-            guard,
-            v.severity,
-            codeSpan(v.code),
-            v.module === null ? '' : escapeMarkdownShort(v.module, 120),
-            v.family ?? '',
-            formatNumber(v.value),
-            formatNumber(v.threshold),
-            escapeMarkdownShort(v.message, 200),
-        ]);
-        const caption = n < sorted.length ? `First ${n} of ${formatCount(sorted.length)} (fatal first).` : `${formatCount(sorted.length)} in all.`;
-        return details('Guard violations', `${caption}\n\n${markdownTable(['Guard', 'Severity', 'Code', 'Module', 'Family', 'Value', 'Threshold', 'Message'], rows)}`);
-    });
-}
-function severityRank(v) {
-    return v.severity === 'fatal' ? 0 : 1;
-}
-/** The variance guard's A/B test and scales. @internal */
-function varianceBlock(cert) {
-    const m = cert.guards.variance.measurements;
-    if (m === null)
-        return '';
-    const rows = [
-        ['Mode', m.mode],
-        ['Scales applied', m.enabled ? `yes (${formatCount(m.scales.length)} modules)` : 'no'],
-        ['A/B windows', formatCount(m.ab_windows)],
-        ['Δ log-loss (scaled − unscaled)', `${formatNumber(m.delta_mean)} ${formatInterval(m.delta_ci, (x) => formatNumber(x))}`],
-        ['Gain (absolute / relative)', `${formatNumber(m.gain_abs)} / ${formatNumber(m.gain_rel)}`],
-        ['Predictive gate', m.predictive_gate],
-    ];
-    return details('Variance guard', markdownTable(['', 'Value'], rows));
-}
-/** Quantiles of the per-window Δ. @internal */
-function tailBlock(cert) {
-    const t = cert.tail;
-    const q = t.quantiles;
-    const unit = cert.primary_metric.kind === 'accuracy' ? 'correctness' : 'log-loss';
-    const row = [q === null ? NOT_AVAILABLE : formatNumber(q.p50), q === null ? NOT_AVAILABLE : formatNumber(q.p90), q === null ? NOT_AVAILABLE : formatNumber(q.p95), q === null ? NOT_AVAILABLE : formatNumber(q.p99), formatNumber(t.max), t.mass === null ? NOT_AVAILABLE : `${(t.mass * 100).toFixed(1)} %`, `${STATUS_BADGES[t.status]} ${STATUS_WORDS[t.status]}`];
-    const note = t.reason === null ? '' : `\n\n_${escapeMarkdownShort(t.reason, markdown_details_MAX_REASON_CHARS)}_`;
-    return details('Tail of the per-window Δ', `Final windows, Δ = subject − baseline ${unit}; P95 limit ${formatLimit(t.limit)} (${cert.policy.thresholds.tail.mode}); mass = share of windows with Δ > ${formatNumber(cert.policy.thresholds.tail.mass_threshold)}.\n\n${markdownTable(['P50', 'P90', 'P95', 'P99', 'Max', 'Mass', 'Status'], [row])}${note}`);
-}
-/** Dataset and window plan. @internal */
-function windowsPlanBlock(cert) {
-    const d = cert.dataset;
-    const pm = cert.primary_metric;
-    const rows = [
-        ['Provider', escapeMarkdownShort(d.provider, 200)],
-        ['Split', d.split === null ? NOT_AVAILABLE : escapeMarkdown(d.split)],
-        ['Sequence length / stride', `${d.seq_len} / ${d.stride}`],
-        ['Documents / candidate windows', `${formatCount(d.counts.documents)} / ${formatCount(d.counts.candidates)}`],
-        ['Duplicates removed', formatCount(d.counts.duplicates_removed)],
-        ['Preview / final windows', `${formatCount(d.counts.preview)} / ${formatCount(d.counts.final)}`],
-        ['Scored tokens preview / final', `${formatCount(pm.tokens.preview)} / ${formatCount(pm.tokens.final)}`],
-        ['Window draw seed', String(d.seed)],
-        ['Preview / final hash', `${codeSpan(shortHash(d.preview_hash))} / ${codeSpan(shortHash(d.final_hash))}`],
-        ['Dataset hash', codeSpan(d.dataset_hash ?? NOT_AVAILABLE)],
-        ['Tokenizer hash', codeSpan(d.tokenizer_hash ?? NOT_AVAILABLE)],
-    ];
-    return details('Dataset and windows', markdownTable(['', 'Value'], rows));
-}
-/** Every threshold the gates used. @internal */
-function policyBlock(cert) {
-    const t = cert.policy.thresholds;
-    const fam = (p) => ['attn', 'ffn', 'embed', 'other'].map((f) => `${f} ${formatLimit(p[f])}`).join(', ');
-    const rows = [
-        ['Tier / profile', `${cert.policy.tier} / ${cert.policy.profile}`],
-        ['Ratio limit + hysteresis', `${formatLimit(t.primary_metric.ratio_limit)} + ${formatLimit(t.primary_metric.hysteresis)}`],
-        ['Accuracy Δ limit / min examples', `${formatLimit(t.primary_metric.accuracy_delta_limit_pp)} pp / ${formatCount(t.primary_metric.accuracy_min_examples)}`],
-        ['Token floor', formatCount(t.primary_metric.token_floor)],
-        ['Window floors preview / final', `${formatCount(t.primary_metric.window_floor_preview)} / ${formatCount(t.primary_metric.window_floor_final)} (${t.primary_metric.floors})`],
-        ['Bootstrap', `${t.bootstrap.method}, ${formatCount(t.bootstrap.replicates)} replicates (min ${formatCount(t.bootstrap.min_replicates)}), α ${formatLimit(t.bootstrap.alpha)}`],
-        ['Drift band', formatInterval(t.drift_band, formatLimit)],
-        ['Catastrophe (preview ratio)', `> ${formatLimit(t.catastrophe_ratio)}`],
-        ['Tail P95 limit / mass threshold', `${formatLimit(t.tail.p95_limit)} (${t.tail.mode}) / ${formatNumber(t.tail.mass_threshold)}`],
-        ['Spectral deadband / max caps', `${formatLimit(t.spectral.deadband)} / ${t.spectral.max_caps}`],
-        ['Spectral κ', fam(t.spectral.kappa)],
-        ['Spectral multiple testing', `${t.spectral.multiple_testing.method}, α ${formatNumber(t.spectral.multiple_testing.alpha)}`],
-        ['Stable rank warn / fatal', `${formatLimit(t.spectral.stable_rank_warn)} / ${formatLimit(t.spectral.stable_rank_fatal)}`],
-        ['Norm collapse warn / fatal', `${formatLimit(t.spectral.norm_collapse_warn)} / ${formatLimit(t.spectral.norm_collapse_fatal)}`],
-        ['RMT ε', fam(t.rmt.epsilon)],
-        ['Guard overhead limit', formatLimit(t.guard_overhead.limit)],
-        ['Invariants mode', t.invariants.mode],
-        ['Variance min effect / sidedness', `${formatNumber(t.variance.min_effect_lognll)} / ${t.variance.sidedness}`],
-        ['Variance min gain relative / absolute', `${formatNumber(t.variance.min_rel_gain)} / ${formatNumber(t.variance.min_abs_gain)}`],
-        ['Policy digest', codeSpan(cert.policy_digest)],
-    ];
-    return details('Policy', markdownTable(['Threshold', 'Value'], rows));
-}
-/** Tool, runtime, device, image and seeds. @internal */
-function provenanceBlock(cert, options = { collapsed: true }) {
-    const p = cert.provenance;
-    const rows = [
-        ['invarlock', codeSpan(p.tool.version)],
-        ['Node.js', codeSpan(p.node_version)],
-        ['onnxruntime', p.onnxruntime_version === null ? NOT_AVAILABLE : codeSpan(p.onnxruntime_version)],
-        ['Execution provider', p.execution_provider],
-        ['Device', `${p.device.kind}${p.device.name === null ? '' : ` · ${escapeMarkdownShort(p.device.name, 120)}`}${p.device.memory_bytes === null ? '' : ` · ${format_values_formatBytes(p.device.memory_bytes)}`}`],
-        ['Driver', p.device.driver === null ? NOT_AVAILABLE : codeSpan(p.device.driver)],
-        ['Platform', `${escapeMarkdown(p.platform.os)} / ${escapeMarkdown(p.platform.arch)}`],
-        ['Runtime image', p.container === null ? 'host (no container)' : `${escapeMarkdownShort(p.container.image, 200)} ${codeSpan(p.container.digest)}`],
-        ['Seeds', `run ${p.seeds.run}, window draw ${p.seeds.window_draw}, bootstrap ${p.seeds.bootstrap}, MLM masks ${p.seeds.mlm_mask}, variance ${p.seeds.variance}`],
-        ['Config digest', codeSpan(p.config_digest)],
-    ];
-    const table = markdownTable(['', 'Value'], rows);
-    return options.collapsed ? details('Provenance', table) : `### Environment\n\n${table}`;
-}
-/** Digests that identify this certificate and what it covers. @internal */
-function digestsBlock(cert) {
-    const rows = [
-        ['Certificate', codeSpan(cert.digest)],
-        ['Run id', codeSpan(cert.run_id)],
-        ['Policy', codeSpan(cert.policy_digest)],
-        ['Config', codeSpan(cert.provenance.config_digest)],
-        ['Baseline file', codeSpan(cert.models.baseline.file_sha256 ?? NOT_AVAILABLE)],
-        ['Subject file', codeSpan(cert.models.subject.file_sha256 ?? NOT_AVAILABLE)],
-        ...(cert.change.kind === 'edit' ? [['Edit plan', codeSpan(cert.change.plan_digest)]] : []),
-    ];
-    return details('Digests', `${markdownTable(['What', 'sha256'], rows)}\n\nThe certificate digest covers every block except \`timing\`; check it with \`invarlock verify\`.`);
-}
-/** Wall-clock timing (outside the digest). @internal */
-function timingBlock(cert) {
-    const t = cert.timing;
-    const rows = t.stages.map((s) => [escapeMarkdownShort(s.name, 64), formatDuration(s.duration_ms)]);
-    const body = `Started ${escapeMarkdown(t.started_at)}, finished ${escapeMarkdown(t.finished_at)}, ${formatDuration(t.duration_ms)} in all.${rows.length === 0 ? '' : `\n\n${markdownTable(['Stage', 'Duration'], rows, ['left', 'right'])}`}`;
-    return details('Timing', body);
-}
-function rowLevels(total, limits, noun, render) {
-    const counts = [...new Set(limits.map((l) => Math.min(l, total)))].filter((n) => n > 0).sort((a, b) => b - a);
-    return {
-        levels: counts.map(render),
-        notes: counts.slice(1).map((n) => `showing ${n} of ${formatCount(total)} ${noun}`),
-    };
-}
-function changeOf(ratio) {
-    return ratio === null ? Infinity : Math.abs(ratio - 1);
-}
-function compareText(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
-;// CONCATENATED MODULE: ./build/src/report/render-markdown.js
-
-
-
-
-/**
- * Size limits of the GitHub surfaces (ACTION.md "What each surface shows"). Check-run `summary`
- * and `text` are limited in UTF-8 bytes; an issue comment in characters, which GitHub counts as
- * code points: we count UTF-16 code units, never fewer than code points, so the bound is safe.
- * The job summary ($GITHUB_STEP_SUMMARY) is limited to 1 MiB per step. `report` has no limit.
- */
-const SURFACE_LIMITS = {
-    'check-summary': { limit: 65_535, unit: 'utf8-bytes' },
-    'check-text': { limit: 65_535, unit: 'utf8-bytes' },
-    comment: { limit: 65_536, unit: 'utf16-units' },
-    'job-summary': { limit: 1_048_576, unit: 'utf8-bytes' },
-    report: { limit: Number.POSITIVE_INFINITY, unit: 'utf8-bytes' },
-};
-/** Prefix of the hidden marker; a sticky comment is found by it. */
-const CERTIFICATE_MARKER_PREFIX = '<!-- invarlock:cert v1';
-/** The hidden, versioned marker carrying the certificate digest: `<!-- invarlock:cert v1 sha256=… -->`. */
-function certificateMarker(cert) {
-    return `${CERTIFICATE_MARKER_PREFIX} sha256=${cert.digest} -->`;
-}
-/** The certificate digest in a marker found in `text` (a comment or summary body), or `undefined`. */
-function parseCertificateMarker(text) {
-    return /<!-- invarlock:cert v1 sha256=([0-9a-f]{64}) -->/.exec(text)?.[1];
-}
-// Rows shown at the most detailed level of the per-module tables, per surface; the budget may
-// reduce them further.
-const ROW_LIMITS = {
-    'check-summary': [50, 20, 10],
-    'check-text': [50, 20, 10],
-    comment: [50, 20, 10],
-    'job-summary': [500, 100, 20],
-    report: [Number.POSITIVE_INFINITY, 500, 100, 20],
-};
-/**
- * Renders a certificate as markdown for one surface, within that surface's size limit
- * ({@link SURFACE_LIMITS}, or `options.limit`). Layout: headline, reasons, (comment: change since
- * the previous certificate), gate dashboard, metric table, guard table, what changed, baseline
- * identity and links, then collapsed details, a note on anything cut, and the hidden marker.
- * When the text is too long, detail tables shrink and then go first; tables are never cut
- * mid-row and `omitted` lists what was reduced. Pure: no logging, the certificate is not touched.
- */
-function renderMarkdown(cert, options) {
-    const surfaceLimit = SURFACE_LIMITS[options.surface];
-    const limit = options.limit ?? surfaceLimit.limit;
-    const sections = surfaceSections(cert, options);
-    const noteFor = (omitted) => `> ✂️ Shortened to fit the ${Number.isFinite(limit) ? formatCount(limit) : ''} ${surfaceLimit.unit === 'utf8-bytes' ? 'byte' : 'character'} limit of this view: ${omitted.join('; ')}. The full report is in the certificate artifact.`;
-    const fitted = fitSections(sections, { limit, unit: surfaceLimit.unit, noteFor, tailId: 'marker' });
-    return { text: fitted.text, omitted: fitted.omitted };
-}
-const NEVER = Number.POSITIVE_INFINITY;
-function section(id, title, priority, text) {
-    return { id, title, priority, levels: [text] };
-}
-function leveled(id, title, priority, built) {
-    return { id, title, priority, levels: built.levels, levelNotes: built.notes };
-}
-function surfaceSections(cert, options) {
-    const links = options.links ?? {};
-    const rows = ROW_LIMITS[options.surface];
-    const marker = section('marker', 'marker', NEVER, certificateMarker(cert));
-    const details = [
-        section('guard-families', 'Guards by family', 11, guardFamiliesBlock(cert)),
-        leveled('violations', 'Guard violations', 4, violationsLevels(cert, rows)),
-        leveled('spectral-modules', 'Spectral guard per weight', 3, spectralModulesLevels(cert, rows)),
-        leveled('rmt-modules', 'RMT guard per module', 2, rmtModulesLevels(cert, rows)),
-        section('variance', 'Variance guard', 5, varianceBlock(cert)),
-        section('tail', 'Tail of the per-window Δ', 8, tailBlock(cert)),
-        section('windows-plan', 'Dataset and windows', 7, windowsPlanBlock(cert)),
-        section('policy', 'Policy', 6, policyBlock(cert)),
-        section('provenance', 'Provenance', 9, provenanceBlock(cert)),
-        section('digests', 'Digests', 10, digestsBlock(cert)),
-        section('timing', 'Timing', 1, timingBlock(cert)),
-    ];
-    const top = [
-        section('headline', 'Headline', NEVER, headlineBlock(cert, options.surface === 'comment' ? 'InvarLock · ' : '')),
-        section('reasons', 'Reasons', NEVER, reasonsBlock(cert)),
-    ];
-    const core = [
-        section('dashboard', 'Gate dashboard', NEVER, dashboardBlock(cert)),
-        section('metric', 'Primary metric table', 28, metricBlock(cert)),
-        section('guards', 'Guard table', 30, guardsBlock(cert)),
-        section('what-changed', 'What changed', 20, whatChangedBlock(cert)),
-        section('identity', 'Baseline identity', 25, identityBlock(cert, links)),
-    ];
-    switch (options.surface) {
-        case 'check-summary':
-            return [...top, ...core, ...details.filter((d) => !['provenance', 'timing'].includes(d.id)), marker];
-        case 'check-text':
-            return [
-                section('environment', 'Environment', NEVER, provenanceBlock(cert, { collapsed: false })),
-                ...details.filter((d) => ['windows-plan', 'policy', 'digests', 'timing'].includes(d.id)),
-                marker,
-            ];
-        case 'comment': {
-            const previous = options.previous === undefined ? [] : [section('previous', 'Change since the previous push', 35, previousBlock(cert, options.previous))];
-            return [...top, ...previous, ...core, ...details, marker];
-        }
-        case 'job-summary':
-        case 'report':
-            return [...top, ...core, ...details, marker];
-        default: {
-            const never = options.surface;
-            return never;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/report/html-plots.js
-
-/**
- * Inline SVG plots for the HTML report. Pure string builders: no DOM, no external fetches, every
- * text node escaped. Coordinates are rounded to 0.1 px so the output is stable across platforms.
- */
-/** Escapes text for HTML element content and double-quoted attribute values. @internal */
-function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]);
-}
-const HTML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-/** Colours per family, readable on white and in grey-scale print. @internal */
-const FAMILY_COLORS = { attn: '#1f77b4', ffn: '#d62728', embed: '#2ca02c', other: '#7f7f7f' };
-const html_plots_WIDTH = 560;
-const HEIGHT = 260;
-const PAD = { left: 56, right: 16, top: 40, bottom: 44 };
-function px(value) {
-    return (Math.round(value * 10) / 10).toString();
-}
-function linearScale(min, max, from, to) {
-    const span = max - min || 1;
-    return { min, max, at: (v) => from + ((v - min) / span) * (to - from) };
-}
-/** About `count` round tick values covering [min, max]. @internal */
-function niceTicks(min, max, count) {
-    if (!(max > min))
-        return [min];
-    const raw = (max - min) / Math.max(1, count);
-    const power = Math.pow(10, Math.floor(Math.log10(raw)));
-    const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw;
-    const ticks = [];
-    for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step)
-        ticks.push(Number(v.toPrecision(12)));
-    return ticks;
-}
-function html_plots_frame(title, body, xLabel, yLabel, description) {
-    return [
-        `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${html_plots_WIDTH} ${HEIGHT}" width="${html_plots_WIDTH}" height="${HEIGHT}" role="img">`,
-        `<title>${escapeHtml(title)}</title><desc>${escapeHtml(description)}</desc>`,
-        `<text x="${PAD.left}" y="16" class="plot-title">${escapeHtml(title)}</text>`,
-        body,
-        `<text x="${px((PAD.left + html_plots_WIDTH - PAD.right) / 2)}" y="${HEIGHT - 6}" text-anchor="middle" class="axis-label">${escapeHtml(xLabel)}</text>`,
-        `<text transform="translate(14 ${px((PAD.top + HEIGHT - PAD.bottom) / 2)}) rotate(-90)" text-anchor="middle" class="axis-label">${escapeHtml(yLabel)}</text>`,
-        '</svg>',
-    ].join('\n');
-}
-function axes(x, y, xTicks, yTicks, xFormat) {
-    const parts = [];
-    const bottom = HEIGHT - PAD.bottom;
-    parts.push(`<line x1="${PAD.left}" y1="${bottom}" x2="${html_plots_WIDTH - PAD.right}" y2="${bottom}" class="axis"/>`);
-    parts.push(`<line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${bottom}" class="axis"/>`);
-    for (const t of xTicks) {
-        const cx = px(x.at(t));
-        parts.push(`<line x1="${cx}" y1="${bottom}" x2="${cx}" y2="${bottom + 4}" class="axis"/><text x="${cx}" y="${bottom + 16}" text-anchor="middle" class="tick">${escapeHtml(xFormat(t))}</text>`);
-    }
-    for (const t of yTicks) {
-        const cy = px(y.at(t));
-        parts.push(`<line x1="${PAD.left - 4}" y1="${cy}" x2="${html_plots_WIDTH - PAD.right}" y2="${cy}" class="grid"/><text x="${PAD.left - 6}" y="${cy}" dy="4" text-anchor="end" class="tick">${escapeHtml(formatNumber(t))}</text>`);
-    }
-    return parts.join('\n');
-}
-function emptyPlot(title, message) {
-    return html_plots_frame(title, `<text x="${html_plots_WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle" class="empty">${escapeHtml(message)}</text>`, '', '', message);
-}
-/**
- * Histogram of the per-window Δ on the final windows (points for accuracy), the gate's limit marked
- * on the same scale (ln(L + hysteresis) for perplexity kinds; the Δ limit in points for accuracy),
- * the mean drawn, and the bootstrap CI of the mean as a bar above the histogram whose part beyond
- * the limit is drawn in the failure colour, so a reader sees at once how much of the interval is
- * out of bounds. Bins span the data only: when the axis widens to reach the limit, bars keep their
- * width on the axis scale instead of stretching into a few coarse bins.
- * @internal
- */
-function deltaHistogramSvg(cert) {
-    const pm = cert.primary_metric;
-    const isAccuracy = pm.kind === 'accuracy';
-    // A run stopped after the preview arm has no final windows: show the preview arm against the
-    // catastrophe limit instead, which is what stopped it.
-    const previewOnly = cert.windows.final.delta.length === 0 && cert.windows.preview.delta.length > 0 && !isAccuracy;
-    const title = previewOnly ? 'Per-window Δ (preview windows; no final arm)' : 'Per-window Δ (final windows)';
-    const values = previewOnly ? cert.windows.preview.delta : cert.windows.final.delta;
-    if (values.length === 0)
-        return emptyPlot(title, 'No final windows were scored.');
-    const catastrophe = cert.policy.thresholds.catastrophe_ratio;
-    const limit = isAccuracy ? pm.limit : Math.log(previewOnly ? catastrophe : pm.limit + pm.hysteresis);
-    const ci = previewOnly ? null : pm.delta_ci;
-    const mean = previewOnly ? pm.preview_delta_mean : pm.delta_mean;
-    const dataLo = values.reduce((a, b) => Math.min(a, b));
-    const dataHi = values.reduce((a, b) => Math.max(a, b));
-    const marks = [limit, ...(ci === null ? [] : ci), ...(mean === null ? [] : [mean])];
-    let lo = marks.reduce((a, b) => Math.min(a, b), dataLo);
-    let hi = marks.reduce((a, b) => Math.max(a, b), dataHi);
-    if (hi === lo) {
-        lo -= 1;
-        hi += 1;
-    }
-    const pad = (hi - lo) * 0.04;
-    lo -= pad;
-    hi += pad;
-    const bins = Math.min(40, Math.max(8, Math.ceil(Math.sqrt(values.length))));
-    // Bin width from the data's own spread; a single repeated value gets one bar 1/80 of the axis wide.
-    const width = dataHi > dataLo ? (dataHi - dataLo) / bins : (hi - lo) / 80;
-    const binStart = dataHi > dataLo ? dataLo : dataLo - width / 2;
-    const counts = new Array(bins).fill(0);
-    for (const v of values)
-        counts[Math.min(bins - 1, Math.max(0, Math.floor((v - binStart) / width)))] += 1;
-    const top = counts.reduce((a, b) => Math.max(a, b), 1);
-    const x = linearScale(lo, hi, PAD.left, html_plots_WIDTH - PAD.right);
-    const y = linearScale(0, top, HEIGHT - PAD.bottom, PAD.top + CI_STRIP);
-    const parts = [axes(x, y, niceTicks(lo, hi, 6), niceTicks(0, top, 4), (v) => formatNumber(v))];
-    counts.forEach((count, i) => {
-        if (count === 0)
-            return;
-        const x0 = x.at(binStart + i * width);
-        const x1 = x.at(binStart + (i + 1) * width);
-        parts.push(`<rect x="${px(x0 + 0.5)}" y="${px(y.at(count))}" width="${px(Math.max(1, x1 - x0 - 1))}" height="${px(y.at(0) - y.at(count))}" class="bar"><title>${count} windows in [${escapeHtml(formatNumber(binStart + i * width))}, ${escapeHtml(formatNumber(binStart + (i + 1) * width))})</title></rect>`);
-    });
-    if (ci !== null)
-        parts.push(ciBar(x, ci, limit, isAccuracy));
-    if (mean !== null)
-        parts.push(vertical(x.at(mean), 'mean-line', `weighted mean ${formatNumber(mean)}`));
-    const limitText = isAccuracy
-        ? `limit ${formatLimit(pm.limit)} pp`
-        : previewOnly
-            ? `catastrophe ln(${formatLimit(catastrophe)}) = ${formatNumber(limit)}`
-            : `limit ln(${formatLimit(pm.limit + pm.hysteresis)}) = ${formatNumber(limit)}`;
-    parts.push(vertical(x.at(limit), 'limit-line', limitText));
-    parts.push(legendRow([
-        ...(mean === null ? [] : [{ cls: 'mean-line', text: `mean ${formatNumber(mean)}`, kind: 'line' }]),
-        ...(ci === null ? [] : [{ cls: 'ci-band', text: `CI [${formatNumber(ci[0])}, ${formatNumber(ci[1])}]`, kind: 'box' }]),
-        { cls: 'limit-line', text: limitText, kind: 'line' },
-    ]));
-    const xLabel = isAccuracy ? 'Δ correctness per example (points)' : 'Δ log-loss per window (subject − baseline, nats)';
-    const desc = `Histogram of ${values.length} per-window differences; bar above it: bootstrap CI of the weighted mean (red where it crosses the limit); dashed line: the gate's limit.`;
-    return html_plots_frame(title, parts.join('\n'), xLabel, 'windows', desc);
-}
-/** Height in px kept free above the bars for the CI bar. */
-const CI_STRIP = 18;
-/**
- * The CI of the mean as a horizontal bar in the strip above the bars; the part on the failing side
- * of the limit (above it for log-loss, below it for accuracy points) gets class `ci-over`.
- */
-function ciBar(x, ci, limit, isAccuracy) {
-    const yTop = PAD.top + 4;
-    const height = CI_STRIP - 8;
-    const rect = (from, to, cls, label) => `<rect x="${px(x.at(from))}" y="${yTop}" width="${px(Math.max(1, x.at(to) - x.at(from)))}" height="${height}" class="${cls}"><title>${escapeHtml(label)}</title></rect>`;
-    const [low, high] = ci;
-    const label = `CI of the mean: [${formatNumber(low)}, ${formatNumber(high)}]`;
-    const inside = isAccuracy ? [Math.max(low, limit), high] : [low, Math.min(high, limit)];
-    const outside = isAccuracy ? [low, Math.min(high, limit)] : [Math.max(low, limit), high];
-    const out = [];
-    if (inside[1] > inside[0] || (low === high && (isAccuracy ? low >= limit : low <= limit)))
-        out.push(rect(inside[0], inside[1], 'ci-band', label));
-    if (outside[1] > outside[0] || (low === high && !(isAccuracy ? low >= limit : low <= limit)))
-        out.push(rect(outside[0], outside[1], 'ci-over', `${label}; beyond the limit: [${formatNumber(outside[0])}, ${formatNumber(outside[1])}]`));
-    return out.join('\n');
-}
-function vertical(at, cls, label) {
-    const cx = px(at);
-    return `<line x1="${cx}" y1="${PAD.top}" x2="${cx}" y2="${HEIGHT - PAD.bottom}" class="${cls}"><title>${escapeHtml(label)}</title></line>`;
-}
-/** A one-line legend right-aligned under the title: line or box swatches with their labels. */
-function legendRow(items) {
-    // Labels are short; 6 px per character is a safe upper bound for the 11 px sans font.
-    const widths = items.map((item) => 18 + item.text.length * 6);
-    let x = html_plots_WIDTH - PAD.right - widths.reduce((a, b) => a + b + 10, 0);
-    return items
-        .map((item, i) => {
-        const swatch = item.kind === 'line'
-            ? `<line x1="${px(x)}" y1="28" x2="${px(x + 14)}" y2="28" class="${item.cls}"/>`
-            : `<rect x="${px(x)}" y="23" width="14" height="10" class="${item.cls}"/>`;
-        const text = `<text x="${px(x + 18)}" y="32" class="tick">${escapeHtml(item.text)}</text>`;
-        x += (widths[i] ?? 0) + 10;
-        return swatch + text;
-    })
-        .join('\n');
-}
-/**
- * Per-layer spectral change ρ − 1 (σmax subject / baseline − 1) by family, with the deadband
- * shaded. Weights without a layer index (embeddings, lm_head) are drawn after the last layer, under `no layer`.
- * @internal
- */
-function spectralLayersSvg(cert) {
-    const title = 'Spectral change per layer (ρ − 1)';
-    const m = cert.guards.spectral.measurements;
-    const points = (m?.modules ?? []).filter((p) => p.ratio !== null);
-    if (m === null || points.length === 0)
-        return emptyPlot(title, cert.guards.spectral.evaluated ? 'No weights with a finite ratio.' : `Spectral guard not evaluated${cert.guards.spectral.reason === null ? '' : `: ${cert.guards.spectral.reason}`}`);
-    const layers = points.map((p) => p.layer).filter((l) => l !== null);
-    const maxLayer = layers.reduce((a, b) => Math.max(a, b), 0);
-    const extra = maxLayer + 1;
-    const deadband = cert.policy.thresholds.spectral.deadband;
-    const changes = points.map((p) => (p.ratio ?? 1) - 1);
-    const span = changes.reduce((a, b) => Math.max(a, Math.abs(b)), deadband) * 1.15 || 1;
-    const x = linearScale(-0.5, extra + 0.5, PAD.left, html_plots_WIDTH - PAD.right - 70);
-    const y = linearScale(-span, span, HEIGHT - PAD.bottom, PAD.top);
-    const xTicks = niceTicks(0, maxLayer, Math.min(maxLayer, 8)).filter((t) => Number.isInteger(t));
-    const parts = [axes(x, y, xTicks, niceTicks(-span, span, 4), (v) => String(v))];
-    parts.push(`<rect x="${px(x.at(-0.5))}" y="${px(y.at(deadband))}" width="${px(x.at(extra + 0.5) - x.at(-0.5))}" height="${px(y.at(-deadband) - y.at(deadband))}" class="deadband"><title>deadband ±${escapeHtml(formatLimit(deadband))}</title></rect>`);
-    parts.push(`<text x="${px(x.at(extra))}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="middle" class="tick">no layer</text>`);
-    const families = ['attn', 'ffn', 'embed', 'other'];
-    const offsets = { attn: -0.24, ffn: -0.08, embed: 0.08, other: 0.24 };
-    for (const p of points) {
-        const change = (p.ratio ?? 1) - 1;
-        const cx = x.at((p.layer ?? extra) + offsets[p.family]);
-        const outside = Math.abs(change) > deadband;
-        parts.push(`<circle cx="${px(cx)}" cy="${px(y.at(change))}" r="${outside ? 4 : 2.6}" fill="${FAMILY_COLORS[p.family]}" class="${outside ? 'cap' : 'dot'}"><title>${escapeHtml(`${p.module} (${p.family}): ρ ${formatNumber(p.ratio)}`)}</title></circle>`);
-    }
-    parts.push(legend(families.filter((f) => points.some((p) => p.family === f))));
-    return html_plots_frame(title, parts.join('\n'), 'layer', 'ρ − 1', `Each dot is one weight matrix; shaded band: deadband ±${formatLimit(deadband)}; larger dots are outside it.`);
-}
-/** RMT edge ratio r per family, baseline beside subject, with the (1 + ε)·baseline limit marked. @internal */
-function rmtFamiliesSvg(cert) {
-    const title = 'RMT edge ratio by family';
-    const m = cert.guards.rmt.measurements;
-    const rows = (m?.families ?? []).filter((f) => f.baseline !== null || f.subject !== null);
-    if (m === null || rows.length === 0)
-        return emptyPlot(title, cert.guards.rmt.evaluated ? 'No family had activations to measure.' : `RMT guard not evaluated${cert.guards.rmt.reason === null ? '' : `: ${cert.guards.rmt.reason}`}`);
-    const eps = cert.policy.thresholds.rmt.epsilon;
-    const top = Math.max(...rows.flatMap((f) => [f.baseline ?? 0, f.subject ?? 0, (f.baseline ?? 0) * (1 + eps[f.family])])) * 1.1 || 1;
-    const slot = (html_plots_WIDTH - PAD.left - PAD.right) / rows.length;
-    const y = linearScale(0, top, HEIGHT - PAD.bottom, PAD.top);
-    const x = linearScale(0, rows.length, PAD.left, html_plots_WIDTH - PAD.right);
-    const parts = [axes(x, y, [], niceTicks(0, top, 4), () => '')];
-    rows.forEach((f, i) => {
-        const left = PAD.left + i * slot;
-        const barWidth = Math.min(48, slot * 0.3);
-        const center = left + slot / 2;
-        const bar = (value, offset, cls, who) => value === null
-            ? ''
-            : `<rect x="${px(center + offset)}" y="${px(y.at(value))}" width="${px(barWidth)}" height="${px(y.at(0) - y.at(value))}" class="${cls}"><title>${escapeHtml(`${f.family} ${who}: r ${formatNumber(value)}`)}</title></rect>`;
-        parts.push(bar(f.baseline, -barWidth - 2, 'bar-baseline', 'baseline'));
-        parts.push(bar(f.subject, 2, f.baseline !== null && f.subject !== null && f.baseline > 0 && f.subject > (1 + eps[f.family]) * f.baseline ? 'bar-over' : 'bar-subject', 'subject'));
-        if (f.baseline !== null && f.baseline > 0) {
-            const ly = px(y.at(f.baseline * (1 + eps[f.family])));
-            parts.push(`<line x1="${px(center - barWidth - 6)}" y1="${ly}" x2="${px(center + barWidth + 6)}" y2="${ly}" class="limit-line"><title>${escapeHtml(`limit (1 + ${formatLimit(eps[f.family])}) × baseline`)}</title></line>`);
-        }
-        parts.push(`<text x="${px(center)}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="middle" class="tick">${escapeHtml(f.family)}</text>`);
-    });
-    parts.push(`<rect x="${html_plots_WIDTH - PAD.right - 150}" y="${PAD.top - 2}" width="10" height="10" class="bar-baseline"/><text x="${html_plots_WIDTH - PAD.right - 136}" y="${PAD.top + 7}" class="tick">baseline</text>`);
-    parts.push(`<rect x="${html_plots_WIDTH - PAD.right - 80}" y="${PAD.top - 2}" width="10" height="10" class="bar-subject"/><text x="${html_plots_WIDTH - PAD.right - 66}" y="${PAD.top + 7}" class="tick">subject</text>`);
-    return html_plots_frame(title, parts.join('\n'), 'family', 'r = σ̂ / (√m + √n)', 'Bars: baseline and subject edge ratio per family; line: the stability limit (1 + ε) × baseline.');
-}
-function legend(families) {
-    return families
-        .map((f, i) => {
-        const ly = PAD.top + 8 + i * 16;
-        return `<circle cx="${html_plots_WIDTH - PAD.right - 58}" cy="${ly}" r="4" fill="${FAMILY_COLORS[f]}"/><text x="${html_plots_WIDTH - PAD.right - 50}" y="${ly + 4}" class="tick">${f}</text>`;
-    })
-        .join('\n');
-}
-
-;// CONCATENATED MODULE: ./build/src/report/render-html.js
-
-
-
-
-
-// Spectral modules listed in the HTML table; the plot shows all of them.
-const MAX_MODULE_ROWS = 200;
-/**
- * The certificate as one self-contained HTML page: inline CSS, inline SVG plots (per-window Δ
- * histogram with CI and limit, per-layer spectral change by family, RMT edge ratio per family),
- * the gate table, guards, what changed, identity, and collapsed details. A Content-Security-Policy
- * meta tag forbids every fetch (no scripts, no remote styles, fonts or images); all certificate
- * text is escaped. Pure: no logging, the certificate is not touched.
- */
-function renderHtml(cert, options = {}) {
-    const status = cert.verdict.status;
-    const headline = renderHeadline(cert);
-    const parts = headlineParts(cert);
-    const body = [
-        `<header class="verdict ${status}"><p class="badge">${statusCell(status)}</p><h1>${escapeHtml(parts.cause === null ? parts.metric : `${parts.cause} · ${parts.metric}`)}</h1><p class="pair">${escapeHtml(parts.models)} · ${escapeHtml(parts.policy)}</p>${reasons(cert)}</header>`,
-        `<section><h2>Gates</h2>${gateTable(cert)}</section>`,
-        `<section class="plots"><h2>Evidence</h2><div class="plot-grid">`,
-        figure(deltaHistogramSvg(cert), 'Per-window Δ, the CI of the mean (bar above; red beyond the limit) and the gate limit (dashed).'),
-        figure(spectralLayersSvg(cert), 'σmax ratio subject / baseline per weight, by layer and family.'),
-        figure(rmtFamiliesSvg(cert), 'Activation edge ratio per family, baseline beside subject.'),
-        `</div></section>`,
-        `<section><h2>Primary metric</h2>${metricTable(cert)}</section>`,
-        `<section><h2>Guards</h2>${guardTable(cert)}</section>`,
-        `<section><h2>What changed</h2>${whatChanged(cert)}</section>`,
-        `<section><h2>Baseline identity</h2>${identity(cert, options)}</section>`,
-        `<section><h2>Details</h2>${detailBlocks(cert)}</section>`,
-        `<footer>Certificate <code>${escapeHtml(cert.digest)}</code> · run <code>${escapeHtml(cert.run_id)}</code> · invarlock ${escapeHtml(cert.provenance.tool.version)} · check it with <code>invarlock verify</code>.</footer>`,
-    ].join('\n');
-    return [
-        '<!doctype html>',
-        '<html lang="en">',
-        '<head>',
-        '<meta charset="utf-8">',
-        `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">`,
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        `<title>${escapeHtml(`InvarLock · ${headline}`)}</title>`,
-        `<style>${STYLE}</style>`,
-        '</head>',
-        '<body>',
-        '<main>',
-        body,
-        '</main>',
-        certificateMarker(cert),
-        '</body>',
-        '</html>',
-        '',
-    ].join('\n');
-}
-function reasons(cert) {
-    if (cert.verdict.reasons.length === 0)
-        return '';
-    const items = cert.verdict.reasons.map((r) => {
-        const severity = reasonSeverity(cert, r);
-        return `<li class="${severity}"><span class="status ${severity}">${HTML_BADGES[severity]}</span> <strong>${escapeHtml(r.gate)}</strong> <code>${escapeHtml(r.code)}</code>: ${escapeHtml(r.message)}</li>`;
-    });
-    const evidence = cert.verdict.evidence === 'dev' ? '<p class="note">Dev evidence: floors were informational only; this is not release evidence.</p>' : '';
-    return `<ul class="reasons">${items.join('')}</ul>${evidence}`;
-}
-function render_html_table(headers, rows, cls = '') {
-    const head = `<tr>${headers.map((h) => `<th>${h}</th>`).join('')}</tr>`;
-    const lines = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`);
-    return `<table${cls === '' ? '' : ` class="${cls}"`}><thead>${head}</thead><tbody>${lines.join('')}</tbody></table>`;
-}
-// Symbols every common sans font has (DejaVu, Liberation, Segoe): the page must read the same on a
-// machine without a colour emoji font.
-const HTML_BADGES = { pass: '✔', warn: '⚠', fail: '✘', error: '■', skipped: '»', not_evaluated: '–' };
-function statusCell(status) {
-    return `<span class="status ${status}">${HTML_BADGES[status]} ${escapeHtml(STATUS_WORDS[status])}</span>`;
-}
-function gateTable(cert) {
-    const overall = ['<strong>Overall</strong>', statusCell(cert.verdict.status), escapeHtml(`${cert.verdict.reasons.length} reason${cert.verdict.reasons.length === 1 ? '' : 's'}`), '', escapeHtml(`${cert.verdict.evidence} evidence`)];
-    const rows = buildGateRows(cert).map((r) => [escapeHtml(r.label), statusCell(r.status), escapeHtml(r.measured), escapeHtml(r.threshold), escapeHtml(r.basis)]);
-    return render_html_table(['Gate', 'Status', 'Measured', 'Threshold', 'Basis'], [overall, ...rows], 'gates');
-}
-function metricTable(cert) {
-    const pm = cert.primary_metric;
-    const isAccuracy = pm.kind === 'accuracy';
-    const value = (x) => (x === null ? NOT_AVAILABLE : isAccuracy ? `${x.toFixed(2)} %` : x.toFixed(3));
-    const paired = isAccuracy ? formatPointsWithCi(pm.delta_mean, pm.delta_ci) : formatRatioWithCi(pm.ratio, pm.ratio_ci);
-    const rows = [
-        ['final', formatCount(pm.windows.final), value(pm.baseline.final), value(pm.subject.final), paired],
-        ['preview', formatCount(pm.windows.preview), value(pm.baseline.preview), value(pm.subject.preview), isAccuracy ? formatPoints(pm.preview_delta_mean) : formatRatioWithCi(pm.preview_ratio, null)],
-    ].map((r) => r.map(escapeHtml));
-    const method = `${pm.method} bootstrap (${pm.ci_method ?? 'not computed'}${pm.ci_fallback === null ? '' : `, fallback ${pm.ci_fallback}`}), ${formatCount(pm.replicates)} replicates, α ${formatLimit(pm.alpha)}, seed ${pm.seed}; ${pm.kind}.`;
-    const reason = pm.reason === null ? '' : `<p class="note">${escapeHtml(pm.reason)}</p>`;
-    return `${render_html_table(['Arm', 'Windows', 'Baseline', 'Subject', isAccuracy ? 'Δ [CI]' : 'Ratio [CI]'], rows)}<p class="note">${escapeHtml(method)}</p>${reason}`;
-}
-function guardTable(cert) {
-    const rows = Object.keys(cert.guards).map((name) => {
-        const g = cert.guards[name];
-        const fatal = g.violations.filter((v) => v.severity === 'fatal').length;
-        return [escapeHtml(name), statusCell(g.status), g.evaluated ? 'yes' : 'no', escapeHtml(`${fatal} fatal · ${g.violations.length - fatal} warning`), escapeHtml(g.reason ?? '')];
-    });
-    const violations = Object.entries(cert.guards).flatMap(([name, g]) => g.violations.map((v) => ({ name, v })));
-    const violationTable = violations.length === 0
-        ? ''
-        : render_html_details(`Violations (${violations.length})`, render_html_table(['Guard', 'Severity', 'Code', 'Module', 'Value', 'Threshold', 'Message'], violations
-            .slice(0, MAX_MODULE_ROWS)
-            .map(({ name, v }) => [name, v.severity, v.code, v.module ?? '', formatNumber(v.value), formatNumber(v.threshold), v.message].map(escapeHtml))));
-    return `${render_html_table(['Guard', 'Status', 'Evaluated', 'Violations', 'Note'], rows)}${violationTable}`;
-}
-function whatChanged(cert) {
-    const c = cert.change;
-    const items = [];
-    switch (c.kind) {
-        case 'edit':
-            items.push(`Edit <strong>${escapeHtml(c.name)}</strong> <code>${escapeHtml(JSON.stringify(c.config))}</code>${c.rolled_back ? ' — <strong>rolled back</strong>' : ''}`);
-            break;
-        case 'compare':
-            items.push(`Subject <strong>${escapeHtml(c.label)}</strong> compared with the baseline`);
-            break;
-        default: {
-            const never = c;
-            return never;
-        }
-    }
-    items.push(`Parameters changed: ${escapeHtml(formatCount(c.params_changed))}`);
-    const modules = c.modules_touched;
-    items.push(modules === null ? 'Modules touched: not measured' : `Modules touched (${modules.length}): ${escapeHtml(modules.slice(0, 40).join(', '))}${modules.length > 40 ? ', …' : ''}`);
-    items.push(`Weight formats: ${escapeHtml(describeWeightFormats(cert))}`);
-    for (const a of cert.models.subject.lora_adapters)
-        items.push(`LoRA adapter ${escapeHtml(a.reference)} (r ${a.rank}, α ${escapeHtml(formatNumber(a.alpha))}, weight ${escapeHtml(formatNumber(a.weight))})`);
-    return `<ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`;
-}
-function identity(cert, options) {
-    const b = cert.models.baseline;
-    const s = cert.models.subject;
-    const rows = [
-        ['Model', b.label, s.label],
-        ['Reference', b.reference, s.reference],
-        ['Revision', b.revision ?? NOT_AVAILABLE, s.revision ?? NOT_AVAILABLE],
-        ['File sha256', b.file_sha256 ?? NOT_AVAILABLE, s.file_sha256 ?? NOT_AVAILABLE],
-        ['Adapter', b.adapter, s.adapter],
-        ['Tokenizer', b.tokenizer_hash ?? NOT_AVAILABLE, s.tokenizer_hash ?? NOT_AVAILABLE],
-    ].map((r) => r.map(escapeHtml));
-    const image = cert.provenance.container === null ? 'host (no container)' : `${cert.provenance.container.image} ${cert.provenance.container.digest}`;
-    const facts = `Dataset ${cert.dataset.provider} · hash ${shortHash(cert.dataset.dataset_hash)} · runtime image ${image}`;
-    const links = [
-        safeUrl(options.links?.runUrl) === undefined ? '' : `<a href="${escapeHtml(safeUrl(options.links?.runUrl) ?? '')}">Workflow run</a>`,
-        safeUrl(options.links?.artifactUrl) === undefined ? '' : `<a href="${escapeHtml(safeUrl(options.links?.artifactUrl) ?? '')}">Artifact</a>`,
-    ].filter((l) => l !== '');
-    return `${render_html_table(['', 'Baseline', 'Subject'], rows, 'identity')}<p class="note">${escapeHtml(facts)}</p>${links.length === 0 ? '' : `<p>${links.join(' · ')}</p>`}`;
-}
-function safeUrl(url) {
-    return url !== undefined && /^https?:\/\/[^\s]+$/i.test(url) ? url : undefined;
-}
-function render_html_details(summary, content) {
-    return `<details><summary>${escapeHtml(summary)}</summary>${content}</details>`;
-}
-function kv(rows) {
-    return render_html_table(['', 'Value'], rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)]), 'kv');
-}
-function detailBlocks(cert) {
-    const blocks = [];
-    const spectral = cert.guards.spectral.measurements;
-    if (spectral !== null && spectral.modules.length > 0) {
-        const sorted = [...spectral.modules].sort((a, b) => (b.ratio === null ? Infinity : Math.abs(b.ratio - 1)) - (a.ratio === null ? Infinity : Math.abs(a.ratio - 1)) || (a.module < b.module ? -1 : 1));
-        const rows = sorted.slice(0, MAX_MODULE_ROWS).map((m) => [m.module, m.family, m.layer === null ? '' : String(m.layer), formatNumber(m.sigma_baseline), formatNumber(m.sigma_subject), formatRatio(m.ratio)].map(escapeHtml));
-        const families = spectral.families.map((f) => [f.family, String(f.modules), String(f.violations), formatNumber(f.max_abs_change), formatNumber(f.z_max), f.selected ? 'yes' : 'no'].map(escapeHtml));
-        blocks.push(render_html_details('Spectral guard per family', render_html_table(['Family', 'Modules', 'Caps', 'max |ρ−1|', 'z max', 'Selected'], families)));
-        blocks.push(render_html_details(`Spectral guard per weight (${sorted.length > MAX_MODULE_ROWS ? `largest ${MAX_MODULE_ROWS} of ${sorted.length}` : `${sorted.length}`})`, render_html_table(['Module', 'Family', 'Layer', 'σ baseline', 'σ subject', 'ρ'], rows)));
-    }
-    const rmt = cert.guards.rmt.measurements;
-    if (rmt !== null && rmt.families.length > 0) {
-        const rows = rmt.families.map((f) => [f.family, formatNumber(f.baseline), formatNumber(f.subject), `${formatCount(f.outliers_baseline)} → ${formatCount(f.outliers_subject)}`].map(escapeHtml));
-        blocks.push(render_html_details(`RMT guard per family (${rmt.windows} windows)`, render_html_table(['Family', 'Baseline r', 'Subject r', 'MP outliers'], rows)));
-    }
-    const t = cert.tail;
-    blocks.push(render_html_details('Tail of the per-window Δ', kv([
-        ['P50 / P90 / P95 / P99', t.quantiles === null ? NOT_AVAILABLE : [t.quantiles.p50, t.quantiles.p90, t.quantiles.p95, t.quantiles.p99].map((q) => formatNumber(q)).join(' / ')],
-        ['Max', formatNumber(t.max)],
-        ['Mass above threshold', t.mass === null ? NOT_AVAILABLE : `${(t.mass * 100).toFixed(1)} %`],
-        ['P95 limit', `${formatLimit(t.limit)} (${cert.policy.thresholds.tail.mode})`],
-        ['Status', STATUS_WORDS[t.status]],
-    ])));
-    const d = cert.dataset;
-    blocks.push(render_html_details('Dataset and windows', kv([
-        ['Provider / split', `${d.provider} / ${d.split ?? NOT_AVAILABLE}`],
-        ['Sequence length / stride', `${d.seq_len} / ${d.stride}`],
-        ['Preview / final windows', `${d.counts.preview} / ${d.counts.final}`],
-        ['Documents / candidates / duplicates removed', `${formatCount(d.counts.documents)} / ${formatCount(d.counts.candidates)} / ${formatCount(d.counts.duplicates_removed)}`],
-        ['Seed', String(d.seed)],
-        ['Dataset hash', d.dataset_hash ?? NOT_AVAILABLE],
-        ['Preview / final hash', `${d.preview_hash ?? NOT_AVAILABLE} / ${d.final_hash ?? NOT_AVAILABLE}`],
-    ])));
-    const th = cert.policy.thresholds;
-    blocks.push(render_html_details('Policy', kv([
-        ['Tier / profile', `${cert.policy.tier} / ${cert.policy.profile}`],
-        ['Ratio limit + hysteresis', `${formatLimit(th.primary_metric.ratio_limit)} + ${formatLimit(th.primary_metric.hysteresis)}`],
-        ['Floors (tokens, windows)', `${formatCount(th.primary_metric.token_floor)}, ${th.primary_metric.window_floor_preview}/${th.primary_metric.window_floor_final} (${th.primary_metric.floors})`],
-        ['Bootstrap', `${th.bootstrap.method}, ${th.bootstrap.replicates} replicates, α ${formatLimit(th.bootstrap.alpha)}`],
-        ['Drift band', formatInterval(th.drift_band, formatLimit)],
-        ['Spectral deadband / max caps', `${formatLimit(th.spectral.deadband)} / ${th.spectral.max_caps}`],
-        ['RMT ε (attn, ffn, embed, other)', [th.rmt.epsilon.attn, th.rmt.epsilon.ffn, th.rmt.epsilon.embed, th.rmt.epsilon.other].map(formatLimit).join(', ')],
-        ['Guard overhead limit', formatLimit(th.guard_overhead.limit)],
-        ['Policy digest', cert.policy_digest],
-    ])));
-    const p = cert.provenance;
-    blocks.push(render_html_details('Provenance', kv([
-        ['invarlock / Node.js / onnxruntime', `${p.tool.version} / ${p.node_version} / ${p.onnxruntime_version ?? NOT_AVAILABLE}`],
-        ['Execution provider / device', `${p.execution_provider} / ${p.device.kind}${p.device.name === null ? '' : ` ${p.device.name}`}${p.device.memory_bytes === null ? '' : ` (${format_values_formatBytes(p.device.memory_bytes)})`}`],
-        ['Driver', p.device.driver ?? NOT_AVAILABLE],
-        ['Platform', `${p.platform.os} / ${p.platform.arch}`],
-        ['Runtime image', p.container === null ? 'host (no container)' : `${p.container.image} ${p.container.digest}`],
-        ['Seeds', `run ${p.seeds.run}, window draw ${p.seeds.window_draw}, bootstrap ${p.seeds.bootstrap}, MLM ${p.seeds.mlm_mask}, variance ${p.seeds.variance}`],
-        ['Config digest', p.config_digest],
-        ['Timing', `${cert.timing.started_at} → ${cert.timing.finished_at} (${formatDuration(cert.timing.duration_ms)})`],
-    ])));
-    return blocks.join('\n');
-}
-function figure(svg, caption) {
-    return `<figure>${svg}<figcaption>${escapeHtml(caption)}</figcaption></figure>`;
-}
-const STYLE = `
-:root { color-scheme: light; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --pass: #1a7f37; --warn: #9a6700; --fail: #cf222e; --error: #8250df; --skipped: #57606a; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 14px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: var(--fg); background: #f6f8fa; }
-main { max-width: 1160px; margin: 0 auto; padding: 24px; }
-header.verdict { background: #fff; border: 1px solid var(--line); border-left: 8px solid var(--muted); border-radius: 8px; padding: 12px 20px; margin-bottom: 16px; }
-header.pass { border-left-color: var(--pass); } header.warn { border-left-color: var(--warn); } header.fail { border-left-color: var(--fail); } header.error { border-left-color: var(--error); }
-.badge { margin: 0; font-weight: 700; letter-spacing: 0.05em; text-transform: uppercase; } .pair { margin: 0 0 6px; color: var(--muted); }
-h1 { font-size: 20px; margin: 4px 0 8px; word-break: break-word; }
-h2 { font-size: 16px; margin: 0 0 8px; }
-section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 20px; margin-bottom: 16px; overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; margin: 4px 0 8px; }
-th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; word-break: break-word; }
-th { background: #f6f8fa; font-weight: 600; }
-table.kv td:first-child { width: 32%; color: var(--muted); }
-.status.pass { color: var(--pass); } .status.warn { color: var(--warn); } .status.fail { color: var(--fail); } .status.error { color: var(--error); } .status.not_evaluated, .status.skipped { color: var(--muted); }
-.note { color: var(--muted); margin: 4px 0; }
-.reasons { margin: 4px 0; padding-left: 20px; }
-code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; background: #eff1f3; padding: 1px 4px; border-radius: 4px; word-break: break-all; }
-details { margin: 6px 0; } summary { cursor: pointer; font-weight: 600; }
-.plot-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(500px, 1fr)); gap: 12px; }
-figure { margin: 0; } figcaption { color: var(--muted); font-size: 12px; }
-svg { max-width: 100%; height: auto; background: #fff; }
-svg .plot-title { font-size: 13px; font-weight: 600; fill: var(--fg); }
-svg .axis { stroke: #57606a; stroke-width: 1; } svg .grid { stroke: #eaeef2; stroke-width: 1; }
-svg .tick, svg .axis-label, svg .mark-label { font-size: 11px; fill: #57606a; } svg .empty { font-size: 13px; fill: #57606a; }
-svg .bar { fill: #8c959f; } svg .ci-band { fill: #54aeff; } svg .ci-over { fill: #cf222e; } svg .deadband { fill: #2da44e; opacity: 0.12; }
-svg .mean-line { stroke: #0969da; stroke-width: 2; } svg .limit-line { stroke: #cf222e; stroke-width: 2; stroke-dasharray: 5 3; }
-svg .bar-baseline { fill: #8c959f; } svg .bar-subject { fill: #0969da; } svg .bar-over { fill: #cf222e; }
-svg .dot { opacity: 0.75; } svg .cap { stroke: #1b1f24; stroke-width: 1; }
-footer { color: var(--muted); font-size: 12px; padding: 8px 4px; }
-`;
-
-;// CONCATENATED MODULE: ./build/src/report/explain-gates.js
-
-
-/**
- * Every gate of a certificate explained from its recorded measurements and policy: the inputs,
- * the rule with its numbers, the outcome and the margin to the boundary. The margin is signed and
- * positive on the passing side in the gate's own units (ratio, points, count); a gate passes when
- * its margin is ≥ 0, so "how far from flipping" reads directly. Pure.
- */
-function explainGates(cert) {
-    return DASHBOARD_GATES.map((gate) => ({ gate, label: GATE_LABELS[gate], outcome: gateStatus(cert, gate), ...explainOne(cert, gate) }));
-}
-/** Plain text of {@link explainGates}, one paragraph per gate (for `invarlock explain-gates`). */
-function renderGateExplanation(explanations) {
-    return `${explanations
-        .map((e) => {
-        const inputs = Object.entries(e.inputs)
-            .map(([name, value]) => `    ${name}: ${value === null ? 'n/a' : typeof value === 'number' ? formatNumber(value) : String(value)}`)
-            .join('\n');
-        return `${e.label}: ${STATUS_WORDS[e.outcome]}\n  rule: ${e.rule}\n  margin: ${e.marginText}\n  inputs:\n${inputs}`;
-    })
-        .join('\n\n')}\n`;
-}
-function explainOne(cert, gate) {
-    const pm = cert.primary_metric;
-    const t = cert.policy.thresholds;
-    switch (gate) {
-        case 'primary_metric': {
-            const floors = {
-                tokens: pm.tokens.preview + pm.tokens.final,
-                token_floor: t.primary_metric.token_floor,
-                windows_preview: pm.windows.preview,
-                windows_final: pm.windows.final,
-                window_floor_preview: t.primary_metric.window_floor_preview,
-                window_floor_final: t.primary_metric.window_floor_final,
-                replicates: pm.replicates,
-                min_replicates: t.bootstrap.min_replicates,
-                floors: t.primary_metric.floors,
-            };
-            if (pm.kind === 'accuracy') {
-                const low = pm.delta_ci?.[0] ?? null;
-                const margin = low === null ? null : low - pm.limit;
-                return {
-                    inputs: { delta_pp: pm.delta_mean, ci_low_pp: low, ci_high_pp: pm.delta_ci?.[1] ?? null, limit_pp: pm.limit, min_examples: t.primary_metric.accuracy_min_examples, ...floors },
-                    rule: `lower CI bound of Δ ≥ ${formatLimit(pm.limit)} pp and at least ${t.primary_metric.accuracy_min_examples} examples`,
-                    margin,
-                    marginText: marginWords(margin, 'pp', 'above the limit', 'below the limit'),
-                };
-            }
-            const high = pm.ratio_ci?.[1] ?? null;
-            const bound = pm.limit + pm.hysteresis;
-            const margin = high === null ? null : bound - high;
-            return {
-                inputs: { ratio: pm.ratio, ci_low: pm.ratio_ci?.[0] ?? null, ci_high: high, limit: pm.limit, hysteresis: pm.hysteresis, hysteresis_applied: pm.hysteresis_applied, ...floors },
-                rule: `exp(CI high of mean Δ) ≤ ${formatLimit(pm.limit)} + ${formatLimit(pm.hysteresis)} and the token, window and replicate floors are met (${t.primary_metric.floors})`,
-                margin,
-                marginText: marginWords(margin, '', 'below the limit', 'above the limit'),
-            };
-        }
-        case 'drift': {
-            const [lo, hi] = t.drift_band;
-            if (pm.kind === 'accuracy') {
-                return { inputs: { drift_pp: pm.drift }, rule: 'drift is a perplexity-ratio check; accuracy runs report it without a gate', margin: null, marginText: 'not applicable' };
-            }
-            const margin = pm.drift === null ? null : Math.min(pm.drift - lo, hi - pm.drift);
-            return {
-                inputs: { ratio_final: pm.ratio, ratio_preview: pm.preview_ratio, drift: pm.drift, band_low: lo, band_high: hi },
-                rule: `${formatLimit(lo)} ≤ ratio_final / ratio_preview ≤ ${formatLimit(hi)}`,
-                margin,
-                marginText: marginWords(margin, '', 'inside the band', 'outside the band'),
-            };
-        }
-        case 'invariants': {
-            const g = cert.guards.invariants;
-            const fatal = g.violations.filter((v) => v.severity === 'fatal').length;
-            const warnings = g.violations.length - fatal;
-            const strict = t.invariants.mode === 'strict';
-            const counted = strict ? fatal + warnings : fatal;
-            const margin = g.evaluated ? -counted : null;
-            return {
-                inputs: { evaluated: g.evaluated, fatal, warnings, mode: t.invariants.mode },
-                rule: strict ? 'no violation at all (strict)' : 'no fatal violation; warnings are reported',
-                margin,
-                marginText: margin === null ? explain_gates_notEvaluated(g.reason) : margin === 0 ? `one ${strict ? '' : 'fatal '}violation would fail` : `${-margin} counted violation(s)`,
-            };
-        }
-        case 'spectral': {
-            const g = cert.guards.spectral;
-            const m = g.measurements;
-            const margin = m === null || m.fatal > 0 ? (m === null ? null : -m.fatal) : t.spectral.max_caps - m.caps;
-            return {
-                inputs: { evaluated: g.evaluated, caps: m?.caps ?? null, fatal: m?.fatal ?? null, max_abs_change: m === null ? null : maxAbsChange(m.modules), deadband: t.spectral.deadband, max_caps: t.spectral.max_caps },
-                rule: `no fatal weight and at most ${t.spectral.max_caps} weights with |ρ − 1| > ${formatLimit(t.spectral.deadband)}`,
-                margin,
-                marginText: margin === null ? explain_gates_notEvaluated(g.reason) : m !== null && m.fatal > 0 ? `${m.fatal} fatal weight(s)` : margin >= 0 ? `${margin + 1} more cap(s) would fail` : `${-margin} cap(s) over the budget`,
-            };
-        }
-        case 'rmt': {
-            const g = cert.guards.rmt;
-            const m = g.measurements;
-            let margin = null;
-            const inputs = { evaluated: g.evaluated };
-            for (const f of m?.families ?? []) {
-                inputs[`${f.family}_baseline`] = f.baseline;
-                inputs[`${f.family}_subject`] = f.subject;
-                if (f.baseline === null || f.subject === null || f.baseline <= 0)
-                    continue;
-                const room = (1 + t.rmt.epsilon[f.family]) * f.baseline - f.subject;
-                margin = margin === null ? room : Math.min(margin, room);
-            }
-            return {
-                inputs,
-                rule: 'for every family with a baseline edge ratio > 0: subject ≤ (1 + ε) × baseline',
-                margin,
-                marginText: margin === null ? explain_gates_notEvaluated(g.reason) : marginWords(margin, '', 'below the tightest family limit', 'above the tightest family limit'),
-            };
-        }
-        case 'guard_overhead': {
-            const o = cert.guard_overhead;
-            const margin = o.ratio === null ? null : o.limit - o.ratio;
-            return {
-                inputs: { evaluated: o.evaluated, bare: o.bare, guarded: o.guarded, ratio: o.ratio, limit: o.limit },
-                rule: `guarded PPL / bare PPL ≤ ${formatLimit(o.limit)}`,
-                margin,
-                marginText: margin === null ? explain_gates_notEvaluated(o.reason) : marginWords(margin, '', 'below the limit', 'above the limit'),
-            };
-        }
-        case 'pairing': {
-            const p = cert.pairing;
-            return {
-                inputs: {
-                    match: p.match,
-                    overlap: p.overlap,
-                    duplicates: p.duplicates,
-                    baseline_preview: p.counts.baseline.preview,
-                    subject_preview: p.counts.subject.preview,
-                    baseline_final: p.counts.baseline.final,
-                    subject_final: p.counts.subject.final,
-                    tokenizer_baseline: cert.models.baseline.tokenizer_hash,
-                    tokenizer_subject: cert.models.subject.tokenizer_hash,
-                },
-                rule: 'match = 1, overlap = 0, no duplicates, equal window counts, identical tokenizer hashes',
-                margin: null,
-                marginText: 'exact: any deviation fails',
-            };
-        }
-        case 'tail': {
-            const p95 = cert.tail.quantiles?.p95 ?? null;
-            const margin = p95 === null ? null : cert.tail.limit - p95;
-            return {
-                inputs: { p95, max: cert.tail.max, mass: cert.tail.mass, limit: cert.tail.limit, mode: t.tail.mode },
-                rule: `P95 of per-window Δ ≤ ${formatLimit(cert.tail.limit)} (${t.tail.mode === 'warn' ? 'a breach warns' : 'a breach fails'})`,
-                margin,
-                marginText: margin === null ? explain_gates_notEvaluated(cert.tail.reason) : marginWords(margin, '', 'below the limit', 'above the limit'),
-            };
-        }
-    }
-}
-function marginWords(margin, unit, passing, failing) {
-    if (margin === null)
-        return 'not computed';
-    const amount = `${formatNumber(Math.abs(margin))}${unit === '' ? '' : ` ${unit}`}`;
-    return margin >= 0 ? `${amount} ${passing}` : `${amount} ${failing}`;
-}
-function explain_gates_notEvaluated(reason) {
-    return reason === null ? 'not evaluated' : `not evaluated: ${reason}`;
-}
-
-;// CONCATENATED MODULE: ./build/src/report/write-report-files.js
-
-
-
-
-
-
-
-/** File names of the report formats inside the output directory. */
-const REPORT_FILE_NAMES = {
-    json: 'evaluation.cert.json',
-    markdown: 'report.md',
-    html: 'report.html',
-};
-/** Defaults of {@link writeReportFiles}. */
-const WRITE_DEFAULTS = Object.freeze({
-    /** @default ['json', 'markdown', 'html'] */
-    formats: Object.freeze(['json', 'markdown', 'html']),
-});
-/**
- * Writes the certificate (`evaluation.cert.json`), the markdown report (`report.md`, the
- * `report` surface, no size limit) and the HTML report (`report.html`) into `outDir`, creating it
- * (and its parents) when missing. Each file is written to a fresh temporary file in the same
- * directory (exclusive create, so an existing file or link there is never followed) and renamed
- * over the target, so readers see the old file or the new one, never a partial one.
+ * The memory planner (issue 12): from a model's footprint, the run's shape and a byte budget, it
+ * estimates a certify run's peak resident memory and chooses the scoring batch size, the kernel
+ * pool's worker count, the chunk size of the session data copies and whether onnxruntime may
+ * pre-pack weights, so the run fits; or it says by how much the budget is short.
  *
- * Returns the absolute path per written format. Throws `E_OUTPUT_PATH` when `outDir` exists and is
- * not a directory, when a target would resolve outside `outDir`, or when writing fails (the
- * filesystem error is the `cause`).
+ * The estimate is a sum of terms, each one a thing the run holds at its peak (the guards stage, with
+ * the subject's session open and the baseline's released), calibrated on bench/scale.ts runs of the
+ * generated GPT-2 models (bench/RESULTS.md "Scale"). Pure: no I/O, same input, same plan.
  */
-async function writeReportFiles(cert, outDir, options = {}) {
-    const formats = [...new Set(options.formats ?? WRITE_DEFAULTS.formats)];
-    const dir = (0,external_node_path_.resolve)(outDir);
-    await ensureDirectory(dir);
-    const written = {};
-    for (const format of formats) {
-        const target = resolveInside(dir, REPORT_FILE_NAMES[format]);
-        await writeAtomic(target, contentFor(cert, format));
-        written[format] = target;
-    }
-    return written;
+const MiB = 1024 * 1024;
+/** Node, onnxruntime's library, the tokenizer and the window plan: measured 150–260 MiB before any model. */
+const RUNTIME_BASE_BYTES = 256 * MiB;
+/** Batch size `auto` never goes above this (the scorer's own cap). */
+const MAX_AUTO_BATCH = 32;
+/** The scorer's `auto` budget for one batch's logits and log-softmax. */
+const AUTO_BATCH_BYTES = 256 * MiB;
+/** Largest chunk a session data copy reads at once. */
+const MAX_CHUNK_BYTES = 64 * MiB;
+const MIN_CHUNK_BYTES = 4 * MiB;
+/**
+ * What the named terms miss (RMT captures, the variance guard's A/B, allocator slack), as a share of
+ * their sum: the 124 M fp32 run peaked at 4,191 MiB where the terms sum to 3,677 MiB (bench/RESULTS.md).
+ */
+const SLACK_SHARE = 0.14;
+/** The batch size the scorer picks for `auto` (same rule as `autoBatchSize` in eval/scoring). */
+function autoBatch(seqLen, vocab) {
+    const perRow = seqLen * Math.max(vocab, 1) * 4 * 2;
+    return Math.max(1, Math.min(MAX_AUTO_BATCH, Math.floor(AUTO_BATCH_BYTES / perRow)));
 }
-function contentFor(cert, format) {
-    switch (format) {
-        case 'json':
-            return serializeCertificate(cert);
-        case 'markdown':
-            return renderMarkdown(cert, { surface: 'report' }).text;
-        case 'html':
-            return renderHtml(cert);
-    }
+/** The estimate's terms for one choice. */
+function estimateTerms(model, run, choice) {
+    const decoded = model.weightParams * 4;
+    // a session holds the tensors, with pre-packing also packed copies of the MatMul weights: measured
+    // 1.37× the fp32 file at 124 M, mapped file pages only (≈ 1.05×) without it. A half-precision
+    // model on CPU also gets float32 copies for the kernels (inserted casts): measured 3.3× the fp16
+    // bytes at 1.1 B without pre-packing
+    const session = model.tensorBytes * (model.halfPrecision ? (choice.prepack ? 4 : 3.3) : choice.prepack ? 1.4 : 1.05);
+    const named = {
+        runtime: RUNTIME_BASE_BYTES,
+        graph: model.graphBytes,
+        // the baseline's float32 matrices are held for the guards (and are the edit's input)
+        weights: run.readsWeights || run.edits ? decoded : 0,
+        // the subject's changed matrices (float32) and their encoded payloads, at most every matrix
+        edit: run.edits ? decoded + model.weightStoredBytes : run.readsWeights ? decoded : 0,
+        session,
+        // logits and their log-softmax, plus hidden states and RMT captures (≈ a tenth of the logits at GPT-2 shapes)
+        activations: choice.batch * run.seqLen * Math.max(model.vocab, 1) * 4 * 2.2,
+        // each kernel worker holds a copy of the matrix it works on, and the transfer buffer
+        workers: choice.workers * model.largestMatrix * 4 * 2,
+    };
+    return { ...named, slack: total(named) * SLACK_SHARE };
+}
+function total(terms) {
+    return Object.values(terms).reduce((a, b) => a + b, 0);
 }
 /**
- * `dir/name` as an absolute path, refusing a name that is absolute, has a separator or `..`, or
- * otherwise resolves outside `dir` (`E_OUTPUT_PATH`).
- * @internal
+ * Chooses the settings: the largest batch up to the scorer's `auto` choice (or the user's fixed
+ * batch, never changed), the most workers up to `maxWorkers`, pre-packing on, and chunks of 64 MiB,
+ * lowering them in that order of cost (workers, then pre-packing, then the batch) until the
+ * estimate fits the budget. When nothing fits, `fits` is false and the plan holds the smallest
+ * settings, with `minimumBytes` the budget that would do.
  */
-function resolveInside(dir, name) {
-    const target = (0,external_node_path_.resolve)(dir, name);
-    const rel = (0,external_node_path_.relative)(dir, target);
-    if (name === '' || (0,external_node_path_.isAbsolute)(name) || name.includes('/') || name.includes('\\') || rel === '' || rel.startsWith('..') || (0,external_node_path_.isAbsolute)(rel) || rel.includes(external_node_path_.sep)) {
-        throw new invarlock_error_InvarlockError('E_OUTPUT_PATH', `refusing to write ${JSON.stringify(name)}: it is not a plain file name inside ${dir}`, {
-            details: { file: target, expected: `a file directly inside ${dir}` },
-        });
-    }
-    return target;
-}
-async function ensureDirectory(dir) {
-    try {
-        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-        const info = await (0,promises_namespaceObject.stat)(dir);
-        if (!info.isDirectory())
-            throw new invarlock_error_InvarlockError('E_OUTPUT_PATH', `${dir} exists and is not a directory`, { details: { file: dir } });
-    }
-    catch (error) {
-        throw invarlock_error_wrapError(error, 'E_OUTPUT_PATH', `cannot create the output directory ${dir}`, { details: { file: dir } });
-    }
-}
-async function writeAtomic(target, content) {
-    const temp = (0,external_node_path_.join)((0,external_node_path_.resolve)(target, '..'), `.${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.${process.pid}.tmp`);
-    try {
-        const handle = await (0,promises_namespaceObject.open)(temp, 'wx', 0o644);
-        try {
-            await handle.writeFile(content, 'utf8');
-            await handle.sync();
-        }
-        finally {
-            await handle.close();
-        }
-        await (0,promises_namespaceObject.rename)(temp, target);
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(temp, { force: true });
-        throw invarlock_error_wrapError(error, 'E_OUTPUT_PATH', `cannot write ${target}`, { details: { file: target } });
-    }
-}
-
-;// CONCATENATED MODULE: ./build/src/report/render-junit.js
-
-function xml(text) {
-    // Characters XML 1.0 cannot hold are dropped; the rest escaped (attributes and text alike).
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
-function testcase(suite, g) {
-    const open = `    <testcase classname="invarlock.${xml(g.gate)}" name="${xml(g.label)}" time="0">`;
-    const detail = `measured ${g.measured}; threshold ${g.threshold}`;
-    const why = suite.reasons.filter((r) => r.gate === g.gate).map((r) => r.message);
-    switch (g.status) {
-        case 'fail':
-            return `${open}\n      <failure type="gate_failed" message="${xml(why[0] ?? detail)}">${xml([detail, ...why].join('\n'))}</failure>\n    </testcase>`;
-        case 'error':
-            return `${open}\n      <error type="not_finished" message="${xml(why[0] ?? detail)}">${xml([detail, ...why].join('\n'))}</error>\n    </testcase>`;
-        case 'skipped':
-        case 'not_evaluated':
-            return `${open}\n      <skipped message="${xml(g.status === 'skipped' ? 'skipped' : 'not evaluated')}"/>\n    </testcase>`;
-        case 'warn':
-            return `${open}\n      <system-out>${xml([`warn: ${detail}`, ...why].join('\n'))}</system-out>\n    </testcase>`;
-        case 'pass':
-            return `${open}\n      <system-out>${xml(detail)}</system-out>\n    </testcase>`;
-        default: {
-            const never = g.status;
-            return never;
+function planMemory(model, run, budget) {
+    const auto = autoBatch(run.seqLen, model.vocab);
+    const fixed = run.batchSize === 'auto' ? null : run.batchSize;
+    const maxWorkers = Math.max(1, Math.floor(run.maxWorkers));
+    const batches = fixed === null ? descending(auto) : [fixed];
+    const candidates = [];
+    for (const prepack of [true, false]) {
+        for (const batch of batches) {
+            for (let workers = maxWorkers; workers >= 1; workers--)
+                candidates.push({ batch, workers, prepack });
         }
     }
-}
-/**
- * JUnit XML of certificates: one `<testsuite>` per certificate, one `<testcase>` per gate (failed
- * gates `<failure>`, gates that could not finish `<error>`, unevaluated ones `<skipped>`, warnings
- * pass with the warning in `<system-out>`), so test-report tools and GitHub's test summaries show
- * the gates.
- */
-function renderJunitXml(suites) {
-    const count = (s, statuses) => s.gates.filter((g) => statuses.includes(g.status)).length;
-    const total = (statuses) => suites.reduce((n, s) => n + count(s, statuses), 0);
-    const all = suites.reduce((n, s) => n + s.gates.length, 0);
-    const body = suites.map((s) => [
-        `  <testsuite name="${xml(`InvarLock: ${s.name}`)}" tests="${s.gates.length}" failures="${count(s, ['fail'])}" errors="${count(s, ['error'])}" skipped="${count(s, ['skipped', 'not_evaluated'])}" time="0">`,
-        `    <properties><property name="verdict" value="${xml(s.verdict)}"/></properties>`,
-        ...s.gates.map((g) => testcase(s, g)),
-        '  </testsuite>',
-    ].join('\n'));
-    return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="InvarLock" tests="${all}" failures="${total(['fail'])}" errors="${total(['error'])}" skipped="${total(['skipped', 'not_evaluated'])}">\n${body.join('\n')}\n</testsuites>\n`;
-}
-/** A certificate as a JUnit suite: its gate table and verdict reasons. */
-function junitSuiteOf(cert) {
+    // the order above prefers pre-packing (speed, and the numbers of an unconstrained run), then the
+    // largest batch, then the most workers
+    const smallest = { batch: batches.at(-1), workers: 1, prepack: false };
+    const minimumBytes = total(estimateTerms(model, run, smallest));
+    const chosen = candidates.find((c) => total(estimateTerms(model, run, c)) <= budget.bytes) ?? smallest;
+    const terms = estimateTerms(model, run, chosen);
+    const estimateBytes = total(terms);
+    const headroom = budget.bytes - estimateBytes;
+    const chunkBytes = Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, 2 ** Math.floor(Math.log2(Math.max(1, headroom / 4)))));
     return {
-        name: `${cert.models.baseline.label} → ${cert.models.subject.label}`,
-        verdict: cert.verdict.status,
-        gates: buildGateRows(cert).map((r) => ({ gate: r.gate, label: r.label, status: r.status, measured: r.measured, threshold: r.threshold })),
-        reasons: cert.verdict.reasons.map((r) => ({ gate: r.gate, message: r.message })),
+        budget,
+        estimateBytes,
+        minimumBytes,
+        fits: estimateBytes <= budget.bytes,
+        batchSize: fixed !== null ? fixed : chosen.batch === auto ? 'auto' : chosen.batch,
+        workers: chosen.workers,
+        chunkBytes,
+        prepack: chosen.prepack,
+        terms,
     };
 }
-
-;// CONCATENATED MODULE: ./build/src/report/index.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./build/src/core/runner/activation-taps.js
-const TAPPED_ROLES = new Set(['embed_tokens', 'q', 'k', 'v', 'o', 'qkv', 'up', 'gate', 'gate_up', 'down', 'norm']);
-/** Ops that finish an integer matmul's output on its way back to float (dynamic int8: MatMulInteger → Cast → Mul). */
-const INTEGER_EPILOGUE = new Set(['Cast', 'Mul']);
-/** Matrix ops whose bias an exporter may add in a separate Add. */
-const BIASED = new Set(['MatMul', 'MatMulNBits', 'FusedMatMul', 'MatMulInteger']);
-/**
- * The activation taps of a model for the RMT guard: the output of each embedding, norm and attention
- * or MLP projection (ALGORITHMS.md §5), lm_head excluded (its output is the logits). The value is
- * the first output of the weight's consumer node; a `MatMulInteger` is followed through its
- * Cast/Mul epilogue, and an integer Gather through its DequantizeLinear, to the float value, so a
- * dynamic-int8 subject taps the same activation as its float baseline; a bias added after a MatMul
- * is part of the output (`throughBias`, default true; the variance guard scales the bare MatMul
- * output and asks for false). Only top-level values can become outputs; weights consumed inside
- * subgraphs (a merged decoder's branches) are skipped. A seq2seq model's encoder weights are tapped
- * in the encoder graph (`graph: 'encoder'`).
- */
-function activationTapsOf(model, options = {}) {
-    const throughBias = options.throughBias ?? true;
-    const encoder = model.encoder === null ? [] : tapsOfGraph(model, 'encoder', model.encoder.index.graph, throughBias);
-    return [...tapsOfGraph(model, 'main', model.graph.index.graph, throughBias), ...encoder];
+/** `auto`, then halves down to 1 (8 → 8, 4, 2, 1; 5 → 5, 2, 1). */
+function descending(from) {
+    const out = [from];
+    for (let b = Math.floor(from / 2); b >= 1; b = Math.floor(b / 2))
+        out.push(b);
+    if (out.at(-1) !== 1)
+        out.push(1);
+    return out;
 }
-function tapsOfGraph(model, role, graph, throughBias) {
-    const consumers = new Map();
-    const initializers = new Set(graph.initializers.map((t) => t.name));
-    for (const node of graph.nodes) {
-        for (const input of node.inputs) {
-            const list = consumers.get(input) ?? [];
-            list.push({ opType: node.opType, inputs: node.inputs, outputs: node.outputs });
-            consumers.set(input, list);
-        }
-    }
-    const taps = [];
-    const seen = new Set();
-    for (const weight of model.weights) {
-        if (weight.graph !== role || weight.consumer.graphId !== 0 || !TAPPED_ROLES.has(weight.role))
-            continue;
-        const node = graph.nodes[weight.consumer.position];
-        let value = node?.outputs[0];
-        if (value === undefined || value === '')
-            continue;
-        // A quantized embedding gathers integers and dequantizes after the Gather: tap the float value.
-        const dequantized = (consumers.get(value) ?? []).find((c) => c.opType === 'DequantizeLinear');
-        if (dequantized?.outputs[0] !== undefined)
-            value = dequantized.outputs[0];
-        else if (node.opType === 'MatMulInteger') {
-            for (let hops = 0; hops < 4; hops++) {
-                const next = (consumers.get(value) ?? []).find((c) => INTEGER_EPILOGUE.has(c.opType));
-                if (next === undefined || next.outputs[0] === undefined)
-                    break;
-                value = next.outputs[0];
-                if (next.opType === 'Mul')
-                    break;
+
+;// CONCATENATED MODULE: ./build/src/core/resources/model-footprint.js
+const STORED_BITS = { FLOAT: 32, DOUBLE: 64, FLOAT16: 16, BFLOAT16: 16, INT8: 8, UINT8: 8, INT4: 4, UINT4: 4, INT2: 2, UINT2: 2 };
+/**
+ * What the memory planner needs of a loaded model: its graph bytes (held by the index), its tensor
+ * bytes (every initializer's stored data, inline or external: what a session loads, whatever the
+ * files' sizes with gaps or sparse holes), and its weight matrices' parameters and stored bytes,
+ * each storage counted once (a tied lm_head shares the embedding's).
+ */
+function modelFootprint(model) {
+    const graphs = [model.graph, ...(model.encoder === null ? [] : [model.encoder])];
+    let graphBytes = 0;
+    let tensorBytes = 0;
+    for (const graph of graphs) {
+        graphBytes += graph.index.bytes.length;
+        for (const g of graph.index.graphs) {
+            for (const t of g.initializers) {
+                const d = t.data;
+                // an external entry without a length runs to the end of its file: its shape says how long it is
+                tensorBytes += d.storage === 'external' ? (d.length ?? Math.ceil((t.elementCount * (STORED_BITS[t.dataType] ?? 32)) / 8)) : d.storage === 'none' ? 0 : d.end - d.start;
             }
         }
-        // A projection's output includes its bias: Gemm adds it inside, MatMul (MatMulNBits …) in an Add after.
-        // Tapping after that Add lets a Gemm export pair with its MatMul + Add twin.
-        const next = consumers.get(value) ?? [];
-        if (throughBias && BIASED.has(node.opType) && next.length === 1 && next[0].opType === 'Add' && next[0].inputs.some((i) => i !== value && initializers.has(i)))
-            value = next[0].outputs[0] ?? value;
-        // One node may consume several weights (EmbedLayerNormalization's tables and gamma): one tap per value.
-        if (seen.has(weight.key) || seen.has(`value:${value}`))
+    }
+    const seen = new Set();
+    let weightParams = 0;
+    let weightStoredBytes = 0;
+    let largestMatrix = 0;
+    let half = 0;
+    for (const w of model.weights) {
+        const storage = `${w.graph}:${w.initializers[0] ?? w.key}`;
+        if (seen.has(storage))
             continue;
-        seen.add(weight.key);
-        seen.add(`value:${value}`);
-        taps.push({ key: weight.key, module: weight.module, family: weight.family, value, graph: role });
+        seen.add(storage);
+        const params = w.rows * w.cols;
+        weightParams += params;
+        weightStoredBytes += Math.ceil((params * (STORED_BITS[w.storedType] ?? 32)) / 8);
+        largestMatrix = Math.max(largestMatrix, params);
+        if (w.storedType === 'FLOAT16' || w.storedType === 'BFLOAT16')
+            half += params;
     }
-    return taps;
+    const last = model.graph.io.logits.shape.at(-1);
+    const vocab = typeof last === 'number' ? last : (model.config?.vocabSize ?? 32000);
+    return { graphBytes, tensorBytes, weightParams, weightStoredBytes, largestMatrix, vocab, halfPrecision: half * 2 > weightParams };
 }
 
-;// CONCATENATED MODULE: ./build/src/core/runner/baseline-evaluation.js
+;// CONCATENATED MODULE: ./build/src/core/resources/index.js
+/** Memory planning (issue 12): a model's footprint, the budget, and the settings that fit it. */
 
 
 
-/** The digest of a key (sha256 of its canonical JSON). */
-function baselineEvalKeyDigest(key) {
-    return canonical_json_sha256Hex(canonical_json_canonicalJson(key));
-}
-/** A saved evaluation record for the given losses. */
-function makeBaselineEvaluation(key, preview, final) {
-    const save = (l) => ({ ids: [...l.ids], loss: Array.from(l.loss), weight: Array.from(l.weight) });
-    return { format: 'invarlock.baseline-eval/v1', key, keyDigest: baselineEvalKeyDigest(key), preview: save(preview), final: save(final) };
-}
-/** Why a saved evaluation cannot be reused, or null when it can. */
-function reuseMismatch(saved, key) {
-    for (const field of Object.keys(key)) {
-        if (saved.key[field] !== key[field])
-            return `${field} differs (saved ${String(saved.key[field])}, now ${String(key[field])})`;
-    }
-    return null;
-}
-/** Restores window losses from a saved record. */
-function lossesOf(saved) {
-    return { ids: [...saved.ids], loss: Float64Array.from(saved.loss), weight: Float64Array.from(saved.weight) };
-}
-/**
- * Reads a saved baseline evaluation. A missing file is `undefined` (a cache miss, not an error);
- * a malformed one throws `E_BASELINE_EVAL`.
- */
-async function readBaselineEvaluation(path) {
-    let text;
-    try {
-        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw invarlock_error_wrapError(error, 'E_FILE_READ', `cannot read baseline evaluation ${path}`, { details: { file: path } });
-    }
-    try {
-        const value = JSON.parse(text);
-        const armOk = (a) => a !== undefined && Array.isArray(a.ids) && Array.isArray(a.loss) && Array.isArray(a.weight) && a.ids.length === a.loss.length && a.loss.length === a.weight.length;
-        if (value.format !== 'invarlock.baseline-eval/v1' || typeof value.key !== 'object' || !armOk(value.preview) || !armOk(value.final)) {
-            throw new invarlock_error_InvarlockError('E_BASELINE_EVAL', `${path} is not an invarlock baseline evaluation (v1)`, { details: { file: path } });
-        }
-        if (value.keyDigest !== baselineEvalKeyDigest(value.key)) {
-            throw new invarlock_error_InvarlockError('E_BASELINE_EVAL', `${path}: key digest does not match its key`, { details: { file: path, field: 'keyDigest' } });
-        }
-        return value;
-    }
-    catch (error) {
-        if (isInvarlockError(error))
-            throw error;
-        throw invarlock_error_wrapError(error, 'E_BASELINE_EVAL', `${path} is not valid JSON`, { details: { file: path } });
-    }
-}
+
+
 
 ;// CONCATENATED MODULE: ./build/src/eval/data/parse-dataset-spec.js
 
@@ -65977,7 +61022,7 @@ function statsOf(rows, filtered) {
 ;// CONCATENATED MODULE: ./build/src/eval/windows/byte-ngram-difficulty.js
 /** Byte alphabet plus the padding symbol that fills the context before a text's first byte. */
 const SYMBOLS = 257;
-const byte_ngram_difficulty_PAD = 256;
+const PAD = 256;
 /**
  * Difficulty of each text: the mean negative log-likelihood (nats per byte) of its UTF-8 bytes under
  * a byte 4-gram model fitted on all the texts together, with add-one smoothing
@@ -65988,7 +61033,7 @@ const byte_ngram_difficulty_PAD = 256;
 function byteNgramDifficulty(texts) {
     const contextCounts = new Map();
     const ngramCounts = new Map();
-    const initial = (byte_ngram_difficulty_PAD * SYMBOLS + byte_ngram_difficulty_PAD) * SYMBOLS + byte_ngram_difficulty_PAD;
+    const initial = (PAD * SYMBOLS + PAD) * SYMBOLS + PAD;
     // Context keys < 257³ and n-gram keys < 257⁴ ≈ 4.4e9: exact in float64.
     for (const bytes of texts) {
         let context = initial;
@@ -66605,6 +61650,51 @@ function buildPairPlan(pairs, codec, options) {
     };
 }
 
+;// CONCATENATED MODULE: ./build/src/eval/windows/build-span-plan.js
+
+
+/**
+ * Text spans for a tokenizer-independent metric (`nll_per_byte`, ALGORITHMS.md §2): the window
+ * plan of §2 cut from the documents' Unicode code points instead of a tokenizer's ids, so a window
+ * is a span of text that every model tokenizes with its own tokenizer. Everything else is the
+ * window plan's: documents joined by a newline into one stream, adjacent spans of `spanChars` code
+ * points, exact duplicates dropped, the difficulty-stratified preview/final draw, and the hashes —
+ * a span's hash is the sha256 of its code points, so pairing by window hash is pairing by text.
+ */
+/** The text a span plan's ids stand for: one id per Unicode code point. */
+const CODE_POINT_CODEC = {
+    encode: (text) => Uint32Array.from(text, (c) => c.codePointAt(0)),
+    decode: (ids) => String.fromCodePoint(...ids),
+};
+/** Joins consecutive documents in the code-point stream (a newline, as paragraphs are). */
+const SEPARATOR = 0x0a;
+/** The `tokenizerHash` a span plan records: the codec's, not a model tokenizer's. */
+const CODE_POINT_CODEC_HASH = (0,external_node_crypto_namespaceObject.createHash)('sha256').update('invarlock:unicode-code-points').digest('hex');
+/**
+ * Builds the paired span plan. Same documents, options and random stream → identical spans and
+ * hashes. @throws what `buildWindowPlan` throws (`E_WINDOW_CONFIG`, `E_INSUFFICIENT_DATA`, counted
+ * in code points).
+ */
+function buildSpanPlan(documents, options) {
+    // `masked` layout: no framing, and position 0 is scored too, so a span's text is all of its window
+    const plan = buildWindowPlan(documents, CODE_POINT_CODEC, {
+        seqLen: options.spanChars,
+        previewN: options.previewN,
+        finalN: options.finalN,
+        objective: 'masked',
+        separatorId: SEPARATOR,
+        rand: options.rand,
+        tokenizerHash: CODE_POINT_CODEC_HASH,
+    });
+    return { plan, preview: plan.preview.map(spanOf), final: plan.final.map(spanOf) };
+}
+const build_span_plan_encoder = new TextEncoder();
+/** The span of a window: the text of its scored code points. */
+function spanOf(window) {
+    const text = CODE_POINT_CODEC.decode(window.ids.subarray(window.scoreFrom, window.scoreFrom + window.scoredCount));
+    return { window, text, bytes: build_span_plan_encoder.encode(text).length };
+}
+
 ;// CONCATENATED MODULE: ./build/src/eval/windows/murmur3.js
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
@@ -66882,11 +61972,12 @@ function assertPairing(report) {
     });
 }
 /** {@link comparePairing} then {@link assertPairing}. */
-function check_pairing_checkPairing(plan, scored) {
+function checkPairing(plan, scored) {
     return assertPairing(comparePairing(plan, scored));
 }
 
 ;// CONCATENATED MODULE: ./build/src/eval/windows/index.js
+
 
 
 
@@ -67001,7 +62092,12 @@ async function createRuntimeSession(model, options, onFallback = () => { }) {
                 interOpNumThreads: 1,
                 // fatal only: onnxruntime prints its own errors to stderr otherwise; we report them ourselves
                 logSeverityLevel: 4,
-                ...(options.externalDataFolder === undefined ? {} : { extra: { session: { model_external_initializers_file_folder_path: options.externalDataFolder } } }),
+                extra: {
+                    session: {
+                        ...(options.externalDataFolder === undefined ? {} : { model_external_initializers_file_folder_path: options.externalDataFolder }),
+                        ...(options.prepack === false ? { disable_prepacking: '1' } : {}),
+                    },
+                },
             });
             return { session, provider };
         }
@@ -67182,6 +62278,64 @@ function buildFeeds(ort, io, batch) {
     return feeds;
 }
 
+;// CONCATENATED MODULE: ./build/src/eval/scoring/scratch-folder.js
+
+
+/** Scratch folders of sessions: `invarlock-session-<pid>-XXXXXX`, the pid of the process that made it. */
+const PREFIX = 'invarlock-session-';
+const OWNED = /^invarlock-session-(\d+)-[A-Za-z0-9]{6}$/;
+/** Parents already swept by this process: once per parent is enough (its own folders are removed as they go). */
+const swept = new Set();
+/**
+ * A fresh scratch folder for a session's edited data under `parent`, named for this process's pid.
+ * A run killed while a session was being created (SIGKILL: no `finally` runs) leaves its folder
+ * behind; the first call in a process removes such folders whose owner is no longer running. A folder
+ * of a live process, of another user, or without a pid in its name is left alone.
+ */
+function makeScratchFolder(parent) {
+    if (!swept.has(parent)) {
+        swept.add(parent);
+        removeStaleScratch(parent);
+    }
+    return (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(parent, `${PREFIX}${process.pid}-`));
+}
+/** Removes `parent`'s scratch folders whose owning process has ended; returns their names. */
+function removeStaleScratch(parent) {
+    let names;
+    try {
+        names = (0,external_node_fs_.readdirSync)(parent);
+    }
+    catch {
+        return [];
+    }
+    const removed = [];
+    for (const name of names) {
+        const owner = OWNED.exec(name)?.[1];
+        if (owner === undefined || isRunning(Number(owner)))
+            continue;
+        try {
+            (0,external_node_fs_.rmSync)((0,external_node_path_.join)(parent, name), { recursive: true, force: true });
+            removed.push(name);
+        }
+        catch {
+            // another user's folder, or removed meanwhile: not ours to insist on
+        }
+    }
+    return removed;
+}
+function isRunning(pid) {
+    if (pid === process.pid)
+        return true;
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (error) {
+        // EPERM: it exists and belongs to someone else
+        return error.code === 'EPERM';
+    }
+}
+
 ;// CONCATENATED MODULE: ./build/src/eval/scoring/scorer.js
 
 
@@ -67192,12 +62346,12 @@ function buildFeeds(ort, io, batch) {
 
 
 /** Budget for the `[batch, seq, vocab]` logits and their log-softmax inside onnxruntime. */
-const AUTO_BATCH_BYTES = 256 * 1024 * 1024;
-const MAX_AUTO_BATCH = 32;
+const scorer_AUTO_BATCH_BYTES = 256 * 1024 * 1024;
+const scorer_MAX_AUTO_BATCH = 32;
 /** Batch size for `auto`: as many sequences as keep logits and log-softmax within 256 MiB, 1–32. */
 function autoBatchSize(seqLen, vocab) {
     const perRow = seqLen * Math.max(vocab, 1) * 4 * 2;
-    return Math.max(1, Math.min(MAX_AUTO_BATCH, Math.floor(AUTO_BATCH_BYTES / perRow)));
+    return Math.max(1, Math.min(scorer_MAX_AUTO_BATCH, Math.floor(scorer_AUTO_BATCH_BYTES / perRow)));
 }
 function vocabOf(io) {
     const last = io.logits.shape[io.logits.shape.length - 1];
@@ -67226,7 +62380,7 @@ async function createScorer(model, options) {
     assertFeedable(model.io, model.source, { hasEncoder: encoderModel !== null });
     const ort = await loadOrt();
     const surgery = planScoringSurgery(model.index, model.io, { head: options.head, taps: options.taps ?? [] });
-    const { session, provider } = await openGraphSession(model, surgery, { device: options.device, threads: options.threads }, options);
+    const { session, provider } = await openGraphSession({ ...model, inlineBranch: cacheBranchOf(model) }, surgery, { device: options.device, threads: options.threads }, options);
     let encoder = null;
     if (encoderModel !== null) {
         const taps = options.encoderTaps ?? [];
@@ -67246,6 +62400,16 @@ async function createScorer(model, options) {
     return new OrtScorer(ort, session, provider, model, options.head, encoder);
 }
 /**
+ * The branch a merged decoder runs when fed `use_cache_branch = false` (build-feeds): scored as the
+ * main graph, so its values (activation taps) can be outputs. Null for graphs without that `If`.
+ */
+function cacheBranchOf(model) {
+    if (model.io.useCacheBranch === null)
+        return undefined;
+    const scored = scoredBranchOf(model.index, model.io.useCacheBranch.name, false);
+    return scored === null ? undefined : { node: scored.node.name, attribute: scored.attribute };
+}
+/**
  * Opens a session on one graph plus its surgery as a small graph whose weights stay in the model's
  * files (replaced tensors in a scratch data file, with the unchanged ones copied beside them by
  * range). The scratch folder is removed as soon as the session exists: onnxruntime has read or
@@ -67257,7 +62421,7 @@ async function openGraphSession(graph, surgery, runtime, options) {
     try {
         if (replace.length > 0) {
             try {
-                scratch = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(options.scratchDir ?? (0,external_node_os_namespaceObject.tmpdir)(), 'invarlock-session-'));
+                scratch = makeScratchFolder(options.scratchDir ?? (0,external_node_os_namespaceObject.tmpdir)());
             }
             catch (error) {
                 throw invarlock_error_wrapError(error, 'E_OUTPUT_PATH', `cannot create a scratch folder for the edited model's data in '${options.scratchDir ?? (0,external_node_os_namespaceObject.tmpdir)()}'`, {
@@ -67265,8 +62429,15 @@ async function openGraphSession(graph, surgery, runtime, options) {
                 });
             }
         }
-        const written = writeSessionModel(graph.index, { files: graph.files, surgery, replace, ...(scratch === undefined ? {} : { scratchDirectory: scratch }) });
-        return await createRuntimeSession(written.bytes, { device: runtime.device, threads: runtime.threads, externalDataFolder: written.folder, source: graph.source }, options.onFallback);
+        const written = writeSessionModel(graph.index, {
+            files: graph.files,
+            surgery,
+            replace,
+            ...(scratch === undefined ? {} : { scratchDirectory: scratch }),
+            ...(graph.inlineBranch === undefined ? {} : { inlineBranch: graph.inlineBranch }),
+            ...(options.chunkBytes === undefined ? {} : { copyChunkBytes: options.chunkBytes }),
+        });
+        return await createRuntimeSession(written.bytes, { device: runtime.device, threads: runtime.threads, externalDataFolder: written.folder, source: graph.source, ...(options.prepack === undefined ? {} : { prepack: options.prepack }) }, options.onFallback);
     }
     finally {
         if (scratch !== undefined)
@@ -67525,6 +62696,6581 @@ class OrtScorer {
 
 
 
+;// CONCATENATED MODULE: ./build/src/guards/guard-status.js
+/**
+ * Status from violations: any `fatal` → fail; more `budgeted` than `maxCaps` → fail; any `warning`
+ * or budgeted violation within the budget → warn; else pass.
+ * @internal
+ */
+function statusOf(violations, maxCaps = Infinity) {
+    const budgeted = violations.filter((v) => v.severity === 'budgeted').length;
+    if (violations.some((v) => v.severity === 'fatal') || budgeted > maxCaps)
+        return 'fail';
+    return violations.length > 0 ? 'warn' : 'pass';
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/invariants/invariants-guard.js
+
+
+/**
+ * The invariants guard (ALGORITHMS.md §5). Fatal: a NaN/Inf in any weight of either model
+ * (`nonfinite_weights`, naming the tensor); a different tokenizer hash (`tokenizer_changed`) or
+ * vocabulary size, i.e. embedding or lm_head rows (`vocab_size_changed`); a baseline weight missing
+ * from the subject (`module_missing`). Warnings (fatal in `strict`): parameter count changed
+ * (`param_count_changed`), a tie broken (`tying_broken`: the subject's pair no longer holds equal
+ * data), a norm missing (`norm_missing`), a paired weight reshaped (`shape_changed`), the logical
+ * structure hash changed (`structure_changed`). With `vocabulary: 'own'` the tokenizer and the
+ * vocabulary size may differ (the parameter count and structure warnings still say so). Records carry logical shapes, so a quantized subject
+ * compares by them; physical op changes never reach this guard.
+ */
+function evaluateInvariants(input, policy) {
+    const violations = [];
+    const warn = policy.mode === 'strict' ? 'fatal' : 'warning';
+    const baseline = new Map(input.baseline.weights.map((w) => [w.key, w]));
+    const subject = new Map(input.subject.weights.map((w) => [w.key, w]));
+    const nonFiniteTensors = [];
+    for (const [model, side] of [['baseline', input.baseline], ['subject', input.subject]]) {
+        for (const weight of side.weights) {
+            const { count, first } = 'data' in weight ? countNonFinite(weight.data) : { count: weight.nonFinite, first: weight.firstNonFinite };
+            if (count === 0)
+                continue;
+            nonFiniteTensors.push({ model, key: weight.key, count });
+            violations.push(violation('nonfinite_weights', 'fatal', weight, `${model} ${weight.module} has ${count} NaN/Inf value(s), the first at index ${first}`, count, 0));
+        }
+    }
+    const sharedVocabulary = input.vocabulary !== 'own';
+    if (sharedVocabulary && input.baseline.tokenizerHash !== input.subject.tokenizerHash) {
+        violations.push(modelViolation('tokenizer_changed', 'fatal', `tokenizer hash differs: ${input.baseline.tokenizerHash} → ${input.subject.tokenizerHash}`));
+    }
+    for (const [key, base] of baseline) {
+        const other = subject.get(key);
+        if (other === undefined) {
+            const isNorm = base.role === 'norm';
+            violations.push(violation(isNorm ? 'norm_missing' : 'module_missing', isNorm ? warn : 'fatal', base, `${base.module} is missing from the subject`, null, null));
+            continue;
+        }
+        const isVocabulary = base.role === 'embed_tokens' || base.role === 'lm_head';
+        if (isVocabulary && base.rows !== other.rows) {
+            if (sharedVocabulary)
+                violations.push(violation('vocab_size_changed', 'fatal', base, `${base.module} has ${other.rows} rows, the baseline ${base.rows}`, other.rows, base.rows));
+        }
+        else if (base.rows !== other.rows || base.cols !== other.cols) {
+            violations.push(violation('shape_changed', warn, base, `${base.module} is ${other.rows}x${other.cols}, the baseline ${base.rows}x${base.cols}`, other.rows * other.cols, base.rows * base.cols));
+        }
+    }
+    const ties = tiesOf(baseline, subject, input.subject.quantizedBits ?? new Map());
+    for (const tie of ties) {
+        const base = baseline.get(tie.key);
+        // Named by module (`lm_head is no longer tied to transformer.wte`): keys can be exporter-made initializer names.
+        const partner = baseline.get(tie.tiedWith)?.module ?? tie.tiedWith;
+        if (!tie.isKept && base !== undefined)
+            violations.push(violation('tying_broken', warn, base, `${base.module} is no longer tied to ${partner}`, null, null));
+    }
+    const paramCount = { baseline: paramCountOf(input.baseline), subject: paramCountOf(input.subject) };
+    if (paramCount.baseline !== paramCount.subject) {
+        violations.push(modelViolation('param_count_changed', warn, `parameter count ${paramCount.baseline} → ${paramCount.subject}`, paramCount.subject, paramCount.baseline));
+    }
+    const structureHash = { baseline: structureHashOfSide(input.baseline), subject: structureHashOfSide(input.subject) };
+    if (structureHash.baseline !== structureHash.subject) {
+        violations.push(modelViolation('structure_changed', warn, 'the logical structure (role, layer, shape of every weight) changed'));
+    }
+    const status = statusOf(violations);
+    const fatal = violations.find((v) => v.severity === 'fatal');
+    return {
+        guard: 'invariants',
+        status,
+        evaluated: true,
+        ...(fatal === undefined ? {} : { reason: fatal.message }),
+        measurements: {
+            tensors: { baseline: input.baseline.weights.length, subject: input.subject.weights.length },
+            paramCount,
+            structureHash,
+            tokenizerHash: { baseline: input.baseline.tokenizerHash, subject: input.subject.tokenizerHash },
+            ties,
+            nonFiniteTensors,
+        },
+        violations,
+    };
+}
+/**
+ * sha256 (hex) of the sorted lines `role:layer:rows×cols` (layer `-` outside the blocks), one per weight.
+ */
+function structureHashOf(weights) {
+    return hashLines(weights.map((w) => `${w.role}:${w.layer ?? '-'}:${w.rows}x${w.cols}`));
+}
+function structureHashOfSide(side) {
+    return side.structureLines === undefined ? structureHashOf(side.weights) : hashLines(side.structureLines);
+}
+function hashLines(lines) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update([...lines].sort().join('\n')).digest('hex');
+}
+function paramCountOf(side) {
+    return side.paramCount ?? side.weights.reduce((sum, w) => sum + w.rows * w.cols, 0);
+}
+/**
+ * The baseline's ties, each checked in the subject. A shared initializer decodes to the same values,
+ * so equal data keeps a tie; markers alone prove nothing.
+ *
+ * A quantizer may also store the two uses apart: onnxruntime's QDQ and MatMulNBits quantizers
+ * quantize the lm_head's MatMul and leave the embedding's Gather float (or quantize both with
+ * different granularity), so the deployed model holds two copies that are no longer bit-equal.
+ * That is how such models ship, not a defect: the damage rounding does is what the primary metric
+ * and the spectral and RMT guards measure. So a pair with a quantized use whose two copies differ by
+ * no more than that quantizer's rounding of one matrix still counts as kept (`quantizedApart`). The
+ * bound is what round-to-nearest can move a value, at any granularity, symmetric or not: a scale
+ * covers at most the tensor's range, so one copy moves at most max|W| / (2^bits − 2); two
+ * quantized copies add their bounds. An edit that changes one use by more (a fine-tuned lm_head,
+ * a quantizer clipping one copy) still breaks the tie and warns.
+ */
+function tiesOf(baseline, subject, quantizedBits) {
+    const ties = [];
+    for (const base of baseline.values()) {
+        // Each tie once, from the side with the smaller key.
+        if (base.tiedWith === undefined || !baseline.has(base.tiedWith) || base.key > base.tiedWith)
+            continue;
+        const a = subject.get(base.key);
+        const b = subject.get(base.tiedWith);
+        if (a === undefined || b === undefined) {
+            ties.push({ key: base.key, tiedWith: base.tiedWith, isKept: false });
+        }
+        else if (a.data === b.data || isSameData(a, b)) {
+            ties.push({ key: base.key, tiedWith: base.tiedWith, isKept: true });
+        }
+        else if (isWithinRounding(a, b, quantizedBits)) {
+            ties.push({ key: base.key, tiedWith: base.tiedWith, isKept: true, quantizedApart: true });
+        }
+        else {
+            ties.push({ key: base.key, tiedWith: base.tiedWith, isKept: false });
+        }
+    }
+    return ties;
+}
+/** Relative slack on the rounding bound for float32 arithmetic in the dequantization (scale · q). */
+const ROUNDING_SLACK = 1e-4;
+/** True when `a` and `b` (one or both stored quantized) differ by no more than their quantizers' rounding (see `tiesOf`). */
+function isWithinRounding(a, b, quantizedBits) {
+    if (a.rows !== b.rows || a.cols !== b.cols)
+        return false;
+    let bound = 0;
+    for (const side of [a, b]) {
+        const bits = quantizedBits.get(side.key);
+        if (bits !== undefined && bits >= 2)
+            bound += maxAbs(side.data) / (2 ** bits - 2);
+    }
+    if (bound === 0)
+        return false;
+    const limit = bound * (1 + ROUNDING_SLACK);
+    for (let i = 0; i < a.data.length; i++)
+        if (!(Math.abs(a.data[i] - b.data[i]) <= limit))
+            return false;
+    return true;
+}
+function maxAbs(data) {
+    let max = 0;
+    for (let i = 0; i < data.length; i++)
+        max = Math.max(max, Math.abs(data[i]));
+    return max;
+}
+function isSameData(a, b) {
+    if (a.rows !== b.rows || a.cols !== b.cols)
+        return false;
+    for (let i = 0; i < a.data.length; i++)
+        if (a.data[i] !== b.data[i])
+            return false;
+    return true;
+}
+/** NaN/±Inf values of one weight: their count and the index of the first (−1 when none). @internal */
+function countNonFinite(data) {
+    let count = 0;
+    let first = -1;
+    for (let i = 0; i < data.length; i++) {
+        // x − x is NaN exactly for NaN and ±Inf: one cheap test per value.
+        if (data[i] - data[i] !== 0) {
+            if (first < 0)
+                first = i;
+            count++;
+        }
+    }
+    return { count, first };
+}
+function violation(code, severity, w, message, value, threshold) {
+    return { code, severity, key: w.key, module: w.module, family: w.family, message, value, threshold };
+}
+function modelViolation(code, severity, message, value = null, threshold = null) {
+    return { code, severity, key: null, module: null, family: null, message, value, threshold };
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/types.js
+/**
+ * The contract of the edits layer: the weight record every weight-level computation shares (edits
+ * here, guards one layer beside us import it through `src/edits/index.ts`), and the records an edit
+ * takes and returns. The ONNX and adapter layers build {@link WeightMatrix} records from initializers;
+ * nothing here knows about ONNX.
+ */
+/** The quant_rtn scopes, as users spell them. */
+const QUANT_SCOPES = ['ffn', 'experts', 'attn', 'all'];
+/** The built-in edits, as users spell them (`edit:`, `--edit`, the Action's `edit` input). */
+const EDIT_NAMES = Object.freeze(['quant_rtn', 'lora', 'noop']);
+
+;// CONCATENATED MODULE: ./build/src/edits/edit-result.js
+
+/**
+ * Assembles an {@link EditResult}: counts values whose bits changed (shared tied data once) and
+ * writes the digest input. Bitwise comparison so that NaN payloads and −0 count as they are stored.
+ * @internal
+ */
+function buildEditResult(parts) {
+    const byKey = new Map(parts.inputs.map((matrix) => [matrix.key, matrix]));
+    const counted = new Set();
+    let paramsChanged = 0;
+    for (const [key, data] of parts.changed) {
+        if (counted.has(data))
+            continue;
+        counted.add(data);
+        const before = byKey.get(key);
+        paramsChanged += before === undefined ? data.length : countDifferentBits(before.data, data);
+    }
+    const touchedKeys = [...parts.changed.keys()];
+    return {
+        name: parts.name,
+        config: parts.config,
+        changed: parts.changed,
+        modulesTouched: parts.modulesTouched,
+        paramsChanged,
+        digestInput: canonical_json_canonicalJson({ name: parts.name, config: parts.config, touched: touchedKeys }),
+    };
+}
+function countDifferentBits(a, b) {
+    if (a.length !== b.length)
+        return Math.max(a.length, b.length);
+    const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+    const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+    let count = 0;
+    for (let i = 0; i < x.length; i++)
+        if (x[i] !== y[i])
+            count++;
+    return count;
+}
+/**
+ * The matrices after an edit: each record whose key is in `result.changed` gets the new data,
+ * the others are returned as they are. Order is kept.
+ */
+function applyEditResult(matrices, result) {
+    return matrices.map((matrix) => {
+        const data = result.changed.get(matrix.key);
+        return data === undefined ? matrix : { ...matrix, data };
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/lora/module-match.js
+
+/**
+ * Finds the weight of a PEFT module path: the matrix whose `module` equals it, else the only one
+ * whose path and the PEFT path end in each other at a dot boundary (ONNX exports sometimes drop or
+ * add a leading `model.`). Only matrices with rows and columns > 1 are LoRA targets.
+ * @throws InvarlockError `E_LORA_INVALID` with `details.module` when no matrix, or several, match.
+ * @internal
+ */
+function findModuleMatrix(module, matrices, source) {
+    const candidates = matrices.filter((m) => m.role !== 'norm' && m.rows > 1);
+    const exact = candidates.filter((m) => m.module === module);
+    if (exact.length === 1 && exact[0] !== undefined)
+        return exact[0];
+    const loose = exact.length > 1 ? exact : candidates.filter((m) => m.module.endsWith(`.${module}`) || module.endsWith(`.${m.module}`));
+    if (loose.length === 1 && loose[0] !== undefined)
+        return loose[0];
+    if (loose.length === 0) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA target module ${module} is not a weight of the base model`, {
+            details: { file: source, module },
+            hint: 'Check that the adapter was trained on this base model and that the model interface maps its modules.',
+        });
+    }
+    throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA target module ${module} matches ${loose.length} weights`, {
+        details: { file: source, module, problems: loose.map((m) => m.module).slice(0, 20) },
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/lora/lora-merge.js
+
+
+
+/**
+ * The `lora` edit: merges PEFT adapters into the base weights, W' = W + Σ_k w_k·s_k·B_k·A_k
+ * (ALGORITHMS.md §6), accumulated in float64 and rounded to float32 once per value.
+ *
+ * Orientation: records are PyTorch `[out, in]` and PEFT stores `A` `[r, in]` and `B` `[out, r]`
+ * whatever the base layer, so B·A is added directly. `fan_in_fan_out` (GPT-2 Conv1D, whose stored
+ * weight is `[in, out]`) only says how the base was stored; the layer that built the record has
+ * already transposed it, so it needs no handling here, and the caller writes the result back in the
+ * initializer's own orientation. Embedding LoRA adds s·(B·A)ᵀ to the `[vocab, dim]` table.
+ * `modules_to_save` replacements are taken as they are (before the low-rank updates; not weighted);
+ * two adapters replacing one module is an error. An update to one side of a tied pair (lm_head ↔
+ * embedding) changes the shared data, so both keys get the same array, as PyTorch's shared parameter would.
+ * @throws InvarlockError `E_LORA_INVALID` naming the module (`details.module`) when it is missing from
+ * the base, when B·A does not have the base's shape, or when two adapters replace the same module;
+ * `E_EDIT_CONFIG` when an adapter weight is not finite or there are no adapters.
+ */
+function mergeLora(matrices, config) {
+    if (config.adapters.length === 0) {
+        throw new invarlock_error_InvarlockError('E_EDIT_CONFIG', 'a lora edit needs at least one adapter', { details: { field: 'adapters' } });
+    }
+    const byKey = new Map(matrices.map((m) => [m.key, m]));
+    const storageOf = (matrix) => {
+        const partner = matrix.tiedWith === undefined ? undefined : byKey.get(matrix.tiedWith);
+        // One side of a tie stands for the shared storage: the lm_head when present, else the smaller key.
+        if (partner === undefined)
+            return matrix;
+        if (matrix.role === 'lm_head')
+            return matrix;
+        if (partner.role === 'lm_head')
+            return partner;
+        return matrix.key < partner.key ? matrix : partner;
+    };
+    const deltas = new Map();
+    const replaced = new Map();
+    const order = [];
+    const touch = (matrix) => {
+        let delta = deltas.get(matrix.key);
+        if (delta === undefined) {
+            delta = new Float64Array(matrix.rows * matrix.cols);
+            deltas.set(matrix.key, delta);
+            order.push(matrix);
+        }
+        return delta;
+    };
+    config.adapters.forEach((use, index) => {
+        if (!Number.isFinite(use.weight)) {
+            throw new invarlock_error_InvarlockError('E_EDIT_CONFIG', `adapter ${use.adapter.source} has a non-finite weight`, {
+                details: { field: `adapters[${index}].weight`, actual: String(use.weight) },
+            });
+        }
+        for (const [module, tensor] of use.adapter.replacements) {
+            const target = storageOf(findModuleMatrix(module, matrices, use.adapter.source));
+            checkShape(tensor, target, module, use.adapter.source);
+            const previous = replaced.get(target.key);
+            if (previous !== undefined) {
+                throw new invarlock_error_InvarlockError('E_LORA_INVALID', `modules_to_save weight ${module} is replaced by two adapters`, {
+                    details: { module, problems: [previous.source, use.adapter.source] },
+                });
+            }
+            replaced.set(target.key, { data: tensor.data, source: use.adapter.source });
+            touch(target);
+        }
+        for (const update of use.adapter.updates) {
+            const target = storageOf(findModuleMatrix(update.module, matrices, use.adapter.source));
+            addLowRank(touch(target), target, update, use.weight * update.scaling, use.adapter.source);
+        }
+    });
+    const changed = new Map();
+    const modulesTouched = [];
+    const graphOrder = new Map(matrices.map((m, i) => [m.key, i]));
+    order.sort((x, y) => (graphOrder.get(x.key) ?? 0) - (graphOrder.get(y.key) ?? 0));
+    for (const matrix of order) {
+        const delta = deltas.get(matrix.key) ?? new Float64Array(0);
+        const base = replaced.get(matrix.key)?.data ?? matrix.data;
+        const out = new Float32Array(base.length);
+        for (let i = 0; i < out.length; i++)
+            out[i] = base[i] + delta[i];
+        changed.set(matrix.key, out);
+        modulesTouched.push(matrix.module);
+        const partner = matrix.tiedWith === undefined ? undefined : byKey.get(matrix.tiedWith);
+        if (partner !== undefined)
+            changed.set(partner.key, out);
+    }
+    const adapters = config.adapters.map((use) => ({ source: use.adapter.source, digest: use.adapter.digest, weight: use.weight }));
+    return buildEditResult({ name: 'lora', config: { adapters }, changed, modulesTouched, inputs: matrices });
+}
+function checkShape(tensor, target, module, source) {
+    const [rows, cols] = tensor.shape.length === 1 ? [1, tensor.shape[0]] : tensor.shape;
+    if (tensor.shape.length > 2 || rows !== target.rows || cols !== target.cols) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `modules_to_save weight ${module} has shape ${JSON.stringify(tensor.shape)}, the base ${target.rows}x${target.cols}`, {
+            details: { file: source, module, expected: `${target.rows}x${target.cols}`, actual: tensor.shape.join('x') },
+        });
+    }
+}
+/** delta += factor·B·A (linear) or factor·(B·A)ᵀ (embedding), after checking shapes against the base. */
+function addLowRank(delta, target, update, factor, source) {
+    const rank = update.rank;
+    const [bRows] = update.b.shape;
+    const [, aCols] = update.a.shape;
+    // For an embedding the update is (B·A)ᵀ: A's columns are the vocabulary rows, B's rows the features.
+    const [outRows, outCols] = update.kind === 'linear' ? [bRows, aCols] : [aCols, bRows];
+    if (outRows !== target.rows || outCols !== target.cols) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA update of ${update.module} is ${outRows}x${outCols}, the base weight ${target.rows}x${target.cols}`, {
+            details: { file: source, module: update.module, expected: `${target.rows}x${target.cols}`, actual: `${outRows}x${outCols}` },
+        });
+    }
+    const a = update.a.data;
+    const b = update.b.data;
+    const rows = target.rows;
+    const cols = target.cols;
+    if (update.kind === 'linear') {
+        for (let i = 0; i < rows; i++) {
+            const rowBase = i * cols;
+            for (let c = 0; c < rank; c++) {
+                const coefficient = factor * b[i * rank + c];
+                if (coefficient === 0)
+                    continue;
+                const aBase = c * cols;
+                for (let j = 0; j < cols; j++)
+                    delta[rowBase + j] += coefficient * a[aBase + j];
+            }
+        }
+        return;
+    }
+    // delta[v, d] += factor·Σ_c B[d, c]·A[c, v]
+    for (let v = 0; v < rows; v++) {
+        const rowBase = v * cols;
+        for (let c = 0; c < rank; c++) {
+            const coefficient = factor * a[c * rows + v];
+            if (coefficient === 0)
+                continue;
+            for (let d = 0; d < cols; d++)
+                delta[rowBase + d] += coefficient * b[d * rank + c];
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/noop.js
+
+/** The `noop` edit: nothing changes, so every guard must pass on its result (ALGORITHMS.md §6). */
+function applyNoop(matrices) {
+    return buildEditResult({ name: 'noop', config: {}, changed: new Map(), modulesTouched: [], inputs: matrices });
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/quant-rtn/quant-rtn-config.js
+
+
+/**
+ * Defaults of `quant_rtn`: 8 bits, one scale per output channel, no clip, FFN weights only, no
+ * module cap. Each documented `@default` of {@link QuantRtnConfig} is checked against this in tests.
+ */
+const QUANT_RTN_DEFAULTS = Object.freeze({
+    bits: 8,
+    groupSize: 0,
+    clampRatio: 0,
+    scope: 'ffn',
+    maxModules: 0,
+});
+/**
+ * Fills `partial` with {@link QUANT_RTN_DEFAULTS} and checks every field.
+ * @throws InvarlockError `E_EDIT_CONFIG` listing every invalid field (`details.problems`, `details.field` = the first).
+ */
+function resolveQuantRtnConfig(partial = {}) {
+    const config = { ...QUANT_RTN_DEFAULTS, ...partial };
+    const problems = [];
+    if (!Number.isInteger(config.bits) || config.bits < 2 || config.bits > 8) {
+        problems.push({ field: 'bits', message: `bits must be an integer in 2..8, got ${config.bits}` });
+    }
+    if (!Number.isInteger(config.groupSize) || config.groupSize < 0) {
+        problems.push({ field: 'groupSize', message: `groupSize must be a non-negative integer (0 = per row), got ${config.groupSize}` });
+    }
+    if (!Number.isFinite(config.clampRatio) || config.clampRatio < 0 || config.clampRatio >= 1) {
+        problems.push({ field: 'clampRatio', message: `clampRatio must be in [0, 1), got ${config.clampRatio}` });
+    }
+    if (!QUANT_SCOPES.includes(config.scope)) {
+        problems.push({ field: 'scope', message: `scope must be ${QUANT_SCOPES.join(', ')}, got ${String(config.scope)}` });
+    }
+    if (!Number.isInteger(config.maxModules) || config.maxModules < 0) {
+        problems.push({ field: 'maxModules', message: `maxModules must be a non-negative integer (0 = no cap), got ${config.maxModules}` });
+    }
+    const first = problems[0];
+    if (first !== undefined) {
+        throw new invarlock_error_InvarlockError('E_EDIT_CONFIG', `quant_rtn configuration is invalid: ${first.message}`, {
+            details: { field: first.field, problems: problems.map((p) => `${p.field}: ${p.message}`) },
+        });
+    }
+    return config;
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/quant-rtn/rtn-kernel.js
+
+/** Smallest scale numerator: an all-zero row keeps a finite scale (ALGORITHMS.md §6). */
+const MIN_ABS_MAX = 1e-8;
+/**
+ * Symmetric round-to-nearest quantization of a row-major `[out, in]` matrix, one scale per output
+ * channel (row) or per `groupSize` columns of a row: optional per-row clip to the linearly
+ * interpolated quantiles c/2 and 1 − c/2, then s = max(|x|, 1e-8)/(2^(b−1) − 1),
+ * q = clamp(roundHalfEven(x/s), −2^(b−1), 2^(b−1) − 1), x' = q·s. Arithmetic in float64, stored as
+ * float32. The kernel of `quant_rtn`, exported for layers that need the same grid (e.g. an ONNX
+ * exporter writing the integer codes): q = x'/s.
+ */
+function quantizeRtn(values, rows, cols, options) {
+    const qMax = 2 ** (options.bits - 1) - 1;
+    const qMin = -(2 ** (options.bits - 1));
+    const group = options.groupSize > 0 ? Math.min(options.groupSize, cols) : cols;
+    const groupsPerRow = Math.max(1, Math.ceil(cols / group));
+    const out = new Float32Array(rows * cols);
+    const scales = new Float64Array(rows * groupsPerRow);
+    const row = new Float64Array(cols);
+    const sorted = new Float64Array(cols);
+    for (let r = 0; r < rows; r++) {
+        const base = r * cols;
+        for (let j = 0; j < cols; j++)
+            row[j] = values[base + j];
+        if (options.clampRatio > 0 && cols > 0) {
+            sorted.set(row);
+            sorted.sort();
+            const lo = quantileOfSorted(sorted, options.clampRatio / 2);
+            const hi = quantileOfSorted(sorted, 1 - options.clampRatio / 2);
+            for (let j = 0; j < cols; j++)
+                row[j] = Math.min(hi, Math.max(lo, row[j]));
+        }
+        for (let g = 0; g < groupsPerRow; g++) {
+            const start = g * group;
+            const end = Math.min(cols, start + group);
+            let absMax = 0;
+            for (let j = start; j < end; j++)
+                absMax = Math.max(absMax, Math.abs(row[j]));
+            const scale = Math.max(absMax, MIN_ABS_MAX) / qMax;
+            scales[r * groupsPerRow + g] = scale;
+            for (let j = start; j < end; j++) {
+                const q = Math.min(qMax, Math.max(qMin, roundHalfEven(row[j] / scale)));
+                out[base + j] = q * scale;
+            }
+        }
+    }
+    return { data: out, scales, groupsPerRow };
+}
+/** Quantile q of ascending values, linear interpolation at q·(n − 1) (ALGORITHMS.md §7). */
+function quantileOfSorted(sorted, q) {
+    const position = q * (sorted.length - 1);
+    const lower = Math.floor(position);
+    const upper = Math.min(sorted.length - 1, lower + 1);
+    const fraction = position - lower;
+    const a = sorted[lower];
+    const b = sorted[upper];
+    return a + (b - a) * fraction;
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/quant-rtn/quant-rtn.js
+
+
+
+
+/**
+ * The `quant_rtn` edit (ALGORITHMS.md §6): symmetric round-to-nearest of every in-scope matrix, per
+ * output channel (row) or per group of `groupSize` input columns, in the order given (graph order)
+ * up to `maxModules`. A tied lm_head/embedding pair is quantized once and both keys get the same
+ * new array, so the tie holds. 1-D weights (norms, biases: `rows = 1` or role `norm`) are never edited.
+ * @param config a partial configuration, completed with `QUANT_RTN_DEFAULTS`.
+ * @throws InvarlockError `E_EDIT_CONFIG` for an invalid configuration; `E_EDIT_SCOPE` when the scope
+ *   matches no weight (a role an inferred interface did not find); `E_INTERNAL` when a tie joins matrices of different shapes.
+ */
+function applyQuantRtn(matrices, config = {}) {
+    const resolved = resolveQuantRtnConfig(config);
+    const byKey = new Map(matrices.map((matrix) => [matrix.key, matrix]));
+    const changed = new Map();
+    const modulesTouched = [];
+    for (const matrix of matrices) {
+        if (resolved.maxModules > 0 && modulesTouched.length >= resolved.maxModules)
+            break;
+        if (changed.has(matrix.key) || !isInScope(matrix, resolved.scope))
+            continue;
+        const quantized = quantizeRtn(matrix.data, matrix.rows, matrix.cols, resolved).data;
+        changed.set(matrix.key, quantized);
+        modulesTouched.push(matrix.module);
+        const partner = matrix.tiedWith === undefined ? undefined : byKey.get(matrix.tiedWith);
+        if (partner !== undefined) {
+            if (partner.rows !== matrix.rows || partner.cols !== matrix.cols) {
+                throw new invarlock_error_InvarlockError('E_INTERNAL', `tied matrices ${matrix.key} and ${partner.key} differ in shape`, {
+                    details: { tensor: matrix.key, expected: `${matrix.rows}x${matrix.cols}`, actual: `${partner.rows}x${partner.cols}` },
+                });
+            }
+            changed.set(partner.key, quantized);
+        }
+    }
+    if (matrices.length > 0 && !matrices.some((m) => hasScopeRole(m, resolved.scope))) {
+        // An inferred interface may lack a family; an edit that silently changed nothing would certify as a noop.
+        const families = [...new Set(matrices.map((m) => m.family))].sort();
+        throw new invarlock_error_InvarlockError('E_EDIT_SCOPE', `quant_rtn scope '${resolved.scope}' matches no weight: the model's weights have families ${families.join(', ')}`, {
+            details: { field: 'edit.config.scope', expected: resolved.scope === 'all' ? 'attn, ffn, experts or lm_head weights' : `${resolved.scope} weights`, actual: families.join(', ') },
+            hint: 'The model interface found no weight of this role (see describe: interface warnings; a mixture-of-experts model keeps its routed experts in scope experts, not ffn). Choose another scope, or give a model_interface naming the module paths.',
+        });
+    }
+    return buildEditResult({ name: 'quant_rtn', config: { ...resolved }, changed, modulesTouched, inputs: matrices });
+}
+function isInScope(matrix, scope) {
+    if (matrix.role === 'norm' || matrix.rows < 2 || matrix.cols < 1)
+        return false;
+    return hasScopeRole(matrix, scope);
+}
+function hasScopeRole(matrix, scope) {
+    switch (scope) {
+        case 'ffn':
+            return matrix.family === 'ffn';
+        case 'experts':
+            return matrix.family === 'experts';
+        case 'attn':
+            return matrix.family === 'attn' || matrix.family === 'cross_attn';
+        case 'all':
+            return matrix.family === 'ffn' || matrix.family === 'experts' || matrix.family === 'attn' || matrix.family === 'cross_attn' || matrix.role === 'lm_head';
+        default: {
+            const unreachable = scope;
+            return unreachable;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/apply-edit.js
+
+
+
+/**
+ * Runs one edit on the given matrices (graph order) and returns what changed; the input is never mutated.
+ * @throws InvarlockError the codes of the edit: `E_EDIT_CONFIG` (quant_rtn, lora), `E_LORA_INVALID` (lora).
+ */
+function applyEdit(plan, matrices) {
+    switch (plan.name) {
+        case 'quant_rtn':
+            return applyQuantRtn(matrices, plan.config);
+        case 'lora':
+            return mergeLora(matrices, plan.config);
+        case 'noop':
+            return applyNoop(matrices);
+        default: {
+            const unreachable = plan;
+            return unreachable;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/lora/peft-config.js
+
+/**
+ * Reads PEFT's `adapter_config.json` (already JSON-parsed) into a {@link PeftLoraConfig}: `peft_type`
+ * must be LORA; `r` a positive integer; `lora_alpha` a finite number; `target_modules` a list of
+ * names or one regex string. Optional: `fan_in_fan_out`, `use_rslora` (default false),
+ * `modules_to_save` (default none), `rank_pattern`/`alpha_pattern` (default none). DoRA
+ * (`use_dora: true`) and trained LoRA biases (`lora_bias: true`) cannot be merged as W + s·B·A and are refused.
+ * @throws InvarlockError `E_LORA_INVALID` with `details.file` and `details.problems` listing every bad field.
+ */
+function parsePeftLoraConfig(raw, options) {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${options.source}: adapter config is not a JSON object`, { details: { file: options.source } });
+    }
+    const fields = Object.fromEntries(Object.entries(raw));
+    const problems = [];
+    const peftType = fields['peft_type'];
+    if (peftType !== 'LORA')
+        problems.push(`peft_type must be "LORA", got ${JSON.stringify(peftType)}`);
+    const r = fields['r'];
+    if (typeof r !== 'number' || !Number.isInteger(r) || r < 1)
+        problems.push(`r must be a positive integer, got ${JSON.stringify(r)}`);
+    const alpha = fields['lora_alpha'];
+    if (typeof alpha !== 'number' || !Number.isFinite(alpha))
+        problems.push(`lora_alpha must be a number, got ${JSON.stringify(alpha)}`);
+    const targetModules = parseTargetModules(fields['target_modules'], problems);
+    const fanInFanOut = parseFlag(fields, 'fan_in_fan_out', problems);
+    const useRslora = parseFlag(fields, 'use_rslora', problems);
+    if (parseFlag(fields, 'use_dora', problems))
+        problems.push('use_dora is true: DoRA adapters are not supported');
+    const loraBias = fields['lora_bias'];
+    if (loraBias === true)
+        problems.push('lora_bias is true: adapters with trained LoRA biases are not supported');
+    const modulesToSave = parseNames(fields['modules_to_save'], 'modules_to_save', problems);
+    const rankPattern = parseNumberMap(fields['rank_pattern'], 'rank_pattern', problems);
+    const alphaPattern = parseNumberMap(fields['alpha_pattern'], 'alpha_pattern', problems);
+    if (problems.length > 0 || typeof r !== 'number' || typeof alpha !== 'number' || targetModules === undefined) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${options.source}: adapter config is invalid: ${problems[0] ?? 'target_modules missing'}`, {
+            details: { file: options.source, problems },
+        });
+    }
+    return { peftType: 'LORA', r, loraAlpha: alpha, targetModules, fanInFanOut, useRslora, modulesToSave, rankPattern, alphaPattern };
+}
+function parseTargetModules(raw, problems) {
+    if (typeof raw === 'string') {
+        if (compiles(raw))
+            return { kind: 'regex', pattern: raw };
+        problems.push(`target_modules regex ${JSON.stringify(raw)} does not compile`);
+        return undefined;
+    }
+    if (Array.isArray(raw) && raw.length > 0 && raw.every((name) => typeof name === 'string')) {
+        return { kind: 'list', names: raw.map(String) };
+    }
+    problems.push('target_modules must be a non-empty list of module names or a regex string');
+    return undefined;
+}
+function compiles(pattern) {
+    try {
+        new RegExp(pattern);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function parseFlag(fields, key, problems) {
+    const value = fields[key];
+    if (value === undefined || value === null)
+        return false;
+    if (typeof value === 'boolean')
+        return value;
+    problems.push(`${key} must be true or false, got ${JSON.stringify(value)}`);
+    return false;
+}
+function parseNames(raw, key, problems) {
+    if (raw === undefined || raw === null)
+        return [];
+    if (Array.isArray(raw) && raw.every((name) => typeof name === 'string'))
+        return raw.map(String);
+    problems.push(`${key} must be a list of module names`);
+    return [];
+}
+function parseNumberMap(raw, key, problems) {
+    if (raw === undefined || raw === null)
+        return {};
+    if (typeof raw !== 'object' || Array.isArray(raw)) {
+        problems.push(`${key} must map module patterns to numbers`);
+        return {};
+    }
+    const out = {};
+    for (const [pattern, value] of Object.entries(raw)) {
+        if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+            problems.push(`${key}.${pattern} must be a positive number`);
+        }
+        else if (!compiles(pattern)) {
+            problems.push(`${key} key ${JSON.stringify(pattern)} is not a valid regex`);
+        }
+        else {
+            out[pattern] = value;
+        }
+    }
+    return out;
+}
+/**
+ * True when PEFT would target `module` (a path without the `base_model.model.` prefix): a list entry
+ * equal to the path or to its last dotted segments, or a regex (Python `re.fullmatch` semantics) matching the whole path.
+ * @internal
+ */
+function isTargetModule(module, targets) {
+    if (targets.kind === 'regex')
+        return new RegExp(`^(?:${targets.pattern})$`).test(module);
+    return targets.names.some((name) => module === name || module.endsWith(`.${name}`));
+}
+/**
+ * The value of the first `rank_pattern`/`alpha_pattern` key that matches `module` the way PEFT's
+ * `get_pattern_key` does (regex `(.*\.)?key$`), or `fallback`.
+ * @internal
+ */
+function patternValue(module, patterns, fallback) {
+    for (const [pattern, value] of Object.entries(patterns)) {
+        if (new RegExp(`^(?:.*\\.)?(?:${pattern})$`).test(module))
+            return value;
+    }
+    return fallback;
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/lora/half-float.js
+/**
+ * IEEE 754 binary16 bits → number (exact: every half value is a float32 value).
+ * @internal
+ */
+function halfToFloat(bits) {
+    const sign = bits & 0x8000 ? -1 : 1;
+    const exponent = (bits >> 10) & 0x1f;
+    const mantissa = bits & 0x3ff;
+    if (exponent === 0)
+        return sign * mantissa * 2 ** -24;
+    if (exponent === 0x1f)
+        return mantissa === 0 ? sign * Infinity : NaN;
+    return sign * (1024 + mantissa) * 2 ** (exponent - 25);
+}
+/**
+ * bfloat16 bits → number: the upper half of a float32.
+ * @internal
+ */
+function bfloat16ToFloat(bits, scratch) {
+    scratch.setUint32(0, (bits & 0xffff) << 16, true);
+    return scratch.getFloat32(0, true);
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/lora/safetensors-reader.js
+
+
+/** Bytes per element of every dtype the safetensors format defines. */
+const DTYPE_BYTES = Object.freeze({
+    BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
+});
+/** The format's own cap on header size (safetensors `MAX_HEADER_SIZE`). */
+const MAX_HEADER_BYTES = 100_000_000;
+/** How many problems one error lists. */
+const safetensors_reader_MAX_PROBLEMS = 20;
+/**
+ * Parses a safetensors file (https://github.com/huggingface/safetensors#format): 8-byte
+ * little-endian header length, a UTF-8 JSON header, then the tensor bytes. Every entry is checked:
+ * known dtype, non-negative integer shape, offsets inside the data and of the size the shape needs,
+ * no two tensors overlapping. Decoding is lazy (`decode`).
+ * @throws InvarlockError `E_SAFETENSORS` with `details.file` and `details.problems` (up to 20) when the file is malformed.
+ */
+function parseSafetensors(bytes, options) {
+    function fail(message, problems = []) {
+        throw new invarlock_error_InvarlockError('E_SAFETENSORS', `${options.source}: ${message}`, {
+            details: { file: options.source, ...(problems.length > 0 ? { problems: problems.slice(0, safetensors_reader_MAX_PROBLEMS) } : {}) },
+        });
+    }
+    if (bytes.length < 8)
+        fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length`);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const headerLength = view.getBigUint64(0, true);
+    if (headerLength > BigInt(bytes.length - 8) || headerLength > BigInt(MAX_HEADER_BYTES)) {
+        fail(`header length ${headerLength} exceeds the file (${bytes.length - 8} bytes after the length)`);
+    }
+    const headerEnd = 8 + Number(headerLength);
+    let header;
+    try {
+        header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, headerEnd)));
+    }
+    catch (error) {
+        fail(`header is not UTF-8 JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (header === null || typeof header !== 'object' || Array.isArray(header))
+        return fail('header is not a JSON object');
+    const dataLength = bytes.length - headerEnd;
+    const problems = [];
+    const entries = new Map();
+    let metadata = {};
+    for (const [name, raw] of Object.entries(header)) {
+        if (name === '__metadata__') {
+            const parsed = parseMetadata(raw);
+            if (parsed === undefined)
+                problems.push('__metadata__ must map strings to strings');
+            else
+                metadata = parsed;
+            continue;
+        }
+        const entry = parseEntry(name, raw, dataLength, problems);
+        if (entry !== undefined)
+            entries.set(name, entry);
+    }
+    const ordered = [...entries.values()].sort((a, b) => a.dataOffsets[0] - b.dataOffsets[0]);
+    for (let i = 1; i < ordered.length; i++) {
+        const previous = ordered[i - 1];
+        const current = ordered[i];
+        if (current.dataOffsets[0] < previous.dataOffsets[1])
+            problems.push(`${current.name}: data overlaps ${previous.name}`);
+    }
+    if (problems.length > 0)
+        fail(`${problems.length} malformed header entr${problems.length === 1 ? 'y' : 'ies'}`, problems);
+    const data = bytes.subarray(headerEnd);
+    return {
+        metadata,
+        entries,
+        decode: (name) => {
+            const entry = entries.get(name);
+            if (entry === undefined) {
+                throw new invarlock_error_InvarlockError('E_SAFETENSORS', `${options.source}: no tensor named ${name}`, { details: { file: options.source, tensor: name } });
+            }
+            return decodeEntry(entry, data, options.source);
+        },
+    };
+}
+function parseMetadata(raw) {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+        return undefined;
+    const out = {};
+    for (const [key, value] of Object.entries(raw)) {
+        if (typeof value !== 'string')
+            return undefined;
+        out[key] = value;
+    }
+    return out;
+}
+function parseEntry(name, raw, dataLength, problems) {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+        problems.push(`${name}: entry is not an object`);
+        return undefined;
+    }
+    const fields = Object.fromEntries(Object.entries(raw));
+    const { dtype, shape, data_offsets: offsets } = fields;
+    const before = problems.length;
+    const width = typeof dtype === 'string' ? DTYPE_BYTES[dtype] : undefined;
+    if (width === undefined)
+        problems.push(`${name}: unknown dtype ${JSON.stringify(dtype)}`);
+    const isShape = Array.isArray(shape) && shape.every(isCount);
+    if (!isShape)
+        problems.push(`${name}: shape must be a list of non-negative integers`);
+    const isOffsets = Array.isArray(offsets) && offsets.length === 2 && offsets.every(isCount);
+    if (!isOffsets)
+        problems.push(`${name}: data_offsets must be two non-negative integers`);
+    if (problems.length > before || typeof dtype !== 'string' || width === undefined || !isShape || !isOffsets)
+        return undefined;
+    const dims = shape.map(Number);
+    const [begin, end] = [Number(offsets[0]), Number(offsets[1])];
+    if (begin > end || end > dataLength) {
+        problems.push(`${name}: data_offsets [${begin}, ${end}] lie outside the ${dataLength} data bytes`);
+        return undefined;
+    }
+    const expected = dims.reduce((a, b) => a * b, 1) * width;
+    if (end - begin !== expected) {
+        problems.push(`${name}: ${end - begin} data bytes, but ${dtype} ${JSON.stringify(dims)} needs ${expected}`);
+        return undefined;
+    }
+    return { name, dtype, shape: dims, dataOffsets: [begin, end] };
+}
+function isCount(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+function decodeEntry(entry, data, source) {
+    const [begin, end] = entry.dataOffsets;
+    const view = new DataView(data.buffer, data.byteOffset + begin, end - begin);
+    const dtype = entry.dtype;
+    if (!isDecodable(dtype)) {
+        throw new invarlock_error_InvarlockError('E_DTYPE_UNSUPPORTED', `${source}: tensor ${entry.name} has dtype ${dtype}; only F64, F32, F16 and BF16 are read`, {
+            details: { file: source, tensor: entry.name, actual: dtype, expected: 'F64 | F32 | F16 | BF16' },
+        });
+    }
+    const count = entry.shape.reduce((a, b) => a * b, 1);
+    const out = new Float32Array(count);
+    const scratch = new DataView(new ArrayBuffer(4));
+    for (let i = 0; i < count; i++) {
+        switch (dtype) {
+            case 'F64':
+                out[i] = view.getFloat64(i * 8, true);
+                break;
+            case 'F32':
+                out[i] = view.getFloat32(i * 4, true);
+                break;
+            case 'F16':
+                out[i] = halfToFloat(view.getUint16(i * 2, true));
+                break;
+            case 'BF16':
+                out[i] = bfloat16ToFloat(view.getUint16(i * 2, true), scratch);
+                break;
+            default: {
+                const unreachable = dtype;
+                return unreachable;
+            }
+        }
+    }
+    return { name: entry.name, dtype, shape: entry.shape, data: out };
+}
+function isDecodable(dtype) {
+    return dtype === 'F64' || dtype === 'F32' || dtype === 'F16' || dtype === 'BF16';
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/lora/peft-adapter.js
+
+
+
+
+const peft_adapter_PREFIX = 'base_model.model.';
+/** `<module>.lora_A.weight`, with an optional adapter name before `.weight` (unsaved state dicts keep it). */
+const LINEAR_KEY = /^(.+)\.lora_([AB])(?:\.[A-Za-z0-9_-]+)?\.weight$/;
+/** `<module>.lora_embedding_A`, with an optional adapter name. */
+const EMBEDDING_KEY = /^(.+)\.lora_embedding_([AB])(?:\.[A-Za-z0-9_-]+)?$/;
+/** `<module>.weight` or `<module>.modules_to_save.<adapter>.weight`: a full replacement of a `modules_to_save` module. */
+const SAVED_KEY = /^(.+?)(?:\.modules_to_save\.[A-Za-z0-9_-]+)?\.weight$/;
+/**
+ * Parses a PEFT LoRA adapter from its two files. Tensor keys `base_model.model.<module>.lora_A.weight`
+ * (`[r, in]`) and `.lora_B.weight` (`[out, r]`) become one update per module with
+ * s = alpha/r (alpha/√r with `use_rslora`; `rank_pattern`/`alpha_pattern` override per module);
+ * `lora_embedding_A/B` become embedding updates; `<module>.weight` of a `modules_to_save` module
+ * becomes a replacement. Every module must be one `target_modules` selects.
+ * @throws InvarlockError `E_SAFETENSORS` (malformed tensor file), `E_LORA_INVALID` (bad config; a module
+ * with only one of A/B; A and B ranks disagree or differ from the config's r; a module outside
+ * `target_modules`; an unrecognised tensor key) with `details.module` or `details.problems`.
+ */
+function parsePeftAdapter(input) {
+    const configSource = `${input.source}/adapter_config.json`;
+    const tensorSource = `${input.source}/adapter_model.safetensors`;
+    let rawConfig;
+    try {
+        rawConfig = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(input.configBytes));
+    }
+    catch (error) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${configSource} is not UTF-8 JSON`, { details: { file: configSource }, cause: error });
+    }
+    const config = parsePeftLoraConfig(rawConfig, { source: configSource });
+    const file = parseSafetensors(input.safetensorsBytes, { source: tensorSource });
+    const pairs = new Map();
+    const replacements = new Map();
+    const unknown = [];
+    for (const name of file.entries.keys()) {
+        const path = name.startsWith(peft_adapter_PREFIX) ? name.slice(peft_adapter_PREFIX.length) : name;
+        const linear = LINEAR_KEY.exec(path);
+        const embedding = linear === null ? EMBEDDING_KEY.exec(path) : null;
+        const match = linear ?? embedding;
+        if (match !== null) {
+            const module = match[1] ?? '';
+            const kind = linear === null ? 'embedding' : 'linear';
+            const pair = pairs.get(module) ?? { kind };
+            if (pair.kind !== kind)
+                unknown.push(`${name}: module ${module} mixes linear and embedding LoRA tensors`);
+            if (match[2] === 'A')
+                pair.a = file.decode(name);
+            else
+                pair.b = file.decode(name);
+            pairs.set(module, pair);
+            continue;
+        }
+        const saved = SAVED_KEY.exec(path);
+        const savedModule = saved?.[1];
+        if (savedModule !== undefined && config.modulesToSave.some((m) => savedModule === m || savedModule.endsWith(`.${m}`))) {
+            replacements.set(savedModule, file.decode(name));
+            continue;
+        }
+        unknown.push(name);
+    }
+    if (unknown.length > 0) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${tensorSource}: ${unknown.length} tensor key(s) are neither LoRA A/B nor modules_to_save weights`, {
+            details: { file: tensorSource, problems: unknown.slice(0, 20) },
+            hint: 'Biases of modules_to_save, DoRA magnitudes and LoRA biases are not supported.',
+        });
+    }
+    if (pairs.size === 0 && replacements.size === 0) {
+        // An empty adapter would certify as the unchanged base model (#13).
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `${tensorSource} holds no LoRA tensors`, {
+            details: { file: tensorSource, expected: 'lora_A/lora_B pairs or modules_to_save weights', actual: `${file.entries.size} tensors` },
+        });
+    }
+    const updates = [];
+    for (const [module, pair] of pairs)
+        updates.push(buildUpdate(module, pair, config, tensorSource));
+    return { source: input.source, digest: digestOf(input), config, updates, replacements };
+}
+function buildUpdate(module, pair, config, file) {
+    const { a, b } = pair;
+    if (a === undefined || b === undefined) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA module ${module} has only its ${a === undefined ? 'B' : 'A'} matrix`, {
+            details: { file, module, actual: a === undefined ? 'lora_B only' : 'lora_A only' },
+        });
+    }
+    if (!isTargetModule(module, config.targetModules)) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA module ${module} is not selected by target_modules`, {
+            details: { file, module, expected: JSON.stringify(config.targetModules) },
+        });
+    }
+    if (a.shape.length !== 2 || b.shape.length !== 2) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA matrices of ${module} are not 2-D`, {
+            details: { file, module, actual: `A ${JSON.stringify(a.shape)}, B ${JSON.stringify(b.shape)}` },
+        });
+    }
+    const rank = a.shape[0] ?? 0;
+    const r = patternValue(module, config.rankPattern, config.r);
+    if (b.shape[1] !== rank || rank !== r) {
+        throw new invarlock_error_InvarlockError('E_LORA_INVALID', `LoRA rank mismatch in ${module}: A has ${rank} rows, B has ${b.shape[1]} columns, config r = ${r}`, {
+            details: { file, module, expected: `rank ${r}`, actual: `A ${JSON.stringify(a.shape)}, B ${JSON.stringify(b.shape)}` },
+        });
+    }
+    const alpha = patternValue(module, config.alphaPattern, config.loraAlpha);
+    const scaling = config.useRslora ? alpha / Math.sqrt(r) : alpha / r;
+    return { module, kind: pair.kind, rank, scaling, a, b };
+}
+function digestOf(input) {
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    hash.update(input.configBytes);
+    hash.update(input.safetensorsBytes);
+    return hash.digest('hex');
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/lora/load-peft-adapter.js
+
+
+
+
+/**
+ * Reads a PEFT adapter directory (`adapter_config.json` + `adapter_model.safetensors`) and parses it
+ * with {@link parsePeftAdapter}.
+ * @throws InvarlockError `E_FILE_NOT_FOUND` (directory or a file missing; a pickled `adapter_model.bin`
+ * alone gets a hint to convert it), `E_FILE_READ`, and every code of `parsePeftAdapter`.
+ */
+async function loadPeftAdapter(dir) {
+    const configPath = (0,external_node_path_.join)(dir, 'adapter_config.json');
+    const tensorPath = (0,external_node_path_.join)(dir, 'adapter_model.safetensors');
+    if (!(await load_peft_adapter_exists(tensorPath)) && (await load_peft_adapter_exists((0,external_node_path_.join)(dir, 'adapter_model.bin')))) {
+        throw new invarlock_error_InvarlockError('E_FILE_NOT_FOUND', `${dir} holds adapter_model.bin but no adapter_model.safetensors`, {
+            details: { file: tensorPath },
+            hint: 'Pickled adapters are not read; save the adapter with safe_serialization=True.',
+        });
+    }
+    // One after the other, so a missing config is reported before the weights.
+    const configBytes = await readUntrustedFile(configPath, { what: 'adapter config', maxBytes: UNTRUSTED_FILE_LIMITS.modelJsonBytes });
+    const safetensorsBytes = await readUntrustedFile(tensorPath, { what: 'adapter weights', maxBytes: UNTRUSTED_FILE_LIMITS.loraBytes });
+    return parsePeftAdapter({ source: dir, configBytes, safetensorsBytes });
+}
+async function load_peft_adapter_exists(path) {
+    try {
+        await (0,promises_namespaceObject.stat)(path);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/edits/index.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/guards/spectral/p-value.js
+
+/** Two-sided normal p-value of a z-score: erfc(|z|/√2) (ALGORITHMS.md §5, spectral telemetry). */
+function twoSidedPValue(z) {
+    return erfc(Math.abs(z) / Math.SQRT2);
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/spectral/degeneracy.js
+/**
+ * Norm-collapse measure of a matrix: min(rowMin/rowMedian, colMin/colMedian), a side whose median is
+ * 0 counting as 1. Near 1 when every row and column carries similar energy; near 0 when some collapsed.
+ */
+function normCollapseOf(stats) {
+    const rows = stats.rowNormMedian > 0 ? stats.rowNormMin / stats.rowNormMedian : 1;
+    const cols = stats.colNormMedian > 0 ? stats.colNormMin / stats.colNormMedian : 1;
+    return Math.min(rows, cols);
+}
+/** subject/baseline, or 1 when the baseline value is 0 (nothing to lose). @internal */
+function dropRatio(subject, baseline) {
+    return baseline > 0 ? subject / baseline : 1;
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/spectral/multiple-testing.js
+/**
+ * Selects tests by Benjamini–Hochberg (step-up: the largest j with p₍ⱼ₎ ≤ j·α/m_eff, and every p at
+ * or below p₍ⱼ₎) or Bonferroni (p ≤ α/m_eff), with m_eff = max(policy.m, pValues.length, 1)
+ * (ALGORITHMS.md §5). Monotone: lowering any p never removes a selected test. NaN p-values are never selected.
+ */
+function selectByMultipleTesting(pValues, policy) {
+    const mEff = Math.max(policy.m, pValues.length, 1);
+    if (policy.method === 'bonferroni') {
+        const cut = policy.alpha / mEff;
+        return { mEff, selected: pValues.flatMap((p, i) => (p <= cut ? [i] : [])) };
+    }
+    const order = pValues.map((p, i) => ({ p, i })).filter(({ p }) => !Number.isNaN(p)).sort((a, b) => a.p - b.p || a.i - b.i);
+    let largest = -1;
+    order.forEach(({ p }, rank) => {
+        if (p <= ((rank + 1) * policy.alpha) / mEff)
+            largest = rank;
+    });
+    if (largest < 0)
+        return { mEff, selected: [] };
+    const cut = order[largest]?.p ?? -Infinity;
+    return { mEff, selected: pValues.flatMap((p, i) => (p <= cut ? [i] : [])) };
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/spectral/spectral-guard.js
+
+
+
+
+
+/**
+ * The spectral guard (ALGORITHMS.md §5, ours): for each weight present in both models with at least
+ * two rows and columns, ρ = σ̂_subject/σ̂_baseline. `spectral_ratio` (budgeted) when |ρ − 1| >
+ * deadband; more than `maxCaps` of them fail the guard, fewer warn. Fatal: a NaN/Inf weight
+ * (`spectral_nonfinite`), a non-finite ρ (`spectral_ratio_nonfinite`, σ̂_baseline = 0 < σ̂_subject),
+ * stable-rank ratio below `stableRankFatal` (`stable_rank_drop`; below `stableRankWarn` a warning),
+ * norm-collapse ratio below `normCollapseFatal` (`norm_collapse`; below `normCollapseWarn` a warning).
+ * Telemetry only (never changes the status): z_i = (σ̂_subject,i − mean_f)/std_f over the baseline
+ * family (population std); candidates |z| > κ_f (on the deadband path, std_f = 0: |σ̂/mean_f − 1| >
+ * deadband, p = 0 for a candidate, else 1); p = erfc(|z|/√2); family p = min over candidates; families
+ * selected by BH/Bonferroni with m_eff = max(m, families with candidates, 1).
+ */
+function evaluateSpectral(input, policy) {
+    const subjectByKey = new Map(input.subject.map((w) => [w.key, w]));
+    const pairs = [];
+    for (const base of input.baseline) {
+        const subject = subjectByKey.get(base.key);
+        if (subject !== undefined && isMatrix(base) && isMatrix(subject))
+            pairs.push({ base, subject });
+    }
+    const baselineKeys = new Set(input.baseline.map((w) => w.key));
+    const unpaired = input.baseline.filter((w) => !subjectByKey.has(w.key)).length + input.subject.filter((w) => !baselineKeys.has(w.key)).length;
+    // Every family the tiers set thresholds for is reported (empty ones too); `experts` and `cross_attn` only in
+    // a model that has them, so a dense decoder's certificate is what it was before MoE and seq2seq support.
+    const reported = WEIGHT_FAMILIES.filter((f) => (f !== 'experts' && f !== 'cross_attn') || pairs.some((p) => p.base.family === f));
+    // A family's σ̂ distribution pools all its matrices: for `experts` every expert of every block, so one
+    // expert that moves away from its siblings stands out in z, and the family's p is its most extreme expert's.
+    const familyStats = new Map(reported.map((family) => [family, distributionOf(pairs.filter((p) => p.base.family === family).map((p) => p.base.stats.sigmaMax))]));
+    const violations = [];
+    const modules = [];
+    let maxAbsDeviation = 0;
+    for (const { base, subject } of pairs) {
+        const at = (code, severity, message, value, threshold) => {
+            violations.push({ code, severity, key: base.key, module: base.module, family: base.family, message, value, threshold });
+        };
+        const sb = base.stats.sigmaMax;
+        const ss = subject.stats.sigmaMax;
+        const nonFinite = base.stats.nonFinite + subject.stats.nonFinite;
+        const ratio = sb === 0 && ss === 0 ? 1 : ss / sb;
+        if (nonFinite > 0) {
+            at('spectral_nonfinite', 'fatal', `${base.module} holds ${nonFinite} NaN/Inf value(s)`, nonFinite, 0);
+        }
+        else if (!Number.isFinite(ratio)) {
+            at('spectral_ratio_nonfinite', 'fatal', `${base.module}: σ̂ ratio ${ss}/${sb} is not finite`, null, policy.deadband);
+        }
+        else {
+            const deviation = Math.abs(ratio - 1);
+            maxAbsDeviation = Math.max(maxAbsDeviation, deviation);
+            if (deviation > policy.deadband)
+                at('spectral_ratio', 'budgeted', `${base.module}: σ̂ ratio ${ratio.toFixed(4)} is outside 1 ± ${policy.deadband}`, deviation, policy.deadband);
+        }
+        const stableRankRatio = dropRatio(subject.stats.stableRank, base.stats.stableRank);
+        const normCollapseRatio = dropRatio(normCollapseOf(subject.stats), normCollapseOf(base.stats));
+        const { degeneracy } = policy;
+        if (nonFinite === 0) {
+            if (stableRankRatio < degeneracy.stableRankWarn) {
+                const isFatal = stableRankRatio < degeneracy.stableRankFatal;
+                at('stable_rank_drop', isFatal ? 'fatal' : 'warning', `${base.module}: stable rank fell to ${stableRankRatio.toFixed(3)} of the baseline's`, stableRankRatio, isFatal ? degeneracy.stableRankFatal : degeneracy.stableRankWarn);
+            }
+            if (normCollapseRatio < degeneracy.normCollapseWarn) {
+                const isFatal = normCollapseRatio < degeneracy.normCollapseFatal;
+                at('norm_collapse', isFatal ? 'fatal' : 'warning', `${base.module}: smallest row/column norm fell to ${normCollapseRatio.toFixed(3)} of the baseline's (relative to the median)`, normCollapseRatio, isFatal ? degeneracy.normCollapseFatal : degeneracy.normCollapseWarn);
+            }
+        }
+        const family = familyStats.get(base.family) ?? { mean: 0, std: 0 };
+        const kappa = policy.kappa[THRESHOLD_FAMILY[base.family]];
+        let z = null;
+        let pValue = 1;
+        let isCandidate;
+        if (family.std > 0) {
+            z = (ss - family.mean) / family.std;
+            pValue = twoSidedPValue(z);
+            isCandidate = Math.abs(z) > kappa;
+        }
+        else {
+            isCandidate = family.mean > 0 ? Math.abs(ss / family.mean - 1) > policy.deadband : ss > 0;
+            pValue = isCandidate ? 0 : 1;
+        }
+        modules.push({ key: base.key, module: base.module, family: base.family, sigmaBaseline: sb, sigmaSubject: ss, ratio, stableRankRatio, normCollapseRatio, z, pValue, isCandidate });
+    }
+    const tested = reported.filter((f) => modules.some((m) => m.family === f && m.isCandidate));
+    const familyP = tested.map((f) => Math.min(...modules.filter((m) => m.family === f && m.isCandidate).map((m) => m.pValue)));
+    const outcome = selectByMultipleTesting(familyP, policy.multipleTesting);
+    const selected = outcome.selected.map((i) => tested[i]).filter((f) => f !== undefined);
+    const families = reported.map((family) => {
+        const members = modules.filter((m) => m.family === family);
+        const dist = familyStats.get(family) ?? { mean: 0, std: 0 };
+        const index = tested.indexOf(family);
+        return {
+            family,
+            modules: members.length,
+            meanSigmaBaseline: dist.mean,
+            stdSigmaBaseline: dist.std,
+            kappa: policy.kappa[THRESHOLD_FAMILY[family]],
+            candidates: members.filter((m) => m.isCandidate).length,
+            pValue: index >= 0 ? (familyP[index] ?? null) : null,
+            isSelected: selected.includes(family),
+        };
+    });
+    const caps = violations.filter((v) => v.severity === 'budgeted').length;
+    const measurements = {
+        modules,
+        paired: pairs.length,
+        unpaired,
+        deadband: policy.deadband,
+        maxCaps: policy.maxCaps,
+        caps,
+        maxAbsDeviation,
+        families,
+        multipleTesting: { ...policy.multipleTesting, mEff: outcome.mEff, selected },
+        zCaps: modules.filter((m) => m.isCandidate && selected.includes(m.family)).length,
+    };
+    if (pairs.length === 0) {
+        return { guard: 'spectral', status: 'not_evaluated', evaluated: false, reason: 'no 2-D weight is present in both models', measurements, violations };
+    }
+    const status = statusOf(violations, policy.maxCaps);
+    const reason = status !== 'fail' ? undefined : (violations.find((v) => v.severity === 'fatal')?.message ?? capsReason(violations, policy.maxCaps, policy.deadband));
+    return { guard: 'spectral', status, evaluated: true, ...(reason === undefined ? {} : { reason }), measurements, violations };
+}
+/** Why the σ̂ budget failed, naming the weight that moved most: a reviewer's first place to look. */
+function capsReason(violations, maxCaps, deadband) {
+    const capped = violations.filter((v) => v.severity === 'budgeted');
+    const largest = capped.reduce((best, v) => (best === undefined || (v.value ?? 0) > (best.value ?? 0) ? v : best), undefined);
+    const where = largest === undefined ? '' : `; largest ${largest.module ?? largest.key ?? 'weight'} |ρ − 1| = ${(largest.value ?? 0).toFixed(4)}`;
+    return `${capped.length} weights moved σ̂max beyond 1 ± ${deadband} (budget ${maxCaps})${where}`;
+}
+function isMatrix(weight) {
+    return weight.role !== 'norm' && weight.stats.rows >= 2 && weight.stats.cols >= 2;
+}
+function distributionOf(values) {
+    if (values.length === 0)
+        return { mean: 0, std: 0 };
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length;
+    return { mean, std: Math.sqrt(variance) };
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/rmt/rmt-guard.js
+
+
+
+/**
+ * A window measurement from a {@link ActivationRmt} kernel result.
+ */
+function toRmtWindowMeasurement(windowId, result) {
+    return { windowId, tokens: result.tokens, ratio: result.ratio, nonFinite: result.nonFinite };
+}
+/**
+ * The RMT guard (ALGORITHMS.md §5): per module the token-weighted mean r over the calibration
+ * windows, per family the max over modules present in both models; stable ⇔ for every family with
+ * baseline > 0, r_subject ≤ (1 + ε_f)·r_baseline (`rmt_growth`, fatal otherwise). NaN/Inf activations
+ * are fatal (`rmt_nonfinite`). Telemetry: MP outlier counts of each paired weight, baseline vs subject.
+ * @throws InvarlockError `E_PAIRING_MISSING` (`details.module`, `details.window`) when a module was
+ * measured on different windows in the two models.
+ */
+function evaluateRmt(input, policy) {
+    const subjectByKey = new Map(input.subject.map((m) => [m.key, m]));
+    const violations = [];
+    const modules = [];
+    const windowIds = new Set();
+    for (const base of input.baseline) {
+        const subject = subjectByKey.get(base.key);
+        if (subject === undefined)
+            continue;
+        checkSameWindows(base, subject);
+        for (const w of base.windows)
+            windowIds.add(w.windowId);
+        for (const [model, measured] of [['baseline', base], ['subject', subject]]) {
+            const bad = measured.windows.filter((w) => w.nonFinite > 0);
+            if (bad.length > 0) {
+                violations.push({
+                    code: 'rmt_nonfinite',
+                    severity: 'fatal',
+                    key: base.key,
+                    module: base.module,
+                    family: base.family,
+                    message: `${model} activations of ${base.module} hold NaN/Inf on window ${bad[0]?.windowId}`,
+                    value: bad.reduce((sum, w) => sum + w.nonFinite, 0),
+                    threshold: 0,
+                });
+            }
+        }
+        modules.push({ key: base.key, module: base.module, family: base.family, baseline: weightedMean(base.windows), subject: weightedMean(subject.windows) });
+    }
+    // Per family the max over its modules: for `experts` the worst expert projection of any block.
+    const families = WEIGHT_FAMILIES.flatMap((family) => {
+        const members = modules.filter((m) => m.family === family);
+        if (members.length === 0)
+            return [];
+        const baseline = Math.max(...members.map((m) => m.baseline));
+        const subject = Math.max(...members.map((m) => m.subject));
+        const epsilon = policy.epsilon[THRESHOLD_FAMILY[family]];
+        const limit = baseline > 0 ? (1 + epsilon) * baseline : null;
+        if (limit !== null && !(subject <= limit)) {
+            violations.push({
+                code: 'rmt_growth',
+                severity: 'fatal',
+                key: null,
+                module: null,
+                family,
+                message: `${family} edge ratio ×${formatAbove(subject / baseline, 1 + epsilon)} > ${1 + epsilon} (activation edge ratio ${subject.toFixed(5)}, baseline ${baseline.toFixed(5)})`,
+                value: subject / baseline,
+                threshold: 1 + epsilon,
+            });
+        }
+        return [{ family, modules: members.length, baseline, subject, epsilon, limit }];
+    });
+    const measurements = { windows: [...windowIds], modules, families, mpOutliers: mpTelemetry(input) };
+    if (modules.length === 0) {
+        return { guard: 'rmt', status: 'not_evaluated', evaluated: false, reason: 'no module was measured in both models', measurements, violations };
+    }
+    const status = statusOf(violations);
+    const reason = worstFinding(violations);
+    return { guard: 'rmt', status, evaluated: true, ...(reason === undefined ? {} : { reason }), measurements, violations };
+}
+/** The fatal finding that exceeds its threshold most (non-finite activations first), with how many more there are. */
+function worstFinding(violations) {
+    const fatal = violations.filter((v) => v.severity === 'fatal');
+    const excess = (v) => (v.code === 'rmt_nonfinite' ? Number.POSITIVE_INFINITY : (v.value ?? 0) / (v.threshold ?? 1));
+    const worst = fatal.reduce((best, v) => (best === undefined || excess(v) > excess(best) ? v : best), undefined);
+    if (worst === undefined)
+        return undefined;
+    return fatal.length > 1 ? `${worst.message} (+${fatal.length - 1} more)` : worst.message;
+}
+/** `value` with the fewest decimals (3 to 6) that still show it above `limit`. */
+function formatAbove(value, limit) {
+    for (let digits = 3; digits < 6; digits += 1) {
+        const text = value.toFixed(digits);
+        if (Number(text) > limit)
+            return text;
+    }
+    return value.toFixed(6);
+}
+function weightedMean(windows) {
+    let weighted = 0;
+    let tokens = 0;
+    for (const w of windows) {
+        weighted += w.tokens * w.ratio;
+        tokens += w.tokens;
+    }
+    return tokens > 0 ? weighted / tokens : 0;
+}
+function checkSameWindows(base, subject) {
+    const a = new Set(base.windows.map((w) => w.windowId));
+    const b = new Set(subject.windows.map((w) => w.windowId));
+    const missing = [...a].find((id) => !b.has(id)) ?? [...b].find((id) => !a.has(id));
+    if (missing !== undefined) {
+        throw new invarlock_error_InvarlockError('E_PAIRING_MISSING', `RMT activations of ${base.module} were not measured on the same windows in both models`, {
+            details: { module: base.module, window: missing },
+        });
+    }
+}
+function mpTelemetry(input) {
+    if (input.weights === undefined)
+        return null;
+    const subjectByKey = new Map(input.weights.subject.map((w) => [w.key, w]));
+    const out = [];
+    for (const base of input.weights.baseline) {
+        const subject = subjectByKey.get(base.key);
+        if (subject === undefined || base.stats.mp === null || subject.stats.mp === null)
+            continue;
+        out.push({
+            key: base.key,
+            module: base.module,
+            family: base.family,
+            baseline: base.stats.mp.count,
+            subject: subject.stats.mp.count,
+            isSaturated: base.stats.mp.isSaturated || subject.stats.mp.isSaturated,
+        });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/rmt/calibration-windows.js
+
+/**
+ * Indices of `count` evenly spaced calibration windows among `n` (ALGORITHMS.md §5):
+ * roundHalfEven(i·(n − 1)/(count − 1)) for i = 0…count − 1, ascending, duplicates dropped (so fewer
+ * than `count` when n < count). The RMT guard uses count = 8 over preview + final windows.
+ * @param n windows available (≥ 0).
+ * @param count windows wanted (≥ 1). @default 8
+ */
+function selectCalibrationWindows(n, count = 8) {
+    if (n <= 0 || count <= 0)
+        return [];
+    if (count === 1)
+        return [0];
+    const out = [];
+    for (let i = 0; i < count; i++) {
+        const index = roundHalfEven((i * (n - 1)) / (count - 1));
+        if (out[out.length - 1] !== index)
+            out.push(index);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/variance/ve-scales.js
+/** Number of scale windows: min(floor(maxCalib/10), 50) (ALGORITHMS.md §5). */
+function veScaleWindowCount(policy) {
+    return Math.min(Math.floor(policy.maxCalib / 10), 50);
+}
+/** The roles of the taps a scope covers: ffn → `down`; ffn_attn_out → `down` and `o`. */
+function veScopeRoles(scope) {
+    return scope === 'ffn' ? ['down'] : ['down', 'o'];
+}
+/**
+ * Robust variance from per-window E[y²] samples (ALGORITHMS.md §5): non-finite samples dropped; with
+ * ≥ 10 samples winsorised to their 2 % and 98 % quantiles (linear interpolation at q·(n − 1)); split in
+ * order into min(8, n) contiguous chunks (sizes differ by at most one, larger first); the median of
+ * the chunk means (mean of the middle two for an even count). NaN without a finite sample.
+ */
+function estimateVeVariance(samples) {
+    const finite = samples.filter((x) => Number.isFinite(x));
+    const n = finite.length;
+    if (n === 0)
+        return NaN;
+    let values = finite;
+    if (n >= 10) {
+        const sorted = [...finite].sort((a, b) => a - b);
+        const lo = ve_scales_quantileOfSorted(sorted, 0.02);
+        const hi = ve_scales_quantileOfSorted(sorted, 0.98);
+        values = finite.map((x) => Math.min(hi, Math.max(lo, x)));
+    }
+    const chunks = Math.min(8, n);
+    const base = Math.floor(n / chunks);
+    const extra = n % chunks;
+    const means = [];
+    let start = 0;
+    for (let c = 0; c < chunks; c++) {
+        const size = base + (c < extra ? 1 : 0);
+        let sum = 0;
+        for (let i = start; i < start + size; i++)
+            sum += values[i] ?? 0;
+        means.push(sum / size);
+        start += size;
+    }
+    means.sort((a, b) => a - b);
+    const mid = means.length >> 1;
+    return means.length % 2 === 1 ? (means[mid] ?? NaN) : ((means[mid - 1] ?? NaN) + (means[mid] ?? NaN)) / 2;
+}
+/**
+ * Proposes VE scales for the in-scope taps (ALGORITHMS.md §5, §8): α = clamp(1/√var, clamp); left
+ * alone when |α − 1| ≤ deadband (`within_deadband`) or |α − 1| < minAbsAdjust (`below_min_abs_adjust`);
+ * otherwise applied limited to 1 ± maxScaleStep (`adjusted`). When no tap is adjusted and
+ * `topkBackstop` > 0, the `topkBackstop` taps with the largest |α − 1| ≥ minAbsAdjust are adjusted
+ * anyway, step-limited (`backstop`). Finally at most `maxAdjustedModules` (0 = no cap) are kept, those
+ * that need it most (largest clamped |α − 1|) first, ties in input order; the rest are `capped`.
+ * The floor is tested before the step limit, so a step smaller than the floor (conservative:
+ * 0.015 < 0.02) still adjusts.
+ */
+function proposeVeScales(taps, policy) {
+    const roles = veScopeRoles(policy.scope);
+    const [lo, hi] = policy.clamp;
+    const stepped = (alpha) => {
+        const deviation = alpha - 1;
+        const limit = policy.maxScaleStep > 0 ? policy.maxScaleStep : Infinity;
+        return 1 + Math.sign(deviation) * Math.min(Math.abs(deviation), limit);
+    };
+    const decisions = taps
+        .filter((tap) => roles.includes(tap.role))
+        .map((tap) => {
+        const variance = estimateVeVariance(tap.samples);
+        if (!(variance > 0) || !Number.isFinite(variance)) {
+            return { key: tap.key, module: tap.module, variance, clampedScale: NaN, scale: null, status: 'invalid_variance' };
+        }
+        const clampedScale = Math.min(hi, Math.max(lo, 1 / Math.sqrt(variance)));
+        const deviation = Math.abs(clampedScale - 1);
+        if (deviation <= policy.deadband)
+            return { key: tap.key, module: tap.module, variance, clampedScale, scale: null, status: 'within_deadband' };
+        if (deviation < policy.minAbsAdjust)
+            return { key: tap.key, module: tap.module, variance, clampedScale, scale: null, status: 'below_min_abs_adjust' };
+        return { key: tap.key, module: tap.module, variance, clampedScale, scale: stepped(clampedScale), status: 'adjusted' };
+    });
+    const byDeviation = (indices, deviation) => indices.sort((a, b) => deviation(b) - deviation(a) || a - b);
+    if (policy.topkBackstop > 0 && !decisions.some((d) => d.status === 'adjusted')) {
+        const eligible = decisions.flatMap((d, i) => (Number.isFinite(d.clampedScale) && Math.abs(d.clampedScale - 1) >= policy.minAbsAdjust ? [i] : []));
+        for (const i of byDeviation(eligible, (j) => Math.abs((decisions[j]?.clampedScale ?? 1) - 1)).slice(0, policy.topkBackstop)) {
+            const d = decisions[i];
+            if (d !== undefined)
+                decisions[i] = { ...d, scale: stepped(d.clampedScale), status: 'backstop' };
+        }
+    }
+    if (policy.maxAdjustedModules > 0) {
+        const adjusted = decisions.flatMap((d, i) => (d.scale !== null ? [i] : []));
+        for (const i of byDeviation(adjusted, (j) => Math.abs((decisions[j]?.clampedScale ?? 1) - 1)).slice(policy.maxAdjustedModules)) {
+            const d = decisions[i];
+            if (d !== undefined)
+                decisions[i] = { ...d, scale: null, status: 'capped' };
+        }
+    }
+    const scales = new Map(decisions.flatMap((d) => (d.scale === null ? [] : [[d.key, d.scale]])));
+    return { taps: decisions, scales };
+}
+function ve_scales_quantileOfSorted(sorted, q) {
+    const position = q * (sorted.length - 1);
+    const lower = Math.floor(position);
+    const upper = Math.min(sorted.length - 1, lower + 1);
+    const a = sorted[lower] ?? NaN;
+    const b = sorted[upper] ?? NaN;
+    return a + (b - a) * (position - lower);
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/variance/ve-gate.js
+/**
+ * The VE predictive gate (ALGORITHMS.md §5) on the first K = `abWindows` windows:
+ * Δ_i = ℓ_B,i − ℓ_A,i, weighted mean and the CI from `ciFn` (`replicates`, `alpha`, `seed` from the
+ * policy). Fewer than `minCoverage` windows → `insufficient_coverage`. Otherwise, with e = minEffectLognll:
+ *
+ * | condition (fails when)                          | reason               | sidedness |
+ * | ----------------------------------------------- | -------------------- | --------- |
+ * | CI_high ≥ 0                                     | `ci_not_below_zero`  | both      |
+ * | mean ≥ 0                                        | `mean_not_negative`  | both      |
+ * | e > 0 and (CI_high > −e or mean > −e)           | `below_min_effect`   | both      |
+ * | CI_low > +e                                     | `regression_detected`| two-sided |
+ *
+ * Passes iff no reason applies.
+ */
+function evaluateVePredictiveGate(input, policy, ciFn) {
+    const windows = Math.min(policy.abWindows, input.lossA.length, input.lossB.length, input.weights.length);
+    if (windows < policy.minCoverage) {
+        return { status: 'insufficient_coverage', windows, minCoverage: policy.minCoverage, reasons: ['insufficient_coverage'] };
+    }
+    const lossA = input.lossA.slice(0, windows);
+    const lossB = input.lossB.slice(0, windows);
+    const weights = input.weights.slice(0, windows);
+    const deltas = lossB.map((b, i) => b - (lossA[i] ?? NaN));
+    const meanDelta = ve_gate_weightedMean(deltas, weights);
+    const ci = ciFn(deltas, weights, { replicates: policy.replicates, alpha: policy.alpha, seed: policy.seed });
+    const e = policy.minEffectLognll;
+    const reasons = [];
+    if (!(ci.high < 0))
+        reasons.push('ci_not_below_zero');
+    if (!(meanDelta < 0))
+        reasons.push('mean_not_negative');
+    if (e > 0 && (ci.high > -e || meanDelta > -e))
+        reasons.push('below_min_effect');
+    if (policy.sidedness === 'two_sided' && ci.low > e)
+        reasons.push('regression_detected');
+    return {
+        status: reasons.length === 0 ? 'pass' : 'fail',
+        windows,
+        meanDelta,
+        ci: { low: ci.low, high: ci.high },
+        pplA: Math.exp(ve_gate_weightedMean(lossA, weights)),
+        pplB: Math.exp(ve_gate_weightedMean(lossB, weights)),
+        sidedness: policy.sidedness,
+        minEffect: e,
+        reasons,
+    };
+}
+function ve_gate_weightedMean(values, weights) {
+    let sum = 0;
+    let total = 0;
+    values.forEach((v, i) => {
+        const w = weights[i] ?? 0;
+        sum += w * v;
+        total += w;
+    });
+    return total > 0 ? sum / total : NaN;
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/variance/ve-enable.js
+/**
+ * Enables VE only when there are scales, the predictive gate passed, and the gain is real:
+ * −mean Δ ≥ minGain (`below_min_gain`), relative perplexity gain ≥ minRelGain (`rel_gain_too_small`),
+ * absolute gain ≥ minAbsGain (`abs_gain_too_small`), and |PPL_B/PPL_A − 1| > tieBreakerDeadband
+ * (`tie_within_deadband`). A failed gate contributes its own reasons. Every failed check is listed.
+ */
+function decideVeEnable(input, policy) {
+    const reasons = [];
+    if (input.scaleCount === 0)
+        reasons.push('no_scales');
+    const gate = input.gate;
+    if (gate.status === 'insufficient_coverage') {
+        return { isEnabled: false, reasons: [...reasons, ...gate.reasons], gain: null, relGain: null, absGain: null };
+    }
+    reasons.push(...gate.reasons);
+    const gain = -gate.meanDelta;
+    const absGain = gate.pplA - gate.pplB;
+    const relGain = absGain / gate.pplA;
+    if (!(gain >= policy.minGain))
+        reasons.push('below_min_gain');
+    if (!(relGain >= policy.minRelGain))
+        reasons.push('rel_gain_too_small');
+    if (!(absGain >= policy.minAbsGain))
+        reasons.push('abs_gain_too_small');
+    if (!(Math.abs(gate.pplB / gate.pplA - 1) > policy.tieBreakerDeadband))
+        reasons.push('tie_within_deadband');
+    return { isEnabled: reasons.length === 0, reasons, gain, relGain, absGain };
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/variance/ve-apply.js
+
+/**
+ * Multiplies each matrix named in `scales` by its α (W' = fround(α·W), so the tap output scales by α)
+ * and returns new records plus a snapshot of the originals; the input is not mutated. A bias of the
+ * same layer is scaled only if the caller passes it as a record and names it in `scales`.
+ * @throws InvarlockError `E_INTERNAL` when a key in `scales` names no matrix or α is not finite and positive.
+ */
+function applyVeScales(matrices, scales) {
+    const keys = new Set(matrices.map((m) => m.key));
+    for (const [key, alpha] of scales) {
+        if (!keys.has(key) || !(alpha > 0) || !Number.isFinite(alpha)) {
+            throw new invarlock_error_InvarlockError('E_INTERNAL', `VE scale ${alpha} for ${key} cannot be applied`, { details: { tensor: key, actual: String(alpha) } });
+        }
+    }
+    const originals = new Map();
+    const out = matrices.map((matrix) => {
+        const alpha = scales.get(matrix.key);
+        if (alpha === undefined)
+            return matrix;
+        originals.set(matrix.key, matrix.data.slice());
+        const data = new Float32Array(matrix.data.length);
+        for (let i = 0; i < data.length; i++)
+            data[i] = alpha * matrix.data[i];
+        return { ...matrix, data };
+    });
+    return { matrices: out, snapshot: { originals } };
+}
+/**
+ * Puts back the snapshot's original data (bit-for-bit) into the matching records.
+ * @throws InvarlockError `E_SNAPSHOT` (`details.tensor`) when a snapshot key is missing or has another size.
+ */
+function restoreVeScales(matrices, snapshot) {
+    const byKey = new Map(matrices.map((m) => [m.key, m]));
+    for (const [key, data] of snapshot.originals) {
+        const matrix = byKey.get(key);
+        if (matrix === undefined || matrix.data.length !== data.length) {
+            throw new InvarlockError('E_SNAPSHOT', `cannot restore ${key}: it is missing or has another size`, { details: { tensor: key } });
+        }
+    }
+    return matrices.map((matrix) => {
+        const original = snapshot.originals.get(matrix.key);
+        return original === undefined ? matrix : { ...matrix, data: original.slice() };
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/variance/variance-guard.js
+/**
+ * The variance guard's result. VE does not gate the verdict; its status says what happened:
+ * monitor mode → `not_evaluated` (reason `monitor_only`); no scale proposed → `pass`; A/B not run →
+ * `not_evaluated` (`ab_not_run`); too few A/B windows → `not_evaluated` (`insufficient_coverage`);
+ * the A/B CI shows a regression (two-sided) → `warn` with `ve_regression_detected`; else `pass`
+ * (enabled or not: see `measurements.decision`).
+ */
+function evaluateVariance(input) {
+    const gate = input.mode === 'edit' ? input.gate : null;
+    const decision = input.mode === 'edit' ? input.decision : null;
+    const measurements = {
+        mode: input.mode,
+        proposal: { taps: input.proposal.taps, scales: Object.fromEntries(input.proposal.scales) },
+        gate,
+        decision,
+        isEnabled: decision?.isEnabled ?? false,
+    };
+    const notEvaluated = (reason) => ({ guard: 'variance', status: 'not_evaluated', evaluated: false, reason, measurements, violations: [] });
+    if (input.mode === 'monitor')
+        return notEvaluated('monitor_only');
+    if (input.proposal.scales.size === 0)
+        return { guard: 'variance', status: 'pass', evaluated: true, reason: 'no_scales', measurements, violations: [] };
+    if (gate === null)
+        return notEvaluated('ab_not_run');
+    if (gate.status === 'insufficient_coverage')
+        return notEvaluated('insufficient_coverage');
+    const violations = gate.reasons.includes('regression_detected')
+        ? [{ code: 've_regression_detected', severity: 'warning', key: null, module: null, family: null, message: `VE scales raise the loss: CI low ${gate.ci.low.toFixed(5)} > ${gate.minEffect}`, value: gate.ci.low, threshold: gate.minEffect }]
+        : [];
+    return { guard: 'variance', status: violations.length > 0 ? 'warn' : 'pass', evaluated: true, measurements, violations };
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/variance/guard-overhead.js
+/**
+ * Guard overhead check (ALGORITHMS.md §1, §5): ratio = pplGuarded/pplBare, within the limit when
+ * ratio ≤ maxRatio (1.01 in every tier). A non-finite ratio is never within it.
+ */
+function evaluateGuardOverhead(input, policy) {
+    const ratio = input.pplGuarded / input.pplBare;
+    return { ratio, maxRatio: policy.maxRatio, isWithinLimit: Number.isFinite(ratio) && ratio <= policy.maxRatio };
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/measure-weight-stream.js
+
+
+
+/** The weights the spectral and RMT guards measure: matrices with at least two rows and two columns. */
+function isMeasuredMatrix(weight) {
+    return weight.rows > 1 && weight.cols > 1;
+}
+/**
+ * Measures a model's weights one matrix at a time: each is read, scanned for NaN/±Inf, handed to the
+ * kernel pool (moved, not copied, when the stream owns its reads) and dropped, with at most
+ * `pool.size` matrices in the workers and one being read. Gives the same numbers as
+ * `measureWeights` on the whole decoded list (same kernel, same inputs), while holding a few
+ * matrices instead of the model. A tied pair is read and measured once.
+ * @throws InvarlockError `E_WORKER` when a worker thread fails, and whatever `read` throws.
+ */
+async function measureWeightStream(stream, options) {
+    const { pool } = options;
+    const withStats = options.withStats ?? true;
+    const known = options.known ?? new Map();
+    const summaries = [];
+    const pending = [];
+    const byStorage = new Map();
+    const inFlight = new Set();
+    const total = withStats ? stream.weights.filter(isMeasuredMatrix).length : 0;
+    let done = 0;
+    const limit = Math.max(1, pool.size);
+    // storages some weight still needs statistics of (a tied pair is measured once, if either needs it)
+    const toMeasure = new Set();
+    for (const [index, descriptor] of stream.weights.entries()) {
+        if (withStats && isMeasuredMatrix(descriptor) && !known.has(descriptor.key))
+            toMeasure.add(stream.storageOf(index));
+    }
+    for (const [index, descriptor] of stream.weights.entries()) {
+        const storage = stream.storageOf(index);
+        let entry = byStorage.get(storage);
+        const measured = withStats && isMeasuredMatrix(descriptor);
+        const knownStats = known.get(descriptor.key);
+        if (entry === undefined) {
+            // the pool's queue would hold every matrix at once: wait for a free worker before reading the next
+            while (inFlight.size >= limit)
+                await Promise.race(inFlight);
+            const data = stream.read(index);
+            if (data.length !== descriptor.rows * descriptor.cols) {
+                throw new invarlock_error_InvarlockError('E_INTERNAL', `weight ${descriptor.key}: read ${data.length} values, described ${descriptor.rows}×${descriptor.cols}`, {
+                    details: { field: descriptor.key, expected: `${descriptor.rows}×${descriptor.cols}`, actual: String(data.length) },
+                });
+            }
+            const { count, first } = countNonFinite(data);
+            let stats = null;
+            if (toMeasure.has(storage)) {
+                const run = pool.run({ kind: 'matrix-stats', data, rows: descriptor.rows, cols: descriptor.cols, options: options.stats }, { transfer: stream.ownsReads });
+                // marks it handled: a read that throws later must not leave an unhandled rejection behind
+                const settled = run.then(() => void inFlight.delete(settled), () => void inFlight.delete(settled));
+                inFlight.add(settled);
+                stats = run;
+            }
+            entry = { nonFinite: count, first, stats };
+            byStorage.set(storage, entry);
+        }
+        const { key } = descriptor;
+        summaries.push({ ...descriptorOf(descriptor), nonFinite: entry.nonFinite, firstNonFinite: entry.first });
+        if (!measured)
+            continue;
+        const source = knownStats === undefined ? entry.stats : Promise.resolve(knownStats);
+        // unreachable: a storage whose weight has no known statistics is in toMeasure
+        if (source === null)
+            throw new invarlock_error_InvarlockError('E_INTERNAL', `weight ${key} was not measured`, { details: { field: key } });
+        pending.push({
+            descriptor,
+            stats: source.then((stats) => {
+                done++;
+                options.onProgress?.({ done, total, key });
+                return stats;
+            }),
+        });
+    }
+    const stats = await Promise.all(pending.map(async ({ descriptor, stats: measuring }) => {
+        const { key, module, role, family, layer } = descriptor;
+        return { key, module, role, family, layer, stats: await measuring };
+    }));
+    return { summaries, stats };
+}
+/**
+ * A stream over a loaded model's weights, read from its file(s) one at a time in their stored
+ * format (float32, fp16/bf16, int8/int4 dequantized by the onnx layer) and never held together.
+ * @throws (when read) the adapters' and onnx layer's read errors.
+ */
+function modelWeightStream(model) {
+    const records = model.weights;
+    return {
+        weights: records.map(descriptorOf),
+        storageOf: (index) => weightStorageKey(records[index]),
+        // each read decodes afresh into an array nobody else holds
+        read: (index) => readWeight(model, records[index]).data,
+        ownsReads: true,
+    };
+}
+/** A stream over weights already in memory (a subject's edited weights): nothing is read, nothing moved. */
+function heldWeightStream(weights) {
+    return {
+        weights: weights.map(descriptorOf),
+        storageOf: (index) => weights[index].data,
+        read: (index) => weights[index].data,
+        ownsReads: false,
+    };
+}
+function descriptorOf(weight) {
+    const { key, module, role, family, layer, rows, cols } = weight;
+    return { key, module, role, family, layer, rows, cols, ...(weight.tiedWith === undefined ? {} : { tiedWith: weight.tiedWith }) };
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/baseline-guard-record.js
+
+/**
+ * The measurements as JSON: numbers as they are, except NaN, ±Infinity and −0 (which JSON cannot
+ * carry) as `{ "$f": "NaN" | "Infinity" | "-Infinity" | "-0" }`, so a reused run gets the same bits.
+ */
+function encodeBaselineGuards(measurements) {
+    return encodeNumbers(measurements);
+}
+/**
+ * Reads measurements written by {@link encodeBaselineGuards}, checking every field.
+ * @throws InvarlockError `E_BASELINE_EVAL` naming the file and the first malformed field.
+ */
+function decodeBaselineGuards(value, file) {
+    const decoded = decodeNumbers(value);
+    const bad = (field, expected) => new invarlock_error_InvarlockError('E_BASELINE_EVAL', `${file}: guards.${field} is not ${expected}`, { details: { file, field: `guards.${field}`, expected } });
+    const record = asObject(decoded, () => bad('', 'an object'));
+    const key = asObject(record.key, () => bad('key', 'an object'));
+    const weightStats = key.weightStats === null ? null : checkStatsOptions(key.weightStats, () => bad('key.weightStats', 'the weight statistics options'));
+    const rmtKey = key.rmt === null ? null : checkRmtKey(key.rmt, () => bad('key.rmt', 'the RMT key'));
+    const weights = record.weights === null ? null : checkWeights(record.weights, bad);
+    const rmt = record.rmt === null ? null : checkRmt(record.rmt, bad);
+    return { key: { weightStats, rmt: rmtKey }, weights, rmt };
+}
+const TAG = '$f';
+const SPECIAL = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY, '-0': -0 };
+function encodeNumbers(value) {
+    if (typeof value === 'number') {
+        if (Number.isFinite(value) && !Object.is(value, -0))
+            return value;
+        return { [TAG]: Object.is(value, -0) ? '-0' : String(value) };
+    }
+    if (Array.isArray(value))
+        return value.map(encodeNumbers);
+    if (value !== null && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encodeNumbers(v)]));
+    return value;
+}
+function decodeNumbers(value) {
+    if (Array.isArray(value))
+        return value.map(decodeNumbers);
+    if (value !== null && typeof value === 'object') {
+        const entries = Object.entries(value);
+        if (entries.length === 1 && entries[0][0] === TAG && typeof entries[0][1] === 'string' && Object.hasOwn(SPECIAL, entries[0][1]))
+            return SPECIAL[entries[0][1]];
+        return Object.fromEntries(entries.map(([k, v]) => [k, decodeNumbers(v)]));
+    }
+    return value;
+}
+function asObject(value, fail) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw fail();
+    return value;
+}
+function asArray(value, fail) {
+    if (!Array.isArray(value))
+        throw fail();
+    return value;
+}
+const baseline_guard_record_isCount = (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isNumber = (v) => typeof v === 'number';
+const isString = (v) => typeof v === 'string';
+function checkStatsOptions(value, fail) {
+    const o = asObject(value, fail);
+    if (!baseline_guard_record_isCount(o.powerIters) || !baseline_guard_record_isCount(o.mpTopK) || !baseline_guard_record_isCount(o.mpIters))
+        throw fail();
+    return { powerIters: o.powerIters, mpTopK: o.mpTopK, mpIters: o.mpIters };
+}
+function checkRmtKey(value, fail) {
+    const o = asObject(value, fail);
+    const taps = asArray(o.taps, fail);
+    if (!baseline_guard_record_isCount(o.iters) || !isString(o.calibrationSha256) || !taps.every(isString))
+        throw fail();
+    return { iters: o.iters, taps, calibrationSha256: o.calibrationSha256 };
+}
+const DESCRIPTOR_STRINGS = ['key', 'module', 'role', 'family'];
+function checkDescriptor(o, fail) {
+    for (const field of DESCRIPTOR_STRINGS)
+        if (!isString(o[field]))
+            throw fail();
+    if (o.layer !== null && !baseline_guard_record_isCount(o.layer))
+        throw fail();
+    // role and family are the adapters' vocabularies; the saved record came from this program (its key digest checked)
+    return { key: o.key, module: o.module, role: o.role, family: o.family, layer: o.layer };
+}
+function checkWeights(value, bad) {
+    const o = asObject(value, () => bad('weights', 'an object'));
+    const summaries = asArray(o.summaries, () => bad('weights.summaries', 'an array')).map((item, i) => {
+        const fail = () => bad(`weights.summaries[${i}]`, 'a weight summary');
+        const s = asObject(item, fail);
+        const descriptor = checkDescriptor(s, fail);
+        if (!baseline_guard_record_isCount(s.rows) || !baseline_guard_record_isCount(s.cols) || !baseline_guard_record_isCount(s.nonFinite) || !isNumber(s.firstNonFinite) || (s.tiedWith !== undefined && !isString(s.tiedWith)))
+            throw fail();
+        return { ...descriptor, rows: s.rows, cols: s.cols, ...(s.tiedWith === undefined ? {} : { tiedWith: s.tiedWith }), nonFinite: s.nonFinite, firstNonFinite: s.firstNonFinite };
+    });
+    const stats = asArray(o.stats, () => bad('weights.stats', 'an array')).map((item, i) => {
+        const fail = () => bad(`weights.stats[${i}]`, 'weight statistics');
+        const s = asObject(item, fail);
+        return { ...checkDescriptor(s, fail), stats: checkMatrixStats(s.stats, fail) };
+    });
+    return { summaries, stats };
+}
+const STATS_NUMBERS = ['frobeniusNorm', 'sigmaMax', 'stableRank', 'rowNormMin', 'rowNormMedian', 'colNormMin', 'colNormMedian', 'mean', 'std'];
+function checkMatrixStats(value, fail) {
+    const s = asObject(value, fail);
+    if (!baseline_guard_record_isCount(s.rows) || !baseline_guard_record_isCount(s.cols) || !baseline_guard_record_isCount(s.nonFinite) || !isNumber(s.firstNonFiniteIndex))
+        throw fail();
+    for (const field of STATS_NUMBERS)
+        if (!isNumber(s[field]))
+            throw fail();
+    let mp = null;
+    if (s.mp !== null) {
+        const m = asObject(s.mp, fail);
+        const top = asArray(m.topSingularValues, fail);
+        if (!isNumber(m.edge) || !baseline_guard_record_isCount(m.count) || typeof m.isSaturated !== 'boolean' || !top.every(isNumber))
+            throw fail();
+        mp = { edge: m.edge, topSingularValues: top, count: m.count, isSaturated: m.isSaturated };
+    }
+    const n = (field) => s[field];
+    return {
+        rows: s.rows,
+        cols: s.cols,
+        nonFinite: s.nonFinite,
+        firstNonFiniteIndex: s.firstNonFiniteIndex,
+        frobeniusNorm: n('frobeniusNorm'),
+        sigmaMax: n('sigmaMax'),
+        stableRank: n('stableRank'),
+        rowNormMin: n('rowNormMin'),
+        rowNormMedian: n('rowNormMedian'),
+        colNormMin: n('colNormMin'),
+        colNormMedian: n('colNormMedian'),
+        mean: n('mean'),
+        std: n('std'),
+        mp,
+    };
+}
+function checkRmt(value, bad) {
+    return asArray(value, () => bad('rmt', 'an array')).map((item, i) => {
+        const fail = () => bad(`rmt[${i}]`, 'an RMT module measurement');
+        const m = asObject(item, fail);
+        if (!isString(m.key) || !isString(m.module) || !isString(m.family))
+            throw fail();
+        const windows = asArray(m.windows, fail).map((w) => {
+            const o = asObject(w, fail);
+            if (!isString(o.windowId) || !baseline_guard_record_isCount(o.tokens) || !isNumber(o.ratio) || !baseline_guard_record_isCount(o.nonFinite))
+                throw fail();
+            return { windowId: o.windowId, tokens: o.tokens, ratio: o.ratio, nonFinite: o.nonFinite };
+        });
+        return { key: m.key, module: m.module, family: m.family, windows };
+    });
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/linalg/power-iteration.js
+/** Norm floor of the power iteration (ALGORITHMS.md §5): a zero matrix gives σ̂ = 1e-12, not NaN. */
+const NORM_FLOOR = 1e-12;
+/**
+ * Largest singular value of a row-major `rows × cols` float32 matrix by power iteration, exactly as
+ * ALGORITHMS.md §5: v₀ = 1/√cols (all ones); `iters` times u = Wv, σ = max(‖u‖, 1e-12), u /= σ,
+ * v = Wᵀu, v /= max(‖v‖, 1e-12); returns the last σ, or 0 when it is not finite (a NaN/Inf entry).
+ * Float64 arithmetic throughout. Each iteration reads W once: Wᵀu is accumulated row by row while the
+ * row is in cache (Wᵀ(u/σ) = (Σ_i u_i W_i)/σ, the same value up to rounding).
+ * Golden: reshape(0..11, 3×4)/7 − 0.5 → 1.91851498 (float64; 1.9185151 in float32).
+ * @param iters iterations, ≥ 1 (the tiers use 4).
+ */
+function spectralNormPowerIteration(data, rows, cols, iters) {
+    if (rows === 0 || cols === 0)
+        return 0;
+    const v = new Float64Array(cols).fill(1 / Math.sqrt(cols));
+    const z = new Float64Array(cols);
+    let sigma = 0;
+    for (let it = 0; it < iters; it++) {
+        sigma = powerStep(data, rows, cols, v, z);
+        if (!Number.isFinite(sigma))
+            return 0;
+    }
+    return sigma;
+}
+/**
+ * One power-iteration step in place: returns σ = max(‖Wv‖, 1e-12) and leaves the next unit v in `v`.
+ * `z` is scratch of length `cols`.
+ * @internal
+ */
+function powerStep(data, rows, cols, v, z) {
+    z.fill(0);
+    let uSquared = 0;
+    for (let i = 0; i < rows; i++) {
+        const u = rowDot(data, i * cols, cols, v);
+        uSquared += u * u;
+        if (u !== 0)
+            rowAxpy(data, i * cols, cols, u, z);
+    }
+    const sigma = Math.max(Math.sqrt(uSquared), NORM_FLOOR);
+    normalizeInto(z, sigma, v);
+    return sigma;
+}
+/** v = (z/σ) / max(‖z/σ‖, 1e-12). @internal */
+function normalizeInto(z, sigma, v) {
+    let squared = 0;
+    for (let j = 0; j < z.length; j++) {
+        const x = z[j] / sigma;
+        squared += x * x;
+    }
+    const norm = Math.max(Math.sqrt(squared), NORM_FLOOR);
+    for (let j = 0; j < z.length; j++)
+        v[j] = z[j] / sigma / norm;
+}
+/** Σ_j W[base + j]·v[j], four accumulators to break the add chain. @internal */
+function rowDot(data, base, cols, v) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let j = 0;
+    for (; j + 3 < cols; j += 4) {
+        s0 += data[base + j] * v[j];
+        s1 += data[base + j + 1] * v[j + 1];
+        s2 += data[base + j + 2] * v[j + 2];
+        s3 += data[base + j + 3] * v[j + 3];
+    }
+    for (; j < cols; j++)
+        s0 += data[base + j] * v[j];
+    return s0 + s1 + (s2 + s3);
+}
+/** z[j] += a·W[base + j]. @internal */
+function rowAxpy(data, base, cols, a, z) {
+    for (let j = 0; j < cols; j++)
+        z[j] += a * data[base + j];
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/linalg/activation-rmt.js
+
+/**
+ * RMT activation statistic (ALGORITHMS.md §5): scalar standardisation μ = mean(A),
+ * σ² = max(mean(A²) − μ², 1e-12); `iters` power iterations on the implicit B = (A − μ)/σ from
+ * v = 1/√n (same clamps as the weight power iteration; B is never formed: Bv = (Av − μΣv)/σ,
+ * Bᵀu = (Aᵀu − μΣu)/σ); r = σ̂ / (√m + √n).
+ * Golden: A = reshape(0..23, 6×4)^1.3/10 → σ̂ = 4.8385477, r = 1.0874388.
+ * @param data row-major `[tokens, features]`.
+ */
+function computeActivationRmt(data, tokens, features, options) {
+    const edge = Math.sqrt(tokens) + Math.sqrt(features);
+    const count = tokens * features;
+    let sum = 0;
+    let sumSquares = 0;
+    let nonFinite = 0;
+    for (let i = 0; i < count; i++) {
+        const a = data[i];
+        if (!Number.isFinite(a)) {
+            nonFinite++;
+            continue;
+        }
+        sum += a;
+        sumSquares += a * a;
+    }
+    if (nonFinite > 0 || count === 0)
+        return { tokens, features, mean: 0, std: 0, sigmaMax: 0, edge, ratio: 0, nonFinite };
+    const mean = sum / count;
+    const std = Math.sqrt(Math.max(sumSquares / count - mean * mean, 1e-12));
+    const v = new Float64Array(features).fill(1 / Math.sqrt(features));
+    const z = new Float64Array(features);
+    let sigma = 0;
+    for (let it = 0; it < options.iters; it++) {
+        let vSum = 0;
+        for (let j = 0; j < features; j++)
+            vSum += v[j];
+        const shift = mean * vSum;
+        z.fill(0);
+        let uSquared = 0;
+        let uSum = 0;
+        for (let i = 0; i < tokens; i++) {
+            const u = (rowDot(data, i * features, features, v) - shift) / std;
+            uSquared += u * u;
+            uSum += u;
+            if (u !== 0)
+                rowAxpy(data, i * features, features, u, z);
+        }
+        sigma = Math.max(Math.sqrt(uSquared), NORM_FLOOR);
+        // v = Bᵀ(u/σ) = (Aᵀu − μ·Σu)/(std·σ), then normalised.
+        let squared = 0;
+        for (let j = 0; j < features; j++) {
+            const x = (z[j] - mean * uSum) / std / sigma;
+            z[j] = x;
+            squared += x * x;
+        }
+        const norm = Math.max(Math.sqrt(squared), NORM_FLOOR);
+        for (let j = 0; j < features; j++)
+            v[j] = z[j] / norm;
+    }
+    const sigmaMax = Number.isFinite(sigma) ? sigma : 0;
+    return { tokens, features, mean, std, sigmaMax, edge, ratio: sigmaMax / edge, nonFinite: 0 };
+}
+
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: external "node:worker_threads"
+const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+;// CONCATENATED MODULE: ./build/src/guards/linalg/symmetric-eigenvalues.js
+/**
+ * Eigenvalues of a small symmetric `k × k` matrix (row-major, float64) by cyclic Jacobi rotations,
+ * in descending order. For the Rayleigh–Ritz step of the block power iteration (k ≤ a few dozen).
+ * @internal
+ */
+function symmetricEigenvalues(matrix, k) {
+    const a = Float64Array.from(matrix);
+    for (let sweep = 0; sweep < 100; sweep++) {
+        let off = 0;
+        for (let p = 0; p < k; p++)
+            for (let q = p + 1; q < k; q++)
+                off += a[p * k + q] ** 2;
+        if (off < 1e-30)
+            break;
+        for (let p = 0; p < k; p++) {
+            for (let q = p + 1; q < k; q++) {
+                const apq = a[p * k + q];
+                if (apq === 0)
+                    continue;
+                const theta = (a[q * k + q] - a[p * k + p]) / (2 * apq);
+                const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+                const c = 1 / Math.sqrt(t * t + 1);
+                const s = t * c;
+                for (let r = 0; r < k; r++) {
+                    const arp = a[r * k + p];
+                    const arq = a[r * k + q];
+                    a[r * k + p] = c * arp - s * arq;
+                    a[r * k + q] = s * arp + c * arq;
+                }
+                for (let r = 0; r < k; r++) {
+                    const apr = a[p * k + r];
+                    const aqr = a[q * k + r];
+                    a[p * k + r] = c * apr - s * aqr;
+                    a[q * k + r] = s * apr + c * aqr;
+                }
+            }
+        }
+    }
+    const values = [];
+    for (let i = 0; i < k; i++)
+        values.push(a[i * k + i]);
+    return values.sort((x, y) => y - x);
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/linalg/top-singular-values.js
+
+/**
+ * The k largest singular values of a row-major float32 matrix by block power (subspace) iteration:
+ * V₀ = orthonormalised {@link initialSubspace}; `iters` times U = orth(W·V), V = orth(Wᵀ·U)
+ * (modified Gram–Schmidt, float64); then Rayleigh–Ritz: the eigenvalues of (WV)ᵀ(WV) give σ².
+ * Descending; lower bounds that converge at the rate (σ_{k+1}/σ_i)^(2·iters).
+ */
+function topSingularValues(data, rows, cols, options) {
+    const k = Math.min(options.k, rows, cols);
+    if (k <= 0)
+        return [];
+    const v = initialSubspace(cols, k);
+    orthonormalizeColumns(v, cols, k);
+    const u = new Float64Array(rows * k);
+    for (let it = 0; it < options.iters; it++) {
+        multiplyBlock(data, rows, cols, v, k, u);
+        orthonormalizeColumns(u, rows, k);
+        multiplyTransposedBlock(data, rows, cols, u, k, v);
+        orthonormalizeColumns(v, cols, k);
+    }
+    multiplyBlock(data, rows, cols, v, k, u);
+    const gram = new Float64Array(k * k);
+    for (let i = 0; i < rows; i++) {
+        const base = i * k;
+        for (let p = 0; p < k; p++) {
+            const up = u[base + p];
+            if (up === 0)
+                continue;
+            for (let q = p; q < k; q++)
+                gram[p * k + q] += up * u[base + q];
+        }
+    }
+    for (let p = 0; p < k; p++)
+        for (let q = 0; q < p; q++)
+            gram[p * k + q] = gram[q * k + p];
+    return symmetricEigenvalues(gram, k).map((lambda) => Math.sqrt(Math.max(lambda, 0)));
+}
+/**
+ * The deterministic start block of {@link topSingularValues}: `n × k` row-major, uniform in [−1, 1)
+ * from mulberry32 seeded with 0x5eed + n·31 + k (so references in other languages can rebuild it).
+ * @internal
+ */
+function initialSubspace(n, k) {
+    let state = (0x5eed + n * 31 + k) >>> 0;
+    const out = new Float64Array(n * k);
+    for (let i = 0; i < out.length; i++) {
+        // mulberry32
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        const unit = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+        out[i] = 2 * unit - 1;
+    }
+    return out;
+}
+/**
+ * out (rows × k) = W (rows × cols) · block (cols × k), eight block columns per sweep of a row (then
+ * four, then one) so the sums stay in registers and W is read once per eight columns. Each output is
+ * one sum over j in ascending order whatever the grouping, so the bits do not depend on it.
+ */
+function multiplyBlock(data, rows, cols, block, k, out) {
+    for (let i = 0; i < rows; i++) {
+        const base = i * cols;
+        const o = i * k;
+        let c = 0;
+        for (; c + 7 < k; c += 8) {
+            let a0 = 0;
+            let a1 = 0;
+            let a2 = 0;
+            let a3 = 0;
+            let a4 = 0;
+            let a5 = 0;
+            let a6 = 0;
+            let a7 = 0;
+            for (let j = 0, b = c; j < cols; j++, b += k) {
+                const w = data[base + j];
+                a0 += w * block[b];
+                a1 += w * block[b + 1];
+                a2 += w * block[b + 2];
+                a3 += w * block[b + 3];
+                a4 += w * block[b + 4];
+                a5 += w * block[b + 5];
+                a6 += w * block[b + 6];
+                a7 += w * block[b + 7];
+            }
+            out[o + c] = a0;
+            out[o + c + 1] = a1;
+            out[o + c + 2] = a2;
+            out[o + c + 3] = a3;
+            out[o + c + 4] = a4;
+            out[o + c + 5] = a5;
+            out[o + c + 6] = a6;
+            out[o + c + 7] = a7;
+        }
+        for (; c + 3 < k; c += 4) {
+            let a0 = 0;
+            let a1 = 0;
+            let a2 = 0;
+            let a3 = 0;
+            for (let j = 0, b = c; j < cols; j++, b += k) {
+                const w = data[base + j];
+                a0 += w * block[b];
+                a1 += w * block[b + 1];
+                a2 += w * block[b + 2];
+                a3 += w * block[b + 3];
+            }
+            out[o + c] = a0;
+            out[o + c + 1] = a1;
+            out[o + c + 2] = a2;
+            out[o + c + 3] = a3;
+        }
+        for (; c < k; c++) {
+            let a0 = 0;
+            for (let j = 0, b = c; j < cols; j++, b += k)
+                a0 += data[base + j] * block[b];
+            out[o + c] = a0;
+        }
+    }
+}
+/**
+ * out (cols × k) = Wᵀ · block (rows × k), eight block columns per sweep of a row (then four, then
+ * one). Each output accumulates over i in ascending order whatever the grouping (same bits).
+ */
+function multiplyTransposedBlock(data, rows, cols, block, k, out) {
+    out.fill(0);
+    for (let i = 0; i < rows; i++) {
+        const base = i * cols;
+        const u = i * k;
+        let c = 0;
+        for (; c + 7 < k; c += 8) {
+            const u0 = block[u + c];
+            const u1 = block[u + c + 1];
+            const u2 = block[u + c + 2];
+            const u3 = block[u + c + 3];
+            const u4 = block[u + c + 4];
+            const u5 = block[u + c + 5];
+            const u6 = block[u + c + 6];
+            const u7 = block[u + c + 7];
+            for (let j = 0, o = c; j < cols; j++, o += k) {
+                const w = data[base + j];
+                out[o] += w * u0;
+                out[o + 1] += w * u1;
+                out[o + 2] += w * u2;
+                out[o + 3] += w * u3;
+                out[o + 4] += w * u4;
+                out[o + 5] += w * u5;
+                out[o + 6] += w * u6;
+                out[o + 7] += w * u7;
+            }
+        }
+        for (; c + 3 < k; c += 4) {
+            const u0 = block[u + c];
+            const u1 = block[u + c + 1];
+            const u2 = block[u + c + 2];
+            const u3 = block[u + c + 3];
+            for (let j = 0, o = c; j < cols; j++, o += k) {
+                const w = data[base + j];
+                out[o] += w * u0;
+                out[o + 1] += w * u1;
+                out[o + 2] += w * u2;
+                out[o + 3] += w * u3;
+            }
+        }
+        for (; c < k; c++) {
+            const u0 = block[u + c];
+            for (let j = 0, o = c; j < cols; j++, o += k)
+                out[o] += data[base + j] * u0;
+        }
+    }
+}
+/** Modified Gram–Schmidt on the k columns of an n × k row-major block, twice for stability; a dependent column becomes 0. */
+function orthonormalizeColumns(block, n, k) {
+    for (let pass = 0; pass < 2; pass++) {
+        for (let c = 0; c < k; c++) {
+            for (let p = 0; p < c; p++) {
+                let dot = 0;
+                for (let i = 0; i < n; i++)
+                    dot += block[i * k + c] * block[i * k + p];
+                if (dot === 0)
+                    continue;
+                for (let i = 0; i < n; i++)
+                    block[i * k + c] -= dot * block[i * k + p];
+            }
+            let squared = 0;
+            for (let i = 0; i < n; i++)
+                squared += block[i * k + c] ** 2;
+            const norm = Math.sqrt(squared);
+            const scale = norm > 1e-300 ? 1 / norm : 0;
+            for (let i = 0; i < n; i++)
+                block[i * k + c] *= scale;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/linalg/matrix-stats.js
+
+
+/**
+ * Computes {@link MatrixStats} of a row-major float32 matrix. The first power-iteration step (v₀ is
+ * constant, so Wv₀ is the row sums over √cols) shares its read of W with the norms, sums and the
+ * non-finite scan; the remaining `powerIters − 1` steps read W once each, the MP top-k 2·mpIters + 1 times.
+ * Float64 accumulators throughout; the same numbers on every thread.
+ */
+function computeMatrixStats(data, rows, cols, options) {
+    const count = rows * cols;
+    const rowNorms = new Float64Array(rows);
+    const colSquares = new Float64Array(cols);
+    const z = new Float64Array(cols);
+    const inverseSqrtCols = cols > 0 ? 1 / Math.sqrt(cols) : 0;
+    let sum = 0;
+    let sumSquares = 0;
+    let uSquared = 0;
+    let nonFinite = 0;
+    let firstNonFiniteIndex = -1;
+    for (let i = 0; i < rows; i++) {
+        const base = i * cols;
+        let rowSum = 0;
+        let rowSquares = 0;
+        for (let j = 0; j < cols; j++) {
+            const w = data[base + j];
+            rowSum += w;
+            rowSquares += w * w;
+        }
+        // A float32 squared cannot overflow float64, so a non-finite sum means a non-finite entry.
+        if (!Number.isFinite(rowSquares)) {
+            for (let j = 0; j < cols; j++) {
+                if (Number.isFinite(data[base + j]))
+                    continue;
+                if (firstNonFiniteIndex < 0)
+                    firstNonFiniteIndex = base + j;
+                nonFinite++;
+            }
+            continue;
+        }
+        sum += rowSum;
+        sumSquares += rowSquares;
+        rowNorms[i] = Math.sqrt(rowSquares);
+        const u = rowSum * inverseSqrtCols;
+        uSquared += u * u;
+        for (let j = 0; j < cols; j++) {
+            const w = data[base + j];
+            z[j] += u * w;
+            colSquares[j] += w * w;
+        }
+    }
+    if (nonFinite > 0 || count === 0)
+        return emptyStats(rows, cols, nonFinite, firstNonFiniteIndex);
+    let sigma = 0;
+    if (options.powerIters > 0) {
+        const v = new Float64Array(cols);
+        sigma = Math.max(Math.sqrt(uSquared), NORM_FLOOR);
+        normalizeInto(z, sigma, v);
+        for (let it = 1; it < options.powerIters; it++)
+            sigma = powerStep(data, rows, cols, v, z);
+        if (!Number.isFinite(sigma))
+            sigma = 0;
+    }
+    const colNorms = colSquares.map(Math.sqrt);
+    const mean = sum / count;
+    const std = Math.sqrt(Math.max(sumSquares / count - mean * mean, 0));
+    const frobeniusSquared = sumSquares;
+    return {
+        rows,
+        cols,
+        nonFinite: 0,
+        firstNonFiniteIndex: -1,
+        frobeniusNorm: Math.sqrt(frobeniusSquared),
+        sigmaMax: sigma,
+        stableRank: sigma > 0 ? frobeniusSquared / (sigma * sigma) : 0,
+        rowNormMin: minOf(rowNorms),
+        rowNormMedian: medianOf(rowNorms),
+        colNormMin: minOf(colNorms),
+        colNormMedian: medianOf(colNorms),
+        mean,
+        std,
+        mp: options.mpTopK > 0 ? mpOutliers(data, rows, cols, std, options) : null,
+    };
+}
+function mpOutliers(data, rows, cols, std, options) {
+    const edge = std * (Math.sqrt(rows) + Math.sqrt(cols));
+    const values = topSingularValues(data, rows, cols, { k: options.mpTopK, iters: options.mpIters });
+    const count = values.filter((s) => s > edge).length;
+    return { edge, topSingularValues: values, count, isSaturated: values.length > 0 && count === values.length };
+}
+function emptyStats(rows, cols, nonFinite, firstNonFiniteIndex) {
+    return {
+        rows,
+        cols,
+        nonFinite,
+        firstNonFiniteIndex,
+        frobeniusNorm: 0,
+        sigmaMax: 0,
+        stableRank: 0,
+        rowNormMin: 0,
+        rowNormMedian: 0,
+        colNormMin: 0,
+        colNormMedian: 0,
+        mean: 0,
+        std: 0,
+        mp: null,
+    };
+}
+function minOf(values) {
+    let min = Infinity;
+    for (const value of values)
+        min = Math.min(min, value);
+    return values.length === 0 ? 0 : min;
+}
+/** Median, the mean of the two middle values for an even count (numpy's definition). */
+function medianOf(values) {
+    if (values.length === 0)
+        return 0;
+    const sorted = Float64Array.from(values).sort();
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/linalg/kernel-tasks.js
+
+
+
+function runKernelTask(task) {
+    switch (task.kind) {
+        case 'matrix-stats':
+            return computeMatrixStats(task.data, task.rows, task.cols, task.options);
+        case 'activation-rmt':
+            return computeActivationRmt(task.data, task.rows, task.cols, task.options);
+        default: {
+            const unreachable = task;
+            return unreachable;
+        }
+    }
+}
+/**
+ * Hosts the kernels on a worker's `parentPort`: says `ready`, then answers each task. The worker
+ * entry (`kernel-worker.ts`) calls it; a bundled program that starts itself as the kernel worker
+ * (see `KernelPoolOptions.workerUrl`) calls it too.
+ */
+function serveKernelTasks(port) {
+    port.on('message', (message) => {
+        try {
+            const result = runKernelTask(message.task);
+            port.postMessage({ type: 'result', id: message.id, result });
+        }
+        catch (error) {
+            const code = error instanceof Error && 'code' in error && isErrorCode(error.code) ? error.code : null;
+            const reply = { type: 'error', id: message.id, message: error instanceof Error ? error.message : String(error), code };
+            port.postMessage(reply);
+        }
+    });
+    port.postMessage({ type: 'ready' });
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/linalg/kernel-pool.js
+
+
+
+
+
+
+
+/** Defaults of {@link KernelPoolOptions} (`size` is computed per machine when absent). */
+const KERNEL_POOL_DEFAULTS = Object.freeze({ mode: 'auto', workerUrl: null, workerData: null });
+/**
+ * Creates a {@link KernelPool}. In `auto` and `worker` modes it starts one worker and waits for it to
+ * load, so that a missing or broken worker entry is found here: `auto` then returns an in-thread pool
+ * (same numbers, one core), `worker` throws.
+ * @throws InvarlockError `E_WORKER` in `worker` mode when no worker can start.
+ */
+async function createKernelPool(options = {}) {
+    const mode = options.mode ?? KERNEL_POOL_DEFAULTS.mode;
+    const size = Math.max(1, Math.floor(options.size ?? (0,external_node_os_namespaceObject.availableParallelism)()));
+    if (mode === 'in-thread')
+        return createInThreadPool(null);
+    const spec = resolveWorkerSpec(options.workerUrl ?? null, options.workerData ?? null);
+    if (typeof spec === 'string') {
+        if (mode === 'worker')
+            throw new invarlock_error_InvarlockError('E_WORKER', `kernel worker cannot start: ${spec}`, { details: { reason: spec } });
+        return createInThreadPool(spec);
+    }
+    let first;
+    try {
+        first = await startWorker(spec);
+    }
+    catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        if (mode === 'worker')
+            throw new invarlock_error_InvarlockError('E_WORKER', `kernel worker failed to load: ${reason}`, { details: { reason }, cause: error });
+        return createInThreadPool(`worker failed to load: ${reason}`);
+    }
+    return createWorkerPool(spec, size, first);
+}
+/** The worker to start, or why there is none. Names are built at run time so bundlers leave them alone. */
+function resolveWorkerSpec(workerUrl, workerData) {
+    if (workerUrl !== null)
+        return { entry: workerUrl, eval: false, workerData };
+    // Names and base are opaque values: bundlers' asset relocators would otherwise copy the .ts source into dist/.
+    const base = ['kernel', 'worker'].join('-');
+    const here = String(import.meta.url);
+    const compiled = new URL(`./${base}.js`, here);
+    if (compiled.protocol === 'file:' && (0,external_node_fs_.existsSync)((0,external_node_url_namespaceObject.fileURLToPath)(compiled)))
+        return { entry: compiled, eval: false, workerData };
+    const source = new URL(`./${base}.ts`, here);
+    if (source.protocol !== 'file:' || !(0,external_node_fs_.existsSync)((0,external_node_url_namespaceObject.fileURLToPath)(source)))
+        return `no ${base}.js beside ${here} (a single-file bundle?)`;
+    const loader = resolveTsxRegister();
+    if (loader === null)
+        return `${base}.ts needs tsx to run from source, and tsx is not installed`;
+    // Running from TypeScript sources (vitest, tsx): the worker registers tsx's hooks, then loads the entry.
+    const bootstrap = `import(${JSON.stringify(loader)}).then((api) => { api.register(); return import(${JSON.stringify(source.href)}); });`;
+    return { entry: bootstrap, eval: true, workerData };
+}
+/**
+ * File URL of tsx's ESM `register` API (`tsx/esm/api`, import condition), or null. `require.resolve`
+ * only sees the require condition (`index.cjs`); the ESM build sits beside it as `index.mjs`.
+ */
+function resolveTsxRegister() {
+    try {
+        const cjs = (0,external_node_module_namespaceObject.createRequire)(import.meta.url).resolve(['tsx', 'esm', 'api'].join('/'));
+        const esm = cjs.replace(/\.cjs$/, '.mjs');
+        return (0,external_node_fs_.existsSync)(esm) ? (0,external_node_url_namespaceObject.pathToFileURL)(esm).href : null;
+    }
+    catch {
+        return null;
+    }
+}
+function startWorker(spec) {
+    return new Promise((resolve, reject) => {
+        const worker = new external_node_worker_threads_namespaceObject.Worker(spec.entry, { eval: spec.eval, workerData: spec.workerData });
+        const onMessage = (message) => {
+            if (message.type !== 'ready')
+                return;
+            cleanup();
+            worker.unref();
+            resolve(worker);
+        };
+        const onError = (error) => {
+            cleanup();
+            void worker.terminate();
+            reject(error);
+        };
+        const onExit = (code) => {
+            cleanup();
+            reject(new Error(`worker exited with code ${code} before it was ready`));
+        };
+        const cleanup = () => {
+            worker.off('message', onMessage);
+            worker.off('error', onError);
+            worker.off('exit', onExit);
+        };
+        worker.on('message', onMessage);
+        worker.on('error', onError);
+        worker.on('exit', onExit);
+    });
+}
+function createInThreadPool(fallbackReason) {
+    let inThreadTasks = 0;
+    let isClosed = false;
+    return {
+        mode: 'in-thread',
+        size: 1,
+        fallbackReason,
+        counters: () => ({ workerTasks: 0, inThreadTasks }),
+        run: async (task) => {
+            if (isClosed)
+                throw closedError();
+            // Yield first so a long batch does not starve timers and progress events between matrices.
+            await new Promise((resolve) => setImmediate(resolve));
+            inThreadTasks++;
+            return runKernelTask(task);
+        },
+        close: async () => {
+            isClosed = true;
+        },
+    };
+}
+function createWorkerPool(spec, size, first) {
+    const slots = [];
+    const queue = [];
+    let starting = 0;
+    let nextId = 1;
+    let workerTasks = 0;
+    let isClosed = false;
+    const adopt = (worker) => {
+        const slot = { worker, current: null };
+        slots.push(slot);
+        worker.on('message', (message) => {
+            const pending = slot.current;
+            if (message.type === 'ready' || pending === null || message.id !== pending.id)
+                return;
+            slot.current = null;
+            worker.unref();
+            if (message.type === 'result') {
+                workerTasks++;
+                pending.resolve(message.result);
+            }
+            else {
+                const code = message.code !== null && codes_isErrorCode(message.code) ? message.code : 'E_WORKER';
+                pending.reject(new invarlock_error_InvarlockError(code, `kernel task failed in a worker: ${message.message}`, { details: { reason: message.message } }));
+            }
+            dispatch();
+        });
+        const fail = (reason, cause) => {
+            const index = slots.indexOf(slot);
+            if (index >= 0)
+                slots.splice(index, 1);
+            const pending = slot.current;
+            slot.current = null;
+            if (pending !== null && !isClosed) {
+                pending.reject(new invarlock_error_InvarlockError('E_WORKER', `a kernel worker failed: ${reason}`, { details: { reason }, cause }));
+            }
+            if (!isClosed)
+                dispatch();
+        };
+        worker.on('error', (error) => fail(error.message, error));
+        worker.on('exit', (code) => fail(`exited with code ${code}`));
+    };
+    const send = (slot, pending) => {
+        slot.current = pending;
+        slot.worker.ref();
+        const { task } = pending;
+        // A SharedArrayBuffer is shared as is; an array handed over whole is moved; anything else is
+        // copied (just the view) and the copy moved.
+        if (typeof SharedArrayBuffer !== 'undefined' && task.data.buffer instanceof SharedArrayBuffer) {
+            slot.worker.postMessage({ type: 'task', id: pending.id, task });
+            return;
+        }
+        const whole = task.data.buffer;
+        if (pending.transfer && whole instanceof ArrayBuffer && task.data.byteOffset === 0 && task.data.byteLength === whole.byteLength) {
+            slot.worker.postMessage({ type: 'task', id: pending.id, task }, [whole]);
+            return;
+        }
+        const copy = task.data.slice();
+        slot.worker.postMessage({ type: 'task', id: pending.id, task: { ...task, data: copy } }, [copy.buffer]);
+    };
+    const spawn = () => {
+        starting++;
+        startWorker(spec).then((worker) => {
+            starting--;
+            if (isClosed) {
+                void worker.terminate();
+                return;
+            }
+            adopt(worker);
+            dispatch();
+        }, (error) => {
+            starting--;
+            // The first worker loaded, so this is a resource problem: the queue waits for the others,
+            // unless there are none left, when everything queued fails.
+            if (slots.length === 0 && starting === 0) {
+                for (const pending of queue.splice(0)) {
+                    pending.reject(new invarlock_error_InvarlockError('E_WORKER', 'no kernel worker could start', { details: { reason: String(error) }, cause: error }));
+                }
+            }
+        });
+    };
+    const dispatch = () => {
+        for (let idle = slots.find((slot) => slot.current === null); idle !== undefined && queue.length > 0; idle = slots.find((slot) => slot.current === null)) {
+            const pending = queue.shift();
+            if (pending !== undefined)
+                send(idle, pending);
+        }
+        // Every slot is busy now: start workers for what still waits, up to the pool size.
+        while (queue.length > starting && slots.length + starting < size)
+            spawn();
+    };
+    adopt(first);
+    return {
+        mode: 'worker',
+        size,
+        fallbackReason: null,
+        counters: () => ({ workerTasks, inThreadTasks: 0 }),
+        run: (task, options) => {
+            if (isClosed)
+                return Promise.reject(closedError());
+            return new Promise((resolve, reject) => {
+                const pending = {
+                    id: nextId++,
+                    task,
+                    transfer: options?.transfer === true,
+                    // The worker answers a task with the result of the same kind (runKernelTask's overload).
+                    resolve: resolve,
+                    reject,
+                };
+                queue.push(pending);
+                dispatch();
+            });
+        },
+        close: async () => {
+            isClosed = true;
+            for (const pending of queue.splice(0))
+                pending.reject(closedError());
+            for (const slot of slots)
+                slot.current?.reject(closedError());
+            await Promise.all(slots.splice(0).map((slot) => slot.worker.terminate()));
+        },
+    };
+}
+function closedError() {
+    return new invarlock_error_InvarlockError('E_WORKER', 'the kernel pool is closed', { details: { reason: 'closed' } });
+}
+
+;// CONCATENATED MODULE: ./build/src/guards/index.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/report/certificate/certificate-digest.js
+
+/**
+ * The digests a certificate carries, each sha256 (lowercase hex) over canonical JSON
+ * (`canonicalJson` in src/contracts: sorted keys, no whitespace, numbers as JavaScript prints them).
+ */
+/** The certificate digest: sha256 of the canonical JSON of the certificate without `digest` and `timing`. */
+function certificateDigest(cert) {
+    const { timing: _timing, ...rest } = cert;
+    const covered = { ...rest };
+    delete covered.digest;
+    return canonical_json_sha256Hex(canonical_json_canonicalJson(covered));
+}
+/**
+ * The policy digest: sha256 of the canonical JSON of the resolved policy record, the same
+ * definition as src/core's `policyDigest` (a test checks they agree).
+ */
+function certificate_digest_policyDigest(policy) {
+    return canonical_json_sha256Hex(canonical_json_canonicalJson(policy));
+}
+/** The edit plan digest: sha256 of the canonical JSON of `{ name, config }`. @internal */
+function planDigest(edit) {
+    return canonical_json_sha256Hex(canonical_json_canonicalJson({ name: edit.name, config: edit.config }));
+}
+/** The config digest: sha256 of the canonical JSON of the resolved run configuration. @internal */
+function configDigest(config) {
+    return canonical_json_sha256Hex(canonical_json_canonicalJson(config));
+}
+/**
+ * The run id: the first 32 hex digits of sha256 over the canonical JSON of what identifies the
+ * run (model references, revisions and file hashes, dataset hashes, policy digest, the change,
+ * the seeds and the config digest). Deterministic: the same inputs give the same id.
+ * @internal
+ */
+function runId(cert) {
+    const model = (m) => ({ reference: m.reference, revision: m.revision, file_sha256: m.file_sha256, lora_adapters: m.lora_adapters });
+    const identity = {
+        baseline: model(cert.models.baseline),
+        subject: model(cert.models.subject),
+        dataset: { provider: cert.dataset.provider, dataset_hash: cert.dataset.dataset_hash, preview_hash: cert.dataset.preview_hash, final_hash: cert.dataset.final_hash },
+        policy: cert.policy_digest,
+        change: cert.change,
+        seeds: cert.provenance.seeds,
+        config: cert.provenance.config_digest,
+    };
+    return canonical_json_sha256Hex(canonical_json_canonicalJson(identity)).slice(0, 32);
+}
+
+;// CONCATENATED MODULE: ./build/src/report/derive/span-metric.js
+/**
+ * The rules of the tokenizer-independent metric `nll_per_byte` (ALGORITHMS.md §4, "NLL per
+ * byte"), shared by the builder, `verify` and the renderers: its windows are text spans that each
+ * model tokenizes with its own tokenizer, their weights are the spans' UTF-8 bytes and their values
+ * NLL per byte; the gates see the per-byte Δ scaled by the baseline's bytes per token, so a ratio
+ * reads like a perplexity ratio and the perplexity limits apply unchanged.
+ */
+/** Whether each model scores the paired text with its own tokenizer, so a different tokenizer is expected, not a fault. */
+function ownTokenizers(kind) {
+    return kind === 'nll_per_byte';
+}
+/** The per-span token counts of an arm, when it records them. */
+function spanTokensOf(arm) {
+    return 'tokens' in arm && arm.tokens !== undefined ? arm.tokens : null;
+}
+/**
+ * k, the baseline's UTF-8 bytes per token on the preview spans: Σ bytes / Σ baseline tokens. Δ per
+ * byte × k is Δ per baseline token, so exp(k · Δ̄) is the perplexity ratio the subject would have on
+ * the baseline's tokens (exactly that ratio when both tokenizers agree). The preview arm sets it
+ * because it is always scored before the catastrophe check reads a ratio (the final arm may be
+ * skipped); NaN without tokens.
+ */
+function bytesPerToken(bytes, baselineTokens) {
+    let b = 0;
+    let t = 0;
+    for (let i = 0; i < bytes.length; i++)
+        b += bytes[i];
+    for (let i = 0; i < baselineTokens.length; i++)
+        t += baselineTokens[i];
+    return t > 0 ? b / t : Number.NaN;
+}
+/** Bits per byte of one model on an arm: the byte-weighted mean NLL per byte over ln 2. */
+function bitsPerByte(values, bytes) {
+    let nll = 0;
+    let total = 0;
+    for (let i = 0; i < values.length; i++) {
+        nll += values[i] * bytes[i];
+        total += bytes[i];
+    }
+    return nll / total / Math.LN2;
+}
+/** What the reports call a certificate's primary metric. */
+function metricName(kind) {
+    switch (kind) {
+        case 'accuracy':
+            return 'Accuracy';
+        case 'ppl_mlm':
+            return 'Pseudo-perplexity';
+        case 'nll_per_byte':
+            return 'NLL per byte (bits/byte)';
+        default:
+            return 'Perplexity';
+    }
+}
+/**
+ * The sentence the reports add under an `nll_per_byte` metric table: units, the scale k and both
+ * tokenizations' sizes; empty for other kinds.
+ */
+function spanMetricNote(cert) {
+    const tokens = spanTokensOf(cert.windows.preview);
+    if (!ownTokenizers(cert.primary_metric.kind) || tokens === null)
+        return '';
+    const k = bytesPerToken(cert.windows.preview.weights, tokens.baseline);
+    const subject = bytesPerToken(cert.windows.preview.weights, tokens.subject);
+    return ` Baseline and subject in bits per UTF-8 byte of the same text spans, each model with its own tokenizer; ratio = exp(k · Δ nats per byte), k = ${k.toFixed(3)} baseline bytes per token (subject: ${subject.toFixed(3)}).`;
+}
+/**
+ * What turns a certificate's per-window Δ into the gates' units: k for `nll_per_byte` (its windows
+ * record Δ per byte), 1 for every other kind.
+ */
+function gateDeltaScale(cert) {
+    const tokens = spanTokensOf(cert.windows.preview);
+    return ownTokenizers(cert.primary_metric.kind) && tokens !== null ? bytesPerToken(cert.windows.preview.weights, tokens.baseline) : 1;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/derive/decide-pairing.js
+
+/**
+ * The pairing invariants of a paired evaluation (ALGORITHMS.md §2): both models scored on the same
+ * token ids (`match` = 1) with no position scored twice (`overlap` = 0), no duplicated window,
+ * equal preview and final counts for both models matching the recorded windows, parallel arrays of
+ * equal length, window ids unique and preview/final disjoint, and one tokenizer (every recorded
+ * tokenizer hash equal) — except for `nll_per_byte`, whose windows are text spans each model
+ * tokenizes itself: there the spans must record both models' token counts instead. `not_evaluated`
+ * when match or overlap was not measured. Pure; the builder and `verify` call it on the same data.
+ * @internal
+ */
+function decidePairing(pairing, windows, tokenizers, kind) {
+    const problems = [];
+    const spans = ownTokenizers(kind);
+    for (const arm of ['preview', 'final']) {
+        const w = windows[arm];
+        const n = w.ids.length;
+        const tokens = spanTokensOf(w);
+        if (n > 0 && spans !== (tokens !== null))
+            problems.push(spans ? `${arm}: the spans record no token counts` : `${arm}: token windows record span token counts`);
+        const lengths = {
+            weights: w.weights.length,
+            baseline: w.baseline.length,
+            subject: w.subject.length,
+            ...('delta' in w ? { delta: w.delta.length } : {}),
+            ...(tokens === null ? {} : { 'baseline token': tokens.baseline.length, 'subject token': tokens.subject.length }),
+        };
+        for (const [name, length] of Object.entries(lengths)) {
+            if (length !== n)
+                problems.push(`${arm}: ${n} window ids but ${length} ${name} values`);
+        }
+        for (const who of ['baseline', 'subject']) {
+            const count = pairing.counts[who][arm];
+            if (count !== n)
+                problems.push(`${arm}: ${who} scored ${count} windows, the certificate holds ${n}`);
+        }
+        if (new Set(w.ids).size !== n)
+            problems.push(`${arm}: a window id appears more than once`);
+    }
+    const previewIds = new Set(windows.preview.ids);
+    if (windows.final.ids.some((id) => previewIds.has(id)))
+        problems.push('a window id is in both the preview and the final arm');
+    if (pairing.duplicates !== 0)
+        problems.push(`${pairing.duplicates} duplicated windows`);
+    const hashes = [tokenizers.baseline, tokenizers.subject, tokenizers.dataset].filter((h) => h !== null);
+    if (!spans && new Set(hashes).size > 1)
+        problems.push('the tokenizer hashes of baseline, subject and dataset differ');
+    // spans are scaled by the baseline's tokens: the dataset names the baseline's tokenizer
+    if (spans && tokenizers.dataset !== null && tokenizers.dataset !== tokenizers.baseline)
+        problems.push("the dataset's tokenizer hash (the ratio's scale) is not the baseline's");
+    if (pairing.match === null || pairing.overlap === null) {
+        return { status: problems.length > 0 ? 'fail' : 'not_evaluated', problems: problems.length > 0 ? problems : [pairing.reason ?? 'match and overlap were not measured'] };
+    }
+    if (pairing.match !== 1)
+        problems.push(`match ${pairing.match} ≠ 1: windows were scored on different token ids`);
+    if (pairing.overlap !== 0)
+        problems.push(`overlap ${pairing.overlap} ≠ 0: positions were scored more than once`);
+    return { status: problems.length > 0 ? 'fail' : 'pass', problems };
+}
+
+;// CONCATENATED MODULE: ./build/src/report/derive/derive-sequential.js
+
+
+/** The design a policy implies for a planned final arm; null when the policy has no looks. */
+function designOf(policy, plan) {
+    const s = policy.sequential;
+    if (s === null)
+        return null;
+    const pm = policy.thresholds.primary_metric;
+    return sequentialDesign({ planned: plan.windows, looks: s.looks, alpha: policy.thresholds.bootstrap.alpha / 2, bound: pm.ratio_limit + pm.hysteresis, spending: s.spending });
+}
+/**
+ * Replays the interim looks on the recorded final arm (plan order). The arm must end exactly where
+ * the run stopped: at the first decisive interim look, or at the planned windows when no interim
+ * look decided. Throws `E_INTERNAL` when it does not (a certificate whose windows contradict its
+ * own stopping rule: verify reports it as statistics that cannot be re-derived).
+ */
+function replayLooks(design, arm) {
+    const m = arm.ids.length;
+    if (m === 0)
+        return { interims: [], stop: { kind: 'none' } };
+    const deltas = arm.subject.map((s, i) => s - (arm.baseline[i] ?? Number.NaN));
+    const interims = [];
+    for (let k = 0; k < design.looks - 1 && design.sizes[k] <= m; k++) {
+        const look = interimLook(design, k, deltas, arm.weights);
+        interims.push(look);
+        if (look.decision !== 'continue') {
+            if (design.sizes[k] !== m) {
+                throw new invarlock_error_InvarlockError('E_INTERNAL', `sequential look ${k + 1} decided ${look.decision} at ${design.sizes[k]} windows, but ${m} final windows are recorded`, {
+                    details: { field: 'windows.final', expected: String(design.sizes[k]), actual: String(m) },
+                });
+            }
+            return { interims, stop: { kind: 'interim', look, index: k } };
+        }
+    }
+    if (m !== design.planned) {
+        throw new invarlock_error_InvarlockError('E_INTERNAL', `${m} final windows are recorded, but no sequential look stopped there and ${design.planned} are planned`, {
+            details: { field: 'windows.final', expected: String(design.planned), actual: String(m) },
+        });
+    }
+    return { interims, stop: { kind: 'last' } };
+}
+/** The certificate's sequential block: every look taken, with the last look's bootstrap interval and decision when reached. */
+function sequentialRecord(design, plan, replay, last) {
+    const b = design.boundaries;
+    const looks = replay.interims.map((l, k) => ({
+        look: k + 1,
+        windows: l.windows,
+        fraction: b.fractions[k],
+        critical: b.critical[k],
+        alpha_spent: b.spent[k],
+        ratio: Math.exp(l.estimate),
+        ratio_ci: [Math.exp(l.low), Math.exp(l.high)],
+        decision: l.decision,
+    }));
+    if (replay.stop.kind === 'last' && last !== null) {
+        const k = design.looks - 1;
+        looks.push({
+            look: design.looks,
+            windows: design.planned,
+            fraction: b.fractions[k],
+            critical: b.critical[k],
+            alpha_spent: b.spent[k],
+            ratio: last.ratio,
+            ratio_ci: [last.ratioCi[0], last.ratioCi[1]],
+            decision: last.pass ? 'pass' : 'fail',
+        });
+    }
+    const stoppedAt = replay.stop.kind === 'interim' ? replay.stop.index + 1 : null;
+    return {
+        spending: 'obrien_fleming',
+        alpha: design.alpha,
+        bound: design.bound,
+        planned: { looks: design.looks, windows: plan.windows, tokens: plan.tokens },
+        looks,
+        stopped_at: stoppedAt,
+        windows_saved: stoppedAt === null ? 0 : plan.windows - design.sizes[stoppedAt - 1],
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/report/derive/derive-evaluation.js
+
+
+
+
+
+const MAX_PAIRING_REASONS = 8;
+/** The bootstrap settings the policy and seed give (src/eval's names). @internal */
+function bootstrapSettings(policy, seed) {
+    const b = policy.thresholds.bootstrap;
+    return { replicates: b.replicates, alpha: b.alpha, seed, method: b.method === 'bca_weighted' ? 'bca' : 'percentile', z0Clip: policy.statistics.z0_clip };
+}
+function summarizeArm(kind, arm, settings, bytesPerTokenScale) {
+    if (arm.ids.length === 0)
+        return null;
+    const ids = arm.ids;
+    if (kind === 'nll_per_byte')
+        return summarizeSpanArm(arm, settings, bytesPerTokenScale);
+    if (kind === 'accuracy') {
+        const s = summarizePairedAccuracy({ exampleIds: ids, subjectCorrect: arm.subject, baselineCorrect: arm.baseline, bootstrap: settings });
+        const deltas = arm.subject.map((value, i) => 100 * (value - (arm.baseline[i] ?? Number.NaN)));
+        return {
+            n: s.n,
+            tokens: s.n,
+            baselineValue: s.baselineAccuracyPct,
+            subjectValue: s.subjectAccuracyPct,
+            meanDelta: s.deltaPp,
+            ratio: null,
+            deltaCi: { low: s.deltaPpCi.low, high: s.deltaPpCi.high, method: s.deltaPpCi.method, fallback: s.deltaPpCi.fallback },
+            ratioCi: null,
+            deltas,
+            windowDeltas: deltas,
+        };
+    }
+    const s = summarizePairedLosses({ windowIds: ids, subjectLoss: arm.subject, baselineLoss: arm.baseline, weights: arm.weights, bootstrap: settings });
+    return {
+        n: s.n,
+        tokens: s.tokens,
+        baselineValue: s.baselinePpl,
+        subjectValue: s.subjectPpl,
+        meanDelta: s.meanDelta,
+        ratio: s.ratio,
+        deltaCi: { low: s.deltaCi.low, high: s.deltaCi.high, method: s.deltaCi.method, fallback: s.deltaCi.fallback },
+        ratioCi: s.ratioCi,
+        deltas: s.deltas,
+        windowDeltas: s.deltas,
+    };
+}
+/**
+ * An `nll_per_byte` arm (span-metric.ts): values are NLL per byte and weights bytes; Δ per byte times
+ * k (the baseline's bytes per token) is what the bootstrap, ratio, drift, catastrophe and tail see,
+ * so their limits read as for perplexity. Baseline and subject values are bits per byte; `tokens`
+ * counts the baseline's tokens (the coverage floors count tokens).
+ */
+function summarizeSpanArm(arm, settings, k) {
+    const counts = spanTokensOf(arm);
+    if (counts === null || !(k > 0))
+        throw new invarlock_error_InvarlockError('E_INTERNAL', 'nll_per_byte windows need every span\'s token counts');
+    const perByte = arm.subject.map((value, i) => value - (arm.baseline[i] ?? Number.NaN));
+    const scaled = perByte.map((d) => d * k);
+    const s = summarizePairedDeltas({ windowIds: arm.ids, deltas: scaled, weights: arm.weights, bootstrap: settings });
+    return {
+        n: s.n,
+        tokens: counts.baseline.reduce((sum, t) => sum + t, 0),
+        baselineValue: bitsPerByte(arm.baseline, arm.weights),
+        subjectValue: bitsPerByte(arm.subject, arm.weights),
+        meanDelta: s.meanDelta,
+        ratio: s.ratio,
+        deltaCi: { low: s.deltaCi.low, high: s.deltaCi.high, method: s.deltaCi.method, fallback: s.deltaCi.fallback },
+        ratioCi: s.ratioCi,
+        deltas: scaled,
+        windowDeltas: perByte,
+    };
+}
+function windowArm(arm, summary) {
+    const base = { ids: arm.ids, weights: arm.weights, baseline: arm.baseline, subject: arm.subject, delta: summary?.windowDeltas ?? [] };
+    const tokens = spanTokensOf(arm);
+    return tokens === null ? base : { ...base, tokens: { baseline: tokens.baseline, subject: tokens.subject } };
+}
+function guardStatus(guard) {
+    return guard.evaluated ? guard.status : 'not_evaluated';
+}
+/**
+ * A guard's outcome with what it found: for a failure, the guard's own reason (guards name their
+ * worst finding there), else its first fatal finding; for a warning, its first warning. Derived
+ * from recorded fields only, so `verify` words the reason identically.
+ */
+function guardOutcome(guard, block, mode = 'gate') {
+    const status = guardStatus(block);
+    const advisory = mode === 'advisory' ? { advisory: true } : {};
+    const severity = status === 'fail' ? 'fatal' : status === 'warn' ? 'warning' : null;
+    if (severity === null)
+        return { guard, status, ...advisory };
+    const findings = block.violations.filter((v) => v.severity === severity);
+    const lead = status === 'fail' && block.reason !== null ? block.reason : findings[0]?.message;
+    if (lead === undefined)
+        return { guard, status, ...advisory };
+    const more = lead === findings[0]?.message && findings.length > 1 ? ` (+${findings.length - 1} more)` : '';
+    return { guard, status, detail: `${lead}${more}`, ...advisory };
+}
+function flag(status) {
+    switch (status) {
+        case 'pass':
+        case 'warn':
+            return true;
+        case 'fail':
+            return false;
+        case 'not_evaluated':
+            return null;
+    }
+}
+function infoText(record) {
+    const lines = record.reasons.map((r) => r.message);
+    return lines.length === 0 ? null : lines.join('; ');
+}
+/**
+ * Derives the verdict, the validation flags and the primary-metric, window, tail and
+ * guard-overhead blocks from the measured facts and the policy (ALGORITHMS.md §4). Pure and
+ * deterministic. Throws what src/eval throws for data it cannot summarise (`E_NONFINITE_LOSS`,
+ * `E_INTERNAL` for mismatched arrays or correctness values other than 0/1).
+ * @internal
+ */
+function deriveEvaluation(facts) {
+    const { policy, metricKind: kind } = facts;
+    const thresholds = policy.thresholds;
+    const settings = bootstrapSettings(policy, facts.bootstrapSeed);
+    const previewTokens = spanTokensOf(facts.windows.preview);
+    const scale = kind === 'nll_per_byte' && previewTokens !== null ? bytesPerToken(facts.windows.preview.weights, previewTokens.baseline) : Number.NaN;
+    const isAccuracy = kind === 'accuracy';
+    const metric = isAccuracy ? 'accuracy' : 'ppl';
+    const sequential = isAccuracy ? null : sequentialOf(facts);
+    // A sequential run's last look spends what the interim looks left of α: its interval is a little wider.
+    const finalSettings = sequential === null ? settings : { ...settings, alpha: finalLookAlpha(sequential.design.boundaries) };
+    const preview = summarizeArm(kind, facts.windows.preview, settings, scale);
+    const final = summarizeArm(kind, facts.windows.final, finalSettings, scale);
+    const early = sequential?.replay.stop.kind === 'interim' ? sequential.replay.stop : null;
+    const catastrophe = !isAccuracy && preview !== null && preview.ratio !== null
+        ? decideCatastropheGate({ previewRatio: preview.ratio, thresholds })
+        : notEvaluatedGate({ gate: 'catastrophe', code: isAccuracy ? 'not_applicable' : 'no_measurement', message: isAccuracy ? 'accuracy has no perplexity ratio' : 'no preview windows were scored', thresholds });
+    const stopped = catastrophe.status === 'fail' && final === null;
+    const missingFinal = (gate) => notEvaluatedGate({
+        gate,
+        code: stopped ? 'stopped_after_catastrophe' : 'no_measurement',
+        message: stopped ? 'the run stopped after the preview arm (catastrophic perplexity spike)' : 'no final windows were scored',
+        thresholds,
+        metric,
+    });
+    let primary;
+    if (final === null)
+        primary = missingFinal('primary_metric');
+    else if (isAccuracy)
+        primary = decideAccuracyGate({ deltaPpCiLow: final.deltaCi.low, examples: final.n, replicates: settings.replicates, thresholds });
+    else if (early !== null && sequential !== null) {
+        // An early stop is decided on the looks' interval; the floors count the plan the run committed to.
+        const plan = sequential.plan;
+        const coverage = { tokens: (preview?.tokens ?? 0) + plan.tokens, previewWindows: preview?.n ?? 0, finalWindows: plan.windows, replicates: settings.replicates };
+        primary = decidePrimaryMetricGate({ ratioCiHigh: Math.exp(early.look.high), coverage, thresholds });
+    }
+    else {
+        const coverage = { tokens: (preview?.tokens ?? 0) + final.tokens, previewWindows: preview?.n ?? 0, finalWindows: final.n, replicates: settings.replicates };
+        primary = decidePrimaryMetricGate({ ratioCiHigh: final.ratioCi?.high ?? Number.NaN, coverage, thresholds });
+    }
+    let drift;
+    if (isAccuracy)
+        drift = notEvaluatedGate({ gate: 'drift', code: 'not_applicable', message: 'drift compares perplexity ratios; accuracy has none', thresholds, metric });
+    else if (final === null)
+        drift = missingFinal('drift');
+    else if (preview === null || preview.ratio === null || final.ratio === null)
+        drift = notEvaluatedGate({ gate: 'drift', code: 'no_measurement', message: 'no preview windows were scored', thresholds, metric });
+    else
+        drift = decideDriftGate({ previewRatio: preview.ratio, finalRatio: final.ratio, thresholds });
+    const tailSummary = final === null ? null : summarizeTail(final.deltas, { massThreshold: thresholds.tail.mass_threshold });
+    let tailGate;
+    if (tailSummary === null)
+        tailGate = missingFinal('tail');
+    else if (isAccuracy)
+        tailGate = notEvaluatedGate({ gate: 'tail', code: 'not_applicable', message: 'the tail limit is in nats of log-loss; accuracy reports quantiles without a gate', thresholds, metric });
+    else
+        tailGate = decideTailGate({ p95: tailSummary.p95, thresholds });
+    const overhead = facts.guardOverhead.evaluated
+        ? decideGuardOverheadGate({ guardedPpl: facts.guardOverhead.guarded, barePpl: facts.guardOverhead.bare, thresholds })
+        : notEvaluatedGate({ gate: 'guard_overhead', code: 'no_measurement', message: facts.guardOverhead.reason, thresholds });
+    const pairingDecision = decidePairing(facts.pairing, facts.windows, facts.tokenizers, kind);
+    const gates = [primary, drift, tailGate, overhead, catastrophe];
+    const guardOutcomes = [
+        guardOutcome('invariants', facts.guards.invariants),
+        guardOutcome('spectral', facts.guards.spectral, thresholds.spectral.mode),
+        guardOutcome('rmt', facts.guards.rmt, thresholds.rmt.mode),
+        guardOutcome('variance', facts.guards.variance),
+        { guard: 'pairing', status: pairingDecision.status },
+    ];
+    const decision = decideVerdict(gates, guardOutcomes);
+    // The verdict names each pairing problem right after the pairing check's own reason.
+    const decided = decision.reasons.flatMap((reason) => reason.gate === 'pairing' && reason.code === 'guard_failed'
+        ? [reason, ...pairingDecision.problems.slice(0, MAX_PAIRING_REASONS).map((message) => ({ code: 'pairing_violation', gate: 'pairing', message }))]
+        : [reason]);
+    const verdict = facts.outcome.status === 'completed'
+        ? { status: decision.verdict, evidence: policy.evidence, reasons: decided }
+        : { status: facts.outcome.status, evidence: policy.evidence, reasons: [{ code: facts.outcome.code, gate: 'run', message: facts.outcome.message }, ...decided] };
+    const validation = {
+        primary_metric_acceptable: flag(primary.status),
+        drift_acceptable: flag(drift.status),
+        invariants_pass: flag(guardStatus(facts.guards.invariants)),
+        spectral_stable: flag(guardStatus(facts.guards.spectral)),
+        rmt_stable: flag(guardStatus(facts.guards.rmt)),
+        guard_overhead_acceptable: flag(overhead.status),
+        pairing_ok: flag(pairingDecision.status),
+        tail_acceptable: tailGate.status === 'warn' ? false : flag(tailGate.status),
+    };
+    const primaryMetric = {
+        kind,
+        baseline: { preview: preview?.baselineValue ?? null, final: final?.baselineValue ?? null },
+        subject: { preview: preview?.subjectValue ?? null, final: final?.subjectValue ?? null },
+        ratio: final?.ratio ?? null,
+        ratio_ci: early !== null ? [Math.exp(early.look.low), Math.exp(early.look.high)] : final === null || final.ratioCi === null ? null : [final.ratioCi.low, final.ratioCi.high],
+        delta_mean: final?.meanDelta ?? null,
+        delta_ci: early !== null ? [early.look.low, early.look.high] : final === null ? null : [final.deltaCi.low, final.deltaCi.high],
+        preview_ratio: preview?.ratio ?? null,
+        preview_delta_mean: preview?.meanDelta ?? null,
+        drift: drift.measured,
+        gate_basis: isAccuracy ? 'delta_ci_low' : 'ratio_ci_high',
+        gate_value: primary.measured,
+        limit: isAccuracy ? thresholds.primary_metric.accuracy_delta_limit_pp : thresholds.primary_metric.ratio_limit,
+        hysteresis: thresholds.primary_metric.hysteresis,
+        hysteresis_applied: primary.reasons.some((r) => r.code === 'hysteresis_applied'),
+        tokens: { preview: preview?.tokens ?? 0, final: final?.tokens ?? 0 },
+        windows: { preview: facts.windows.preview.ids.length, final: facts.windows.final.ids.length },
+        method: thresholds.bootstrap.method,
+        ci_method: early !== null ? 'normal' : (final?.deltaCi.method ?? null),
+        ci_fallback: early !== null ? null : (final?.deltaCi.fallback ?? null),
+        replicates: settings.replicates,
+        // the two-sided level of the interval above: c_k's at an early stop, the last look's otherwise
+        alpha: early !== null ? 2 * (1 - normalCdf(early.look.critical)) : finalSettings.alpha,
+        seed: settings.seed,
+        reason: infoText(primary),
+    };
+    const tail = {
+        quantiles: tailSummary === null ? null : { p50: tailSummary.p50, p90: tailSummary.p90, p95: tailSummary.p95, p99: tailSummary.p99 },
+        max: tailSummary?.max ?? null,
+        mass: tailSummary?.mass ?? null,
+        limit: thresholds.tail.p95_limit,
+        status: tailGate.status,
+        reason: infoText(tailGate),
+    };
+    const go = facts.guardOverhead;
+    const guardOverhead = {
+        evaluated: go.evaluated,
+        bare: go.evaluated ? go.bare : null,
+        guarded: go.evaluated ? go.guarded : null,
+        ratio: overhead.measured,
+        limit: thresholds.guard_overhead.limit,
+        reason: infoText(overhead),
+    };
+    const sequentialBlock = sequential === null
+        ? null
+        : sequentialRecord(sequential.design, sequential.plan, sequential.replay, final === null || final.ratio === null || final.ratioCi === null || primary.status === 'not_evaluated'
+            ? null
+            : { ratio: final.ratio, ratioCi: [final.ratioCi.low, final.ratioCi.high], pass: primary.measured <= sequential.design.bound });
+    return {
+        verdict,
+        validation,
+        sequential: sequentialBlock,
+        primary_metric: primaryMetric,
+        windows: { preview: windowArm(facts.windows.preview, preview), final: windowArm(facts.windows.final, final) },
+        tail,
+        guard_overhead: guardOverhead,
+        pairingDecision,
+        gates,
+    };
+}
+/** The design and the replayed looks of a run whose policy has sequential looks; null when it has none. */
+function sequentialOf(facts) {
+    if (facts.policy.sequential === null)
+        return null;
+    const plan = facts.sequentialPlan;
+    if (plan === null) {
+        throw new invarlock_error_InvarlockError('E_INTERNAL', 'the policy has sequential looks but the run records no planned final arm (sequential.planned)', { details: { field: 'sequential' } });
+    }
+    const design = designOf(facts.policy, plan);
+    if (design === null)
+        return null;
+    return { design, plan, replay: replayLooks(design, facts.windows.final) };
+}
+
+;// CONCATENATED MODULE: ./build/contracts/certificate.schema.json
+const certificate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://invarlock.dev/schemas/certificate.schema.json","title":"invarlock Evaluation Certificate","description":"The record of one certify run: verdict, the measurements behind every gate, the compact per-window data they were derived from, and the identity of models, data, policy and runtime. Every block except `timing` is covered by `digest` (sha256 of the canonical JSON of the certificate without `digest` and `timing`). A value that could not be computed is null with a reason; NaN and Infinity never appear.","type":"object","additionalProperties":false,"required":["schema_version","run_id","verdict","validation","primary_metric","windows","pairing","tail","guards","guard_overhead","sequential","change","models","dataset","policy","policy_digest","provenance","timing","digest"],"properties":{"schema_version":{"const":1},"run_id":{"type":"string","pattern":"^[0-9a-f]{32}$","description":"First 32 hex digits of sha256 over the canonical JSON of the run\'s identity (models, dataset hashes, policy digest, change, seeds, config digest). Same inputs, same id."},"verdict":{"type":"object","additionalProperties":false,"required":["status","evidence","reasons"],"properties":{"status":{"$ref":"#/$defs/verdictStatus"},"evidence":{"enum":["release","dev"],"description":"dev: the dev profile ran with floors informational only; not release evidence."},"reasons":{"type":"array","maxItems":64,"description":"Why the status is not a plain pass, in gate order. Empty for a pass.","items":{"type":"object","additionalProperties":false,"required":["code","gate","message"],"properties":{"code":{"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"gate":{"$ref":"#/$defs/gateName"},"message":{"$ref":"#/$defs/text"}}}}}},"validation":{"type":"object","additionalProperties":false,"description":"Each gate\'s outcome: true passed, false failed, null not evaluated (the block that holds its measurements says why).","required":["primary_metric_acceptable","drift_acceptable","invariants_pass","spectral_stable","rmt_stable","guard_overhead_acceptable","pairing_ok","tail_acceptable"],"properties":{"primary_metric_acceptable":{"$ref":"#/$defs/flag"},"drift_acceptable":{"$ref":"#/$defs/flag"},"invariants_pass":{"$ref":"#/$defs/flag"},"spectral_stable":{"$ref":"#/$defs/flag"},"rmt_stable":{"$ref":"#/$defs/flag"},"guard_overhead_acceptable":{"$ref":"#/$defs/flag"},"pairing_ok":{"$ref":"#/$defs/flag"},"tail_acceptable":{"$ref":"#/$defs/flag"}}},"primary_metric":{"type":"object","additionalProperties":false,"description":"The paired comparison on the final windows. Perplexity kinds compare log-loss (ratio = exp of the weighted mean Δ); accuracy compares percentage points.","required":["kind","baseline","subject","ratio","ratio_ci","delta_mean","delta_ci","preview_ratio","preview_delta_mean","drift","gate_basis","gate_value","limit","hysteresis","hysteresis_applied","tokens","windows","method","ci_method","ci_fallback","replicates","alpha","seed","reason"],"properties":{"kind":{"enum":["ppl_causal","ppl_mlm","ppl_seq2seq","accuracy","nll_per_byte"],"description":"nll_per_byte: NLL per UTF-8 byte of paired text spans each model tokenizes itself; baseline/subject are bits per byte, Δ (delta_mean, delta_ci, the tail) is Δ per byte × the baseline\'s bytes per token k (Σ windows.*.weights / Σ windows.*.tokens.baseline over both arms), so ratio = exp(delta_mean) reads as a perplexity ratio; tokens counts the baseline\'s tokens."},"baseline":{"$ref":"#/$defs/armValues"},"subject":{"$ref":"#/$defs/armValues"},"ratio":{"$ref":"#/$defs/numOrNull","description":"Perplexity kinds: exp(weighted mean Δ) on the final windows = PPL_subject / PPL_baseline. null for accuracy."},"ratio_ci":{"$ref":"#/$defs/intervalOrNull","description":"exp of delta_ci, exactly. null for accuracy."},"delta_mean":{"$ref":"#/$defs/numOrNull","description":"Weighted mean of per-window Δ on the final windows: log-loss (nats) for perplexity kinds, percentage points for accuracy."},"delta_ci":{"$ref":"#/$defs/intervalOrNull","description":"Bootstrap CI of delta_mean, same units."},"preview_ratio":{"$ref":"#/$defs/numOrNull","description":"Paired ratio on the preview windows (drift and catastrophe checks)."},"preview_delta_mean":{"$ref":"#/$defs/numOrNull"},"drift":{"$ref":"#/$defs/numOrNull","description":"ratio / preview_ratio (perplexity kinds); null for accuracy, which has no drift gate."},"gate_basis":{"enum":["ratio_ci_high","delta_ci_low"],"description":"The value the gate compares with the limit: the upper bound of ratio_ci, or the lower bound of delta_ci (accuracy)."},"gate_value":{"$ref":"#/$defs/numOrNull"},"limit":{"type":"number","description":"Ratio limit L (perplexity kinds) or Δ limit in points (accuracy), as in policy."},"hysteresis":{"type":"number","minimum":0},"hysteresis_applied":{"type":"boolean","description":"True when the gate passed only because of the hysteresis band."},"tokens":{"$ref":"#/$defs/armCounts","description":"Scored tokens (Σ weights) per arm; examples for accuracy."},"windows":{"$ref":"#/$defs/armCounts"},"method":{"$ref":"#/$defs/bootstrapMethod"},"ci_method":{"enum":["bca","percentile","degenerate","normal",null],"description":"How the interval was formed: as asked, the percentile fallback, a single point when every Δ is equal, or (a sequential run that stopped at an interim look) the normal interval estimate ± c_k·se. null when no interval was computed."},"ci_fallback":{"enum":["zero_jackknife_variance","acceleration_out_of_range",null],"description":"Why BCa fell back to the percentile interval."},"replicates":{"type":"integer","minimum":0,"maximum":100000},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"seed":{"$ref":"#/$defs/seed"},"reason":{"$ref":"#/$defs/textOrNull","description":"Why a value is null, or why the gate could not be evaluated."}}},"windows":{"type":"object","additionalProperties":false,"description":"Compact per-window data, parallel arrays per arm, enough to re-derive every statistic. Numbers are written as JavaScript prints them, so they read back bit-exactly.","required":["preview","final"],"properties":{"preview":{"$ref":"#/$defs/windowArm"},"final":{"$ref":"#/$defs/windowArm"}}},"pairing":{"type":"object","additionalProperties":false,"required":["match","overlap","duplicates","counts","reason"],"properties":{"match":{"type":["number","null"],"minimum":0,"maximum":1,"description":"Fraction of windows scored on identical token ids in both models (1.0 required)."},"overlap":{"type":["number","null"],"minimum":0,"maximum":1,"description":"Fraction of scored positions scored more than once (0.0 required)."},"duplicates":{"type":"integer","minimum":0,"description":"Window ids appearing more than once in one arm."},"counts":{"type":"object","additionalProperties":false,"required":["baseline","subject"],"properties":{"baseline":{"$ref":"#/$defs/armCounts"},"subject":{"$ref":"#/$defs/armCounts"}}},"reason":{"$ref":"#/$defs/textOrNull"}}},"tail":{"type":"object","additionalProperties":false,"description":"Quantiles of the per-window Δ on the final windows (linear interpolation at q·(n−1)).","required":["quantiles","max","mass","limit","status","reason"],"properties":{"quantiles":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["p50","p90","p95","p99"],"properties":{"p50":{"type":"number"},"p90":{"type":"number"},"p95":{"type":"number"},"p99":{"type":"number"}}}]},"max":{"$ref":"#/$defs/numOrNull"},"mass":{"type":["number","null"],"minimum":0,"maximum":1,"description":"Fraction of final windows with Δ above policy.thresholds.tail.mass_threshold."},"limit":{"type":"number","description":"P95 limit, as in policy."},"status":{"$ref":"#/$defs/checkStatus"},"reason":{"$ref":"#/$defs/textOrNull"}}},"guards":{"type":"object","additionalProperties":false,"required":["invariants","spectral","rmt","variance"],"properties":{"invariants":{"$ref":"#/$defs/invariantsGuard"},"spectral":{"$ref":"#/$defs/spectralGuard"},"rmt":{"$ref":"#/$defs/rmtGuard"},"variance":{"$ref":"#/$defs/varianceGuard"}}},"sequential":{"description":"Early stopping (policy.sequential): the looks at the final windows, in plan order, with the critical value and the one-sided alpha spent by each, where the run stopped and the windows it saved. verify re-derives every look from the recorded per-window data. null when the policy has no sequential looks, or for accuracy.","oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["spending","alpha","bound","planned","looks","stopped_at","windows_saved"],"properties":{"spending":{"enum":["obrien_fleming"]},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":0.5,"description":"One-sided alpha of the whole design: policy.thresholds.bootstrap.alpha / 2."},"bound":{"type":"number","exclusiveMinimum":0,"description":"The ratio the gate compares the upper bound with: limit + hysteresis."},"planned":{"type":"object","additionalProperties":false,"required":["looks","windows","tokens"],"properties":{"looks":{"type":"integer","minimum":2,"maximum":10},"windows":{"type":"integer","minimum":0,"maximum":1000000},"tokens":{"type":"number","minimum":0,"description":"Scored tokens of the planned final windows (the baseline\'s): the floors count the plan at an early stop."}}},"looks":{"type":"array","maxItems":10,"description":"Every look taken, in order; the last one decided unless the final arm was not scored.","items":{"type":"object","additionalProperties":false,"required":["look","windows","fraction","critical","alpha_spent","ratio","ratio_ci","decision"],"properties":{"look":{"type":"integer","minimum":1,"maximum":10},"windows":{"type":"integer","minimum":0,"maximum":1000000},"fraction":{"type":"number","exclusiveMinimum":0,"maximum":1},"critical":{"type":"number","description":"c_k: the interval is estimate ± c_k·se (interim looks); the last look\'s bootstrap interval has two-sided level 2(1 − Φ(c_K))."},"alpha_spent":{"type":"number","minimum":0,"maximum":0.5,"description":"One-sided alpha spent by the end of this look (cumulative)."},"ratio":{"type":"number","exclusiveMinimum":0},"ratio_ci":{"$ref":"#/$defs/interval"},"decision":{"enum":["pass","fail","continue"]}}}},"stopped_at":{"type":["integer","null"],"minimum":1,"maximum":10,"description":"The look that stopped the run before the last; null when it ran to the last look."},"windows_saved":{"type":"integer","minimum":0,"maximum":1000000,"description":"Planned final windows the subject did not score."}}}]},"guard_overhead":{"type":"object","additionalProperties":false,"description":"Perplexity with guard adjustments applied over perplexity without, on the same windows.","required":["evaluated","bare","guarded","ratio","limit","reason"],"properties":{"evaluated":{"type":"boolean"},"bare":{"$ref":"#/$defs/numOrNull"},"guarded":{"$ref":"#/$defs/numOrNull"},"ratio":{"$ref":"#/$defs/numOrNull"},"limit":{"type":"number"},"reason":{"$ref":"#/$defs/textOrNull"}}},"change":{"description":"What was certified: a built-in edit of the baseline, or a given subject compared with it.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","name","config","plan_digest","params_changed","modules_touched","rolled_back"],"properties":{"kind":{"const":"edit"},"name":{"enum":["quant_rtn","lora","noop"]},"config":{"type":"object","maxProperties":64,"description":"The edit\'s own configuration, as the edit layer resolved it."},"plan_digest":{"$ref":"#/$defs/sha256","description":"sha256 of the canonical JSON of {name, config}."},"params_changed":{"type":["integer","null"],"minimum":0},"modules_touched":{"$ref":"#/$defs/moduleList"},"rolled_back":{"type":"boolean","description":"The catastrophe check restored the snapshot."}}},{"type":"object","additionalProperties":false,"required":["kind","label","params_changed","modules_touched"],"properties":{"kind":{"const":"compare"},"label":{"type":"string","minLength":1,"maxLength":200},"params_changed":{"type":["integer","null"],"minimum":0},"modules_touched":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/moduleList"}]}}}]},"models":{"type":"object","additionalProperties":false,"required":["baseline","subject"],"properties":{"baseline":{"$ref":"#/$defs/model"},"subject":{"$ref":"#/$defs/model"}}},"dataset":{"type":"object","additionalProperties":false,"required":["provider","split","seq_len","stride","counts","preview_hash","final_hash","dataset_hash","tokenizer_hash","seed","truncation"],"properties":{"provider":{"type":"string","minLength":1,"maxLength":4096},"split":{"type":["string","null"],"maxLength":64},"seq_len":{"type":"integer","minimum":1},"stride":{"type":"integer","minimum":1},"counts":{"type":"object","additionalProperties":false,"required":["documents","candidates","duplicates_removed","preview","final"],"properties":{"documents":{"type":["integer","null"],"minimum":0},"candidates":{"type":["integer","null"],"minimum":0},"duplicates_removed":{"type":["integer","null"],"minimum":0},"preview":{"type":"integer","minimum":0},"final":{"type":"integer","minimum":0}}},"preview_hash":{"$ref":"#/$defs/sha256OrNull"},"final_hash":{"$ref":"#/$defs/sha256OrNull"},"dataset_hash":{"$ref":"#/$defs/sha256OrNull"},"tokenizer_hash":{"$ref":"#/$defs/sha256OrNull"},"seed":{"$ref":"#/$defs/seed","description":"Seed of the window draw."},"truncation":{"type":["object","null"],"additionalProperties":false,"required":["rule","fields"],"description":"How over-long texts of an example or pair run were cut (null for sliding windows, which never cut).","properties":{"rule":{"const":"keep_head","description":"A text longer than its limit keeps its first tokens; its framing (BOS/EOS, a source prefix) is kept."},"fields":{"type":"array","minItems":1,"maxItems":2,"items":{"type":"object","additionalProperties":false,"required":["field","max_tokens","truncated"],"properties":{"field":{"enum":["text","source","target"]},"max_tokens":{"type":"integer","minimum":1,"maximum":1048576,"description":"Longest input in tokens, framing included."},"truncated":{"type":"integer","minimum":0,"description":"Candidates whose field was cut."}}}}}}}},"policy":{"$ref":"https://invarlock.dev/schemas/tiers.schema.json#/$defs/policy","description":"The resolved policy of the run (tier and profile merged, overrides applied), exactly as src/core resolved it: every threshold and guard setting used."},"policy_digest":{"$ref":"#/$defs/sha256","description":"sha256 of the canonical JSON of `policy` (the digest src/core computes for the resolved policy)."},"provenance":{"type":"object","additionalProperties":false,"required":["tool","node_version","onnxruntime_version","execution_provider","device","platform","container","seeds","config_digest"],"properties":{"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"const":"invarlock"},"version":{"type":"string","minLength":1,"maxLength":64}}},"node_version":{"type":"string","minLength":1,"maxLength":64},"onnxruntime_version":{"type":["string","null"],"maxLength":64},"execution_provider":{"enum":["cpu","cuda","tensorrt","dml","coreml","webgpu"]},"device":{"type":"object","additionalProperties":false,"required":["kind","name","driver","memory_bytes"],"properties":{"kind":{"enum":["cpu","gpu"]},"name":{"type":["string","null"],"maxLength":256},"driver":{"type":["string","null"],"maxLength":64},"memory_bytes":{"type":["integer","null"],"minimum":0}}},"platform":{"type":"object","additionalProperties":false,"required":["os","arch"],"properties":{"os":{"type":"string","minLength":1,"maxLength":64},"arch":{"type":"string","minLength":1,"maxLength":64}}},"container":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["image","digest"],"properties":{"image":{"type":"string","minLength":1,"maxLength":512},"digest":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$"}}}]},"seeds":{"type":"object","additionalProperties":false,"description":"The run seed and the per-purpose streams derived from it.","required":["run","window_draw","bootstrap","mlm_mask","variance"],"properties":{"run":{"$ref":"#/$defs/seed"},"window_draw":{"$ref":"#/$defs/seed"},"bootstrap":{"$ref":"#/$defs/seed"},"mlm_mask":{"$ref":"#/$defs/seed"},"variance":{"$ref":"#/$defs/seed"}}},"config_digest":{"$ref":"#/$defs/sha256","description":"sha256 of the canonical JSON of the resolved run configuration."}}},"timing":{"type":"object","additionalProperties":false,"description":"The only non-deterministic block; outside the digest.","required":["started_at","finished_at","duration_ms","stages"],"properties":{"started_at":{"type":"string","format":"date-time"},"finished_at":{"type":"string","format":"date-time"},"duration_ms":{"type":"number","minimum":0},"stages":{"type":"array","maxItems":64,"items":{"type":"object","additionalProperties":false,"required":["name","duration_ms"],"properties":{"name":{"type":"string","minLength":1,"maxLength":64},"duration_ms":{"type":"number","minimum":0}}}},"resources":{"type":["object","null"],"additionalProperties":false,"description":"The memory planner\'s choice for this machine (it depends on the machine\'s free memory, so it sits in timing, outside the digest).","required":["budget_bytes","budget_source","estimate_bytes","batch_size","workers","chunk_bytes","prepack"],"properties":{"budget_bytes":{"type":"integer","minimum":0},"budget_source":{"enum":["max_memory","free_memory"]},"estimate_bytes":{"type":"integer","minimum":0,"description":"Estimated peak resident memory at the chosen settings."},"batch_size":{"oneOf":[{"const":"auto"},{"type":"integer","minimum":1}]},"workers":{"type":"integer","minimum":1,"description":"Kernel pool workers of the weight statistics."},"chunk_bytes":{"type":"integer","minimum":1,"description":"Largest read when tensors are copied into a session\'s data file."},"prepack":{"type":"boolean","description":"onnxruntime pre-packed weights (off only when the budget needed it)."}}}}},"digest":{"$ref":"#/$defs/sha256","description":"sha256 of the canonical JSON of this certificate without `digest` and `timing`."}},"$defs":{"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"sha256OrNull":{"type":["string","null"],"pattern":"^[0-9a-f]{64}$"},"text":{"type":"string","maxLength":4096},"textOrNull":{"type":["string","null"],"maxLength":4096},"numOrNull":{"type":["number","null"]},"flag":{"type":["boolean","null"]},"seed":{"type":"integer","minimum":0,"maximum":4294967295},"interval":{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"minItems":2,"items":false},"intervalOrNull":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/interval"}]},"verdictStatus":{"enum":["pass","warn","fail","error","skipped"]},"checkStatus":{"enum":["pass","warn","fail","not_evaluated"]},"gateName":{"enum":["primary_metric","drift","invariants","spectral","rmt","guard_overhead","pairing","tail","variance","catastrophe","coverage","run"]},"family":{"enum":["attn","cross_attn","ffn","experts","embed","other"]},"bootstrapMethod":{"enum":["bca_weighted","percentile_weighted"],"description":"The interval method the policy asks for; both resample windows with probability ∝ weight."},"armValues":{"type":"object","additionalProperties":false,"description":"Per-arm metric of one model: perplexity, or accuracy in percent.","required":["preview","final"],"properties":{"preview":{"$ref":"#/$defs/numOrNull"},"final":{"$ref":"#/$defs/numOrNull"}}},"armCounts":{"type":"object","additionalProperties":false,"required":["preview","final"],"properties":{"preview":{"type":"integer","minimum":0},"final":{"type":"integer","minimum":0}}},"windowArm":{"description":"One arm\'s per-window data: token windows or examples (every kind but nll_per_byte), or text spans (nll_per_byte).","oneOf":[{"$ref":"#/$defs/tokenWindowArm"},{"$ref":"#/$defs/spanWindowArm"}]},"tokenWindowArm":{"type":"object","additionalProperties":false,"description":"Parallel arrays, one entry per window in evaluation order. ids: the window ids of the evaluation plan (`w<token offset>`, `e<example index>`); baseline/subject: mean log-loss per scored token in nats (perplexity kinds) or correctness 0/1 (accuracy); weights: scored tokens (1 per example for accuracy); delta: per-window Δ in the metric\'s units, subject − baseline in nats, or 100·(subject − baseline) percentage points for accuracy.","required":["ids","weights","baseline","subject","delta"],"properties":{"ids":{"type":"array","maxItems":1000000,"items":{"type":"string","minLength":1,"maxLength":64}},"weights":{"type":"array","maxItems":1000000,"items":{"type":"number","exclusiveMinimum":0}},"baseline":{"type":"array","maxItems":1000000,"items":{"type":"number"}},"subject":{"type":"array","maxItems":1000000,"items":{"type":"number"}},"delta":{"type":"array","maxItems":1000000,"items":{"type":"number"}}}},"spanWindowArm":{"type":"object","additionalProperties":false,"description":"The windows of an nll_per_byte certificate: text spans (ids `w<code point offset>`) each model tokenized with its own tokenizer. weights: UTF-8 bytes of each span; baseline/subject: NLL per byte in nats (the span\'s summed token NLL over its bytes); delta: subject − baseline per byte; tokens: each model\'s token count per span (the baseline\'s give the bytes-per-token scale k).","required":["ids","weights","baseline","subject","delta","tokens"],"properties":{"ids":{"type":"array","maxItems":1000000,"items":{"type":"string","minLength":1,"maxLength":64}},"weights":{"type":"array","maxItems":1000000,"items":{"type":"integer","minimum":1}},"baseline":{"type":"array","maxItems":1000000,"items":{"type":"number"}},"subject":{"type":"array","maxItems":1000000,"items":{"type":"number"}},"delta":{"type":"array","maxItems":1000000,"items":{"type":"number"}},"tokens":{"type":"object","additionalProperties":false,"required":["baseline","subject"],"properties":{"baseline":{"type":"array","maxItems":1000000,"items":{"type":"integer","minimum":1}},"subject":{"type":"array","maxItems":1000000,"items":{"type":"integer","minimum":1}}}}}},"moduleList":{"type":"array","maxItems":100000,"items":{"type":"string","minLength":1,"maxLength":512}},"violation":{"type":"object","additionalProperties":false,"required":["code","severity","module","family","message","value","threshold"],"properties":{"code":{"type":"string","pattern":"^[a-z][a-z0-9_]{0,63}$"},"severity":{"enum":["warning","fatal"]},"module":{"type":["string","null"],"maxLength":512},"family":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/family"}]},"message":{"$ref":"#/$defs/text"},"value":{"$ref":"#/$defs/numOrNull"},"threshold":{"$ref":"#/$defs/numOrNull"}}},"violations":{"type":"array","maxItems":100000,"items":{"$ref":"#/$defs/violation"}},"guardStatus":{"enum":["pass","warn","fail","not_evaluated"]},"invariantsGuard":{"type":"object","additionalProperties":false,"required":["status","evaluated","reason","measurements","violations"],"properties":{"status":{"$ref":"#/$defs/guardStatus"},"evaluated":{"type":"boolean"},"reason":{"$ref":"#/$defs/textOrNull"},"measurements":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["param_count","structure_hash","nonfinite_weights","weights_tied","missing_modules"],"properties":{"param_count":{"$ref":"#/$defs/pairInt"},"structure_hash":{"$ref":"#/$defs/pairHash"},"nonfinite_weights":{"type":["integer","null"],"minimum":0},"weights_tied":{"$ref":"#/$defs/pairFlag"},"missing_modules":{"type":["integer","null"],"minimum":0}}}]},"violations":{"$ref":"#/$defs/violations"}}},"spectralGuard":{"type":"object","additionalProperties":false,"required":["status","evaluated","reason","measurements","violations"],"properties":{"status":{"$ref":"#/$defs/guardStatus"},"evaluated":{"type":"boolean"},"reason":{"$ref":"#/$defs/textOrNull"},"measurements":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["modules","families","caps","fatal"],"properties":{"modules":{"type":"array","maxItems":100000,"description":"Per 2-D weight: σ̂max of baseline and subject, ρ = subject/baseline (null when non-finite), degeneracy ratios.","items":{"type":"object","additionalProperties":false,"required":["module","family","layer","sigma_baseline","sigma_subject","ratio","stable_rank_ratio","norm_collapse_ratio"],"properties":{"module":{"type":"string","minLength":1,"maxLength":512},"family":{"$ref":"#/$defs/family"},"layer":{"type":["integer","null"],"minimum":0},"sigma_baseline":{"$ref":"#/$defs/numOrNull"},"sigma_subject":{"$ref":"#/$defs/numOrNull"},"ratio":{"$ref":"#/$defs/numOrNull"},"stable_rank_ratio":{"$ref":"#/$defs/numOrNull"},"norm_collapse_ratio":{"$ref":"#/$defs/numOrNull"}}}},"families":{"type":"array","maxItems":6,"description":"Telemetry per family: z-scores against the baseline\'s family distribution and the multiple-testing selection.","items":{"type":"object","additionalProperties":false,"required":["family","modules","violations","max_abs_change","z_max","p_value","selected"],"properties":{"family":{"$ref":"#/$defs/family"},"modules":{"type":"integer","minimum":0},"violations":{"type":"integer","minimum":0},"max_abs_change":{"$ref":"#/$defs/numOrNull"},"z_max":{"$ref":"#/$defs/numOrNull"},"p_value":{"type":["number","null"],"minimum":0,"maximum":1},"selected":{"type":"boolean"}}}},"caps":{"type":"integer","minimum":0,"description":"Modules with |ρ − 1| above the deadband."},"fatal":{"type":"integer","minimum":0,"description":"Modules with a non-finite ρ or a fatal degeneracy."}}}]},"violations":{"$ref":"#/$defs/violations"}}},"rmtGuard":{"type":"object","additionalProperties":false,"required":["status","evaluated","reason","measurements","violations"],"properties":{"status":{"$ref":"#/$defs/guardStatus"},"evaluated":{"type":"boolean"},"reason":{"$ref":"#/$defs/textOrNull"},"measurements":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["windows","families","modules"],"properties":{"windows":{"type":"integer","minimum":0,"description":"Calibration windows captured (same for both models)."},"families":{"type":"array","maxItems":6,"description":"Per family: max over modules of the token-weighted edge ratio r = σ̂ / (√m + √n), and weight-matrix singular values above the Marchenko–Pastur edge (telemetry).","items":{"type":"object","additionalProperties":false,"required":["family","baseline","subject","outliers_baseline","outliers_subject"],"properties":{"family":{"$ref":"#/$defs/family"},"baseline":{"$ref":"#/$defs/numOrNull"},"subject":{"$ref":"#/$defs/numOrNull"},"outliers_baseline":{"type":["integer","null"],"minimum":0},"outliers_subject":{"type":["integer","null"],"minimum":0}}}},"modules":{"type":"array","maxItems":100000,"items":{"type":"object","additionalProperties":false,"required":["module","family","baseline","subject"],"properties":{"module":{"type":"string","minLength":1,"maxLength":512},"family":{"$ref":"#/$defs/family"},"baseline":{"$ref":"#/$defs/numOrNull"},"subject":{"$ref":"#/$defs/numOrNull"}}}}}}]},"violations":{"$ref":"#/$defs/violations"}}},"varianceGuard":{"type":"object","additionalProperties":false,"required":["status","evaluated","reason","measurements","violations"],"properties":{"status":{"$ref":"#/$defs/guardStatus"},"evaluated":{"type":"boolean"},"reason":{"$ref":"#/$defs/textOrNull"},"measurements":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["mode","enabled","ab_windows","delta_mean","delta_ci","gain_abs","gain_rel","predictive_gate","scales"],"properties":{"mode":{"enum":["edit","monitor"]},"enabled":{"type":"boolean","description":"The scales were applied to the weights before the final arm."},"ab_windows":{"type":"integer","minimum":0},"delta_mean":{"$ref":"#/$defs/numOrNull"},"delta_ci":{"$ref":"#/$defs/intervalOrNull"},"gain_abs":{"$ref":"#/$defs/numOrNull"},"gain_rel":{"$ref":"#/$defs/numOrNull"},"predictive_gate":{"enum":["pass","fail","not_run"]},"scales":{"type":"array","maxItems":100000,"items":{"type":"object","additionalProperties":false,"required":["module","scale"],"properties":{"module":{"type":"string","minLength":1,"maxLength":512},"scale":{"type":"number"}}}}}}]},"violations":{"$ref":"#/$defs/violations"}}},"pairInt":{"type":"object","additionalProperties":false,"required":["baseline","subject"],"properties":{"baseline":{"type":["integer","null"],"minimum":0},"subject":{"type":["integer","null"],"minimum":0}}},"pairHash":{"type":"object","additionalProperties":false,"required":["baseline","subject"],"properties":{"baseline":{"$ref":"#/$defs/sha256OrNull"},"subject":{"$ref":"#/$defs/sha256OrNull"}}},"pairFlag":{"type":"object","additionalProperties":false,"required":["baseline","subject"],"properties":{"baseline":{"$ref":"#/$defs/flag"},"subject":{"$ref":"#/$defs/flag"}}},"model":{"type":"object","additionalProperties":false,"required":["reference","label","revision","file_sha256","adapter","describe","quantization_formats","lora_adapters","tokenizer_hash"],"properties":{"reference":{"type":"string","minLength":1,"maxLength":4096,"description":"As given: a directory, an .onnx file or hf:org/name@revision."},"label":{"type":"string","minLength":1,"maxLength":200,"description":"Short display name."},"revision":{"type":["string","null"],"maxLength":256},"file_sha256":{"$ref":"#/$defs/sha256OrNull"},"adapter":{"enum":["onnx_causal","onnx_mlm","onnx_seq2seq","onnx_cls"]},"describe":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["model_type","layers","hidden_size","heads","vocab_size","parameters","opset"],"properties":{"model_type":{"type":["string","null"],"maxLength":128},"layers":{"type":["integer","null"],"minimum":0},"hidden_size":{"type":["integer","null"],"minimum":0},"heads":{"type":["integer","null"],"minimum":0},"vocab_size":{"type":["integer","null"],"minimum":0},"parameters":{"type":["integer","null"],"minimum":0},"opset":{"type":["integer","null"],"minimum":0}}}]},"quantization_formats":{"type":"array","maxItems":16,"items":{"enum":["float32","float16","bfloat16","qdq_int8","dynamic_int8","matmulnbits_int4","matmulnbits","other"]}},"lora_adapters":{"type":"array","maxItems":64,"items":{"type":"object","additionalProperties":false,"required":["reference","sha256","rank","alpha","weight"],"properties":{"reference":{"type":"string","minLength":1,"maxLength":4096},"sha256":{"$ref":"#/$defs/sha256OrNull"},"rank":{"type":"integer","minimum":1},"alpha":{"type":"number"},"weight":{"type":"number"}}}},"tokenizer_hash":{"$ref":"#/$defs/sha256OrNull"},"interface":{"type":["object","null"],"additionalProperties":false,"description":"How the model\'s weights were mapped to roles: where the interface came from, which evidence named the weights, tensors shared by several weights, and warnings (interface_inferred when the graph\'s structure stood in for an interface). Null when the runner did not record it; absent in certificates made before it existed.","required":["provenance","origin","naming","shared_tensors","warnings"],"properties":{"provenance":{"enum":["bundled","user","inferred"]},"origin":{"type":"string","minLength":1,"maxLength":200},"naming":{"enum":["parameter","metadata","scope","position"]},"shared_tensors":{"type":"array","maxItems":1024,"items":{"type":"object","additionalProperties":false,"required":["tensor","uses"],"properties":{"tensor":{"type":"string","maxLength":4096},"uses":{"type":"integer","minimum":2}}}},"warnings":{"type":"array","maxItems":16,"items":{"type":"object","additionalProperties":false,"required":["code","message"],"properties":{"code":{"enum":["interface_inferred","interface_incomplete"]},"message":{"type":"string","maxLength":2000}}}}}}}}}}');
+;// CONCATENATED MODULE: ./build/src/report/certificate/duplicate-keys.js
+/**
+ * The first object key that appears twice in one object of a JSON text, or null. `JSON.parse`
+ * keeps the last of two equal keys, so a certificate prefixed with `{"verdict":{"status":"pass"},…`
+ * would read differently to a parser that keeps the first: a certificate must mean one thing.
+ *
+ * Call it on text that `JSON.parse` accepted: the scan only tracks strings, braces, brackets,
+ * colons and commas (no recursion, so nesting depth costs nothing). Keys are compared decoded
+ * (`"a"` and `"\u0061"` are the same key). `path` names the object (`$.verdict`).
+ * @internal
+ */
+function findDuplicateKey(text) {
+    const stack = [];
+    const pathOf = () => {
+        let path = '$';
+        for (let i = 0; i < stack.length - 1; i++) {
+            const f = stack[i];
+            if (f === undefined)
+                break;
+            path += f.keys === null ? `[${f.index}]` : `.${f.lastKey}`;
+        }
+        return path;
+    };
+    for (let i = 0; i < text.length; i++) {
+        const ch = text.charCodeAt(i);
+        if (ch === 0x22 /* " */) {
+            const start = i;
+            let escaped = false;
+            for (i++; i < text.length; i++) {
+                const c = text.charCodeAt(i);
+                if (c === 0x5c /* \ */) {
+                    escaped = true;
+                    i++;
+                }
+                else if (c === 0x22)
+                    break;
+            }
+            const top = stack.at(-1);
+            if (top !== undefined && top.keys !== null && top.expectKey) {
+                const raw = text.slice(start, i + 1);
+                const key = escaped ? JSON.parse(raw) : raw.slice(1, -1);
+                if (top.keys.has(key))
+                    return { key, path: pathOf(), offset: start };
+                top.keys.add(key);
+                top.lastKey = key;
+                top.expectKey = false;
+            }
+        }
+        else if (ch === 0x7b /* { */) {
+            stack.push({ keys: new Set(), expectKey: true, index: 0, lastKey: '' });
+        }
+        else if (ch === 0x5b /* [ */) {
+            stack.push({ keys: null, expectKey: false, index: 0, lastKey: '' });
+        }
+        else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) {
+            stack.pop();
+        }
+        else if (ch === 0x2c /* , */) {
+            const top = stack.at(-1);
+            if (top !== undefined) {
+                if (top.keys === null)
+                    top.index++;
+                else
+                    top.expectKey = true;
+            }
+        }
+    }
+    return null;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/certificate/validate-certificate.js
+
+
+
+
+
+/** Defaults of {@link parseCertificate}. */
+const PARSE_DEFAULTS = Object.freeze({
+    /** @default 33_554_432 (32 MiB) — larger input is refused before parsing. */
+    maxBytes: 32 * 1024 * 1024,
+});
+let validator;
+/** The compiled certificate schema (compiled once, on first use). @internal */
+function certificateValidator() {
+    validator ??= compileSchema(certificate_schema_namespaceObject, { references: [tiers_schema_namespaceObject] });
+    return validator;
+}
+/**
+ * Checks `value` against `contracts/certificate.schema.json` and returns it typed. Throws
+ * `E_CERT_SCHEMA` with `details.problems` (up to 20 `path: message` lines) and `details.file = source`.
+ * Checks shape only: digests and statistics are `verifyCertificate`'s job.
+ */
+function validateCertificate(value, source) {
+    return certificateValidator()(value, { source, code: 'E_CERT_SCHEMA' });
+}
+/**
+ * Parses untrusted certificate bytes or text: size limit first (`E_CERT_TOO_LARGE`), then strict
+ * UTF-8 and JSON (`E_CERT_PARSE`, with the byte offset when JSON reports one; a key twice in one
+ * object is `E_CERT_DUPLICATE_KEY`), then the schema (`E_CERT_SCHEMA`). A byte-order mark is accepted and skipped. Any other failure mode of the
+ * input surfaces as one of these three codes, never as a foreign error.
+ */
+function parseCertificate(bytes, options) {
+    return validateCertificate(parseCertificateJson(bytes, options), options.source);
+}
+/**
+ * The size, UTF-8 and JSON steps of {@link parseCertificate}, without the schema: returns the
+ * parsed value. Throws `E_CERT_TOO_LARGE`, `E_CERT_PARSE` or `E_CERT_DUPLICATE_KEY`.
+ * @internal
+ */
+function parseCertificateJson(bytes, options) {
+    const maxBytes = options.maxBytes ?? PARSE_DEFAULTS.maxBytes;
+    const size = typeof bytes === 'string' ? Buffer.byteLength(bytes, 'utf8') : bytes.byteLength;
+    if (size > maxBytes) {
+        throw new invarlock_error_InvarlockError('E_CERT_TOO_LARGE', `${options.source} is ${size} bytes, over the ${maxBytes}-byte limit for certificates`, {
+            details: { file: options.source, expected: `≤ ${maxBytes} bytes`, actual: `${size} bytes` },
+        });
+    }
+    const text = typeof bytes === 'string' ? bytes : decodeUtf8(bytes, options.source);
+    let value;
+    try {
+        value = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
+    }
+    catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        const position = /position (\d+)/.exec(reason)?.[1];
+        throw new invarlock_error_InvarlockError('E_CERT_PARSE', `${options.source} is not valid JSON: ${reason}`, {
+            details: { file: options.source, ...(position === undefined ? {} : { offset: Number(position) }) },
+            cause: error,
+        });
+    }
+    const duplicate = findDuplicateKey(text);
+    if (duplicate !== null) {
+        throw new invarlock_error_InvarlockError('E_CERT_DUPLICATE_KEY', `${options.source} has the key ${JSON.stringify(duplicate.key)} twice in ${duplicate.path}`, {
+            details: { file: options.source, field: `${duplicate.path}.${duplicate.key}`, offset: duplicate.offset },
+            hint: 'A certificate must mean the same to every JSON parser; write each key once.',
+        });
+    }
+    return value;
+}
+function decodeUtf8(bytes, source) {
+    try {
+        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    }
+    catch (error) {
+        throw new invarlock_error_InvarlockError('E_CERT_PARSE', `${source} is not valid UTF-8`, { details: { file: source }, cause: error });
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/report/certificate/build-certificate.js
+
+
+
+
+
+
+const MAX_LABEL_CHARS = 200;
+/**
+ * Builds the Evaluation Certificate from what a certify run measured. Pure and deterministic: the
+ * same input gives the same certificate, byte for byte outside `timing`.
+ *
+ * Derived here, with the same functions `verifyCertificate` uses: per-window Δ, ratios, bootstrap
+ * CIs, drift, tail quantiles, every gate and flag, the verdict and its reasons (src/eval), the
+ * pairing check, and the digests: `policy_digest`, the edit's `plan_digest`, `config_digest`,
+ * `run_id` and the certificate `digest`. The result is what a reader of the written file gets
+ * (numbers survive the JSON round trip bit-exactly) and matches the schema.
+ *
+ * Throws `E_NONFINITE_LOSS` for a non-finite per-window loss (naming the window), and
+ * `E_INTERNAL` for an input that cannot make a valid certificate (NaN or Infinity anywhere,
+ * mismatched arrays, a bootstrap seed other than run seed + the policy's bootstrap offset, a
+ * guard whose `evaluated` and `status` disagree, a result that fails the schema;
+ * `details.problems` lists schema problems).
+ */
+function buildCertificate(input) {
+    checkSeeds(input);
+    checkGuards(input);
+    const policy_digest = certificate_digest_policyDigest(input.policy);
+    const models = { baseline: modelIdentity(input.models.baseline), subject: modelIdentity(input.models.subject) };
+    const derived = deriveEvaluation({
+        outcome: input.outcome,
+        metricKind: input.metricKind,
+        windows: input.windows,
+        pairing: input.pairing,
+        tokenizers: { baseline: models.baseline.tokenizer_hash, subject: models.subject.tokenizer_hash, dataset: input.dataset.tokenizer_hash },
+        guards: input.guards,
+        guardOverhead: input.guardOverhead,
+        policy: input.policy,
+        bootstrapSeed: input.provenance.seeds.bootstrap,
+        sequentialPlan: input.sequentialPlan ?? null,
+    });
+    const change = input.change.kind === 'edit'
+        ? {
+            kind: 'edit',
+            name: input.change.name,
+            config: input.change.config,
+            plan_digest: planDigest(input.change),
+            params_changed: input.change.params_changed,
+            modules_touched: input.change.modules_touched,
+            rolled_back: input.change.rolled_back,
+        }
+        : { kind: 'compare', label: input.change.label, params_changed: input.change.params_changed, modules_touched: input.change.modules_touched };
+    const provenance = { ...input.provenance, config_digest: configDigest(input.config) };
+    const identity = { models, dataset: input.dataset, policy_digest, change, provenance };
+    const body = {
+        schema_version: 1,
+        run_id: runId(identity),
+        verdict: derived.verdict,
+        validation: derived.validation,
+        primary_metric: derived.primary_metric,
+        windows: derived.windows,
+        pairing: input.pairing,
+        tail: derived.tail,
+        guards: input.guards,
+        guard_overhead: derived.guard_overhead,
+        sequential: derived.sequential,
+        change,
+        models,
+        dataset: input.dataset,
+        policy: input.policy,
+        policy_digest,
+        provenance,
+        timing: input.timing,
+    };
+    const cert = { ...body, digest: certificateDigest(body) };
+    return roundTrip(cert);
+}
+// The certificate exactly as a reader of its file sees it: canonicalJson refuses what JSON cannot
+// carry (NaN, Infinity, undefined in arrays), JSON text round-trips every double exactly and turns
+// -0 into 0, and the schema must hold.
+function roundTrip(cert) {
+    try {
+        canonical_json_canonicalJson(cert);
+    }
+    catch (error) {
+        if (isInvarlockError(error))
+            throw new invarlock_error_InvarlockError('E_INTERNAL', `the certificate input holds a value JSON cannot carry: ${error.message}`, { details: error.details, cause: error });
+        throw error;
+    }
+    const plain = JSON.parse(JSON.stringify(cert));
+    const validator = certificateValidator();
+    if (!validator.check(plain)) {
+        const problems = validator.problems(plain);
+        throw new invarlock_error_InvarlockError('E_INTERNAL', `the built certificate does not match its schema: ${problems[0] ?? 'invalid'}`, { details: { problems } });
+    }
+    return plain;
+}
+// The bootstrap seed is recorded once and re-derived by verify from the run seed and the policy's
+// offset; a runner that used another seed would write a certificate verify rejects.
+function checkSeeds(input) {
+    const seeds = input.provenance.seeds;
+    const expected = deriveSeed(seeds.run, input.policy.seed_offsets.bootstrap);
+    if (seeds.bootstrap !== expected) {
+        throw new invarlock_error_InvarlockError('E_INTERNAL', `the bootstrap seed ${seeds.bootstrap} is not the run seed ${seeds.run} plus the policy's bootstrap offset (${expected})`, {
+            details: { field: 'provenance.seeds.bootstrap', expected: String(expected), actual: String(seeds.bootstrap) },
+        });
+    }
+}
+// A guard that did not run must say `not_evaluated`, and one that ran must say how it went:
+// anything else would be a vacuous pass (or a silent skip) that verify rejects.
+function checkGuards(input) {
+    for (const [name, guard] of Object.entries(input.guards)) {
+        if (guard.evaluated === (guard.status === 'not_evaluated')) {
+            throw new invarlock_error_InvarlockError('E_INTERNAL', `guard ${name} says evaluated: ${guard.evaluated} with status ${guard.status}`, {
+                details: { field: `guards.${name}.status`, expected: guard.evaluated ? 'pass, warn or fail' : 'not_evaluated', actual: guard.status },
+            });
+        }
+    }
+}
+function modelIdentity(model) {
+    return {
+        reference: model.reference,
+        label: model.label ?? build_certificate_defaultLabel(model.reference),
+        revision: model.revision,
+        file_sha256: model.file_sha256,
+        adapter: model.adapter,
+        describe: model.describe,
+        quantization_formats: model.quantization_formats,
+        lora_adapters: model.lora_adapters,
+        tokenizer_hash: model.tokenizer_hash,
+        interface: model.interface ?? null,
+    };
+}
+/**
+ * A short display name from a model reference: `hf:openai-community/gpt2@main` → `gpt2`,
+ * `./models/gpt2-int8/model.onnx` → `gpt2-int8`, `./gpt2-onnx/` → `gpt2-onnx`.
+ * @internal
+ */
+function build_certificate_defaultLabel(reference) {
+    const bare = reference.startsWith('hf:') ? reference.slice(3).replace(/@[^/]*$/, '') : reference;
+    const parts = bare.split(/[\\/]+/).filter((p) => p !== '' && p !== '.' && p !== '..');
+    const last = parts.at(-1);
+    const name = last !== undefined && /\.onnx$/i.test(last) && parts.length > 1 ? parts.at(-2) : last;
+    const label = name ?? reference;
+    const points = Array.from(label);
+    return points.length > MAX_LABEL_CHARS ? points.slice(0, MAX_LABEL_CHARS).join('') : label === '' ? 'model' : label;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/certificate/schema-walk.js
+
+
+const DOCUMENTS = [certificate_schema_namespaceObject, tiers_schema_namespaceObject];
+/** True for a non-null, non-array object. @internal */
+function schema_walk_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The certificate schema's root. @internal */
+function certificateRoot() {
+    return { node: certificate_schema_namespaceObject, doc: certificate_schema_namespaceObject, location: `${certificate_schema_namespaceObject.$id}#` };
+}
+function step(node, part) {
+    if (Array.isArray(node))
+        return /^\d+$/.test(part) ? node[Number(part)] : undefined;
+    return schema_walk_isRecord(node) ? node[part] : undefined;
+}
+/** Follows `$ref`s until a node without one; undefined for a reference it cannot resolve. @internal */
+function resolveRef(at) {
+    let current = at;
+    for (let hops = 0; hops < 16; hops++) {
+        const ref = current.node.$ref;
+        if (typeof ref !== 'string')
+            return current;
+        const [base, pointer = ''] = ref.split('#');
+        const doc = base === '' || base === undefined ? current.doc : DOCUMENTS.find((d) => d.$id === base);
+        if (doc === undefined)
+            return undefined;
+        let node = doc;
+        for (const part of pointer.split('/').filter((p) => p !== ''))
+            node = step(node, part);
+        if (!schema_walk_isRecord(node))
+            return undefined;
+        current = { node, doc, location: `${String(doc.$id)}#${pointer}` };
+    }
+    return undefined;
+}
+/** A child schema of `at` (e.g. `properties/name`), unresolved. @internal */
+function child(at, path) {
+    let node = at.node;
+    for (const part of path)
+        node = step(node, part);
+    return schema_walk_isRecord(node) ? { node, doc: at.doc, location: `${at.location}/${path.join('/')}` } : undefined;
+}
+/** The resolved `oneOf` branch describing `value` (same JSON type; same `kind` const for objects); `at` itself without a `oneOf` or for a scalar. @internal */
+function branchFor(value, at) {
+    const branches = at.node.oneOf;
+    // Scalars have no inner structure to walk: the oneOf node itself describes them.
+    if (!Array.isArray(branches) || (value !== null && typeof value !== 'object'))
+        return at;
+    for (let i = 0; i < branches.length; i++) {
+        const branchAt = child(at, ['oneOf', String(i)]);
+        const branch = branchAt === undefined ? undefined : resolveRef(branchAt);
+        if (branch === undefined)
+            continue;
+        const type = branch.node.type;
+        if (schema_walk_isRecord(value) && type === 'object') {
+            const kind = child(branch, ['properties', 'kind'])?.node.const;
+            const properties = branch.node.properties;
+            // branches without a `kind` are told apart by their keys (token windows or text spans)
+            if (kind === undefined ? schema_walk_isRecord(properties) && Object.keys(value).every((key) => key in properties) : kind === value.kind)
+                return branch;
+        }
+        if (Array.isArray(value) && type === 'array')
+            return branch;
+        if (value === null && type === 'null')
+            return branch;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/certificate/certificate-json.js
+
+
+/**
+ * The certificate as a file: pretty JSON (2-space indent, trailing newline) with keys in the
+ * schema's order at every level (the verdict near the top, `digest` last), so a reader sees the
+ * answer first; objects the schema leaves open (an edit's config) get sorted keys. Arrays of
+ * numbers and strings (the per-window data) stay on one line each, so the file reads as a record
+ * rather than thousands of lines of numbers. The same certificate always gives the same bytes,
+ * whatever key order it was built or parsed with. Numbers are printed by `JSON.stringify`, so they
+ * read back bit-exactly.
+ */
+function serializeCertificate(cert) {
+    // canonicalJson rejects what JSON cannot carry (NaN, undefined in arrays, class instances).
+    const plain = JSON.parse(canonical_json_canonicalJson(cert));
+    return `${pretty(orderLike(plain, certificateRoot()), '')}\n`;
+}
+function pretty(value, indent) {
+    if (Array.isArray(value)) {
+        if (value.length === 0)
+            return '[]';
+        if (value.every((item) => item === null || typeof item !== 'object'))
+            return `[${value.map((item) => JSON.stringify(item)).join(', ')}]`;
+        const inner = `${indent}  `;
+        return `[\n${value.map((item) => `${inner}${pretty(item, inner)}`).join(',\n')}\n${indent}]`;
+    }
+    if (schema_walk_isRecord(value)) {
+        const keys = Object.keys(value);
+        if (keys.length === 0)
+            return '{}';
+        const inner = `${indent}  `;
+        return `{\n${keys.map((key) => `${inner}${JSON.stringify(key)}: ${pretty(value[key], inner)}`).join(',\n')}\n${indent}}`;
+    }
+    return JSON.stringify(value);
+}
+function orderLike(value, schema) {
+    const resolved = schema === undefined ? undefined : resolveRef(schema);
+    const at = resolved === undefined ? undefined : branchFor(value, resolved);
+    if (Array.isArray(value)) {
+        const items = at === undefined ? undefined : child(at, ['items']);
+        return value.map((item) => orderLike(item, items));
+    }
+    if (!schema_walk_isRecord(value))
+        return value;
+    const properties = at !== undefined && schema_walk_isRecord(at.node.properties) ? at.node.properties : {};
+    const known = Object.keys(properties).filter((key) => Object.hasOwn(value, key));
+    const rest = Object.keys(value)
+        .filter((key) => !Object.hasOwn(properties, key))
+        .sort();
+    const out = {};
+    for (const key of [...known, ...rest])
+        out[key] = orderLike(value[key], at === undefined || !Object.hasOwn(properties, key) ? undefined : child(at, ['properties', key]));
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/derive/decide-guards.js
+
+const RANK = { pass: 0, warn: 1, fail: 2 };
+class Decision {
+    status = 'pass';
+    because = [];
+    mismatches = [];
+    raise(to, why) {
+        if (RANK[to] > RANK[this.status])
+            this.status = to;
+        if (this.because.length < 4)
+            this.because.push(why);
+    }
+    fromViolations(violations) {
+        for (const v of violations)
+            this.raise(v.severity === 'fatal' ? 'fail' : 'warn', `${v.code}: ${v.message}`);
+    }
+    done() {
+        return { status: this.status, because: this.because, mismatches: this.mismatches };
+    }
+}
+function notEvaluated() {
+    return { status: 'not_evaluated', because: [], mismatches: [] };
+}
+/** A guard that ran but recorded no measurements: only its violations can be judged. */
+function fromViolationsOnly(block) {
+    const d = new Decision();
+    d.fromViolations(block.violations);
+    return d.done();
+}
+/**
+ * Invariants: NaN/Inf weights or a changed tokenizer (unless each model brings its own) are fatal; a changed parameter count or
+ * structure hash, a broken tie or a missing module is at least a warning (fatal in `strict`).
+ */
+function redecideInvariants(block, policy, tokenizers) {
+    if (!block.evaluated)
+        return notEvaluated();
+    const m = block.measurements;
+    if (m === null)
+        return fromViolationsOnly(block);
+    const d = new Decision();
+    const structural = policy.thresholds.invariants.mode === 'strict' ? 'fail' : 'warn';
+    if (m.nonfinite_weights !== null && m.nonfinite_weights > 0)
+        d.raise('fail', `${m.nonfinite_weights} NaN/Inf weights`);
+    if (tokenizers.own !== true && tokenizers.baseline !== null && tokenizers.subject !== null && tokenizers.baseline !== tokenizers.subject)
+        d.raise('fail', 'the tokenizer hash changed');
+    if (m.missing_modules !== null && m.missing_modules > 0)
+        d.raise('warn', `${m.missing_modules} modules missing`);
+    if (m.param_count.baseline !== null && m.param_count.subject !== null && m.param_count.baseline !== m.param_count.subject)
+        d.raise(structural, 'the parameter count changed');
+    if (m.structure_hash.baseline !== null && m.structure_hash.subject !== null && m.structure_hash.baseline !== m.structure_hash.subject)
+        d.raise(structural, 'the structure hash changed');
+    if (m.weights_tied.baseline === true && m.weights_tied.subject === false)
+        d.raise(structural, 'a weight tie was broken');
+    d.fromViolations(block.violations);
+    return d.done();
+}
+/**
+ * Spectral: per module, a non-finite ratio, a stable-rank or norm-collapse ratio below its fatal
+ * floor is fatal, below its warning floor a warning; |ρ − 1| above the deadband is a cap; more caps
+ * than `max_caps` fail, any cap warns. The recorded `caps` must equal the caps counted from the
+ * modules, and the recorded `fatal` count cannot be below the fatal modules.
+ */
+function redecideSpectral(block, policy) {
+    if (!block.evaluated)
+        return notEvaluated();
+    const m = block.measurements;
+    if (m === null)
+        return fromViolationsOnly(block);
+    const t = policy.thresholds.spectral;
+    const d = new Decision();
+    let caps = 0;
+    let fatalModules = 0;
+    for (const mod of m.modules) {
+        let fatal = false;
+        if (mod.ratio === null)
+            fatal = true;
+        else if (Math.abs(mod.ratio - 1) > t.deadband)
+            caps++;
+        for (const [name, value, warn, floor] of [
+            ['stable rank', mod.stable_rank_ratio, t.stable_rank_warn, t.stable_rank_fatal],
+            ['norm collapse', mod.norm_collapse_ratio, t.norm_collapse_warn, t.norm_collapse_fatal],
+        ]) {
+            if (value === null || value >= warn)
+                continue;
+            if (value < floor)
+                fatal = true;
+            else
+                d.raise('warn', `${mod.module}: ${name} ratio ${value} < ${warn}`);
+        }
+        if (fatal) {
+            fatalModules++;
+            d.raise('fail', `${mod.module}: fatal spectral change`);
+        }
+    }
+    if (caps !== m.caps)
+        d.mismatches.push({ path: 'guards.spectral.measurements.caps', expected: caps, actual: m.caps });
+    if (m.fatal < fatalModules)
+        d.mismatches.push({ path: 'guards.spectral.measurements.fatal', expected: `≥ ${fatalModules}`, actual: m.fatal });
+    if (m.fatal > 0)
+        d.raise('fail', `${m.fatal} fatal spectral violations`);
+    if (caps > t.max_caps)
+        d.raise('fail', `${caps} caps > max_caps ${t.max_caps}`);
+    else if (caps > 0)
+        d.raise('warn', `${caps} caps within max_caps ${t.max_caps}`);
+    d.fromViolations(block.violations);
+    return d.done();
+}
+/**
+ * RMT: per family with a positive baseline, a subject edge ratio above (1 + ε_f)·baseline (or not
+ * finite) is fatal. A family's recorded ratios must be the maxima over its recorded modules.
+ */
+function redecideRmt(block, policy) {
+    if (!block.evaluated)
+        return notEvaluated();
+    const m = block.measurements;
+    if (m === null)
+        return fromViolationsOnly(block);
+    const d = new Decision();
+    m.families.forEach((f, i) => {
+        const members = m.modules.filter((mod) => mod.family === f.family);
+        for (const side of ['baseline', 'subject']) {
+            const values = members.map((mod) => mod[side]);
+            if (values.length === 0 || values.some((v) => v === null))
+                continue;
+            const max = Math.max(...values);
+            if (max !== f[side])
+                d.mismatches.push({ path: `guards.rmt.measurements.families[${i}].${side}`, expected: max, actual: f[side] });
+        }
+        if (f.baseline === null || !(f.baseline > 0))
+            return;
+        const epsilon = policy.thresholds.rmt.epsilon[THRESHOLD_FAMILY[f.family]];
+        if (f.subject === null || !(f.subject <= (1 + epsilon) * f.baseline))
+            d.raise('fail', `${f.family}: edge ratio ${f.subject ?? 'non-finite'} > (1 + ${epsilon})·${f.baseline}`);
+    });
+    d.fromViolations(block.violations);
+    return d.done();
+}
+/** Variance: its recorded violations decide (a regression found by the A/B test warns). */
+function redecideVariance(block) {
+    if (!block.evaluated)
+        return notEvaluated();
+    return fromViolationsOnly(block);
+}
+/** Every guard re-decided. */
+function redecideGuards(guards, policy, tokenizers) {
+    return {
+        invariants: redecideInvariants(guards.invariants, policy, tokenizers),
+        spectral: redecideSpectral(guards.spectral, policy),
+        rmt: redecideRmt(guards.rmt, policy),
+        variance: redecideVariance(guards.variance),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/report/derive/verify-certificate.js
+
+
+
+
+
+
+
+
+/** Relative tolerance of the point ratio (CERTIFICATE.md: exp(weighted mean Δ) within 1e-12). */
+const RATIO_TOLERANCE = 1e-12;
+/** Defaults of {@link verifyCertificate}. */
+const VERIFY_DEFAULTS = Object.freeze({
+    /** @default false */
+    requirePass: false,
+    /** @default 'certificate' */
+    source: 'certificate',
+    /** @default 33_554_432 (32 MiB) */
+    maxBytes: PARSE_DEFAULTS.maxBytes,
+});
+/**
+ * Checks that a certificate is internally consistent and was decided with an accepted policy
+ * (CERTIFICATE.md "verify: integrity, not taste", issue 13), in order: JSON parse (for text or
+ * bytes; duplicate keys refused) → schema (which bounds every count, replicates included) →
+ * certificate digest and run id → policy digest → policy: the recorded policy equals the accepted
+ * one (`options.policy`), else nothing is re-derived from it → pairing invariants → statistics
+ * re-derived from the per-window data (point ratio within 1e-12 relative; bootstrap CI recomputed
+ * with the recorded seed, method and replicates, bit-identical; every other statistic
+ * bit-identical) → every gate re-decided from the measurements and the policy, guard statuses
+ * included (from the guards' recorded measurements and violations), compared with the recorded
+ * flags → the verdict. With `requirePass`, the verdict must also be `pass` or `warn`.
+ *
+ * Digests only show the file is whole: anyone can recompute them. What verify adds is that every
+ * decision follows from the recorded measurements under the accepted policy; the measurements
+ * themselves are the producer's word unless the certificate is signed (README "Security").
+ *
+ * Never throws for bad input: the report's `exitCode` is 0 consistent, 1 inconsistent (a named
+ * check failed; `path`, `expected` and `actual` name the first differing value, `code` the
+ * rejection) or not passing under `requirePass`, 2 malformed or unreadable.
+ */
+function verifyCertificate(value, options = {}) {
+    const source = options.source ?? VERIFY_DEFAULTS.source;
+    const checks = [];
+    let parsed = value;
+    if (typeof value === 'string' || value instanceof Uint8Array) {
+        try {
+            parsed = parseCertificateJson(value, { source, maxBytes: options.maxBytes ?? VERIFY_DEFAULTS.maxBytes });
+            checks.push(pass('parse', `${source} is well-formed JSON`));
+        }
+        catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            const code = isInvarlockError(error) ? error.code : 'E_CERT_PARSE';
+            return malformed([...checks, { id: 'parse', status: 'fail', message, code }]);
+        }
+    }
+    else {
+        checks.push(skip('parse', 'given a parsed value'));
+    }
+    const validator = certificateValidator();
+    if (!validator.check(parsed)) {
+        const problems = validator.problems(parsed);
+        const first = problems[0] ?? '/: invalid';
+        return malformed([...checks, { id: 'schema', status: 'fail', message: `${source} does not match the certificate schema: ${first}`, path: first.split(':')[0] ?? '/', code: 'E_CERT_SCHEMA' }]);
+    }
+    const cert = parsed;
+    checks.push(pass('schema', 'matches contracts/certificate.schema.json'));
+    const digest = certificateDigest(cert);
+    const id = runId(cert);
+    if (digest !== cert.digest)
+        checks.push(differs('certificate_digest', 'the certificate digest does not match its content', 'digest', digest, cert.digest));
+    else if (id !== cert.run_id)
+        checks.push(differs('certificate_digest', 'the run id does not match the run identity', 'run_id', id, cert.run_id));
+    else
+        checks.push(pass('certificate_digest', `sha256 ${digest} matches; run id matches`));
+    const policy = certificate_digest_policyDigest(cert.policy);
+    checks.push(policy === cert.policy_digest ? pass('policy_digest', `policy ${cert.policy.tier}/${cert.policy.profile} digest matches`) : differs('policy_digest', 'the policy digest does not match the recorded policy', 'policy_digest', policy, cert.policy_digest));
+    const accepted = verify_certificate_checkPolicy(cert.policy, options.policy);
+    checks.push(accepted);
+    checks.push(verify_certificate_checkPairing(cert));
+    if (accepted.status === 'fail') {
+        // Counts and thresholds of a policy nobody accepted decide nothing, and cost nothing.
+        const why = 'the recorded policy is not the accepted one';
+        checks.push(skip('statistics', why), skip('gates', why), skip('verdict', why));
+    }
+    else {
+        const derived = deriveFrom(cert);
+        if (derived instanceof Error) {
+            const failure = { id: 'statistics', status: 'fail', message: `the per-window data cannot be summarised: ${derived.message}`, code: 'E_CERT_VERIFY' };
+            checks.push(failure, skip('gates', 'statistics could not be re-derived'), skip('verdict', 'statistics could not be re-derived'));
+        }
+        else {
+            checks.push(compareGroup('statistics', 'every statistic re-derived from the per-window data matches (bootstrap CI bit-identical)', statisticsPairs(cert, derived)));
+            checks.push(compareGroup('gates', 'every gate and guard status re-decided from the measurements and the policy matches its record', gatePairs(cert, derived)));
+            checks.push(compareGroup('verdict', `the recorded verdict ${cert.verdict.status} is the re-derived one`, [['verdict', derived.verdict, cert.verdict]]));
+        }
+    }
+    if (options.requirePass ?? VERIFY_DEFAULTS.requirePass) {
+        const ok = cert.verdict.status === 'pass' || cert.verdict.status === 'warn';
+        checks.push(ok ? pass('require_pass', `verdict ${cert.verdict.status}`) : differs('require_pass', `verdict ${cert.verdict.status} is not pass or warn`, 'verdict.status', 'pass', cert.verdict.status, null));
+    }
+    const failed = checks.some((c) => c.status === 'fail');
+    return { exitCode: failed ? 1 : 0, checks, verdict: cert.verdict.status, digest: cert.digest };
+}
+/**
+ * The policy check: the recorded policy must equal the accepted one, leaf for leaf, except the
+ * sample sizes a run chooses within the tier's rules ({@link withRunSampleSizes}).
+ */
+function verify_certificate_checkPolicy(recorded, accepted) {
+    const name = `${recorded.tier}/${recorded.profile}`;
+    if (accepted === undefined) {
+        return { id: 'policy', status: 'fail', message: `no accepted policy was given, so the recorded ${name} policy proves nothing`, code: 'E_CERT_POLICY' };
+    }
+    if (accepted.kind === 'recorded')
+        return pass('policy', `the recorded ${name} policy is accepted as this run's own`);
+    const expected = accepted.kind === 'fixed' ? accepted.policy : accepted.policyFor(recorded.tier, recorded.profile);
+    if (expected === undefined) {
+        return { id: 'policy', status: 'fail', message: `${accepted.source} has no policy ${name}`, path: 'policy.tier', code: 'E_CERT_POLICY' };
+    }
+    const difference = firstDifference(withRunSequential(withRunSampleSizes(expected, recorded), recorded, accepted.sequential), recorded, 'policy');
+    if (difference === undefined)
+        return pass('policy', `the recorded policy is ${accepted.source}'s ${name}${recorded.overridden.length > 0 ? ` (run's own ${recorded.overridden.join(', ')})` : ''}`);
+    return differs('policy', `the recorded policy differs from ${accepted.source}'s ${expected.tier}/${expected.profile}`, difference.path, difference.expected, difference.actual, 'E_CERT_POLICY');
+}
+/** Policy leaves a run may set itself: how many windows it plans (a config or `--preview-n`/`--final-n`). */
+const RUN_WINDOW_LEAVES = ['windows.preview_n', 'windows.final_n'];
+const REPLICATES_LEAF = 'thresholds.bootstrap.replicates';
+/**
+ * The accepted policy with the sample sizes this run may have chosen copied from the recorded one:
+ * planned window counts (any: the tier's window and token floors, which must match, judge the
+ * windows actually scored) and the bootstrap replicates only as certify raises them, to the tier's
+ * `min_replicates` under enforced floors. `overridden` may name only those leaves. Nothing else a
+ * certificate records about its policy is its own choice.
+ */
+function withRunSampleSizes(accepted, recorded) {
+    const boot = accepted.thresholds.bootstrap;
+    const raised = accepted.thresholds.primary_metric.floors === 'enforced' ? Math.max(boot.replicates, boot.min_replicates) : boot.replicates;
+    const replicates = recorded.thresholds.bootstrap.replicates === raised ? raised : boot.replicates;
+    const ownLeaves = new Set([...RUN_WINDOW_LEAVES, REPLICATES_LEAF]);
+    return {
+        ...accepted,
+        windows: { preview_n: recorded.windows.preview_n, final_n: recorded.windows.final_n },
+        thresholds: { ...accepted.thresholds, bootstrap: { ...boot, replicates } },
+        overridden: recorded.overridden.every((leaf) => ownLeaves.has(leaf)) ? recorded.overridden : accepted.overridden,
+    };
+}
+/**
+ * The accepted policy with the recorded sequential looks copied in when the verifier's allowance
+ * covers them (the spending function it names, no more looks than it allows); otherwise unchanged,
+ * so a recorded `policy.sequential` must equal the accepted policy's.
+ */
+function withRunSequential(accepted, recorded, allowance) {
+    const s = recorded.sequential;
+    if (s === null || allowance === undefined || s.spending !== allowance.spending || s.looks > allowance.max_looks)
+        return accepted;
+    return { ...accepted, sequential: s };
+}
+const ORDER = ['parse', 'schema', 'certificate_digest', 'policy_digest', 'policy', 'pairing', 'statistics', 'gates', 'verdict'];
+function malformed(checks) {
+    const done = new Set(checks.map((c) => c.id));
+    for (const id of ORDER)
+        if (!done.has(id))
+            checks.push(skip(id, 'the certificate could not be read'));
+    return { exitCode: 2, checks };
+}
+function pass(id, message) {
+    return { id, status: 'pass', message };
+}
+function skip(id, message) {
+    return { id, status: 'skipped', message };
+}
+function differs(id, message, path, expected, actual, code = 'E_CERT_VERIFY') {
+    return { id, status: 'fail', message, path, expected: show(expected), actual: show(actual), ...(code === null ? {} : { code }) };
+}
+function show(value) {
+    const text = JSON.stringify(value) ?? 'undefined';
+    return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+function verify_certificate_checkPairing(cert) {
+    const decision = decidePairing(cert.pairing, cert.windows, { baseline: cert.models.baseline.tokenizer_hash, subject: cert.models.subject.tokenizer_hash, dataset: cert.dataset.tokenizer_hash }, cert.primary_metric.kind);
+    const expected = decision.status === 'pass' ? true : decision.status === 'fail' ? false : null;
+    if (expected !== cert.validation.pairing_ok) {
+        return { ...differs('pairing', `pairing_ok disagrees with the pairing invariants${decision.problems.length > 0 ? `: ${decision.problems[0] ?? ''}` : ''}`, 'validation.pairing_ok', expected, cert.validation.pairing_ok) };
+    }
+    switch (decision.status) {
+        case 'pass':
+            return pass('pairing', ownTokenizers(cert.primary_metric.kind) ? 'match 1, overlap 0, no duplicates, equal counts, the same text spans' : 'match 1, overlap 0, no duplicates, equal counts, one tokenizer');
+        case 'fail':
+            return pass('pairing', `the pairing failed as recorded: ${decision.problems[0] ?? ''}`);
+        case 'not_evaluated':
+            return pass('pairing', 'pairing was not measured, as recorded');
+    }
+}
+function outcomeOf(cert) {
+    const first = cert.verdict.reasons[0];
+    const status = cert.verdict.status;
+    if ((status === 'error' || status === 'skipped') && first !== undefined && first.gate === 'run')
+        return { status, code: first.code, message: first.message };
+    return { status: 'completed' };
+}
+function deriveFrom(cert) {
+    const go = cert.guard_overhead;
+    try {
+        return deriveEvaluation({
+            outcome: outcomeOf(cert),
+            metricKind: cert.primary_metric.kind,
+            windows: cert.windows,
+            pairing: cert.pairing,
+            tokenizers: { baseline: cert.models.baseline.tokenizer_hash, subject: cert.models.subject.tokenizer_hash, dataset: cert.dataset.tokenizer_hash },
+            guards: cert.guards,
+            guardOverhead: go.evaluated && go.bare !== null && go.guarded !== null
+                ? { evaluated: true, bare: go.bare, guarded: go.guarded }
+                : { evaluated: false, reason: go.reason ?? '' },
+            policy: cert.policy,
+            bootstrapSeed: cert.primary_metric.seed,
+            sequentialPlan: cert.sequential === null ? null : { windows: cert.sequential.planned.windows, tokens: cert.sequential.planned.tokens },
+        });
+    }
+    catch (error) {
+        // Whatever the data provokes (a RangeError included) is a rejection, never a crash.
+        return error instanceof Error ? error : new Error(String(error));
+    }
+}
+function statisticsPairs(cert, d) {
+    const pm = d.primary_metric;
+    const r = cert.primary_metric;
+    const seeds = cert.provenance.seeds;
+    return [
+        ['provenance.seeds.bootstrap', deriveSeed(seeds.run, cert.policy.seed_offsets.bootstrap), seeds.bootstrap],
+        ['primary_metric.seed', seeds.bootstrap, r.seed],
+        ['windows.preview.delta', d.windows.preview.delta, cert.windows.preview.delta],
+        ['windows.final.delta', d.windows.final.delta, cert.windows.final.delta],
+        ['primary_metric.ratio', pm.ratio, r.ratio, RATIO_TOLERANCE],
+        ...['baseline', 'subject', 'delta_mean', 'delta_ci', 'ratio_ci', 'preview_ratio', 'preview_delta_mean', 'drift', 'tokens', 'windows', 'method', 'ci_method', 'ci_fallback', 'replicates', 'alpha'].map((key) => [`primary_metric.${key}`, pm[key], r[key]]),
+        ['tail.quantiles', d.tail.quantiles, cert.tail.quantiles],
+        ['tail.max', d.tail.max, cert.tail.max],
+        ['tail.mass', d.tail.mass, cert.tail.mass],
+        ['guard_overhead.ratio', d.guard_overhead.ratio, cert.guard_overhead.ratio],
+        // the planned final arm is the dataset's; every look is replayed on the recorded windows
+        ...(cert.sequential === null ? [] : [['sequential.planned.windows', cert.dataset.counts.final, cert.sequential.planned.windows]]),
+        ['sequential', d.sequential, cert.sequential],
+    ];
+}
+function gatePairs(cert, d) {
+    const redecided = redecideGuards(cert.guards, cert.policy, {
+        baseline: cert.models.baseline.tokenizer_hash,
+        subject: cert.models.subject.tokenizer_hash,
+        own: ownTokenizers(cert.primary_metric.kind),
+    });
+    const guardPairs = ['invariants', 'spectral', 'rmt', 'variance'].flatMap((name) => {
+        const r = redecided[name];
+        return [...r.mismatches.map((m) => [m.path, m.expected, m.actual]), [`guards.${name}.status`, r.status, cert.guards[name].status]];
+    });
+    return [
+        ...guardPairs,
+        ...['gate_basis', 'gate_value', 'limit', 'hysteresis', 'hysteresis_applied', 'reason'].map((key) => [`primary_metric.${key}`, d.primary_metric[key], cert.primary_metric[key]]),
+        ['tail.limit', d.tail.limit, cert.tail.limit],
+        ['tail.status', d.tail.status, cert.tail.status],
+        ['tail.reason', d.tail.reason, cert.tail.reason],
+        ['guard_overhead.evaluated', d.guard_overhead.evaluated, cert.guard_overhead.evaluated],
+        ['guard_overhead.limit', d.guard_overhead.limit, cert.guard_overhead.limit],
+        ['guard_overhead.reason', d.guard_overhead.reason, cert.guard_overhead.reason],
+        ['validation', d.validation, cert.validation],
+    ];
+}
+function compareGroup(id, passMessage, pairs) {
+    for (const [path, expected, actual, tolerance] of pairs) {
+        const difference = firstDifference(expected, actual, path, tolerance ?? 0);
+        if (difference !== undefined)
+            return differs(id, `${difference.path} differs from the re-derived value`, difference.path, difference.expected, difference.actual);
+    }
+    return pass(id, passMessage);
+}
+/**
+ * The first place where `actual` differs from `expected`, as a JSON path. Numbers are equal when
+ * `===` (so 0 and −0 match, as they do after a JSON round trip) or, with a tolerance, within it
+ * relative to `expected`.
+ * @internal
+ */
+function firstDifference(expected, actual, path, tolerance = 0) {
+    if (typeof expected === 'number' && typeof actual === 'number') {
+        if (expected === actual)
+            return undefined;
+        return tolerance > 0 && Math.abs(actual - expected) <= tolerance * Math.abs(expected) ? undefined : { path, expected, actual };
+    }
+    if (Array.isArray(expected) && Array.isArray(actual)) {
+        if (expected.length !== actual.length)
+            return { path: `${path}.length`, expected: expected.length, actual: actual.length };
+        for (let i = 0; i < expected.length; i++) {
+            const d = firstDifference(expected[i], actual[i], `${path}[${i}]`, tolerance);
+            if (d !== undefined)
+                return d;
+        }
+        return undefined;
+    }
+    if (verify_certificate_isPlainObject(expected) && verify_certificate_isPlainObject(actual)) {
+        const keys = [...new Set([...Object.keys(expected), ...Object.keys(actual)])];
+        for (const key of keys) {
+            const d = firstDifference(expected[key], actual[key], `${path}.${key}`, tolerance);
+            if (d !== undefined)
+                return d;
+        }
+        return undefined;
+    }
+    return Object.is(expected, actual) ? undefined : { path, expected, actual };
+}
+function verify_certificate_isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./node_modules/@sigstore/tuf/seeds.json
+const seeds_namespaceObject = /*#__PURE__*/JSON.parse('{"https://tuf-repo-cdn.sigstore.dev":{"root.json":"ewogInNpZ25hdHVyZXMiOiBbCiAgewogICAia2V5aWQiOiAiZTcxYTU0ZDU0MzgzNWJhODZhZGFkOTQ2MDM3OWM3NjQxZmI4NzI2ZDE2NGVhNzY2ODAxYTFjNTIyYWJhN2VhMiIsCiAgICJzaWciOiAiMzA0NTAyMjA2NWM2OGYyOGViZTQ0ZDBhNGUwNDdhNmUyODdmOTY2OWM4ZTNiMzFlMDg1MzYzOTZjNjdhMTQ4MzMyNmJlOGM2MDIyMTAwZTc1MjRhODg5ZTQwZGUwZGY4NDIzMWRkNDBlMWZjYzU3ZmJiYmY2MjA1NWMxNzA3NjU2ODMwN2RiYzUwOTA0NiIKICB9LAogIHsKICAgImtleWlkIjogIjIyZjRjYWVjNmQ4ZTZmOTU1NWFmNjZiM2Q0YzNjYjA2YTNiYjIzZmRjN2UzOWM5MTZjNjFmNDYyZTZmNTJiMDYiLAogICAic2lnIjogIjMwNDUwMjIwNmZlZGM0YTM4MmEwYzUxNTVlODEyYzliNzQ2MWZlMzg4ZWY3MDRmZWY5ZTA5M2M1YzIzNmUyMGFiYmY4ZTY2MjAyMjEwMDhiYmVjMzZiNjNiZjliYWViYzAzYTgzYzc3MGNmOTM4N2VmYzkwOTA3ZWI4MzA3MGI3YTg3NTEyOTUxMmQ2ODciCiAgfSwKICB7CiAgICJrZXlpZCI6ICI2MTY0MzgzODEyNWI0NDBiNDBkYjY5NDJmNWNiNWEzMWMwZGMwNDM2ODMxNmViMmFhYTU4Yjk1OTA0YTU4MjIyIiwKICAgInNpZyI6ICIzMDQ1MDIyMDQ2OGY0MjE5ZGI1MWM3ZTgxNWUxZTNkMzNkOTk4Nzg3OGFhMTJhZWFmMzMxNjA0ZDUxODBkZDYwYjE5ZGZiMzUwMjIxMDA5Zjc3OGVmNWU5NjY0N2MwOGJkMjNkNjNmNjljMGNjZTZmYzM1M2Q3NDdiOWQ1MWYzNWRjMGY4Njc4ZGU5ZmVmIgogIH0sCiAgewogICAia2V5aWQiOiAiYTY4N2U1YmY0ZmFiODJiMGVlNThkNDZlMDVjOTUzNTE0NWEyYzlhZmI0NThmNDNkNDJiNDVjYTBmZGNlMmE3MCIsCiAgICJzaWciOiAiMzA0NTAyMjAyOWUyNTE4YTdiY2FjMDVlYzBiMjI3ODA5Y2UwYzk2OTQwNjc0MzQxMmY5MGRjNTI1NTQwMWFmYjEzMzYzZjQ2MDIyMTAwODdhNjQxODIyNDllNDFkZDExZGU5MWM5ZjM4NWEzMzY1OWJkNjAxNDdhOTNkMTNjODZiN2E2NGU0NDdmOTgyNiIKICB9LAogIHsKICAgImtleWlkIjogIjE4M2U2NGYzNzY3MGRjMTNjYTBkMjg5OTVhMzA1M2YzNzQwOTU0ZGRjZTQ0MzIxYTQxZTQ2NTM0Y2Y0NGU2MzIiLAogICAic2lnIjogIjMwNDUwMjIxMDA4MDUxYzQ1NmVkMmJmNDhhYTVmYzU3NDI5MjhhYjA5MDQyNjZjMWQ2YmRkZTVmYzc1YWUyMGYxMmQwOThhOTU1MDIyMDNjYzY4M2JkODY3OTM4MDhlNmM5Zjg5ZTJjYTkzZjgwYjAwYzZlYTY0ODgwYWM0ZTM3ZGI2OWUyZTg2YjI0ZTMiCiAgfQogXSwKICJzaWduZWQiOiB7CiAgIl90eXBlIjogInJvb3QiLAogICJjb25zaXN0ZW50X3NuYXBzaG90IjogdHJ1ZSwKICAiZXhwaXJlcyI6ICIyMDI3LTA0LTIyVDE5OjI3OjMxWiIsCiAgImtleXMiOiB7CiAgICIwYzg3NDMyYzNiZjA5ZmQ5OTE4OWZkYzMyZmE1ZWFlZGY0ZTRhNWZhYzdiYWI3M2ZhMDRhMmUwZmM2NGFmNmY1IjogewogICAgImtleWlkX2hhc2hfYWxnb3JpdGhtcyI6IFsKICAgICAic2hhMjU2IiwKICAgICAic2hhNTEyIgogICAgXSwKICAgICJrZXl0eXBlIjogImVjZHNhIiwKICAgICJrZXl2YWwiOiB7CiAgICAgInB1YmxpYyI6ICItLS0tLUJFR0lOIFBVQkxJQyBLRVktLS0tLVxuTUZrd0V3WUhLb1pJemowQ0FRWUlLb1pJemowREFRY0RRZ0FFV1JpR3I1K2orM0o1U3NIK1p0cjVuRTJIMndPN1xuQlYrbk8zczkzZ0xjYTE4cVRPekhZMW9XeUFHRHlrTVNzR1RVQlN0OUQrQW4wS2ZLc0QybWZTTTQyUT09XG4tLS0tLUVORCBQVUJMSUMgS0VZLS0tLS1cbiIKICAgIH0sCiAgICAic2NoZW1lIjogImVjZHNhLXNoYTItbmlzdHAyNTYiLAogICAgIngtdHVmLW9uLWNpLW9ubGluZS11cmkiOiAiZ2Nwa21zOnByb2plY3RzL3NpZ3N0b3JlLXJvb3Qtc2lnbmluZy9sb2NhdGlvbnMvZ2xvYmFsL2tleVJpbmdzL3Jvb3QvY3J5cHRvS2V5cy90aW1lc3RhbXAvY3J5cHRvS2V5VmVyc2lvbnMvMSIKICAgfSwKICAgIjE4M2U2NGYzNzY3MGRjMTNjYTBkMjg5OTVhMzA1M2YzNzQwOTU0ZGRjZTQ0MzIxYTQxZTQ2NTM0Y2Y0NGU2MzIiOiB7CiAgICAia2V5dHlwZSI6ICJlY2RzYSIsCiAgICAia2V5dmFsIjogewogICAgICJwdWJsaWMiOiAiLS0tLS1CRUdJTiBQVUJMSUMgS0VZLS0tLS1cbk1Ga3dFd1lIS29aSXpqMENBUVlJS29aSXpqMERBUWNEUWdBRU14cFBPSkNJWjVvdEc0MTA2ZkdKc2VFUWkzVjlcbnBrTVlRNHV5VjlUajFNN1dIWEl5TEcramtmdnVHMGdsUTFKWmJSWlpCVjNnQVI0c29qZEdISVNlb3c9PVxuLS0tLS1FTkQgUFVCTElDIEtFWS0tLS0tXG4iCiAgICB9LAogICAgInNjaGVtZSI6ICJlY2RzYS1zaGEyLW5pc3RwMjU2IiwKICAgICJ4LXR1Zi1vbi1jaS1rZXlvd25lciI6ICJAbGFuY2UiCiAgIH0sCiAgICIyMmY0Y2FlYzZkOGU2Zjk1NTVhZjY2YjNkNGMzY2IwNmEzYmIyM2ZkYzdlMzljOTE2YzYxZjQ2MmU2ZjUyYjA2IjogewogICAgImtleWlkX2hhc2hfYWxnb3JpdGhtcyI6IFsKICAgICAic2hhMjU2IiwKICAgICAic2hhNTEyIgogICAgXSwKICAgICJrZXl0eXBlIjogImVjZHNhIiwKICAgICJrZXl2YWwiOiB7CiAgICAgInB1YmxpYyI6ICItLS0tLUJFR0lOIFBVQkxJQyBLRVktLS0tLVxuTUZrd0V3WUhLb1pJemowQ0FRWUlLb1pJemowREFRY0RRZ0FFekJ6Vk9tSENQb2pNVkxTSTM2NFdpaVY4TlByRFxuNklnUnhWbGlza3ovdit5M0pFUjVtY1ZHY09ObGlEY1dNQzVKMmxmSG1qUE5QaGI0SDd4bThMemZTQT09XG4tLS0tLUVORCBQVUJMSUMgS0VZLS0tLS1cbiIKICAgIH0sCiAgICAic2NoZW1lIjogImVjZHNhLXNoYTItbmlzdHAyNTYiLAogICAgIngtdHVmLW9uLWNpLWtleW93bmVyIjogIkBzYW50aWFnb3RvcnJlcyIKICAgfSwKICAgIjYxNjQzODM4MTI1YjQ0MGI0MGRiNjk0MmY1Y2I1YTMxYzBkYzA0MzY4MzE2ZWIyYWFhNThiOTU5MDRhNTgyMjIiOiB7CiAgICAia2V5aWRfaGFzaF9hbGdvcml0aG1zIjogWwogICAgICJzaGEyNTYiLAogICAgICJzaGE1MTIiCiAgICBdLAogICAgImtleXR5cGUiOiAiZWNkc2EiLAogICAgImtleXZhbCI6IHsKICAgICAicHVibGljIjogIi0tLS0tQkVHSU4gUFVCTElDIEtFWS0tLS0tXG5NRmt3RXdZSEtvWkl6ajBDQVFZSUtvWkl6ajBEQVFjRFFnQUVpbmlrU3NBUW1Za05lSDVlWXEvQ25JekxhYWNPXG54bFNhYXdRRE93cUt5L3RDcXhxNXh4UFNKYzIxSzRXSWhzOUd5T2tLZnp1ZVkzR0lMemNNSlo0Y1d3PT1cbi0tLS0tRU5EIFBVQkxJQyBLRVktLS0tLVxuIgogICAgfSwKICAgICJzY2hlbWUiOiAiZWNkc2Etc2hhMi1uaXN0cDI1NiIsCiAgICAieC10dWYtb24tY2kta2V5b3duZXIiOiAiQGJvYmNhbGxhd2F5IgogICB9LAogICAiYTY4N2U1YmY0ZmFiODJiMGVlNThkNDZlMDVjOTUzNTE0NWEyYzlhZmI0NThmNDNkNDJiNDVjYTBmZGNlMmE3MCI6IHsKICAgICJrZXlpZF9oYXNoX2FsZ29yaXRobXMiOiBbCiAgICAgInNoYTI1NiIsCiAgICAgInNoYTUxMiIKICAgIF0sCiAgICAia2V5dHlwZSI6ICJlY2RzYSIsCiAgICAia2V5dmFsIjogewogICAgICJwdWJsaWMiOiAiLS0tLS1CRUdJTiBQVUJMSUMgS0VZLS0tLS1cbk1Ga3dFd1lIS29aSXpqMENBUVlJS29aSXpqMERBUWNEUWdBRTBnaHJoOTJMdzFZcjNpZEdWNVdxQ3RNREI4Q3hcbitEOGhkQzR3MlpMTklwbFZSb1ZHTHNrWWEzZ2hlTXlPamlKOGtQaTE1YVEyLy83UCtvajdVdkpQR3c9PVxuLS0tLS1FTkQgUFVCTElDIEtFWS0tLS0tXG4iCiAgICB9LAogICAgInNjaGVtZSI6ICJlY2RzYS1zaGEyLW5pc3RwMjU2IiwKICAgICJ4LXR1Zi1vbi1jaS1rZXlvd25lciI6ICJAam9zaHVhZ2wiCiAgIH0sCiAgICJlNzFhNTRkNTQzODM1YmE4NmFkYWQ5NDYwMzc5Yzc2NDFmYjg3MjZkMTY0ZWE3NjY4MDFhMWM1MjJhYmE3ZWEyIjogewogICAgImtleWlkX2hhc2hfYWxnb3JpdGhtcyI6IFsKICAgICAic2hhMjU2IiwKICAgICAic2hhNTEyIgogICAgXSwKICAgICJrZXl0eXBlIjogImVjZHNhIiwKICAgICJrZXl2YWwiOiB7CiAgICAgInB1YmxpYyI6ICItLS0tLUJFR0lOIFBVQkxJQyBLRVktLS0tLVxuTUZrd0V3WUhLb1pJemowQ0FRWUlLb1pJemowREFRY0RRZ0FFRVhzejNTWlhGYjhqTVY0Mmo2cEpseWpialI4S1xuTjNCd29jZXhxNkxNSWI1cXNXS09RdkxOMTZOVWVmTGM0SHN3T291bVJzVlZhYWpTcFFTNmZvYmtSdz09XG4tLS0tLUVORCBQVUJMSUMgS0VZLS0tLS1cbiIKICAgIH0sCiAgICAic2NoZW1lIjogImVjZHNhLXNoYTItbmlzdHAyNTYiLAogICAgIngtdHVmLW9uLWNpLWtleW93bmVyIjogIkBtbm02NzgiCiAgIH0KICB9LAogICJyb2xlcyI6IHsKICAgInJvb3QiOiB7CiAgICAia2V5aWRzIjogWwogICAgICJlNzFhNTRkNTQzODM1YmE4NmFkYWQ5NDYwMzc5Yzc2NDFmYjg3MjZkMTY0ZWE3NjY4MDFhMWM1MjJhYmE3ZWEyIiwKICAgICAiMjJmNGNhZWM2ZDhlNmY5NTU1YWY2NmIzZDRjM2NiMDZhM2JiMjNmZGM3ZTM5YzkxNmM2MWY0NjJlNmY1MmIwNiIsCiAgICAgIjYxNjQzODM4MTI1YjQ0MGI0MGRiNjk0MmY1Y2I1YTMxYzBkYzA0MzY4MzE2ZWIyYWFhNThiOTU5MDRhNTgyMjIiLAogICAgICJhNjg3ZTViZjRmYWI4MmIwZWU1OGQ0NmUwNWM5NTM1MTQ1YTJjOWFmYjQ1OGY0M2Q0MmI0NWNhMGZkY2UyYTcwIiwKICAgICAiMTgzZTY0ZjM3NjcwZGMxM2NhMGQyODk5NWEzMDUzZjM3NDA5NTRkZGNlNDQzMjFhNDFlNDY1MzRjZjQ0ZTYzMiIKICAgIF0sCiAgICAidGhyZXNob2xkIjogMwogICB9LAogICAic25hcHNob3QiOiB7CiAgICAia2V5aWRzIjogWwogICAgICIwYzg3NDMyYzNiZjA5ZmQ5OTE4OWZkYzMyZmE1ZWFlZGY0ZTRhNWZhYzdiYWI3M2ZhMDRhMmUwZmM2NGFmNmY1IgogICAgXSwKICAgICJ0aHJlc2hvbGQiOiAxLAogICAgIngtdHVmLW9uLWNpLWV4cGlyeS1wZXJpb2QiOiAzNjUwLAogICAgIngtdHVmLW9uLWNpLXNpZ25pbmctcGVyaW9kIjogMzY1CiAgIH0sCiAgICJ0YXJnZXRzIjogewogICAgImtleWlkcyI6IFsKICAgICAiZTcxYTU0ZDU0MzgzNWJhODZhZGFkOTQ2MDM3OWM3NjQxZmI4NzI2ZDE2NGVhNzY2ODAxYTFjNTIyYWJhN2VhMiIsCiAgICAgIjIyZjRjYWVjNmQ4ZTZmOTU1NWFmNjZiM2Q0YzNjYjA2YTNiYjIzZmRjN2UzOWM5MTZjNjFmNDYyZTZmNTJiMDYiLAogICAgICI2MTY0MzgzODEyNWI0NDBiNDBkYjY5NDJmNWNiNWEzMWMwZGMwNDM2ODMxNmViMmFhYTU4Yjk1OTA0YTU4MjIyIiwKICAgICAiYTY4N2U1YmY0ZmFiODJiMGVlNThkNDZlMDVjOTUzNTE0NWEyYzlhZmI0NThmNDNkNDJiNDVjYTBmZGNlMmE3MCIsCiAgICAgIjE4M2U2NGYzNzY3MGRjMTNjYTBkMjg5OTVhMzA1M2YzNzQwOTU0ZGRjZTQ0MzIxYTQxZTQ2NTM0Y2Y0NGU2MzIiCiAgICBdLAogICAgInRocmVzaG9sZCI6IDMKICAgfSwKICAgInRpbWVzdGFtcCI6IHsKICAgICJrZXlpZHMiOiBbCiAgICAgIjBjODc0MzJjM2JmMDlmZDk5MTg5ZmRjMzJmYTVlYWVkZjRlNGE1ZmFjN2JhYjczZmEwNGEyZTBmYzY0YWY2ZjUiCiAgICBdLAogICAgInRocmVzaG9sZCI6IDEsCiAgICAieC10dWYtb24tY2ktZXhwaXJ5LXBlcmlvZCI6IDcsCiAgICAieC10dWYtb24tY2ktc2lnbmluZy1wZXJpb2QiOiA2CiAgIH0KICB9LAogICJzcGVjX3ZlcnNpb24iOiAiMS4wIiwKICAidmVyc2lvbiI6IDE2LAogICJ4LXR1Zi1vbi1jaS1leHBpcnktcGVyaW9kIjogMTk3LAogICJ4LXR1Zi1vbi1jaS1zaWduaW5nLXBlcmlvZCI6IDQ2CiB9Cn0=","targets":{"trusted_root.json":"ewogICJtZWRpYVR5cGUiOiAiYXBwbGljYXRpb24vdm5kLmRldi5zaWdzdG9yZS50cnVzdGVkcm9vdCtqc29uO3ZlcnNpb249MC4xIiwKICAidGxvZ3MiOiBbCiAgICB7CiAgICAgICJiYXNlVXJsIjogImh0dHBzOi8vcmVrb3Iuc2lnc3RvcmUuZGV2IiwKICAgICAgImhhc2hBbGdvcml0aG0iOiAiU0hBMl8yNTYiLAogICAgICAicHVibGljS2V5IjogewogICAgICAgICJyYXdCeXRlcyI6ICJNRmt3RXdZSEtvWkl6ajBDQVFZSUtvWkl6ajBEQVFjRFFnQUUyRzJZKzJ0YWJkVFY1QmNHaUJJeDBhOWZBRndya0JibUxTR3RrczRMM3FYNnlZWTB6dWZCbmhDOFVyL2l5NTVHaFdQLzlBL2JZMkxoQzMwTTkrUll0dz09IiwKICAgICAgICAia2V5RGV0YWlscyI6ICJQS0lYX0VDRFNBX1AyNTZfU0hBXzI1NiIsCiAgICAgICAgInZhbGlkRm9yIjogewogICAgICAgICAgInN0YXJ0IjogIjIwMjEtMDEtMTJUMTE6NTM6MjdaIgogICAgICAgIH0KICAgICAgfSwKICAgICAgImxvZ0lkIjogewogICAgICAgICJrZXlJZCI6ICJ3Tkk5YXRRR2x6K1ZXZk82TFJ5Z0g0UVVmWS84VzRSRndpVDVpNVdSZ0IwPSIKICAgICAgfQogICAgfSwKICAgIHsKICAgICAgImJhc2VVcmwiOiAiaHR0cHM6Ly9sb2cyMDI1LTEucmVrb3Iuc2lnc3RvcmUuZGV2IiwKICAgICAgImhhc2hBbGdvcml0aG0iOiAiU0hBMl8yNTYiLAogICAgICAicHVibGljS2V5IjogewogICAgICAgICJyYXdCeXRlcyI6ICJNQ293QlFZREsyVndBeUVBdDhybHAxa25Hd2pmYmNYQVlQWUFrbjBYaUx6MXg4TzR0MFlrRWhpZTI0ND0iLAogICAgICAgICJrZXlEZXRhaWxzIjogIlBLSVhfRUQyNTUxOSIsCiAgICAgICAgInZhbGlkRm9yIjogewogICAgICAgICAgInN0YXJ0IjogIjIwMjUtMDktMjNUMDA6MDA6MDBaIgogICAgICAgIH0KICAgICAgfSwKICAgICAgImxvZ0lkIjogewogICAgICAgICJrZXlJZCI6ICJ6eEdaRlZ2ZDBGRW1qUjhXckZ3TWRjQUo5dnRhWS9RWGY0NFkxd1VlUDZBPSIKICAgICAgfQogICAgfQogIF0sCiAgImNlcnRpZmljYXRlQXV0aG9yaXRpZXMiOiBbCiAgICB7CiAgICAgICJzdWJqZWN0IjogewogICAgICAgICJvcmdhbml6YXRpb24iOiAic2lnc3RvcmUuZGV2IiwKICAgICAgICAiY29tbW9uTmFtZSI6ICJzaWdzdG9yZSIKICAgICAgfSwKICAgICAgInVyaSI6ICJodHRwczovL2Z1bGNpby5zaWdzdG9yZS5kZXYiLAogICAgICAiY2VydENoYWluIjogewogICAgICAgICJjZXJ0aWZpY2F0ZXMiOiBbCiAgICAgICAgICB7CiAgICAgICAgICAgICJyYXdCeXRlcyI6ICJNSUlCK0RDQ0FYNmdBd0lCQWdJVE5Wa0Rab0Npb2ZQRHN5N2RmbTZnZUxidWh6QUtCZ2dxaGtqT1BRUURBekFxTVJVd0V3WURWUVFLRXd4emFXZHpkRzl5WlM1a1pYWXhFVEFQQmdOVkJBTVRDSE5wWjNOMGIzSmxNQjRYRFRJeE1ETXdOekF6TWpBeU9Wb1hEVE14TURJeU16QXpNakF5T1Zvd0tqRVZNQk1HQTFVRUNoTU1jMmxuYzNSdmNtVXVaR1YyTVJFd0R3WURWUVFERXdoemFXZHpkRzl5WlRCMk1CQUdCeXFHU000OUFnRUdCU3VCQkFBaUEySUFCTFN5QTdJaTVrK3BOTzhaRVdZMHlsZW1XRG93T2tOYTNrTCtHWkU1WjVHV2VoTDkvQTliUk5BM1JicnNaNWkwSmNhc3RhUkw3U3A1ZnAvakQ1ZHhxYy9VZFRWbmx2UzE2YW4rMllmc3dlL1F1TG9sUlVDcmNPRTIrMmlBNSt0emQ2Tm1NR1F3RGdZRFZSMFBBUUgvQkFRREFnRUdNQklHQTFVZEV3RUIvd1FJTUFZQkFmOENBUUV3SFFZRFZSME9CQllFRk1qRkhRQkJtaVFwTWxFazZ3MnVTdTFLQnRQc01COEdBMVVkSXdRWU1CYUFGTWpGSFFCQm1pUXBNbEVrNncydVN1MUtCdFBzTUFvR0NDcUdTTTQ5QkFNREEyZ0FNR1VDTUg4bGlXSmZNdWk2dlhYQmhqRGdZNE13c2xtTi9USnhWZS84M1dyRm9td21OZjA1NnkxWDQ4RjljNG0zYTNvelhBSXhBS2pSYXk1L2FqL2pzS0tHSWttUWF0akk4dXVwSHIvK0N4RnZhSldtcFlxTmtMREdSVSs5b3J6aDVoSTJScmN1YVE9PSIKICAgICAgICAgIH0KICAgICAgICBdCiAgICAgIH0sCiAgICAgICJ2YWxpZEZvciI6IHsKICAgICAgICAic3RhcnQiOiAiMjAyMS0wMy0wN1QwMzoyMDoyOVoiLAogICAgICAgICJlbmQiOiAiMjAyMi0xMi0zMVQyMzo1OTo1OS45OTlaIgogICAgICB9CiAgICB9LAogICAgewogICAgICAic3ViamVjdCI6IHsKICAgICAgICAib3JnYW5pemF0aW9uIjogInNpZ3N0b3JlLmRldiIsCiAgICAgICAgImNvbW1vbk5hbWUiOiAic2lnc3RvcmUiCiAgICAgIH0sCiAgICAgICJ1cmkiOiAiaHR0cHM6Ly9mdWxjaW8uc2lnc3RvcmUuZGV2IiwKICAgICAgImNlcnRDaGFpbiI6IHsKICAgICAgICAiY2VydGlmaWNhdGVzIjogWwogICAgICAgICAgewogICAgICAgICAgICAicmF3Qnl0ZXMiOiAiTUlJQ0dqQ0NBYUdnQXdJQkFnSVVBTG5WaVZmblUwYnJKYXNtUmtIcm4vVW5mYVF3Q2dZSUtvWkl6ajBFQXdNd0tqRVZNQk1HQTFVRUNoTU1jMmxuYzNSdmNtVXVaR1YyTVJFd0R3WURWUVFERXdoemFXZHpkRzl5WlRBZUZ3MHlNakEwTVRNeU1EQTJNVFZhRncwek1URXdNRFV4TXpVMk5UaGFNRGN4RlRBVEJnTlZCQW9UREhOcFozTjBiM0psTG1SbGRqRWVNQndHQTFVRUF4TVZjMmxuYzNSdmNtVXRhVzUwWlhKdFpXUnBZWFJsTUhZd0VBWUhLb1pJemowQ0FRWUZLNEVFQUNJRFlnQUU4UlZTL3lzSCtOT3Z1RFp5UEladGlsZ1VGOU5sYXJZcEFkOUhQMXZCQkgxVTVDVjc3TFNTN3MwWmlING5FN0h2N3B0UzZMdnZSL1NUazc5OExWZ016TGxKNEhlSWZGM3RIU2FleExjWXBTQVNyMWtTME4vUmdCSnovOWpXQ2lYbm8zc3dlVEFPQmdOVkhROEJBZjhFQkFNQ0FRWXdFd1lEVlIwbEJBd3dDZ1lJS3dZQkJRVUhBd013RWdZRFZSMFRBUUgvQkFnd0JnRUIvd0lCQURBZEJnTlZIUTRFRmdRVTM5UHB6MVlrRVpiNXFOanBLRldpeGk0WVpEOHdId1lEVlIwakJCZ3dGb0FVV01BZVg1RkZwV2FwZXN5UW9aTWkwQ3JGeGZvd0NnWUlLb1pJemowRUF3TURad0F3WkFJd1BDc1FLNERZaVpZRFBJYURpNUhGS25meFh4NkFTU1ZtRVJmc3luWUJpWDJYNlNKUm5aVTg0LzlEWmRuRnZ2eG1BakJPdDZRcEJsYzRKLzBEeHZrVENxcGNsdnppTDZCQ0NQbmpkbElCM1B1M0J4c1BteWdVWTdJaTJ6YmRDZGxpaW93PSIKICAgICAgICAgIH0sCiAgICAgICAgICB7CiAgICAgICAgICAgICJyYXdCeXRlcyI6ICJNSUlCOXpDQ0FYeWdBd0lCQWdJVUFMWk5BUEZkeEhQd2plRGxvRHd5WUNoQU8vNHdDZ1lJS29aSXpqMEVBd013S2pFVk1CTUdBMVVFQ2hNTWMybG5jM1J2Y21VdVpHVjJNUkV3RHdZRFZRUURFd2h6YVdkemRHOXlaVEFlRncweU1URXdNRGN4TXpVMk5UbGFGdzB6TVRFd01EVXhNelUyTlRoYU1Db3hGVEFUQmdOVkJBb1RESE5wWjNOMGIzSmxMbVJsZGpFUk1BOEdBMVVFQXhNSWMybG5jM1J2Y21Vd2RqQVFCZ2NxaGtqT1BRSUJCZ1VyZ1FRQUlnTmlBQVQ3WGVGVDRyYjNQUUd3UzRJYWp0TGszL09sbnBnYW5nYUJjbFlwc1lCcjVpKzR5bkIwN2NlYjNMUDBPSU9aZHhleFg2OWM1aVZ1eUpSUStIejA1eWkrVUYzdUJXQWxIcGlTNXNoMCtIMkdIRTdTWHJrMUVDNW0xVHIxOUw5Z2c5MmpZekJoTUE0R0ExVWREd0VCL3dRRUF3SUJCakFQQmdOVkhSTUJBZjhFQlRBREFRSC9NQjBHQTFVZERnUVdCQlJZd0I1ZmtVV2xacWw2ekpDaGt5TFFLc1hGK2pBZkJnTlZIU01FR0RBV2dCUll3QjVma1VXbFpxbDZ6SkNoa3lMUUtzWEYrakFLQmdncWhrak9QUVFEQXdOcEFEQm1BakVBajFuSGVYWnArMTNOV0JOYStFRHNEUDhHMVdXZzF0Q01XUC9XSFBxcGFWbzBqaHN3ZU5GWmdTczBlRTd3WUk0cUFqRUEyV0I5b3Q5OHNJa29GM3ZaWWRkMy9WdFdCNWI5VE5NZWE3SXgvc3RKNVRmY0xMZUFCTEU0Qk5KT3NRNHZuQkhKIgogICAgICAgICAgfQogICAgICAgIF0KICAgICAgfSwKICAgICAgInZhbGlkRm9yIjogewogICAgICAgICJzdGFydCI6ICIyMDIyLTA0LTEzVDIwOjA2OjE1WiIKICAgICAgfQogICAgfQogIF0sCiAgImN0bG9ncyI6IFsKICAgIHsKICAgICAgImJhc2VVcmwiOiAiaHR0cHM6Ly9jdGZlLnNpZ3N0b3JlLmRldi90ZXN0IiwKICAgICAgImhhc2hBbGdvcml0aG0iOiAiU0hBMl8yNTYiLAogICAgICAicHVibGljS2V5IjogewogICAgICAgICJyYXdCeXRlcyI6ICJNRmt3RXdZSEtvWkl6ajBDQVFZSUtvWkl6ajBEQVFjRFFnQUViZndSK1JKdWRYc2NnUkJScEtYMVhGRHkzUHl1ZER4ei9TZm5SaTFmVDhla3BmQmQyTzF1b3o3anIzWjhuS3p4QTY5RVVRK2VGQ0ZJM3pldWJQV1U3dz09IiwKICAgICAgICAia2V5RGV0YWlscyI6ICJQS0lYX0VDRFNBX1AyNTZfU0hBXzI1NiIsCiAgICAgICAgInZhbGlkRm9yIjogewogICAgICAgICAgInN0YXJ0IjogIjIwMjEtMDMtMTRUMDA6MDA6MDBaIiwKICAgICAgICAgICJlbmQiOiAiMjAyMi0xMC0zMVQyMzo1OTo1OS45OTlaIgogICAgICAgIH0KICAgICAgfSwKICAgICAgImxvZ0lkIjogewogICAgICAgICJrZXlJZCI6ICJDR0NTOENoUy8yaEYwZEZySjRTY1JXY1lyQlk5d3pqU2JlYThJZ1kyYjNJPSIKICAgICAgfQogICAgfSwKICAgIHsKICAgICAgImJhc2VVcmwiOiAiaHR0cHM6Ly9jdGZlLnNpZ3N0b3JlLmRldi8yMDIyIiwKICAgICAgImhhc2hBbGdvcml0aG0iOiAiU0hBMl8yNTYiLAogICAgICAicHVibGljS2V5IjogewogICAgICAgICJyYXdCeXRlcyI6ICJNRmt3RXdZSEtvWkl6ajBDQVFZSUtvWkl6ajBEQVFjRFFnQUVpUFNsRmkwQ21GVGZFakNVcUY5SHVDRWNZWE5LQWFZYWxJSm1CWjh5eWV6UGpUcWh4cktCcE1uYW9jVnRMSkJJMWVNM3VYblF6UUdBSmRKNGdzOUZ5dz09IiwKICAgICAgICAia2V5RGV0YWlscyI6ICJQS0lYX0VDRFNBX1AyNTZfU0hBXzI1NiIsCiAgICAgICAgInZhbGlkRm9yIjogewogICAgICAgICAgInN0YXJ0IjogIjIwMjItMTAtMjBUMDA6MDA6MDBaIgogICAgICAgIH0KICAgICAgfSwKICAgICAgImxvZ0lkIjogewogICAgICAgICJrZXlJZCI6ICIzVDB3YXNiSEVUSmpHUjRjbVdjM0FxSktYcmplUEszL2g0cHlnQzhwN280PSIKICAgICAgfQogICAgfQogIF0sCiAgInRpbWVzdGFtcEF1dGhvcml0aWVzIjogWwogICAgewogICAgICAic3ViamVjdCI6IHsKICAgICAgICAib3JnYW5pemF0aW9uIjogInNpZ3N0b3JlLmRldiIsCiAgICAgICAgImNvbW1vbk5hbWUiOiAic2lnc3RvcmUtdHNhLXNlbGZzaWduZWQiCiAgICAgIH0sCiAgICAgICJ1cmkiOiAiaHR0cHM6Ly90aW1lc3RhbXAuc2lnc3RvcmUuZGV2L2FwaS92MS90aW1lc3RhbXAiLAogICAgICAiY2VydENoYWluIjogewogICAgICAgICJjZXJ0aWZpY2F0ZXMiOiBbCiAgICAgICAgICB7CiAgICAgICAgICAgICJyYXdCeXRlcyI6ICJNSUlDRURDQ0FaYWdBd0lCQWdJVU9oTlVMd3lRWWU2OHdVTXZ5NHFPaXlvaml3d3dDZ1lJS29aSXpqMEVBd013T1RFVk1CTUdBMVVFQ2hNTWMybG5jM1J2Y21VdVpHVjJNU0F3SGdZRFZRUURFeGR6YVdkemRHOXlaUzEwYzJFdGMyVnNabk5wWjI1bFpEQWVGdzB5TlRBME1EZ3dOalU1TkROYUZ3MHpOVEEwTURZd05qVTVORE5hTUM0eEZUQVRCZ05WQkFvVERITnBaM04wYjNKbExtUmxkakVWTUJNR0ExVUVBeE1NYzJsbmMzUnZjbVV0ZEhOaE1IWXdFQVlIS29aSXpqMENBUVlGSzRFRUFDSURZZ0FFNHJhMlo4aEtOaWcyVDlrRmpDQVRvR0czMGpreStXUXYzQnpMK21LdmgxU0tOUi9Vd3V3c2ZOQ2c0c3J5b1lBZDhFNmlzb3ZWQTNNNGFvTmRtOVFEaTUwWjhuVEV5dnFnZkRQdFRJd1hJdGZpVy9BRmYxVjd1d2tia0FvajB4eGNvMm93YURBT0JnTlZIUThCQWY4RUJBTUNCNEF3SFFZRFZSME9CQllFRkluOWVVT0h6OUJsUnNNQ1JzY3NjMXQ5dE9zRE1COEdBMVVkSXdRWU1CYUFGSmpzQWU5L3UxSC8xSlVlYjRxSW1GTUhpYzYvTUJZR0ExVWRKUUVCL3dRTU1Bb0dDQ3NHQVFVRkJ3TUlNQW9HQ0NxR1NNNDlCQU1EQTJnQU1HVUNNRHRwc1YvNkthTzBxeUYvVU1zWDJhU1VYS1FGZG9HVHB0UUdjMGZ0cTFjc3VsSFBHRzZkc215TU5kM0pCK0czRVFJeEFPYWp2QmNqcEptS2I0TnYrMlRhb2o4VWM1K2I2aWg2RlhDQ0tyYVNxdXBlMDd6cXN3TWNYSlRlMWNFeHZIdnZsdz09IgogICAgICAgICAgfSwKICAgICAgICAgIHsKICAgICAgICAgICAgInJhd0J5dGVzIjogIk1JSUI5ekNDQVh5Z0F3SUJBZ0lVVjdmMEdMRE9vRXpJaDhMWFNXODBPSmlVcDE0d0NnWUlLb1pJemowRUF3TXdPVEVWTUJNR0ExVUVDaE1NYzJsbmMzUnZjbVV1WkdWMk1TQXdIZ1lEVlFRREV4ZHphV2R6ZEc5eVpTMTBjMkV0YzJWc1puTnBaMjVsWkRBZUZ3MHlOVEEwTURnd05qVTVORE5hRncwek5UQTBNRFl3TmpVNU5ETmFNRGt4RlRBVEJnTlZCQW9UREhOcFozTjBiM0psTG1SbGRqRWdNQjRHQTFVRUF4TVhjMmxuYzNSdmNtVXRkSE5oTFhObGJHWnphV2R1WldRd2RqQVFCZ2NxaGtqT1BRSUJCZ1VyZ1FRQUlnTmlBQVFVUU50ZlJUL291M1lBVGE2d0Iva0tUZTcwY2ZKd3lSSUJvdk1udDhSY0pwaC9DT0U4MnV5UzZGbXBwTExMMVZCUEdjUGZwUVBZSk5Yeld3aThpY3doS1E2Vy9RZTJoM29lYkJiMkZIcHdOSkRxbytUTWFDL3RkZmt2L0VsSkI3MmpSVEJETUE0R0ExVWREd0VCL3dRRUF3SUJCakFTQmdOVkhSTUJBZjhFQ0RBR0FRSC9BZ0VBTUIwR0ExVWREZ1FXQkJTWTdBSHZmN3RSLzlTVkhtK0tpSmhUQjRuT3Z6QUtCZ2dxaGtqT1BRUURBd05wQURCbUFqRUF3R0VHcmZHWlIxY2VuMVI4L0RUVk1JOTQzTHNzWm1KUnREcC9pN1NmR0htR1JQNmdSYnVqOXZPSzNiNjdaMFFRQWpFQXVUMkg2NzNMUUVhSFRjeVFTWnJrcDRtWDdXd2ttRitzVmJrWVk1bVhOK1JNSDEzS1VFSEhPcUFTYWVtWVdLL0UiCiAgICAgICAgICB9CiAgICAgICAgXQogICAgICB9LAogICAgICAidmFsaWRGb3IiOiB7CiAgICAgICAgInN0YXJ0IjogIjIwMjUtMDctMDRUMDA6MDA6MDBaIgogICAgICB9CiAgICB9CiAgXQp9Cg==","registry.npmjs.org%2Fkeys.json":"ewogICAgImtleXMiOiBbCiAgICAgICAgewogICAgICAgICAgICAia2V5SWQiOiAiU0hBMjU2OmpsM2J3c3d1ODBQampva0NnaDBvMnc1YzJVNExoUUFFNTdnajljejFrekEiLAogICAgICAgICAgICAia2V5VXNhZ2UiOiAibnBtOnNpZ25hdHVyZXMiLAogICAgICAgICAgICAicHVibGljS2V5IjogewogICAgICAgICAgICAgICAgInJhd0J5dGVzIjogIk1Ga3dFd1lIS29aSXpqMENBUVlJS29aSXpqMERBUWNEUWdBRTFPbGIzek1BRkZ4WEtIaUlrUU81Y0ozWWhsNWk2VVBwK0lodXRlQkpidUhjQTVVb2dLbzBFV3RsV3dXNktTYUtvVE5FWUw3SmxDUWlWbmtoQmt0VWdnPT0iLAogICAgICAgICAgICAgICAgImtleURldGFpbHMiOiAiUEtJWF9FQ0RTQV9QMjU2X1NIQV8yNTYiLAogICAgICAgICAgICAgICAgInZhbGlkRm9yIjogewogICAgICAgICAgICAgICAgICAgICJzdGFydCI6ICIxOTk5LTAxLTAxVDAwOjAwOjAwLjAwMFoiLAogICAgICAgICAgICAgICAgICAgICJlbmQiOiAiMjAyNS0wMS0yOVQwMDowMDowMC4wMDBaIgogICAgICAgICAgICAgICAgfQogICAgICAgICAgICB9CiAgICAgICAgfSwKICAgICAgICB7CiAgICAgICAgICAgICJrZXlJZCI6ICJTSEEyNTY6amwzYndzd3U4MFBqam9rQ2doMG8ydzVjMlU0TGhRQUU1N2dqOWN6MWt6QSIsCiAgICAgICAgICAgICJrZXlVc2FnZSI6ICJucG06YXR0ZXN0YXRpb25zIiwKICAgICAgICAgICAgInB1YmxpY0tleSI6IHsKICAgICAgICAgICAgICAgICJyYXdCeXRlcyI6ICJNRmt3RXdZSEtvWkl6ajBDQVFZSUtvWkl6ajBEQVFjRFFnQUUxT2xiM3pNQUZGeFhLSGlJa1FPNWNKM1lobDVpNlVQcCtJaHV0ZUJKYnVIY0E1VW9nS28wRVd0bFd3VzZLU2FLb1RORVlMN0psQ1FpVm5raEJrdFVnZz09IiwKICAgICAgICAgICAgICAgICJrZXlEZXRhaWxzIjogIlBLSVhfRUNEU0FfUDI1Nl9TSEFfMjU2IiwKICAgICAgICAgICAgICAgICJ2YWxpZEZvciI6IHsKICAgICAgICAgICAgICAgICAgICAic3RhcnQiOiAiMjAyMi0xMi0wMVQwMDowMDowMC4wMDBaIiwKICAgICAgICAgICAgICAgICAgICAiZW5kIjogIjIwMjUtMDEtMjlUMDA6MDA6MDAuMDAwWiIKICAgICAgICAgICAgICAgIH0KICAgICAgICAgICAgfQogICAgICAgIH0sCiAgICAgICAgewogICAgICAgICAgICAia2V5SWQiOiAiU0hBMjU2OkRoUTh3UjVBUEJ2RkhMRi8rVGMrQVl2UE9kVHBjSURxT2h4c0JIUndDN1UiLAogICAgICAgICAgICAia2V5VXNhZ2UiOiAibnBtOnNpZ25hdHVyZXMiLAogICAgICAgICAgICAicHVibGljS2V5IjogewogICAgICAgICAgICAgICAgInJhd0J5dGVzIjogIk1Ga3dFd1lIS29aSXpqMENBUVlJS29aSXpqMERBUWNEUWdBRVk2WWE3VysrN2FVUHp2TVRyZXpINlljeDNjK0hPS1lDY05HeWJKWlNDSnEvZmQ3UWE4dXVBS3RkSWtVUXRRaUVLRVJoQW1FNWxNTUpoUDhPa0RPYTJnPT0iLAogICAgICAgICAgICAgICAgImtleURldGFpbHMiOiAiUEtJWF9FQ0RTQV9QMjU2X1NIQV8yNTYiLAogICAgICAgICAgICAgICAgInZhbGlkRm9yIjogewogICAgICAgICAgICAgICAgICAgICJzdGFydCI6ICIyMDI1LTAxLTEzVDAwOjAwOjAwLjAwMFoiCiAgICAgICAgICAgICAgICB9CiAgICAgICAgICAgIH0KICAgICAgICB9LAogICAgICAgIHsKICAgICAgICAgICAgImtleUlkIjogIlNIQTI1NjpEaFE4d1I1QVBCdkZITEYvK1RjK0FZdlBPZFRwY0lEcU9oeHNCSFJ3QzdVIiwKICAgICAgICAgICAgImtleVVzYWdlIjogIm5wbTphdHRlc3RhdGlvbnMiLAogICAgICAgICAgICAicHVibGljS2V5IjogewogICAgICAgICAgICAgICAgInJhd0J5dGVzIjogIk1Ga3dFd1lIS29aSXpqMENBUVlJS29aSXpqMERBUWNEUWdBRVk2WWE3VysrN2FVUHp2TVRyZXpINlljeDNjK0hPS1lDY05HeWJKWlNDSnEvZmQ3UWE4dXVBS3RkSWtVUXRRaUVLRVJoQW1FNWxNTUpoUDhPa0RPYTJnPT0iLAogICAgICAgICAgICAgICAgImtleURldGFpbHMiOiAiUEtJWF9FQ0RTQV9QMjU2X1NIQV8yNTYiLAogICAgICAgICAgICAgICAgInZhbGlkRm9yIjogewogICAgICAgICAgICAgICAgICAgICJzdGFydCI6ICIyMDI1LTAxLTEzVDAwOjAwOjAwLjAwMFoiCiAgICAgICAgICAgICAgICB9CiAgICAgICAgICAgIH0KICAgICAgICB9CiAgICBdCn0K"}}}');
+// EXTERNAL MODULE: ./node_modules/@sigstore/bundle/dist/index.js
+var bundle_dist = __nccwpck_require__(1040);
+// EXTERNAL MODULE: ./node_modules/@sigstore/protobuf-specs/dist/index.js
+var protobuf_specs_dist = __nccwpck_require__(9654);
+// EXTERNAL MODULE: ./node_modules/@sigstore/verify/dist/index.js
+var verify_dist = __nccwpck_require__(4187);
+;// CONCATENATED MODULE: ./build/src/report/certificate/certificate-signature.js
+
+
+
+
+
+/**
+ * Certificates signed keylessly with Sigstore (issue 13): the Action signs an in-toto statement
+ * whose subject is the certificate file (sha256 of its bytes) and whose predicate names its
+ * digest, run id and verdict; `verify --certificate-identity/--certificate-oidc-issuer` checks the
+ * bundle offline against a trusted root. A signature says which workflow made the certificate;
+ * the rest of verify says the certificate is consistent with what it measured.
+ */
+/** The in-toto predicate type of a signed certificate. */
+const CERTIFICATE_PREDICATE_TYPE = 'https://github.com/invarlock/invarlock/certificate/v1';
+/** The DSSE payload type of the statement. */
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+/** The bundle written beside a certificate: `evaluation.cert.json` → `evaluation.cert.sigstore.json`. */
+function signatureBundlePath(certificatePath) {
+    return certificatePath.endsWith('.json') ? `${certificatePath.slice(0, -'.json'.length)}.sigstore.json` : `${certificatePath}.sigstore.json`;
+}
+/** The in-toto statement signed for a certificate file: subject = the file's bytes, predicate = what it decided. */
+function certificateStatement(bytes, cert, name) {
+    return {
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ name, digest: { sha256: createHash('sha256').update(bytes).digest('hex') } }],
+        predicateType: CERTIFICATE_PREDICATE_TYPE,
+        predicate: { digest: cert.digest, run_id: cert.run_id, verdict: cert.verdict.status },
+    };
+}
+let publicGood;
+/**
+ * The Sigstore public-good trusted root as @sigstore/tuf ships it in its seeds: read locally, never
+ * fetched. Imported statically so the bundles (dist/, which run without node_modules) carry it.
+ */
+function publicGoodTrustedRoot() {
+    if (publicGood === undefined) {
+        const encoded = Object.values(seeds_namespaceObject)[0]?.targets?.['trusted_root.json'];
+        if (encoded === undefined)
+            throw new Error('@sigstore/tuf ships no trusted_root.json');
+        publicGood = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+    }
+    return publicGood;
+}
+/**
+ * Checks a Sigstore bundle for a certificate file, offline: the bundle verifies against the trusted
+ * root (Fulcio certificate chain, transparency log inclusion and signed timestamps), was signed by
+ * `identity` through `issuer`, and its statement's subject is exactly these bytes and its
+ * predicate this certificate's digest. Never throws.
+ */
+function verifyCertificateSignature(bundleText, bytes, cert, policy) {
+    try {
+        const bundle = (0,bundle_dist/* bundleFromJSON */.vw)(JSON.parse(bundleText));
+        const root = protobuf_specs_dist.TrustedRoot.fromJSON(policy.trustedRoot ?? publicGoodTrustedRoot());
+        const verifier = new verify_dist/* Verifier */.BL((0,verify_dist/* toTrustMaterial */.jO)(root), { tlogThreshold: 1, ctlogThreshold: 1, tsaThreshold: 0 });
+        verifier.verify((0,verify_dist/* toSignedEntity */.DC)(bundle), { subjectAlternativeName: policy.identity, extensions: { issuer: policy.issuer } });
+        if (bundle.content.$case !== 'dsseEnvelope' || bundle.content.dsseEnvelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
+            return { ok: false, message: 'the bundle does not sign an in-toto statement' };
+        const statement = JSON.parse(Buffer.from(bundle.content.dsseEnvelope.payload).toString('utf8'));
+        const sha256 = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex');
+        if (statement.predicateType !== CERTIFICATE_PREDICATE_TYPE)
+            return { ok: false, message: `the statement's predicate type is not ${CERTIFICATE_PREDICATE_TYPE}` };
+        if (statement.subject?.length !== 1 || statement.subject[0]?.digest?.sha256 !== sha256)
+            return { ok: false, message: 'the signed statement is about other bytes than this certificate file' };
+        if (statement.predicate?.digest !== cert.digest || statement.predicate.run_id !== cert.run_id)
+            return { ok: false, message: "the signed statement names another certificate digest or run id" };
+        return { ok: true, message: `signed by ${policy.identity} (${policy.issuer}); the signed statement is this file` };
+    }
+    catch (error) {
+        return { ok: false, message: `the signature does not verify: ${error instanceof Error ? error.message : String(error)}` };
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/report/text/format-values.js
+/** Printed for a value that is null (not computed; the certificate says why). @internal */
+const NOT_AVAILABLE = 'n/a';
+/** A ratio to 3 decimals (`1.012`). @internal */
+function formatRatio(value) {
+    return value === null ? NOT_AVAILABLE : value.toFixed(3);
+}
+/** `digits` decimals with a true minus sign (`−0.25`), so signed columns align with {@link formatSigned}. @internal */
+function formatFixed(value, digits) {
+    const text = value.toFixed(digits);
+    return text.startsWith('-') ? (Number(text) === 0 ? text.slice(1) : `−${text.slice(1)}`) : text;
+}
+/** `[low, high]` with the given formatter (3 decimals by default). @internal */
+function formatInterval(interval, format = (v) => formatFixed(v, 3)) {
+    return interval === null ? NOT_AVAILABLE : `[${format(interval[0])}, ${format(interval[1])}]`;
+}
+/**
+ * A threshold with at least two decimals and as many more as it needs (up to 6): 1.1 → `1.10`,
+ * 1.05 → `1.05`, 0.002 → `0.002`.
+ * @internal
+ */
+function formatLimit(value) {
+    for (let digits = 2; digits <= 6; digits += 1) {
+        if (Number(value.toFixed(digits)) === value)
+            return formatFixed(value, digits);
+    }
+    return formatNumber(value);
+}
+/** A general measurement to 4 significant digits, without exponent for ordinary magnitudes. @internal */
+function formatNumber(value) {
+    if (value === null)
+        return NOT_AVAILABLE;
+    if (value === 0)
+        return '0';
+    const magnitude = Math.abs(value);
+    const sign = value < 0 ? '−' : '';
+    if (magnitude >= 1e-4 && magnitude < 1e9) {
+        const text = magnitude.toPrecision(4);
+        return sign + (text.includes('e') ? String(Number(text)) : stripZeros(text));
+    }
+    return sign + magnitude.toExponential(3);
+}
+/** A value with an explicit sign (`+0.013`, `−0.004`; zero unsigned), `digits` decimals. @internal */
+function formatSigned(value, digits = 3) {
+    if (value === null)
+        return NOT_AVAILABLE;
+    const text = Math.abs(value).toFixed(digits);
+    if (Number(text) === 0)
+        return text;
+    return `${value < 0 ? '−' : '+'}${text}`;
+}
+/** Percentage points with sign and 2 decimals (`−0.40 pp`). @internal */
+function formatPoints(value) {
+    return value === null ? NOT_AVAILABLE : `${formatSigned(value, 2)} pp`;
+}
+/** `×1.012 [1.004, 1.021]`, or `n/a` when the ratio was not computed. @internal */
+function formatRatioWithCi(ratio, ci) {
+    if (ratio === null)
+        return NOT_AVAILABLE;
+    return ci === null ? `×${formatRatio(ratio)}` : `×${formatRatio(ratio)} ${formatInterval(ci)}`;
+}
+/** `−0.40 pp [−0.90, 0.10]`, or `n/a` when the change was not computed. @internal */
+function formatPointsWithCi(points, ci) {
+    if (points === null)
+        return NOT_AVAILABLE;
+    return ci === null ? formatPoints(points) : `${formatPoints(points)} ${formatInterval(ci, (x) => formatFixed(x, 2))}`;
+}
+/** An integer with thin grouping (`50,000`). @internal */
+function formatCount(value) {
+    return value === null ? NOT_AVAILABLE : value.toLocaleString('en-US', { maximumFractionDigits: 0 });
+}
+/** A truncation rule in words: `source ≤ 128 tokens (3 cut), target ≤ 64 tokens (0 cut); a longer text keeps its head`. @internal */
+function formatTruncation(truncation) {
+    if (truncation === null)
+        return null;
+    const fields = truncation.fields.map((f) => `${f.field} ≤ ${formatCount(f.max_tokens)} tokens (${formatCount(f.truncated)} cut)`);
+    return `${fields.join(', ')}; a longer text keeps its head and its framing`;
+}
+/** The first 12 hex digits of a sha256 (or the `sha256:` digest form), enough to compare by eye. @internal */
+function shortHash(value) {
+    if (value === null)
+        return NOT_AVAILABLE;
+    const hex = value.startsWith('sha256:') ? value.slice(7) : value;
+    return hex.slice(0, 12);
+}
+/** Milliseconds as `850 ms`, `12.3 s` or `4 min 05 s`. @internal */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const totalSeconds = Math.floor(ms / 1000);
+    return `${Math.floor(totalSeconds / 60)} min ${String(totalSeconds % 60).padStart(2, '0')} s`;
+}
+/** A byte count as `1.5 GiB` (binary units). @internal */
+function format_values_formatBytes(bytes) {
+    if (bytes === null)
+        return NOT_AVAILABLE;
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit += 1;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+function stripZeros(text) {
+    return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+}
+/**
+ * `value` to 3 decimals, or as many more (up to 6) as it takes for the printed number to sit on the
+ * same side of `bound` as the value itself, so `1.1021 > 1.102` never prints as `1.102 > 1.102`.
+ * @internal
+ */
+function formatAgainst(value, bound) {
+    for (let digits = 3; digits < 6; digits += 1) {
+        const shown = Number(value.toFixed(digits));
+        if (value > bound ? shown > bound : value < bound ? shown < bound : true)
+            return formatFixed(value, digits);
+    }
+    return formatFixed(value, 6);
+}
+/**
+ * `text` shortened to at most `maxChars` code points, ending in `…`. A cut falls between words (at
+ * the last space in the second half of the kept text, trailing punctuation dropped), so a sentence
+ * never ends mid-word; a text with no space there (a module name, a path) is cut where it must be.
+ * Never splits a surrogate pair.
+ */
+function shortenText(text, maxChars) {
+    const points = Array.from(text);
+    if (points.length <= maxChars)
+        return text;
+    const kept = points.slice(0, Math.max(0, maxChars - 1));
+    // the space just past the kept text counts too: the cut may fall right at a word's end
+    const space = points[kept.length] === ' ' ? kept.length : kept.lastIndexOf(' ');
+    const head = space >= kept.length / 2 ? kept.slice(0, space).join('').replace(/[\s,;:(–—-]+$/u, '') : kept.join('');
+    return `${head}…`;
+}
+/**
+ * The one line a report gives early stopping: where the run stopped and why, or that it ran every
+ * look; null without sequential looks. `stopped at look 2 of 4: 96 of 192 windows, upper bound
+ * 1.012 ≤ 1.102 (limit + hysteresis)`.
+ * @internal
+ */
+function formatSequentialLine(s) {
+    if (s === null)
+        return null;
+    const of = `${s.planned.looks}`;
+    const last = s.looks[s.looks.length - 1];
+    const bound = formatLimit(s.bound);
+    if (last === undefined)
+        return `Sequential looks (${of} planned): none taken, no final window was scored.`;
+    const windows = `${formatCount(last.windows)} of ${formatCount(s.planned.windows)} windows`;
+    const [low, high] = last.ratio_ci;
+    const why = last.decision === 'pass'
+        ? `upper bound ${formatAgainst(high, s.bound)} ≤ ${bound}`
+        : last.decision === 'fail'
+            ? s.stopped_at === null
+                ? `upper bound ${formatAgainst(high, s.bound)} > ${bound}`
+                : `lower bound ${formatAgainst(low, s.bound)} > ${bound}`
+            : `interval [${formatAgainst(low, s.bound)}, ${formatAgainst(high, s.bound)}] contains ${bound}`;
+    if (s.stopped_at !== null)
+        return `Stopped at look ${s.stopped_at} of ${of}: ${windows}, ${why} (limit + hysteresis), ${formatCount(s.windows_saved)} windows saved.`;
+    return `Ran all ${of} sequential looks: ${windows}, no interim look resolved the gate; last look ${why} (limit + hysteresis).`;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/text/gate-rows.js
+
+// Rows hold only our own vocabulary and numbers (no free text from the certificate), so renderers
+// need not escape them; reasons are shown, escaped, in the guard table.
+const NOT_EVALUATED = 'not evaluated';
+const NOT_APPLICABLE = 'not applicable';
+/** The gates of the dashboard, in the order a reader sees them. @internal */
+const DASHBOARD_GATES = [
+    'primary_metric',
+    'drift',
+    'invariants',
+    'spectral',
+    'rmt',
+    'guard_overhead',
+    'pairing',
+    'tail',
+];
+/** Display names of the gates. @internal */
+const GATE_LABELS = {
+    primary_metric: 'Primary metric',
+    drift: 'Drift',
+    invariants: 'Invariants',
+    spectral: 'Spectral',
+    rmt: 'RMT',
+    guard_overhead: 'Guard overhead',
+    pairing: 'Pairing',
+    tail: 'Tail',
+};
+/** Badge per status, shared by markdown and HTML. @internal */
+const STATUS_BADGES = {
+    pass: '✅',
+    warn: '⚠️',
+    fail: '❌',
+    error: '🛑',
+    skipped: '⏭️',
+    not_evaluated: '➖',
+};
+/** Human words per status. @internal */
+const STATUS_WORDS = {
+    pass: 'pass',
+    warn: 'warn',
+    fail: 'fail',
+    error: 'error',
+    skipped: 'skipped',
+    not_evaluated: 'not evaluated',
+};
+/** The dashboard rows of a certificate, in {@link DASHBOARD_GATES} order. @internal */
+function buildGateRows(cert) {
+    return DASHBOARD_GATES.map((gate) => ({ gate, label: GATE_LABELS[gate], status: gateStatus(cert, gate), ...describeGate(cert, gate) }));
+}
+/** A gate's display status: from its validation flag, refined by the guard's own warn. @internal */
+function gateStatus(cert, gate) {
+    const v = cert.validation;
+    switch (gate) {
+        case 'primary_metric':
+            return flagStatus(v.primary_metric_acceptable, 'pass');
+        case 'drift':
+            return flagStatus(v.drift_acceptable, 'pass');
+        case 'invariants':
+            return flagStatus(v.invariants_pass, guardWarn(cert.guards.invariants));
+        case 'spectral':
+            return advisory(flagStatus(v.spectral_stable, guardWarn(cert.guards.spectral)), cert.policy.thresholds.spectral.mode);
+        case 'rmt':
+            return advisory(flagStatus(v.rmt_stable, guardWarn(cert.guards.rmt)), cert.policy.thresholds.rmt.mode);
+        case 'guard_overhead':
+            return flagStatus(v.guard_overhead_acceptable, 'pass');
+        case 'pairing':
+            return flagStatus(v.pairing_ok, 'pass');
+        case 'tail':
+            return v.tail_acceptable === false && cert.policy.thresholds.tail.mode === 'warn' ? 'warn' : flagStatus(v.tail_acceptable, 'pass');
+    }
+}
+/**
+ * Whether a verdict reason is a failure, a warning or the run's error, from the status of the gate
+ * it belongs to (the certificate records each gate's status, so nothing is stored twice): a
+ * warning-only gate (the tail in `warn` mode) never reads as a failure, and a check that did not
+ * run is a warning. @internal
+ */
+function reasonSeverity(cert, reason) {
+    if (reason.gate === 'run')
+        return 'error';
+    if (reason.code === 'required_check_not_evaluated' || reason.code === 'guard_warned' || reason.code === 'guard_advisory')
+        return 'warn';
+    if (reason.code === 'guard_failed' || reason.code === 'pairing_violation' || reason.gate === 'catastrophe')
+        return 'fail';
+    switch (reason.gate) {
+        case 'variance':
+            return cert.guards.variance.status === 'fail' ? 'fail' : 'warn';
+        case 'coverage':
+            return cert.verdict.status === 'fail' ? 'fail' : 'warn';
+        default:
+            return gateStatus(cert, reason.gate) === 'fail' ? 'fail' : 'warn';
+    }
+}
+/** An advisory guard's failure shows as a warning: it never fails the run (tiers.json `<guard>.mode`). */
+function advisory(status, mode) {
+    return mode === 'advisory' && status === 'fail' ? 'warn' : status;
+}
+/** What a guard's threshold cell adds when the tier made the guard advisory. */
+function modeNote(mode) {
+    return mode === 'advisory' ? ' — advisory, never fails the run' : '';
+}
+function flagStatus(flag, whenTrue) {
+    if (flag === null)
+        return 'not_evaluated';
+    return flag ? whenTrue : 'fail';
+}
+function guardWarn(guard) {
+    return guard.status === 'warn' ? 'warn' : 'pass';
+}
+function describeGate(cert, gate) {
+    const pm = cert.primary_metric;
+    const t = cert.policy.thresholds;
+    switch (gate) {
+        case 'primary_metric':
+            if (pm.kind === 'accuracy') {
+                return {
+                    measured: formatPointsWithCi(pm.delta_mean, pm.delta_ci),
+                    threshold: `≥ ${formatLimit(pm.limit)} pp`,
+                    basis: 'lower CI bound',
+                };
+            }
+            return {
+                measured: formatRatioWithCi(pm.ratio, pm.ratio_ci),
+                threshold: `≤ ${formatLimit(pm.limit)}${pm.hysteresis > 0 ? ` (+${formatLimit(pm.hysteresis)} hysteresis)` : ''}`,
+                basis: 'upper CI bound',
+            };
+        case 'drift':
+            return pm.kind === 'accuracy'
+                ? { measured: NOT_APPLICABLE, threshold: 'perplexity kinds only', basis: 'final / preview ratio' }
+                : { measured: formatRatio(pm.drift), threshold: `within ${formatInterval(t.drift_band, formatLimit)}`, basis: 'final / preview ratio' };
+        case 'invariants':
+            return {
+                measured: violationCounts(cert.guards.invariants),
+                threshold: t.invariants.mode === 'strict' ? 'no violation (strict)' : 'no fatal violation',
+                basis: 'weights and structure',
+            };
+        case 'spectral': {
+            const m = cert.guards.spectral.measurements;
+            return {
+                measured: m === null ? NOT_EVALUATED : `${m.caps} cap${m.caps === 1 ? '' : 's'} · ${m.fatal} fatal · max |ρ−1| ${formatNumber(maxAbsChange(m.modules))}`,
+                threshold: `≤ ${t.spectral.max_caps} caps beyond |ρ−1| ${formatLimit(t.spectral.deadband)}${modeNote(t.spectral.mode)}`,
+                basis: 'σmax subject / baseline',
+            };
+        }
+        case 'rmt': {
+            const worst = worstRmtFamily(cert);
+            return {
+                measured: worst === null ? NOT_EVALUATED : `×${formatRatio(worst.ratio)} (${worst.family})`,
+                threshold: `≤ 1 + ε per family (ε ${formatLimit(Math.max(...Object.values(t.rmt.epsilon)))})${modeNote(t.rmt.mode)}`,
+                basis: 'activation edge ratio',
+            };
+        }
+        case 'guard_overhead':
+            return {
+                measured: cert.guard_overhead.evaluated ? formatRatioWithCi(cert.guard_overhead.ratio, null) : NOT_EVALUATED,
+                threshold: `≤ ${formatLimit(t.guard_overhead.limit)}`,
+                basis: 'guarded / bare PPL',
+            };
+        case 'pairing':
+            return {
+                measured: `match ${formatRatio(cert.pairing.match)} · overlap ${formatRatio(cert.pairing.overlap)} · ${formatCount(cert.pairing.counts.subject.final)} final`,
+                threshold: 'match 1, overlap 0, equal counts',
+                basis: 'window token ids',
+            };
+        case 'tail':
+            return {
+                measured: `P95 Δ ${formatNumber(cert.tail.quantiles?.p95 ?? null)} · max ${formatNumber(cert.tail.max)}`,
+                threshold: pm.kind === 'accuracy' ? 'perplexity kinds only' : `P95 ≤ ${formatLimit(cert.tail.limit)} (${t.tail.mode})`,
+                basis: 'per-window Δ quantile',
+            };
+    }
+}
+function violationCounts(guard) {
+    if (!guard.evaluated)
+        return NOT_EVALUATED;
+    const fatal = guard.violations.filter((v) => v.severity === 'fatal').length;
+    return `${fatal} fatal · ${guard.violations.length - fatal} warning`;
+}
+/** Largest |ρ − 1| over modules with a finite ratio; null when there is none. @internal */
+function maxAbsChange(modules) {
+    let worst = null;
+    for (const m of modules) {
+        if (m.ratio !== null)
+            worst = Math.max(worst ?? 0, Math.abs(m.ratio - 1));
+    }
+    return worst;
+}
+/** The family whose subject/baseline edge ratio is highest, or null when RMT has no family with data. @internal */
+function worstRmtFamily(cert) {
+    const m = cert.guards.rmt.measurements;
+    if (m === null)
+        return null;
+    let worst = null;
+    for (const f of m.families) {
+        if (f.baseline === null || f.subject === null || f.baseline <= 0)
+            continue;
+        const ratio = f.subject / f.baseline;
+        if (worst === null || ratio > worst.ratio)
+            worst = { family: f.family, ratio };
+    }
+    return worst;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/text/render-headline.js
+
+
+
+/**
+ * The one line a reader sees first, plain text (not escaped; markdown callers escape it). It says
+ * what decided the verdict, with the number and the limit it was held to:
+ * - `✅ PASS · ppl ×1.012, upper bound 1.021 ≤ 1.10 · balanced/ci · gpt2 → gpt2-int8`
+ * - `❌ FAIL · ppl ×1.085, upper bound 1.121 > 1.10 · …` when the primary metric failed;
+ * - `❌ FAIL · RMT: attn edge ratio ×1.063 > 1.01 · ppl ×1.004, upper bound 1.009 ≤ 1.10 · …` when
+ *   another gate failed (the first failing one is named; warning-only gates such as the tail are
+ *   never named as the cause of a failure);
+ * - an `error` or `skipped` certificate shows its first reason instead of the metric.
+ * A built-in edit is named with its settings (`gpt2 → quant_rtn 4-bit g128 ffn`).
+ */
+function renderHeadline(cert) {
+    const parts = headlineParts(cert);
+    return [`${STATUS_BADGES[cert.verdict.status]} ${parts.verdict}`, ...(parts.cause === null ? [] : [parts.cause]), parts.metric, parts.policy, parts.models].join(' · ');
+}
+/** The pieces of the headline, plain text, for renderers that lay them out themselves. */
+function headlineParts(cert) {
+    return {
+        verdict: cert.verdict.status.toUpperCase(),
+        cause: headlineCause(cert),
+        metric: headlineMetric(cert),
+        policy: `${cert.policy.tier}/${cert.policy.profile}${cert.verdict.evidence === 'dev' ? ' (dev evidence)' : ''}`,
+        models: `${cert.models.baseline.label} → ${subjectLabel(cert)}`,
+    };
+}
+/** The check-run title form: the headline without badge, policy and model pair (`FAIL · RMT: … · ppl ×1.004, upper bound 1.009 ≤ 1.10`). */
+function renderTitle(cert) {
+    const parts = headlineParts(cert);
+    return [parts.verdict, ...(parts.cause === null ? [] : [parts.cause]), parts.metric].join(' · ');
+}
+/** The reasons that made the verdict what it is: failures for `fail`, warnings for `warn`, in gate order. */
+function decidingReasons(cert) {
+    const status = cert.verdict.status;
+    if (status !== 'fail' && status !== 'warn')
+        return [];
+    return cert.verdict.reasons.filter((r) => reasonSeverity(cert, r) === status);
+}
+const METRIC_GATES = new Set(['primary_metric', 'catastrophe']);
+function headlineCause(cert) {
+    const deciding = decidingReasons(cert);
+    // The metric text already says why when the primary metric (or the catastrophe stop) decided it.
+    if (deciding.length === 0 || deciding.some((r) => METRIC_GATES.has(r.gate)))
+        return null;
+    const first = deciding[0];
+    const label = first.gate in GATE_LABELS ? GATE_LABELS[first.gate] : first.gate;
+    const text = first.message.startsWith(label) ? first.message : `${label}: ${first.message}`;
+    return oneLine(text, 160);
+}
+function headlineMetric(cert) {
+    const pm = cert.primary_metric;
+    const status = cert.verdict.status;
+    if ((status === 'error' || status === 'skipped') && pm.ratio === null && pm.delta_mean === null) {
+        const first = cert.verdict.reasons[0];
+        return first === undefined ? status : oneLine(`${first.code}: ${first.message}`, 160);
+    }
+    if (pm.kind === 'accuracy') {
+        if (pm.delta_mean === null || pm.delta_ci === null)
+            return 'acc Δ n/a';
+        const low = pm.delta_ci[0];
+        return `acc Δ ${formatFixed(pm.delta_mean, 2)} pp, lower bound ${formatFixed(low, 2)} ${low >= pm.limit ? '≥' : '<'} ${formatLimit(pm.limit)} pp`;
+    }
+    // nll_per_byte's ratio is the perplexity-equivalent one: exp(Δ nats per byte × the baseline's bytes per token)
+    const ppl = pm.kind === 'nll_per_byte' ? 'ppl-eq' : 'ppl';
+    if (pm.ratio === null && pm.preview_ratio !== null) {
+        const stopped = pm.preview_ratio > cert.policy.thresholds.catastrophe_ratio;
+        return stopped
+            ? `${ppl} ×${formatRatio(pm.preview_ratio)} on preview > ${formatLimit(cert.policy.thresholds.catastrophe_ratio)}: stopped (catastrophic spike)`
+            : `${ppl} ×${formatRatio(pm.preview_ratio)} (preview only) ≤ ${formatLimit(pm.limit)}`;
+    }
+    if (pm.ratio === null || pm.ratio_ci === null)
+        return `${ppl} ×${formatRatio(pm.ratio)}`;
+    const high = pm.ratio_ci[1];
+    const allowed = pm.limit + pm.hysteresis;
+    // Within the hysteresis band the bound passes above L itself: say so rather than print `1.101 ≤ 1.10`.
+    const limit = high > pm.limit && high <= allowed ? `${formatLimit(pm.limit)} + ${formatLimit(pm.hysteresis)}` : formatLimit(pm.limit);
+    const op = high <= allowed ? '≤' : '>';
+    return `${ppl} ×${formatRatio(pm.ratio)}, upper bound ${formatAgainst(high, op === '>' ? allowed : pm.limit)} ${op} ${limit}`;
+}
+/** The subject as the reader knows it; a built-in edit with the settings that matter (bits, group, scope). */
+function subjectLabel(cert) {
+    const edit = quantRtnSettings(cert);
+    if (edit === null)
+        return cert.models.subject.label;
+    return `${cert.models.baseline.label} + quant_rtn ${edit}${cert.change.kind === 'edit' && cert.change.rolled_back ? ' (rolled back)' : ''}`;
+}
+/** A quant_rtn edit's settings as a reader names them (`3-bit g128 ffn`), defaults filled in; null for any other change. */
+function quantRtnSettings(cert) {
+    const change = cert.change;
+    if (change.kind !== 'edit' || change.name !== 'quant_rtn')
+        return null;
+    const config = change.config;
+    const bits = numberOf(config.bits) ?? QUANT_RTN_DEFAULTS.bits;
+    const group = numberOf(config.group_size) ?? QUANT_RTN_DEFAULTS.groupSize;
+    const scope = typeof config.scope === 'string' ? config.scope : QUANT_RTN_DEFAULTS.scope;
+    return `${bits}-bit ${group > 0 ? `g${group}` : 'per-channel'} ${scope}`;
+}
+/**
+ * The weight storage formats of both models, plain text (`float32 → qdq_int8`). A quant_rtn edit
+ * keeps the storage format and rounds the values, so the line says so instead of a bare
+ * `float32 → float32`.
+ */
+function describeWeightFormats(cert) {
+    const fmt = (list) => (list.length === 0 ? 'unknown' : list.join(', '));
+    const line = `${fmt(cert.models.baseline.quantization_formats)} → ${fmt(cert.models.subject.quantization_formats)}`;
+    const edit = quantRtnSettings(cert);
+    return edit === null ? line : `${line} (stored as before; values rounded by quant_rtn ${edit})`;
+}
+function numberOf(value) {
+    return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+function oneLine(text, maxChars) {
+    // eslint-disable-next-line no-control-regex
+    return shortenText(text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' '), maxChars);
+}
+
+;// CONCATENATED MODULE: ./build/src/report/markdown/markdown-budget.js
+/**
+ * Fitting markdown into a surface's size limit by re-rendering with less detail: each section
+ * offers renderings from most to least detailed; the lowest-priority section is reduced first, a
+ * level at a time, then dropped. Sections are whole blocks, so a table is never cut in the middle.
+ */
+/** Size of `text` in `unit`. @internal */
+function measureText(text, unit) {
+    switch (unit) {
+        case 'utf8-bytes':
+            return Buffer.byteLength(text, 'utf8');
+        case 'utf16-units':
+            return text.length;
+    }
+}
+/**
+ * Joins sections (blank line between blocks) within `limit`. `noteFor(omitted)` renders the block
+ * that says what was cut; it is placed before the section with id `tailId` (the hidden marker),
+ * or at the end. Throws nothing: when even the unreducible sections exceed the limit, the text is
+ * cut at the last line break that fits and the cut is reported.
+ * @internal
+ */
+function fitSections(sections, options) {
+    const levels = sections.map(() => 0);
+    const order = sections
+        .map((section, index) => ({ section, index }))
+        .filter(({ section }) => Number.isFinite(section.priority))
+        .sort((a, b) => a.section.priority - b.section.priority || b.index - a.index);
+    const compose = () => {
+        const omitted = [];
+        const blocks = [];
+        sections.forEach((section, i) => {
+            const level = levels[i] ?? 0;
+            if (level >= section.levels.length)
+                omitted.push(section.title);
+            else if (level > 0)
+                omitted.push(`${section.title} (${section.levelNotes?.[level - 1] ?? 'shortened'})`);
+        });
+        sections.forEach((section, i) => {
+            if (section.id === options.tailId && omitted.length > 0)
+                blocks.push(options.noteFor(omitted));
+            const block = section.levels[levels[i] ?? 0];
+            if (block !== undefined && block !== '')
+                blocks.push(block);
+        });
+        if (options.tailId === undefined && omitted.length > 0)
+            blocks.push(options.noteFor(omitted));
+        return { text: `${blocks.join('\n\n')}\n`, omitted };
+    };
+    let doc = compose();
+    for (const { section, index } of order) {
+        while (measureText(doc.text, options.unit) > options.limit && (levels[index] ?? 0) < section.levels.length) {
+            levels[index] = (levels[index] ?? 0) + 1;
+            doc = compose();
+        }
+        if (measureText(doc.text, options.unit) <= options.limit)
+            return doc;
+    }
+    if (measureText(doc.text, options.unit) <= options.limit)
+        return doc;
+    return hardCut(sections, levels, options);
+}
+// Last resort, reachable only with limits far below any GitHub surface: keep whole blocks, in
+// order, while they fit beside a note that names every block not (yet) kept.
+function hardCut(sections, levels, options) {
+    const blocks = sections.map((section, i) => section.levels[levels[i] ?? 0] ?? '');
+    const kept = new Set();
+    const noteSize = (list) => measureText(`\n\n${options.noteFor(list)}\n`, options.unit);
+    const left = () => sections.filter((_, i) => !kept.has(i) && (blocks[i] !== '' || (levels[i] ?? 0) > 0)).map((s) => s.title);
+    let size = 0;
+    blocks.forEach((block, i) => {
+        if (block === '')
+            return;
+        const next = measureText(block, options.unit) + (kept.size > 0 ? 2 : 0);
+        const others = left().filter((title) => title !== sections[i]?.title);
+        if (size + next + noteSize(others) <= options.limit) {
+            kept.add(i);
+            size += next;
+        }
+    });
+    const omitted = left();
+    const text = `${[...blocks.filter((_, i) => kept.has(i)), options.noteFor(omitted)].join('\n\n')}\n`;
+    return { text: measureText(text, options.unit) <= options.limit ? text : '', omitted };
+}
+
+;// CONCATENATED MODULE: ./build/src/report/markdown/markdown-escape.js
+/**
+ * Escaping for GitHub-flavoured markdown. Text from a certificate (model names, module names,
+ * reasons) is untrusted: it must not end a table cell, start a new row, open HTML, close a
+ * `<details>` block or format itself. The bug class this prevents: escaping only the first `|`
+ * (dorny/test-reporter `tableEscape`).
+ */
+
+// The characters that can act inline in GitHub markdown: escapes, code, emphasis, strikethrough,
+// links and images, raw HTML and comments, entities, table pipes, issue references, mentions,
+// math and emoji shortcodes. Untrusted text never starts a line (every block starts with our own
+// text), so block markers (`-`, `+`, `1.`, `=`) need no escape; any ASCII punctuation may be
+// backslash-escaped in CommonMark, so the escapes are always literal.
+const PUNCTUATION = /[\\`*_~[\]<>&|!#@$:]/g;
+// Line breaks of every kind, other C0/C1 controls and bidi overrides read as one space: a row must
+// stay on one line and render in logical order.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const BREAKS_AND_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
+/** Escapes text for inline use in markdown (headings, list items, table cells): one line, literal. @internal */
+function escapeMarkdown(text) {
+    return text.replace(BREAKS_AND_CONTROLS, ' ').replace(PUNCTUATION, (c) => `\\${c}`);
+}
+/** Escapes text, then shortens it to `maxChars` code points with an ellipsis, between words where it can ({@link shortenText}; never splits an escape or a surrogate pair). @internal */
+function escapeMarkdownShort(text, maxChars) {
+    return escapeMarkdown(shortenText(text.replace(BREAKS_AND_CONTROLS, ' '), maxChars));
+}
+/** A code span for text known to be hex, digits or a version string; anything else is escaped instead. @internal */
+function codeSpan(text) {
+    return /^[0-9A-Za-z.:+_-]*$/.test(text) && text !== '' ? `\`${text}\`` : escapeMarkdown(text);
+}
+/**
+ * A GFM table. Cells are pre-rendered markdown (callers escape untrusted text with
+ * {@link escapeMarkdown}); a cell that still contains a line break or unescaped pipe is a caller bug,
+ * so this function escapes both defensively.
+ * @internal
+ */
+function markdownTable(headers, rows, align) {
+    const line = (cells) => `| ${cells.map(guardCell).join(' | ')} |`;
+    const rule = headers.map((_, i) => {
+        switch (align?.[i] ?? 'left') {
+            case 'left':
+                return '---';
+            case 'right':
+                return '---:';
+            case 'center':
+                return ':---:';
+        }
+    });
+    return [line(headers), `| ${rule.join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+function guardCell(cell) {
+    const oneLine = cell.replace(BREAKS_AND_CONTROLS, ' ');
+    // A pipe preceded by an even number of backslashes is unescaped.
+    const piped = oneLine.replace(/(\\*)\|/g, (match, slashes) => (slashes.length % 2 === 0 ? `${slashes}\\|` : match));
+    return piped === '' ? ' ' : piped;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/markdown/markdown-sections.js
+
+
+
+
+
+const MAX_REASONS = 10;
+const MAX_REASON_CHARS = 300;
+const MAX_MODULES_LISTED = 20;
+/** `<details>` with a fixed summary (our own text) around a markdown body. @internal */
+function details(summary, body) {
+    return `<details>\n<summary>${summary}</summary>\n\n${body}\n\n</details>`;
+}
+/** The headline as a level-2 heading. @internal */
+function headlineBlock(cert, prefix = '') {
+    return `## ${prefix}${escapeMarkdown(renderHeadline(cert))}`;
+}
+/** The verdict's reasons as a list, each marked failure, warning or error (at most 10, each shortened to 300 characters). @internal */
+function reasonsBlock(cert) {
+    const reasons = cert.verdict.reasons;
+    if (reasons.length === 0)
+        return '';
+    const items = reasons
+        .slice(0, MAX_REASONS)
+        .map((r) => `- ${STATUS_BADGES[reasonSeverity(cert, r)]} **${escapeMarkdown(r.gate)}** ${codeSpan(r.code)}: ${escapeMarkdownShort(r.message, MAX_REASON_CHARS)}`);
+    if (reasons.length > MAX_REASONS)
+        items.push(`- … and ${reasons.length - MAX_REASONS} more in the certificate`);
+    const evidence = cert.verdict.evidence === 'dev' ? '\n\n> **Dev evidence**: the dev profile reports floors without gating on them; this is not release evidence.' : '';
+    return `${items.join('\n')}${evidence}`;
+}
+/** The dashboard: one row per gate, with the overall verdict first. @internal */
+function dashboardBlock(cert) {
+    const overall = [
+        '**Overall**',
+        `${STATUS_BADGES[cert.verdict.status]} **${STATUS_WORDS[cert.verdict.status]}**`,
+        `${cert.verdict.reasons.length} reason${cert.verdict.reasons.length === 1 ? '' : 's'}`,
+        '',
+        cert.verdict.evidence === 'dev' ? 'dev evidence' : 'release evidence',
+    ];
+    const rows = buildGateRows(cert).map((row) => [row.label, `${STATUS_BADGES[row.status]} ${STATUS_WORDS[row.status]}`, row.measured, row.threshold, row.basis]);
+    return markdownTable(['Gate', 'Status', 'Measured', 'Threshold', 'Basis'], [overall, ...rows]);
+}
+/** Baseline and subject metric per arm with the paired ratio (or Δ) and its CI. @internal */
+function metricBlock(cert) {
+    const pm = cert.primary_metric;
+    const isAccuracy = pm.kind === 'accuracy';
+    const value = (x) => (x === null ? NOT_AVAILABLE : isAccuracy ? `${x.toFixed(2)} %` : x.toFixed(3));
+    const status = `${STATUS_BADGES[gateStatus(cert, 'primary_metric')]} ${STATUS_WORDS[gateStatus(cert, 'primary_metric')]}`;
+    const threshold = isAccuracy ? `Δ ≥ ${formatLimit(pm.limit)} pp` : `≤ ${formatLimit(pm.limit)}`;
+    const finalPaired = isAccuracy ? formatPointsWithCi(pm.delta_mean, pm.delta_ci) : formatRatioWithCi(pm.ratio, pm.ratio_ci);
+    const previewPaired = isAccuracy ? formatPoints(pm.preview_delta_mean) : formatRatioWithCi(pm.preview_ratio, null);
+    const metric = metricName(pm.kind);
+    const rows = [
+        [`${metric} (final, ${formatCount(pm.windows.final)} windows)`, value(pm.baseline.final), value(pm.subject.final), finalPaired, threshold, status],
+        [`${metric} (preview, ${formatCount(pm.windows.preview)} windows)`, value(pm.baseline.preview), value(pm.subject.preview), previewPaired, '', ''],
+    ];
+    const method = `${intervalWords(pm)}, ${formatCount(pm.replicates)} replicates, ${formatLimit(1 - pm.alpha)} two-sided, seed ${pm.seed}; ${formatCount(pm.tokens.preview + pm.tokens.final)} ${isAccuracy ? 'examples' : 'scored tokens'}${pm.hysteresis_applied ? '; **passed within the hysteresis band**' : ''}.${spanMetricNote(cert)}`;
+    const reason = pm.reason === null ? '' : `\n\n_${escapeMarkdownShort(pm.reason, MAX_REASON_CHARS)}_`;
+    const sequential = formatSequentialLine(cert.sequential);
+    return `${markdownTable(['Metric', 'Baseline', 'Subject', isAccuracy ? 'Δ [CI]' : 'Ratio [CI]', 'Threshold', 'Status'], rows)}\n\n${method}${sequential === null ? '' : `\n\n${sequential}`}${reason}`;
+}
+function intervalWords(pm) {
+    const asked = pm.method === 'bca_weighted' ? 'BCa' : 'percentile';
+    switch (pm.ci_method) {
+        case null:
+            return `Weighted ${asked} bootstrap (not computed)`;
+        case 'degenerate':
+            return 'Every Δ equal: the interval is the point';
+        case 'percentile':
+            return pm.method === 'bca_weighted' ? `Weighted bootstrap, percentile interval (BCa fallback: ${pm.ci_fallback ?? 'unknown'})` : 'Weighted percentile bootstrap';
+        case 'bca':
+            return 'Weighted BCa bootstrap';
+        case 'normal':
+            return 'Early-stopping look: normal interval estimate ± c·se at the look’s critical value';
+    }
+}
+/** One row per guard: status, whether it ran, violations, its reason. @internal */
+function guardsBlock(cert) {
+    const rows = Object.keys(cert.guards).map((name) => {
+        const guard = cert.guards[name];
+        const fatal = guard.violations.filter((v) => v.severity === 'fatal').length;
+        return [
+            name,
+            `${STATUS_BADGES[guard.status]} ${STATUS_WORDS[guard.status]}`,
+            guard.evaluated ? 'yes' : 'no',
+            `${fatal} fatal · ${guard.violations.length - fatal} warning`,
+            guard.reason === null ? '' : escapeMarkdownShort(guard.reason, 200),
+        ];
+    });
+    return `### Guards\n\n${markdownTable(['Guard', 'Status', 'Evaluated', 'Violations', 'Note'], rows)}`;
+}
+/** The edit or subject, modules touched, quantization formats, LoRA adapters. @internal */
+function whatChangedBlock(cert) {
+    const change = cert.change;
+    const lines = ['### What changed', ''];
+    switch (change.kind) {
+        case 'edit': {
+            const config = Object.entries(change.config)
+                .map(([key, value]) => `${escapeMarkdown(key)}=${escapeMarkdownShort(JSON.stringify(value), 80)}`)
+                .join(', ');
+            lines.push(`- Edit **${escapeMarkdown(change.name)}**${config === '' ? '' : ` (${config})`}, plan ${codeSpan(shortHash(change.plan_digest))}${change.rolled_back ? ' — **rolled back** after the catastrophe check' : ''}`);
+            break;
+        }
+        case 'compare':
+            lines.push(`- Subject **${escapeMarkdownShort(change.label, 200)}** compared with the baseline`);
+            break;
+        default: {
+            const never = change;
+            return never;
+        }
+    }
+    const modules = change.modules_touched;
+    lines.push(`- Parameters changed: ${formatCount(change.params_changed)}`);
+    if (modules === null)
+        lines.push('- Modules touched: not measured');
+    else {
+        const shown = modules.slice(0, MAX_MODULES_LISTED).map((m) => escapeMarkdownShort(m, 120));
+        const more = modules.length > MAX_MODULES_LISTED ? `, … (${formatCount(modules.length)} in all)` : '';
+        lines.push(`- Modules touched (${formatCount(modules.length)}): ${shown.join(', ')}${more}`);
+    }
+    lines.push(`- Weight formats: ${escapeMarkdown(describeWeightFormats(cert))}`);
+    // Only worth a line when an interface was inferred or something was off; `?.` reads certificates made before the field existed.
+    const mappings = [cert.models.baseline.interface ?? null, cert.models.subject.interface ?? null];
+    if (mappings.some((m) => m !== null && (m.provenance === 'inferred' || m.warnings.length > 0))) {
+        const describeMapping = (m) => (m === null ? 'not recorded' : `${m.provenance} (${escapeMarkdownShort(m.origin, 60)}), named by ${m.naming}`);
+        const warnings = [...new Set(mappings.flatMap((m) => m?.warnings.map((w) => w.code) ?? []))];
+        lines.push(`- Model interface: ${describeMapping(mappings[0])} → ${describeMapping(mappings[1])}${warnings.length > 0 ? `; warnings: ${warnings.join(', ')}` : ''}`);
+    }
+    const adapters = cert.models.subject.lora_adapters;
+    if (adapters.length > 0) {
+        lines.push(`- LoRA adapters: ${adapters.map((a) => `${escapeMarkdownShort(a.reference, 120)} (r ${a.rank}, α ${formatNumber(a.alpha)}, weight ${formatNumber(a.weight)})`).join('; ')}`);
+    }
+    return lines.join('\n');
+}
+/** Model, data and runtime identity, the facts a later run compares against, plus links. @internal */
+function identityBlock(cert, links) {
+    const b = cert.models.baseline;
+    const s = cert.models.subject;
+    const rows = [
+        ['Model', escapeMarkdownShort(b.label, 120), escapeMarkdownShort(s.label, 120)],
+        ['Reference', escapeMarkdownShort(b.reference, 200), escapeMarkdownShort(s.reference, 200)],
+        ['Revision', b.revision === null ? NOT_AVAILABLE : escapeMarkdownShort(b.revision, 80), s.revision === null ? NOT_AVAILABLE : escapeMarkdownShort(s.revision, 80)],
+        ['File sha256', codeSpan(shortHash(b.file_sha256)), codeSpan(shortHash(s.file_sha256))],
+        ['Adapter', b.adapter, s.adapter],
+    ];
+    const table = markdownTable(['', 'Baseline', 'Subject'], rows);
+    const image = cert.provenance.container === null ? 'host (no container)' : codeSpan(shortHash(cert.provenance.container.digest));
+    const facts = `Dataset ${escapeMarkdownShort(cert.dataset.provider, 120)} hash ${codeSpan(shortHash(cert.dataset.dataset_hash))} · tokenizer ${codeSpan(shortHash(cert.dataset.tokenizer_hash))} · runtime image ${image} · certificate ${codeSpan(shortHash(cert.digest))}`;
+    const linkLine = renderLinks(links);
+    return `### Baseline identity\n\n${table}\n\n${facts}${linkLine === '' ? '' : `\n\n${linkLine}`}`;
+}
+/** `[Workflow run](…) · [Artifact](…)`; only http(s) URLs, percent-encoding what could end the link. @internal */
+function renderLinks(links) {
+    const parts = [];
+    const safe = (url) => {
+        if (url === undefined || !/^https?:\/\/[^\s]+$/i.test(url))
+            return undefined;
+        return url.replace(/[<>()"'`\\|[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+    };
+    const run = safe(links.runUrl);
+    const artifact = safe(links.artifactUrl);
+    if (run !== undefined)
+        parts.push(`[Workflow run](${run})`);
+    if (artifact !== undefined)
+        parts.push(`[Certificate and report artifact](${artifact})`);
+    return parts.join(' · ');
+}
+/** What moved since the previous certificate (PR comments). @internal */
+function previousBlock(cert, previous) {
+    if (previous.digest === cert.digest)
+        return `_No change since the previous push: same certificate ${codeSpan(shortHash(cert.digest))}._`;
+    const changes = [];
+    if (previous.verdict.status !== cert.verdict.status)
+        changes.push(`verdict ${previous.verdict.status} → **${cert.verdict.status}**`);
+    const pm = cert.primary_metric;
+    const before = previous.primary_metric;
+    if (pm.kind === 'accuracy' || before.kind === 'accuracy') {
+        if (before.delta_mean !== pm.delta_mean)
+            changes.push(`Δ ${formatPoints(before.delta_mean)} → ${formatPoints(pm.delta_mean)}`);
+    }
+    else {
+        if (before.ratio !== pm.ratio) {
+            const moved = before.ratio === null || pm.ratio === null ? '' : ` (${formatSigned(pm.ratio - before.ratio)})`;
+            changes.push(`ratio ×${formatRatio(before.ratio)} → ×${formatRatio(pm.ratio)}${moved}`);
+        }
+        const hi = (x) => x.primary_metric.ratio_ci?.[1] ?? null;
+        if (hi(previous) !== hi(cert))
+            changes.push(`upper CI ${formatRatio(hi(previous))} → ${formatRatio(hi(cert))}`);
+    }
+    for (const gate of DASHBOARD_GATES) {
+        const was = gateStatus(previous, gate);
+        const now = gateStatus(cert, gate);
+        if (was !== now)
+            changes.push(`${GATE_LABELS[gate]} ${STATUS_WORDS[was]} → ${STATUS_WORDS[now]}`);
+    }
+    if (previous.models.subject.file_sha256 !== cert.models.subject.file_sha256)
+        changes.push('subject weights changed');
+    if (previous.dataset.dataset_hash !== cert.dataset.dataset_hash)
+        changes.push('dataset changed');
+    if (previous.policy_digest !== cert.policy_digest)
+        changes.push('policy changed');
+    const list = changes.length === 0 ? 'same measurements, different provenance' : changes.join('; ');
+    return `**Since the previous push** (${codeSpan(shortHash(previous.digest))} → ${codeSpan(shortHash(cert.digest))}): ${list}.`;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/markdown/markdown-details.js
+
+
+
+
+
+/**
+ * The collapsed detail blocks of the markdown renderings (per-family guard tables, per-module
+ * tables as row levels for the budget, tail, window plan, policy, provenance, digests, timing).
+ * Pure; untrusted text is escaped where it enters markdown.
+ */
+const markdown_details_MAX_REASON_CHARS = 300;
+/** Per-family tables of the spectral and RMT guards and the invariants' measurements. @internal */
+function guardFamiliesBlock(cert) {
+    const parts = [];
+    const spectral = cert.guards.spectral.measurements;
+    if (spectral !== null && spectral.families.length > 0) {
+        const kappa = cert.policy.thresholds.spectral.kappa;
+        const rows = spectral.families.map((f) => [
+            f.family,
+            formatCount(f.modules),
+            formatCount(f.violations),
+            formatNumber(f.max_abs_change),
+            formatNumber(f.z_max),
+            formatLimit(kappa[THRESHOLD_FAMILY[f.family]]),
+            f.p_value === null ? NOT_AVAILABLE : f.p_value.toExponential(2),
+            f.selected ? 'yes' : 'no',
+        ]);
+        parts.push(`**Spectral** (ρ = σmax subject / baseline; deadband ${formatLimit(cert.policy.thresholds.spectral.deadband)})\n\n${markdownTable(['Family', 'Modules', 'Caps', 'max |ρ−1|', 'z max', 'κ', 'p', 'Selected'], rows)}`);
+    }
+    const rmt = cert.guards.rmt.measurements;
+    if (rmt !== null && rmt.families.length > 0) {
+        const eps = cert.policy.thresholds.rmt.epsilon;
+        const rows = rmt.families.map((f) => [
+            f.family,
+            formatNumber(f.baseline),
+            formatNumber(f.subject),
+            f.baseline === null || f.subject === null || f.baseline <= 0 ? NOT_AVAILABLE : `×${formatRatio(f.subject / f.baseline)}`,
+            `≤ ×${formatLimit(1 + eps[THRESHOLD_FAMILY[f.family]])}`,
+            `${formatCount(f.outliers_baseline)} → ${formatCount(f.outliers_subject)}`,
+        ]);
+        parts.push(`**RMT** (activation edge ratio r = σ̂ / (√m + √n) on ${rmt.windows} windows)\n\n${markdownTable(['Family', 'Baseline r', 'Subject r', 'Subject / baseline', 'Limit', 'MP outliers'], rows)}`);
+    }
+    const inv = cert.guards.invariants.measurements;
+    if (inv !== null) {
+        const rows = [
+            ['Parameters', formatCount(inv.param_count.baseline), formatCount(inv.param_count.subject)],
+            ['Structure hash', codeSpan(shortHash(inv.structure_hash.baseline)), codeSpan(shortHash(inv.structure_hash.subject))],
+            ['Weights tied', yesNo(inv.weights_tied.baseline), yesNo(inv.weights_tied.subject)],
+        ];
+        parts.push(`**Invariants** (non-finite weights ${formatCount(inv.nonfinite_weights)}, missing modules ${formatCount(inv.missing_modules)})\n\n${markdownTable(['', 'Baseline', 'Subject'], rows)}`);
+    }
+    return parts.length === 0 ? '' : details('Guards by family', parts.join('\n\n'));
+}
+function yesNo(flag) {
+    return flag === null ? NOT_AVAILABLE : flag ? 'yes' : 'no';
+}
+/** Spectral modules sorted by |ρ − 1| (largest first), as levels of `limits` rows. @internal */
+function spectralModulesLevels(cert, limits) {
+    const m = cert.guards.spectral.measurements;
+    if (m === null || m.modules.length === 0)
+        return { levels: [''], notes: [] };
+    const sorted = [...m.modules].sort((a, b) => changeOf(b.ratio) - changeOf(a.ratio) || compareText(a.module, b.module));
+    const deadband = cert.policy.thresholds.spectral.deadband;
+    return rowLevels(sorted.length, limits, 'modules', (n) => {
+        const rows = sorted.slice(0, n).map((x) => [
+            escapeMarkdownShort(x.module, 120),
+            x.family,
+            x.layer === null ? '' : String(x.layer),
+            formatNumber(x.sigma_baseline),
+            formatNumber(x.sigma_subject),
+            formatRatio(x.ratio),
+            x.ratio !== null && Math.abs(x.ratio - 1) > deadband ? '⚠️ cap' : x.ratio === null ? '❌ non-finite' : '',
+        ]);
+        const caption = n < sorted.length ? `Largest ${n} of ${formatCount(sorted.length)} changes by |ρ−1|.` : `All ${formatCount(sorted.length)} weights by |ρ−1|.`;
+        return details('Spectral guard: per weight', `${caption}\n\n${markdownTable(['Module', 'Family', 'Layer', 'σ baseline', 'σ subject', 'ρ', ''], rows)}`);
+    });
+}
+/** RMT modules sorted by subject/baseline (largest first), as levels of `limits` rows. @internal */
+function rmtModulesLevels(cert, limits) {
+    const m = cert.guards.rmt.measurements;
+    if (m === null || m.modules.length === 0)
+        return { levels: [''], notes: [] };
+    const ratioOf = (x) => x.baseline === null || x.subject === null || x.baseline <= 0 ? -Infinity : x.subject / x.baseline;
+    const sorted = [...m.modules].sort((a, b) => ratioOf(b) - ratioOf(a) || compareText(a.module, b.module));
+    return rowLevels(sorted.length, limits, 'modules', (n) => {
+        const rows = sorted.slice(0, n).map((x) => {
+            const r = ratioOf(x);
+            return [escapeMarkdownShort(x.module, 120), x.family, formatNumber(x.baseline), formatNumber(x.subject), Number.isFinite(r) ? `×${formatRatio(r)}` : NOT_AVAILABLE];
+        });
+        const caption = n < sorted.length ? `Largest ${n} of ${formatCount(sorted.length)} by subject / baseline.` : `All ${formatCount(sorted.length)} captured modules.`;
+        return details('RMT guard: per module', `${caption}\n\n${markdownTable(['Module', 'Family', 'Baseline r', 'Subject r', 'Subject / baseline'], rows)}`);
+    });
+}
+/** Every guard violation (fatal first), as levels of `limits` rows. @internal */
+function violationsLevels(cert, limits) {
+    const all = [];
+    for (const [guard, block] of Object.entries(cert.guards)) {
+        for (const v of block.violations)
+            all.push({ guard, v });
+    }
+    if (all.length === 0)
+        return { levels: [''], notes: [] };
+    const sorted = [...all].sort((a, b) => severityRank(a.v) - severityRank(b.v));
+    return rowLevels(sorted.length, limits, 'violations', (n) => {
+        const rows = sorted.slice(0, n).map(({ guard, v }) => [
+            guard,
+            v.severity,
+            codeSpan(v.code),
+            v.module === null ? '' : escapeMarkdownShort(v.module, 120),
+            v.family ?? '',
+            formatNumber(v.value),
+            formatNumber(v.threshold),
+            escapeMarkdownShort(v.message, 200),
+        ]);
+        const caption = n < sorted.length ? `First ${n} of ${formatCount(sorted.length)} (fatal first).` : `${formatCount(sorted.length)} in all.`;
+        return details('Guard violations', `${caption}\n\n${markdownTable(['Guard', 'Severity', 'Code', 'Module', 'Family', 'Value', 'Threshold', 'Message'], rows)}`);
+    });
+}
+function severityRank(v) {
+    return v.severity === 'fatal' ? 0 : 1;
+}
+/** The variance guard's A/B test and scales. @internal */
+function varianceBlock(cert) {
+    const m = cert.guards.variance.measurements;
+    if (m === null)
+        return '';
+    const rows = [
+        ['Mode', m.mode],
+        ['Scales applied', m.enabled ? `yes (${formatCount(m.scales.length)} modules)` : 'no'],
+        ['A/B windows', formatCount(m.ab_windows)],
+        ['Δ log-loss (scaled − unscaled)', `${formatNumber(m.delta_mean)} ${formatInterval(m.delta_ci, (x) => formatNumber(x))}`],
+        ['Gain (absolute / relative)', `${formatNumber(m.gain_abs)} / ${formatNumber(m.gain_rel)}`],
+        ['Predictive gate', m.predictive_gate],
+    ];
+    return details('Variance guard', markdownTable(['', 'Value'], rows));
+}
+/** Quantiles of the per-window Δ. @internal */
+function tailBlock(cert) {
+    const t = cert.tail;
+    const q = t.quantiles;
+    const unit = cert.primary_metric.kind === 'accuracy' ? 'correctness' : 'log-loss';
+    const row = [q === null ? NOT_AVAILABLE : formatNumber(q.p50), q === null ? NOT_AVAILABLE : formatNumber(q.p90), q === null ? NOT_AVAILABLE : formatNumber(q.p95), q === null ? NOT_AVAILABLE : formatNumber(q.p99), formatNumber(t.max), t.mass === null ? NOT_AVAILABLE : `${(t.mass * 100).toFixed(1)} %`, `${STATUS_BADGES[t.status]} ${STATUS_WORDS[t.status]}`];
+    const note = t.reason === null ? '' : `\n\n_${escapeMarkdownShort(t.reason, markdown_details_MAX_REASON_CHARS)}_`;
+    return details('Tail of the per-window Δ', `Final windows, Δ = subject − baseline ${unit}; P95 limit ${formatLimit(t.limit)} (${cert.policy.thresholds.tail.mode}); mass = share of windows with Δ > ${formatNumber(cert.policy.thresholds.tail.mass_threshold)}.\n\n${markdownTable(['P50', 'P90', 'P95', 'P99', 'Max', 'Mass', 'Status'], [row])}${note}`);
+}
+function truncationRows(truncation) {
+    const text = formatTruncation(truncation);
+    return text === null ? [] : [['Truncation', escapeMarkdown(text)]];
+}
+/** Dataset and window plan. @internal */
+function windowsPlanBlock(cert) {
+    const d = cert.dataset;
+    const pm = cert.primary_metric;
+    const rows = [
+        ['Provider', escapeMarkdownShort(d.provider, 200)],
+        ['Split', d.split === null ? NOT_AVAILABLE : escapeMarkdown(d.split)],
+        ['Sequence length / stride', `${d.seq_len} / ${d.stride}`],
+        ...truncationRows(d.truncation),
+        ['Documents / candidate windows', `${formatCount(d.counts.documents)} / ${formatCount(d.counts.candidates)}`],
+        ['Duplicates removed', formatCount(d.counts.duplicates_removed)],
+        ['Preview / final windows', `${formatCount(d.counts.preview)} / ${formatCount(d.counts.final)}`],
+        ['Scored tokens preview / final', `${formatCount(pm.tokens.preview)} / ${formatCount(pm.tokens.final)}`],
+        ['Window draw seed', String(d.seed)],
+        ['Preview / final hash', `${codeSpan(shortHash(d.preview_hash))} / ${codeSpan(shortHash(d.final_hash))}`],
+        ['Dataset hash', codeSpan(d.dataset_hash ?? NOT_AVAILABLE)],
+        ['Tokenizer hash', codeSpan(d.tokenizer_hash ?? NOT_AVAILABLE)],
+    ];
+    return details('Dataset and windows', markdownTable(['', 'Value'], rows));
+}
+/** Every threshold the gates used. @internal */
+function policyBlock(cert) {
+    const t = cert.policy.thresholds;
+    const fam = (p) => ['attn', 'ffn', 'embed', 'other'].map((f) => `${f} ${formatLimit(p[f])}`).join(', ');
+    const rows = [
+        ['Tier / profile', `${cert.policy.tier} / ${cert.policy.profile}`],
+        ['Ratio limit + hysteresis', `${formatLimit(t.primary_metric.ratio_limit)} + ${formatLimit(t.primary_metric.hysteresis)}`],
+        ['Accuracy Δ limit / min examples', `${formatLimit(t.primary_metric.accuracy_delta_limit_pp)} pp / ${formatCount(t.primary_metric.accuracy_min_examples)}`],
+        ['Token floor', formatCount(t.primary_metric.token_floor)],
+        ['Window floors preview / final', `${formatCount(t.primary_metric.window_floor_preview)} / ${formatCount(t.primary_metric.window_floor_final)} (${t.primary_metric.floors})`],
+        ['Bootstrap', `${t.bootstrap.method}, ${formatCount(t.bootstrap.replicates)} replicates (min ${formatCount(t.bootstrap.min_replicates)}), α ${formatLimit(t.bootstrap.alpha)}`],
+        ['Drift band', formatInterval(t.drift_band, formatLimit)],
+        ['Catastrophe (preview ratio)', `> ${formatLimit(t.catastrophe_ratio)}`],
+        ['Tail P95 limit / mass threshold', `${formatLimit(t.tail.p95_limit)} (${t.tail.mode}) / ${formatNumber(t.tail.mass_threshold)}`],
+        ['Spectral deadband / max caps', `${formatLimit(t.spectral.deadband)} / ${t.spectral.max_caps} (${t.spectral.mode})`],
+        ['Spectral κ', fam(t.spectral.kappa)],
+        ['Spectral multiple testing', `${t.spectral.multiple_testing.method}, α ${formatNumber(t.spectral.multiple_testing.alpha)}`],
+        ['Stable rank warn / fatal', `${formatLimit(t.spectral.stable_rank_warn)} / ${formatLimit(t.spectral.stable_rank_fatal)}`],
+        ['Norm collapse warn / fatal', `${formatLimit(t.spectral.norm_collapse_warn)} / ${formatLimit(t.spectral.norm_collapse_fatal)}`],
+        ['RMT ε', `${fam(t.rmt.epsilon)} (${t.rmt.mode})`],
+        ['Guard overhead limit', formatLimit(t.guard_overhead.limit)],
+        ['Invariants mode', t.invariants.mode],
+        ['Variance min effect / sidedness', `${formatNumber(t.variance.min_effect_lognll)} / ${t.variance.sidedness}`],
+        ['Variance min gain relative / absolute', `${formatNumber(t.variance.min_rel_gain)} / ${formatNumber(t.variance.min_abs_gain)}`],
+        ['Policy digest', codeSpan(cert.policy_digest)],
+    ];
+    return details('Policy', markdownTable(['Threshold', 'Value'], rows));
+}
+/** Tool, runtime, device, image and seeds. @internal */
+function provenanceBlock(cert, options = { collapsed: true }) {
+    const p = cert.provenance;
+    const rows = [
+        ['invarlock', codeSpan(p.tool.version)],
+        ['Node.js', codeSpan(p.node_version)],
+        ['onnxruntime', p.onnxruntime_version === null ? NOT_AVAILABLE : codeSpan(p.onnxruntime_version)],
+        ['Execution provider', p.execution_provider],
+        ['Device', `${p.device.kind}${p.device.name === null ? '' : ` · ${escapeMarkdownShort(p.device.name, 120)}`}${p.device.memory_bytes === null ? '' : ` · ${format_values_formatBytes(p.device.memory_bytes)}`}`],
+        ['Driver', p.device.driver === null ? NOT_AVAILABLE : codeSpan(p.device.driver)],
+        ['Platform', `${escapeMarkdown(p.platform.os)} / ${escapeMarkdown(p.platform.arch)}`],
+        ['Runtime image', p.container === null ? 'host (no container)' : `${escapeMarkdownShort(p.container.image, 200)} ${codeSpan(p.container.digest)}`],
+        ['Seeds', `run ${p.seeds.run}, window draw ${p.seeds.window_draw}, bootstrap ${p.seeds.bootstrap}, MLM masks ${p.seeds.mlm_mask}, variance ${p.seeds.variance}`],
+        ['Config digest', codeSpan(p.config_digest)],
+    ];
+    const table = markdownTable(['', 'Value'], rows);
+    return options.collapsed ? details('Provenance', table) : `### Environment\n\n${table}`;
+}
+/** Digests that identify this certificate and what it covers. @internal */
+function digestsBlock(cert) {
+    const rows = [
+        ['Certificate', codeSpan(cert.digest)],
+        ['Run id', codeSpan(cert.run_id)],
+        ['Policy', codeSpan(cert.policy_digest)],
+        ['Config', codeSpan(cert.provenance.config_digest)],
+        ['Baseline file', codeSpan(cert.models.baseline.file_sha256 ?? NOT_AVAILABLE)],
+        ['Subject file', codeSpan(cert.models.subject.file_sha256 ?? NOT_AVAILABLE)],
+        ...(cert.change.kind === 'edit' ? [['Edit plan', codeSpan(cert.change.plan_digest)]] : []),
+    ];
+    return details('Digests', `${markdownTable(['What', 'sha256'], rows)}\n\nThe certificate digest covers every block except \`timing\`; check it with \`invarlock verify\`.`);
+}
+/** Wall-clock timing (outside the digest). @internal */
+function timingBlock(cert) {
+    const t = cert.timing;
+    const rows = t.stages.map((s) => [escapeMarkdownShort(s.name, 64), formatDuration(s.duration_ms)]);
+    const r = t.resources;
+    const mib = (bytes) => `${Math.round(bytes / 1048576).toLocaleString('en-US')} MiB`;
+    // certificates from before the planner have no resources at all
+    const plan = r === null || r === undefined
+        ? ''
+        : ` Memory plan: about ${mib(r.estimate_bytes)} of ${mib(r.budget_bytes)} (${r.budget_source === 'max_memory' ? '--max-memory' : 'free memory'}); batch ${r.batch_size === 'auto' ? 'auto' : Number(r.batch_size)}, ${Number(r.workers)} kernel worker(s), weight pre-packing ${r.prepack ? 'on' : 'off'}.`;
+    const body = `Started ${escapeMarkdown(t.started_at)}, finished ${escapeMarkdown(t.finished_at)}, ${formatDuration(t.duration_ms)} in all.${plan}${rows.length === 0 ? '' : `\n\n${markdownTable(['Stage', 'Duration'], rows, ['left', 'right'])}`}`;
+    return details('Timing', body);
+}
+function rowLevels(total, limits, noun, render) {
+    const counts = [...new Set(limits.map((l) => Math.min(l, total)))].filter((n) => n > 0).sort((a, b) => b - a);
+    return {
+        levels: counts.map(render),
+        notes: counts.slice(1).map((n) => `showing ${n} of ${formatCount(total)} ${noun}`),
+    };
+}
+function changeOf(ratio) {
+    return ratio === null ? Infinity : Math.abs(ratio - 1);
+}
+function compareText(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/markdown/render-markdown.js
+
+
+
+
+/**
+ * Size limits of the GitHub surfaces (ACTION.md "What each surface shows"). Check-run `summary`
+ * and `text` are limited in UTF-8 bytes; an issue comment in characters, which GitHub counts as
+ * code points: we count UTF-16 code units, never fewer than code points, so the bound is safe.
+ * The job summary ($GITHUB_STEP_SUMMARY) is limited to 1 MiB per step. `report` has no limit.
+ */
+const SURFACE_LIMITS = {
+    'check-summary': { limit: 65_535, unit: 'utf8-bytes' },
+    'check-text': { limit: 65_535, unit: 'utf8-bytes' },
+    comment: { limit: 65_536, unit: 'utf16-units' },
+    'job-summary': { limit: 1_048_576, unit: 'utf8-bytes' },
+    report: { limit: Number.POSITIVE_INFINITY, unit: 'utf8-bytes' },
+};
+/** Prefix of the hidden marker; a sticky comment is found by it. */
+const CERTIFICATE_MARKER_PREFIX = '<!-- invarlock:cert v1';
+/** The hidden, versioned marker carrying the certificate digest: `<!-- invarlock:cert v1 sha256=… -->`. */
+function certificateMarker(cert) {
+    return `${CERTIFICATE_MARKER_PREFIX} sha256=${cert.digest} -->`;
+}
+/** The certificate digest in a marker found in `text` (a comment or summary body), or `undefined`. */
+function parseCertificateMarker(text) {
+    return /<!-- invarlock:cert v1 sha256=([0-9a-f]{64}) -->/.exec(text)?.[1];
+}
+// Rows shown at the most detailed level of the per-module tables, per surface; the budget may
+// reduce them further.
+const ROW_LIMITS = {
+    'check-summary': [50, 20, 10],
+    'check-text': [50, 20, 10],
+    comment: [50, 20, 10],
+    'job-summary': [500, 100, 20],
+    report: [Number.POSITIVE_INFINITY, 500, 100, 20],
+};
+/**
+ * Renders a certificate as markdown for one surface, within that surface's size limit
+ * ({@link SURFACE_LIMITS}, or `options.limit`). Layout: headline, reasons, (comment: change since
+ * the previous certificate), gate dashboard, metric table, guard table, what changed, baseline
+ * identity and links, then collapsed details, a note on anything cut, and the hidden marker.
+ * When the text is too long, detail tables shrink and then go first; tables are never cut
+ * mid-row and `omitted` lists what was reduced. Pure: no logging, the certificate is not touched.
+ */
+function renderMarkdown(cert, options) {
+    const surfaceLimit = SURFACE_LIMITS[options.surface];
+    const limit = options.limit ?? surfaceLimit.limit;
+    const sections = surfaceSections(cert, options);
+    const noteFor = (omitted) => `> ✂️ Shortened to fit the ${Number.isFinite(limit) ? formatCount(limit) : ''} ${surfaceLimit.unit === 'utf8-bytes' ? 'byte' : 'character'} limit of this view: ${omitted.join('; ')}. The full report is in the certificate artifact.`;
+    const fitted = fitSections(sections, { limit, unit: surfaceLimit.unit, noteFor, tailId: 'marker' });
+    return { text: fitted.text, omitted: fitted.omitted };
+}
+const NEVER = Number.POSITIVE_INFINITY;
+function section(id, title, priority, text) {
+    return { id, title, priority, levels: [text] };
+}
+function leveled(id, title, priority, built) {
+    return { id, title, priority, levels: built.levels, levelNotes: built.notes };
+}
+function surfaceSections(cert, options) {
+    const links = options.links ?? {};
+    const rows = ROW_LIMITS[options.surface];
+    const marker = section('marker', 'marker', NEVER, certificateMarker(cert));
+    const details = [
+        section('guard-families', 'Guards by family', 11, guardFamiliesBlock(cert)),
+        leveled('violations', 'Guard violations', 4, violationsLevels(cert, rows)),
+        leveled('spectral-modules', 'Spectral guard per weight', 3, spectralModulesLevels(cert, rows)),
+        leveled('rmt-modules', 'RMT guard per module', 2, rmtModulesLevels(cert, rows)),
+        section('variance', 'Variance guard', 5, varianceBlock(cert)),
+        section('tail', 'Tail of the per-window Δ', 8, tailBlock(cert)),
+        section('windows-plan', 'Dataset and windows', 7, windowsPlanBlock(cert)),
+        section('policy', 'Policy', 6, policyBlock(cert)),
+        section('provenance', 'Provenance', 9, provenanceBlock(cert)),
+        section('digests', 'Digests', 10, digestsBlock(cert)),
+        section('timing', 'Timing', 1, timingBlock(cert)),
+    ];
+    const top = [
+        section('headline', 'Headline', NEVER, headlineBlock(cert, options.surface === 'comment' ? 'InvarLock · ' : '')),
+        section('reasons', 'Reasons', NEVER, reasonsBlock(cert)),
+    ];
+    const core = [
+        section('dashboard', 'Gate dashboard', NEVER, dashboardBlock(cert)),
+        section('metric', 'Primary metric table', 28, metricBlock(cert)),
+        section('guards', 'Guard table', 30, guardsBlock(cert)),
+        section('what-changed', 'What changed', 20, whatChangedBlock(cert)),
+        section('identity', 'Baseline identity', 25, identityBlock(cert, links)),
+    ];
+    switch (options.surface) {
+        case 'check-summary':
+            return [...top, ...core, ...details.filter((d) => !['provenance', 'timing'].includes(d.id)), marker];
+        case 'check-text':
+            return [
+                section('environment', 'Environment', NEVER, provenanceBlock(cert, { collapsed: false })),
+                ...details.filter((d) => ['windows-plan', 'policy', 'digests', 'timing'].includes(d.id)),
+                marker,
+            ];
+        case 'comment': {
+            const previous = options.previous === undefined ? [] : [section('previous', 'Change since the previous push', 35, previousBlock(cert, options.previous))];
+            return [...top, ...previous, ...core, ...details, marker];
+        }
+        case 'job-summary':
+        case 'report':
+            return [...top, ...core, ...details, marker];
+        default: {
+            const never = options.surface;
+            return never;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/report/html/html-plots.js
+
+
+
+/**
+ * Inline SVG plots for the HTML report. Pure string builders: no DOM, no external fetches, every
+ * text node escaped. Coordinates are rounded to 0.1 px so the output is stable across platforms.
+ */
+/** Escapes text for HTML element content and double-quoted attribute values. @internal */
+function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]);
+}
+const HTML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** Colours per family, readable on white and in grey-scale print. @internal */
+const FAMILY_COLORS = { attn: '#1f77b4', cross_attn: '#9467bd', ffn: '#d62728', experts: '#ff7f0e', embed: '#2ca02c', other: '#7f7f7f' };
+const html_plots_WIDTH = 560;
+const HEIGHT = 260;
+const html_plots_PAD = { left: 56, right: 16, top: 40, bottom: 44 };
+function px(value) {
+    return (Math.round(value * 10) / 10).toString();
+}
+function linearScale(min, max, from, to) {
+    const span = max - min || 1;
+    return { min, max, at: (v) => from + ((v - min) / span) * (to - from) };
+}
+/** About `count` round tick values covering [min, max]. @internal */
+function niceTicks(min, max, count) {
+    if (!(max > min))
+        return [min];
+    const raw = (max - min) / Math.max(1, count);
+    const power = Math.pow(10, Math.floor(Math.log10(raw)));
+    const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw;
+    const ticks = [];
+    for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step)
+        ticks.push(Number(v.toPrecision(12)));
+    return ticks;
+}
+function html_plots_frame(title, body, xLabel, yLabel, description) {
+    return [
+        `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${html_plots_WIDTH} ${HEIGHT}" width="${html_plots_WIDTH}" height="${HEIGHT}" role="img">`,
+        `<title>${escapeHtml(title)}</title><desc>${escapeHtml(description)}</desc>`,
+        `<text x="${html_plots_PAD.left}" y="16" class="plot-title">${escapeHtml(title)}</text>`,
+        body,
+        `<text x="${px((html_plots_PAD.left + html_plots_WIDTH - html_plots_PAD.right) / 2)}" y="${HEIGHT - 6}" text-anchor="middle" class="axis-label">${escapeHtml(xLabel)}</text>`,
+        `<text transform="translate(14 ${px((html_plots_PAD.top + HEIGHT - html_plots_PAD.bottom) / 2)}) rotate(-90)" text-anchor="middle" class="axis-label">${escapeHtml(yLabel)}</text>`,
+        '</svg>',
+    ].join('\n');
+}
+function axes(x, y, xTicks, yTicks, xFormat) {
+    const parts = [];
+    const bottom = HEIGHT - html_plots_PAD.bottom;
+    parts.push(`<line x1="${html_plots_PAD.left}" y1="${bottom}" x2="${html_plots_WIDTH - html_plots_PAD.right}" y2="${bottom}" class="axis"/>`);
+    parts.push(`<line x1="${html_plots_PAD.left}" y1="${html_plots_PAD.top}" x2="${html_plots_PAD.left}" y2="${bottom}" class="axis"/>`);
+    for (const t of xTicks) {
+        const cx = px(x.at(t));
+        parts.push(`<line x1="${cx}" y1="${bottom}" x2="${cx}" y2="${bottom + 4}" class="axis"/><text x="${cx}" y="${bottom + 16}" text-anchor="middle" class="tick">${escapeHtml(xFormat(t))}</text>`);
+    }
+    for (const t of yTicks) {
+        const cy = px(y.at(t));
+        parts.push(`<line x1="${html_plots_PAD.left - 4}" y1="${cy}" x2="${html_plots_WIDTH - html_plots_PAD.right}" y2="${cy}" class="grid"/><text x="${html_plots_PAD.left - 6}" y="${cy}" dy="4" text-anchor="end" class="tick">${escapeHtml(formatNumber(t))}</text>`);
+    }
+    return parts.join('\n');
+}
+function emptyPlot(title, message) {
+    return html_plots_frame(title, `<text x="${html_plots_WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle" class="empty">${escapeHtml(message)}</text>`, '', '', message);
+}
+/**
+ * Histogram of the per-window Δ on the final windows (points for accuracy), the gate's limit marked
+ * on the same scale (ln(L + hysteresis) for perplexity kinds; the Δ limit in points for accuracy),
+ * the mean drawn, and the bootstrap CI of the mean as a bar above the histogram whose part beyond
+ * the limit is drawn in the failure colour, so a reader sees at once how much of the interval is
+ * out of bounds. Bins span the data only: when the axis widens to reach the limit, bars keep their
+ * width on the axis scale instead of stretching into a few coarse bins.
+ * @internal
+ */
+function deltaHistogramSvg(cert) {
+    const pm = cert.primary_metric;
+    const isAccuracy = pm.kind === 'accuracy';
+    // A run stopped after the preview arm has no final windows: show the preview arm against the
+    // catastrophe limit instead, which is what stopped it.
+    const previewOnly = cert.windows.final.delta.length === 0 && cert.windows.preview.delta.length > 0 && !isAccuracy;
+    const title = previewOnly ? 'Per-window Δ (preview windows; no final arm)' : 'Per-window Δ (final windows)';
+    // nll_per_byte records Δ per byte; the mean, CI and limit are per baseline token (× k)
+    const scale = gateDeltaScale(cert);
+    const recorded = previewOnly ? cert.windows.preview.delta : cert.windows.final.delta;
+    const values = scale === 1 ? recorded : recorded.map((d) => d * scale);
+    if (values.length === 0)
+        return emptyPlot(title, 'No final windows were scored.');
+    const catastrophe = cert.policy.thresholds.catastrophe_ratio;
+    const limit = isAccuracy ? pm.limit : Math.log(previewOnly ? catastrophe : pm.limit + pm.hysteresis);
+    const ci = previewOnly ? null : pm.delta_ci;
+    const mean = previewOnly ? pm.preview_delta_mean : pm.delta_mean;
+    const dataLo = values.reduce((a, b) => Math.min(a, b));
+    const dataHi = values.reduce((a, b) => Math.max(a, b));
+    const marks = [limit, ...(ci === null ? [] : ci), ...(mean === null ? [] : [mean])];
+    let lo = marks.reduce((a, b) => Math.min(a, b), dataLo);
+    let hi = marks.reduce((a, b) => Math.max(a, b), dataHi);
+    if (hi === lo) {
+        lo -= 1;
+        hi += 1;
+    }
+    const pad = (hi - lo) * 0.04;
+    lo -= pad;
+    hi += pad;
+    const bins = Math.min(40, Math.max(8, Math.ceil(Math.sqrt(values.length))));
+    // Bin width from the data's own spread; a single repeated value gets one bar 1/80 of the axis wide.
+    const width = dataHi > dataLo ? (dataHi - dataLo) / bins : (hi - lo) / 80;
+    const binStart = dataHi > dataLo ? dataLo : dataLo - width / 2;
+    const counts = new Array(bins).fill(0);
+    for (const v of values)
+        counts[Math.min(bins - 1, Math.max(0, Math.floor((v - binStart) / width)))] += 1;
+    const top = counts.reduce((a, b) => Math.max(a, b), 1);
+    const x = linearScale(lo, hi, html_plots_PAD.left, html_plots_WIDTH - html_plots_PAD.right);
+    const y = linearScale(0, top, HEIGHT - html_plots_PAD.bottom, html_plots_PAD.top + CI_STRIP);
+    const parts = [axes(x, y, niceTicks(lo, hi, 6), niceTicks(0, top, 4), (v) => formatNumber(v))];
+    counts.forEach((count, i) => {
+        if (count === 0)
+            return;
+        const x0 = x.at(binStart + i * width);
+        const x1 = x.at(binStart + (i + 1) * width);
+        parts.push(`<rect x="${px(x0 + 0.5)}" y="${px(y.at(count))}" width="${px(Math.max(1, x1 - x0 - 1))}" height="${px(y.at(0) - y.at(count))}" class="bar"><title>${count} windows in [${escapeHtml(formatNumber(binStart + i * width))}, ${escapeHtml(formatNumber(binStart + (i + 1) * width))})</title></rect>`);
+    });
+    if (ci !== null)
+        parts.push(ciBar(x, ci, limit, isAccuracy));
+    if (mean !== null)
+        parts.push(vertical(x.at(mean), 'mean-line', `weighted mean ${formatNumber(mean)}`));
+    const limitText = isAccuracy
+        ? `limit ${formatLimit(pm.limit)} pp`
+        : previewOnly
+            ? `catastrophe ln(${formatLimit(catastrophe)}) = ${formatNumber(limit)}`
+            : `limit ln(${formatLimit(pm.limit + pm.hysteresis)}) = ${formatNumber(limit)}`;
+    parts.push(vertical(x.at(limit), 'limit-line', limitText));
+    parts.push(legendRow([
+        ...(mean === null ? [] : [{ cls: 'mean-line', text: `mean ${formatNumber(mean)}`, kind: 'line' }]),
+        ...(ci === null ? [] : [{ cls: 'ci-band', text: `CI [${formatNumber(ci[0])}, ${formatNumber(ci[1])}]`, kind: 'box' }]),
+        { cls: 'limit-line', text: limitText, kind: 'line' },
+    ]));
+    const xLabel = isAccuracy
+        ? 'Δ correctness per example (points)'
+        : pm.kind === 'nll_per_byte'
+            ? 'Δ log-loss per window (subject − baseline, nats per byte × baseline bytes per token)'
+            : 'Δ log-loss per window (subject − baseline, nats)';
+    const desc = `Histogram of ${values.length} per-window differences; bar above it: bootstrap CI of the weighted mean (red where it crosses the limit); dashed line: the gate's limit.`;
+    return html_plots_frame(title, parts.join('\n'), xLabel, 'windows', desc);
+}
+/** Height in px kept free above the bars for the CI bar. */
+const CI_STRIP = 18;
+/**
+ * The CI of the mean as a horizontal bar in the strip above the bars; the part on the failing side
+ * of the limit (above it for log-loss, below it for accuracy points) gets class `ci-over`.
+ */
+function ciBar(x, ci, limit, isAccuracy) {
+    const yTop = html_plots_PAD.top + 4;
+    const height = CI_STRIP - 8;
+    const rect = (from, to, cls, label) => `<rect x="${px(x.at(from))}" y="${yTop}" width="${px(Math.max(1, x.at(to) - x.at(from)))}" height="${height}" class="${cls}"><title>${escapeHtml(label)}</title></rect>`;
+    const [low, high] = ci;
+    const label = `CI of the mean: [${formatNumber(low)}, ${formatNumber(high)}]`;
+    const inside = isAccuracy ? [Math.max(low, limit), high] : [low, Math.min(high, limit)];
+    const outside = isAccuracy ? [low, Math.min(high, limit)] : [Math.max(low, limit), high];
+    const out = [];
+    if (inside[1] > inside[0] || (low === high && (isAccuracy ? low >= limit : low <= limit)))
+        out.push(rect(inside[0], inside[1], 'ci-band', label));
+    if (outside[1] > outside[0] || (low === high && !(isAccuracy ? low >= limit : low <= limit)))
+        out.push(rect(outside[0], outside[1], 'ci-over', `${label}; beyond the limit: [${formatNumber(outside[0])}, ${formatNumber(outside[1])}]`));
+    return out.join('\n');
+}
+function vertical(at, cls, label) {
+    const cx = px(at);
+    return `<line x1="${cx}" y1="${html_plots_PAD.top}" x2="${cx}" y2="${HEIGHT - html_plots_PAD.bottom}" class="${cls}"><title>${escapeHtml(label)}</title></line>`;
+}
+/** A one-line legend right-aligned under the title: line or box swatches with their labels. */
+function legendRow(items) {
+    // Labels are short; 6 px per character is a safe upper bound for the 11 px sans font.
+    const widths = items.map((item) => 18 + item.text.length * 6);
+    let x = html_plots_WIDTH - html_plots_PAD.right - widths.reduce((a, b) => a + b + 10, 0);
+    return items
+        .map((item, i) => {
+        const swatch = item.kind === 'line'
+            ? `<line x1="${px(x)}" y1="28" x2="${px(x + 14)}" y2="28" class="${item.cls}"/>`
+            : `<rect x="${px(x)}" y="23" width="14" height="10" class="${item.cls}"/>`;
+        const text = `<text x="${px(x + 18)}" y="32" class="tick">${escapeHtml(item.text)}</text>`;
+        x += (widths[i] ?? 0) + 10;
+        return swatch + text;
+    })
+        .join('\n');
+}
+/**
+ * Per-layer spectral change ρ − 1 (σmax subject / baseline − 1) by family, with the deadband
+ * shaded. Weights without a layer index (embeddings, lm_head) are drawn after the last layer, under `no layer`.
+ * @internal
+ */
+function spectralLayersSvg(cert) {
+    const title = 'Spectral change per layer (ρ − 1)';
+    const m = cert.guards.spectral.measurements;
+    const points = (m?.modules ?? []).filter((p) => p.ratio !== null);
+    if (m === null || points.length === 0)
+        return emptyPlot(title, cert.guards.spectral.evaluated ? 'No weights with a finite ratio.' : `Spectral guard not evaluated${cert.guards.spectral.reason === null ? '' : `: ${cert.guards.spectral.reason}`}`);
+    const layers = points.map((p) => p.layer).filter((l) => l !== null);
+    const maxLayer = layers.reduce((a, b) => Math.max(a, b), 0);
+    const extra = maxLayer + 1;
+    const deadband = cert.policy.thresholds.spectral.deadband;
+    const changes = points.map((p) => (p.ratio ?? 1) - 1);
+    const span = changes.reduce((a, b) => Math.max(a, Math.abs(b)), deadband) * 1.15 || 1;
+    const x = linearScale(-0.5, extra + 0.5, html_plots_PAD.left, html_plots_WIDTH - html_plots_PAD.right - 70);
+    const y = linearScale(-span, span, HEIGHT - html_plots_PAD.bottom, html_plots_PAD.top);
+    const xTicks = niceTicks(0, maxLayer, Math.min(maxLayer, 8)).filter((t) => Number.isInteger(t));
+    const parts = [axes(x, y, xTicks, niceTicks(-span, span, 4), (v) => String(v))];
+    parts.push(`<rect x="${px(x.at(-0.5))}" y="${px(y.at(deadband))}" width="${px(x.at(extra + 0.5) - x.at(-0.5))}" height="${px(y.at(-deadband) - y.at(deadband))}" class="deadband"><title>deadband ±${escapeHtml(formatLimit(deadband))}</title></rect>`);
+    parts.push(`<text x="${px(x.at(extra))}" y="${HEIGHT - html_plots_PAD.bottom + 16}" text-anchor="middle" class="tick">no layer</text>`);
+    const families = WEIGHT_FAMILIES;
+    const offsets = { attn: -0.25, cross_attn: -0.15, ffn: -0.05, experts: 0.05, embed: 0.15, other: 0.25 };
+    for (const p of points) {
+        const change = (p.ratio ?? 1) - 1;
+        const cx = x.at((p.layer ?? extra) + offsets[p.family]);
+        const outside = Math.abs(change) > deadband;
+        parts.push(`<circle cx="${px(cx)}" cy="${px(y.at(change))}" r="${outside ? 4 : 2.6}" fill="${FAMILY_COLORS[p.family]}" class="${outside ? 'cap' : 'dot'}"><title>${escapeHtml(`${p.module} (${p.family}): ρ ${formatNumber(p.ratio)}`)}</title></circle>`);
+    }
+    parts.push(legend(families.filter((f) => points.some((p) => p.family === f))));
+    return html_plots_frame(title, parts.join('\n'), 'layer', 'ρ − 1', `Each dot is one weight matrix; shaded band: deadband ±${formatLimit(deadband)}; larger dots are outside it.`);
+}
+/** RMT edge ratio r per family, baseline beside subject, with the (1 + ε)·baseline limit marked. @internal */
+function rmtFamiliesSvg(cert) {
+    const title = 'RMT edge ratio by family';
+    const m = cert.guards.rmt.measurements;
+    const rows = (m?.families ?? []).filter((f) => f.baseline !== null || f.subject !== null);
+    if (m === null || rows.length === 0)
+        return emptyPlot(title, cert.guards.rmt.evaluated ? 'No family had activations to measure.' : `RMT guard not evaluated${cert.guards.rmt.reason === null ? '' : `: ${cert.guards.rmt.reason}`}`);
+    const eps = cert.policy.thresholds.rmt.epsilon;
+    const top = Math.max(...rows.flatMap((f) => [f.baseline ?? 0, f.subject ?? 0, (f.baseline ?? 0) * (1 + eps[THRESHOLD_FAMILY[f.family]])])) * 1.1 || 1;
+    const slot = (html_plots_WIDTH - html_plots_PAD.left - html_plots_PAD.right) / rows.length;
+    const y = linearScale(0, top, HEIGHT - html_plots_PAD.bottom, html_plots_PAD.top);
+    const x = linearScale(0, rows.length, html_plots_PAD.left, html_plots_WIDTH - html_plots_PAD.right);
+    const parts = [axes(x, y, [], niceTicks(0, top, 4), () => '')];
+    rows.forEach((f, i) => {
+        const left = html_plots_PAD.left + i * slot;
+        const barWidth = Math.min(48, slot * 0.3);
+        const center = left + slot / 2;
+        const bar = (value, offset, cls, who) => value === null
+            ? ''
+            : `<rect x="${px(center + offset)}" y="${px(y.at(value))}" width="${px(barWidth)}" height="${px(y.at(0) - y.at(value))}" class="${cls}"><title>${escapeHtml(`${f.family} ${who}: r ${formatNumber(value)}`)}</title></rect>`;
+        parts.push(bar(f.baseline, -barWidth - 2, 'bar-baseline', 'baseline'));
+        parts.push(bar(f.subject, 2, f.baseline !== null && f.subject !== null && f.baseline > 0 && f.subject > (1 + eps[THRESHOLD_FAMILY[f.family]]) * f.baseline ? 'bar-over' : 'bar-subject', 'subject'));
+        if (f.baseline !== null && f.baseline > 0) {
+            const ly = px(y.at(f.baseline * (1 + eps[THRESHOLD_FAMILY[f.family]])));
+            parts.push(`<line x1="${px(center - barWidth - 6)}" y1="${ly}" x2="${px(center + barWidth + 6)}" y2="${ly}" class="limit-line"><title>${escapeHtml(`limit (1 + ${formatLimit(eps[THRESHOLD_FAMILY[f.family]])}) × baseline`)}</title></line>`);
+        }
+        parts.push(`<text x="${px(center)}" y="${HEIGHT - html_plots_PAD.bottom + 16}" text-anchor="middle" class="tick">${escapeHtml(f.family)}</text>`);
+    });
+    parts.push(`<rect x="${html_plots_WIDTH - html_plots_PAD.right - 150}" y="${html_plots_PAD.top - 2}" width="10" height="10" class="bar-baseline"/><text x="${html_plots_WIDTH - html_plots_PAD.right - 136}" y="${html_plots_PAD.top + 7}" class="tick">baseline</text>`);
+    parts.push(`<rect x="${html_plots_WIDTH - html_plots_PAD.right - 80}" y="${html_plots_PAD.top - 2}" width="10" height="10" class="bar-subject"/><text x="${html_plots_WIDTH - html_plots_PAD.right - 66}" y="${html_plots_PAD.top + 7}" class="tick">subject</text>`);
+    return html_plots_frame(title, parts.join('\n'), 'family', 'r = σ̂ / (√m + √n)', 'Bars: baseline and subject edge ratio per family; line: the stability limit (1 + ε) × baseline.');
+}
+function legend(families) {
+    return families
+        .map((f, i) => {
+        const ly = html_plots_PAD.top + 8 + i * 16;
+        return `<circle cx="${html_plots_WIDTH - html_plots_PAD.right - 58}" cy="${ly}" r="4" fill="${FAMILY_COLORS[f]}"/><text x="${html_plots_WIDTH - html_plots_PAD.right - 50}" y="${ly + 4}" class="tick">${f}</text>`;
+    })
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ./build/src/report/html/render-html.js
+
+
+
+
+
+
+// Spectral modules listed in the HTML table; the plot shows all of them.
+const MAX_MODULE_ROWS = 200;
+/**
+ * The certificate as one self-contained HTML page: inline CSS, inline SVG plots (per-window Δ
+ * histogram with CI and limit, per-layer spectral change by family, RMT edge ratio per family),
+ * the gate table, guards, what changed, identity, and collapsed details. A Content-Security-Policy
+ * meta tag forbids every fetch (no scripts, no remote styles, fonts or images); all certificate
+ * text is escaped. Pure: no logging, the certificate is not touched.
+ */
+function renderHtml(cert, options = {}) {
+    const status = cert.verdict.status;
+    const headline = renderHeadline(cert);
+    const parts = headlineParts(cert);
+    const body = [
+        `<header class="verdict ${status}"><p class="badge">${statusCell(status)}</p><h1>${escapeHtml(parts.cause === null ? parts.metric : `${parts.cause} · ${parts.metric}`)}</h1><p class="pair">${escapeHtml(parts.models)} · ${escapeHtml(parts.policy)}</p>${reasons(cert)}</header>`,
+        `<section><h2>Gates</h2>${gateTable(cert)}</section>`,
+        `<section class="plots"><h2>Evidence</h2><div class="plot-grid">`,
+        figure(deltaHistogramSvg(cert), 'Per-window Δ, the CI of the mean (bar above; red beyond the limit) and the gate limit (dashed).'),
+        figure(spectralLayersSvg(cert), 'σmax ratio subject / baseline per weight, by layer and family.'),
+        figure(rmtFamiliesSvg(cert), 'Activation edge ratio per family, baseline beside subject.'),
+        `</div></section>`,
+        `<section><h2>Primary metric</h2>${metricTable(cert)}</section>`,
+        `<section><h2>Guards</h2>${guardTable(cert)}</section>`,
+        `<section><h2>What changed</h2>${whatChanged(cert)}</section>`,
+        `<section><h2>Baseline identity</h2>${identity(cert, options)}</section>`,
+        `<section><h2>Details</h2>${detailBlocks(cert)}</section>`,
+        `<footer>Certificate <code>${escapeHtml(cert.digest)}</code> · run <code>${escapeHtml(cert.run_id)}</code> · invarlock ${escapeHtml(cert.provenance.tool.version)} · check it with <code>invarlock verify</code>.</footer>`,
+    ].join('\n');
+    return [
+        '<!doctype html>',
+        '<html lang="en">',
+        '<head>',
+        '<meta charset="utf-8">',
+        `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">`,
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        `<title>${escapeHtml(`InvarLock · ${headline}`)}</title>`,
+        `<style>${STYLE}</style>`,
+        '</head>',
+        '<body>',
+        '<main>',
+        body,
+        '</main>',
+        certificateMarker(cert),
+        '</body>',
+        '</html>',
+        '',
+    ].join('\n');
+}
+function reasons(cert) {
+    if (cert.verdict.reasons.length === 0)
+        return '';
+    const items = cert.verdict.reasons.map((r) => {
+        const severity = reasonSeverity(cert, r);
+        return `<li class="${severity}"><span class="status ${severity}">${HTML_BADGES[severity]}</span> <strong>${escapeHtml(r.gate)}</strong> <code>${escapeHtml(r.code)}</code>: ${escapeHtml(r.message)}</li>`;
+    });
+    const evidence = cert.verdict.evidence === 'dev' ? '<p class="note">Dev evidence: floors were informational only; this is not release evidence.</p>' : '';
+    return `<ul class="reasons">${items.join('')}</ul>${evidence}`;
+}
+function render_html_table(headers, rows, cls = '') {
+    const head = `<tr>${headers.map((h) => `<th>${h}</th>`).join('')}</tr>`;
+    const lines = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`);
+    return `<table${cls === '' ? '' : ` class="${cls}"`}><thead>${head}</thead><tbody>${lines.join('')}</tbody></table>`;
+}
+// Symbols every common sans font has (DejaVu, Liberation, Segoe): the page must read the same on a
+// machine without a colour emoji font.
+const HTML_BADGES = { pass: '✔', warn: '⚠', fail: '✘', error: '■', skipped: '»', not_evaluated: '–' };
+function statusCell(status) {
+    return `<span class="status ${status}">${HTML_BADGES[status]} ${escapeHtml(STATUS_WORDS[status])}</span>`;
+}
+function gateTable(cert) {
+    const overall = ['<strong>Overall</strong>', statusCell(cert.verdict.status), escapeHtml(`${cert.verdict.reasons.length} reason${cert.verdict.reasons.length === 1 ? '' : 's'}`), '', escapeHtml(`${cert.verdict.evidence} evidence`)];
+    const rows = buildGateRows(cert).map((r) => [escapeHtml(r.label), statusCell(r.status), escapeHtml(r.measured), escapeHtml(r.threshold), escapeHtml(r.basis)]);
+    return render_html_table(['Gate', 'Status', 'Measured', 'Threshold', 'Basis'], [overall, ...rows], 'gates');
+}
+function metricTable(cert) {
+    const pm = cert.primary_metric;
+    const isAccuracy = pm.kind === 'accuracy';
+    const value = (x) => (x === null ? NOT_AVAILABLE : isAccuracy ? `${x.toFixed(2)} %` : x.toFixed(3));
+    const paired = isAccuracy ? formatPointsWithCi(pm.delta_mean, pm.delta_ci) : formatRatioWithCi(pm.ratio, pm.ratio_ci);
+    const rows = [
+        ['final', formatCount(pm.windows.final), value(pm.baseline.final), value(pm.subject.final), paired],
+        ['preview', formatCount(pm.windows.preview), value(pm.baseline.preview), value(pm.subject.preview), isAccuracy ? formatPoints(pm.preview_delta_mean) : formatRatioWithCi(pm.preview_ratio, null)],
+    ].map((r) => r.map(escapeHtml));
+    const method = `${pm.method} bootstrap (${pm.ci_method ?? 'not computed'}${pm.ci_fallback === null ? '' : `, fallback ${pm.ci_fallback}`}), ${formatCount(pm.replicates)} replicates, α ${formatLimit(pm.alpha)}, seed ${pm.seed}; ${pm.kind}.${spanMetricNote(cert)}`;
+    const reason = pm.reason === null ? '' : `<p class="note">${escapeHtml(pm.reason)}</p>`;
+    const sequential = formatSequentialLine(cert.sequential);
+    return `${render_html_table(['Arm', 'Windows', 'Baseline', 'Subject', isAccuracy ? 'Δ [CI]' : 'Ratio [CI]'], rows)}<p class="note">${escapeHtml(method)}</p>${sequential === null ? '' : `<p class="note">${escapeHtml(sequential)}</p>`}${reason}`;
+}
+function guardTable(cert) {
+    const rows = Object.keys(cert.guards).map((name) => {
+        const g = cert.guards[name];
+        const fatal = g.violations.filter((v) => v.severity === 'fatal').length;
+        return [escapeHtml(name), statusCell(g.status), g.evaluated ? 'yes' : 'no', escapeHtml(`${fatal} fatal · ${g.violations.length - fatal} warning`), escapeHtml(g.reason ?? '')];
+    });
+    const violations = Object.entries(cert.guards).flatMap(([name, g]) => g.violations.map((v) => ({ name, v })));
+    const violationTable = violations.length === 0
+        ? ''
+        : render_html_details(`Violations (${violations.length})`, render_html_table(['Guard', 'Severity', 'Code', 'Module', 'Value', 'Threshold', 'Message'], violations
+            .slice(0, MAX_MODULE_ROWS)
+            .map(({ name, v }) => [name, v.severity, v.code, v.module ?? '', formatNumber(v.value), formatNumber(v.threshold), v.message].map(escapeHtml))));
+    return `${render_html_table(['Guard', 'Status', 'Evaluated', 'Violations', 'Note'], rows)}${violationTable}`;
+}
+function whatChanged(cert) {
+    const c = cert.change;
+    const items = [];
+    switch (c.kind) {
+        case 'edit':
+            items.push(`Edit <strong>${escapeHtml(c.name)}</strong> <code>${escapeHtml(JSON.stringify(c.config))}</code>${c.rolled_back ? ' — <strong>rolled back</strong>' : ''}`);
+            break;
+        case 'compare':
+            items.push(`Subject <strong>${escapeHtml(c.label)}</strong> compared with the baseline`);
+            break;
+        default: {
+            const never = c;
+            return never;
+        }
+    }
+    items.push(`Parameters changed: ${escapeHtml(formatCount(c.params_changed))}`);
+    const modules = c.modules_touched;
+    items.push(modules === null ? 'Modules touched: not measured' : `Modules touched (${modules.length}): ${escapeHtml(modules.slice(0, 40).join(', '))}${modules.length > 40 ? ', …' : ''}`);
+    items.push(`Weight formats: ${escapeHtml(describeWeightFormats(cert))}`);
+    for (const a of cert.models.subject.lora_adapters)
+        items.push(`LoRA adapter ${escapeHtml(a.reference)} (r ${a.rank}, α ${escapeHtml(formatNumber(a.alpha))}, weight ${escapeHtml(formatNumber(a.weight))})`);
+    return `<ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`;
+}
+function identity(cert, options) {
+    const b = cert.models.baseline;
+    const s = cert.models.subject;
+    const rows = [
+        ['Model', b.label, s.label],
+        ['Reference', b.reference, s.reference],
+        ['Revision', b.revision ?? NOT_AVAILABLE, s.revision ?? NOT_AVAILABLE],
+        ['File sha256', b.file_sha256 ?? NOT_AVAILABLE, s.file_sha256 ?? NOT_AVAILABLE],
+        ['Adapter', b.adapter, s.adapter],
+        ['Tokenizer', b.tokenizer_hash ?? NOT_AVAILABLE, s.tokenizer_hash ?? NOT_AVAILABLE],
+    ].map((r) => r.map(escapeHtml));
+    const image = cert.provenance.container === null ? 'host (no container)' : `${cert.provenance.container.image} ${cert.provenance.container.digest}`;
+    const facts = `Dataset ${cert.dataset.provider} · hash ${shortHash(cert.dataset.dataset_hash)} · runtime image ${image}`;
+    const links = [
+        safeUrl(options.links?.runUrl) === undefined ? '' : `<a href="${escapeHtml(safeUrl(options.links?.runUrl) ?? '')}">Workflow run</a>`,
+        safeUrl(options.links?.artifactUrl) === undefined ? '' : `<a href="${escapeHtml(safeUrl(options.links?.artifactUrl) ?? '')}">Artifact</a>`,
+    ].filter((l) => l !== '');
+    return `${render_html_table(['', 'Baseline', 'Subject'], rows, 'identity')}<p class="note">${escapeHtml(facts)}</p>${links.length === 0 ? '' : `<p>${links.join(' · ')}</p>`}`;
+}
+function safeUrl(url) {
+    return url !== undefined && /^https?:\/\/[^\s]+$/i.test(url) ? url : undefined;
+}
+function render_html_details(summary, content) {
+    return `<details><summary>${escapeHtml(summary)}</summary>${content}</details>`;
+}
+function kv(rows) {
+    return render_html_table(['', 'Value'], rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)]), 'kv');
+}
+function detailBlocks(cert) {
+    const blocks = [];
+    const spectral = cert.guards.spectral.measurements;
+    if (spectral !== null && spectral.modules.length > 0) {
+        const sorted = [...spectral.modules].sort((a, b) => (b.ratio === null ? Infinity : Math.abs(b.ratio - 1)) - (a.ratio === null ? Infinity : Math.abs(a.ratio - 1)) || (a.module < b.module ? -1 : 1));
+        const rows = sorted.slice(0, MAX_MODULE_ROWS).map((m) => [m.module, m.family, m.layer === null ? '' : String(m.layer), formatNumber(m.sigma_baseline), formatNumber(m.sigma_subject), formatRatio(m.ratio)].map(escapeHtml));
+        const families = spectral.families.map((f) => [f.family, String(f.modules), String(f.violations), formatNumber(f.max_abs_change), formatNumber(f.z_max), f.selected ? 'yes' : 'no'].map(escapeHtml));
+        blocks.push(render_html_details('Spectral guard per family', render_html_table(['Family', 'Modules', 'Caps', 'max |ρ−1|', 'z max', 'Selected'], families)));
+        blocks.push(render_html_details(`Spectral guard per weight (${sorted.length > MAX_MODULE_ROWS ? `largest ${MAX_MODULE_ROWS} of ${sorted.length}` : `${sorted.length}`})`, render_html_table(['Module', 'Family', 'Layer', 'σ baseline', 'σ subject', 'ρ'], rows)));
+    }
+    const rmt = cert.guards.rmt.measurements;
+    if (rmt !== null && rmt.families.length > 0) {
+        const rows = rmt.families.map((f) => [f.family, formatNumber(f.baseline), formatNumber(f.subject), `${formatCount(f.outliers_baseline)} → ${formatCount(f.outliers_subject)}`].map(escapeHtml));
+        blocks.push(render_html_details(`RMT guard per family (${rmt.windows} windows)`, render_html_table(['Family', 'Baseline r', 'Subject r', 'MP outliers'], rows)));
+    }
+    const t = cert.tail;
+    blocks.push(render_html_details('Tail of the per-window Δ', kv([
+        ['P50 / P90 / P95 / P99', t.quantiles === null ? NOT_AVAILABLE : [t.quantiles.p50, t.quantiles.p90, t.quantiles.p95, t.quantiles.p99].map((q) => formatNumber(q)).join(' / ')],
+        ['Max', formatNumber(t.max)],
+        ['Mass above threshold', t.mass === null ? NOT_AVAILABLE : `${(t.mass * 100).toFixed(1)} %`],
+        ['P95 limit', `${formatLimit(t.limit)} (${cert.policy.thresholds.tail.mode})`],
+        ['Status', STATUS_WORDS[t.status]],
+    ])));
+    const d = cert.dataset;
+    blocks.push(render_html_details('Dataset and windows', kv([
+        ['Provider / split', `${d.provider} / ${d.split ?? NOT_AVAILABLE}`],
+        ['Sequence length / stride', `${d.seq_len} / ${d.stride}`],
+        ...(d.truncation === null ? [] : [['Truncation', formatTruncation(d.truncation) ?? NOT_AVAILABLE]]),
+        ['Preview / final windows', `${d.counts.preview} / ${d.counts.final}`],
+        ['Documents / candidates / duplicates removed', `${formatCount(d.counts.documents)} / ${formatCount(d.counts.candidates)} / ${formatCount(d.counts.duplicates_removed)}`],
+        ['Seed', String(d.seed)],
+        ['Dataset hash', d.dataset_hash ?? NOT_AVAILABLE],
+        ['Preview / final hash', `${d.preview_hash ?? NOT_AVAILABLE} / ${d.final_hash ?? NOT_AVAILABLE}`],
+    ])));
+    const th = cert.policy.thresholds;
+    blocks.push(render_html_details('Policy', kv([
+        ['Tier / profile', `${cert.policy.tier} / ${cert.policy.profile}`],
+        ['Ratio limit + hysteresis', `${formatLimit(th.primary_metric.ratio_limit)} + ${formatLimit(th.primary_metric.hysteresis)}`],
+        ['Floors (tokens, windows)', `${formatCount(th.primary_metric.token_floor)}, ${th.primary_metric.window_floor_preview}/${th.primary_metric.window_floor_final} (${th.primary_metric.floors})`],
+        ['Bootstrap', `${th.bootstrap.method}, ${th.bootstrap.replicates} replicates, α ${formatLimit(th.bootstrap.alpha)}`],
+        ['Drift band', formatInterval(th.drift_band, formatLimit)],
+        ['Spectral deadband / max caps', `${formatLimit(th.spectral.deadband)} / ${th.spectral.max_caps} (${th.spectral.mode})`],
+        ['RMT ε (attn, ffn, embed, other)', `${[th.rmt.epsilon.attn, th.rmt.epsilon.ffn, th.rmt.epsilon.embed, th.rmt.epsilon.other].map(formatLimit).join(', ')} (${th.rmt.mode})`],
+        ['Guard overhead limit', formatLimit(th.guard_overhead.limit)],
+        ['Policy digest', cert.policy_digest],
+    ])));
+    const p = cert.provenance;
+    blocks.push(render_html_details('Provenance', kv([
+        ['invarlock / Node.js / onnxruntime', `${p.tool.version} / ${p.node_version} / ${p.onnxruntime_version ?? NOT_AVAILABLE}`],
+        ['Execution provider / device', `${p.execution_provider} / ${p.device.kind}${p.device.name === null ? '' : ` ${p.device.name}`}${p.device.memory_bytes === null ? '' : ` (${format_values_formatBytes(p.device.memory_bytes)})`}`],
+        ['Driver', p.device.driver ?? NOT_AVAILABLE],
+        ['Platform', `${p.platform.os} / ${p.platform.arch}`],
+        ['Runtime image', p.container === null ? 'host (no container)' : `${p.container.image} ${p.container.digest}`],
+        ['Seeds', `run ${p.seeds.run}, window draw ${p.seeds.window_draw}, bootstrap ${p.seeds.bootstrap}, MLM ${p.seeds.mlm_mask}, variance ${p.seeds.variance}`],
+        ['Config digest', p.config_digest],
+        ['Timing', `${cert.timing.started_at} → ${cert.timing.finished_at} (${formatDuration(cert.timing.duration_ms)})`],
+    ])));
+    return blocks.join('\n');
+}
+function figure(svg, caption) {
+    return `<figure>${svg}<figcaption>${escapeHtml(caption)}</figcaption></figure>`;
+}
+const STYLE = `
+:root { color-scheme: light; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --pass: #1a7f37; --warn: #9a6700; --fail: #cf222e; --error: #8250df; --skipped: #57606a; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: var(--fg); background: #f6f8fa; }
+main { max-width: 1160px; margin: 0 auto; padding: 24px; }
+header.verdict { background: #fff; border: 1px solid var(--line); border-left: 8px solid var(--muted); border-radius: 8px; padding: 12px 20px; margin-bottom: 16px; }
+header.pass { border-left-color: var(--pass); } header.warn { border-left-color: var(--warn); } header.fail { border-left-color: var(--fail); } header.error { border-left-color: var(--error); }
+.badge { margin: 0; font-weight: 700; letter-spacing: 0.05em; text-transform: uppercase; } .pair { margin: 0 0 6px; color: var(--muted); }
+h1 { font-size: 20px; margin: 4px 0 8px; word-break: break-word; }
+h2 { font-size: 16px; margin: 0 0 8px; }
+section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 20px; margin-bottom: 16px; overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; margin: 4px 0 8px; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; word-break: break-word; }
+th { background: #f6f8fa; font-weight: 600; }
+table.kv td:first-child { width: 32%; color: var(--muted); }
+.status.pass { color: var(--pass); } .status.warn { color: var(--warn); } .status.fail { color: var(--fail); } .status.error { color: var(--error); } .status.not_evaluated, .status.skipped { color: var(--muted); }
+.note { color: var(--muted); margin: 4px 0; }
+.reasons { margin: 4px 0; padding-left: 20px; }
+code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; background: #eff1f3; padding: 1px 4px; border-radius: 4px; word-break: break-all; }
+details { margin: 6px 0; } summary { cursor: pointer; font-weight: 600; }
+.plot-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(500px, 1fr)); gap: 12px; }
+figure { margin: 0; } figcaption { color: var(--muted); font-size: 12px; }
+svg { max-width: 100%; height: auto; background: #fff; }
+svg .plot-title { font-size: 13px; font-weight: 600; fill: var(--fg); }
+svg .axis { stroke: #57606a; stroke-width: 1; } svg .grid { stroke: #eaeef2; stroke-width: 1; }
+svg .tick, svg .axis-label, svg .mark-label { font-size: 11px; fill: #57606a; } svg .empty { font-size: 13px; fill: #57606a; }
+svg .bar { fill: #8c959f; } svg .ci-band { fill: #54aeff; } svg .ci-over { fill: #cf222e; } svg .deadband { fill: #2da44e; opacity: 0.12; }
+svg .mean-line { stroke: #0969da; stroke-width: 2; } svg .limit-line { stroke: #cf222e; stroke-width: 2; stroke-dasharray: 5 3; }
+svg .bar-baseline { fill: #8c959f; } svg .bar-subject { fill: #0969da; } svg .bar-over { fill: #cf222e; }
+svg .dot { opacity: 0.75; } svg .cap { stroke: #1b1f24; stroke-width: 1; }
+footer { color: var(--muted); font-size: 12px; padding: 8px 4px; }
+`;
+
+;// CONCATENATED MODULE: ./build/src/report/text/explain-gates.js
+
+
+
+/**
+ * Every gate of a certificate explained from its recorded measurements and policy: the inputs,
+ * the rule with its numbers, the outcome and the margin to the boundary. The margin is signed and
+ * positive on the passing side in the gate's own units (ratio, points, count); a gate passes when
+ * its margin is ≥ 0, so "how far from flipping" reads directly. Pure.
+ */
+function explainGates(cert) {
+    return DASHBOARD_GATES.map((gate) => ({ gate, label: GATE_LABELS[gate], outcome: gateStatus(cert, gate), ...explainOne(cert, gate) }));
+}
+/** Plain text of {@link explainGates}, one paragraph per gate (for `invarlock explain-gates`). */
+function renderGateExplanation(explanations) {
+    return `${explanations
+        .map((e) => {
+        const inputs = Object.entries(e.inputs)
+            .map(([name, value]) => `    ${name}: ${value === null ? 'n/a' : typeof value === 'number' ? formatNumber(value) : String(value)}`)
+            .join('\n');
+        return `${e.label}: ${STATUS_WORDS[e.outcome]}\n  rule: ${e.rule}\n  margin: ${e.marginText}\n  inputs:\n${inputs}`;
+    })
+        .join('\n\n')}\n`;
+}
+function explainOne(cert, gate) {
+    const pm = cert.primary_metric;
+    const t = cert.policy.thresholds;
+    switch (gate) {
+        case 'primary_metric': {
+            const floors = {
+                tokens: pm.tokens.preview + pm.tokens.final,
+                token_floor: t.primary_metric.token_floor,
+                windows_preview: pm.windows.preview,
+                windows_final: pm.windows.final,
+                window_floor_preview: t.primary_metric.window_floor_preview,
+                window_floor_final: t.primary_metric.window_floor_final,
+                replicates: pm.replicates,
+                min_replicates: t.bootstrap.min_replicates,
+                floors: t.primary_metric.floors,
+            };
+            if (pm.kind === 'accuracy') {
+                const low = pm.delta_ci?.[0] ?? null;
+                const margin = low === null ? null : low - pm.limit;
+                return {
+                    inputs: { delta_pp: pm.delta_mean, ci_low_pp: low, ci_high_pp: pm.delta_ci?.[1] ?? null, limit_pp: pm.limit, min_examples: t.primary_metric.accuracy_min_examples, ...floors },
+                    rule: `lower CI bound of Δ ≥ ${formatLimit(pm.limit)} pp and at least ${t.primary_metric.accuracy_min_examples} examples`,
+                    margin,
+                    marginText: marginWords(margin, 'pp', 'above the limit', 'below the limit'),
+                };
+            }
+            const high = pm.ratio_ci?.[1] ?? null;
+            const bound = pm.limit + pm.hysteresis;
+            const margin = high === null ? null : bound - high;
+            return {
+                inputs: { ratio: pm.ratio, ci_low: pm.ratio_ci?.[0] ?? null, ci_high: high, limit: pm.limit, hysteresis: pm.hysteresis, hysteresis_applied: pm.hysteresis_applied, ...floors },
+                rule: `exp(CI high of mean Δ) ≤ ${formatLimit(pm.limit)} + ${formatLimit(pm.hysteresis)} and the token, window and replicate floors are met (${t.primary_metric.floors})`,
+                margin,
+                marginText: marginWords(margin, '', 'below the limit', 'above the limit'),
+            };
+        }
+        case 'drift': {
+            const [lo, hi] = t.drift_band;
+            if (pm.kind === 'accuracy') {
+                return { inputs: { drift_pp: pm.drift }, rule: 'drift is a perplexity-ratio check; accuracy runs report it without a gate', margin: null, marginText: 'not applicable' };
+            }
+            const margin = pm.drift === null ? null : Math.min(pm.drift - lo, hi - pm.drift);
+            return {
+                inputs: { ratio_final: pm.ratio, ratio_preview: pm.preview_ratio, drift: pm.drift, band_low: lo, band_high: hi },
+                rule: `${formatLimit(lo)} ≤ ratio_final / ratio_preview ≤ ${formatLimit(hi)}`,
+                margin,
+                marginText: marginWords(margin, '', 'inside the band', 'outside the band'),
+            };
+        }
+        case 'invariants': {
+            const g = cert.guards.invariants;
+            const fatal = g.violations.filter((v) => v.severity === 'fatal').length;
+            const warnings = g.violations.length - fatal;
+            const strict = t.invariants.mode === 'strict';
+            const counted = strict ? fatal + warnings : fatal;
+            const margin = g.evaluated ? -counted : null;
+            return {
+                inputs: { evaluated: g.evaluated, fatal, warnings, mode: t.invariants.mode },
+                rule: strict ? 'no violation at all (strict)' : 'no fatal violation; warnings are reported',
+                margin,
+                marginText: margin === null ? explain_gates_notEvaluated(g.reason) : margin === 0 ? `one ${strict ? '' : 'fatal '}violation would fail` : `${-margin} counted violation(s)`,
+            };
+        }
+        case 'spectral': {
+            const g = cert.guards.spectral;
+            const m = g.measurements;
+            const margin = m === null || m.fatal > 0 ? (m === null ? null : -m.fatal) : t.spectral.max_caps - m.caps;
+            return {
+                inputs: { evaluated: g.evaluated, caps: m?.caps ?? null, fatal: m?.fatal ?? null, max_abs_change: m === null ? null : maxAbsChange(m.modules), deadband: t.spectral.deadband, max_caps: t.spectral.max_caps },
+                rule: `no fatal weight and at most ${t.spectral.max_caps} weights with |ρ − 1| > ${formatLimit(t.spectral.deadband)}`,
+                margin,
+                marginText: margin === null ? explain_gates_notEvaluated(g.reason) : m !== null && m.fatal > 0 ? `${m.fatal} fatal weight(s)` : margin >= 0 ? `${margin + 1} more cap(s) would fail` : `${-margin} cap(s) over the budget`,
+            };
+        }
+        case 'rmt': {
+            const g = cert.guards.rmt;
+            const m = g.measurements;
+            let margin = null;
+            const inputs = { evaluated: g.evaluated };
+            for (const f of m?.families ?? []) {
+                inputs[`${f.family}_baseline`] = f.baseline;
+                inputs[`${f.family}_subject`] = f.subject;
+                if (f.baseline === null || f.subject === null || f.baseline <= 0)
+                    continue;
+                const room = (1 + t.rmt.epsilon[THRESHOLD_FAMILY[f.family]]) * f.baseline - f.subject;
+                margin = margin === null ? room : Math.min(margin, room);
+            }
+            return {
+                inputs,
+                rule: 'for every family with a baseline edge ratio > 0: subject ≤ (1 + ε) × baseline',
+                margin,
+                marginText: margin === null ? explain_gates_notEvaluated(g.reason) : marginWords(margin, '', 'below the tightest family limit', 'above the tightest family limit'),
+            };
+        }
+        case 'guard_overhead': {
+            const o = cert.guard_overhead;
+            const margin = o.ratio === null ? null : o.limit - o.ratio;
+            return {
+                inputs: { evaluated: o.evaluated, bare: o.bare, guarded: o.guarded, ratio: o.ratio, limit: o.limit },
+                rule: `guarded PPL / bare PPL ≤ ${formatLimit(o.limit)}`,
+                margin,
+                marginText: margin === null ? explain_gates_notEvaluated(o.reason) : marginWords(margin, '', 'below the limit', 'above the limit'),
+            };
+        }
+        case 'pairing': {
+            const p = cert.pairing;
+            return {
+                inputs: {
+                    match: p.match,
+                    overlap: p.overlap,
+                    duplicates: p.duplicates,
+                    baseline_preview: p.counts.baseline.preview,
+                    subject_preview: p.counts.subject.preview,
+                    baseline_final: p.counts.baseline.final,
+                    subject_final: p.counts.subject.final,
+                    tokenizer_baseline: cert.models.baseline.tokenizer_hash,
+                    tokenizer_subject: cert.models.subject.tokenizer_hash,
+                },
+                rule: 'match = 1, overlap = 0, no duplicates, equal window counts, identical tokenizer hashes',
+                margin: null,
+                marginText: 'exact: any deviation fails',
+            };
+        }
+        case 'tail': {
+            const p95 = cert.tail.quantiles?.p95 ?? null;
+            const margin = p95 === null ? null : cert.tail.limit - p95;
+            return {
+                inputs: { p95, max: cert.tail.max, mass: cert.tail.mass, limit: cert.tail.limit, mode: t.tail.mode },
+                rule: `P95 of per-window Δ ≤ ${formatLimit(cert.tail.limit)} (${t.tail.mode === 'warn' ? 'a breach warns' : 'a breach fails'})`,
+                margin,
+                marginText: margin === null ? explain_gates_notEvaluated(cert.tail.reason) : marginWords(margin, '', 'below the limit', 'above the limit'),
+            };
+        }
+    }
+}
+function marginWords(margin, unit, passing, failing) {
+    if (margin === null)
+        return 'not computed';
+    const amount = `${formatNumber(Math.abs(margin))}${unit === '' ? '' : ` ${unit}`}`;
+    return margin >= 0 ? `${amount} ${passing}` : `${amount} ${failing}`;
+}
+function explain_gates_notEvaluated(reason) {
+    return reason === null ? 'not evaluated' : `not evaluated: ${reason}`;
+}
+
+;// CONCATENATED MODULE: ./build/src/report/write-report-files.js
+
+
+
+
+
+
+
+/** File names of the report formats inside the output directory. */
+const REPORT_FILE_NAMES = {
+    json: 'evaluation.cert.json',
+    markdown: 'report.md',
+    html: 'report.html',
+};
+/** Defaults of {@link writeReportFiles}. */
+const WRITE_DEFAULTS = Object.freeze({
+    /** @default ['json', 'markdown', 'html'] */
+    formats: Object.freeze(['json', 'markdown', 'html']),
+});
+/**
+ * Writes the certificate (`evaluation.cert.json`), the markdown report (`report.md`, the
+ * `report` surface, no size limit) and the HTML report (`report.html`) into `outDir`, creating it
+ * (and its parents) when missing. Each file is written to a fresh temporary file in the same
+ * directory (exclusive create, so an existing file or link there is never followed) and renamed
+ * over the target, so readers see the old file or the new one, never a partial one.
+ *
+ * Returns the absolute path per written format. Throws `E_OUTPUT_PATH` when `outDir` exists and is
+ * not a directory, when a target would resolve outside `outDir`, or when writing fails (the
+ * filesystem error is the `cause`).
+ */
+async function writeReportFiles(cert, outDir, options = {}) {
+    const formats = [...new Set(options.formats ?? WRITE_DEFAULTS.formats)];
+    const dir = (0,external_node_path_.resolve)(outDir);
+    await ensureDirectory(dir);
+    const written = {};
+    // The reports render the certificate as its file holds it (schema key order, open objects such as
+    // an edit's config with sorted keys), so `invarlock report evaluation.cert.json` reproduces them byte
+    // for byte whatever key order the run built them with.
+    const filed = JSON.parse(serializeCertificate(cert));
+    for (const format of formats) {
+        const target = resolveInside(dir, REPORT_FILE_NAMES[format]);
+        await writeAtomic(target, contentFor(filed, format));
+        written[format] = target;
+    }
+    return written;
+}
+function contentFor(cert, format) {
+    switch (format) {
+        case 'json':
+            return serializeCertificate(cert);
+        case 'markdown':
+            return renderMarkdown(cert, { surface: 'report' }).text;
+        case 'html':
+            return renderHtml(cert);
+    }
+}
+/**
+ * `dir/name` as an absolute path, refusing a name that is absolute, has a separator or `..`, or
+ * otherwise resolves outside `dir` (`E_OUTPUT_PATH`).
+ * @internal
+ */
+function resolveInside(dir, name) {
+    const target = (0,external_node_path_.resolve)(dir, name);
+    const rel = (0,external_node_path_.relative)(dir, target);
+    if (name === '' || (0,external_node_path_.isAbsolute)(name) || name.includes('/') || name.includes('\\') || rel === '' || rel.startsWith('..') || (0,external_node_path_.isAbsolute)(rel) || rel.includes(external_node_path_.sep)) {
+        throw new invarlock_error_InvarlockError('E_OUTPUT_PATH', `refusing to write ${JSON.stringify(name)}: it is not a plain file name inside ${dir}`, {
+            details: { file: target, expected: `a file directly inside ${dir}` },
+        });
+    }
+    return target;
+}
+async function ensureDirectory(dir) {
+    try {
+        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+        const info = await (0,promises_namespaceObject.stat)(dir);
+        if (!info.isDirectory())
+            throw new invarlock_error_InvarlockError('E_OUTPUT_PATH', `${dir} exists and is not a directory`, { details: { file: dir } });
+    }
+    catch (error) {
+        throw invarlock_error_wrapError(error, 'E_OUTPUT_PATH', `cannot create the output directory ${dir}`, { details: { file: dir } });
+    }
+}
+async function writeAtomic(target, content) {
+    const temp = (0,external_node_path_.join)((0,external_node_path_.resolve)(target, '..'), `.${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.${process.pid}.tmp`);
+    try {
+        const handle = await (0,promises_namespaceObject.open)(temp, 'wx', 0o644);
+        try {
+            await handle.writeFile(content, 'utf8');
+            await handle.sync();
+        }
+        finally {
+            await handle.close();
+        }
+        await (0,promises_namespaceObject.rename)(temp, target);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(temp, { force: true });
+        throw invarlock_error_wrapError(error, 'E_OUTPUT_PATH', `cannot write ${target}`, { details: { file: target } });
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/report/text/render-junit.js
+
+function xml(text) {
+    // Characters XML 1.0 cannot hold are dropped; the rest escaped (attributes and text alike).
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+function testcase(suite, g) {
+    const open = `    <testcase classname="invarlock.${xml(g.gate)}" name="${xml(g.label)}" time="0">`;
+    const detail = `measured ${g.measured}; threshold ${g.threshold}`;
+    const why = suite.reasons.filter((r) => r.gate === g.gate).map((r) => r.message);
+    switch (g.status) {
+        case 'fail':
+            return `${open}\n      <failure type="gate_failed" message="${xml(why[0] ?? detail)}">${xml([detail, ...why].join('\n'))}</failure>\n    </testcase>`;
+        case 'error':
+            return `${open}\n      <error type="not_finished" message="${xml(why[0] ?? detail)}">${xml([detail, ...why].join('\n'))}</error>\n    </testcase>`;
+        case 'skipped':
+        case 'not_evaluated':
+            return `${open}\n      <skipped message="${xml(g.status === 'skipped' ? 'skipped' : 'not evaluated')}"/>\n    </testcase>`;
+        case 'warn':
+            return `${open}\n      <system-out>${xml([`warn: ${detail}`, ...why].join('\n'))}</system-out>\n    </testcase>`;
+        case 'pass':
+            return `${open}\n      <system-out>${xml(detail)}</system-out>\n    </testcase>`;
+        default: {
+            const never = g.status;
+            return never;
+        }
+    }
+}
+/**
+ * JUnit XML of certificates: one `<testsuite>` per certificate, one `<testcase>` per gate (failed
+ * gates `<failure>`, gates that could not finish `<error>`, unevaluated ones `<skipped>`, warnings
+ * pass with the warning in `<system-out>`), so test-report tools and GitHub's test summaries show
+ * the gates.
+ */
+function renderJunitXml(suites) {
+    const count = (s, statuses) => s.gates.filter((g) => statuses.includes(g.status)).length;
+    const total = (statuses) => suites.reduce((n, s) => n + count(s, statuses), 0);
+    const all = suites.reduce((n, s) => n + s.gates.length, 0);
+    const body = suites.map((s) => [
+        `  <testsuite name="${xml(`InvarLock: ${s.name}`)}" tests="${s.gates.length}" failures="${count(s, ['fail'])}" errors="${count(s, ['error'])}" skipped="${count(s, ['skipped', 'not_evaluated'])}" time="0">`,
+        `    <properties><property name="verdict" value="${xml(s.verdict)}"/></properties>`,
+        ...s.gates.map((g) => testcase(s, g)),
+        '  </testsuite>',
+    ].join('\n'));
+    return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="InvarLock" tests="${all}" failures="${total(['fail'])}" errors="${total(['error'])}" skipped="${total(['skipped', 'not_evaluated'])}">\n${body.join('\n')}\n</testsuites>\n`;
+}
+/** A certificate as a JUnit suite: its gate table and verdict reasons. */
+function junitSuiteOf(cert) {
+    return {
+        name: `${cert.models.baseline.label} → ${cert.models.subject.label}`,
+        verdict: cert.verdict.status,
+        gates: buildGateRows(cert).map((r) => ({ gate: r.gate, label: r.label, status: r.status, measured: r.measured, threshold: r.threshold })),
+        reasons: cert.verdict.reasons.map((r) => ({ gate: r.gate, message: r.message })),
+    };
+}
+
+;// CONCATENATED MODULE: ./build/src/report/index.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/src/core/runner/activation-taps.js
+
+const TAPPED_ROLES = new Set(['embed_tokens', 'q', 'k', 'v', 'o', 'qkv', 'up', 'gate', 'gate_up', 'down', 'expert_gate', 'expert_up', 'expert_down', 'norm']);
+/** Ops that finish an integer matmul's output on its way back to float (dynamic int8: MatMulInteger → Cast → Mul). */
+const INTEGER_EPILOGUE = new Set(['Cast', 'Mul']);
+/** Matrix ops whose bias an exporter may add in a separate Add. */
+const BIASED = new Set(['MatMul', 'MatMulNBits', 'FusedMatMul', 'MatMulInteger']);
+/**
+ * The activation taps of a model for the RMT guard: the output of each embedding, norm and attention
+ * or MLP projection (ALGORITHMS.md §5), lm_head excluded (its output is the logits). The value is
+ * the first output of the weight's consumer node; a `MatMulInteger` is followed through its
+ * Cast/Mul epilogue, and an integer Gather through its DequantizeLinear, to the float value, so a
+ * dynamic-int8 subject taps the same activation as its float baseline; a bias added after a MatMul
+ * is part of the output (`throughBias`, default true; the variance guard scales the bare MatMul
+ * output and asks for false). Only top-level values can become outputs: a merged decoder's
+ * `If(use_cache_branch)` is scored as the branch it takes (the scorer inlines it), so weights read
+ * there are tapped inside that branch (a weight read by the other branch, at the node of the same
+ * name or the same input); weights read in other subgraphs are skipped. A seq2seq model's encoder
+ * weights are tapped in the encoder graph (`graph: 'encoder'`).
+ */
+function activationTapsOf(model, options = {}) {
+    const throughBias = options.throughBias ?? true;
+    const encoder = model.encoder === null ? [] : tapsOfGraph(model, 'encoder', scopeOf(model.encoder.index, null), throughBias);
+    const cache = model.graph.io.useCacheBranch;
+    const scored = cache === null ? null : scoredBranchOf(model.graph.index, cache.name, false);
+    return [...tapsOfGraph(model, 'main', scopeOf(model.graph.index, scored), throughBias), ...encoder];
+}
+function scopeOf(index, scored) {
+    const main = index.graph;
+    if (scored === null) {
+        return { nodes: main.nodes, initializers: new Set(main.initializers.map((t) => t.name)), consumerOf: (w) => (w.consumer.graphId === 0 ? main.nodes[w.consumer.position] : undefined) };
+    }
+    const branch = scored.branch;
+    const byName = new Map(branch.nodes.map((n) => [n.name, n]));
+    return {
+        nodes: [...main.nodes.filter((n) => n !== scored.node), ...branch.nodes],
+        initializers: new Set([...main.initializers, ...branch.initializers].map((t) => t.name)),
+        consumerOf: (w) => {
+            if (w.consumer.graphId === 0)
+                return main.nodes[w.consumer.position];
+            if (w.consumer.graphId === branch.id)
+                return branch.nodes[w.consumer.position];
+            // read by the other branch: the same module's node in this one, by name, else by what it reads
+            const other = index.graphs.find((g) => g.id === w.consumer.graphId);
+            if (other?.parentId !== 0)
+                return undefined;
+            const original = other.nodes[w.consumer.position];
+            if (original === undefined)
+                return undefined;
+            const named = original.name === '' ? undefined : byName.get(original.name);
+            if (named?.opType === original.opType)
+                return named;
+            const input = original.inputs[w.consumer.slot];
+            return branch.nodes.find((n) => n.opType === original.opType && input !== undefined && n.inputs[w.consumer.slot] === input);
+        },
+    };
+}
+function tapsOfGraph(model, role, scope, throughBias) {
+    const consumers = new Map();
+    const initializers = scope.initializers;
+    for (const node of scope.nodes) {
+        for (const input of node.inputs) {
+            const list = consumers.get(input) ?? [];
+            list.push({ opType: node.opType, inputs: node.inputs, outputs: node.outputs });
+            consumers.set(input, list);
+        }
+    }
+    const taps = [];
+    const seen = new Set();
+    for (const weight of model.weights) {
+        if (weight.graph !== role || !TAPPED_ROLES.has(weight.role))
+            continue;
+        const node = scope.consumerOf(weight);
+        const first = node?.outputs[0];
+        if (node === undefined || first === undefined || first === '')
+            continue;
+        let value = first;
+        // A quantized embedding gathers integers and dequantizes after the Gather: tap the float value.
+        const dequantized = (consumers.get(value) ?? []).find((c) => c.opType === 'DequantizeLinear');
+        if (dequantized?.outputs[0] !== undefined)
+            value = dequantized.outputs[0];
+        else if (node.opType === 'MatMulInteger') {
+            for (let hops = 0; hops < 4; hops++) {
+                const next = (consumers.get(value) ?? []).find((c) => INTEGER_EPILOGUE.has(c.opType));
+                if (next === undefined || next.outputs[0] === undefined)
+                    break;
+                value = next.outputs[0];
+                if (next.opType === 'Mul')
+                    break;
+            }
+        }
+        // A projection's output includes its bias: Gemm adds it inside, MatMul (MatMulNBits …) in an Add after.
+        // Tapping after that Add lets a Gemm export pair with its MatMul + Add twin.
+        const next = consumers.get(value) ?? [];
+        if (throughBias && BIASED.has(node.opType) && next.length === 1 && next[0].opType === 'Add' && next[0].inputs.some((i) => i !== value && initializers.has(i)))
+            value = next[0].outputs[0] ?? value;
+        // One node may consume several weights (EmbedLayerNormalization's tables and gamma): one tap per value.
+        if (seen.has(weight.key) || seen.has(`value:${value}`))
+            continue;
+        seen.add(weight.key);
+        seen.add(`value:${value}`);
+        taps.push({ key: weight.key, module: weight.module, family: weight.family, value, graph: role });
+    }
+    return taps;
+}
+
+;// CONCATENATED MODULE: ./build/src/core/runner/baseline-evaluation.js
+
+
+
+/** The digest of a key (sha256 of its canonical JSON). */
+function baselineEvalKeyDigest(key) {
+    return canonical_json_sha256Hex(canonical_json_canonicalJson(key));
+}
+/** A saved evaluation record for the given losses. */
+function makeBaselineEvaluation(key, preview, final, guards) {
+    const save = (l) => ({ ids: [...l.ids], loss: Array.from(l.loss), weight: Array.from(l.weight) });
+    return { format: 'invarlock.baseline-eval/v1', key, keyDigest: baselineEvalKeyDigest(key), preview: save(preview), final: save(final), ...(guards === undefined ? {} : { guards }) };
+}
+/** Why a saved evaluation cannot be reused, or null when it can. */
+function reuseMismatch(saved, key) {
+    for (const field of Object.keys(key)) {
+        if (saved.key[field] !== key[field])
+            return `${field} differs (saved ${String(saved.key[field])}, now ${String(key[field])})`;
+    }
+    return null;
+}
+/** Restores window losses from a saved record. */
+function lossesOf(saved) {
+    return { ids: [...saved.ids], loss: Float64Array.from(saved.loss), weight: Float64Array.from(saved.weight) };
+}
+/**
+ * Reads a saved baseline evaluation. A missing file is `undefined` (a cache miss, not an error);
+ * a malformed one throws `E_BASELINE_EVAL`.
+ */
+async function readBaselineEvaluation(path) {
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw invarlock_error_wrapError(error, 'E_FILE_READ', `cannot read baseline evaluation ${path}`, { details: { file: path } });
+    }
+    try {
+        const value = JSON.parse(text);
+        const armOk = (a) => a !== undefined && Array.isArray(a.ids) && Array.isArray(a.loss) && Array.isArray(a.weight) && a.ids.length === a.loss.length && a.loss.length === a.weight.length;
+        if (value.format !== 'invarlock.baseline-eval/v1' || typeof value.key !== 'object' || !armOk(value.preview) || !armOk(value.final)) {
+            throw new invarlock_error_InvarlockError('E_BASELINE_EVAL', `${path} is not an invarlock baseline evaluation (v1)`, { details: { file: path } });
+        }
+        if (value.keyDigest !== baselineEvalKeyDigest(value.key)) {
+            throw new invarlock_error_InvarlockError('E_BASELINE_EVAL', `${path}: key digest does not match its key`, { details: { file: path, field: 'keyDigest' } });
+        }
+        return value;
+    }
+    catch (error) {
+        if (isInvarlockError(error))
+            throw error;
+        throw invarlock_error_wrapError(error, 'E_BASELINE_EVAL', `${path} is not valid JSON`, { details: { file: path } });
+    }
+}
+
 ;// CONCATENATED MODULE: ./build/src/core/runner/edit-plan.js
 
 
@@ -67705,8 +69451,10 @@ function lastSegment(reference) {
  * reused baseline evaluation (reuse requires equal hashes, so the numbers are the same).
  */
 function configRecord(config) {
-    const { outputDir: _out, cacheDir: _cache, baselineEval: _reuse, ...measured } = config;
-    return JSON.parse(JSON.stringify(measured));
+    // the memory budget decides how a run is carried out (batches, workers), not what it measures
+    const { outputDir: _out, cacheDir: _cache, baselineEval: _reuse, maxMemoryBytes: _memory, metric, ...measured } = config;
+    // the default metric is left out, so certificates of perplexity runs read as before `metric` existed
+    return JSON.parse(JSON.stringify(metric === 'perplexity' ? measured : { ...measured, metric }));
 }
 
 ;// CONCATENATED MODULE: ./build/src/core/runner/build-subject.js
@@ -67737,7 +69485,7 @@ async function buildSubject(source, spec) {
             change: { kind: 'compare', label: spec.label, params_changed: null, modules_touched: null },
             scoringModel: scoringModelOf(opened.model, spec.model, null),
             loaded: opened.model,
-            weights: source.baselineWeights === null ? null : read_weights_readWeights(opened.model),
+            weights: source.readsWeights ? read_weights_readWeights(opened.model) : null,
             tokenizerHash: requireTokenizer(opened.model).hash,
             edit: null,
             scoring,
@@ -67745,7 +69493,7 @@ async function buildSubject(source, spec) {
     }
     const resolvePath = (p) => (0,external_node_path_.resolve)(source.cwd, p);
     const plan = spec.kind === 'edit' ? await resolveEditPlan(spec.name, spec.config, resolvePath) : await resolveEditPlan('lora', { adapters: [{ path: spec.path, weight: spec.weight }] }, resolvePath);
-    const matrices = source.baselineWeights ?? read_weights_readWeights(baseModel);
+    const matrices = read_weights_readWeights(baseModel);
     const edit = applyEdit(plan, matrices);
     const replace = weightReplacements(baseModel, edit.changed);
     const loraAdapters = plan.name === 'lora'
@@ -67766,7 +69514,7 @@ async function buildSubject(source, spec) {
         scoring: source.evaluation.bind(baseModel),
     };
 }
-/** A compared subject must turn the evaluation text into the same ids: same tokenizer, or ids equal on the data. */
+/** A compared subject must turn the evaluation text into the same ids: same tokenizer, or ids equal on the probes (none under nll_per_byte, where each model tokenizes the spans itself). */
 function assertSameTokenization(evaluation, baseline, subject) {
     const base = requireTokenizer(baseline);
     const other = requireTokenizer(subject);
@@ -67778,14 +69526,14 @@ function assertSameTokenization(evaluation, baseline, subject) {
         if (a.length !== b.length || a.some((id, k) => id !== b[k])) {
             throw new invarlock_error_InvarlockError('E_TOKENIZER_MISMATCH', `the subject's tokenizer gives different ids than the baseline's (${probe.where})`, {
                 details: { file: other.source, expected: base.hash, actual: other.hash, field: probe.field },
-                hint: 'Both models must share a tokenizer: paired evaluation compares the same token ids.',
+                hint: 'Perplexity pairs the same token ids, so both models must share a tokenizer; for a causal LM with another tokenizer use --metric nll_per_byte (per byte of the same text).',
             });
         }
     }
 }
 
 ;// CONCATENATED MODULE: ./build/src/core/runner/guard-blocks.js
-const guard_blocks_FAMILIES = ['attn', 'ffn', 'embed', 'other'];
+
 /** A number, or null when not finite: the certificate never holds NaN or Infinity. */
 function finite(value) {
     return value !== null && value !== undefined && Number.isFinite(value) ? value : null;
@@ -67838,7 +69586,7 @@ function spectralBlock(result, layers) {
             stable_rank_ratio: finite(mod.stableRankRatio),
             norm_collapse_ratio: finite(mod.normCollapseRatio),
         })),
-        families: guard_blocks_FAMILIES.flatMap((family) => {
+        families: WEIGHT_FAMILIES.flatMap((family) => {
             const fam = m.families.find((f) => f.family === family);
             const mods = m.modules.filter((x) => x.family === family);
             if (fam === undefined && mods.length === 0)
@@ -67945,17 +69693,177 @@ async function buildProvenance(options) {
     };
 }
 
+;// CONCATENATED MODULE: ./build/src/core/runner/objective.js
+
+
+/**
+ * Refuses a sharded run for an objective that scores its units in one job (shards split perplexity
+ * windows): `E_CONFIG_INVALID` on `shard`, saying what the run does (`an accuracy run evaluates its
+ * examples`) and how to fix it.
+ */
+function refuseShards(config, what, hint) {
+    if (config.shard === null)
+        return;
+    throw new invarlock_error_InvarlockError('E_CONFIG_INVALID', `sharded evaluation splits perplexity windows; ${what} in one job`, { details: { field: 'shard' }, hint });
+}
+/** Weighted mean of an arm's values (the log of its perplexity, or its accuracy). */
+function objective_weightedMean(scores) {
+    let sum = 0;
+    let weight = 0;
+    for (let i = 0; i < scores.values.length; i++) {
+        sum += scores.values[i] * scores.weights[i];
+        weight += scores.weights[i];
+    }
+    return weight === 0 ? Number.NaN : sum / weight;
+}
+/**
+ * The paired ratio of an arm as the catastrophe check reads it: exp of the weighted mean Δ, the
+ * per-byte Δ scaled by the baseline's bytes per token for NLL per byte (as the report's gates).
+ */
+function pairedRatio(baseline, subject) {
+    const scale = baseline.tokens === undefined ? 1 : bytesPerToken(baseline.weights, baseline.tokens);
+    return Math.exp(scale * (objective_weightedMean(subject) - objective_weightedMean(baseline)));
+}
+/** A window scorer's losses as arm scores (the same arrays). */
+function scoresOfLosses(losses) {
+    return { ids: losses.ids, values: losses.loss, weights: losses.weight };
+}
+/** Arm scores as window losses, for the variance stage and saved baseline evaluations. */
+function lossesOfScores(scores) {
+    return { ids: scores.ids, loss: scores.values, weight: scores.weights };
+}
+/** The certificate's dataset block (less provider and seed) of a plan. */
+function datasetRecordOf(plan) {
+    return {
+        split: plan.split,
+        seq_len: plan.seqLen,
+        stride: plan.stride,
+        counts: {
+            documents: plan.sources,
+            candidates: plan.counts.candidates,
+            duplicates_removed: plan.counts.duplicatesRemoved,
+            preview: plan.counts.preview,
+            final: plan.counts.final,
+        },
+        preview_hash: plan.hashes.preview,
+        final_hash: plan.hashes.final,
+        dataset_hash: plan.hashes.dataset,
+        tokenizer_hash: plan.hashes.tokenizer,
+        truncation: plan.truncation,
+    };
+}
+/** Arm scores of consecutive groups, joined in order. */
+function concatScores(parts) {
+    const join = (pick) => {
+        const out = new Float64Array(parts.reduce((n, p) => n + pick(p).length, 0));
+        let at = 0;
+        for (const p of parts) {
+            out.set(pick(p), at);
+            at += pick(p).length;
+        }
+        return out;
+    };
+    return { ids: parts.flatMap((p) => p.ids), values: join((p) => p.values), weights: join((p) => p.weights) };
+}
+/** The first `n` units of an arm's scores. */
+function prefixScores(scores, n) {
+    return { ids: scores.ids.slice(0, n), values: scores.values.slice(0, n), weights: scores.weights.slice(0, n) };
+}
+
+;// CONCATENATED MODULE: ./build/src/core/runner/sequential-final.js
+
+
+
+
+/**
+ * The planned final arm of a run with sequential looks (policy.sequential): the baseline's final
+ * windows, which the floors count when a subject stops early. null when the policy has no looks
+ * or the metric is accuracy (its gate is not a ratio; it scores every example).
+ */
+function sequentialPlanOf(ctx, baseline) {
+    if (ctx.policy.sequential === null || ctx.objective.metricKind === 'accuracy')
+        return null;
+    const final = baseline.scores.final;
+    let tokens = 0;
+    for (const w of final.weights)
+        tokens += w;
+    return { windows: final.ids.length, tokens };
+}
+/**
+ * Refuses sequential looks the run cannot take, before any subject is scored: the objective must
+ * score its final units in groups, and each look needs at least 2 windows.
+ */
+function checkSequentialRun(ctx, baseline, scoring) {
+    const plan = sequentialPlanOf(ctx, baseline);
+    const looks = ctx.policy.sequential?.looks;
+    if (plan === null || looks === undefined)
+        return;
+    if (scoring.scoreFinalRange === undefined) {
+        throw new invarlock_error_InvarlockError('E_CONFIG_INVALID', `sequential looks need an objective that scores its final windows in groups; ${ctx.objective.name} does not`, {
+            details: { field: 'sequential' },
+            hint: 'Remove sequential (or --sequential) for this model.',
+        });
+    }
+    if (plan.windows < 2 * looks) {
+        throw new invarlock_error_InvarlockError('E_CONFIG_INVALID', `${looks} sequential looks need at least ${2 * looks} final windows; the plan has ${plan.windows}`, {
+            details: { field: 'sequential.looks', expected: `≤ ${Math.floor(plan.windows / 2)}`, actual: String(looks) },
+        });
+    }
+}
+/**
+ * Scores a subject's final arm: all of it, or, with sequential looks, group by group in plan
+ * order, deciding each interim look on the paired Δ so far (the same function the certificate's
+ * derivation replays) and stopping at the first decisive one. Returns the windows scored.
+ */
+async function scoreFinalArm(ctx, baseline, scoring, scorer, progress) {
+    const plan = sequentialPlanOf(ctx, baseline);
+    const design = plan === null ? null : designOf(ctx.policy, plan);
+    if (plan === null || design === null || scoring.scoreFinalRange === undefined)
+        return scoring.score(scorer, 'final', progress);
+    const base = baseline.scores.final;
+    const parts = [];
+    let start = 0;
+    for (let k = 0; k < design.looks; k++) {
+        const end = design.sizes[k];
+        parts.push(await scoring.scoreFinalRange(scorer, start, end, progress));
+        start = end;
+        if (k === design.looks - 1)
+            break;
+        const scored = concatScores(parts);
+        const deltas = scored.values.map((v, i) => v - base.values[i]);
+        const look = interimLook(design, k, deltas, scored.weights);
+        const subject = progress.subject === null ? '' : `${progress.subject}: `;
+        const bounds = `ratio ${Math.exp(look.estimate).toFixed(4)}, interval [${Math.exp(look.low).toFixed(4)}, ${Math.exp(look.high).toFixed(4)}] vs ${design.bound}`;
+        ctx.onEvent({ type: 'info', message: `${subject}sequential look ${k + 1} of ${design.looks} at ${end} of ${design.planned} windows: ${bounds} → ${look.decision}` });
+        if (look.decision !== 'continue')
+            return scored;
+    }
+    return concatScores(parts);
+}
+
 ;// CONCATENATED MODULE: ./build/src/core/runner/certificate-input.js
 
 
 
 
+
+
 /** The certificate input of one subject: paired arms, pairing, guards, identities, dataset, policy, provenance, timing. */
-async function certificateInput(ctx, baseline, m) {
+async function certificateInput(ctx, fullBaseline, m) {
     const { config, policy, seeds, evaluation } = ctx;
+    const sequentialPlan = sequentialPlanOf(ctx, fullBaseline);
+    // a subject that stopped at an interim look pairs with the baseline's windows up to that look
+    const baseline = stoppedEarly(fullBaseline, m, sequentialPlan);
     const arm = (base, subject) => subject === null
         ? { ids: [], weights: [], baseline: [], subject: [] }
-        : { ids: [...subject.ids], weights: Array.from(subject.weights), baseline: Array.from(base.values), subject: Array.from(subject.values) };
+        : {
+            ids: [...subject.ids],
+            weights: Array.from(subject.weights),
+            baseline: Array.from(base.values),
+            subject: Array.from(subject.values),
+            // NLL per byte: each model's token count per span (the scale of the ratio; verify re-derives it)
+            ...(base.tokens === undefined || subject.tokens === undefined ? {} : { tokens: { baseline: Array.from(base.tokens), subject: Array.from(subject.tokens) } }),
+        };
     const finishedAt = ctx.clock();
     const provenance = await buildProvenance({
         provider: m.provider,
@@ -67966,7 +69874,7 @@ async function certificateInput(ctx, baseline, m) {
         outcome: m.outcome,
         metricKind: ctx.objective.metricKind,
         windows: { preview: arm(baseline.scores.preview, m.preview), final: arm(baseline.scores.final, m.final) },
-        pairing: pairingOf(ctx, baseline, m),
+        pairing: pairingOf(ctx, baseline, m, baseline !== fullBaseline),
         guards: m.guards?.blocks ?? {
             invariants: notRunBlock('run_error'),
             spectral: notRunBlock('run_error'),
@@ -67980,17 +69888,29 @@ async function certificateInput(ctx, baseline, m) {
         policy,
         provenance,
         config: configRecord(config),
+        ...(sequentialPlan === null ? {} : { sequentialPlan }),
         timing: {
             started_at: ctx.startedAt.toISOString(),
             finished_at: finishedAt.toISOString(),
             duration_ms: Math.max(0, finishedAt.getTime() - ctx.startedAt.getTime()),
             stages: [...ctx.timer.stages],
+            resources: {
+                budget_bytes: ctx.memory.budget.bytes,
+                budget_source: ctx.memory.budget.source,
+                estimate_bytes: Math.round(ctx.memory.estimateBytes),
+                batch_size: ctx.memory.batchSize,
+                workers: ctx.memory.workers,
+                chunk_bytes: ctx.memory.chunkBytes,
+                prepack: ctx.memory.prepack,
+            },
         },
     };
 }
 /** Both models were scored on exactly the planned units, on the planned ids and scored positions. */
-function pairingOf(ctx, baseline, m) {
-    const planned = ctx.evaluation.planned;
+function pairingOf(ctx, baseline, m, stopped) {
+    const all = ctx.evaluation.planned;
+    // a sequential stop planned the windows up to its look
+    const planned = stopped ? { preview: all.preview, final: all.final.slice(0, baseline.scores.final.ids.length) } : all;
     const byId = new Map([...planned.preview, ...planned.final].map((w) => [w.id, w]));
     const refs = (scores) => (scores?.ids ?? []).map((id, i) => ({ id, ids: byId.get(id)?.ids ?? new Uint32Array(0), scoredCount: scores.weights[i] }));
     const finalScored = m.final !== null;
@@ -68009,6 +69929,13 @@ function pairingOf(ctx, baseline, m) {
         },
         reason: problems.length === 0 ? null : `${problems[0].code}: ${problems[0].message}`,
     };
+}
+/** The baseline's final arm cut to a subject's sequential stop (its scored windows are a prefix of the plan). */
+function stoppedEarly(baseline, m, plan) {
+    const n = m.final?.ids.length;
+    if (plan === null || n === undefined || n >= baseline.scores.final.ids.length)
+        return baseline;
+    return { ...baseline, scores: { ...baseline.scores, final: prefixScores(baseline.scores.final, n) } };
 }
 
 ;// CONCATENATED MODULE: ./build/src/core/events/run-event.js
@@ -68086,45 +70013,6 @@ async function measureActivations(scorer, windows, taps, options) {
     }));
 }
 
-;// CONCATENATED MODULE: ./build/src/core/runner/objective.js
-/** Weighted mean of an arm's values (the log of its perplexity, or its accuracy). */
-function objective_weightedMean(scores) {
-    let sum = 0;
-    let weight = 0;
-    for (let i = 0; i < scores.values.length; i++) {
-        sum += scores.values[i] * scores.weights[i];
-        weight += scores.weights[i];
-    }
-    return weight === 0 ? Number.NaN : sum / weight;
-}
-/** A window scorer's losses as arm scores (the same arrays). */
-function scoresOfLosses(losses) {
-    return { ids: losses.ids, values: losses.loss, weights: losses.weight };
-}
-/** Arm scores as window losses, for the variance stage and saved baseline evaluations. */
-function lossesOfScores(scores) {
-    return { ids: scores.ids, loss: scores.values, weight: scores.weights };
-}
-/** The certificate's dataset block (less provider and seed) of a plan. */
-function datasetRecordOf(plan) {
-    return {
-        split: plan.split,
-        seq_len: plan.seqLen,
-        stride: plan.stride,
-        counts: {
-            documents: plan.sources,
-            candidates: plan.counts.candidates,
-            duplicates_removed: plan.counts.duplicatesRemoved,
-            preview: plan.counts.preview,
-            final: plan.counts.final,
-        },
-        preview_hash: plan.hashes.preview,
-        final_hash: plan.hashes.final,
-        dataset_hash: plan.hashes.dataset,
-        tokenizer_hash: plan.hashes.tokenizer,
-    };
-}
-
 ;// CONCATENATED MODULE: ./build/src/core/runner/guard-policies.js
 /** The spectral guard's policy from the run policy (tiers.json names → the guard's own). */
 function spectralPolicyOf(policy) {
@@ -68156,8 +70044,22 @@ function invariantsPolicyOf(policy, configMode) {
 
 
 
+
 const MP_TOP_K = 8;
 const MP_ITERS = 6;
+/**
+ * Options of the weight statistics the spectral and RMT guards read (the same for both models);
+ * null when neither guard runs.
+ */
+function weightStatsOptionsOf(config, policy) {
+    if (config.guards.spectral === 'off' && config.guards.rmt === 'off')
+        return null;
+    return { powerIters: policy.guards.spectral.power_iterations, mpTopK: MP_TOP_K, mpIters: MP_ITERS };
+}
+/** Whether the guards read weights at all: compare mode with neither spectral nor invariants reads none. */
+function guardsReadWeights(config) {
+    return !(config.guards.spectral === 'off' && config.guards.invariants === 'off' && config.mode.kind === 'compare');
+}
 /**
  * Runs the weight and activation guards (ALGORITHMS.md §5) in compare-by-position mode: every
  * subject weight against the baseline weight at the same graph position. Weight statistics are
@@ -68166,21 +70068,23 @@ const MP_ITERS = 6;
  */
 async function runGuards(input) {
     const { config, policy, pool, baseline, subject } = input;
-    const layers = new Map((baseline.weights ?? []).map((w) => [w.key, w.layer]));
+    const layers = new Map((baseline.weights?.summaries ?? []).map((w) => [w.key, w.layer]));
     const invariants = config.guards.invariants === 'off' || baseline.weights === null || subject.weights === null
         ? notRunBlock('disabled')
         : invariantsBlock(evaluateInvariants({
-            baseline: { weights: baseline.weights, tokenizerHash: baseline.tokenizerHash },
-            subject: { weights: subject.weights, tokenizerHash: subject.tokenizerHash },
+            baseline: { weights: baseline.weights.summaries, tokenizerHash: baseline.tokenizerHash },
+            // A quantized subject's tie may be stored as two copies quantized apart (see the invariants guard).
+            subject: { weights: subject.weights, tokenizerHash: subject.tokenizerHash, quantizedBits: quantizedBits(subject.model) },
+            // NLL per byte certifies a subject with its own tokenizer: a different vocabulary is expected
+            ...(config.metric === 'nll_per_byte' ? { vocabulary: 'own' } : {}),
         }, invariantsPolicyOf(policy, config.guards.invariants)));
     let weightStats = null;
-    if ((config.guards.spectral !== 'off' || config.guards.rmt !== 'off') && baseline.weights !== null && subject.weights !== null) {
-        const stats = { powerIters: policy.guards.spectral.power_iterations, mpTopK: MP_TOP_K, mpIters: MP_ITERS };
-        const matrices = (ws) => ws.filter((w) => w.rows > 1 && w.cols > 1);
-        weightStats = {
-            baseline: await measureWeights(matrices(baseline.weights), { pool, stats }),
-            subject: await measureWeights(matrices(subject.weights), { pool, stats }),
-        };
+    const stats = weightStatsOptionsOf(config, policy);
+    if (stats !== null && baseline.weights !== null && subject.weights !== null) {
+        const unchanged = input.unchanged ?? new Set();
+        const known = new Map(baseline.weights.stats.filter((w) => unchanged.has(w.key)).map((w) => [w.key, w.stats]));
+        const measured = await measureWeightStream(heldWeightStream(subject.weights), { pool, stats, known });
+        weightStats = { baseline: baseline.weights.stats, subject: measured.stats };
     }
     const spectral = config.guards.spectral === 'off' || weightStats === null
         ? notRunBlock('disabled')
@@ -68458,6 +70362,7 @@ function meanSquare(data) {
 
 
 
+
 /** A session on `model` with the objective's head and the RMT taps exposed. */
 function openScorer(ctx, model, taps) {
     return createScorer(model, {
@@ -68467,11 +70372,13 @@ function openScorer(ctx, model, taps) {
         taps: taps.filter((t) => t.graph === 'main').map((t) => t.value),
         encoderTaps: taps.filter((t) => t.graph === 'encoder').map((t) => t.value),
         onFallback: (message) => ctx.onEvent({ type: 'warning', id: 'cuda_fallback', message }),
+        prepack: ctx.memory.prepack,
+        chunkBytes: ctx.memory.chunkBytes,
     });
 }
 /** Progress context of a scoring pass. */
 function progressOf(ctx, stage, subject, arm) {
-    return { stage, subject, model: subject === null ? 'baseline' : 'subject', arm, onEvent: ctx.onEvent, batchSize: ctx.config.batchSize, signal: ctx.options.signal };
+    return { stage, subject, model: subject === null ? 'baseline' : 'subject', arm, onEvent: ctx.onEvent, batchSize: ctx.memory.batchSize, signal: ctx.options.signal };
 }
 /** How the runner opens a model reference (the baseline, a compared subject). */
 function openOptionsOf(ctx) {
@@ -68504,9 +70411,10 @@ async function certifySubject(ctx, baseline, subject) {
     let scorer = null;
     const sessions = { guarded: null };
     try {
-        const source = { baseline: baseline.opened, baselineWeights: baseline.weights, evaluation, cwd: ctx.options.cwd, open: (reference) => openModel(reference, openOptionsOf(ctx)) };
+        const source = { baseline: baseline.opened, readsWeights: baseline.weights !== null, evaluation, cwd: ctx.options.cwd, open: (reference) => openModel(reference, openOptionsOf(ctx)) };
         const built = await timer.run('apply', label, describeSpec(subject.spec), () => buildSubject(source, subject.spec));
         partial.built = built;
+        checkSequentialRun(ctx, baseline, built.scoring);
         const taps = config.guards.rmt === 'off' ? [] : activationTapsOf(built.loaded);
         // RMT taps a projection's output after its bias; VE scales the bare MatMul output: the subject
         // session exposes both, so VE captures from it instead of opening another session.
@@ -68518,16 +70426,16 @@ async function certifySubject(ctx, baseline, subject) {
         partial.provider = activeScorer.provider;
         const progress = (stage, arm) => progressOf(ctx, stage, label, arm);
         partial.preview = await timer.run('preview', label, `subject: preview ${unit}`, () => built.scoring.score(activeScorer, 'preview', progress('preview', 'preview')));
-        const previewRatio = Math.exp(objective_weightedMean(partial.preview) - objective_weightedMean(baseline.scores.preview));
+        const previewRatio = pairedRatio(baseline.scores.preview, partial.preview);
         // NaN/Inf losses (a broken weight, an overflow): no final arm; the guards say why, or the run is an error
         const previewFinite = partial.preview.values.every(Number.isFinite);
-        const catastrophic = objective.catastrophe && (!previewFinite || (config.shard === null && !(previewRatio <= policy.thresholds.catastrophe_ratio)));
+        const catastrophic = objective.catastrophe && (!previewFinite || !(previewRatio <= policy.thresholds.catastrophe_ratio));
         const variance = evaluation.variance;
         const guardsLabel = variance.kind === 'applies' ? 'invariants, spectral, RMT, variance' : 'invariants, spectral, RMT';
         const guards = await timer.run('guards', label, guardsLabel, async () => {
             const subjectRmt = taps.length === 0 || catastrophic
                 ? null
-                : await measureActivations(activeScorer, evaluation.calibration, taps, { pool: ctx.pool, iters: policy.guards.rmt.power_iterations, progress: progress('guards', 'calibration') });
+                : await measureActivations(activeScorer, built.scoring.calibration ?? evaluation.calibration, taps, { pool: ctx.pool, iters: policy.guards.rmt.power_iterations, progress: progress('guards', 'calibration') });
             const side = (weights, tokenizerHash, rmt, model) => ({
                 weights,
                 tokenizerHash,
@@ -68555,7 +70463,7 @@ async function certifySubject(ctx, baseline, subject) {
                     preview: variance.preview,
                     previewLosses: lossesOfScores(partial.preview),
                     session: { device: config.device, threads: config.threads, onFallback: (message) => onEvent({ type: 'warning', id: 'cuda_fallback', message }) },
-                    progress: { subject: label, onEvent, batchSize: config.batchSize, signal: ctx.options.signal },
+                    progress: { subject: label, onEvent, batchSize: ctx.memory.batchSize, signal: ctx.options.signal },
                     guardedSession: 'keep',
                 });
                 sessions.guarded = ve.guardedScorer;
@@ -68570,13 +70478,14 @@ async function certifySubject(ctx, baseline, subject) {
                 baseline: side(baseline.weights, requireTokenizer(baseline.opened.model).hash, baseline.rmt, baseline.opened.model),
                 subject: side(built.weights, built.tokenizerHash, subjectRmt, built.loaded),
                 mode: built.edit === null ? 'monitor' : 'edit',
+                ...(built.edit === null || built.weights === null ? {} : { unchanged: new Set(built.weights.filter((w) => !built.edit.changed.has(w.key)).map((w) => w.key)) }),
                 ...(varianceBlocks === null ? {} : { variance: varianceBlocks }),
             });
         });
         if (!catastrophic) {
             // with VE enabled the final arm scores the guarded weights (the scales are part of the certified model)
             const finalScorer = sessions.guarded ?? activeScorer;
-            partial.final = await timer.run('evaluate', label, `subject: final ${unit}`, () => built.scoring.score(finalScorer, 'final', progress('evaluate', 'final')));
+            partial.final = await timer.run('evaluate', label, `subject: final ${unit}`, () => scoreFinalArm(ctx, baseline, built.scoring, finalScorer, progress('evaluate', 'final')));
         }
         else if (previewFinite) {
             onEvent({ type: 'warning', id: 'catastrophic_ppl_spike', message: `preview ratio ${previewRatio.toFixed(3)} > ${policy.thresholds.catastrophe_ratio}: final arm skipped` });
@@ -68631,7 +70540,8 @@ async function certifySubject(ctx, baseline, subject) {
  * @throws `E_COVERAGE` when explicit counts are below floors the tier enforces.
  */
 function resolveRunPolicy(config, onEvent, floors) {
-    const base = resolve_policy_resolvePolicy({ tier: config.tier, profile: config.profile });
+    const sequential = config.sequential === null ? {} : { sequential: config.sequential };
+    const base = resolve_policy_resolvePolicy({ tier: config.tier, profile: config.profile, ...sequential });
     const pm = base.thresholds.primary_metric;
     const explicit = { preview_n: config.dataset.previewN, final_n: config.dataset.finalN };
     const floorOf = (windowFloor) => (floors === 'accuracy' ? Math.max(windowFloor, pm.accuracy_min_examples) : windowFloor);
@@ -68657,7 +70567,7 @@ function resolveRunPolicy(config, onEvent, floors) {
         ...(windowsRaised ? { windows: raised } : {}),
         ...(replicates !== boot.replicates ? { thresholds: { bootstrap: { replicates } } } : {}),
     };
-    const policy = Object.keys(overrides).length > 0 ? resolve_policy_resolvePolicy({ tier: config.tier, profile: config.profile, overrides }) : base;
+    const policy = Object.keys(overrides).length > 0 ? resolve_policy_resolvePolicy({ tier: config.tier, profile: config.profile, overrides, ...sequential }) : base;
     const coverage = coverageShortfall(policy);
     if (coverage.status === 'short' && coverage.enforcement === 'enforced') {
         const gaps = coverage.gaps.map((g) => `${g.floor}: ${g.actual} < ${g.required}`);
@@ -68720,12 +70630,7 @@ const CLASSIFICATION_OBJECTIVE = {
  */
 async function prepareExampleEvaluation(ctx) {
     const { config, policy } = ctx;
-    if (config.shard !== null) {
-        throw new invarlock_error_InvarlockError('E_CONFIG_INVALID', 'sharded evaluation splits perplexity windows; an accuracy run evaluates its examples in one job', {
-            details: { field: 'shard' },
-            hint: 'Remove `shard` for classification models.',
-        });
-    }
+    refuseShards(config, 'an accuracy run evaluates its examples', 'Remove `shard` for classification models.');
     const model = ctx.baseline;
     const tokenizer = requireTokenizer(model);
     const dataset = await loadRunDataset(config, ctx);
@@ -68750,7 +70655,7 @@ async function prepareExampleEvaluation(ctx) {
     const all = [...plan.preview, ...plan.final];
     const classes = classesOf(all, model);
     return {
-        dataset: datasetRecordOf({ split: dataset.split, seqLen: maxTokens, stride: maxTokens, sources: plan.counts.examples, counts: plan.counts, hashes: plan.hashes }),
+        dataset: datasetRecordOf({ split: dataset.split, seqLen: maxTokens, stride: maxTokens, sources: plan.counts.examples, counts: plan.counts, hashes: plan.hashes, truncation: { rule: 'keep_head', fields: [{ field: 'text', max_tokens: maxTokens, truncated: plan.counts.truncated }] } }),
         planned: { preview: plan.preview, final: plan.final },
         duplicatesRemoved: plan.counts.duplicatesRemoved,
         calibration: selectCalibrationWindows(all.length, policy.guards.rmt.calibration_windows).map((i) => all[i]),
@@ -68880,6 +70785,170 @@ function assertSameLabels(baseline, subject) {
     }
 }
 
+;// CONCATENATED MODULE: ./build/src/core/runner/nll-per-byte-objective.js
+
+
+
+
+
+
+
+
+
+/**
+ * NLL per UTF-8 byte of a causal LM (config `metric: nll_per_byte`, ALGORITHMS.md §2 and §4): a
+ * tokenizer-independent primary metric, so a subject whose tokenizer differs from the baseline's (a
+ * vocabulary-trimmed export, a retokenized fine-tune) is certified against it on the same text.
+ *
+ * - Windows are text spans (build-span-plan.ts): adjacent runs of code points drawn like token
+ *   windows, paired by the hash of their text, never by token ids.
+ * - Each model tokenizes each span with its own tokenizer, after its own BOS (or EOS) as context, so
+ *   every byte of the span is predicted; the window's value is the summed token NLL over the span's
+ *   UTF-8 bytes (nats per byte), its weight the bytes, and each model's token count is recorded.
+ * - The report scales the per-byte Δ by the baseline's bytes per token, so the ratio and its gates
+ *   read as for perplexity; on one shared tokenizer the ratio is the perplexity ratio of the spans.
+ *
+ * Span length: `seq_len − 1` baseline tokens' worth of code points (the baseline's code points per
+ * token over the documents), so a span fills about one window; a span that tokenizes past a model's
+ * `max_position_embeddings` is refused (`E_WINDOW_CONFIG`). Causal models only; no shards, no
+ * overlapping stride, no variance guard (it scales one tokenization's windows), no saved baseline
+ * evaluation (those hold token-window losses).
+ */
+const NLL_PER_BYTE_OBJECTIVE = {
+    name: 'nll_per_byte',
+    metricKind: 'nll_per_byte',
+    head: 'token-logprobs',
+    unit: 'windows',
+    floors: 'windows',
+    catastrophe: true,
+    prepare: prepareSpanEvaluation,
+};
+async function prepareSpanEvaluation(ctx) {
+    const { config, policy } = ctx;
+    refuseShards(config, 'an nll_per_byte run scores its spans', 'Remove `shard`, or use metric: perplexity.');
+    if (config.dataset.stride !== config.dataset.seqLen) {
+        throw new invarlock_error_InvarlockError('E_CONFIG_INVALID', `nll_per_byte scores adjacent text spans; stride ${config.dataset.stride} ≠ seq_len ${config.dataset.seqLen} has no meaning for spans`, {
+            details: { field: 'dataset.stride', expected: String(config.dataset.seqLen), actual: String(config.dataset.stride) },
+            hint: 'Remove `dataset.stride`.',
+        });
+    }
+    const tokenizer = requireTokenizer(ctx.baseline);
+    const dataset = await loadRunDataset(config, ctx);
+    if (dataset.kind !== 'documents') {
+        throw new invarlock_error_InvarlockError('E_DATASET_INVALID', `dataset ${config.dataset.provider} holds ${dataset.kind}; nll_per_byte needs text documents`, {
+            details: { field: 'dataset.provider' },
+            hint: 'Use a text provider (wikitext2, text:PATH, jsonl:PATH#field).',
+        });
+    }
+    const spanChars = spanLengthOf(dataset.documents, tokenizer, config.dataset.seqLen);
+    const prng = createPrng(deriveSeed(config.seed, policy.seed_offsets.window_draw));
+    const spans = buildSpanPlan(dataset.documents, { spanChars, previewN: policy.windows.preview_n, finalN: policy.windows.final_n, rand: () => prng.nextFloat() });
+    const plan = spans.plan;
+    const all = [...spans.preview, ...spans.final];
+    const calibrationSpans = selectCalibrationWindows(all.length, policy.guards.rmt.calibration_windows).map((i) => all[i]);
+    // the pairing check compares span ids, their code points and their bytes (the weight both models must give)
+    const plannedOf = (arm) => arm.map((s) => ({ id: s.window.id, ids: s.window.ids, scoredCount: s.bytes }));
+    const bind = (model) => bindSpans(model, { preview: spans.preview, final: spans.final }, calibrationSpans);
+    return {
+        // seq_len / stride of an nll_per_byte run are the span length in code points; the tokenizer is the baseline's (the ratio's scale)
+        dataset: datasetRecordOf({
+            split: dataset.split,
+            seqLen: plan.seqLen,
+            stride: plan.stride,
+            sources: plan.counts.documents,
+            counts: plan.counts,
+            hashes: { ...plan.hashes, tokenizer: tokenizer.hash },
+            // a span that does not fit a model's positions stops the run (E_WINDOW_CONFIG): nothing is cut
+            truncation: null,
+        }),
+        planned: { preview: plannedOf(spans.preview), final: plannedOf(spans.final) },
+        duplicatesRemoved: plan.counts.duplicatesRemoved,
+        calibration: bind(ctx.baseline).calibration ?? [],
+        // no probe: each model tokenizes the spans itself, so a subject's tokenizer may differ (both hashes are recorded)
+        tokenizationProbes: [],
+        windowPlan: null,
+        reuseKey: null,
+        variance: {
+            kind: 'not_applicable',
+            code: 'not_applicable_nll_per_byte',
+            reason: 'nll_per_byte run: the variance guard scales window losses of one tokenization; each model tokenizes the spans itself',
+        },
+        bind,
+    };
+}
+/**
+ * Code points per span: `seqLen − 1` tokens at the baseline's code points per token over the
+ * documents (one slot of the window is the BOS context).
+ */
+function spanLengthOf(documents, tokenizer, seqLen) {
+    let codePoints = 0;
+    let tokens = 0;
+    for (const text of documents) {
+        for (const _ of text)
+            codePoints++;
+        tokens += tokenizer.encode(text, { specialTokens: 'skip' }).length;
+    }
+    const perToken = tokens === 0 ? 1 : codePoints / tokens;
+    return Math.max(1, Math.floor((seqLen - 1) * perToken));
+}
+/**
+ * Scoring of the spans bound to one model's tokenizer. Right padding is inert for a causal model:
+ * no scored position attends to a later one, and the padded positions are never scored.
+ *
+ * @throws `E_TOKENIZER_INVALID` when the tokenizer has neither BOS nor EOS (the context token);
+ *   `E_WINDOW_CONFIG` (when scored) for a span longer than the model's positions.
+ */
+function bindSpans(model, arms, calibrationSpans) {
+    const tokenizer = requireTokenizer(model);
+    const context = tokenizer.specialTokens.bos ?? tokenizer.specialTokens.eos;
+    if (context === undefined) {
+        throw new invarlock_error_InvarlockError('E_TOKENIZER_INVALID', `${tokenizer.source} has neither a BOS nor an EOS token; nll_per_byte predicts a span's first token after one`, {
+            details: { file: tokenizer.source },
+        });
+    }
+    const positions = maxTokensOf(model, Number.MAX_SAFE_INTEGER);
+    const sequenceOf = (span) => {
+        const ids = tokenizer.encode(span.text, { specialTokens: 'skip' });
+        if (ids.length + 1 > positions) {
+            throw new invarlock_error_InvarlockError('E_WINDOW_CONFIG', `span ${span.window.id} is ${ids.length} tokens under ${tokenizer.source}, more than the model's ${positions - 1} positions after its context token`, {
+                details: { window: span.window.id, field: 'dataset.seq_len', actual: String(ids.length + 1), expected: `≤ ${positions}` },
+                hint: 'Lower seq_len: spans are sized to seq_len − 1 baseline tokens.',
+            });
+        }
+        const sequence = new Uint32Array(ids.length + 1);
+        sequence[0] = context;
+        sequence.set(ids, 1);
+        return sequence;
+    };
+    const tokenized = new Map();
+    const tokenize = (arm) => {
+        const done = tokenized.get(arm);
+        if (done !== undefined)
+            return done;
+        const spans = arms[arm];
+        const sequences = spans.map(sequenceOf);
+        const length = sequences.reduce((max, s) => Math.max(max, s.length), 0);
+        const windows = spans.map((span, i) => {
+            const ids = new Uint32Array(length).fill(context);
+            ids.set(sequences[i]);
+            return { id: span.window.id, start: span.window.start, ids, scoreFrom: 1, scoredCount: sequences[i].length - 1, difficulty: span.window.difficulty, hash: span.window.hash };
+        });
+        const result = { windows, tokens: Uint32Array.from(sequences, (s) => s.length - 1), bytes: Float64Array.from(spans, (s) => s.bytes) };
+        tokenized.set(arm, result);
+        return result;
+    };
+    return {
+        score: async (scorer, arm, progress) => {
+            const { windows, tokens, bytes } = tokenize(arm);
+            const losses = await scoreArm(scorer, { objective: 'causal', windows }, progress);
+            // the span's summed NLL (mean × tokens) over its bytes; NaN stays NaN for the non-finite checks
+            const values = Float64Array.from(losses.loss, (loss, i) => (loss * tokens[i]) / bytes[i]);
+            return { ids: losses.ids, values, weights: bytes, tokens };
+        },
+        calibration: calibrationSpans.map((span) => ({ id: span.window.id, ids: sequenceOf(span) })),
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/src/core/runner/prepare-windows.js
 
 
@@ -68920,7 +70989,7 @@ async function prepareWindows(config, policy, tokenizer, objective, hub) {
 ;// CONCATENATED MODULE: ./build/src/core/runner/shard-partial.js
 
 
-/** The windows of a shard: every `count`-th window of the arm, starting at `index` (deterministic, balanced). */
+/** The windows of a shard: every `count`-th window of the final arm, starting at `index` (deterministic, balanced). */
 function shardWindows(windows, shard) {
     return windows.filter((_, i) => i % shard.count === shard.index);
 }
@@ -68937,11 +71006,14 @@ function makeShardPartial(label, shard, plan, input) {
 function shard_partial_fail(message, field) {
     throw new invarlock_error_InvarlockError('E_CONFIG_INVALID', `cannot aggregate shards: ${message}`, { details: { field }, hint: 'Give every shard job of one plan (same config and seed, shard 1/n … n/n), each once.' });
 }
-/** What must be equal across the shards of one run: everything except windows, pairing, timing and the shard itself. */
+/**
+ * What must be equal across the shards of one run: everything except the final arm's windows, the
+ * pairing, timing and the shard itself (the preview arm and the guards included).
+ */
 function invariantPart(p) {
-    const { windows: _w, pairing: _p, timing: _t, config, ...rest } = p.input;
+    const { windows, pairing: _p, timing: _t, config, ...rest } = p.input;
     const { shard: _s, ...configRest } = config;
-    return canonical_json_sha256Hex(canonical_json_canonicalJson({ label: p.label, plan: p.plan, count: p.shard.count, rest, config: configRest }));
+    return canonical_json_sha256Hex(canonical_json_canonicalJson({ label: p.label, plan: p.plan, count: p.shard.count, rest, preview: windows.preview, config: configRest }));
 }
 /** Merges the arm windows of all shards back into plan order. */
 function mergeArm(order, arms, arm) {
@@ -68966,8 +71038,9 @@ function mergeArm(order, arms, arm) {
 /**
  * Merges the partial results of one subject's shard jobs into one certificate input: checks that
  * they are the complete set (every index once, same plan, same configuration apart from `shard`,
- * same guards and models), puts the windows back in plan order, sums the pairing counts, and spans
- * the timing. The catastrophe rule is applied to the merged preview arm, as a single run would.
+ * same preview arm, guards and models), puts the final arm's windows back in plan order, sums the
+ * final arm's pairing counts, and spans the timing. Every shard scored the whole preview arm, so each
+ * applied the catastrophe rule as a single run would, and they agree.
  * Throws `E_CONFIG_INVALID` naming what does not fit.
  */
 function aggregateShards(partials) {
@@ -68986,39 +71059,29 @@ function aggregateShards(partials) {
         if (p.shard.count !== count)
             shard_partial_fail(`shard ${p.shard.index} says ${p.shard.count} shards, shard 0 says ${count}`, 'shard.count');
         if (invariantPart(p) !== reference)
-            shard_partial_fail(`shard ${p.shard.index} differs from shard ${first.shard.index} in configuration, plan, models or guards`, 'shard');
+            shard_partial_fail(`shard ${p.shard.index} differs from shard ${first.shard.index} in configuration, plan, preview arm, models or guards`, 'shard');
     }
-    const errors = partials.filter((p) => p.input.outcome.status !== 'completed');
-    const preview = mergeArm(first.plan.preview, partials.map((p) => p.input.windows.preview), 'preview');
-    let final = mergeArm(first.plan.final, partials.map((p) => p.input.windows.final), 'final');
-    const sum = (w, key) => w.weights.reduce((acc, weight, i) => acc + weight * w[key][i], 0);
-    const totalWeight = preview.weights.reduce((a, b) => a + b, 0);
-    const previewRatio = totalWeight === 0 ? Number.NaN : Math.exp((sum(preview, 'subject') - sum(preview, 'baseline')) / totalWeight);
-    const catastrophic = !(previewRatio <= first.input.policy.thresholds.catastrophe_ratio);
-    if (catastrophic)
-        final = { ids: [], weights: [], baseline: [], subject: [] };
+    const final = mergeArm(first.plan.final, partials.map((p) => p.input.windows.final), 'final');
     const pairings = partials.map((p) => p.input.pairing);
     const matches = pairings.map((p) => p.match).filter((m) => m !== null);
     const overlaps = pairings.map((p) => p.overlap).filter((o) => o !== null);
-    const countsOf = (side, arm) => pairings.reduce((acc, p) => acc + p.counts[side][arm], 0);
+    const finalCount = (side) => pairings.reduce((acc, p) => acc + p.counts[side].final, 0);
+    const counts = first.input.pairing.counts;
     const timings = partials.map((p) => p.input.timing);
     const started = timings.map((t) => t.started_at).sort()[0];
     const finished = timings.map((t) => t.finished_at).sort().at(-1);
     const { shard: _shard, ...config } = first.input.config;
-    const change = first.input.change.kind === 'edit' ? { ...first.input.change, rolled_back: catastrophic } : first.input.change;
     return {
         ...first.input,
-        outcome: errors[0]?.input.outcome ?? { status: 'completed' },
-        windows: { preview, final },
-        change,
+        windows: { preview: first.input.windows.preview, final },
         config: { ...config, shard: null },
         pairing: {
             match: matches.length === pairings.length ? Math.min(...matches) : null,
             overlap: overlaps.length === pairings.length ? Math.max(...overlaps) : null,
             duplicates: first.input.pairing.duplicates,
             counts: {
-                baseline: { preview: countsOf('baseline', 'preview'), final: catastrophic ? 0 : countsOf('baseline', 'final') },
-                subject: { preview: countsOf('subject', 'preview'), final: catastrophic ? 0 : countsOf('subject', 'final') },
+                baseline: { preview: counts.baseline.preview, final: finalCount('baseline') },
+                subject: { preview: counts.subject.preview, final: finalCount('subject') },
             },
             reason: pairings.find((p) => p.reason !== null)?.reason ?? null,
         },
@@ -69027,6 +71090,8 @@ function aggregateShards(partials) {
             finished_at: finished,
             duration_ms: Math.max(0, Date.parse(finished) - Date.parse(started)),
             stages: partials.flatMap((p) => p.input.timing.stages.map((s) => ({ name: `shard${p.shard.index}:${s.name}`, duration_ms: s.duration_ms }))),
+            // shards ran on different machines: the first shard's plan stands for them
+            resources: first.input.timing.resources ?? null,
         },
     };
 }
@@ -69080,9 +71145,11 @@ async function prepareWindowEvaluation(objective, ctx) {
         const masked = windows.map((w) => maskWindow(w, { seed: maskSeed, maskId, vocabSize: tokenizer.vocabSize, specialIds: tokenizer.specialIds }));
         return { objective, windows: masked };
     };
-    // a shard job scores every n-th window of each arm; the calibration windows stay the full plan's
-    const mine = (windows) => (config.shard === null ? [...windows] : shardWindows(windows, config.shard));
-    const windows = { preview: mine(plan.preview), final: mine(plan.final) };
+    // A shard job scores every n-th window of the final arm only. The preview arm and the calibration
+    // windows stay the full plan's: the guards (the variance guard's scales and A/B, the catastrophe
+    // rule) read them, so every shard decides them identically and the partials merge to the
+    // unsharded certificate.
+    const windows = { preview: [...plan.preview], final: config.shard === null ? [...plan.final] : shardWindows(plan.final, config.shard) };
     const arms = { preview: toArm(windows.preview), final: toArm(windows.final) };
     // a masked window scores its selected positions only: that is the count the pairing check expects
     const plannedOf = (planWindows, arm) => arm.objective === 'masked' ? planWindows.map((w, i) => ({ ...w, scoredCount: arm.windows[i].positions.length })) : planWindows;
@@ -69090,7 +71157,7 @@ async function prepareWindowEvaluation(objective, ctx) {
     const all = [...plan.preview, ...plan.final];
     const documents = prepared.dataset.kind === 'documents' ? prepared.dataset.documents.slice(0, TOKENIZATION_PROBES) : [];
     return {
-        dataset: datasetRecordOf({ split: prepared.dataset.split, seqLen: plan.seqLen, stride: plan.stride, sources: plan.counts.documents, counts: plan.counts, hashes: plan.hashes }),
+        dataset: datasetRecordOf({ split: prepared.dataset.split, seqLen: plan.seqLen, stride: plan.stride, sources: plan.counts.documents, counts: plan.counts, hashes: plan.hashes, truncation: null }),
         planned,
         duplicatesRemoved: plan.counts.duplicatesRemoved,
         calibration: selectCalibrationWindows(all.length, policy.guards.rmt.calibration_windows).map((i) => all[i]),
@@ -69106,8 +71173,21 @@ async function prepareWindowEvaluation(objective, ctx) {
         },
         variance: { kind: 'applies', preview: arms.preview },
         // a compared subject shares the baseline's token ids (checked before binding), so one set of windows serves both
-        bind: () => ({ score: async (scorer, arm, progress) => scoresOfLosses(await scoreArm(scorer, arms[arm], progress)) }),
+        bind: () => ({
+            score: async (scorer, arm, progress) => scoresOfLosses(await scoreArm(scorer, arms[arm], progress)),
+            scoreFinalRange: async (scorer, start, end, progress) => scoresOfLosses(await scoreArm(scorer, perplexity_objective_sliceArm(arms.final, start, end), progress)),
+        }),
     };
+}
+function perplexity_objective_sliceArm(arm, start, end) {
+    switch (arm.objective) {
+        case 'causal':
+            return { objective: 'causal', windows: arm.windows.slice(start, end) };
+        case 'masked':
+            return { objective: 'masked', windows: arm.windows.slice(start, end) };
+        case 'seq2seq':
+            return { ...arm, windows: arm.windows.slice(start, end) };
+    }
 }
 
 ;// CONCATENATED MODULE: ./build/src/core/runner/seq2seq-objective.js
@@ -69153,12 +71233,7 @@ function seq2seq_objective_configId(model, field) {
  */
 async function preparePairEvaluation(ctx) {
     const { config, policy } = ctx;
-    if (config.shard !== null) {
-        throw new invarlock_error_InvarlockError('E_CONFIG_INVALID', 'sharded evaluation splits perplexity windows; a seq2seq run evaluates its examples in one job', {
-            details: { field: 'shard' },
-            hint: 'Remove `shard` for encoder–decoder models.',
-        });
-    }
+    refuseShards(config, 'a seq2seq run evaluates its examples', 'Remove `shard` for encoder–decoder models.');
     const model = ctx.baseline;
     const tokenizer = requireTokenizer(model);
     const dataset = await loadRunDataset(config, ctx);
@@ -69210,6 +71285,13 @@ async function preparePairEvaluation(ctx) {
             sources: plan.counts.pairs,
             counts: plan.counts,
             hashes: plan.hashes,
+            truncation: {
+                rule: 'keep_head',
+                fields: [
+                    { field: 'source', max_tokens: cut.sourceMaxTokens, truncated: cut.sourceTruncated },
+                    { field: 'target', max_tokens: cut.targetMaxTokens, truncated: cut.targetTruncated },
+                ],
+            },
         }),
         planned: { preview: plan.preview.map(plannedRef), final: plan.final.map(plannedRef) },
         duplicatesRemoved: plan.counts.duplicatesRemoved,
@@ -69239,8 +71321,22 @@ function plannedRef(pair) {
 
 
 
-/** The objective of a baseline model, by its adapter. */
-function objectiveFor(model) {
+
+
+/**
+ * The objective of a baseline model, by its adapter and the configured metric.
+ * @throws `E_CONFIG_INVALID` (`details.field` = `metric`) for `nll_per_byte` with a model that is
+ *   not a causal LM: masked, seq2seq and classifier objectives have no per-byte likelihood of a text.
+ */
+function objectiveFor(model, metric) {
+    if (metric === 'nll_per_byte') {
+        if (model.adapter === 'onnx_causal')
+            return NLL_PER_BYTE_OBJECTIVE;
+        throw new invarlock_error_InvarlockError('E_CONFIG_INVALID', `metric nll_per_byte scores causal language models; ${model.dir} is loaded by ${model.adapter}`, {
+            details: { field: 'metric', expected: 'onnx_causal', actual: model.adapter },
+            hint: 'Use metric: perplexity for masked, seq2seq and classifier models (their tokenizers must then match).',
+        });
+    }
     switch (model.adapter) {
         case 'onnx_causal':
             return CAUSAL_OBJECTIVE;
@@ -69255,6 +71351,25 @@ function objectiveFor(model) {
             return never;
         }
     }
+}
+
+;// CONCATENATED MODULE: ./build/src/core/runner/run-memory.js
+
+
+/**
+ * The memory plan of a run on `model`: its budget is `max_memory`, else the machine's free memory;
+ * the weights are read when a weight guard runs or an edit needs them (as `certify` reads them).
+ */
+function planRunMemory(config, model, freeBytes = availableMemoryBytes) {
+    const edits = config.mode.kind === 'edit' || config.mode.subjects.some((s) => s.kind !== 'model');
+    const readsWeights = !(config.guards.spectral === 'off' && config.guards.invariants === 'off' && config.mode.kind === 'compare');
+    return planMemory(modelFootprint(model), { seqLen: config.dataset.seqLen, batchSize: config.batchSize, readsWeights, edits, maxWorkers: (0,external_node_os_namespaceObject.availableParallelism)() }, config.maxMemoryBytes === null ? { bytes: freeBytes(), source: 'free_memory' } : { bytes: config.maxMemoryBytes, source: 'max_memory' });
+}
+/** One line for the run's events and `doctor`: the estimate against the budget and what was chosen. */
+function describeMemoryPlan(plan) {
+    const budget = `${byte_size_formatBytes(plan.budget.bytes)} ${plan.budget.source === 'max_memory' ? '(--max-memory)' : 'free'}`;
+    const batch = plan.batchSize === 'auto' ? 'batch auto' : `batch ${plan.batchSize}`;
+    return `memory plan: about ${byte_size_formatBytes(plan.estimateBytes)} of ${budget}; ${batch}, ${plan.workers} kernel worker${plan.workers === 1 ? '' : 's'}, ${byte_size_formatBytes(plan.chunkBytes)} copy chunks, weight pre-packing ${plan.prepack ? 'on' : 'off'}`;
 }
 
 ;// CONCATENATED MODULE: ./build/src/core/runner/stage-timer.js
@@ -69278,13 +71393,23 @@ class StageTimer {
         }
         finally {
             const durationMs = Math.max(0, Math.round(this.now() - started));
-            this.stages.push({ name: subject === null ? stage : `${stage}:${subject}`, duration_ms: durationMs });
+            const name = subject === null ? stage : `${stage}:${subject}`;
+            // a stage run in several steps (prepare: the model, then the data) is one row, its steps summed
+            const at = this.stages.findIndex((s) => s.name === name);
+            if (at < 0)
+                this.stages.push({ name, duration_ms: durationMs });
+            else
+                this.stages[at] = { name, duration_ms: this.stages[at].duration_ms + durationMs };
             this.onEvent({ type: 'stage-end', stage, subject, durationMs });
         }
     }
 }
 
 ;// CONCATENATED MODULE: ./build/src/core/runner/certify.js
+
+
+
+
 
 
 
@@ -69324,27 +71449,28 @@ async function certify(config, options) {
         }
         return openModel(config.baseline, openOptionsOf({ config, options }));
     });
-    const objective = objectiveFor(opened.model);
+    const objective = objectiveFor(opened.model, config.metric);
     const policy = resolveRunPolicy(config, onEvent, objective.floors);
     const seeds = seedsOf(config.seed, policy);
-    const pool = await createKernelPool({ mode: 'auto' });
+    // before any session exists: a run that cannot fit stops here, with what it needs
+    const memory = planRunMemory(config, opened.model);
+    assertPlanFits(memory, config.baseline);
+    onEvent({ type: 'info', message: describeMemoryPlan(memory) });
+    const pool = await createKernelPool({ mode: 'auto', size: memory.workers });
     try {
-        const { evaluation, weights } = await timer.run('prepare', null, objective.unit, async () => ({
-            evaluation: await objective.prepare({
-                config,
-                policy,
-                seeds,
-                baseline: opened.model,
-                cwd: options.cwd,
-                onEvent,
-                ...(options.hubUrl === undefined ? {} : { hubUrl: options.hubUrl }),
-                ...(options.accessToken === undefined ? {} : { accessToken: options.accessToken }),
-            }),
-            // the guards compare weights; compare mode with no weight guard never reads them
-            weights: config.guards.spectral === 'off' && config.guards.invariants === 'off' && config.mode.kind === 'compare' ? null : read_weights_readWeights(opened.model),
+        const evaluation = await timer.run('prepare', null, objective.unit, () => objective.prepare({
+            config,
+            policy,
+            seeds,
+            baseline: opened.model,
+            cwd: options.cwd,
+            onEvent,
+            ...(options.hubUrl === undefined ? {} : { hubUrl: options.hubUrl }),
+            ...(options.accessToken === undefined ? {} : { accessToken: options.accessToken }),
         }));
-        const ctx = { config, policy, seeds, objective, evaluation, options, onEvent, timer, pool, startedAt, clock };
-        const evaluated = await timer.run('preview', null, `baseline: preview and final ${objective.unit}`, () => evaluateBaseline(ctx, opened, weights));
+        const ctx = { config, policy, seeds, objective, evaluation, options, onEvent, timer, pool, memory, startedAt, clock };
+        const scored = await timer.run('preview', null, `baseline: preview and final ${objective.unit}`, () => evaluateBaseline(ctx, opened));
+        const evaluated = await measureBaselineWeights(ctx, opened, scored);
         const subjects = config.mode.kind === 'edit'
             ? [{ label: config.mode.edit.name, spec: { kind: 'edit', name: config.mode.edit.name, config: config.mode.edit.config } }]
             : config.mode.subjects.map((s) => ({ label: s.label, spec: s }));
@@ -69375,30 +71501,78 @@ function resolveOptions(config, options) {
     };
 }
 /**
- * Scores the baseline on both arms (or reuses a saved evaluation with an equal key) and measures its
- * activations on the calibration units; its session is released before any subject loads.
+ * Scores the baseline on both arms and measures its activations on the calibration units, or takes
+ * them from a saved evaluation with an equal key. A session is opened only for what is not saved
+ * (none when the saved record holds scores and activations and the provider is known without one),
+ * and released before any subject loads.
  */
-async function evaluateBaseline(ctx, opened, weights) {
+async function evaluateBaseline(ctx, opened) {
     const { config, policy, evaluation } = ctx;
     const taps = config.guards.rmt === 'off' ? [] : activationTapsOf(opened.model);
-    const scorer = await openScorer(ctx, scoringModelOf(opened.model, opened.reference, null), taps);
+    const guardKey = baselineGuardKeyOf(ctx, taps);
+    let scorer = null;
+    const session = async () => (scorer ??= await openScorer(ctx, scoringModelOf(opened.model, opened.reference, null), taps));
     try {
-        const key = evaluation.reuseKey === null ? null : await reuseKeyOf(ctx, opened, scorer.provider);
-        let scores = await savedScores(ctx, key);
-        if (scores === null) {
-            const scoring = evaluation.bind(opened.model);
-            scores = { preview: await scoring.score(scorer, 'preview', progressOf(ctx, 'preview', null, 'preview')), final: await scoring.score(scorer, 'final', progressOf(ctx, 'preview', null, 'final')) };
+        const key = evaluation.reuseKey === null ? null : await reuseKeyOf(ctx, opened, plannedProvider(ctx) ?? (await session()).provider);
+        const saved = await savedEvaluation(ctx, key);
+        let scores;
+        const scoring = evaluation.bind(opened.model);
+        if (saved === null) {
+            const active = await session();
+            scores = { preview: await scoring.score(active, 'preview', progressOf(ctx, 'preview', null, 'preview')), final: await scoring.score(active, 'final', progressOf(ctx, 'preview', null, 'final')) };
         }
+        else {
+            // a shard job keeps its own share of the saved final arm
+            const planned = evaluation.planned;
+            scores = { preview: plannedScores(scoresOfLosses(lossesOf(saved.preview)), planned.preview), final: plannedScores(scoresOfLosses(lossesOf(saved.final)), planned.final) };
+        }
+        const savedGuards = saved?.guards === undefined ? null : decodeBaselineGuards(saved.guards, (0,external_node_path_.resolve)(ctx.options.cwd, config.baselineEval ?? ''));
+        const savedRmt = savedGuards !== null && savedGuards.rmt !== null && canonical_json_canonicalJson(savedGuards.key.rmt) === canonical_json_canonicalJson(guardKey.rmt) ? savedGuards.rmt : null;
         const rmt = taps.length === 0
             ? null
-            : await measureActivations(scorer, evaluation.calibration, taps, { pool: ctx.pool, iters: policy.guards.rmt.power_iterations, progress: progressOf(ctx, 'preview', null, 'calibration') });
-        const saved = key === null ? null : makeBaselineEvaluation(key, lossesOfScores(scores.preview), lossesOfScores(scores.final));
-        return { baseline: { opened, scores, weights, rmt }, saved };
+            : (savedRmt ??
+                (await measureActivations(await session(), scoring.calibration ?? evaluation.calibration, taps, { pool: ctx.pool, iters: policy.guards.rmt.power_iterations, progress: progressOf(ctx, 'preview', null, 'calibration') })));
+        return { scores, rmt, key, guardKey, savedGuards };
     }
     finally {
         // every baseline number is in hand (scores, activations): free its session before the subjects load
-        await scorer.release();
+        await scorer?.release();
     }
+}
+/**
+ * The baseline's weight measurements for the guards: reused from the saved evaluation when made
+ * with the same options, else streamed from the model file one matrix at a time (no decoded copy of
+ * the model is held); then the evaluation to save, holding them.
+ */
+async function measureBaselineWeights(ctx, opened, scored) {
+    const { config, policy } = ctx;
+    const stats = weightStatsOptionsOf(config, policy);
+    const reusable = scored.savedGuards?.weights !== null && scored.savedGuards !== null && canonical_json_canonicalJson(scored.savedGuards.key.weightStats) === canonical_json_canonicalJson(stats) ? scored.savedGuards.weights : null;
+    let weights = null;
+    if (guardsReadWeights(config)) {
+        weights =
+            reusable ??
+                (await ctx.timer.run('guards', null, 'baseline weight statistics', () => measureWeightStream(modelWeightStream(opened.model), { pool: ctx.pool, stats: stats ?? { powerIters: 0, mpTopK: 0, mpIters: 0 }, withStats: stats !== null })));
+    }
+    const guards = encodeBaselineGuards({ key: { ...scored.guardKey, weightStats: weights === null ? null : stats }, weights, rmt: scored.rmt });
+    const saved = scored.key === null ? null : makeBaselineEvaluation(scored.key, lossesOfScores(scored.scores.preview), lossesOfScores(scored.scores.final), guards);
+    return { baseline: { opened, scores: scored.scores, weights, rmt: scored.rmt }, saved };
+}
+/** What this run's baseline guard measurements depend on beyond the model file (in the evaluation's key). */
+function baselineGuardKeyOf(ctx, taps) {
+    const rmt = taps.length === 0
+        ? null
+        : {
+            iters: ctx.policy.guards.rmt.power_iterations,
+            taps: taps.map((t) => `${t.graph}:${t.key}:${t.value}`),
+            calibrationSha256: canonical_json_sha256Hex(canonical_json_canonicalJson(ctx.evaluation.calibration.map((unit) => ({ id: unit.id, ids: Array.from(unit.ids) })))),
+        };
+    return { weightStats: weightStatsOptionsOf(ctx.config, ctx.policy), rmt };
+}
+/** The provider a session would run on when that is certain without opening one (a single candidate); else null. */
+function plannedProvider(ctx) {
+    const plan = planExecutionProviders(ctx.config.device, ctx.config.device === 'cpu' ? false : probeCudaProviderLibraries().present);
+    return plan.length === 1 ? plan[0] : null;
 }
 /** The key a saved baseline evaluation must match: the data's fields, the model file and the runtime. */
 async function reuseKeyOf(ctx, opened, provider) {
@@ -69414,8 +71588,8 @@ async function reuseKeyOf(ctx, opened, provider) {
         platform: `${identity.platform.os}-${identity.platform.arch}`,
     };
 }
-/** The saved baseline scores when `baseline_eval` names a reusable evaluation; null to score afresh. */
-async function savedScores(ctx, key) {
+/** The saved baseline evaluation when `baseline_eval` names a reusable one; null to evaluate afresh. */
+async function savedEvaluation(ctx, key) {
     const path = ctx.config.baselineEval;
     if (path === null)
         return null;
@@ -69430,7 +71604,16 @@ async function savedScores(ctx, key) {
         return null;
     }
     ctx.onEvent({ type: 'info', message: `reusing the baseline evaluation ${path}` });
-    return { preview: scoresOfLosses(lossesOf(saved.preview)), final: scoresOfLosses(lossesOf(saved.final)) };
+    return saved;
+}
+/** A saved arm cut to the units this job scores (a shard job's share of the final arm), in their order. */
+function plannedScores(scores, planned) {
+    if (planned.length === scores.ids.length)
+        return scores;
+    const at = new Map(scores.ids.map((id, i) => [id, i]));
+    // a unit missing from the saved record stays missing: the pairing check reports it
+    const rows = planned.flatMap((w) => (at.has(w.id) ? [at.get(w.id)] : []));
+    return { ids: rows.map((i) => scores.ids[i]), values: Float64Array.from(rows, (i) => scores.values[i]), weights: Float64Array.from(rows, (i) => scores.weights[i]) };
 }
 
 ;// CONCATENATED MODULE: ./build/src/core/runner/index.js
@@ -69439,8 +71622,10 @@ async function savedScores(ctx, key) {
 
 
 
+
 ;// CONCATENATED MODULE: ./build/src/core/index.js
 /** The core layer: run configuration, policy (tiers and profiles), the certify runner and its events. */
+
 
 
 
@@ -69641,16 +71826,19 @@ async function flagsToConfig(flags, cwd) {
         ...(flags.adapter === undefined ? {} : { adapter: flags.adapter }),
         ...(flags.profile === undefined ? {} : { profile: flags.profile }),
         ...(flags.tier === undefined ? {} : { tier: flags.tier }),
+        ...(flags.metric === undefined ? {} : { metric: flags.metric }),
         ...(Object.keys(dataset).length === 0 ? {} : { dataset }),
         ...(flags.seed === undefined ? {} : { seed: integer('seed', flags.seed) }),
         ...(flags.batchSize === undefined ? {} : { batch_size: flags.batchSize === 'auto' ? 'auto' : integer('batch-size', flags.batchSize) }),
         ...(flags.device === undefined ? {} : { device: flags.device }),
         ...(flags.threads === undefined ? {} : { threads: integer('threads', flags.threads) }),
+        ...(flags.maxMemory === undefined ? {} : { max_memory: /^\d+$/.test(flags.maxMemory) ? Number(flags.maxMemory) : flags.maxMemory }),
         ...(flags.allowNetwork === true ? { allow_network: true } : {}),
         ...(flags.cacheDir === undefined ? {} : { cache_dir: flags.cacheDir }),
         ...(flags.baselineEval === undefined ? {} : { baseline_eval: flags.baselineEval }),
         ...(flags.out === undefined ? {} : { output_dir: flags.out }),
         ...(flags.shard === undefined ? {} : { shard: shardOf(flags.shard) }),
+        ...(flags.sequential === undefined ? {} : { sequential: { looks: integer('sequential', flags.sequential) } }),
     };
     if (editConfig !== undefined && flags.edit === undefined) {
         throw new invarlock_error_InvarlockError('E_USAGE', '--edit-config needs --edit', { details: { field: 'edit-config' } });
@@ -69966,6 +72154,7 @@ var external_node_child_process_ = __nccwpck_require__(1421);
 
 
 
+
 /** Text characters per token assumed when estimating whether the data suffices (BPE on English prose). */
 const CHARS_PER_TOKEN = 3;
 function finding(code, message, field = null, hint = null) {
@@ -70078,10 +72267,13 @@ async function diagnose(flags, cwd, env = {}) {
     }
     if (baselineRef === undefined)
         checked.push('baseline: none given (--baseline or a config file), so no model was checked');
+    if (baseline !== null && merged !== null)
+        memoryFindings(merged, baseline, findings);
     const tier = merged?.tier ?? 'balanced';
     const profile = merged?.profile ?? 'ci';
     const policy = resolve_policy_resolvePolicy({ tier, profile });
     checked.push(`policy: profile ${profile}, tier ${tier} (${policy.windows.preview_n} + ${policy.windows.final_n} windows planned, ${policy.thresholds.bootstrap.replicates} bootstrap replicates)`);
+    checked.push(sequentialLine(merged?.sequential?.looks ?? null, policy));
     if (policy.evidence === 'dev')
         findings.push(finding('D_DEV_PROFILE', 'profile dev: floors informational, certificates say evidence: dev', 'profile'));
     if (policy.thresholds.bootstrap.replicates < 200)
@@ -70125,6 +72317,22 @@ async function diagnose(flags, cwd, env = {}) {
     const errors = count('error');
     return { format_version: 1, summary: { errors, warnings: count('warning'), notes: count('note') }, findings, checked, exit_code: errors > 0 ? 1 : 0 };
 }
+/** What certify's memory planner would choose for this baseline and budget (a run with no edit or subject plans as an edit). */
+function memoryFindings(merged, baseline, findings) {
+    let plan;
+    try {
+        const withMode = merged.edit === undefined && merged.subjects === undefined && merged.subject_lora === undefined ? { ...merged, edit: { name: 'quant_rtn' } } : merged;
+        plan = planRunMemory(resolveRunConfig(parseRunConfigFile(withMode, 'doctor'), 'doctor'), baseline);
+    }
+    catch {
+        // an invalid configuration is already a D_CONFIG_INVALID finding
+        return;
+    }
+    findings.push(finding('D_MEMORY_PLAN', describeMemoryPlan(plan), 'max_memory'));
+    if (!plan.fits) {
+        findings.push(finding('D_MEMORY_SHORT', `the run needs about ${byte_size_formatBytes(plan.minimumBytes)} at batch 1 with one worker; ${plan.budget.source === 'max_memory' ? '--max-memory allows' : 'the machine has free'} ${byte_size_formatBytes(plan.budget.bytes)}`, 'max_memory', `Give at least ${byte_size_formatBytes(plan.minimumBytes)}.`));
+    }
+}
 /** `invarlock doctor [--json]`: exit 1 when any finding is an error. */
 async function runDoctor(flags, ctx) {
     const report = await diagnose(flags, ctx.cwd, ctx.env);
@@ -70142,6 +72350,63 @@ async function runDoctor(flags, ctx) {
     }
     return report.exit_code;
 }
+/** What sequential looks would do with the planned windows (no data needed); how to estimate windows from data. */
+function sequentialLine(looks, policy) {
+    const finalN = policy.windows.final_n;
+    const estimate = 'invarlock plan --from CERT estimates the windows the gate needs from a previous run';
+    if (looks === null)
+        return `sequential looks: off (--sequential K stops early once the gate is resolved); ${estimate}`;
+    if (finalN < 2 * looks)
+        return `sequential looks: ${looks} need at least ${2 * looks} final windows, ${finalN} planned; ${estimate}`;
+    const sizes = lookSizes(finalN, looks);
+    const critical = sequentialBoundaries(sizes.map((n) => n / finalN), policy.thresholds.bootstrap.alpha / 2).critical;
+    return `sequential looks: ${looks} at ${sizes.join('/')} final windows, critical z ${critical.map((c) => c.toFixed(2)).join('/')}; ${estimate}`;
+}
+
+;// CONCATENATED MODULE: ./build/src/cli/commands/plan-command.js
+
+
+
+
+/**
+ * `invarlock plan --from CERT [--tier T] [--sequential K]`: estimates, per profile, how many final
+ * windows the primary-metric gate needs at the ratio and per-window spread the certificate's
+ * preview arm shows (its final arm when it has no preview), and where sequential looks would stop.
+ * Exit 0; 2 for an unreadable certificate or bad flags.
+ */
+async function runPlan(flags, ctx) {
+    const path = (0,external_node_path_.resolve)(ctx.cwd, flags.from);
+    const bytes = await readUntrustedFile(path, { what: 'certificate', maxBytes: VERIFY_DEFAULTS.maxBytes, tooLargeCode: 'E_CERT_TOO_LARGE' });
+    const cert = parseCertificate(bytes, { source: flags.from });
+    if (cert.primary_metric.kind === 'accuracy') {
+        throw new invarlock_error_InvarlockError('E_USAGE', `${flags.from} is an accuracy certificate; plan estimates perplexity windows`, { details: { file: flags.from, field: 'primary_metric.kind' } });
+    }
+    const tier = flags.tier ?? cert.policy.tier;
+    if (!TIER_NAMES.some((t) => t === tier))
+        throw new invarlock_error_InvarlockError('E_USAGE', `--tier must be one of ${TIER_NAMES.join(', ')}, got '${tier}'`, { details: { field: 'tier' } });
+    const looks = flags.sequential === undefined ? null : Number(flags.sequential);
+    if (looks !== null && !(Number.isInteger(looks) && looks >= 2 && looks <= 10)) {
+        throw new invarlock_error_InvarlockError('E_USAGE', `--sequential expects an integer from 2 to 10, got '${flags.sequential}'`, { details: { field: 'sequential' } });
+    }
+    const arm = cert.windows.preview.ids.length >= 2 ? { name: 'preview', ...cert.windows.preview } : { name: 'final', ...cert.windows.final };
+    const plan = planWindows({ deltas: arm.delta, weights: arm.weights }, PROFILE_NAMES.map((profile) => resolve_policy_resolvePolicy({ tier, profile })), looks);
+    ctx.stdout.write(flags.json === true ? `${JSON.stringify({ source: flags.from, arm: arm.name, tier, ...plan })}\n` : renderPlan(plan, arm.name, tier));
+    return 0;
+}
+/** The plan as lines, one per profile. @internal */
+function renderPlan(plan, arm, tier) {
+    const head = `from ${plan.windows} ${arm} windows: ratio ×${plan.ratio.toFixed(4)}, sd of per-window Δ ${plan.sd.toPrecision(3)} nats; ${tier} bound ${plan.bound} (expected ${plan.side.toUpperCase()})`;
+    const lines = plan.profiles.map((p) => {
+        const need = p.needed === null ? 'never resolves (the ratio sits on the bound)' : `resolves from ~${p.needed} windows`;
+        const seq = p.sequential === null
+            ? ''
+            : p.sequential.stopLook === null
+                ? `; ${p.sequential.looks} looks: no early stop expected`
+                : `; ${p.sequential.looks} looks: expected stop at look ${p.sequential.stopLook} (${p.sequential.windows} windows, ${p.planned - p.sequential.windows} saved)`;
+        return `  ${p.profile.padEnd(8)} ${String(p.planned).padStart(4)} final windows: ${need}${p.needed !== null && !p.resolves ? ' — more than planned' : ''}${seq}`;
+    });
+    return `${head}\n${lines.join('\n')}\n`;
+}
 
 ;// CONCATENATED MODULE: ./build/src/cli/commands/explain-code.js
 
@@ -70156,13 +72421,15 @@ function explainErrorCode(code) {
     if (upper in doctor_findings_DOCTOR_FINDINGS) {
         const finding = doctor_findings_DOCTOR_FINDINGS[upper];
         const effect = finding.severity === 'error' ? 'an error: `invarlock doctor` exits 1, and certify would stop on the same problem' : finding.severity === 'warning' ? 'a warning: the run can go ahead, but check it' : 'a note: for information';
-        return `${upper} (doctor finding, ${finding.severity}): ${finding.summary}\nThis is ${effect}. Run \`invarlock doctor\` with the flags you give certify to see it with its message and hint.`;
+        const fix = DOCTOR_FINDING_FIXES[upper];
+        return `${upper} (doctor finding, ${finding.severity}): ${finding.summary}\n${fix === undefined ? '' : `Fix: ${fix}\n`}This is ${effect}. Run \`invarlock doctor\` with the flags you give certify to see it with its message and hint.`;
     }
     if (!codes_isErrorCode(upper))
         return undefined;
     const entry = ERROR_CODES[upper];
     const exit = entry.exit === 2 ? 'exit 2: the input or usage is wrong; fix what the message names and run again' : 'exit 3: the run could not finish (runtime, environment); the verdict is error, never a judgement of the model';
-    return `${upper} (exit ${entry.exit}): ${entry.summary}\nThis means ${exit}. The error's message names the file, field or tensor; its hint says what to do; --verbose adds the stack.`;
+    const fix = ERROR_CODE_FIXES[upper];
+    return `${upper} (exit ${entry.exit}): ${entry.summary}\n${fix === undefined ? '' : `Cause and fix: ${fix}\n`}This means ${exit}. The error's message names the file, field or tensor; its hint says what to do; --verbose adds the stack.`;
 }
 /** The doctor finding table as markdown (README). */
 function renderDoctorFindingTable() {
@@ -70481,6 +72748,7 @@ function errorRecord(error) {
 
 
 
+
 const program_collect = (value, previous = []) => [...previous, value];
 /**
  * Runs the CLI on `argv` (without `node` and the script) and resolves to the exit code: 0 pass
@@ -70516,6 +72784,7 @@ async function runCli(argv, io) {
         .addOption(new Option('--adapter <name>', 'model adapter (default auto: from config.json)').choices(['auto', ...types_ADAPTER_NAMES]))
         .addOption(new Option('--profile <name>', 'sample sizes (default ci)').choices(PROFILE_NAMES))
         .addOption(new Option('--tier <name>', 'thresholds (default balanced)').choices(TIER_NAMES))
+        .addOption(new Option('--metric <name>', 'primary metric (default perplexity; nll_per_byte: per UTF-8 byte of text spans, for a subject with another tokenizer)').choices(['perplexity', 'nll_per_byte']))
         .option('--dataset <spec>', 'wikitext2 | text:PATH | jsonl:PATH#field | jsonl:PATH#text=F,label=F | jsonl:PATH#src=F,tgt=F[,prefix=TEXT] (default wikitext2: needs --allow-network once, or --dataset-path)')
         .option('--dataset-path <file>', 'local file for the wikitext2 provider')
         .option('--seq-len <n>', 'tokens per window (default 128)')
@@ -70525,12 +72794,14 @@ async function runCli(argv, io) {
         .option('--seed <n>', 'seed of the window draw, masks and bootstrap (default 42)')
         .option('--batch-size <n|auto>', 'windows per inference call (default auto)')
         .addOption(new Option('--device <device>', 'execution device (default auto: CUDA when present)').choices(DEVICE_CHOICES))
-        .option('--threads <n>', 'onnxruntime intra-op threads (0: its choice)')
-        .option('--allow-network', 'allow downloads of hf: references')
-        .option('--cache-dir <dir>', 'Hugging Face hub cache directory')
-        .option('--baseline-eval <file>', 'reuse a saved baseline evaluation when every hash matches')
+        .option('--threads <n>', 'onnxruntime intra-op threads (default 0: onnxruntime\'s choice)')
+        .option('--max-memory <size>', 'memory the run may use, e.g. 16GiB (default: what is free); the planner fits batch size and workers to it')
+        .option('--allow-network', 'allow downloads of hf: references and the wikitext2 dataset (default off)')
+        .option('--cache-dir <dir>', 'Hugging Face hub cache directory (default HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub)')
+        .option('--baseline-eval <file>', 'reuse a saved baseline evaluation when every hash matches (default none: score the baseline)')
         .option('-o, --out <dir>', 'output directory (default invarlock-out)')
-        .option('--shard <i/n>', 'evaluate part i of n of the windows (1-based) and write a partial result for aggregate')
+        .option('--shard <i/n>', 'evaluate part i of n of the final windows (1-based; every shard scores the preview arm and runs the guards) and write a partial result for aggregate (default: no sharding)')
+        .option('--sequential <looks>', 'score the final windows in this many looks and stop early once the gate is resolved (O\'Brien–Fleming alpha spending)')
         .option('--junit <file>', 'also write the gates as JUnit XML (one test case per gate)')
         .option('--events <file|stderr>', 'stream progress events as NDJSON lines (stage, windows done) to a file or stderr')
         .option('--json', 'print a JSON summary on stdout')
@@ -70602,6 +72873,16 @@ async function runCli(argv, io) {
         ctx.stdout.write(`${text}\n`);
     });
     program
+        .command('plan')
+        .description('estimate the final windows the primary-metric gate needs, per profile, from a previous certificate\'s per-window spread')
+        .requiredOption('--from <cert>', 'a certificate of a comparable run (its preview windows are used)')
+        .addOption(new Option('--tier <name>', 'thresholds (default: the certificate\'s)').choices(TIER_NAMES))
+        .option('--sequential <looks>', 'also estimate where this many sequential looks would stop')
+        .option('--json', 'print the plan as JSON')
+        .action(async (flags) => {
+        exitCode = await runPlan(flags, context());
+    });
+    program
         .command('doctor')
         .description('preflight: runtime, execution providers, models, data, network, disk; takes the flags certify takes and checks what certify would use')
         .option('-c, --config <file>', 'YAML or JSON run configuration (flags override it)')
@@ -70617,6 +72898,7 @@ async function runCli(argv, io) {
         .option('--final-n <n>', 'final windows (default: the profile\'s)')
         .option('--allow-network', 'allow downloads (hf: models, the wikitext2 split)')
         .option('--cache-dir <dir>', 'Hugging Face hub cache directory (default HF_HOME)')
+        .option('--max-memory <size>', 'memory budget to plan for, e.g. 16GiB (default: what is free)')
         .option('--json', 'print the report as JSON')
         .action(async (flags) => {
         exitCode = await runDoctor(flags, context());

@@ -56,6 +56,8 @@ const ERROR_CODES = {
     E_NONFINITE_LOSS: { exit: 3, summary: 'A window produced a non-finite loss.' },
     E_CANCELLED: { exit: 3, summary: 'The run was cancelled.' },
     E_WORKER: { exit: 3, summary: 'A worker thread failed.' },
+    E_MEMORY_BUDGET: { exit: 2, summary: 'The run needs more memory than --max-memory allows, even at batch 1 with one worker; stopped before scoring.' },
+    E_MEMORY_SHORT: { exit: 3, summary: 'The run needs more memory than the machine has free, even at batch 1 with one worker; stopped before scoring.' },
     // --- data and evaluation
     E_DATASET_UNKNOWN: { exit: 2, summary: 'The dataset provider is not one of wikitext2, text:, jsonl:.' },
     E_DATASET_MISSING: { exit: 2, summary: 'The dataset file does not exist or is empty.' },
@@ -165,7 +167,112 @@ const DOCTOR_FINDINGS = {
     D_BOOTSTRAP_LOW: { severity: 'warning', summary: 'Bootstrap replicates are below 200.' },
     D_COVERAGE: { severity: 'warning', summary: "The profile's planned counts are below the tier's floors (the run raises them or fails)." },
     D_DEV_PROFILE: { severity: 'note', summary: 'The dev profile is active: floors are informational and the certificate is not release evidence.' },
+    D_MEMORY_PLAN: { severity: 'note', summary: "The memory planner's estimate, budget and choice (batch size, kernel workers, chunks, weight pre-packing) for the baseline." },
+    D_MEMORY_SHORT: { severity: 'error', summary: 'The run needs more memory than --max-memory (or the free memory) allows, even at its smallest settings.' },
     D_DISK_LOW: { severity: 'warning', summary: 'Free disk space is below twice the model size (chunked snapshots need room).' },
+};
+
+;// CONCATENATED MODULE: ./build/src/errors/code-fixes.js
+/**
+ * What usually causes each error code and how to fix it: the text `invarlock explain CODE` adds to
+ * the one-line summary of the code tables. Kept beside the tables, one entry per code (a test checks
+ * that every code has one).
+ */
+const ERROR_CODE_FIXES = {
+    E_USAGE: 'A flag is misspelt, lacks its value, or two flags exclude each other. Run the command with --help for its flags.',
+    E_CONFIG_INVALID: 'A key is unknown, a value has the wrong type or range, or options contradict (e.g. both subjects and edit). Fix the field the message names; contracts/config.schema.json lists every key.',
+    E_CONFIG_PARSE: 'The file is not YAML or JSON (a tab indent, an unclosed quote or bracket). The message gives the line; run it through a YAML linter.',
+    E_PROFILE_UNKNOWN: 'Use a profile of dev, ci_cpu, ci, release and a tier of balanced, conservative, aggressive.',
+    E_CONTRACT_INVALID: 'The installation is damaged or was edited: reinstall invarlock (or rebuild dist/).',
+    E_FILE_NOT_FOUND: 'The path is wrong or relative to another folder: paths resolve from the working directory (the config file\'s paths too). Check the spelling and that the file was checked out or downloaded.',
+    E_FILE_READ: 'Permissions, a disk error or a file removed while reading. Check that the user running invarlock can read it.',
+    E_FILE_TYPE: 'Point the option at a regular file (not a folder, FIFO or device); for a model, give its folder or its .onnx file.',
+    E_FILE_TOO_LARGE: 'The file is larger than invarlock reads for its kind (untrusted input is bounded). Use a smaller file, or check that the right file was named.',
+    E_PATH_INVALID: 'Remove NUL bytes, shorten the path, or break the symbolic-link loop.',
+    E_PATH_ESCAPE: 'A model file or link points outside the model folder (or a certificate names a file outside its folder). Copy the files into the folder instead of linking out of it.',
+    E_OUTPUT_PATH: 'Choose an --out folder you can write, that is a folder (not a file) and not a link out of the workspace.',
+    E_MODEL_REF: 'Give a folder holding model.onnx, an .onnx file, or hf:org/name@revision (a branch, tag or commit).',
+    E_NETWORK_DISALLOWED: 'Pass --allow-network (Action: allow-network: true) once to download into the cache, or give local files (--dataset text:FILE, --dataset-path for wikitext2, a local model folder).',
+    E_DOWNLOAD: 'The hub or proxy is unreachable, the token lacks access (HF_TOKEN), or the file changed under a pinned hash. Retry; pin a commit revision; check HF_ENDPOINT and proxies.',
+    E_MODEL_PARSE: 'The file is not ONNX (an LFS pointer, HTML error page, or a different format). Re-export or re-download it; `git lfs pull` for LFS pointers.',
+    E_MODEL_TRUNCATED: 'The download or copy stopped early. Download the model again and compare its size and hash.',
+    E_EXTERNAL_DATA_MISSING: 'The model keeps its weights in a side file (model.onnx_data) that is not beside it. Copy every file of the export into the model folder.',
+    E_TENSOR_RANGE: 'The external data file does not match the model (another export, or truncated). Keep model.onnx and its data file from the same export.',
+    E_DTYPE_UNSUPPORTED: 'The weight type is not supported for this step (e.g. an edit on a quantized tensor). Start from the float export, or compare two exports instead of editing.',
+    E_OP_UNSUPPORTED: 'The export uses an operator form invarlock does not read. Re-export with a standard exporter (torch.onnx, optimum) or report the operator.',
+    E_GRAPH_EDIT: 'An internal graph change failed: please report it with the model\'s exporter and version.',
+    E_TENSOR_NOT_FOUND: 'The model interface names a weight the graph does not have. Check the interface (plugins adapters --json) or give your own with interface in the config.',
+    E_NODE_NOT_FOUND: 'The model interface names a node the graph does not have. Check or override the interface in the config.',
+    E_CONFIG_JSON: 'Put the exporter\'s config.json (model_type, vocab size, layers) beside model.onnx; optimum and transformers write it.',
+    E_ADAPTER_UNKNOWN: 'Name the adapter: --adapter onnx_causal, onnx_mlm, onnx_seq2seq or onnx_cls (or fix config.json\'s model_type / architectures).',
+    E_INTERFACE_UNKNOWN: 'The architecture is not bundled: give a model interface in the config (interface: …), see `invarlock plugins adapters --json` for the bundled ones.',
+    E_INTERFACE_INVALID: 'The interface\'s weight or node patterns match nothing in this graph. Check them against the model\'s initializer names.',
+    E_WEIGHT_PAIRING: 'Baseline and subject are different architectures or exports with a different layout. Compare exports of the same model, made the same way.',
+    E_TOKENIZER_MISSING: 'Copy tokenizer.json (from the Hugging Face repository or the exporter\'s output) beside model.onnx.',
+    E_TOKENIZER_INVALID: 'tokenizer.json is damaged or belongs to another model (ids beyond the embedding table). Use the tokenizer of this model.',
+    E_TOKENIZER_MISMATCH: 'The subject was saved with another tokenizer. Use the baseline\'s tokenizer.json for both, or certify against a baseline with the same vocabulary.',
+    E_RUNTIME_LOAD: 'onnxruntime refused the graph (an opset or operator it lacks, too little memory). Update onnxruntime-node, re-export with a lower opset, or free memory.',
+    E_EP_UNAVAILABLE: 'The CUDA provider or its libraries (CUDA 12, cuDNN 9) are missing. Use the CUDA runtime image, install onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12, or pass --device cpu.',
+    E_RUNTIME_RUN: 'onnxruntime failed on a batch: often out of memory. Lower --batch-size or --seq-len, or use a machine with more memory.',
+    E_NONFINITE_LOSS: 'The model produces NaN or infinite logits on the data (broken weights, an fp16 overflow). Check the subject; for fp16 exports try the float32 one.',
+    E_CANCELLED: 'The run was stopped by a signal (Ctrl-C, the job being cancelled) or its parent went away. Run it again.',
+    E_MEMORY_BUDGET: 'Raise --max-memory to at least what the message says the run needs, or certify on a machine with more memory; a smaller --seq-len or fewer windows lowers the need a little.',
+    E_MEMORY_SHORT: 'Free memory on the machine (other jobs, a larger runner) or pass --max-memory above what is free if you know swap or a later release will cover it; the message says how much the run needs.',
+    E_WORKER: 'A guard kernel thread crashed, often out of memory. Free memory and run again; report it if it repeats.',
+    E_DATASET_UNKNOWN: 'Use --dataset wikitext2, text:PATH, jsonl:PATH#field, jsonl:PATH#text=F,label=F or jsonl:PATH#src=F,tgt=F.',
+    E_DATASET_MISSING: 'The dataset file is missing or empty: check the path (relative to the working directory) and that it has text.',
+    E_DATASET_INVALID: 'A JSONL line is not JSON or lacks the field named after #. Check the line the message names.',
+    E_DATASET_SPEC: 'Fix the provider spec: a prefix (text:, jsonl:), the path, and for jsonl the fields after #.',
+    E_WINDOW_CONFIG: 'seq_len, stride or the window counts are out of range for the model (e.g. seq_len above its context). Lower seq_len or fix the counts.',
+    E_INSUFFICIENT_DATA: 'The text yields fewer distinct windows than planned. Give more text, or lower --preview-n/--final-n or --seq-len (within the tier\'s floors).',
+    E_PAIRING_TOKENS: 'Baseline and subject were scored on different ids: a bug or a tokenizer difference. Report it with both models\' tokenizer files.',
+    E_PAIRING_MISSING: 'A window was not scored on one side: a bug, or an interrupted run. Run again; report it if it repeats.',
+    E_PAIRING_DUPLICATE: 'A window was scored twice on one side: a bug. Report it with the configuration.',
+    E_PAIRING_COUNTS: 'The arms differ in size between the models: a bug or an interrupted run. Run again; report it if it repeats.',
+    E_COVERAGE: 'The planned windows or tokens are below the tier\'s floors. Raise --preview-n/--final-n, give more text, or use the dev profile for a non-release check.',
+    E_BASELINE_EVAL: 'The saved baseline evaluation is damaged or from another version. Delete it (or drop --baseline-eval) and let the run score the baseline again.',
+    E_EDIT_UNKNOWN: 'Use --edit quant_rtn, lora or noop.',
+    E_EDIT_CONFIG: 'An edit option is unknown or out of range (e.g. bits outside 2–8). README lists each edit\'s keys and defaults.',
+    E_EDIT_SCOPE: 'The scope names weights the model interface did not find. Choose another scope (all, attn, ffn) or give the interface in the config.',
+    E_LORA_INVALID: 'The adapter does not fit the baseline: another base model, missing target modules or ranks. Use the PEFT folder trained on this baseline (adapter_config.json + adapter_model.safetensors).',
+    E_SAFETENSORS: 'The safetensors file is damaged or not safetensors. Save the adapter again with PEFT.',
+    E_SNAPSHOT: 'Restoring the baseline\'s weights failed (disk full, or a bug). Free disk space and run again.',
+    E_CERT_PARSE: 'The file is not a certificate: check that it is evaluation.cert.json and complete (not truncated).',
+    E_CERT_SCHEMA: 'The certificate was edited or written by an incompatible version. Re-create it with this version of invarlock.',
+    E_CERT_TOO_LARGE: 'The file exceeds the size accepted from untrusted input; it is probably not a certificate.',
+    E_ACTION_INPUT: 'Fix the input the message names in the workflow file (docs/action.md lists every input and its values).',
+    E_DOCKER: 'Docker is missing or the image could not run. Install Docker on the runner, check the image reference and registry access, or use execution-mode: host.',
+    E_GPU_UNAVAILABLE: 'Install the NVIDIA container toolkit and a driver new enough for the image, or use gpus: none for CPU.',
+    E_GITHUB_API: 'GitHub\'s API kept failing (outage, missing permission). Check the workflow\'s permissions (checks: write, pull-requests: write) and retry the job.',
+    E_TIMEOUT: 'The evaluation needed longer than timeout-minutes. Raise it, shard the run, use a GPU, or a smaller profile.',
+    E_HOST_RUNTIME: 'npm could not install onnxruntime-node on the runner (no registry access, a hash mismatch). Allow the npm registry or use container mode.',
+    E_CERT_PATH: 'A certificate or shard partial names a path out of its folder: it was tampered with. Use files written by invarlock.',
+    E_CERT_VERIFY: 'The certificate does not re-derive: it was edited, or written under another policy. `invarlock verify --json` names each failed check; re-create it rather than editing it.',
+    E_CERT_DUPLICATE_KEY: 'An object holds the same key twice, which parsers read differently: the file was tampered with. Re-create it.',
+    E_ADAPTER_IO: 'The export lacks an input or output the adapter feeds or reads (input_ids, attention_mask, logits; past key values in the wrong form). Re-export with the task the adapter expects (e.g. optimum text-generation-with-past), or name another --adapter.',
+    E_CERT_POLICY: 'The certificate records thresholds other than the tier\'s own: it was made with overrides or edited. Verify with --policy FILE naming the policy you accept, or re-create it without overrides.',
+    E_CERT_SIGNATURE: 'The Sigstore bundle is missing, for other bytes, or signed by another workflow. Check --certificate-identity / --certificate-oidc-issuer (exact URL), and keep evaluation.cert.sigstore.json beside the certificate.',
+    E_INTERNAL: 'A bug in invarlock: please report it with the command, the configuration and `--verbose` output.',
+};
+/** What to do about each `invarlock doctor` finding. */
+const DOCTOR_FINDING_FIXES = {
+    D_MEMORY_PLAN: 'Nothing to fix: this is the plan certify would use. Pass --max-memory to see the plan under another budget.',
+    D_MEMORY_SHORT: 'Raise --max-memory, free memory, or use a larger machine; the finding says how much the run needs.',
+    D_NODE_VERSION: 'Install Node.js 20 or newer.',
+    D_ORT_MISSING: 'Install it: ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node (the CPU provider ships inside), or use the runtime image.',
+    D_CUDA_UNAVAILABLE: 'Use the CUDA runtime image, install onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12 and CUDA 12 / cuDNN 9, or pass --device cpu.',
+    D_CUDA_ABSENT: 'Nothing to do for CPU runs; for GPU runs use the CUDA runtime image.',
+    D_CONFIG_INVALID: 'Fix the field the finding names (contracts/config.schema.json lists every key).',
+    D_MODEL_UNRESOLVED: 'Check the path, that config.json and tokenizer.json sit beside model.onnx, or download the hf: reference with --allow-network.',
+    D_NETWORK_NEEDED: 'Pass --allow-network once to fill the cache, or point at local copies.',
+    D_TOKENIZER_DIFFERS: 'Usually harmless (certify checks ids on the data); to be sure, give both models the same tokenizer.json.',
+    D_DATASET_UNKNOWN: 'Use --dataset wikitext2, text:PATH or jsonl:PATH#field.',
+    D_DATASET_MISSING: 'Check the dataset path, or give wikitext2 a local file with --dataset-path.',
+    D_DATASET_SMALL: 'Give more text, or lower --preview-n/--final-n or --seq-len.',
+    D_BOOTSTRAP_LOW: 'Use a profile with more replicates (ci or release) for evidence you rely on.',
+    D_COVERAGE: 'Raise --preview-n/--final-n to the tier\'s floors, or accept that the run raises them.',
+    D_DEV_PROFILE: 'Use --profile ci or release for evidence that gates a merge or a release.',
+    D_DISK_LOW: 'Free disk space (at least twice the model size) or point TMPDIR at a larger disk.',
 };
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -375,6 +482,7 @@ const UNTRUSTED_FILE_LIMITS = Object.freeze({
 });
 
 ;// CONCATENATED MODULE: ./build/src/errors/index.js
+
 
 
 
@@ -623,14 +731,44 @@ function initialSubspace(n, k) {
     return out;
 }
 /**
- * out (rows × k) = W (rows × cols) · block (cols × k), four block columns per sweep of a row so the
- * sums stay in registers (about 4× faster than one accumulator array per row).
+ * out (rows × k) = W (rows × cols) · block (cols × k), eight block columns per sweep of a row (then
+ * four, then one) so the sums stay in registers and W is read once per eight columns. Each output is
+ * one sum over j in ascending order whatever the grouping, so the bits do not depend on it.
  */
 function multiplyBlock(data, rows, cols, block, k, out) {
     for (let i = 0; i < rows; i++) {
         const base = i * cols;
         const o = i * k;
         let c = 0;
+        for (; c + 7 < k; c += 8) {
+            let a0 = 0;
+            let a1 = 0;
+            let a2 = 0;
+            let a3 = 0;
+            let a4 = 0;
+            let a5 = 0;
+            let a6 = 0;
+            let a7 = 0;
+            for (let j = 0, b = c; j < cols; j++, b += k) {
+                const w = data[base + j];
+                a0 += w * block[b];
+                a1 += w * block[b + 1];
+                a2 += w * block[b + 2];
+                a3 += w * block[b + 3];
+                a4 += w * block[b + 4];
+                a5 += w * block[b + 5];
+                a6 += w * block[b + 6];
+                a7 += w * block[b + 7];
+            }
+            out[o + c] = a0;
+            out[o + c + 1] = a1;
+            out[o + c + 2] = a2;
+            out[o + c + 3] = a3;
+            out[o + c + 4] = a4;
+            out[o + c + 5] = a5;
+            out[o + c + 6] = a6;
+            out[o + c + 7] = a7;
+        }
         for (; c + 3 < k; c += 4) {
             let a0 = 0;
             let a1 = 0;
@@ -656,13 +794,37 @@ function multiplyBlock(data, rows, cols, block, k, out) {
         }
     }
 }
-/** out (cols × k) = Wᵀ · block (rows × k), four block columns per sweep of a row. */
+/**
+ * out (cols × k) = Wᵀ · block (rows × k), eight block columns per sweep of a row (then four, then
+ * one). Each output accumulates over i in ascending order whatever the grouping (same bits).
+ */
 function multiplyTransposedBlock(data, rows, cols, block, k, out) {
     out.fill(0);
     for (let i = 0; i < rows; i++) {
         const base = i * cols;
         const u = i * k;
         let c = 0;
+        for (; c + 7 < k; c += 8) {
+            const u0 = block[u + c];
+            const u1 = block[u + c + 1];
+            const u2 = block[u + c + 2];
+            const u3 = block[u + c + 3];
+            const u4 = block[u + c + 4];
+            const u5 = block[u + c + 5];
+            const u6 = block[u + c + 6];
+            const u7 = block[u + c + 7];
+            for (let j = 0, o = c; j < cols; j++, o += k) {
+                const w = data[base + j];
+                out[o] += w * u0;
+                out[o + 1] += w * u1;
+                out[o + 2] += w * u2;
+                out[o + 3] += w * u3;
+                out[o + 4] += w * u4;
+                out[o + 5] += w * u5;
+                out[o + 6] += w * u6;
+                out[o + 7] += w * u7;
+            }
+        }
         for (; c + 3 < k; c += 4) {
             const u0 = block[u + c];
             const u1 = block[u + c + 1];

@@ -44,6 +44,8 @@ export const ERROR_CODE_FIXES: Partial<Record<ErrorCode, string>> = {
   E_RUNTIME_RUN: 'onnxruntime failed on a batch: often out of memory. Lower --batch-size or --seq-len, or use a machine with more memory.',
   E_NONFINITE_LOSS: 'The model produces NaN or infinite logits on the data (broken weights, an fp16 overflow). Check the subject; for fp16 exports try the float32 one.',
   E_CANCELLED: 'The run was stopped by a signal (Ctrl-C, the job being cancelled) or its parent went away. Run it again.',
+  E_MEMORY_BUDGET: 'Raise --max-memory to at least what the message says the run needs, or certify on a machine with more memory; a smaller --seq-len or fewer windows lowers the need a little.',
+  E_MEMORY_SHORT: 'Free memory on the machine (other jobs, a larger runner) or pass --max-memory above what is free if you know swap or a later release will cover it; the message says how much the run needs.',
   E_WORKER: 'A guard kernel thread crashed, often out of memory. Free memory and run again; report it if it repeats.',
   E_DATASET_UNKNOWN: 'Use --dataset wikitext2, text:PATH, jsonl:PATH#field, jsonl:PATH#text=F,label=F or jsonl:PATH#src=F,tgt=F.',
   E_DATASET_MISSING: 'The dataset file is missing or empty: check the path (relative to the working directory) and that it has text.',
@@ -83,6 +85,8 @@ export const ERROR_CODE_FIXES: Partial<Record<ErrorCode, string>> = {
 
 /** What to do about each `invarlock doctor` finding. */
 export const DOCTOR_FINDING_FIXES: Partial<Record<DoctorFindingCode, string>> = {
+  D_MEMORY_PLAN: 'Nothing to fix: this is the plan certify would use. Pass --max-memory to see the plan under another budget.',
+  D_MEMORY_SHORT: 'Raise --max-memory, free memory, or use a larger machine; the finding says how much the run needs.',
   D_NODE_VERSION: 'Install Node.js 20 or newer.',
   D_ORT_MISSING: 'Install it: ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node (the CPU provider ships inside), or use the runtime image.',
   D_CUDA_UNAVAILABLE: 'Use the CUDA runtime image, install onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12 and CUDA 12 / cuDNN 9, or pass --device cpu.',

@@ -88,9 +88,17 @@ describe.skipIf(!existsSync('/proc/self/stat'))('host mode: the Action killed wi
     try {
       // the CLI is up and waiting on the hub
       await Promise.race([connected, new Promise((_, reject) => parent.once('exit', () => reject(new Error(`the stand-in Action ended early:\n${output}`))))]);
-      const [cli] = childrenOf(parent.pid!);
+      // the CLI is the child running `prefetch` (a loaded machine may show other short-lived children first)
+      const cmdline = (pid: number): string[] => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        } catch {
+          return [];
+        }
+      };
+      let cli: number | undefined;
+      await waitFor('the CLI to start', () => (cli = childrenOf(parent.pid!).find((pid) => cmdline(pid).includes('prefetch'))) !== undefined, 30_000);
       expect(cli, output).toBeGreaterThan(0);
-      expect(readFileSync(`/proc/${cli}/cmdline`, 'utf8').split('\0')).toContain('prefetch');
       parent.kill('SIGKILL');
       await new Promise((resolve) => parent.once('exit', resolve));
       // the hub still holds the CLI's request open and never answers: only the watch can end it
