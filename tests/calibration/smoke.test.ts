@@ -5,11 +5,11 @@
  * the machinery's invariants, not the rates: counts add up, the null edit never fails, the tables
  * and the record are produced, and the digest depends only on the seeds.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   GATES,
   NOTES_MARKER,
@@ -30,7 +30,7 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RUN_TIMEOUT = 300_000;
 const RERUN_CASES = ['rtn_int2', 'scale_block_1.5'];
 
-/** Small text and the dev profile's window counts: the machinery, not the statistics, is under test. */
+/** Where the smoke run's truth cache goes (removed after the run). */
 const TRUTH_DIR = mkdtempSync(join(tmpdir(), 'invarlock-calibration-smoke-'));
 /** Small text, the dev profile's window counts and a small truth set: the machinery, not the statistics, is under test. */
 const SMOKE = {
@@ -52,6 +52,7 @@ describe('calibration smoke run (gpt2-tiny, balanced, seeds 1–2)', () => {
     // a non-trivial edit-mode case and the compare-mode case are enough to show the seed decides everything
     again = await runCalibration({ ...SMOKE, cases: RERUN_CASES, seeds: 1, seedStart: 2, command: 'smoke seed 2 again' });
   }, RUN_TIMEOUT);
+  afterAll(() => rmSync(TRUTH_DIR, { recursive: true, force: true }));
 
   it('certifies every (seed, case) once, with one outcome each', () => {
     expect(run.outcomes).toHaveLength(2 * SMOKE_CASE_IDS.length);
