@@ -62193,6 +62193,7 @@ function planScoringSurgery(index, io, options) {
 ;// CONCATENATED MODULE: ./build/src/eval/scoring/build-feeds.js
 
 
+
 /**
  * Checks once that every graph input can be fed for full-sequence scoring (ONNX.md §3.3): ids, mask,
  * position ids, token types, empty past key/values, `use_cache_branch = false`. Throws
@@ -62241,6 +62242,16 @@ function filled(length, value) {
         out[i] = value(i);
     return out;
 }
+/** What scoring feeds `use_cache_branch`: full sequences with empty pasts, never the cache branch. */
+const USE_CACHE_BRANCH = false;
+/**
+ * The branch of a merged decoder's top-level `If(use_cache_branch)` that scoring runs (the feed
+ * above decides it); null for graphs without one. The scorer inlines it and the activation taps
+ * look for their values in it, so both follow this one decision.
+ */
+function scoredCacheBranch(index, io) {
+    return io.useCacheBranch === null ? null : scoredBranchOf(index, io.useCacheBranch.name, USE_CACHE_BRANCH);
+}
 /** The feeds of one batch for a scoring graph made by `planScoringSurgery`. */
 function buildFeeds(ort, io, batch) {
     const { rows, seqLen } = batch;
@@ -62254,7 +62265,7 @@ function buildFeeds(ort, io, batch) {
     if (io.tokenTypeIds !== null)
         feeds[io.tokenTypeIds.name] = idsTensor(ort, io.tokenTypeIds.elemType, new Float64Array(rows * seqLen), dims);
     if (io.useCacheBranch !== null)
-        feeds[io.useCacheBranch.name] = new ort.Tensor('bool', new Uint8Array([0]), [1]);
+        feeds[io.useCacheBranch.name] = new ort.Tensor('bool', new Uint8Array([USE_CACHE_BRANCH ? 1 : 0]), [1]);
     const past = io.pastKeyValues;
     if (past.layout !== 'none') {
         const inputs = past.layout === 'split' ? past.layers.flatMap((l) => [l.key, l.value]) : past.layers.map((l) => l.input);
@@ -62400,13 +62411,11 @@ async function createScorer(model, options) {
     return new OrtScorer(ort, session, provider, model, options.head, encoder);
 }
 /**
- * The branch a merged decoder runs when fed `use_cache_branch = false` (build-feeds): scored as the
- * main graph, so its values (activation taps) can be outputs. Null for graphs without that `If`.
+ * A merged decoder's branch that scoring runs, inlined as the main graph so its values (activation
+ * taps) can be outputs; undefined for graphs without that `If`.
  */
 function cacheBranchOf(model) {
-    if (model.io.useCacheBranch === null)
-        return undefined;
-    const scored = scoredBranchOf(model.index, model.io.useCacheBranch.name, false);
+    const scored = scoredCacheBranch(model.index, model.io);
     return scored === null ? undefined : { node: scored.node.name, attribute: scored.attribute };
 }
 /**
@@ -69131,9 +69140,7 @@ const BIASED = new Set(['MatMul', 'MatMulNBits', 'FusedMatMul', 'MatMulInteger']
 function activationTapsOf(model, options = {}) {
     const throughBias = options.throughBias ?? true;
     const encoder = model.encoder === null ? [] : tapsOfGraph(model, 'encoder', scopeOf(model.encoder.index, null), throughBias);
-    const cache = model.graph.io.useCacheBranch;
-    const scored = cache === null ? null : scoredBranchOf(model.graph.index, cache.name, false);
-    return [...tapsOfGraph(model, 'main', scopeOf(model.graph.index, scored), throughBias), ...encoder];
+    return [...tapsOfGraph(model, 'main', scopeOf(model.graph.index, scoredCacheBranch(model.graph.index, model.graph.io)), throughBias), ...encoder];
 }
 function scopeOf(index, scored) {
     const main = index.graph;
@@ -69951,6 +69958,21 @@ function passRate(done, total, tokens, elapsedMs) {
 ;// CONCATENATED MODULE: ./build/src/core/runner/evaluate-arms.js
 
 
+/** Units [start, end) of an arm, in plan order (the variance guard's A/B windows, a sequential run's looks). */
+function sliceArm(arm, start, end) {
+    switch (arm.objective) {
+        case 'causal':
+            return { objective: 'causal', windows: arm.windows.slice(start, end) };
+        case 'masked':
+            return { objective: 'masked', windows: arm.windows.slice(start, end) };
+        case 'seq2seq':
+            return { objective: 'seq2seq', windows: arm.windows.slice(start, end), padId: arm.padId };
+        default: {
+            const never = arm;
+            return never;
+        }
+    }
+}
 /** Progress events of a pass over windows of `tokensPerWindow` tokens, with its rate and ETA (timed from the call). */
 function passOptions(progress, tokensPerWindow) {
     const started = performance.now();
@@ -70286,20 +70308,6 @@ function armProgress(input, arm) {
 }
 function idsOf(arm) {
     return arm.objective === 'causal' ? arm.windows.map((w) => w.id) : arm.windows.map((w) => w.id);
-}
-function sliceArm(arm, start, end) {
-    switch (arm.objective) {
-        case 'causal':
-            return { objective: 'causal', windows: arm.windows.slice(start, end) };
-        case 'masked':
-            return { objective: 'masked', windows: arm.windows.slice(start, end) };
-        case 'seq2seq':
-            return { objective: 'seq2seq', windows: arm.windows.slice(start, end), padId: arm.padId };
-        default: {
-            const never = arm;
-            return never;
-        }
-    }
 }
 function concatLosses(a, b) {
     const loss = new Float64Array(a.loss.length + b.loss.length);
@@ -71175,19 +71183,9 @@ async function prepareWindowEvaluation(objective, ctx) {
         // a compared subject shares the baseline's token ids (checked before binding), so one set of windows serves both
         bind: () => ({
             score: async (scorer, arm, progress) => scoresOfLosses(await scoreArm(scorer, arms[arm], progress)),
-            scoreFinalRange: async (scorer, start, end, progress) => scoresOfLosses(await scoreArm(scorer, perplexity_objective_sliceArm(arms.final, start, end), progress)),
+            scoreFinalRange: async (scorer, start, end, progress) => scoresOfLosses(await scoreArm(scorer, sliceArm(arms.final, start, end), progress)),
         }),
     };
-}
-function perplexity_objective_sliceArm(arm, start, end) {
-    switch (arm.objective) {
-        case 'causal':
-            return { objective: 'causal', windows: arm.windows.slice(start, end) };
-        case 'masked':
-            return { objective: 'masked', windows: arm.windows.slice(start, end) };
-        case 'seq2seq':
-            return { ...arm, windows: arm.windows.slice(start, end) };
-    }
 }
 
 ;// CONCATENATED MODULE: ./build/src/core/runner/seq2seq-objective.js

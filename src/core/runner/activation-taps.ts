@@ -1,5 +1,6 @@
 import type { GraphRole, LoadedModel, WeightFamily, WeightRecord } from '../../adapters/index.js';
-import { scoredBranchOf, type NodeRecord } from '../../onnx/index.js';
+import { scoredCacheBranch } from '../../eval/index.js';
+import type { NodeRecord, ScoredBranch } from '../../onnx/index.js';
 
 /** One activation to capture: the graph value that carries a module's output, keyed like its weight. */
 export interface ActivationTap {
@@ -34,9 +35,7 @@ const BIASED = new Set(['MatMul', 'MatMulNBits', 'FusedMatMul', 'MatMulInteger']
 export function activationTapsOf(model: LoadedModel, options: { readonly throughBias?: boolean } = {}): ActivationTap[] {
   const throughBias = options.throughBias ?? true;
   const encoder = model.encoder === null ? [] : tapsOfGraph(model, 'encoder', scopeOf(model.encoder.index, null), throughBias);
-  const cache = model.graph.io.useCacheBranch;
-  const scored = cache === null ? null : scoredBranchOf(model.graph.index, cache.name, false);
-  return [...tapsOfGraph(model, 'main', scopeOf(model.graph.index, scored), throughBias), ...encoder];
+  return [...tapsOfGraph(model, 'main', scopeOf(model.graph.index, scoredCacheBranch(model.graph.index, model.graph.io)), throughBias), ...encoder];
 }
 
 /** The nodes and initializers a scoring session's main graph holds, and how a weight's consumer is found there. */
@@ -46,7 +45,7 @@ interface TapScope {
   consumerOf(weight: WeightRecord): NodeRecord | undefined;
 }
 
-function scopeOf(index: LoadedModel['graph']['index'], scored: ReturnType<typeof scoredBranchOf>): TapScope {
+function scopeOf(index: LoadedModel['graph']['index'], scored: ScoredBranch | null): TapScope {
   const main = index.graph;
   if (scored === null) {
     return { nodes: main.nodes, initializers: new Set(main.initializers.map((t) => t.name)), consumerOf: (w) => (w.consumer.graphId === 0 ? main.nodes[w.consumer.position] : undefined) };

@@ -16,6 +16,22 @@ export type ArmWindows =
   /** Seq2seq examples; `padId` pads a batch's sources and targets to its longest. */
   | { readonly objective: 'seq2seq'; readonly windows: readonly PairExample[]; readonly padId: number };
 
+/** Units [start, end) of an arm, in plan order (the variance guard's A/B windows, a sequential run's looks). */
+export function sliceArm(arm: ArmWindows, start: number, end?: number): ArmWindows {
+  switch (arm.objective) {
+    case 'causal':
+      return { objective: 'causal', windows: arm.windows.slice(start, end) };
+    case 'masked':
+      return { objective: 'masked', windows: arm.windows.slice(start, end) };
+    case 'seq2seq':
+      return { objective: 'seq2seq', windows: arm.windows.slice(start, end), padId: arm.padId };
+    default: {
+      const never: never = arm;
+      return never;
+    }
+  }
+}
+
 /** Context of a scoring pass, for progress events. */
 export interface ArmProgress {
   readonly stage: StageName;

@@ -1,7 +1,7 @@
 import { InvarlockError } from '../../errors/index.js';
 import { maskWindow, type EvalWindow, type MaskedWindow } from '../../eval/index.js';
 import { selectCalibrationWindows } from '../../guards/index.js';
-import { scoreArm, type ArmWindows } from './evaluate-arms.js';
+import { scoreArm, sliceArm, type ArmWindows } from './evaluate-arms.js';
 import { datasetRecordOf, scoresOfLosses, type Evaluation, type Objective, type PrepareContext } from './objective.js';
 import { requireTokenizer } from './open-model.js';
 import { prepareWindows } from './prepare-windows.js';
@@ -83,15 +83,4 @@ async function prepareWindowEvaluation(objective: 'causal' | 'masked', ctx: Prep
       scoreFinalRange: async (scorer, start, end, progress) => scoresOfLosses(await scoreArm(scorer, sliceArm(arms.final, start, end), progress)),
     }),
   };
-}
-
-function sliceArm(arm: ArmWindows, start: number, end: number): ArmWindows {
-  switch (arm.objective) {
-    case 'causal':
-      return { objective: 'causal', windows: arm.windows.slice(start, end) };
-    case 'masked':
-      return { objective: 'masked', windows: arm.windows.slice(start, end) };
-    case 'seq2seq':
-      return { ...arm, windows: arm.windows.slice(start, end) };
-  }
 }

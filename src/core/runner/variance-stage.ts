@@ -24,7 +24,7 @@ import type { GuardBlock, GuardOverheadInput, VarianceMeasurements } from '../..
 import type { RunEventListener } from '../events/index.js';
 import type { Policy } from '../policy/index.js';
 import { activationTapsOf, type ActivationTap } from './activation-taps.js';
-import { scoreArm, type ArmProgress, type ArmWindows } from './evaluate-arms.js';
+import { scoreArm, sliceArm, type ArmProgress, type ArmWindows } from './evaluate-arms.js';
 import { scoresOfLosses, weightedMean } from './objective.js';
 import { varianceBlock } from './guard-blocks.js';
 
@@ -269,21 +269,6 @@ function armProgress(input: VarianceStageInput, arm: 'preview' | 'calibration'):
 
 function idsOf(arm: ArmWindows): string[] {
   return arm.objective === 'causal' ? arm.windows.map((w) => w.id) : arm.windows.map((w) => w.id);
-}
-
-function sliceArm(arm: ArmWindows, start: number, end?: number): ArmWindows {
-  switch (arm.objective) {
-    case 'causal':
-      return { objective: 'causal', windows: arm.windows.slice(start, end) };
-    case 'masked':
-      return { objective: 'masked', windows: arm.windows.slice(start, end) };
-    case 'seq2seq':
-      return { objective: 'seq2seq', windows: arm.windows.slice(start, end), padId: arm.padId };
-    default: {
-      const never: never = arm;
-      return never;
-    }
-  }
 }
 
 function concatLosses(a: WindowLosses, b: WindowLosses): WindowLosses {

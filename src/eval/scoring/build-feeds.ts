@@ -1,6 +1,7 @@
 import type { Tensor } from 'onnxruntime-node';
 import type { IdsElemType, IoTensor, ModelIo } from '../../adapters/index.js';
 import { InvarlockError } from '../../errors/index.js';
+import { scoredBranchOf, type ModelIndex, type ScoredBranch } from '../../onnx/index.js';
 import type { Ort } from '../runtime/index.js';
 import { SCORING_NAMES } from './loss-head.js';
 
@@ -63,6 +64,18 @@ function filled(length: number, value: (i: number) => number): Float64Array {
   return out;
 }
 
+/** What scoring feeds `use_cache_branch`: full sequences with empty pasts, never the cache branch. */
+const USE_CACHE_BRANCH = false;
+
+/**
+ * The branch of a merged decoder's top-level `If(use_cache_branch)` that scoring runs (the feed
+ * above decides it); null for graphs without one. The scorer inlines it and the activation taps
+ * look for their values in it, so both follow this one decision.
+ */
+export function scoredCacheBranch(index: ModelIndex, io: ModelIo): ScoredBranch | null {
+  return io.useCacheBranch === null ? null : scoredBranchOf(index, io.useCacheBranch.name, USE_CACHE_BRANCH);
+}
+
 /** The feeds of one batch for a scoring graph made by `planScoringSurgery`. */
 export function buildFeeds(ort: Ort, io: ModelIo, batch: FeedBatch): Record<string, Tensor> {
   const { rows, seqLen } = batch;
@@ -72,7 +85,7 @@ export function buildFeeds(ort: Ort, io: ModelIo, batch: FeedBatch): Record<stri
   if (io.attentionMask !== null) feeds[io.attentionMask.name] = idsTensor(ort, io.attentionMask.elemType, filled(rows * seqLen, () => 1), dims);
   if (io.positionIds !== null) feeds[io.positionIds.name] = idsTensor(ort, io.positionIds.elemType, filled(rows * seqLen, (i) => i % seqLen), dims);
   if (io.tokenTypeIds !== null) feeds[io.tokenTypeIds.name] = idsTensor(ort, io.tokenTypeIds.elemType, new Float64Array(rows * seqLen), dims);
-  if (io.useCacheBranch !== null) feeds[io.useCacheBranch.name] = new ort.Tensor('bool', new Uint8Array([0]), [1]);
+  if (io.useCacheBranch !== null) feeds[io.useCacheBranch.name] = new ort.Tensor('bool', new Uint8Array([USE_CACHE_BRANCH ? 1 : 0]), [1]);
   const past = io.pastKeyValues;
   if (past.layout !== 'none') {
     const inputs = past.layout === 'split' ? past.layers.flatMap((l) => [l.key, l.value]) : past.layers.map((l) => l.input);

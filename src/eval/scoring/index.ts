@@ -1,4 +1,4 @@
-export { buildFeeds, assertFeedable, type FeedBatch } from './build-feeds.js';
+export { buildFeeds, assertFeedable, scoredCacheBranch, type FeedBatch } from './build-feeds.js';
 export { planScoringSurgery, SCORING_NAMES, type HeadKind, type ScoringSurgeryOptions } from './loss-head.js';
 export {
   autoBatchSize,

@@ -3,9 +3,9 @@ import type { EncoderIo, ModelIo } from '../../adapters/index.js';
 import { InvarlockError, wrapError } from '../../errors/index.js';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { float16BitsToFloat32, scoredBranchOf, writeSessionModel, type GraphSurgery, type IfBranch, type ModelFileSet, type ModelIndex, type TensorEdit } from '../../onnx/index.js';
+import { float16BitsToFloat32, writeSessionModel, type GraphSurgery, type IfBranch, type ModelFileSet, type ModelIndex, type TensorEdit } from '../../onnx/index.js';
 import { createRuntimeSession, loadOrt, type DeviceRequest, type ExecutionProviderName, type Ort } from '../runtime/index.js';
-import { assertFeedable, buildFeeds } from './build-feeds.js';
+import { assertFeedable, buildFeeds, scoredCacheBranch } from './build-feeds.js';
 import { planScoringSurgery, SCORING_NAMES, type HeadKind } from './loss-head.js';
 import { makeScratchFolder } from './scratch-folder.js';
 
@@ -187,12 +187,11 @@ export async function createScorer(model: ScoringModel, options: ScorerOptions):
 }
 
 /**
- * The branch a merged decoder runs when fed `use_cache_branch = false` (build-feeds): scored as the
- * main graph, so its values (activation taps) can be outputs. Null for graphs without that `If`.
+ * A merged decoder's branch that scoring runs, inlined as the main graph so its values (activation
+ * taps) can be outputs; undefined for graphs without that `If`.
  */
 function cacheBranchOf(model: ScoringModel): { readonly node: string; readonly attribute: IfBranch } | undefined {
-  if (model.io.useCacheBranch === null) return undefined;
-  const scored = scoredBranchOf(model.index, model.io.useCacheBranch.name, false);
+  const scored = scoredCacheBranch(model.index, model.io);
   return scored === null ? undefined : { node: scored.node.name, attribute: scored.attribute };
 }
 
